@@ -1,0 +1,57 @@
+# Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
+.PHONY: all deps build run test test-unit test-integration debug bench lint format format-check clean
+
+JOBS ?= $(shell nproc)
+ARGS ?=
+CTEST_ARGS ?=
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+# Release build; leaves the server at build/bin/arena.
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+# Starts Arena embedded on 127.0.0.1:8080 with data in ./var (Ctrl-C drains and stops).
+run: build
+	@scripts/demo-banner.sh
+	@build/bin/arena serve $(ARGS)
+
+# Every test tier, in the CI build (ASan + UBSan, -Werror).
+test: deps
+	@cmake --preset ci >/dev/null
+	@cmake --build --preset ci -j $(JOBS)
+	@ctest --preset ci -j $(JOBS) $(CTEST_ARGS)
+
+test-unit: deps
+	@cmake --preset ci >/dev/null && cmake --build --preset ci -j $(JOBS)
+	@ctest --preset ci -j $(JOBS) -L unit
+
+test-integration: deps
+	@cmake --preset ci >/dev/null && cmake --build --preset ci -j $(JOBS)
+	@ctest --preset ci -j $(JOBS) -L integration
+
+# Debug build with ASan + UBSan at build/debug.
+debug: deps
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+# Benchmarks on the release build; figures go to docs/performance.md by hand, with the command.
+bench: build
+	@scripts/bench.sh
+
+lint: deps
+	@cmake --preset release >/dev/null
+	@scripts/lint.sh
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

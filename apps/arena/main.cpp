@@ -1,0 +1,106 @@
+// arena: parses the command line and hands over to the app module.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "arena/app/app.hpp"
+#include "arena/config/loader.hpp"
+
+#ifndef ARENA_VERSION
+#define ARENA_VERSION "0.0.0"
+#endif
+
+namespace {
+
+struct SettingFlags {
+  std::string config_file;
+  std::vector<std::pair<std::string, std::string>> values;
+};
+
+// Every setting as a flag (--listen, --data-dir, --http-max-body-bytes, ...) plus --config.
+void add_setting_flags(CLI::App* cmd, SettingFlags& flags) {
+  cmd->add_option("-c,--config", flags.config_file, "TOML config file (or ARENA_CONFIG)");
+  for (const auto& f : arena::config::describe()) {
+    cmd->add_option_function<std::string>(
+        f.flag, [&flags, key = f.key](const std::string& v) { flags.values.emplace_back(key, v); },
+        f.help + " [default: " + (f.default_value.empty() ? "\"\"" : f.default_value) + "; env " + f.env + "]");
+  }
+}
+
+arena::config::Settings load_settings(const SettingFlags& flags) {
+  arena::config::Sources src;
+  src.environment = arena::config::process_environment();
+  std::string file = flags.config_file;
+  if (file.empty()) {
+    if (auto it = src.environment.find("ARENA_CONFIG"); it != src.environment.end()) file = it->second;
+  }
+  if (!file.empty()) {
+    if (!std::filesystem::exists(file)) throw arena::config::ConfigError("config file " + file + " does not exist");
+    src.toml_file = file;
+  }
+  if (std::filesystem::exists(".env")) src.dotenv = ".env";
+  src.flags = flags.values;
+  return arena::config::load(src);
+}
+
+void print_env_example() {
+  std::cout << "# Arena settings. Copy to .env and uncomment what you change.\n"
+               "# Precedence: defaults < TOML file (--config / ARENA_CONFIG) < .env < environment < flags.\n"
+               "# Durations take ms/s/m/h/d suffixes; sizes take KiB/MiB/GiB.\n";
+  for (const auto& f : arena::config::describe()) {
+    std::cout << "\n# " << f.help << " (" << f.key << ", " << f.flag << ")\n";
+    std::cout << "# " << f.env << "=" << f.default_value << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Arena: a multiplayer game backend"};
+  cli.require_subcommand(1);
+
+  SettingFlags serve_flags, migrate_flags, config_flags;
+  auto* serve = cli.add_subcommand("serve", "Run the server (embedded: every role in one process)");
+  add_setting_flags(serve, serve_flags);
+
+  auto* migrate = cli.add_subcommand("migrate", "Database migrations");
+  std::string action;
+  migrate->add_option("action", action, "up: apply pending migrations; status: list them")
+      ->required()
+      ->check(CLI::IsMember({"up", "status"}));
+  add_setting_flags(migrate, migrate_flags);
+
+  auto* config = cli.add_subcommand("config", "Print the effective settings (secrets masked)");
+  bool env_example = false;
+  config->add_flag("--env-example", env_example, "Print a .env.example documenting every setting instead");
+  add_setting_flags(config, config_flags);
+
+  auto* version = cli.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (version->parsed()) {
+    std::cout << "arena " << ARENA_VERSION << "\n";
+    return 0;
+  }
+  if (config->parsed() && env_example) {
+    print_env_example();
+    return 0;
+  }
+  try {
+    if (serve->parsed()) return arena::app::serve(load_settings(serve_flags));
+    if (migrate->parsed()) return arena::app::migrate(load_settings(migrate_flags), action);
+    if (config->parsed()) {
+      std::cout << arena::config::dump(load_settings(config_flags));
+      return 0;
+    }
+  } catch (const arena::config::ConfigError& e) {
+    std::cerr << "arena: config: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "arena: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,113 @@
+// arena-bench-login: device (or guest) logins per second over HTTP against a running server.
+//   arena-bench-login --port 8080 --connections 64 --seconds 10 --mode device-new|device-repeat|guest
+// Each connection keeps one keep-alive socket and sends one request at a time; the tool reports
+// completed logins/s and latency percentiles. Bounded in time and in requests.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Stats {
+  std::vector<double> latencies_us;
+  std::uint64_t ok = 0, failed = 0;
+};
+
+asio::awaitable<void> worker(int id, std::string host, std::uint16_t port, std::string mode, Clock::time_point end,
+                             std::uint64_t max_requests, Stats& stats) {
+  auto ex = co_await asio::this_coro::executor;
+  beast::tcp_stream stream(ex);
+  constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+  auto [cec] = co_await stream.async_connect(tcp::endpoint(asio::ip::make_address(host), port), tok);
+  if (cec) {
+    ++stats.failed;
+    co_return;
+  }
+  beast::flat_buffer buf;
+  for (std::uint64_t i = 0; i < max_requests && Clock::now() < end; ++i) {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, mode == "guest" ? "/v1/auth/guest" : "/v1/auth/device",
+                                           11};
+    req.set(bhttp::field::host, host);
+    req.set(bhttp::field::content_type, "application/json");
+    if (mode == "device-new") {
+      req.body() = R"({"device_id":"bench-)" + std::to_string(id) + "-" + std::to_string(i) + "-" +
+                   std::to_string(Clock::now().time_since_epoch().count()) + "\"}";
+    } else if (mode == "device-repeat") {
+      req.body() = R"({"device_id":"bench-device-)" + std::to_string(id) + "\"}";
+    }
+    req.prepare_payload();
+    const auto t0 = Clock::now();
+    auto [wec, wn] = co_await bhttp::async_write(stream, req, tok);
+    if (wec) break;
+    bhttp::response<bhttp::string_body> res;
+    auto [rec, rn] = co_await bhttp::async_read(stream, buf, res, tok);
+    if (rec) break;
+    if (res.result_int() == 200) {
+      ++stats.ok;
+      stats.latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    } else {
+      ++stats.failed;
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Logins per second over HTTP against a running Arena"};
+  std::string host = "127.0.0.1", mode = "device-repeat";
+  std::uint16_t port = 8080;
+  int connections = 64, seconds = 10, threads = 1;
+  std::uint64_t max_requests = 10'000'000;
+  cli.add_option("--host", host);
+  cli.add_option("--port", port);
+  cli.add_option("--connections", connections)->check(CLI::Range(1, 10000));
+  cli.add_option("--seconds", seconds)->check(CLI::Range(1, 600));
+  cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
+  cli.add_option("--max-requests", max_requests, "per connection");
+  cli.add_option("--mode", mode)->check(CLI::IsMember({"device-new", "device-repeat", "guest"}));
+  CLI11_PARSE(cli, argc, argv);
+
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::seconds(seconds);
+  std::vector<std::unique_ptr<asio::io_context>> ctxs;
+  std::vector<Stats> stats(static_cast<std::size_t>(connections));
+  for (int t = 0; t < threads; ++t) ctxs.push_back(std::make_unique<asio::io_context>(1));
+  for (int c = 0; c < connections; ++c)
+    asio::co_spawn(*ctxs[static_cast<std::size_t>(c % threads)],
+                   worker(c, host, port, mode, end, max_requests, stats[static_cast<std::size_t>(c)]),
+                   asio::detached);
+  std::vector<std::thread> pool;
+  for (auto& ctx : ctxs) pool.emplace_back([&ctx] { ctx->run(); });
+  for (auto& th : pool) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::vector<double> all;
+  std::uint64_t ok = 0, failed = 0;
+  for (auto& s : stats) {
+    ok += s.ok;
+    failed += s.failed;
+    all.insert(all.end(), s.latencies_us.begin(), s.latencies_us.end());
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))]; };
+  std::cout << "mode=" << mode << " connections=" << connections << " seconds=" << elapsed << "\n"
+            << "logins_ok=" << ok << " failed=" << failed << " logins_per_sec=" << static_cast<long>(ok / elapsed)
+            << "\nlatency_us p50=" << pct(0.50) << " p99=" << pct(0.99) << " p999=" << pct(0.999) << "\n";
+  return failed > 0 && ok == 0 ? 1 : 0;
+}

@@ -1,0 +1,37 @@
+#pragma once
+// The composition root: builds every module from Settings and wires them together. The only
+// place that knows the wiring; `arena serve` and the integration tests both start an App.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "arena/config/settings.hpp"
+#include "arena/core/clock.hpp"
+
+namespace arena::app {
+
+class App {
+ public:
+  // `clock` must outlive the App; tests pass a FakeClock.
+  explicit App(config::Settings settings, const core::Clock& clock);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Opens storage, applies migrations, starts serving. Throws std::runtime_error on failure.
+  void start();
+  std::uint16_t port() const;
+  // Graceful stop; true when in-flight work finished within the shutdown timeout.
+  bool drain();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// `arena serve`: runs until SIGINT/SIGTERM, then drains. Returns the process exit code.
+int serve(const config::Settings& settings);
+// `arena migrate up|status`. Returns the process exit code.
+int migrate(const config::Settings& settings, const std::string& action);
+
+}  // namespace arena::app

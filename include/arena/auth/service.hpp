@@ -1,0 +1,86 @@
+#pragma once
+// The login service: accounts, credentials, access + refresh tokens. Plain logic over the
+// store, hasher, rate limiter and clock interfaces; failures are ApiErrors with stable codes.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "arena/auth/jwt.hpp"
+#include "arena/auth/metrics.hpp"
+#include "arena/auth/password.hpp"
+#include "arena/auth/rate_limiter.hpp"
+#include "arena/auth/store.hpp"
+#include "arena/core/clock.hpp"
+
+namespace arena::auth {
+
+struct AuthLimits {
+  std::int64_t refresh_ttl_seconds = 30LL * 24 * 3600;
+  BucketPolicy per_ip{20, 20};
+  BucketPolicy per_account{10, 5};
+};
+
+struct TokenPair {
+  std::string user_id;
+  std::string access_token;
+  std::string refresh_token;
+  std::int64_t expires_in = 0;
+  std::int64_t refresh_expires_in = 0;
+};
+
+struct Principal {
+  std::string user_id;
+  std::string session_id;
+  std::int64_t expires_at = 0;
+};
+
+class AuthService {
+ public:
+  AuthService(AccountStore& accounts, TokenStore& tokens, const Jwt& jwt, const PasswordHasher& hasher,
+              RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, AuthLimits limits);
+
+  TokenPair guest(const std::optional<std::string>& display_name);
+  TokenPair device(const std::string& device_id, const std::optional<std::string>& display_name);
+  TokenPair register_password(const std::string& email, const std::string& password,
+                              const std::string& display_name, const std::string& client_ip);
+  TokenPair login(const std::string& email, const std::string& password, const std::string& client_ip);
+  TokenPair refresh(const std::string& refresh_token);
+  // Ends the login (token family) that the access token or refresh token belongs to.
+  void logout_session(const std::string& session_id);
+  void logout_refresh_token(const std::string& refresh_token);
+
+  // Verifies an access token; throws ApiError 401 with the token error's code.
+  Principal authenticate(std::string_view access_token);
+
+  Account account(const std::string& user_id);
+  Account rename(const std::string& user_id, const std::string& display_name);
+
+  // Field validation shared with the HTTP handlers; each throws ApiError invalid_field.
+  static std::string normalize_email(std::string_view email);
+  static void check_password(std::string_view password);
+  static std::string check_display_name(std::string_view name);
+  static void check_device_id(std::string_view device_id);
+
+ private:
+  TokenPair start_session(const Account& account);
+  void throttle(const std::string& client_ip, const std::string& email);
+  void mark_revoked(const std::string& session_id);
+  bool is_revoked(const std::string& session_id);
+
+  AccountStore& accounts_;
+  TokenStore& tokens_;
+  const Jwt& jwt_;
+  const PasswordHasher& hasher_;
+  RateLimiter& limiter_;
+  const core::Clock& clock_;
+  AuthMetrics& metrics_;
+  AuthLimits limits_;
+
+  // Revoked sessions whose access tokens may still be unexpired: sid -> revoked at.
+  std::mutex revoked_mu_;
+  std::unordered_map<std::string, std::int64_t> revoked_;
+};
+
+}  // namespace arena::auth

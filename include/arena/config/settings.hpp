@@ -1,0 +1,63 @@
+#pragma once
+// Every setting Arena reads, as plain structs. Defaults live here; src/config/fields.cpp
+// declares each setting's key, help text and parser once, and every source (TOML file, .env,
+// ARENA_* environment, command-line flags) goes through that table.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace arena::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct HttpSettings {
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  Millis idle_timeout{60'000};      // keep-alive idle and slow-request cut-off
+  Millis shutdown_timeout{10'000};  // how long a drain waits for in-flight requests
+  int threads = 0;                  // I/O threads; 0 = one per core
+  int blocking_threads = 2;         // pool for slow handlers (password hashing)
+  bool access_log = true;
+  int json_max_depth = 32;
+};
+
+struct AuthSettings {
+  std::string issuer = "arena";
+  std::string audience = "arena";
+  Millis access_ttl{15 * 60 * 1000};
+  Millis refresh_ttl{30LL * 24 * 3600 * 1000};
+  Millis clock_skew{5'000};
+  // Key ring "kid:secret,kid:secret" (secret: base64url, >= 32 bytes). Empty: a key is generated
+  // once and kept in <data_dir>/jwt.keys.
+  std::string jwt_keys;
+  std::string jwt_active_kid;  // signs new tokens; empty = the first key in the ring
+  int argon2_opslimit = 2;
+  std::size_t argon2_memlimit = 64 * 1024 * 1024;
+  // Token buckets for login/register: per client IP and per account (email).
+  int ip_burst = 20;
+  int ip_per_minute = 20;
+  int account_burst = 10;
+  int account_per_minute = 5;
+};
+
+struct LogSettings {
+  std::string level = "info";
+  std::string format = "text";
+};
+
+struct Settings {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir = "./var";
+  HttpSettings http;
+  AuthSettings auth;
+  LogSettings log;
+};
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+};
+// "host:port", "[v6]:port"; throws std::invalid_argument.
+Endpoint parse_endpoint(std::string_view text);
+
+}  // namespace arena::config

@@ -1,0 +1,16 @@
+#pragma once
+// Cryptographically secure randomness (libsodium) and the identifiers made from it.
+#include <cstddef>
+#include <span>
+#include <string>
+
+namespace arena::core {
+
+void random_bytes(std::span<unsigned char> out);
+// `bytes` random bytes, base64url without padding (32 bytes -> 43 characters).
+std::string random_token(std::size_t bytes);
+// A random (version 4) UUID in canonical lower-case form.
+std::string new_uuid();
+bool is_uuid(std::string_view s);
+
+}  // namespace arena::core

@@ -1,0 +1,126 @@
+#pragma once
+// A thin, safe wrapper over one SQLite connection (WAL mode). One connection serves the whole
+// process in embedded mode; `with()` serialises access, and statements are prepared once and
+// cached by their SQL text.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace arena::storage {
+
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+  bool is_constraint() const;
+
+ private:
+  int code_;
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Binds parameters 1..n in order; resets the statement first.
+  template <class... Args>
+  Statement& bind(const Args&... args) {
+    reset();
+    int i = 1;
+    (bind_one(i++, args), ...);
+    return *this;
+  }
+  // Steps once: true when a row is available.
+  bool step();
+  // Runs to completion (for writes); returns the number of rows changed.
+  int exec();
+
+  void reset_if_busy();
+  bool is_null(int col) const;
+  std::int64_t int64(int col) const;
+  std::string text(int col) const;
+  std::optional<std::string> optional_text(int col) const;
+  std::optional<std::int64_t> optional_int64(int col) const;
+
+ private:
+  void reset();
+  void bind_one(int i, std::int64_t v);
+  void bind_one(int i, int v) { bind_one(i, static_cast<std::int64_t>(v)); }
+  void bind_one(int i, bool v) { bind_one(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  void bind_one(int i, std::string_view v);
+  void bind_one(int i, const std::string& v) { bind_one(i, std::string_view(v)); }
+  void bind_one(int i, const char* v) { bind_one(i, std::string_view(v)); }
+  void bind_one(int i, std::nullopt_t);
+  void bind_one(int i, const std::optional<std::string>& v);
+  void bind_one(int i, const std::optional<std::int64_t>& v);
+  void check(int rc) const;
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Sqlite {
+ public:
+  // Opens (creating) the database file, with WAL, foreign keys and a busy timeout.
+  static std::unique_ptr<Sqlite> open(const std::filesystem::path& path);
+  ~Sqlite();
+  Sqlite(const Sqlite&) = delete;
+  Sqlite& operator=(const Sqlite&) = delete;
+
+  // Runs `fn(Sqlite&)` with exclusive use of the connection.
+  // Statements left mid-result are reset when the outermost with() returns, so no read
+  // snapshot outlives the call.
+  template <class F>
+  decltype(auto) with(F&& fn) {
+    std::lock_guard lock(mu_);
+    struct Depth {
+      Sqlite& db;
+      explicit Depth(Sqlite& d) : db(d) { ++db.depth_; }
+      ~Depth() {
+        if (--db.depth_ == 0) db.reset_busy();
+      }
+    } depth(*this);
+    return fn(*this);
+  }
+
+  Statement& prepare(std::string_view sql);  // cached; call inside with()
+  void exec(std::string_view sql);           // one or more statements, no results
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  Sqlite(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  void reset_busy();
+  int depth_ = 0;
+  sqlite3* db_;
+  std::filesystem::path path_;
+  std::recursive_mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Use inside Sqlite::with().
+class Transaction {
+ public:
+  explicit Transaction(Sqlite& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Sqlite& db_;
+  bool done_ = false;
+};
+
+}  // namespace arena::storage

@@ -1,0 +1,39 @@
+#pragma once
+// A blocking HTTP/1.1 client for tests: one keep-alive connection to 127.0.0.1:<port>.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace arena::testing {
+
+struct HttpResult {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  boost::json::value json() const;  // parsed body (throws if not JSON)
+  std::string error_code() const;   // body's error.code, or "" when absent
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(std::uint16_t port);
+  ~HttpClient();
+
+  HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
+                     std::vector<std::pair<std::string, std::string>> headers = {});
+  HttpResult get(const std::string& target, const std::string& bearer = {});
+  HttpResult post_json(const std::string& target, const std::string& body, const std::string& bearer = {});
+  // Writes raw bytes on a fresh connection and reads one response (or nothing, status 0).
+  HttpResult raw(const std::string& bytes);
+  bool connected() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arena::testing

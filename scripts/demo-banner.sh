@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Printed by `make run` before the server starts: how to try the demo from another terminal.
+cat <<'TXT'
+
+  Arena is starting embedded on http://127.0.0.1:8080 (data in ./var; Ctrl-C stops it).
+  Try it from another terminal:
+
+    curl -s localhost:8080/healthz
+    curl -s -X POST localhost:8080/v1/auth/guest
+    TOKEN=$(curl -s -X POST localhost:8080/v1/auth/guest | python3 -c 'import sys,json;print(json.load(sys.stdin)["access_token"])')
+    curl -s localhost:8080/v1/account -H "Authorization: Bearer $TOKEN"
+    curl -s localhost:8080/metrics | head
+
+TXT

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Arena needs to build, test and run, skipping those present.
+# Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [--check]
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config ccache git
+  # libraries (see README "Dependencies" for why each is here)
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsodium-dev libsqlite3-dev sqlite3
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev curl python3
+  # lint and format
+  clang-tidy clang-format cppcheck
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#packages[@]} Debian packages present"
+  exit 0
+fi
+
+if [ "${1:-}" = "--check" ]; then
+  echo "deps: missing: ${missing[*]}"
+  exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo_cmd=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo_cmd=(sudo -n)
+else
+  cat >&2 <<MSG
+deps: these Debian packages are missing and this user cannot install them:
+  ${missing[*]}
+Run as root (or a user with passwordless sudo):
+  sudo apt-get install -y ${missing[*]}
+then run the make command again.
+MSG
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package lists only when an install fails on stale ones.
+if ! "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

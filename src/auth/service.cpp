@@ -1,0 +1,261 @@
+#include "arena/auth/service.hpp"
+
+#include <algorithm>
+
+#include "arena/core/encoding.hpp"
+#include "arena/core/error.hpp"
+#include "arena/core/random.hpp"
+
+namespace arena::auth {
+namespace {
+
+constexpr std::size_t kRefreshTokenBytes = 32;  // 256 bits
+
+ApiError invalid_field(std::string message) { return ApiError::bad_request("invalid_field", std::move(message)); }
+
+std::string guest_name() {
+  std::array<unsigned char, 3> b{};
+  core::random_bytes(b);
+  return "Guest-" + core::hex_encode(b);
+}
+
+}  // namespace
+
+AuthService::AuthService(AccountStore& accounts, TokenStore& tokens, const Jwt& jwt, const PasswordHasher& hasher,
+                         RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, AuthLimits limits)
+    : accounts_(accounts),
+      tokens_(tokens),
+      jwt_(jwt),
+      hasher_(hasher),
+      limiter_(limiter),
+      clock_(clock),
+      metrics_(metrics),
+      limits_(limits) {
+  // Sessions revoked recently enough that their access tokens could still be alive.
+  const std::int64_t horizon = clock_.now_unix() - jwt_.options().ttl_seconds - jwt_.options().leeway_seconds;
+  for (auto& sid : tokens_.revoked_since(horizon)) revoked_.emplace(std::move(sid), horizon);
+}
+
+std::string AuthService::normalize_email(std::string_view email) {
+  if (email.size() < 3 || email.size() > 254) throw invalid_field("email must be 3 to 254 characters");
+  std::string out;
+  out.reserve(email.size());
+  for (char c : email) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) throw invalid_field("email must not contain spaces or control characters");
+    out.push_back(static_cast<char>(std::tolower(u)));
+  }
+  const auto at = out.find('@');
+  if (at == std::string::npos || at == 0 || out.find('@', at + 1) != std::string::npos)
+    throw invalid_field("email must look like name@example.com");
+  const std::string_view domain = std::string_view(out).substr(at + 1);
+  const auto dot = domain.rfind('.');
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size())
+    throw invalid_field("email must look like name@example.com");
+  if (!core::is_clean_utf8(out)) throw invalid_field("email is not valid UTF-8");
+  return out;
+}
+
+void AuthService::check_password(std::string_view password) {
+  const std::size_t n = core::utf8_length(password);
+  if (n < 8 || n > 128) throw invalid_field("password must be 8 to 128 characters");
+}
+
+std::string AuthService::check_display_name(std::string_view name) {
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  if (!core::is_clean_utf8(name)) throw invalid_field("display_name contains control characters or bad UTF-8");
+  const std::size_t n = core::utf8_length(name);
+  if (n < 1 || n > 32) throw invalid_field("display_name must be 1 to 32 characters");
+  return std::string(name);
+}
+
+void AuthService::check_device_id(std::string_view device_id) {
+  if (device_id.size() < 8 || device_id.size() > 128) throw invalid_field("device_id must be 8 to 128 characters");
+  for (char c : device_id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':')
+      throw invalid_field("device_id may contain only letters, digits and - _ . :");
+  }
+}
+
+TokenPair AuthService::start_session(const Account& account) {
+  const std::int64_t now = clock_.now_unix();
+  TokenPair t;
+  t.user_id = account.id;
+  t.refresh_token = core::random_token(kRefreshTokenBytes);
+  const std::string sid = core::new_uuid();
+  tokens_.start_family(sid, account.id, core::sha256_hex(t.refresh_token), now, now + limits_.refresh_ttl_seconds);
+  t.access_token = jwt_.issue(account.id, sid, now);
+  t.expires_in = jwt_.options().ttl_seconds;
+  t.refresh_expires_in = limits_.refresh_ttl_seconds;
+  return t;
+}
+
+TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
+  NewAccount a{core::new_uuid(), "guest", display_name ? check_display_name(*display_name) : guest_name(),
+               std::nullopt, std::nullopt, clock_.now_unix()};
+  auto account = accounts_.create(a);
+  metrics_.logins.with({"guest", "ok"}).inc();
+  return start_session(*account);
+}
+
+TokenPair AuthService::device(const std::string& device_id, const std::optional<std::string>& display_name) {
+  check_device_id(device_id);
+  NewAccount fresh{core::new_uuid(), "device", display_name ? check_display_name(*display_name) : guest_name(),
+                   std::nullopt, std::nullopt, clock_.now_unix()};
+  const Account account = accounts_.device_account(device_id, fresh);
+  if (account.disabled) {
+    metrics_.logins.with({"device", "disabled"}).inc();
+    throw ApiError(403, "account_disabled", "this account is disabled");
+  }
+  metrics_.logins.with({"device", "ok"}).inc();
+  return start_session(account);
+}
+
+void AuthService::throttle(const std::string& client_ip, const std::string& email) {
+  if (int wait = limiter_.acquire("ip:" + client_ip, limits_.per_ip); wait > 0) {
+    metrics_.rate_limited.with({"ip"}).inc();
+    throw ApiError(429, "rate_limited", "too many attempts from this address").with_retry_after(wait);
+  }
+  if (int wait = limiter_.acquire("account:" + email, limits_.per_account); wait > 0) {
+    metrics_.rate_limited.with({"account"}).inc();
+    throw ApiError(429, "rate_limited", "too many attempts for this account").with_retry_after(wait);
+  }
+}
+
+TokenPair AuthService::register_password(const std::string& email_in, const std::string& password,
+                                         const std::string& display_name, const std::string& client_ip) {
+  const std::string email = normalize_email(email_in);
+  check_password(password);
+  const std::string name = check_display_name(display_name);
+  throttle(client_ip, email);
+  NewAccount a{core::new_uuid(), "password", name, email, hasher_.hash(password), clock_.now_unix()};
+  auto account = accounts_.create(a);
+  if (!account) {
+    metrics_.logins.with({"register", "email_taken"}).inc();
+    throw ApiError(409, "email_taken", "an account with this email already exists");
+  }
+  metrics_.logins.with({"register", "ok"}).inc();
+  return start_session(*account);
+}
+
+TokenPair AuthService::login(const std::string& email_in, const std::string& password, const std::string& client_ip) {
+  // Shape errors in the email say nothing about whether an account exists.
+  const std::string email = normalize_email(email_in);
+  if (password.empty() || password.size() > 1024) throw invalid_field("password must be 1 to 1024 bytes");
+  throttle(client_ip, email);
+  auto found = accounts_.find_by_email(email);
+  if (!found) {
+    hasher_.burn(password);  // same cost as a real check: no timing oracle
+    metrics_.logins.with({"password", "invalid_credentials"}).inc();
+    throw ApiError::unauthorized("invalid_credentials", "email or password is wrong");
+  }
+  if (!hasher_.verify(found->password_hash, password)) {
+    metrics_.logins.with({"password", "invalid_credentials"}).inc();
+    throw ApiError::unauthorized("invalid_credentials", "email or password is wrong");
+  }
+  if (found->account.disabled) {
+    metrics_.logins.with({"password", "disabled"}).inc();
+    throw ApiError(403, "account_disabled", "this account is disabled");
+  }
+  if (hasher_.needs_rehash(found->password_hash))
+    accounts_.set_password_hash(found->account.id, hasher_.hash(password), clock_.now_unix());
+  metrics_.logins.with({"password", "ok"}).inc();
+  return start_session(found->account);
+}
+
+TokenPair AuthService::refresh(const std::string& refresh_token) {
+  if (refresh_token.size() != 43 || !core::base64url_decode(refresh_token)) {
+    metrics_.refreshes.with({"invalid"}).inc();
+    throw ApiError::unauthorized("refresh_token_invalid", "refresh token is not valid");
+  }
+  const std::int64_t now = clock_.now_unix();
+  TokenPair t;
+  t.refresh_token = core::random_token(kRefreshTokenBytes);
+  const RotateResult r = tokens_.rotate(core::sha256_hex(refresh_token), core::sha256_hex(t.refresh_token), now,
+                                        now + limits_.refresh_ttl_seconds);
+  switch (r.status) {
+    case RotateStatus::unknown:
+      metrics_.refreshes.with({"invalid"}).inc();
+      throw ApiError::unauthorized("refresh_token_invalid", "refresh token is not valid");
+    case RotateStatus::expired:
+      metrics_.refreshes.with({"expired"}).inc();
+      throw ApiError::unauthorized("refresh_token_expired", "refresh token has expired; log in again");
+    case RotateStatus::revoked:
+      metrics_.refreshes.with({"revoked"}).inc();
+      throw ApiError::unauthorized("refresh_token_revoked", "this login has ended; log in again");
+    case RotateStatus::reused:
+      mark_revoked(r.family_id);
+      metrics_.refreshes.with({"reused"}).inc();
+      throw ApiError::unauthorized("refresh_token_reused",
+                                   "refresh token was already used; this login has been ended for safety");
+    case RotateStatus::rotated: break;
+  }
+  auto account = accounts_.find(r.account_id);
+  if (!account || account->disabled) {
+    tokens_.revoke_family(r.family_id, "account_disabled", now);
+    mark_revoked(r.family_id);
+    throw ApiError(403, "account_disabled", "this account is disabled");
+  }
+  metrics_.refreshes.with({"ok"}).inc();
+  t.user_id = r.account_id;
+  t.access_token = jwt_.issue(r.account_id, r.family_id, now);
+  t.expires_in = jwt_.options().ttl_seconds;
+  t.refresh_expires_in = limits_.refresh_ttl_seconds;
+  return t;
+}
+
+void AuthService::logout_session(const std::string& session_id) {
+  tokens_.revoke_family(session_id, "logout", clock_.now_unix());
+  mark_revoked(session_id);
+}
+
+void AuthService::logout_refresh_token(const std::string& refresh_token) {
+  auto family = tokens_.family_of(core::sha256_hex(refresh_token));
+  if (!family) throw ApiError::unauthorized("refresh_token_invalid", "refresh token is not valid");
+  logout_session(*family);
+}
+
+void AuthService::mark_revoked(const std::string& session_id) {
+  const std::int64_t now = clock_.now_unix();
+  const std::int64_t horizon = now - jwt_.options().ttl_seconds - jwt_.options().leeway_seconds;
+  std::lock_guard lock(revoked_mu_);
+  if (revoked_.size() > 1024) std::erase_if(revoked_, [&](const auto& kv) { return kv.second < horizon; });
+  revoked_[session_id] = now;
+}
+
+bool AuthService::is_revoked(const std::string& session_id) {
+  std::lock_guard lock(revoked_mu_);
+  return revoked_.contains(session_id);
+}
+
+Principal AuthService::authenticate(std::string_view access_token) {
+  if (access_token.empty()) {
+    metrics_.token_failures.with({"unauthorized"}).inc();
+    throw ApiError::unauthorized("unauthorized", "an access token is required (Authorization: Bearer <token>)");
+  }
+  auto r = jwt_.verify(access_token, clock_.now_unix());
+  if (r.error != TokenError::none) {
+    metrics_.token_failures.with({code(r.error)}).inc();
+    throw ApiError::unauthorized(std::string(code(r.error)), std::string(message(r.error)));
+  }
+  if (is_revoked(r.claims.sid)) {
+    metrics_.token_failures.with({"token_revoked"}).inc();
+    throw ApiError::unauthorized("token_revoked", "this login has ended; log in again");
+  }
+  return {std::move(r.claims.sub), std::move(r.claims.sid), r.claims.exp};
+}
+
+Account AuthService::account(const std::string& user_id) {
+  auto a = accounts_.find(user_id);
+  if (!a) throw ApiError(404, "account_not_found", "account no longer exists");
+  return *a;
+}
+
+Account AuthService::rename(const std::string& user_id, const std::string& display_name) {
+  auto a = accounts_.set_display_name(user_id, check_display_name(display_name), clock_.now_unix());
+  if (!a) throw ApiError(404, "account_not_found", "account no longer exists");
+  return *a;
+}
+
+}  // namespace arena::auth

@@ -1,0 +1,230 @@
+#include "fields.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace arena::config::detail {
+namespace {
+
+using std::string_view;
+
+std::int64_t to_int(string_view v, const std::string& expected) {
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || p != v.data() + v.size() || v.empty()) throw std::invalid_argument(expected);
+  return n;
+}
+
+std::string range_text(std::int64_t min, std::int64_t max) {
+  return std::to_string(min) + ".." + std::to_string(max);
+}
+
+template <class Ref>
+Field int_field(std::string key, std::string help, Ref ref, int min, int max) {
+  return {std::move(key), std::move(help), false,
+          [=](Settings& s, string_view v) { ref(s) = static_cast<int>(parse_int(v, min, max)); },
+          [=](const Settings& s) { return std::to_string(ref(s)); }};
+}
+template <class Ref>
+Field size_field(std::string key, std::string help, Ref ref, std::size_t min, std::size_t max) {
+  return {std::move(key), std::move(help), false,
+          [=](Settings& s, string_view v) { ref(s) = parse_size(v, min, max); },
+          [=](const Settings& s) { return std::to_string(ref(s)); }};
+}
+template <class Ref>
+Field duration_field(std::string key, std::string help, Ref ref, Millis min, Millis max) {
+  return {std::move(key), std::move(help), false,
+          [=](Settings& s, string_view v) { ref(s) = parse_duration(v, min, max); },
+          [=](const Settings& s) { return format_duration(ref(s)); }};
+}
+template <class Ref>
+Field bool_field(std::string key, std::string help, Ref ref) {
+  return {std::move(key), std::move(help), false, [=](Settings& s, string_view v) { ref(s) = parse_bool(v); },
+          [=](const Settings& s) { return std::string(ref(s) ? "true" : "false"); }};
+}
+template <class Ref, class Check>
+Field string_field(std::string key, std::string help, Ref ref, Check check, bool secret = false) {
+  return {std::move(key), std::move(help), secret,
+          [=](Settings& s, string_view v) {
+            check(v);
+            ref(s) = std::string(v);
+          },
+          [=](const Settings& s) { return ref(s); }};
+}
+
+void non_empty(string_view v) {
+  if (v.empty()) throw std::invalid_argument("expected a non-empty string");
+}
+auto one_of(std::vector<std::string> allowed) {
+  return [allowed](string_view v) {
+    for (const auto& a : allowed)
+      if (a == v) return;
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    throw std::invalid_argument("expected one of: " + list);
+  };
+}
+void any(string_view) {}
+
+std::vector<Field> build() {
+  using namespace std::chrono_literals;
+  const Millis max_dur = std::chrono::duration_cast<Millis>(std::chrono::hours(24 * 3650));
+  std::vector<Field> f;
+  f.push_back(string_field(
+      "listen", "Address the HTTP/WebSocket edge listens on (host:port; port 0 picks a free port)",
+      [](auto& s) -> auto& { return s.listen; }, [](string_view v) { parse_endpoint(v); }));
+  f.push_back(string_field("data_dir", "Directory for the SQLite database and generated keys",
+                           [](auto& s) -> auto& { return s.data_dir; }, non_empty));
+
+  f.push_back(size_field("http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
+                         [](auto& s) -> auto& { return s.http.max_header_bytes; }, 1024, 1 << 20));
+  f.push_back(size_field("http.max_body_bytes", "Largest request body accepted (bytes; KiB/MiB suffixes)",
+                         [](auto& s) -> auto& { return s.http.max_body_bytes; }, 64, 64 << 20));
+  f.push_back(duration_field("http.idle_timeout", "Close a connection idle (or sending a request) this long",
+                             [](auto& s) -> auto& { return s.http.idle_timeout; }, 100ms, max_dur));
+  f.push_back(duration_field("http.shutdown_timeout", "On SIGTERM, wait this long for in-flight requests",
+                             [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
+  f.push_back(int_field("http.threads", "I/O threads (0 = one per core)",
+                        [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
+  f.push_back(int_field("http.blocking_threads", "Threads for slow work such as password hashing",
+                        [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));
+  f.push_back(bool_field("http.access_log", "Log one line per HTTP request",
+                         [](auto& s) -> auto& { return s.http.access_log; }));
+  f.push_back(int_field("http.json_max_depth", "Deepest JSON nesting accepted in a request",
+                        [](auto& s) -> auto& { return s.http.json_max_depth; }, 1, 1000));
+
+  f.push_back(string_field("auth.issuer", "JWT `iss` claim issued and required",
+                           [](auto& s) -> auto& { return s.auth.issuer; }, non_empty));
+  f.push_back(string_field("auth.audience", "JWT `aud` claim issued and required",
+                           [](auto& s) -> auto& { return s.auth.audience; }, non_empty));
+  f.push_back(duration_field("auth.access_ttl", "Lifetime of an access token",
+                             [](auto& s) -> auto& { return s.auth.access_ttl; }, 1s, 7 * 24h));
+  f.push_back(duration_field("auth.refresh_ttl", "Lifetime of a refresh token (each rotation starts a new one)",
+                             [](auto& s) -> auto& { return s.auth.refresh_ttl; }, 1min, max_dur));
+  f.push_back(duration_field("auth.clock_skew", "Leeway when checking token expiry",
+                             [](auto& s) -> auto& { return s.auth.clock_skew; }, 0ms, 5min));
+  f.push_back(string_field(
+      "auth.jwt_keys",
+      "JWT signing key ring `kid:secret,...` (secret base64url, >= 32 bytes); empty = generate into data_dir",
+      [](auto& s) -> auto& { return s.auth.jwt_keys; }, any, true));
+  f.push_back(string_field("auth.jwt_active_kid", "Key id that signs new tokens (empty = first key of the ring)",
+                           [](auto& s) -> auto& { return s.auth.jwt_active_kid; }, any));
+  f.push_back(int_field("auth.argon2_opslimit", "argon2id passes for password hashing",
+                        [](auto& s) -> auto& { return s.auth.argon2_opslimit; }, 1, 100));
+  f.push_back(size_field("auth.argon2_memlimit", "argon2id memory per hash (bytes; KiB/MiB suffixes)",
+                         [](auto& s) -> auto& { return s.auth.argon2_memlimit; }, 8 * 1024,
+                         std::size_t{4} << 30));
+  f.push_back(int_field("auth.ip_burst", "Login/register attempts an IP may make at once",
+                        [](auto& s) -> auto& { return s.auth.ip_burst; }, 1, 1'000'000));
+  f.push_back(int_field("auth.ip_per_minute", "Login/register attempts an IP regains per minute",
+                        [](auto& s) -> auto& { return s.auth.ip_per_minute; }, 1, 1'000'000));
+  f.push_back(int_field("auth.account_burst", "Login attempts one account may receive at once",
+                        [](auto& s) -> auto& { return s.auth.account_burst; }, 1, 1'000'000));
+  f.push_back(int_field("auth.account_per_minute", "Login attempts one account regains per minute",
+                        [](auto& s) -> auto& { return s.auth.account_per_minute; }, 1, 1'000'000));
+
+  f.push_back(string_field("log.level", "trace, debug, info, warn, error or off",
+                           [](auto& s) -> auto& { return s.log.level; },
+                           one_of({"trace", "debug", "info", "warn", "error", "off"})));
+  f.push_back(string_field("log.format", "text or json", [](auto& s) -> auto& { return s.log.format; },
+                           one_of({"text", "json"})));
+  return f;
+}
+
+}  // namespace
+
+const std::vector<Field>& fields() {
+  static const std::vector<Field> table = build();
+  return table;
+}
+
+const Field* find_field(std::string_view key) {
+  for (const auto& f : fields())
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+std::string env_name(std::string_view key) {
+  std::string out = "ARENA_";
+  for (char c : key) out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return out;
+}
+
+std::string flag_name(std::string_view key) {
+  std::string out = "--";
+  for (char c : key) out.push_back(c == '.' || c == '_' ? '-' : c);
+  return out;
+}
+
+std::int64_t parse_int(std::string_view v, std::int64_t min, std::int64_t max) {
+  const std::string expected = "expected an integer in " + range_text(min, max);
+  const std::int64_t n = to_int(v, expected);
+  if (n < min || n > max) throw std::invalid_argument(expected);
+  return n;
+}
+
+std::size_t parse_size(std::string_view v, std::size_t min, std::size_t max) {
+  const std::string expected = "expected a size in bytes (suffix KiB/MiB/GiB allowed) from " + std::to_string(min) +
+                               " to " + std::to_string(max);
+  std::uint64_t mult = 1;
+  auto strip = [&](std::string_view suffix, std::uint64_t m) {
+    if (v.size() > suffix.size() && v.substr(v.size() - suffix.size()) == suffix) {
+      v.remove_suffix(suffix.size());
+      mult = m;
+      return true;
+    }
+    return false;
+  };
+  strip("KiB", 1024) || strip("MiB", 1024 * 1024) || strip("GiB", 1024ULL * 1024 * 1024);
+  const std::int64_t n = to_int(v, expected);
+  if (n < 0 || static_cast<std::uint64_t>(n) > max / mult) throw std::invalid_argument(expected);
+  const std::size_t bytes = static_cast<std::size_t>(n) * mult;
+  if (bytes < min) throw std::invalid_argument(expected);
+  return bytes;
+}
+
+Millis parse_duration(std::string_view v, Millis min, Millis max) {
+  const std::string expected = "expected a duration like 500ms, 30s, 15m, 12h or 30d between " +
+                               format_duration(min) + " and " + format_duration(max);
+  std::int64_t unit_ms = 0;
+  std::size_t digits = v.size();
+  for (auto [suffix, ms] : {std::pair<std::string_view, std::int64_t>{"ms", 1},
+                            {"s", 1000},
+                            {"m", 60'000},
+                            {"h", 3'600'000},
+                            {"d", 86'400'000}}) {
+    if (v.size() > suffix.size() && v.substr(v.size() - suffix.size()) == suffix) {
+      const char before = v[v.size() - suffix.size() - 1];
+      if (before >= '0' && before <= '9') {
+        unit_ms = ms;
+        digits = v.size() - suffix.size();
+        break;
+      }
+    }
+  }
+  if (unit_ms == 0) throw std::invalid_argument(expected);
+  const std::int64_t n = to_int(v.substr(0, digits), expected);
+  if (n < 0 || n > max.count() / unit_ms) throw std::invalid_argument(expected);
+  const Millis d{n * unit_ms};
+  if (d < min || d > max) throw std::invalid_argument(expected);
+  return d;
+}
+
+bool parse_bool(std::string_view v) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  throw std::invalid_argument("expected true or false");
+}
+
+std::string format_duration(Millis d) {
+  const auto ms = d.count();
+  for (auto [suffix, unit] : {std::pair<const char*, std::int64_t>{"d", 86'400'000},
+                              {"h", 3'600'000},
+                              {"m", 60'000},
+                              {"s", 1000}}) {
+    if (ms != 0 && ms % unit == 0) return std::to_string(ms / unit) + suffix;
+  }
+  return std::to_string(ms) + "ms";
+}
+
+}  // namespace arena::config::detail

@@ -1,0 +1,187 @@
+#include "arena/config/loader.hpp"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "fields.hpp"
+
+extern char** environ;
+
+namespace arena::config {
+namespace {
+
+using detail::Field;
+
+void apply(Settings& s, std::string_view key, std::string_view value, const std::string& source) {
+  const Field* f = detail::find_field(key);
+  if (f == nullptr) throw ConfigError("unknown setting '" + std::string(key) + "' (from " + source + ")");
+  try {
+    f->set(s, value);
+  } catch (const std::invalid_argument& e) {
+    std::string shown = f->secret ? std::string("<secret>") : "'" + std::string(value) + "'";
+    throw ConfigError("bad value " + shown + " for setting '" + f->key + "' (from " + source + "): " + e.what());
+  }
+}
+
+std::string toml_scalar(const toml::node& node, const std::string& key, const std::string& source) {
+  if (auto v = node.as_string()) return v->get();
+  if (auto v = node.as_integer()) return std::to_string(v->get());
+  if (auto v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (auto arr = node.as_array()) {  // an array of strings is a comma-separated list
+    std::string out;
+    for (const auto& el : *arr) {
+      auto str = el.as_string();
+      if (str == nullptr) throw ConfigError("setting '" + key + "' (from " + source + "): expected strings in the array");
+      out += (out.empty() ? "" : ",") + str->get();
+    }
+    return out;
+  }
+  throw ConfigError("setting '" + key + "' (from " + source + "): unsupported value type");
+}
+
+void walk_toml(Settings& s, const toml::table& table, const std::string& prefix, const std::string& source) {
+  for (const auto& [k, node] : table) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (auto sub = node.as_table()) {
+      walk_toml(s, *sub, key, source);
+    } else {
+      apply(s, key, toml_scalar(node, key, source), source);
+    }
+  }
+}
+
+std::string trim(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
+  return std::string(v);
+}
+
+// The settings that an ARENA_* name stands for.
+const std::map<std::string, std::string>& env_to_key() {
+  static const auto map = [] {
+    std::map<std::string, std::string> m;
+    for (const auto& f : detail::fields()) m[detail::env_name(f.key)] = f.key;
+    return m;
+  }();
+  return map;
+}
+
+// ARENA_CONFIG names the TOML file and is not a setting itself.
+constexpr std::string_view kConfigEnv = "ARENA_CONFIG";
+
+void apply_env(Settings& s, const std::string& name, const std::string& value, const std::string& source) {
+  if (name == kConfigEnv) return;
+  auto it = env_to_key().find(name);
+  if (it == env_to_key().end()) throw ConfigError("unknown setting '" + name + "' (from " + source + ")");
+  apply(s, it->second, value, source);
+}
+
+void load_dotenv(Settings& s, const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (t.rfind("export ", 0) == 0) t = trim(std::string_view(t).substr(7));
+    const std::string source = path.string() + ":" + std::to_string(lineno);
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) throw ConfigError("expected NAME=value (from " + source + ")");
+    const std::string name = trim(std::string_view(t).substr(0, eq));
+    std::string value = trim(std::string_view(t).substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else if (auto hash = value.find(" #"); hash != std::string::npos) {
+      value = trim(std::string_view(value).substr(0, hash));  // trailing comment
+    }
+    if (name.rfind("ARENA_", 0) != 0)
+      throw ConfigError("unknown setting '" + name + "' (from " + source + "): .env holds ARENA_* settings only");
+    apply_env(s, name, value, source);
+  }
+}
+
+void validate(const Settings& s) {
+  if (!s.auth.jwt_active_kid.empty() && s.auth.jwt_keys.empty())
+    throw ConfigError("setting 'auth.jwt_active_kid' needs 'auth.jwt_keys'");
+}
+
+}  // namespace
+
+Endpoint parse_endpoint(std::string_view text) {
+  const std::string expected = "expected host:port, e.g. 127.0.0.1:8080";
+  Endpoint ep;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      throw std::invalid_argument(expected);
+    ep.host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) throw std::invalid_argument(expected);
+    ep.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+  }
+  if (ep.host.empty()) throw std::invalid_argument(expected);
+  ep.port = static_cast<std::uint16_t>(detail::parse_int(port, 0, 65535));
+  return ep;
+}
+
+Settings load(const Sources& sources) {
+  Settings s;
+  if (sources.toml_file) {
+    const std::string source = sources.toml_file->string();
+    toml::table table;
+    try {
+      table = toml::parse_file(source);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream msg;
+      msg << "cannot read config file " << source << ": " << e.description() << " at line "
+          << e.source().begin.line;
+      throw ConfigError(msg.str());
+    }
+    walk_toml(s, table, "", source);
+  }
+  if (sources.dotenv) load_dotenv(s, *sources.dotenv);
+  for (const auto& [name, value] : sources.environment) {
+    if (name.rfind("ARENA_", 0) == 0) apply_env(s, name, value, "environment " + name);
+  }
+  for (const auto& [key, value] : sources.flags) apply(s, key, value, "flag " + detail::flag_name(key));
+  validate(s);
+  return s;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+std::vector<FieldInfo> describe() {
+  const Settings defaults;
+  std::vector<FieldInfo> out;
+  for (const auto& f : detail::fields())
+    out.push_back({f.key, detail::env_name(f.key), detail::flag_name(f.key), f.help, f.get(defaults)});
+  return out;
+}
+
+std::string dump(const Settings& settings) {
+  std::string out;
+  for (const auto& f : detail::fields()) {
+    const std::string v = f.get(settings);
+    out += f.key + " = " + (f.secret && !v.empty() ? std::string("<secret>") : v) + "\n";
+  }
+  return out;
+}
+
+}  // namespace arena::config

@@ -1,0 +1,104 @@
+#include "arena/core/encoding.hpp"
+
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include <array>
+
+namespace arena::core {
+
+std::string base64url_encode(std::span<const unsigned char> bytes) {
+  const std::size_t cap = sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::string out(cap, '\0');
+  sodium_bin2base64(out.data(), cap, bytes.data(), bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(cap - 1);  // drop the terminating NUL
+  return out;
+}
+
+std::optional<std::size_t> base64url_decode_into(std::string_view text, std::span<unsigned char> out) {
+  // Unpadded base64 never has a length of 1 mod 4.
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    return std::nullopt;
+  if (end != text.data() + text.size()) return std::nullopt;
+  return len;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string out(text.size() * 3 / 4 + 3, '\0');
+  auto n = base64url_decode_into(text, {reinterpret_cast<unsigned char*>(out.data()), out.size()});
+  if (!n) return std::nullopt;
+  out.resize(*n);
+  return out;
+}
+
+std::string hex_encode(std::span<const unsigned char> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0f]);
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> md{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data());
+  return hex_encode(md);
+}
+
+namespace {
+// Decodes one code point at s[i]; returns its byte length, or 0 if the sequence is invalid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  } else if ((b0 & 0xe0) == 0xc0) {
+    n = 2;
+    cp = b0 & 0x1f;
+  } else if ((b0 & 0xf0) == 0xe0) {
+    n = 3;
+    cp = b0 & 0x0f;
+  } else if ((b0 & 0xf8) == 0xf0) {
+    n = 4;
+    cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;  // overlong, surrogate
+  return n;
+}
+}  // namespace
+
+bool is_clean_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    const std::size_t n = utf8_sequence(s, i, cp);
+    if (n == 0) return false;
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t count = 0;
+  for (unsigned char c : s) count += (c & 0xc0) != 0x80 ? 1 : 0;
+  return count;
+}
+
+}  // namespace arena::core

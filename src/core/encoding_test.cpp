@@ -1,0 +1,54 @@
+#include "arena/core/encoding.hpp"
+
+#include <gtest/gtest.h>
+
+#include "arena/core/random.hpp"
+
+namespace arena::core {
+
+TEST(Base64Url, RoundTripsEveryLength) {
+  std::string data;
+  for (int n = 0; n < 70; ++n) {
+    EXPECT_EQ(base64url_decode(base64url_encode(data)), data) << n;
+    data.push_back(static_cast<char>(n * 37));
+  }
+}
+
+TEST(Base64Url, EncodesWithoutPaddingInUrlAlphabet) {
+  EXPECT_EQ(base64url_encode(std::string("\xfb\xff", 2)), "-_8");
+  EXPECT_EQ(base64url_encode(std::string("ab")), "YWI");
+}
+
+TEST(Base64Url, RejectsOtherAlphabetsPaddingAndJunk) {
+  EXPECT_FALSE(base64url_decode("+/8"));
+  EXPECT_FALSE(base64url_decode("YWI="));
+  EXPECT_FALSE(base64url_decode("YW I"));
+  EXPECT_FALSE(base64url_decode("Y"));
+  EXPECT_FALSE(base64url_decode("YWI\n"));
+}
+
+TEST(Sha256, MatchesKnownVector) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Utf8, AcceptsTextRejectsControlAndInvalid) {
+  EXPECT_TRUE(is_clean_utf8("Zoë 🎮 Игрок"));
+  EXPECT_FALSE(is_clean_utf8("tab\there"));
+  EXPECT_FALSE(is_clean_utf8(std::string("nul\0x", 5)));
+  EXPECT_FALSE(is_clean_utf8("\xc3"));          // truncated
+  EXPECT_FALSE(is_clean_utf8("\xc0\xaf"));      // overlong
+  EXPECT_FALSE(is_clean_utf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_EQ(utf8_length("Zoë🎮"), 4u);
+}
+
+TEST(Random, TokensAndUuidsAreWellFormedAndDistinct) {
+  const auto a = random_token(32), b = random_token(32);
+  EXPECT_EQ(a.size(), 43u);
+  EXPECT_NE(a, b);
+  const auto id = new_uuid();
+  EXPECT_TRUE(is_uuid(id)) << id;
+  EXPECT_EQ(id[14], '4');
+  EXPECT_FALSE(is_uuid("not-a-uuid"));
+}
+
+}  // namespace arena::core

@@ -1,0 +1,63 @@
+#include "arena/http/message.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "arena/core/error.hpp"
+
+namespace arena::http {
+
+std::string_view to_string(Method m) {
+  switch (m) {
+    case Method::get: return "GET";
+    case Method::head: return "HEAD";
+    case Method::post: return "POST";
+    case Method::put: return "PUT";
+    case Method::patch: return "PATCH";
+    case Method::del: return "DELETE";
+    case Method::options: return "OPTIONS";
+    case Method::other: return "OTHER";
+  }
+  return "OTHER";
+}
+
+std::string_view Request::header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers)
+    if (k == lower_name) return v;
+  return {};
+}
+
+std::string_view Request::param(std::string_view name) const {
+  for (const auto& [k, v] : params)
+    if (k == name) return v;
+  return {};
+}
+
+std::string_view Request::bearer_token() const {
+  std::string_view auth = header("authorization");
+  constexpr std::string_view kScheme = "bearer ";
+  if (auth.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(auth[i])) != kScheme[i]) return {};
+  }
+  auth.remove_prefix(kScheme.size());
+  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+  return auth;
+}
+
+Response Response::error(int status, std::string_view code, std::string_view message) {
+  boost::json::object err;
+  err["code"] = code;
+  err["message"] = message;
+  boost::json::object root;
+  root["error"] = std::move(err);
+  return json(status, boost::json::serialize(root));
+}
+
+Response Response::error(const ApiError& e) {
+  Response r = error(e.status(), e.code(), e.message());
+  if (e.retry_after() > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after()));
+  return r;
+}
+
+}  // namespace arena::http

@@ -1,0 +1,392 @@
+#include "arena/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "arena/core/encoding.hpp"
+#include "arena/core/error.hpp"
+#include "arena/core/log.hpp"
+#include "arena/core/random.hpp"
+
+namespace arena::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct Connection {
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for (the rest of) a request header; touched on the strand only
+};
+
+Method to_method(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get: return Method::get;
+    case bhttp::verb::head: return Method::head;
+    case bhttp::verb::post: return Method::post;
+    case bhttp::verb::put: return Method::put;
+    case bhttp::verb::patch: return Method::patch;
+    case bhttp::verb::delete_: return Method::del;
+    case bhttp::verb::options: return Method::options;
+    default: return Method::other;
+  }
+}
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+std::string new_request_id() {
+  std::array<unsigned char, 8> b{};
+  core::random_bytes(b);
+  return core::hex_encode(b);
+}
+
+bool is_json_content_type(std::string_view ct) {
+  const auto semi = ct.find(';');
+  std::string_view base = ct.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  if (base.size() != 16) return false;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(base[i])) != "application/json"[i]) return false;
+  }
+  return true;
+}
+
+bool is_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, const Router& r, HttpMetrics& m)
+      : opts(std::move(o)),
+        router(r),
+        metrics(m),
+        acceptor(asio::make_strand(ioc)),
+        blocking(static_cast<std::size_t>(std::max(1, opts.blocking_threads))),
+        log(log::get("http")),
+        access(log::get("access")) {}
+
+  ServerOptions opts;
+  const Router& router;
+  HttpMetrics& metrics;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::thread_pool blocking;
+  std::vector<std::thread> threads;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<std::size_t> blocking_pending{0};
+  std::uint16_t port = 0;
+
+  std::mutex conns_mu;
+  std::condition_variable conns_cv;
+  std::unordered_set<std::shared_ptr<Connection>> conns;
+
+  std::shared_ptr<spdlog::logger> log;
+  std::shared_ptr<spdlog::logger> access;
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
+  asio::awaitable<Response> handle(Request& req, std::string& route_label);
+  Response invoke(const Route& route, Request& req);
+  asio::awaitable<bool> write(Connection& conn, unsigned version, bool head, Response res, const std::string& rid,
+                              bool keep_alive);
+  void stop_threads();
+  Response body_too_large() const {
+    return Response::error(413, "body_too_large",
+                           "request body exceeds " + std::to_string(opts.max_body_bytes) + " bytes");
+  }
+};
+
+Response Server::Impl::invoke(const Route& route, Request& req) {
+  try {
+    return route.handler(req);
+  } catch (const ApiError& e) {
+    return Response::error(e);
+  } catch (const std::exception& e) {
+    log->error("msg=\"handler failed\" route={} rid={} error=\"{}\"", route.pattern, req.request_id, e.what());
+    return Response::error(500, "internal", "internal error");
+  }
+}
+
+asio::awaitable<Response> Server::Impl::handle(Request& req, std::string& route_label) {
+  auto m = router.match(req);
+  if (m.route == nullptr) {
+    if (!m.path_known) co_return Response::error(404, "not_found", "no such route");
+    Response r = Response::error(405, "method_not_allowed", "method not allowed on this route");
+    r.headers.emplace_back("Allow", m.allow);
+    co_return r;
+  }
+  route_label = m.route->pattern;
+  if (!req.body.empty() && !is_json_content_type(req.header("content-type")))
+    co_return Response::error(415, "unsupported_media_type", "request bodies must be application/json");
+  if (!m.route->options.blocking) co_return invoke(*m.route, req);
+
+  if (blocking_pending.fetch_add(1) >= opts.max_blocking_queue) {
+    blocking_pending.fetch_sub(1);
+    Response r = Response::error(503, "overloaded", "server is busy, try again shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    co_return r;
+  }
+  const Route& route = *m.route;
+  Response r = co_await asio::co_spawn(
+      blocking, [&]() -> asio::awaitable<Response> { co_return invoke(route, req); }, asio::use_awaitable);
+  blocking_pending.fetch_sub(1);
+  co_return r;
+}
+
+asio::awaitable<bool> Server::Impl::write(Connection& conn, unsigned version, bool head, Response r,
+                                          const std::string& rid, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "arena");
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  res.set("X-Request-Id", rid);
+  for (auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  if (head) {
+    res.content_length(r.body.size());
+  } else {
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+  }
+  conn.stream.expires_after(opts.idle_timeout);
+  auto [ec, n] = co_await bhttp::async_write(conn.stream, res, use_tuple);
+  co_return !ec;
+}
+
+asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
+  boost::system::error_code ep_ec;
+  const std::string ip = conn->stream.socket().remote_endpoint(ep_ec).address().to_string();
+  beast::flat_buffer buffer;
+  for (;;) {
+    conn->idle = true;
+    if (draining.load()) break;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+    parser.body_limit(opts.max_body_bytes);
+    conn->stream.expires_after(opts.idle_timeout);
+    auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, use_tuple);
+    conn->idle = false;
+    const std::string rid = new_request_id();
+    if (ec == bhttp::error::header_limit) {
+      metrics.rejected.with({"header_too_large"}).inc();
+      co_await write(*conn, 11, false, Response::error(431, "headers_too_large", "request headers are too large"),
+                     rid, false);
+      break;
+    }
+    if (ec == bhttp::error::body_limit) {  // Content-Length above the limit, seen with the header
+      metrics.rejected.with({"body_too_large"}).inc();
+      co_await write(*conn, parser.get().version(), false, body_too_large(), rid, false);
+      break;
+    }
+    if (ec) {
+      if (is_parse_error(ec)) {
+        metrics.rejected.with({"malformed_http"}).inc();
+        co_await write(*conn, 11, false, Response::error(400, "bad_request", "malformed HTTP request"), rid, false);
+      }
+      break;  // end of stream, idle timeout, drain
+    }
+    const unsigned version = parser.get().version();
+    if (!parser.is_done()) {
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+        auto [wec, wn] = co_await bhttp::async_write(conn->stream, cont, use_tuple);
+        if (wec) break;
+      }
+      auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, use_tuple);
+      if (bec == bhttp::error::body_limit) {
+        metrics.rejected.with({"body_too_large"}).inc();
+        co_await write(*conn, version, false, body_too_large(), rid, false);
+        break;
+      }
+      if (bec) {
+        if (is_parse_error(bec)) {
+          co_await write(*conn, version, false, Response::error(400, "bad_request", "malformed HTTP request"), rid,
+                         false);
+        }
+        break;
+      }
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    auto msg = parser.release();
+    Request req;
+    req.method = to_method(msg.method());
+    req.target = std::string(msg.target());
+    const auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    req.headers.reserve(8);
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    req.body = std::move(msg.body());
+    req.remote_ip = ip;
+    const auto given_rid = req.header("x-request-id");
+    req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
+
+    std::string route_label = "unmatched";
+    Response res = co_await handle(req, route_label);
+    const int status = res.status;
+    const std::size_t bytes = res.body.size();
+    const bool keep_alive = msg.keep_alive() && !draining.load();
+    const bool ok = co_await write(*conn, version, req.method == Method::head, std::move(res), req.request_id,
+                                   keep_alive);
+
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto method = to_string(req.method);
+    metrics.requests.with({route_label, method, std::to_string(status)}).inc();
+    metrics.duration.with({route_label}).observe(secs);
+    if (opts.access_log) {
+      access->info("method={} path={} status={} bytes={} dur_us={} rid={} ip={}", method, req.path, status, bytes,
+                   static_cast<long long>(secs * 1e6), req.request_id, ip);
+    }
+    if (!ok || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.close();
+  metrics.connections_open.dec();
+  std::lock_guard lock(conns_mu);
+  conns.erase(conn);
+  conns_cv.notify_all();
+}
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  asio::steady_timer backoff(acceptor.get_executor());
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+    if (ec) {
+      if (draining.load() || !acceptor.is_open()) co_return;
+      log->warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));  // e.g. out of file descriptors
+      co_await backoff.async_wait(use_tuple);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    {
+      std::lock_guard lock(conns_mu);
+      conns.insert(conn);
+    }
+    metrics.connections_open.inc();
+    metrics.connections_total.inc();
+    asio::co_spawn(conn->stream.get_executor(), serve(conn), asio::detached);
+  }
+}
+
+void Server::Impl::stop_threads() {
+  if (stopped.exchange(true)) return;
+  blocking.join();
+  ioc.stop();
+  for (auto& t : threads)
+    if (t.joinable()) t.join();
+}
+
+Server::Server(ServerOptions options, const Router& router, HttpMetrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+
+Server::~Server() {
+  impl_->draining = true;
+  impl_->blocking.stop();
+  impl_->stop_threads();
+}
+
+void Server::start() {
+  auto& im = *impl_;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(im.opts.host, ec);
+  if (ec) throw std::runtime_error("listen: '" + im.opts.host + "' is not an IP address");
+  const tcp::endpoint ep(address, im.opts.port);
+  im.acceptor.open(ep.protocol(), ec);
+  if (!ec) im.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) im.acceptor.bind(ep, ec);
+  if (!ec) im.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + im.opts.host + ":" + std::to_string(im.opts.port) + ": " +
+                             ec.message());
+  }
+  im.port = im.acceptor.local_endpoint().port();
+  asio::co_spawn(im.acceptor.get_executor(), im.accept_loop(), asio::detached);
+  const int n = im.opts.threads > 0 ? im.opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) {
+    im.threads.emplace_back([&im] {
+      for (;;) {
+        try {
+          im.ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          im.log->error("msg=\"io thread caught exception\" error=\"{}\"", e.what());
+        }
+      }
+    });
+  }
+}
+
+std::uint16_t Server::port() const { return impl_->port; }
+bool Server::draining() const { return impl_->draining.load(); }
+
+bool Server::drain() {
+  auto& im = *impl_;
+  if (im.draining.exchange(true)) return true;
+  asio::post(im.acceptor.get_executor(), [&im] {
+    boost::system::error_code ignored;
+    im.acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> snapshot;
+  {
+    std::lock_guard lock(im.conns_mu);
+    snapshot.assign(im.conns.begin(), im.conns.end());
+  }
+  for (auto& c : snapshot) {
+    asio::post(c->stream.get_executor(), [c] {
+      if (c->idle) c->stream.cancel();
+    });
+  }
+  bool finished = false;
+  {
+    std::unique_lock lock(im.conns_mu);
+    finished = im.conns_cv.wait_for(lock, im.opts.shutdown_timeout, [&] { return im.conns.empty(); });
+    if (!finished) {
+      im.log->warn("msg=\"drain timed out\" open_connections={}", im.conns.size());
+      for (const auto& c : im.conns) asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
+    }
+  }
+  im.stop_threads();
+  return finished;
+}
+
+}  // namespace arena::http

@@ -1,0 +1,138 @@
+#include "arena/storage/sqlite.hpp"
+
+#include <sqlite3.h>
+
+namespace arena::storage {
+
+bool SqliteError::is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::check(int rc) const {
+  if (rc != SQLITE_OK) throw SqliteError(rc, std::string("sqlite: ") + sqlite3_errmsg(db_));
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+void Statement::bind_one(int i, std::int64_t v) { check(sqlite3_bind_int64(stmt_, i, v)); }
+void Statement::bind_one(int i, std::string_view v) {
+  check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+}
+void Statement::bind_one(int i, std::nullopt_t) { check(sqlite3_bind_null(stmt_, i)); }
+void Statement::bind_one(int i, const std::optional<std::string>& v) {
+  if (v) {
+    bind_one(i, std::string_view(*v));
+  } else {
+    bind_one(i, std::nullopt);
+  }
+}
+void Statement::bind_one(int i, const std::optional<std::int64_t>& v) {
+  if (v) {
+    bind_one(i, *v);
+  } else {
+    bind_one(i, std::nullopt);
+  }
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const std::string msg = std::string("sqlite: ") + sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);
+  throw SqliteError(sqlite3_extended_errcode(db_), msg);
+}
+
+int Statement::exec() {
+  while (step()) {
+  }
+  return sqlite3_changes(db_);
+}
+
+void Statement::reset_if_busy() {
+  if (sqlite3_stmt_busy(stmt_) != 0) sqlite3_reset(stmt_);
+}
+
+void Sqlite::reset_busy() {
+  for (auto& [sql, st] : cache_) st->reset_if_busy();
+}
+
+bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::string Statement::text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col));
+}
+std::optional<std::string> Statement::optional_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+std::optional<std::int64_t> Statement::optional_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+
+std::unique_ptr<Sqlite> Sqlite::open(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw SqliteError(rc, "cannot open " + path.string() + ": " + msg);
+  }
+  std::unique_ptr<Sqlite> out(new Sqlite(db, path));
+  sqlite3_busy_timeout(db, 5000);
+  out->exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+  return out;
+}
+
+Sqlite::~Sqlite() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Statement& Sqlite::prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it != cache_.end()) return *it->second;
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                    nullptr);
+  if (rc != SQLITE_OK) throw SqliteError(rc, std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+  auto& slot = cache_[std::string(sql)];
+  slot = std::make_unique<Statement>(db_, stmt);
+  return *slot;
+}
+
+void Sqlite::exec(std::string_view sql) {
+  char* err = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    const std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqliteError(rc, "sqlite: " + msg);
+  }
+}
+
+Transaction::Transaction(Sqlite& db) : db_(db) { db_.prepare("BEGIN IMMEDIATE").exec(); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.prepare("ROLLBACK").exec();
+    } catch (...) {  // nothing sensible to do in a destructor; the connection reports it next use
+    }
+  }
+}
+
+void Transaction::commit() {
+  db_.prepare("COMMIT").exec();
+  done_ = true;
+}
+
+}  // namespace arena::storage

@@ -1,0 +1,116 @@
+#include "arena/testing/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+
+namespace arena::testing {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+HttpResult convert(bhttp::response<bhttp::string_body>& res) {
+  HttpResult out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+  out.body = std::move(res.body());
+  return out;
+}
+}  // namespace
+
+boost::json::value HttpResult::json() const { return boost::json::parse(body); }
+
+std::string HttpResult::error_code() const {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return {};
+  const auto* err = v.as_object().if_contains("error");
+  if (err == nullptr || !err->is_object()) return {};
+  const auto* code = err->as_object().if_contains("code");
+  return code != nullptr && code->is_string() ? std::string(code->as_string()) : std::string();
+}
+
+struct HttpClient::Impl {
+  explicit Impl(std::uint16_t p) : port(p), stream(ioc) {}
+  void connect() {
+    if (stream.socket().is_open()) return;
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  std::uint16_t port;
+  asio::io_context ioc;
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+};
+
+HttpClient::HttpClient(std::uint16_t port) : impl_(std::make_unique<Impl>(port)) {}
+HttpClient::~HttpClient() = default;
+
+bool HttpClient::connected() const { return impl_->stream.socket().is_open(); }
+
+HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
+                               std::vector<std::pair<std::string, std::string>> headers) {
+  impl_->connect();
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, "127.0.0.1");
+  req.keep_alive(true);
+  for (auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty()) {
+    if (req.find(bhttp::field::content_type) == req.end()) req.set(bhttp::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  bhttp::write(impl_->stream, req);
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  if (method == "HEAD") parser.skip(true);
+  bhttp::read(impl_->stream, impl_->buffer, parser);
+  auto res = parser.release();
+  const bool keep = res.keep_alive();
+  HttpResult out = convert(res);
+  if (!keep) {
+    beast::error_code ec;
+    impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    impl_->stream.close();
+    impl_->buffer.clear();
+  }
+  return out;
+}
+
+HttpResult HttpClient::get(const std::string& target, const std::string& bearer) {
+  std::vector<std::pair<std::string, std::string>> h;
+  if (!bearer.empty()) h.emplace_back("Authorization", "Bearer " + bearer);
+  return request("GET", target, {}, std::move(h));
+}
+
+HttpResult HttpClient::post_json(const std::string& target, const std::string& body, const std::string& bearer) {
+  std::vector<std::pair<std::string, std::string>> h;
+  if (!bearer.empty()) h.emplace_back("Authorization", "Bearer " + bearer);
+  return request("POST", target, body, std::move(h));
+}
+
+HttpResult HttpClient::raw(const std::string& bytes) {
+  asio::io_context ioc;
+  beast::tcp_stream s(ioc);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
+  asio::write(s, asio::buffer(bytes));
+  s.expires_after(std::chrono::seconds(10));
+  beast::flat_buffer buf;
+  bhttp::response<bhttp::string_body> res;
+  beast::error_code ec;
+  bhttp::read(s, buf, res, ec);
+  if (ec) return {};
+  return convert(res);
+}
+
+}  // namespace arena::testing

@@ -1,0 +1,115 @@
+// The `arena` binary as an operator meets it: subcommands, config errors, migrations, SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/temp_dir.hpp"
+
+namespace arena {
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs the arena binary through the shell with `env` prefixed, in `cwd`.
+Run run(const std::string& args, const std::string& env = {}, const std::string& cwd = {}) {
+  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + "env -u ARENA_CONFIG " + env + " " +
+                          ARENA_BIN + " " + args + " 2>&1";
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(Cli, VersionAndHelp) {
+  auto v = run("version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.output.rfind("arena ", 0), 0u) << v.output;
+  auto h = run("serve --help");
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.output.find("--listen"), std::string::npos);
+  EXPECT_NE(h.output.find("--data-dir"), std::string::npos);
+  EXPECT_NE(h.output.find("ARENA_HTTP_MAX_BODY_BYTES"), std::string::npos);
+}
+
+TEST(Cli, BadConfigStopsStartupNamingTheKey) {
+  testing::TempDir dir;
+  auto flag = run("serve --http-max-body-bytes lots", {}, dir.path().string());
+  EXPECT_EQ(flag.exit_code, 2);
+  EXPECT_NE(flag.output.find("'http.max_body_bytes'"), std::string::npos) << flag.output;
+  auto env = run("serve", "ARENA_LISTEN_PORT=1", dir.path().string());
+  EXPECT_EQ(env.exit_code, 2);
+  EXPECT_NE(env.output.find("ARENA_LISTEN_PORT"), std::string::npos) << env.output;
+  auto missing = run("serve --config /nonexistent.toml", {}, dir.path().string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("/nonexistent.toml"), std::string::npos);
+  auto bad_keys = run("serve --auth-jwt-keys k1:tooshort --data-dir " + (dir.path() / "v").string());
+  EXPECT_EQ(bad_keys.exit_code, 1);
+  EXPECT_NE(bad_keys.output.find("auth.jwt_keys"), std::string::npos) << bad_keys.output;
+}
+
+TEST(Cli, MigrateStatusAndUp) {
+  testing::TempDir dir;
+  const std::string dd = " --data-dir " + (dir.path() / "var").string();
+  auto before = run("migrate status" + dd);
+  EXPECT_EQ(before.exit_code, 0);
+  EXPECT_NE(before.output.find("pending   1  accounts"), std::string::npos) << before.output;
+  auto up = run("migrate up" + dd);
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  auto after = run("migrate status" + dd);
+  EXPECT_NE(after.output.find("applied   1  accounts"), std::string::npos) << after.output;
+  EXPECT_EQ(run("migrate sideways" + dd).exit_code, 105);  // CLI11's validation failure
+}
+
+TEST(Cli, ServeAnswersThenDrainsOnSigtermWithExitZero) {
+  testing::TempDir dir;
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 2);
+    close(out[0]);
+    unsetenv("ARENA_CONFIG");
+    const std::string data = (dir.path() / "var").string();
+    execl(ARENA_BIN, "arena", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.c_str(), "--http-access-log",
+          "false", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  // Read the log until the server says where it listens.
+  std::string log;
+  const std::string marker = "listen=127.0.0.1:";
+  char buf[512];
+  for (;;) {
+    const auto at = log.find(marker);
+    if (at != std::string::npos && log.find(' ', at) != std::string::npos) break;
+    const ssize_t n = read(out[0], buf, sizeof buf);
+    ASSERT_GT(n, 0) << log;
+    log.append(buf, static_cast<std::size_t>(n));
+  }
+  const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(log.find(marker) + marker.size())));
+  testing::HttpClient http(port);
+  EXPECT_EQ(http.get("/healthz").status, 200);
+  EXPECT_EQ(http.post_json("/v1/auth/guest", "").status, 200);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "arena.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "jwt.keys"));
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  close(out[0]);
+}
+
+}  // namespace
+}  // namespace arena

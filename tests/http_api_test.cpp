@@ -1,0 +1,308 @@
+// The REST edge and the login service over real HTTP, against a server on 127.0.0.1:0.
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+
+#include <boost/json.hpp>
+
+#include "arena/core/encoding.hpp"
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/test_server.hpp"
+
+namespace arena {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpClient;
+using testing::HttpResult;
+using testing::TestServer;
+namespace json = boost::json;
+
+std::string field(const HttpResult& r, const char* name) {
+  const auto v = r.json();
+  const auto* f = v.as_object().if_contains(name);
+  return f != nullptr && f->is_string() ? std::string(f->as_string()) : std::string();
+}
+
+class HttpApi : public ::testing::Test {
+ protected:
+  TestServer server;
+  HttpClient http{server.port()};
+
+  HttpResult guest() { return http.post_json("/v1/auth/guest", ""); }
+};
+
+TEST_F(HttpApi, HealthReadinessAndMetrics) {
+  auto h = http.get("/healthz");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(field(h, "status"), "ok");
+  EXPECT_EQ(h.headers["content-type"], "application/json");
+  EXPECT_FALSE(h.headers["x-request-id"].empty());
+  auto r = http.get("/readyz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(field(r, "status"), "ready");
+  guest();
+  auto m = http.get("/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.headers["content-type"].find("text/plain"), std::string::npos);
+  EXPECT_NE(m.body.find(R"(http_requests_total{route="/healthz",method="GET",status="200"} 1)"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find(R"(http_request_duration_seconds_bucket{route="/v1/auth/guest",le="+Inf"} 1)"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("process_resident_memory_bytes"), std::string::npos);
+  EXPECT_NE(m.body.find("process_open_fds"), std::string::npos);
+  EXPECT_NE(m.body.find(R"(auth_logins_total{method="guest",result="ok"} 1)"), std::string::npos);
+}
+
+TEST_F(HttpApi, GuestLoginAnswersTheStableShape) {
+  auto r = guest();
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto o = r.json().as_object();
+  for (const char* k : {"user_id", "access_token", "refresh_token"}) EXPECT_TRUE(o.at(k).is_string()) << k;
+  EXPECT_EQ(o.at("expires_in").as_int64(), 900);
+  auto named = http.post_json("/v1/auth/guest", R"({"display_name":"Zoë"})");
+  auto acc = http.get("/v1/account", field(named, "access_token"));
+  EXPECT_EQ(field(acc, "display_name"), "Zoë");
+  EXPECT_EQ(field(acc, "kind"), "guest");
+}
+
+TEST_F(HttpApi, DeviceLoginIsStablePerDevice) {
+  auto a = http.post_json("/v1/auth/device", R"({"device_id":"ios-5F2C-9911"})");
+  auto b = http.post_json("/v1/auth/device", R"({"device_id":"ios-5F2C-9911"})");
+  auto c = http.post_json("/v1/auth/device", R"({"device_id":"android-0001"})");
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(field(a, "user_id"), field(b, "user_id"));
+  EXPECT_NE(field(a, "user_id"), field(c, "user_id"));
+  EXPECT_NE(field(a, "refresh_token"), field(b, "refresh_token"));
+}
+
+TEST_F(HttpApi, BadBodiesGetClearStableErrors) {
+  struct Case {
+    const char* target;
+    std::string body;
+    int status;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {"/v1/auth/device", "{", 400, "malformed_json"},
+      {"/v1/auth/device", "[]", 400, "invalid_body"},
+      {"/v1/auth/device", "{}", 400, "missing_field"},
+      {"/v1/auth/device", R"({"device_id":42})", 400, "invalid_field"},
+      {"/v1/auth/device", R"({"device_id":"abc"})", 400, "invalid_field"},
+      {"/v1/auth/device", R"({"device_id":"valid-device-1","display_name":["x"]})", 400, "invalid_field"},
+      {"/v1/auth/guest", R"({"display_name":""})", 400, "invalid_field"},
+      {"/v1/auth/guest", "nul\x01l", 400, "malformed_json"},
+      {"/v1/auth/register", R"({"email":"a@b.co","password":"long-enough"})", 400, "missing_field"},
+      {"/v1/auth/register", R"({"email":"a@b.co","password":12345678,"display_name":"A"})", 400, "invalid_field"},
+      {"/v1/auth/register", R"({"email":"nope","password":"long-enough","display_name":"A"})", 400, "invalid_field"},
+      {"/v1/auth/login", R"({"email":"a@b.co"})", 400, "missing_field"},
+      {"/v1/auth/refresh", R"({"refresh_token":null})", 400, "missing_field"},
+      {"/v1/auth/refresh", R"({"refresh_token":true})", 400, "invalid_field"},
+      {"/v1/auth/guest", std::string(40, '[') + std::string(40, ']'), 400, "malformed_json"},
+  };
+  for (const auto& c : cases) {
+    auto r = http.post_json(c.target, c.body);
+    EXPECT_EQ(r.status, c.status) << c.target << " " << c.body << " -> " << r.body;
+    EXPECT_EQ(r.error_code(), c.code) << c.target << " " << c.body << " -> " << r.body;
+    EXPECT_FALSE(r.json().at("error").at("message").as_string().empty());
+  }
+  // Nothing was created by any of that.
+  EXPECT_EQ(http.get("/metrics").body.find("auth_logins_total{method=\"device\""), std::string::npos);
+}
+
+TEST_F(HttpApi, WrongContentTypeOversizeBodyAndBigHeaders) {
+  auto r = http.request("POST", "/v1/auth/device", R"({"device_id":"valid-device-1"})",
+                        {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(r.error_code(), "unsupported_media_type");
+  auto ok = http.request("POST", "/v1/auth/device", R"({"device_id":"valid-device-1"})",
+                         {{"Content-Type", "Application/JSON; charset=utf-8"}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+
+  const std::string big = R"({"device_id":")" + std::string(server.settings().http.max_body_bytes, 'x') + "\"}";
+  HttpClient fresh(server.port());
+  auto too_big = fresh.post_json("/v1/auth/device", big);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.error_code(), "body_too_large");
+
+  HttpClient other(server.port());
+  auto hdr = other.request("GET", "/healthz", {}, {{"X-Junk", std::string(20'000, 'h')}});
+  EXPECT_EQ(hdr.status, 431);
+  EXPECT_EQ(hdr.error_code(), "headers_too_large");
+  EXPECT_EQ(http.get("/healthz").status, 200);  // the server is fine
+}
+
+TEST_F(HttpApi, MalformedHttpUnknownRoutesAndMethods) {
+  auto garbage = http.raw("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(garbage.error_code(), "bad_request");
+  auto nf = http.get("/v1/nope");
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(nf.error_code(), "not_found");
+  auto na = http.request("DELETE", "/v1/account");
+  EXPECT_EQ(na.status, 405);
+  EXPECT_EQ(na.error_code(), "method_not_allowed");
+  EXPECT_EQ(na.headers["allow"], "GET, PATCH");
+  auto head = http.request("HEAD", "/healthz");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(HttpApi, RequestIdsAreEchoedOrMinted) {
+  auto given = http.request("GET", "/healthz", {}, {{"X-Request-Id", "trace-abc.123"}});
+  EXPECT_EQ(given.headers["x-request-id"], "trace-abc.123");
+  auto bad = http.request("GET", "/healthz", {}, {{"X-Request-Id", "bad id with spaces"}});
+  EXPECT_NE(bad.headers["x-request-id"], "bad id with spaces");
+  EXPECT_EQ(bad.headers["x-request-id"].size(), 16u);
+}
+
+TEST_F(HttpApi, KeepAliveServesManyRequestsOnOneConnection) {
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(http.get("/healthz").status, 200);
+  EXPECT_TRUE(http.connected());
+  EXPECT_NE(http.get("/metrics").body.find("http_connections_total 1\n"), std::string::npos);
+}
+
+TEST_F(HttpApi, RegisterLoginAndRateLimit) {
+  auto reg = http.post_json("/v1/auth/register",
+                            R"({"email":"Kim@Example.com","password":"pa55-word!","display_name":"Kim"})");
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  auto dup = http.post_json("/v1/auth/register",
+                            R"({"email":"kim@example.com","password":"pa55-word!","display_name":"Kim"})");
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(dup.error_code(), "email_taken");
+  auto login = http.post_json("/v1/auth/login", R"({"email":"kim@example.com","password":"pa55-word!"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_EQ(field(login, "user_id"), field(reg, "user_id"));
+  EXPECT_EQ(field(http.get("/v1/account", field(login, "access_token")), "email"), "kim@example.com");
+  auto bad = http.post_json("/v1/auth/login", R"({"email":"kim@example.com","password":"wrong-pass"})");
+  auto nobody = http.post_json("/v1/auth/login", R"({"email":"who@example.com","password":"wrong-pass"})");
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(bad.body, nobody.body);  // the answer does not reveal whether the email exists
+
+  // Default per-account burst is 10: hammer one account until refused.
+  HttpResult last;
+  for (int i = 0; i < 12; ++i)
+    last = http.post_json("/v1/auth/login", R"({"email":"kim@example.com","password":"wrong-pass"})");
+  EXPECT_EQ(last.status, 429);
+  EXPECT_EQ(last.error_code(), "rate_limited");
+  EXPECT_GT(std::stoi(last.headers["retry-after"]), 0);
+  server.clock().advance(10min);
+  EXPECT_EQ(http.post_json("/v1/auth/login", R"({"email":"kim@example.com","password":"pa55-word!"})").status, 200);
+}
+
+TEST_F(HttpApi, RefreshRotatesAndReuseRevokesTheFamily) {
+  auto t0 = guest();
+  auto t1 = http.post_json("/v1/auth/refresh", R"({"refresh_token":")" + field(t0, "refresh_token") + "\"}");
+  ASSERT_EQ(t1.status, 200) << t1.body;
+  EXPECT_EQ(field(t1, "user_id"), field(t0, "user_id"));
+  EXPECT_EQ(http.get("/v1/account", field(t1, "access_token")).status, 200);
+  auto reuse = http.post_json("/v1/auth/refresh", R"({"refresh_token":")" + field(t0, "refresh_token") + "\"}");
+  EXPECT_EQ(reuse.status, 401);
+  EXPECT_EQ(reuse.error_code(), "refresh_token_reused");
+  auto after = http.post_json("/v1/auth/refresh", R"({"refresh_token":")" + field(t1, "refresh_token") + "\"}");
+  EXPECT_EQ(after.error_code(), "refresh_token_revoked");
+  EXPECT_EQ(http.get("/v1/account", field(t1, "access_token")).error_code(), "token_revoked");
+  auto junk = http.post_json("/v1/auth/refresh", R"({"refresh_token":"junk"})");
+  EXPECT_EQ(junk.status, 401);
+  EXPECT_EQ(junk.error_code(), "refresh_token_invalid");
+}
+
+TEST_F(HttpApi, LogoutByAccessTokenOrRefreshToken) {
+  auto a = guest();
+  auto out = http.post_json("/v1/auth/logout", "", field(a, "access_token"));
+  EXPECT_EQ(out.status, 204);
+  EXPECT_EQ(http.get("/v1/account", field(a, "access_token")).error_code(), "token_revoked");
+  EXPECT_EQ(http.post_json("/v1/auth/refresh", R"({"refresh_token":")" + field(a, "refresh_token") + "\"}")
+                .error_code(),
+            "refresh_token_revoked");
+  auto b = guest();
+  EXPECT_EQ(http.post_json("/v1/auth/logout", R"({"refresh_token":")" + field(b, "refresh_token") + "\"}").status,
+            204);
+  EXPECT_EQ(http.get("/v1/account", field(b, "access_token")).error_code(), "token_revoked");
+  EXPECT_EQ(http.post_json("/v1/auth/logout", "").error_code(), "unauthorized");
+}
+
+TEST_F(HttpApi, AccountRenameNeedsAValidTokenAndName) {
+  auto a = guest();
+  const auto token = field(a, "access_token");
+  auto p = http.request("PATCH", "/v1/account", R"({"display_name":"Renamed"})",
+                        {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(p.status, 200);
+  EXPECT_EQ(field(p, "display_name"), "Renamed");
+  EXPECT_EQ(field(http.get("/v1/account", token), "display_name"), "Renamed");
+  auto bad = http.request("PATCH", "/v1/account", R"({"display_name":"bad\u0007name"})",
+                          {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(bad.error_code(), "invalid_field");
+  EXPECT_EQ(http.request("PATCH", "/v1/account", R"({"display_name":"x"})").error_code(), "unauthorized");
+}
+
+// Forges a token signed with `secret` using OpenSSL directly.
+std::string forge(const std::string& header, const std::string& payload, const std::string& secret) {
+  std::string signing = core::base64url_encode(header) + "." + core::base64url_encode(payload);
+  unsigned char mac[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signing.data()), signing.size(), mac, &len);
+  return signing + "." + core::base64url_encode({mac, len});
+}
+
+TEST_F(HttpApi, BadAccessTokensAreRefusedWithDistinctCodes) {
+  auto a = guest();
+  const std::string token = field(a, "access_token");
+  const std::string payload_b64 = token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
+  const std::string payload = *core::base64url_decode(payload_b64);
+
+  std::string tampered = token;
+  const auto pos = token.find('.') + 3;
+  tampered[pos] = tampered[pos] == 'x' ? 'y' : 'x';
+  const std::string none = core::base64url_encode(std::string(R"({"alg":"none","typ":"JWT"})")) + "." + payload_b64 + ".";
+  const std::string wrong_key = forge(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload, std::string(32, 'w'));
+  const std::string unknown_kid = forge(R"({"alg":"HS256","typ":"JWT","kid":"zz"})", payload, std::string(32, 'w'));
+
+  struct Case {
+    std::string header;
+    const char* code;
+  };
+  for (const auto& c : std::vector<Case>{{"", "unauthorized"},
+                                         {"Basic abc", "unauthorized"},
+                                         {"Bearer not-a-jwt", "token_malformed"},
+                                         {"Bearer " + tampered, "token_bad_signature"},
+                                         {"Bearer " + none, "token_bad_algorithm"},
+                                         {"Bearer " + wrong_key, "token_bad_signature"},
+                                         {"Bearer " + unknown_kid, "token_unknown_kid"}}) {
+    std::vector<std::pair<std::string, std::string>> h;
+    if (!c.header.empty()) h.emplace_back("Authorization", c.header);
+    auto r = http.request("GET", "/v1/account", {}, h);
+    EXPECT_EQ(r.status, 401) << c.code;
+    EXPECT_EQ(r.error_code(), c.code) << c.header.substr(0, 60) << " -> " << r.body;
+  }
+  server.clock().advance(16min);
+  auto expired = http.get("/v1/account", token);
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(expired.error_code(), "token_expired");
+}
+
+TEST(HttpServer, DrainFinishesAndStopsAccepting) {
+  auto server = std::make_unique<TestServer>();
+  const auto port = server->port();
+  HttpClient c(port);
+  EXPECT_EQ(c.get("/healthz").status, 200);  // leaves an idle keep-alive connection open
+  EXPECT_TRUE(server->app().drain());
+  HttpClient after(port);
+  EXPECT_THROW(after.get("/healthz"), std::exception);
+}
+
+TEST(HttpServer, AuthRoutesHonourConfiguredLimits) {
+  TestServer server([](config::Settings& s) {
+    s.http.max_body_bytes = 100;
+    s.auth.access_ttl = 60s;
+  });
+  HttpClient http(server.port());
+  auto r = http.post_json("/v1/auth/guest", R"({"display_name":")" + std::string(120, 'x') + "\"}");
+  EXPECT_EQ(r.status, 413);
+  HttpClient again(server.port());
+  auto g = again.post_json("/v1/auth/guest", "{}");
+  EXPECT_EQ(g.json().at("expires_in").as_int64(), 60);
+}
+
+}  // namespace
+}  // namespace arena
