@@ -11,7 +11,9 @@ constexpr std::string_view kSelectById =
 constexpr std::string_view kSelectByEmail =
     "SELECT id, kind, display_name, email, disabled, created_at, updated_at, password_hash FROM accounts"
     " WHERE email = ?";
-constexpr std::string_view kSelectDevice = "SELECT account_id FROM devices WHERE device_id = ?";
+constexpr std::string_view kSelectDevice =
+    "SELECT a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at"
+    " FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.device_id = ?";
 constexpr std::string_view kInsertDevice = "INSERT INTO devices(device_id, account_id, created_at) VALUES (?, ?, ?)";
 constexpr std::string_view kUpdateName = "UPDATE accounts SET display_name = ?, updated_at = ? WHERE id = ?";
 constexpr std::string_view kUpdateHash = "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?";
@@ -57,11 +59,7 @@ std::optional<Account> SqliteAuthStore::create(const NewAccount& account) {
 Account SqliteAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {
   return db_.with([&](storage::Sqlite& c) {
     auto& sel = c.prepare(sql::kSelectDevice).bind(device_id);
-    if (sel.step()) {
-      const std::string id = sel.text(0);
-      auto& acc = c.prepare(sql::kSelectById).bind(id);
-      if (acc.step()) return read_account(acc);
-    }
+    if (sel.step()) return read_account(sel);
     storage::Transaction tx(c);
     insert_account(c, fresh);
     c.prepare(sql::kInsertDevice).bind(device_id, fresh.id, fresh.now).exec();

@@ -84,7 +84,7 @@ std::vector<Field> build() {
                              [](auto& s) -> auto& { return s.http.idle_timeout; }, 100ms, max_dur));
   f.push_back(duration_field("http.shutdown_timeout", "On SIGTERM, wait this long for in-flight requests",
                              [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
-  f.push_back(int_field("http.threads", "I/O threads (0 = one per core)",
+  f.push_back(int_field("http.threads", "I/O threads (0 = two per core: handlers may wait on storage)",
                         [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
   f.push_back(int_field("http.blocking_threads", "Threads for slow work such as password hashing",
                         [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));

@@ -1,30 +1,80 @@
 #include "arena/core/encoding.hpp"
 
 #include <openssl/sha.h>
-#include <sodium.h>
 
 #include <array>
+#include <cstdint>
 
 namespace arena::core {
 
+// Table-driven base64url. libsodium's codec is constant-time (meant for secrets) and cost half
+// of a JWT verification; what passes through here is public (tokens, ids), so speed wins.
+namespace {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr auto kDecode = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  return t;
+}();
+}  // namespace
+
 std::string base64url_encode(std::span<const unsigned char> bytes) {
-  const std::size_t cap = sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  std::string out(cap, '\0');
-  sodium_bin2base64(out.data(), cap, bytes.data(), bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(cap - 1);  // drop the terminating NUL
+  std::string out;
+  out.resize((bytes.size() * 4 + 2) / 3);
+  std::size_t o = 0, i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    out[o++] = kAlphabet[(v >> 6) & 63];
+    out[o++] = kAlphabet[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    const std::uint32_t v = (bytes[i] << 16) | (rest == 2 ? bytes[i + 1] << 8 : 0);
+    out[o++] = kAlphabet[(v >> 18) & 63];
+    out[o++] = kAlphabet[(v >> 12) & 63];
+    if (rest == 2) out[o++] = kAlphabet[(v >> 6) & 63];
+  }
   return out;
 }
 
 std::optional<std::size_t> base64url_decode_into(std::string_view text, std::span<unsigned char> out) {
   // Unpadded base64 never has a length of 1 mod 4.
   if (text.size() % 4 == 1) return std::nullopt;
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-    return std::nullopt;
-  if (end != text.data() + text.size()) return std::nullopt;
-  return len;
+  const std::size_t need = text.size() * 3 / 4;
+  if (need > out.size()) return std::nullopt;
+  std::size_t o = 0, i = 0;
+  auto sextet = [&](std::size_t k, std::uint32_t& acc) {
+    const std::int8_t d = kDecode[static_cast<unsigned char>(text[k])];
+    acc = (acc << 6) | static_cast<std::uint32_t>(d);
+    return d >= 0;
+  };
+  for (; i + 4 <= text.size(); i += 4) {
+    std::uint32_t v = 0;
+    if (!(sextet(i, v) && sextet(i + 1, v) && sextet(i + 2, v) && sextet(i + 3, v))) return std::nullopt;
+    out[o++] = static_cast<unsigned char>(v >> 16);
+    out[o++] = static_cast<unsigned char>(v >> 8);
+    out[o++] = static_cast<unsigned char>(v);
+  }
+  const std::size_t rest = text.size() - i;
+  if (rest > 0) {
+    std::uint32_t v = 0;
+    bool ok = sextet(i, v) && sextet(i + 1, v);
+    if (rest == 3) ok = ok && sextet(i + 2, v);
+    if (!ok) return std::nullopt;
+    // Unused low bits must be zero, so every text has exactly one encoding.
+    if (rest == 2) {
+      if ((v & 0xf) != 0) return std::nullopt;
+      out[o++] = static_cast<unsigned char>(v >> 4);
+    } else {
+      if ((v & 0x3) != 0) return std::nullopt;
+      out[o++] = static_cast<unsigned char>(v >> 10);
+      out[o++] = static_cast<unsigned char>(v >> 2);
+    }
+  }
+  return o;
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {

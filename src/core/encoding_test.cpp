@@ -25,6 +25,16 @@ TEST(Base64Url, RejectsOtherAlphabetsPaddingAndJunk) {
   EXPECT_FALSE(base64url_decode("YW I"));
   EXPECT_FALSE(base64url_decode("Y"));
   EXPECT_FALSE(base64url_decode("YWI\n"));
+  EXPECT_FALSE(base64url_decode("YWJ"));  // non-zero unused bits: not the canonical encoding of "ab"
+}
+
+TEST(Base64Url, AgreesWithRfc4648Vectors) {
+  for (auto [plain, enc] : std::vector<std::pair<std::string, std::string>>{
+           {"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"},
+           {"foobar", "Zm9vYmFy"}}) {
+    EXPECT_EQ(base64url_encode(plain), enc);
+    EXPECT_EQ(base64url_decode(enc), plain);
+  }
 }
 
 TEST(Sha256, MatchesKnownVector) {
@@ -47,7 +57,8 @@ TEST(Random, TokensAndUuidsAreWellFormedAndDistinct) {
   EXPECT_NE(a, b);
   const auto id = new_uuid();
   EXPECT_TRUE(is_uuid(id)) << id;
-  EXPECT_EQ(id[14], '4');
+  EXPECT_EQ(id[14], '7');
+  EXPECT_LE(id.substr(0, 13), new_uuid().substr(0, 13));  // the timestamp prefix never goes back
   EXPECT_FALSE(is_uuid("not-a-uuid"));
 }
 

@@ -3,6 +3,8 @@
 #include <sodium.h>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <stdexcept>
 
 #include "arena/core/encoding.hpp"
@@ -32,7 +34,11 @@ std::string random_token(std::size_t bytes) {
 std::string new_uuid() {
   std::array<unsigned char, 16> b{};
   random_bytes(b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   std::string hex = hex_encode(b);
   return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +

@@ -341,7 +341,7 @@ void Server::start() {
   }
   im.port = im.acceptor.local_endpoint().port();
   asio::co_spawn(im.acceptor.get_executor(), im.accept_loop(), asio::detached);
-  const int n = im.opts.threads > 0 ? im.opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = im.opts.threads > 0 ? im.opts.threads : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     im.threads.emplace_back([&im] {
       for (;;) {

@@ -87,7 +87,8 @@ std::unique_ptr<Sqlite> Sqlite::open(const std::filesystem::path& path) {
   std::unique_ptr<Sqlite> out(new Sqlite(db, path));
   sqlite3_busy_timeout(db, 5000);
   out->exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+      "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;");
   return out;
 }
 

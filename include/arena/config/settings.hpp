@@ -15,7 +15,7 @@ struct HttpSettings {
   std::size_t max_body_bytes = 64 * 1024;
   Millis idle_timeout{60'000};      // keep-alive idle and slow-request cut-off
   Millis shutdown_timeout{10'000};  // how long a drain waits for in-flight requests
-  int threads = 0;                  // I/O threads; 0 = one per core
+  int threads = 0;                  // I/O threads; 0 = two per core (handlers may wait on storage)
   int blocking_threads = 2;         // pool for slow handlers (password hashing)
   bool access_log = true;
   int json_max_depth = 32;

@@ -9,7 +9,8 @@ namespace arena::core {
 void random_bytes(std::span<unsigned char> out);
 // `bytes` random bytes, base64url without padding (32 bytes -> 43 characters).
 std::string random_token(std::size_t bytes);
-// A random (version 4) UUID in canonical lower-case form.
+// A version 7 UUID (48-bit Unix milliseconds, then 74 random bits) in canonical lower-case form.
+// Time-ordered, so database keys made from it append instead of scattering over the index.
 std::string new_uuid();
 bool is_uuid(std::string_view s);
 

@@ -19,7 +19,7 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_timeout{10'000};
-  int threads = 0;  // 0 = hardware concurrency
+  int threads = 0;  // 0 = two per core
   int blocking_threads = 2;
   std::size_t max_blocking_queue = 256;  // waiting slow jobs before 503 overloaded
   bool access_log = true;
