@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/temp_dir.hpp"
@@ -40,6 +41,14 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(h.output.find("--listen"), std::string::npos);
   EXPECT_NE(h.output.find("--data-dir"), std::string::npos);
   EXPECT_NE(h.output.find("ARENA_HTTP_MAX_BODY_BYTES"), std::string::npos);
+}
+
+TEST(Cli, EnvExampleDocumentsEverySettingAndIsUpToDate) {
+  auto gen = run("config --env-example");
+  ASSERT_EQ(gen.exit_code, 0);
+  std::ifstream in(std::string(ARENA_SOURCE_DIR) + "/.env.example");
+  const std::string committed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(committed, gen.output) << "regenerate with: build/bin/arena config --env-example > .env.example";
 }
 
 TEST(Cli, BadConfigStopsStartupNamingTheKey) {

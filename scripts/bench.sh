@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs Arena's benchmarks on the release build and prints the figures recorded in
+# docs/performance.md. Starts its own server on 127.0.0.1 with a throwaway data dir.
+#   SECONDS_PER_RUN=10 CONNECTIONS=64 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/bin
+secs=${SECONDS_PER_RUN:-10}
+conns=${CONNECTIONS:-64}
+port=${BENCH_PORT:-18089}
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
+echo "== JWT (one core): $bin/jwt_bench"
+"$bin/jwt_bench" --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+
+data=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"' EXIT
+"$bin/arena" serve --listen "127.0.0.1:$port" --data-dir "$data" --http-access-log false --log-level warn &
+server=$!
+for _ in $(seq 50); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+for mode in device-repeat device-new guest; do
+  echo "== logins over HTTP: $bin/arena-bench-login --port $port --connections $conns --seconds $secs --mode $mode"
+  "$bin/arena-bench-login" --port "$port" --connections "$conns" --seconds "$secs" --mode "$mode"
+done
+echo "== server RSS after the runs: $(awk '/VmRSS/{print $2" "$3}' /proc/$server/status)"
