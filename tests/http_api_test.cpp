@@ -1,11 +1,13 @@
 // The REST edge and the login service over real HTTP, against a server on 127.0.0.1:0.
 #include <gtest/gtest.h>
-#include <openssl/hmac.h>
 
 #include <boost/json.hpp>
 
+#include <thread>
+
 #include "arena/core/encoding.hpp"
 #include "arena/testing/http_client.hpp"
+#include "arena/testing/jwt_forge.hpp"
 #include "arena/testing/test_server.hpp"
 
 namespace arena {
@@ -235,16 +237,6 @@ TEST_F(HttpApi, AccountRenameNeedsAValidTokenAndName) {
   EXPECT_EQ(http.request("PATCH", "/v1/account", R"({"display_name":"x"})").error_code(), "unauthorized");
 }
 
-// Forges a token signed with `secret` using OpenSSL directly.
-std::string forge(const std::string& header, const std::string& payload, const std::string& secret) {
-  std::string signing = core::base64url_encode(header) + "." + core::base64url_encode(payload);
-  unsigned char mac[32];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signing.data()), signing.size(), mac, &len);
-  return signing + "." + core::base64url_encode({mac, len});
-}
-
 TEST_F(HttpApi, BadAccessTokensAreRefusedWithDistinctCodes) {
   auto a = guest();
   const std::string token = field(a, "access_token");
@@ -255,8 +247,8 @@ TEST_F(HttpApi, BadAccessTokensAreRefusedWithDistinctCodes) {
   const auto pos = token.find('.') + 3;
   tampered[pos] = tampered[pos] == 'x' ? 'y' : 'x';
   const std::string none = core::base64url_encode(std::string(R"({"alg":"none","typ":"JWT"})")) + "." + payload_b64 + ".";
-  const std::string wrong_key = forge(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload, std::string(32, 'w'));
-  const std::string unknown_kid = forge(R"({"alg":"HS256","typ":"JWT","kid":"zz"})", payload, std::string(32, 'w'));
+  const std::string wrong_key = testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload, std::string(32, 'w'));
+  const std::string unknown_kid = testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"zz"})", payload, std::string(32, 'w'));
 
   struct Case {
     std::string header;
@@ -289,6 +281,32 @@ TEST(HttpServer, DrainFinishesAndStopsAccepting) {
   EXPECT_TRUE(server->app().drain());
   HttpClient after(port);
   EXPECT_THROW(after.get("/healthz"), std::exception);
+}
+
+TEST(HttpServer, DrainLetsAnInFlightRequestFinish) {
+  // A deliberately slow password hash keeps the login in flight while the drain starts.
+  TestServer server([](config::Settings& s) {
+    s.auth.argon2_opslimit = 4;
+    s.auth.argon2_memlimit = 64 * 1024 * 1024;
+  });
+  HttpClient setup(server.port());
+  ASSERT_EQ(setup.post_json("/v1/auth/register", R"({"email":"d@e.fg","password":"pa55-word!","display_name":"D"})")
+                .status,
+            201);
+  HttpResult login;
+  std::thread client([&] {
+    HttpClient c(server.port());
+    login = c.post_json("/v1/auth/login", R"({"email":"d@e.fg","password":"pa55-word!"})");
+  });
+  // Wait (bounded) until the login is in flight: the probe itself is the other one.
+  bool in_flight = false;
+  for (int i = 0; i < 2000 && !in_flight; ++i)
+    in_flight = setup.get("/metrics").body.find("http_requests_in_flight 2\n") != std::string::npos;
+  ASSERT_TRUE(in_flight);
+  EXPECT_TRUE(server.app().drain());
+  client.join();
+  EXPECT_EQ(login.status, 200) << login.body;
+  EXPECT_EQ(login.headers["connection"], "close");
 }
 
 TEST(HttpServer, AuthRoutesHonourConfiguredLimits) {

@@ -1,9 +1,9 @@
 #include "arena/auth/jwt.hpp"
 
 #include <gtest/gtest.h>
-#include <openssl/hmac.h>
 
 #include "arena/core/encoding.hpp"
+#include "arena/testing/jwt_forge.hpp"
 
 namespace arena::auth {
 namespace {
@@ -16,15 +16,7 @@ std::string ring_spec() {
   return "k1:" + core::base64url_encode(kSecret1) + ",k2:" + core::base64url_encode(kSecret2);
 }
 
-// An independent signer (OpenSSL's HMAC) to forge tokens the way an attacker or another library would.
-std::string make_token(const std::string& header, const std::string& payload, const std::string& secret) {
-  std::string signing = core::base64url_encode(header) + "." + core::base64url_encode(payload);
-  unsigned char mac[32];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signing.data()), signing.size(), mac, &len);
-  return signing + "." + core::base64url_encode({mac, len});
-}
+using testing::forge_hs256;
 
 std::string payload(std::int64_t iat, std::int64_t exp, const std::string& iss = "arena",
                     const std::string& aud = "\"arena\"") {
@@ -53,7 +45,7 @@ TEST(Jwt, IssuesTokensThatVerifyWithTheirClaims) {
 
 TEST(Jwt, AgreesWithAnIndependentHs256Implementation) {
   Jwt jwt = make_jwt();
-  const auto t = make_token(R"({"typ":"JWT","alg":"HS256","kid":"k1"})", payload(kNow, kNow + 60), kSecret1);
+  const auto t = forge_hs256(R"({"typ":"JWT","alg":"HS256","kid":"k1"})", payload(kNow, kNow + 60), kSecret1);
   EXPECT_EQ(verify_error(jwt, t), TokenError::none);
   const auto ours = jwt.issue("u1", "s1", kNow);
   const auto header = ours.substr(0, ours.find('.'));
@@ -66,19 +58,19 @@ TEST(Jwt, RefusesAnyAlgorithmButHs256IncludingNone) {
   const auto none = core::base64url_encode(std::string(R"({"alg":"none","kid":"k1"})")) + "." +
                     core::base64url_encode(p) + ".";
   EXPECT_EQ(verify_error(jwt, none), TokenError::bad_algorithm);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"HS512","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"RS256","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"hs256","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"HS512","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"RS256","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"hs256","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
 }
 
 TEST(Jwt, RefusesWrongKeysTamperingAndUnknownKids) {
   Jwt jwt = make_jwt();
   const std::string p = payload(kNow, kNow + 60);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"HS256","kid":"k1"})", p, std::string(32, 'z'))),
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"HS256","kid":"k1"})", p, std::string(32, 'z'))),
             TokenError::bad_signature);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"HS256","kid":"k1"})", p, kSecret2)), TokenError::bad_signature);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"HS256","kid":"k9"})", p, kSecret1)), TokenError::unknown_kid);
-  EXPECT_EQ(verify_error(jwt, make_token(R"({"alg":"HS256"})", p, kSecret1)), TokenError::unknown_kid);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"HS256","kid":"k1"})", p, kSecret2)), TokenError::bad_signature);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"HS256","kid":"k9"})", p, kSecret1)), TokenError::unknown_kid);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"HS256"})", p, kSecret1)), TokenError::unknown_kid);
 
   std::string t = jwt.issue("u1", "s1", kNow);
   const auto dot = t.find('.');
@@ -97,10 +89,10 @@ TEST(Jwt, RefusesMalformedTokens) {
                                std::string("!!!.???.###"), std::string(5000, 'a')}) {
     EXPECT_EQ(verify_error(jwt, t), TokenError::malformed) << t.substr(0, 40);
   }
-  const auto no_sub = make_token(R"({"alg":"HS256","kid":"k1"})",
+  const auto no_sub = forge_hs256(R"({"alg":"HS256","kid":"k1"})",
                                  R"({"iss":"arena","aud":"arena","iat":1,"exp":99999999999})", kSecret1);
   EXPECT_EQ(verify_error(jwt, no_sub), TokenError::malformed);
-  const auto not_json = make_token(R"({"alg":"HS256","kid":"k1"})", "not json", kSecret1);
+  const auto not_json = forge_hs256(R"({"alg":"HS256","kid":"k1"})", "not json", kSecret1);
   EXPECT_EQ(verify_error(jwt, not_json), TokenError::malformed);
 }
 
@@ -110,12 +102,12 @@ TEST(Jwt, ChecksExpiryIssuerAudienceAndIssueTime) {
   EXPECT_EQ(verify_error(jwt, t, kNow + 900 + 4), TokenError::none);  // within leeway
   EXPECT_EQ(verify_error(jwt, t, kNow + 900 + 5), TokenError::expired);
   const std::string h = R"({"alg":"HS256","kid":"k1"})";
-  EXPECT_EQ(verify_error(jwt, make_token(h, payload(kNow, kNow + 60, "evil"), kSecret1)), TokenError::wrong_issuer);
-  EXPECT_EQ(verify_error(jwt, make_token(h, payload(kNow, kNow + 60, "arena", "\"other\""), kSecret1)),
+  EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(kNow, kNow + 60, "evil"), kSecret1)), TokenError::wrong_issuer);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(kNow, kNow + 60, "arena", "\"other\""), kSecret1)),
             TokenError::wrong_audience);
-  EXPECT_EQ(verify_error(jwt, make_token(h, payload(kNow, kNow + 60, "arena", "[\"x\",\"arena\"]"), kSecret1)),
+  EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(kNow, kNow + 60, "arena", "[\"x\",\"arena\"]"), kSecret1)),
             TokenError::none);
-  EXPECT_EQ(verify_error(jwt, make_token(h, payload(kNow + 600, kNow + 900), kSecret1)), TokenError::not_yet_valid);
+  EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(kNow + 600, kNow + 900), kSecret1)), TokenError::not_yet_valid);
 }
 
 TEST(Jwt, KeyRotationOldKeysVerifyUntilRetired) {

@@ -258,6 +258,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
 
     std::string route_label = "unmatched";
+    metrics.in_flight.inc();
     Response res = co_await handle(req, route_label);
     const int status = res.status;
     const std::size_t bytes = res.body.size();
@@ -265,6 +266,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     const bool ok = co_await write(*conn, version, req.method == Method::head, std::move(res), req.request_id,
                                    keep_alive);
 
+    metrics.in_flight.dec();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const auto method = to_string(req.method);
     metrics.requests.with({route_label, method, std::to_string(status)}).inc();

@@ -83,26 +83,31 @@ void FamilyBase::header(std::string& out) const {
   out += "# TYPE " + name_ + " " + kTypes[static_cast<int>(kind_)] + "\n";
 }
 
+namespace {
+template <class T>
+void render_scalars(std::string& out, const std::string& name,
+                    const std::map<std::vector<std::string>, std::unique_ptr<T>>& children,
+                    const std::function<std::string(const std::vector<std::string>&)>& labels) {
+  for (const auto& [values, child] : children) {
+    out += name + labels(values) + " ";
+    append_number(out, static_cast<double>(child->value()));
+    out.push_back('\n');
+  }
+}
+}  // namespace
+
 template <>
 void Family<Counter>::render(std::string& out) const {
   header(out);
   std::lock_guard lock(mu_);
-  for (const auto& [values, c] : children_) {
-    out += name_ + label_text(values) + " ";
-    append_number(out, static_cast<double>(c->value()));
-    out.push_back('\n');
-  }
+  render_scalars(out, name_, children_, [this](const auto& v) { return label_text(v); });
 }
 
 template <>
 void Family<Gauge>::render(std::string& out) const {
   header(out);
   std::lock_guard lock(mu_);
-  for (const auto& [values, g] : children_) {
-    out += name_ + label_text(values) + " ";
-    append_number(out, g->value());
-    out.push_back('\n');
-  }
+  render_scalars(out, name_, children_, [this](const auto& v) { return label_text(v); });
 }
 
 template <>
@@ -127,32 +132,30 @@ void Family<Histogram>::render(std::string& out) const {
   }
 }
 
-Family<Counter>& Registry::counter(std::string name, std::string help, std::vector<std::string> labels) {
-  auto f = std::make_unique<Family<Counter>>(std::move(name), std::move(help), std::move(labels), Kind::counter,
-                                             [] { return std::make_unique<Counter>(); });
+template <class T>
+Family<T>& Registry::add(std::string name, std::string help, std::vector<std::string> labels, Kind kind,
+                         std::function<std::unique_ptr<T>()> make) {
+  auto f = std::make_unique<Family<T>>(std::move(name), std::move(help), std::move(labels), kind, std::move(make));
   auto& ref = *f;
   std::lock_guard lock(mu_);
   families_.push_back(std::move(f));
   return ref;
 }
 
+Family<Counter>& Registry::counter(std::string name, std::string help, std::vector<std::string> labels) {
+  return add<Counter>(std::move(name), std::move(help), std::move(labels), Kind::counter,
+                      [] { return std::make_unique<Counter>(); });
+}
+
 Family<Gauge>& Registry::gauge(std::string name, std::string help, std::vector<std::string> labels) {
-  auto f = std::make_unique<Family<Gauge>>(std::move(name), std::move(help), std::move(labels), Kind::gauge,
-                                           [] { return std::make_unique<Gauge>(); });
-  auto& ref = *f;
-  std::lock_guard lock(mu_);
-  families_.push_back(std::move(f));
-  return ref;
+  return add<Gauge>(std::move(name), std::move(help), std::move(labels), Kind::gauge,
+                    [] { return std::make_unique<Gauge>(); });
 }
 
 Family<Histogram>& Registry::histogram(std::string name, std::string help, std::vector<std::string> labels,
                                        std::vector<double> bounds) {
-  auto f = std::make_unique<Family<Histogram>>(std::move(name), std::move(help), std::move(labels), Kind::histogram,
-                                               [bounds] { return std::make_unique<Histogram>(bounds); });
-  auto& ref = *f;
-  std::lock_guard lock(mu_);
-  families_.push_back(std::move(f));
-  return ref;
+  return add<Histogram>(std::move(name), std::move(help), std::move(labels), Kind::histogram,
+                        [bounds] { return std::make_unique<Histogram>(bounds); });
 }
 
 void Registry::add_collector(std::function<void(std::string&)> collector) {

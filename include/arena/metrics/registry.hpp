@@ -108,6 +108,10 @@ class Registry {
   std::string render() const;
 
  private:
+  template <class T>
+  Family<T>& add(std::string name, std::string help, std::vector<std::string> labels, Kind kind,
+                 std::function<std::unique_ptr<T>()> make);
+
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<FamilyBase>> families_;
   std::vector<std::function<void(std::string&)>> collectors_;
