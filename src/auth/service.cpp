@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::size_t kRefreshTokenBytes = 32;  // 256 bits
 
-ApiError invalid_field(std::string message) { return ApiError::bad_request("invalid_field", std::move(message)); }
+ApiError invalid_field(const std::string& message) { return ApiError::bad_request("invalid_field", message); }
 
 std::string guest_name() {
   std::array<unsigned char, 3> b{};
@@ -22,7 +22,7 @@ std::string guest_name() {
 }  // namespace
 
 AuthService::AuthService(AccountStore& accounts, TokenStore& tokens, const Jwt& jwt, const PasswordHasher& hasher,
-                         RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, AuthLimits limits)
+                         RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits)
     : accounts_(accounts),
       tokens_(tokens),
       jwt_(jwt),

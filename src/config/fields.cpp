@@ -112,7 +112,7 @@ std::vector<Field> build() {
   f.push_back(int_field("auth.argon2_opslimit", "argon2id passes for password hashing",
                         [](auto& s) -> auto& { return s.auth.argon2_opslimit; }, 1, 100));
   f.push_back(size_field("auth.argon2_memlimit", "argon2id memory per hash (bytes; KiB/MiB suffixes)",
-                         [](auto& s) -> auto& { return s.auth.argon2_memlimit; }, 8 * 1024,
+                         [](auto& s) -> auto& { return s.auth.argon2_memlimit; }, std::size_t{8} * 1024,
                          std::size_t{4} << 30));
   f.push_back(int_field("auth.ip_burst", "Login/register attempts an IP may make at once",
                         [](auto& s) -> auto& { return s.auth.ip_burst; }, 1, 1'000'000));
@@ -175,7 +175,7 @@ std::size_t parse_size(std::string_view v, std::size_t min, std::size_t max) {
     }
     return false;
   };
-  strip("KiB", 1024) || strip("MiB", 1024 * 1024) || strip("GiB", 1024ULL * 1024 * 1024);
+  strip("KiB", 1024) || strip("MiB", std::uint64_t{1024} * 1024) || strip("GiB", 1024ULL * 1024 * 1024);
   const std::int64_t n = to_int(v, expected);
   if (n < 0 || static_cast<std::uint64_t>(n) > max / mult) throw std::invalid_argument(expected);
   const std::size_t bytes = static_cast<std::size_t>(n) * mult;

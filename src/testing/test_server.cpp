@@ -7,7 +7,7 @@ config::Settings test_settings(const TempDir& dir) {
   s.listen = "127.0.0.1:0";
   s.data_dir = (dir.path() / "var").string();
   s.auth.argon2_opslimit = 1;
-  s.auth.argon2_memlimit = 8 * 1024;
+  s.auth.argon2_memlimit = std::size_t{8} * 1024;
   s.http.access_log = false;
   s.http.threads = 2;
   s.http.shutdown_timeout = std::chrono::seconds(5);

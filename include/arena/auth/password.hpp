@@ -9,7 +9,7 @@ namespace arena::auth {
 
 struct PasswordCost {
   unsigned long long opslimit = 2;
-  std::size_t memlimit = 64 * 1024 * 1024;
+  std::size_t memlimit = std::size_t{64} * 1024 * 1024;
 };
 
 class PasswordHasher {

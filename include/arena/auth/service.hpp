@@ -39,7 +39,7 @@ struct Principal {
 class AuthService {
  public:
   AuthService(AccountStore& accounts, TokenStore& tokens, const Jwt& jwt, const PasswordHasher& hasher,
-              RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, AuthLimits limits);
+              RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits);
 
   TokenPair guest(const std::optional<std::string>& display_name);
   TokenPair device(const std::string& device_id, const std::optional<std::string>& display_name);

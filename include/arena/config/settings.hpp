@@ -11,8 +11,8 @@ namespace arena::config {
 using Millis = std::chrono::milliseconds;
 
 struct HttpSettings {
-  std::size_t max_header_bytes = 8 * 1024;
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = std::size_t{8} * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
   Millis idle_timeout{60'000};      // keep-alive idle and slow-request cut-off
   Millis shutdown_timeout{10'000};  // how long a drain waits for in-flight requests
   int threads = 0;                  // I/O threads; 0 = two per core (handlers may wait on storage)
@@ -32,7 +32,7 @@ struct AuthSettings {
   std::string jwt_keys;
   std::string jwt_active_kid;  // signs new tokens; empty = the first key in the ring
   int argon2_opslimit = 2;
-  std::size_t argon2_memlimit = 64 * 1024 * 1024;
+  std::size_t argon2_memlimit = std::size_t{64} * 1024 * 1024;
   // Token buckets for login/register: per client IP and per account (email).
   int ip_burst = 20;
   int ip_per_minute = 20;

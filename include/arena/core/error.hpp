@@ -10,8 +10,8 @@ namespace arena {
 
 class ApiError : public std::runtime_error {
  public:
-  ApiError(int status, std::string code, std::string message)
-      : std::runtime_error(std::move(message)), status_(status), code_(std::move(code)) {}
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
 
   int status() const { return status_; }
   const std::string& code() const { return code_; }
@@ -23,11 +23,11 @@ class ApiError : public std::runtime_error {
     return *this;
   }
 
-  static ApiError bad_request(std::string code, std::string message) {
-    return {400, std::move(code), std::move(message)};
+  static ApiError bad_request(std::string code, const std::string& message) {
+    return {400, std::move(code), message};
   }
-  static ApiError unauthorized(std::string code, std::string message) {
-    return {401, std::move(code), std::move(message)};
+  static ApiError unauthorized(std::string code, const std::string& message) {
+    return {401, std::move(code), message};
   }
 
  private:
