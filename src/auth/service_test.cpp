@@ -177,3 +177,23 @@ TEST(AuthService, RenameValidates) {
 }
 
 }  // namespace arena::auth
+
+namespace arena::auth {
+
+TEST(AuthService, DisabledAccountsAreRefusedWith403AndTheirLoginsEnd) {
+  Fixture f;
+  auto reg = f.service.register_password("dis@example.com", "s3cret-pass", "Dis", "10.0.0.1");
+  auto dev = f.service.device("device-disabled-1", std::nullopt);
+  f.db->with([&](storage::Sqlite& c) { c.exec("UPDATE accounts SET disabled = 1"); });
+  int status = 0;
+  EXPECT_EQ(code_of([&] { f.service.login("dis@example.com", "s3cret-pass", "10.0.0.2"); }, &status),
+            "account_disabled");
+  EXPECT_EQ(status, 403);
+  EXPECT_EQ(code_of([&] { f.service.device("device-disabled-1", std::nullopt); }), "account_disabled");
+  EXPECT_EQ(code_of([&] { f.service.refresh(reg.refresh_token); }), "account_disabled");
+  EXPECT_EQ(code_of([&] { f.service.authenticate(reg.access_token); }), "token_revoked");
+  EXPECT_EQ(code_of([&] { f.service.login("dis@example.com", "wrong-pass!", "10.0.0.3"); }), "invalid_credentials");
+  (void)dev;
+}
+
+}  // namespace arena::auth
