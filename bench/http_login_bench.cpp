@@ -90,8 +90,7 @@ int main(int argc, char** argv) {
   for (int t = 0; t < threads; ++t) ctxs.push_back(std::make_unique<asio::io_context>(1));
   for (int c = 0; c < connections; ++c)
     asio::co_spawn(*ctxs[static_cast<std::size_t>(c % threads)],
-                   worker(c, host, port, mode, end, max_requests, stats[static_cast<std::size_t>(c)]),
-                   asio::detached);
+                   worker(c, host, port, mode, end, max_requests, stats[static_cast<std::size_t>(c)]), asio::detached);
   std::vector<std::thread> pool;
   for (auto& ctx : ctxs) pool.emplace_back([&ctx] { ctx->run(); });
   for (auto& th : pool) th.join();
@@ -105,7 +104,9 @@ int main(int argc, char** argv) {
     all.insert(all.end(), s.latencies_us.begin(), s.latencies_us.end());
   }
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))]; };
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))];
+  };
   std::cout << "mode=" << mode << " connections=" << connections << " seconds=" << elapsed << "\n"
             << "logins_ok=" << ok << " failed=" << failed << " logins_per_sec=" << static_cast<long>(ok / elapsed)
             << "\nlatency_us p50=" << pct(0.50) << " p99=" << pct(0.99) << " p999=" << pct(0.999) << "\n";

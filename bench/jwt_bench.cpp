@@ -7,17 +7,17 @@
 namespace {
 
 arena::auth::Jwt make_jwt() {
-  return arena::auth::Jwt(
-      arena::auth::KeyRing::parse("k1:" + arena::core::base64url_encode(std::string(32, 'k')) +
-                                  ",k0:" + arena::core::base64url_encode(std::string(32, 'o'))),
-      arena::auth::JwtOptions{});
+  return arena::auth::Jwt(arena::auth::KeyRing::parse("k1:" + arena::core::base64url_encode(std::string(32, 'k')) +
+                                                      ",k0:" + arena::core::base64url_encode(std::string(32, 'o'))),
+                          arena::auth::JwtOptions{});
 }
 
 constexpr std::int64_t kNow = 1'700'000'000;
 
 void BM_JwtVerify(benchmark::State& state) {
   const auto jwt = make_jwt();
-  const std::string token = jwt.issue("0b7c1f0e-8a55-4a83-9d3e-3f1f2b1c9d10", "5e2f9a1c-77b1-4f0a-a1e2-6c3d4b5a6f70", kNow);
+  const std::string token =
+      jwt.issue("0b7c1f0e-8a55-4a83-9d3e-3f1f2b1c9d10", "5e2f9a1c-77b1-4f0a-a1e2-6c3d4b5a6f70", kNow);
   for (auto _ : state) {
     auto r = jwt.verify(token, kNow + 1);
     benchmark::DoNotOptimize(r);

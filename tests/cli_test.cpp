@@ -21,8 +21,8 @@ struct Run {
 
 // Runs the arena binary through the shell with `env` prefixed, in `cwd`.
 Run run(const std::string& args, const std::string& env = {}, const std::string& cwd = {}) {
-  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + "env -u ARENA_CONFIG " + env + " " +
-                          ARENA_BIN + " " + args + " 2>&1";
+  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + "env -u ARENA_CONFIG " + env + " " + ARENA_BIN +
+                          " " + args + " 2>&1";
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};

@@ -112,8 +112,8 @@ TEST_F(HttpApi, BadBodiesGetClearStableErrors) {
 }
 
 TEST_F(HttpApi, WrongContentTypeOversizeBodyAndBigHeaders) {
-  auto r = http.request("POST", "/v1/auth/device", R"({"device_id":"valid-device-1"})",
-                        {{"Content-Type", "text/plain"}});
+  auto r =
+      http.request("POST", "/v1/auth/device", R"({"device_id":"valid-device-1"})", {{"Content-Type", "text/plain"}});
   EXPECT_EQ(r.status, 415);
   EXPECT_EQ(r.error_code(), "unsupported_media_type");
   auto ok = http.request("POST", "/v1/auth/device", R"({"device_id":"valid-device-1"})",
@@ -213,12 +213,11 @@ TEST_F(HttpApi, LogoutByAccessTokenOrRefreshToken) {
   auto out = http.post_json("/v1/auth/logout", "", field(a, "access_token"));
   EXPECT_EQ(out.status, 204);
   EXPECT_EQ(http.get("/v1/account", field(a, "access_token")).error_code(), "token_revoked");
-  EXPECT_EQ(http.post_json("/v1/auth/refresh", R"({"refresh_token":")" + field(a, "refresh_token") + "\"}")
-                .error_code(),
-            "refresh_token_revoked");
+  EXPECT_EQ(
+      http.post_json("/v1/auth/refresh", R"({"refresh_token":")" + field(a, "refresh_token") + "\"}").error_code(),
+      "refresh_token_revoked");
   auto b = guest();
-  EXPECT_EQ(http.post_json("/v1/auth/logout", R"({"refresh_token":")" + field(b, "refresh_token") + "\"}").status,
-            204);
+  EXPECT_EQ(http.post_json("/v1/auth/logout", R"({"refresh_token":")" + field(b, "refresh_token") + "\"}").status, 204);
   EXPECT_EQ(http.get("/v1/account", field(b, "access_token")).error_code(), "token_revoked");
   EXPECT_EQ(http.post_json("/v1/auth/logout", "").error_code(), "unauthorized");
 }
@@ -226,8 +225,8 @@ TEST_F(HttpApi, LogoutByAccessTokenOrRefreshToken) {
 TEST_F(HttpApi, AccountRenameNeedsAValidTokenAndName) {
   auto a = guest();
   const auto token = field(a, "access_token");
-  auto p = http.request("PATCH", "/v1/account", R"({"display_name":"Renamed"})",
-                        {{"Authorization", "Bearer " + token}});
+  auto p =
+      http.request("PATCH", "/v1/account", R"({"display_name":"Renamed"})", {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(p.status, 200);
   EXPECT_EQ(field(p, "display_name"), "Renamed");
   EXPECT_EQ(field(http.get("/v1/account", token), "display_name"), "Renamed");
@@ -246,9 +245,12 @@ TEST_F(HttpApi, BadAccessTokensAreRefusedWithDistinctCodes) {
   std::string tampered = token;
   const auto pos = token.find('.') + 3;
   tampered[pos] = tampered[pos] == 'x' ? 'y' : 'x';
-  const std::string none = core::base64url_encode(std::string(R"({"alg":"none","typ":"JWT"})")) + "." + payload_b64 + ".";
-  const std::string wrong_key = testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload, std::string(32, 'w'));
-  const std::string unknown_kid = testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"zz"})", payload, std::string(32, 'w'));
+  const std::string none =
+      core::base64url_encode(std::string(R"({"alg":"none","typ":"JWT"})")) + "." + payload_b64 + ".";
+  const std::string wrong_key =
+      testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload, std::string(32, 'w'));
+  const std::string unknown_kid =
+      testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"zz"})", payload, std::string(32, 'w'));
 
   struct Case {
     std::string header;
@@ -290,9 +292,9 @@ TEST(HttpServer, DrainLetsAnInFlightRequestFinish) {
     s.auth.argon2_memlimit = 64 * 1024 * 1024;
   });
   HttpClient setup(server.port());
-  ASSERT_EQ(setup.post_json("/v1/auth/register", R"({"email":"d@e.fg","password":"pa55-word!","display_name":"D"})")
-                .status,
-            201);
+  ASSERT_EQ(
+      setup.post_json("/v1/auth/register", R"({"email":"d@e.fg","password":"pa55-word!","display_name":"D"})").status,
+      201);
   HttpResult login;
   std::thread client([&] {
     HttpClient c(server.port());

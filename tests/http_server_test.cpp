@@ -76,10 +76,12 @@ TEST(HttpServerCore, SlowWorkBeyondTheQueueBoundIsRefusedWith503) {
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   Router r;
-  r.add(Method::post, "/slow", [gate](Request&) {
-    gate.wait();
-    return Response::no_content();
-  }, {.blocking = true});
+  r.add(Method::post, "/slow",
+        [gate](Request&) {
+          gate.wait();
+          return Response::no_content();
+        },
+        {.blocking = true});
   ServerOptions opts;
   opts.blocking_threads = 1;
   opts.max_blocking_queue = 1;

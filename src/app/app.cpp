@@ -15,7 +15,9 @@
 namespace arena::app {
 namespace {
 
-std::int64_t seconds(config::Millis d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+std::int64_t seconds(config::Millis d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
 
 std::unique_ptr<storage::Sqlite> open_database(const config::Settings& s) {
   std::filesystem::create_directories(s.data_dir);
@@ -49,8 +51,7 @@ void App::Impl::add_ops_routes() {
   using http::Response;
   router.add(Method::get, "/healthz", [](http::Request&) { return Response::json(200, R"({"status":"ok"})"); });
   router.add(Method::get, "/readyz", [this](http::Request&) {
-    if (server && server->draining())
-      return Response::error(503, "shutting_down", "server is shutting down");
+    if (server && server->draining()) return Response::error(503, "shutting_down", "server is shutting down");
     bool storage_ok = false;
     try {
       storage_ok = auth_store->ping();
@@ -91,8 +92,8 @@ void App::start() {
     throw std::runtime_error(std::string("setting 'auth.jwt_keys': ") + e.what());
   }
   im.jwt = std::make_unique<auth::Jwt>(
-      std::move(ring), auth::JwtOptions{s.auth.issuer, s.auth.audience, seconds(s.auth.access_ttl),
-                                        seconds(s.auth.clock_skew)});
+      std::move(ring),
+      auth::JwtOptions{s.auth.issuer, s.auth.audience, seconds(s.auth.access_ttl), seconds(s.auth.clock_skew)});
   im.hasher = std::make_unique<auth::PasswordHasher>(
       auth::PasswordCost{static_cast<unsigned long long>(s.auth.argon2_opslimit), s.auth.argon2_memlimit});
   im.limiter = std::make_unique<auth::MemoryRateLimiter>(im.clock);
@@ -122,9 +123,13 @@ void App::start() {
   im.server->start();
 }
 
-std::uint16_t App::port() const { return impl_->server ? impl_->server->port() : 0; }
+std::uint16_t App::port() const {
+  return impl_->server ? impl_->server->port() : 0;
+}
 
-bool App::drain() { return impl_->server ? impl_->server->drain() : true; }
+bool App::drain() {
+  return impl_->server ? impl_->server->drain() : true;
+}
 
 int serve(const config::Settings& settings) {
   // Block the stop signals before any thread starts, so only sigwait() below sees them.
@@ -160,8 +165,8 @@ int migrate(const config::Settings& settings, const std::string& action) {
   const auto& all = storage::sqlite_migrations();
   if (action == "up") {
     const int n = storage::migrate_up(*db, all, clock.now_unix());
-    std::cout << "applied " << n << " migration(s); schema is at version "
-              << (all.empty() ? 0 : all.back().version) << "\n";
+    std::cout << "applied " << n << " migration(s); schema is at version " << (all.empty() ? 0 : all.back().version)
+              << "\n";
     return 0;
   }
   std::cout << "database: " << db->path().string() << "\n";

@@ -69,8 +69,7 @@ KeyRing& KeyRing::operator=(KeyRing&&) noexcept = default;
 
 void KeyRing::add(std::string kid, std::string_view secret) {
   if (!valid_kid(kid)) throw std::invalid_argument("key id '" + kid + "' must be 1-64 of [A-Za-z0-9._-]");
-  if (secret.size() < kMinSecretBytes)
-    throw std::invalid_argument("key '" + kid + "' is shorter than 32 bytes");
+  if (secret.size() < kMinSecretBytes) throw std::invalid_argument("key '" + kid + "' is shorter than 32 bytes");
   if (keys_.contains(kid)) throw std::invalid_argument("key id '" + kid + "' appears twice");
   keys_.emplace(kid, std::make_unique<HmacKey>(secret));
   if (active_.empty()) active_ = kid;
@@ -99,7 +98,8 @@ KeyRing KeyRing::parse(std::string_view spec, std::string_view active_kid) {
     std::string_view entry = spec.substr(0, comma);
     spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
     while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\n')) entry.remove_prefix(1);
-    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\n' || entry.back() == '\r')) entry.remove_suffix(1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\n' || entry.back() == '\r'))
+      entry.remove_suffix(1);
     if (entry.empty()) continue;
     const auto colon = entry.find(':');
     if (colon == std::string_view::npos) throw std::invalid_argument("key ring entries are kid:secret");

@@ -24,7 +24,9 @@ std::string payload(std::int64_t iat, std::int64_t exp, const std::string& iss =
          R"(,"exp":)" + std::to_string(exp) + "}";
 }
 
-Jwt make_jwt(std::string_view active = "k1") { return Jwt(KeyRing::parse(ring_spec(), active), JwtOptions{}); }
+Jwt make_jwt(std::string_view active = "k1") {
+  return Jwt(KeyRing::parse(ring_spec(), active), JwtOptions{});
+}
 
 TokenError verify_error(const Jwt& jwt, const std::string& token, std::int64_t now = kNow) {
   return jwt.verify(token, now).error;
@@ -55,8 +57,8 @@ TEST(Jwt, AgreesWithAnIndependentHs256Implementation) {
 TEST(Jwt, RefusesAnyAlgorithmButHs256IncludingNone) {
   Jwt jwt = make_jwt();
   const std::string p = payload(kNow, kNow + 60);
-  const auto none = core::base64url_encode(std::string(R"({"alg":"none","kid":"k1"})")) + "." +
-                    core::base64url_encode(p) + ".";
+  const auto none =
+      core::base64url_encode(std::string(R"({"alg":"none","kid":"k1"})")) + "." + core::base64url_encode(p) + ".";
   EXPECT_EQ(verify_error(jwt, none), TokenError::bad_algorithm);
   EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"HS512","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
   EXPECT_EQ(verify_error(jwt, forge_hs256(R"({"alg":"RS256","kid":"k1"})", p, kSecret1)), TokenError::bad_algorithm);
@@ -90,7 +92,7 @@ TEST(Jwt, RefusesMalformedTokens) {
     EXPECT_EQ(verify_error(jwt, t), TokenError::malformed) << t.substr(0, 40);
   }
   const auto no_sub = forge_hs256(R"({"alg":"HS256","kid":"k1"})",
-                                 R"({"iss":"arena","aud":"arena","iat":1,"exp":99999999999})", kSecret1);
+                                  R"({"iss":"arena","aud":"arena","iat":1,"exp":99999999999})", kSecret1);
   EXPECT_EQ(verify_error(jwt, no_sub), TokenError::malformed);
   const auto not_json = forge_hs256(R"({"alg":"HS256","kid":"k1"})", "not json", kSecret1);
   EXPECT_EQ(verify_error(jwt, not_json), TokenError::malformed);

@@ -36,6 +36,8 @@ bool PasswordHasher::needs_rehash(std::string_view hash) const {
   return crypto_pwhash_str_needs_rehash(h.c_str(), cost_.opslimit, cost_.memlimit) != 0;
 }
 
-void PasswordHasher::burn(std::string_view password) const { (void)verify(dummy_hash_, password); }
+void PasswordHasher::burn(std::string_view password) const {
+  (void)verify(dummy_hash_, password);
+}
 
 }  // namespace arena::auth

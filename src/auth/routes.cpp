@@ -49,28 +49,26 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
     return tokens(200, service.device(device_id, f.optional_string("display_name", 0, 1024)));
   });
 
-  router.add(
-      Method::post, "/v1/auth/register",
-      [&service, limits](Request& req) {
-        const auto body = core::parse_object(req.body, limits);
-        const core::Fields f(body);
-        const std::string email = f.required_string("email", 0, 1024);
-        const std::string password = f.required_string("password", 0, 1024);
-        const std::string name = f.required_string("display_name", 0, 1024);
-        return tokens(201, service.register_password(email, password, name, req.remote_ip));
-      },
-      {.blocking = true});
+  router.add(Method::post, "/v1/auth/register",
+             [&service, limits](Request& req) {
+               const auto body = core::parse_object(req.body, limits);
+               const core::Fields f(body);
+               const std::string email = f.required_string("email", 0, 1024);
+               const std::string password = f.required_string("password", 0, 1024);
+               const std::string name = f.required_string("display_name", 0, 1024);
+               return tokens(201, service.register_password(email, password, name, req.remote_ip));
+             },
+             {.blocking = true});
 
-  router.add(
-      Method::post, "/v1/auth/login",
-      [&service, limits](Request& req) {
-        const auto body = core::parse_object(req.body, limits);
-        const core::Fields f(body);
-        const std::string email = f.required_string("email", 0, 1024);
-        const std::string password = f.required_string("password", 0, 1024);
-        return tokens(200, service.login(email, password, req.remote_ip));
-      },
-      {.blocking = true});
+  router.add(Method::post, "/v1/auth/login",
+             [&service, limits](Request& req) {
+               const auto body = core::parse_object(req.body, limits);
+               const core::Fields f(body);
+               const std::string email = f.required_string("email", 0, 1024);
+               const std::string password = f.required_string("password", 0, 1024);
+               return tokens(200, service.login(email, password, req.remote_ip));
+             },
+             {.blocking = true});
 
   router.add(Method::post, "/v1/auth/refresh", [&service, limits](Request& req) {
     const auto body = core::parse_object(req.body, limits);

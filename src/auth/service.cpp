@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::size_t kRefreshTokenBytes = 32;  // 256 bits
 
-ApiError invalid_field(const std::string& message) { return ApiError::bad_request("invalid_field", message); }
+ApiError invalid_field(const std::string& message) {
+  return ApiError::bad_request("invalid_field", message);
+}
 
 std::string guest_name() {
   std::array<unsigned char, 3> b{};
@@ -92,8 +94,8 @@ TokenPair AuthService::start_session(const Account& account) {
 }
 
 TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
-  NewAccount a{core::new_uuid(), "guest", display_name ? check_display_name(*display_name) : guest_name(),
-               std::nullopt, std::nullopt, clock_.now_unix()};
+  NewAccount a{core::new_uuid(), "guest",      display_name ? check_display_name(*display_name) : guest_name(),
+               std::nullopt,     std::nullopt, clock_.now_unix()};
   auto account = accounts_.create(a);
   metrics_.logins.with({"guest", "ok"}).inc();
   return start_session(*account);
@@ -101,8 +103,8 @@ TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
 
 TokenPair AuthService::device(const std::string& device_id, const std::optional<std::string>& display_name) {
   check_device_id(device_id);
-  NewAccount fresh{core::new_uuid(), "device", display_name ? check_display_name(*display_name) : guest_name(),
-                   std::nullopt, std::nullopt, clock_.now_unix()};
+  NewAccount fresh{core::new_uuid(), "device",     display_name ? check_display_name(*display_name) : guest_name(),
+                   std::nullopt,     std::nullopt, clock_.now_unix()};
   const Account account = accounts_.device_account(device_id, fresh);
   if (account.disabled) {
     metrics_.logins.with({"device", "disabled"}).inc();

@@ -76,8 +76,7 @@ TEST(AuthService, RegisterThenLoginWithoutRevealingWhichPartWasWrong) {
   auto r = f.service.register_password("Ann@Example.com", "s3cret-pass", "Ann", "10.0.0.1");
   EXPECT_EQ(f.service.account(r.user_id).email, "ann@example.com");
   int status = 0;
-  EXPECT_EQ(code_of([&] { f.service.register_password("ann@example.com", "other-pass", "Ann2", "10.0.0.2"); },
-                    &status),
+  EXPECT_EQ(code_of([&] { f.service.register_password("ann@example.com", "other-pass", "Ann2", "10.0.0.2"); }, &status),
             "email_taken");
   EXPECT_EQ(status, 409);
   EXPECT_EQ(f.service.login("ANN@example.com", "s3cret-pass", "10.0.0.3").user_id, r.user_id);
@@ -88,8 +87,7 @@ TEST(AuthService, RegisterThenLoginWithoutRevealingWhichPartWasWrong) {
   EXPECT_EQ(code_of([&] { f.service.register_password("x@y.z", "short", "X", "10.0.0.5"); }), "invalid_field");
   EXPECT_EQ(code_of([&] { f.service.register_password("not-an-email", "long-enough", "X", "10.0.0.5"); }),
             "invalid_field");
-  EXPECT_EQ(code_of([&] { f.service.register_password("x@y.z", "long-enough", "   ", "10.0.0.5"); }),
-            "invalid_field");
+  EXPECT_EQ(code_of([&] { f.service.register_password("x@y.z", "long-enough", "   ", "10.0.0.5"); }), "invalid_field");
 }
 
 TEST(AuthService, LoginIsRateLimitedPerAccountAndPerIp) {
@@ -100,8 +98,7 @@ TEST(AuthService, LoginIsRateLimitedPerAccountAndPerIp) {
     EXPECT_EQ(code_of([&] { f.service.login("ann@example.com", "bad-pass!", "10.1.0." + std::to_string(i)); }),
               "invalid_credentials");
   int status = 0;
-  EXPECT_EQ(code_of([&] { f.service.login("ann@example.com", "s3cret-pass", "10.1.0.9"); }, &status),
-            "rate_limited");
+  EXPECT_EQ(code_of([&] { f.service.login("ann@example.com", "s3cret-pass", "10.1.0.9"); }, &status), "rate_limited");
   EXPECT_EQ(status, 429);
   f.clock.advance(1min);
   EXPECT_EQ(code_of([&] { f.service.login("ann@example.com", "s3cret-pass", "10.1.0.9"); }), "none");

@@ -17,8 +17,7 @@ constexpr std::string_view kSelectDevice =
 constexpr std::string_view kInsertDevice = "INSERT INTO devices(device_id, account_id, created_at) VALUES (?, ?, ?)";
 constexpr std::string_view kUpdateName = "UPDATE accounts SET display_name = ?, updated_at = ? WHERE id = ?";
 constexpr std::string_view kUpdateHash = "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?";
-constexpr std::string_view kInsertFamily =
-    "INSERT INTO token_families(id, account_id, created_at) VALUES (?, ?, ?)";
+constexpr std::string_view kInsertFamily = "INSERT INTO token_families(id, account_id, created_at) VALUES (?, ?, ?)";
 constexpr std::string_view kInsertToken =
     "INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)";
 constexpr std::string_view kSelectToken =
@@ -41,7 +40,9 @@ void insert_account(storage::Sqlite& c, const NewAccount& a) {
   c.prepare(sql::kInsertAccount).bind(a.id, a.kind, a.display_name, a.email, a.password_hash, a.now, a.now).exec();
 }
 
-Account from_new(const NewAccount& a) { return {a.id, a.kind, a.display_name, a.email, false, a.now, a.now}; }
+Account from_new(const NewAccount& a) {
+  return {a.id, a.kind, a.display_name, a.email, false, a.now, a.now};
+}
 }  // namespace
 
 std::optional<Account> SqliteAuthStore::create(const NewAccount& account) {
@@ -146,7 +147,8 @@ std::optional<std::string> SqliteAuthStore::family_of(const std::string& token_h
 }
 
 bool SqliteAuthStore::revoke_family(const std::string& family_id, const std::string& reason, std::int64_t now) {
-  return db_.with([&](storage::Sqlite& c) { return c.prepare(sql::kRevokeFamily).bind(now, reason, family_id).exec() > 0; });
+  return db_.with(
+      [&](storage::Sqlite& c) { return c.prepare(sql::kRevokeFamily).bind(now, reason, family_id).exec() > 0; });
 }
 
 std::vector<std::string> SqliteAuthStore::revoked_since(std::int64_t since) {

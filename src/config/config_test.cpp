@@ -20,7 +20,9 @@ std::string error_of(const Sources& s) {
   return "no error";
 }
 
-void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 }  // namespace
 
@@ -33,8 +35,9 @@ TEST(Config, DefaultsAreTheDocumentedOnes) {
 
 TEST(Config, PrecedenceIsTomlThenDotenvThenEnvironmentThenFlags) {
   testing::TempDir dir;
-  write(dir.path() / "a.toml", "listen = \"127.0.0.1:1001\"\ndata_dir = \"/toml\"\n[http]\nmax_body_bytes = "
-                               "\"128KiB\"\n[auth]\naccess_ttl = \"5m\"\n");
+  write(dir.path() / "a.toml",
+        "listen = \"127.0.0.1:1001\"\ndata_dir = \"/toml\"\n[http]\nmax_body_bytes = "
+        "\"128KiB\"\n[auth]\naccess_ttl = \"5m\"\n");
   write(dir.path() / ".env", "# comment\nARENA_DATA_DIR=\"/dotenv\"\nexport ARENA_LISTEN=127.0.0.1:1002 # trailing\n");
   Sources src;
   src.toml_file = dir.path() / "a.toml";

@@ -27,8 +27,7 @@ Field int_field(std::string key, std::string help, Ref ref, int min, int max) {
 }
 template <class Ref>
 Field size_field(std::string key, std::string help, Ref ref, std::size_t min, std::size_t max) {
-  return {std::move(key), std::move(help), false,
-          [=](Settings& s, string_view v) { ref(s) = parse_size(v, min, max); },
+  return {std::move(key), std::move(help), false, [=](Settings& s, string_view v) { ref(s) = parse_size(v, min, max); },
           [=](const Settings& s) { return std::to_string(ref(s)); }};
 }
 template <class Ref>
@@ -73,61 +72,79 @@ std::vector<Field> build() {
   f.push_back(string_field(
       "listen", "Address the HTTP/WebSocket edge listens on (host:port; port 0 picks a free port)",
       [](auto& s) -> auto& { return s.listen; }, [](string_view v) { parse_endpoint(v); }));
-  f.push_back(string_field("data_dir", "Directory for the SQLite database and generated keys",
-                           [](auto& s) -> auto& { return s.data_dir; }, non_empty));
+  f.push_back(string_field(
+      "data_dir", "Directory for the SQLite database and generated keys", [](auto& s) -> auto& { return s.data_dir; },
+      non_empty));
 
-  f.push_back(size_field("http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
-                         [](auto& s) -> auto& { return s.http.max_header_bytes; }, 1024, 1 << 20));
-  f.push_back(size_field("http.max_body_bytes", "Largest request body accepted (bytes; KiB/MiB suffixes)",
-                         [](auto& s) -> auto& { return s.http.max_body_bytes; }, 64, 64 << 20));
-  f.push_back(duration_field("http.idle_timeout", "Close a connection idle (or sending a request) this long",
-                             [](auto& s) -> auto& { return s.http.idle_timeout; }, 100ms, max_dur));
-  f.push_back(duration_field("http.shutdown_timeout", "On SIGTERM, wait this long for in-flight requests",
-                             [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
-  f.push_back(int_field("http.threads", "I/O threads (0 = two per core: handlers may wait on storage)",
-                        [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
-  f.push_back(int_field("http.blocking_threads", "Threads for slow work such as password hashing",
-                        [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));
-  f.push_back(bool_field("http.access_log", "Log one line per HTTP request",
-                         [](auto& s) -> auto& { return s.http.access_log; }));
-  f.push_back(int_field("http.json_max_depth", "Deepest JSON nesting accepted in a request",
-                        [](auto& s) -> auto& { return s.http.json_max_depth; }, 1, 1000));
+  f.push_back(size_field(
+      "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
+      [](auto& s) -> auto& { return s.http.max_header_bytes; }, 1024, 1 << 20));
+  f.push_back(size_field(
+      "http.max_body_bytes", "Largest request body accepted (bytes; KiB/MiB suffixes)",
+      [](auto& s) -> auto& { return s.http.max_body_bytes; }, 64, 64 << 20));
+  f.push_back(duration_field(
+      "http.idle_timeout", "Close a connection idle (or sending a request) this long",
+      [](auto& s) -> auto& { return s.http.idle_timeout; }, 100ms, max_dur));
+  f.push_back(duration_field(
+      "http.shutdown_timeout", "On SIGTERM, wait this long for in-flight requests",
+      [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
+  f.push_back(int_field(
+      "http.threads", "I/O threads (0 = two per core: handlers may wait on storage)",
+      [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
+  f.push_back(int_field(
+      "http.blocking_threads", "Threads for slow work such as password hashing",
+      [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));
+  f.push_back(bool_field(
+      "http.access_log", "Log one line per HTTP request", [](auto& s) -> auto& { return s.http.access_log; }));
+  f.push_back(int_field(
+      "http.json_max_depth", "Deepest JSON nesting accepted in a request",
+      [](auto& s) -> auto& { return s.http.json_max_depth; }, 1, 1000));
 
-  f.push_back(string_field("auth.issuer", "JWT `iss` claim issued and required",
-                           [](auto& s) -> auto& { return s.auth.issuer; }, non_empty));
-  f.push_back(string_field("auth.audience", "JWT `aud` claim issued and required",
-                           [](auto& s) -> auto& { return s.auth.audience; }, non_empty));
-  f.push_back(duration_field("auth.access_ttl", "Lifetime of an access token",
-                             [](auto& s) -> auto& { return s.auth.access_ttl; }, 1s, 7 * 24h));
-  f.push_back(duration_field("auth.refresh_ttl", "Lifetime of a refresh token (each rotation starts a new one)",
-                             [](auto& s) -> auto& { return s.auth.refresh_ttl; }, 1min, max_dur));
-  f.push_back(duration_field("auth.clock_skew", "Leeway when checking token expiry",
-                             [](auto& s) -> auto& { return s.auth.clock_skew; }, 0ms, 5min));
+  f.push_back(string_field(
+      "auth.issuer", "JWT `iss` claim issued and required", [](auto& s) -> auto& { return s.auth.issuer; }, non_empty));
+  f.push_back(string_field(
+      "auth.audience", "JWT `aud` claim issued and required", [](auto& s) -> auto& { return s.auth.audience; },
+      non_empty));
+  f.push_back(duration_field(
+      "auth.access_ttl", "Lifetime of an access token", [](auto& s) -> auto& { return s.auth.access_ttl; }, 1s,
+      7 * 24h));
+  f.push_back(duration_field(
+      "auth.refresh_ttl", "Lifetime of a refresh token (each rotation starts a new one)",
+      [](auto& s) -> auto& { return s.auth.refresh_ttl; }, 1min, max_dur));
+  f.push_back(duration_field(
+      "auth.clock_skew", "Leeway when checking token expiry", [](auto& s) -> auto& { return s.auth.clock_skew; }, 0ms,
+      5min));
   f.push_back(string_field(
       "auth.jwt_keys",
       "JWT signing key ring `kid:secret,...` (secret base64url, >= 32 bytes); empty = generate into data_dir",
       [](auto& s) -> auto& { return s.auth.jwt_keys; }, any, true));
-  f.push_back(string_field("auth.jwt_active_kid", "Key id that signs new tokens (empty = first key of the ring)",
-                           [](auto& s) -> auto& { return s.auth.jwt_active_kid; }, any));
-  f.push_back(int_field("auth.argon2_opslimit", "argon2id passes for password hashing",
-                        [](auto& s) -> auto& { return s.auth.argon2_opslimit; }, 1, 100));
-  f.push_back(size_field("auth.argon2_memlimit", "argon2id memory per hash (bytes; KiB/MiB suffixes)",
-                         [](auto& s) -> auto& { return s.auth.argon2_memlimit; }, std::size_t{8} * 1024,
-                         std::size_t{4} << 30));
-  f.push_back(int_field("auth.ip_burst", "Login/register attempts an IP may make at once",
-                        [](auto& s) -> auto& { return s.auth.ip_burst; }, 1, 1'000'000));
-  f.push_back(int_field("auth.ip_per_minute", "Login/register attempts an IP regains per minute",
-                        [](auto& s) -> auto& { return s.auth.ip_per_minute; }, 1, 1'000'000));
-  f.push_back(int_field("auth.account_burst", "Login attempts one account may receive at once",
-                        [](auto& s) -> auto& { return s.auth.account_burst; }, 1, 1'000'000));
-  f.push_back(int_field("auth.account_per_minute", "Login attempts one account regains per minute",
-                        [](auto& s) -> auto& { return s.auth.account_per_minute; }, 1, 1'000'000));
+  f.push_back(string_field(
+      "auth.jwt_active_kid", "Key id that signs new tokens (empty = first key of the ring)",
+      [](auto& s) -> auto& { return s.auth.jwt_active_kid; }, any));
+  f.push_back(int_field(
+      "auth.argon2_opslimit", "argon2id passes for password hashing",
+      [](auto& s) -> auto& { return s.auth.argon2_opslimit; }, 1, 100));
+  f.push_back(size_field(
+      "auth.argon2_memlimit", "argon2id memory per hash (bytes; KiB/MiB suffixes)",
+      [](auto& s) -> auto& { return s.auth.argon2_memlimit; }, std::size_t{8} * 1024, std::size_t{4} << 30));
+  f.push_back(int_field(
+      "auth.ip_burst", "Login/register attempts an IP may make at once",
+      [](auto& s) -> auto& { return s.auth.ip_burst; }, 1, 1'000'000));
+  f.push_back(int_field(
+      "auth.ip_per_minute", "Login/register attempts an IP regains per minute",
+      [](auto& s) -> auto& { return s.auth.ip_per_minute; }, 1, 1'000'000));
+  f.push_back(int_field(
+      "auth.account_burst", "Login attempts one account may receive at once",
+      [](auto& s) -> auto& { return s.auth.account_burst; }, 1, 1'000'000));
+  f.push_back(int_field(
+      "auth.account_per_minute", "Login attempts one account regains per minute",
+      [](auto& s) -> auto& { return s.auth.account_per_minute; }, 1, 1'000'000));
 
-  f.push_back(string_field("log.level", "trace, debug, info, warn, error or off",
-                           [](auto& s) -> auto& { return s.log.level; },
-                           one_of({"trace", "debug", "info", "warn", "error", "off"})));
-  f.push_back(string_field("log.format", "text or json", [](auto& s) -> auto& { return s.log.format; },
-                           one_of({"text", "json"})));
+  f.push_back(string_field(
+      "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
+      one_of({"trace", "debug", "info", "warn", "error", "off"})));
+  f.push_back(string_field(
+      "log.format", "text or json", [](auto& s) -> auto& { return s.log.format; }, one_of({"text", "json"})));
   return f;
 }
 
@@ -184,8 +201,8 @@ std::size_t parse_size(std::string_view v, std::size_t min, std::size_t max) {
 }
 
 Millis parse_duration(std::string_view v, Millis min, Millis max) {
-  const std::string expected = "expected a duration like 500ms, 30s, 15m, 12h or 30d between " +
-                               format_duration(min) + " and " + format_duration(max);
+  const std::string expected = "expected a duration like 500ms, 30s, 15m, 12h or 30d between " + format_duration(min) +
+                               " and " + format_duration(max);
   std::int64_t unit_ms = 0;
   std::size_t digits = v.size();
   for (auto [suffix, ms] : {std::pair<std::string_view, std::int64_t>{"ms", 1},
@@ -218,10 +235,8 @@ bool parse_bool(std::string_view v) {
 
 std::string format_duration(Millis d) {
   const auto ms = d.count();
-  for (auto [suffix, unit] : {std::pair<const char*, std::int64_t>{"d", 86'400'000},
-                              {"h", 3'600'000},
-                              {"m", 60'000},
-                              {"s", 1000}}) {
+  for (auto [suffix, unit] :
+       {std::pair<const char*, std::int64_t>{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}}) {
     if (ms != 0 && ms % unit == 0) return std::to_string(ms / unit) + suffix;
   }
   return std::to_string(ms) + "ms";

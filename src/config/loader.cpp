@@ -33,7 +33,8 @@ std::string toml_scalar(const toml::node& node, const std::string& key, const st
     std::string out;
     for (const auto& el : *arr) {
       auto str = el.as_string();
-      if (str == nullptr) throw ConfigError("setting '" + key + "' (from " + source + "): expected strings in the array");
+      if (str == nullptr)
+        throw ConfigError("setting '" + key + "' (from " + source + "): expected strings in the array");
       out += (out.empty() ? "" : ",") + str->get();
     }
     return out;
@@ -141,8 +142,7 @@ Settings load(const Sources& sources) {
       table = toml::parse_file(source);
     } catch (const toml::parse_error& e) {
       std::ostringstream msg;
-      msg << "cannot read config file " << source << ": " << e.description() << " at line "
-          << e.source().begin.line;
+      msg << "cannot read config file " << source << ": " << e.description() << " at line " << e.source().begin.line;
       throw ConfigError(msg.str());
     }
     walk_toml(s, table, "", source);

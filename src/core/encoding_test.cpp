@@ -29,9 +29,13 @@ TEST(Base64Url, RejectsOtherAlphabetsPaddingAndJunk) {
 }
 
 TEST(Base64Url, AgreesWithRfc4648Vectors) {
-  for (auto [plain, enc] : std::vector<std::pair<std::string, std::string>>{
-           {"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"},
-           {"foobar", "Zm9vYmFy"}}) {
+  for (auto [plain, enc] : std::vector<std::pair<std::string, std::string>>{{"", ""},
+                                                                            {"f", "Zg"},
+                                                                            {"fo", "Zm8"},
+                                                                            {"foo", "Zm9v"},
+                                                                            {"foob", "Zm9vYg"},
+                                                                            {"fooba", "Zm9vYmE"},
+                                                                            {"foobar", "Zm9vYmFy"}}) {
     EXPECT_EQ(base64url_encode(plain), enc);
     EXPECT_EQ(base64url_decode(enc), plain);
   }

@@ -41,8 +41,7 @@ std::string check_string(std::string_view key, const json::value& v, std::size_t
 
 std::string Fields::required_string(std::string_view key, std::size_t min_len, std::size_t max_len) const {
   const json::value* v = obj_.if_contains(key);
-  if (v == nullptr || v->is_null())
-    throw ApiError::bad_request("missing_field", std::string(key) + " is required");
+  if (v == nullptr || v->is_null()) throw ApiError::bad_request("missing_field", std::string(key) + " is required");
   return check_string(key, *v, min_len, max_len);
 }
 
@@ -65,8 +64,8 @@ std::optional<std::int64_t> Fields::optional_int(std::string_view key, std::int6
     throw ApiError::bad_request("invalid_field", std::string(key) + " must be an integer");
   }
   if (n < min || n > max)
-    throw ApiError::bad_request("invalid_field", std::string(key) + " must be between " + std::to_string(min) +
-                                                     " and " + std::to_string(max));
+    throw ApiError::bad_request(
+        "invalid_field", std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return n;
 }
 

@@ -16,7 +16,9 @@ struct SodiumInit {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   }
 };
-void ensure_sodium() { static const SodiumInit init; }
+void ensure_sodium() {
+  static const SodiumInit init;
+}
 }  // namespace
 
 void random_bytes(std::span<unsigned char> out) {

@@ -15,7 +15,9 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+bool is_param(const std::string& seg) {
+  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
 
 bool path_matches(const Route& r, const std::vector<std::string>& segs,
                   std::vector<std::pair<std::string, std::string>>* params) {

@@ -200,8 +200,8 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     const std::string rid = new_request_id();
     if (ec == bhttp::error::header_limit) {
       metrics.rejected.with({"header_too_large"}).inc();
-      co_await write(*conn, 11, false, Response::error(431, "headers_too_large", "request headers are too large"),
-                     rid, false);
+      co_await write(*conn, 11, false, Response::error(431, "headers_too_large", "request headers are too large"), rid,
+                     false);
       break;
     }
     if (ec == bhttp::error::body_limit) {  // Content-Length above the limit, seen with the header
@@ -263,8 +263,8 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     const int status = res.status;
     const std::size_t bytes = res.body.size();
     const bool keep_alive = msg.keep_alive() && !draining.load();
-    const bool ok = co_await write(*conn, version, req.method == Method::head, std::move(res), req.request_id,
-                                   keep_alive);
+    const bool ok =
+        co_await write(*conn, version, req.method == Method::head, std::move(res), req.request_id, keep_alive);
 
     metrics.in_flight.dec();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -343,7 +343,8 @@ void Server::start() {
   }
   im.port = im.acceptor.local_endpoint().port();
   asio::co_spawn(im.acceptor.get_executor(), im.accept_loop(), asio::detached);
-  const int n = im.opts.threads > 0 ? im.opts.threads : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n =
+      im.opts.threads > 0 ? im.opts.threads : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     im.threads.emplace_back([&im] {
       for (;;) {
@@ -358,8 +359,12 @@ void Server::start() {
   }
 }
 
-std::uint16_t Server::port() const { return impl_->port; }
-bool Server::draining() const { return impl_->draining.load(); }
+std::uint16_t Server::port() const {
+  return impl_->port;
+}
+bool Server::draining() const {
+  return impl_->draining.load();
+}
 
 bool Server::drain() {
   auto& im = *impl_;

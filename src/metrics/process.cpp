@@ -63,8 +63,8 @@ void register_process_metrics(Registry& registry) {
       double uptime = 0;
       uptime_file >> uptime;
       const double boot = static_cast<double>(std::time(nullptr)) - uptime;
-      gauge_line(out, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
-                 "gauge", boot + start / ticks);
+      gauge_line(out, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.", "gauge",
+                 boot + start / ticks);
     }
   });
 }

@@ -9,8 +9,8 @@ namespace {
 
 struct TempDb {
   TempDb() {
-    path = std::filesystem::temp_directory_path() / ("arena-mig-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(counter++) + ".db");
+    path = std::filesystem::temp_directory_path() /
+           ("arena-mig-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".db");
     db = Sqlite::open(path);
   }
   ~TempDb() {
@@ -26,8 +26,7 @@ struct TempDb {
 
 TEST(Migrations, ApplyInOrderOnceAndReportStatus) {
   TempDb t;
-  std::vector<Migration> list = {{1, "one", "CREATE TABLE a(x INTEGER);"},
-                                 {2, "two", "INSERT INTO a VALUES (7);"}};
+  std::vector<Migration> list = {{1, "one", "CREATE TABLE a(x INTEGER);"}, {2, "two", "INSERT INTO a VALUES (7);"}};
   auto before = migration_status(*t.db, list);
   ASSERT_EQ(before.size(), 2u);
   EXPECT_FALSE(before[0].applied_at);

@@ -4,9 +4,13 @@
 
 namespace arena::storage {
 
-bool SqliteError::is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+bool SqliteError::is_constraint() const {
+  return (code_ & 0xff) == SQLITE_CONSTRAINT;
+}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 void Statement::check(int rc) const {
   if (rc != SQLITE_OK) throw SqliteError(rc, std::string("sqlite: ") + sqlite3_errmsg(db_));
@@ -17,11 +21,15 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-void Statement::bind_one(int i, std::int64_t v) { check(sqlite3_bind_int64(stmt_, i, v)); }
+void Statement::bind_one(int i, std::int64_t v) {
+  check(sqlite3_bind_int64(stmt_, i, v));
+}
 void Statement::bind_one(int i, std::string_view v) {
   check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
 }
-void Statement::bind_one(int i, std::nullopt_t) { check(sqlite3_bind_null(stmt_, i)); }
+void Statement::bind_one(int i, std::nullopt_t) {
+  check(sqlite3_bind_null(stmt_, i));
+}
 void Statement::bind_one(int i, const std::optional<std::string>& v) {
   if (v) {
     bind_one(i, std::string_view(*v));
@@ -60,8 +68,12 @@ void Sqlite::reset_busy() {
   for (auto& [sql, st] : cache_) st->reset_if_busy();
 }
 
-bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+bool Statement::is_null(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col));
@@ -77,8 +89,8 @@ std::optional<std::int64_t> Statement::optional_int64(int col) const {
 
 std::unique_ptr<Sqlite> Sqlite::open(const std::filesystem::path& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -101,8 +113,8 @@ Statement& Sqlite::prepare(std::string_view sql) {
   auto it = cache_.find(std::string(sql));
   if (it != cache_.end()) return *it->second;
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) throw SqliteError(rc, std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
   auto& slot = cache_[std::string(sql)];
   slot = std::make_unique<Statement>(db_, stmt);
@@ -120,7 +132,9 @@ void Sqlite::exec(std::string_view sql) {
   }
 }
 
-Transaction::Transaction(Sqlite& db) : db_(db) { db_.prepare("BEGIN IMMEDIATE").exec(); }
+Transaction::Transaction(Sqlite& db) : db_(db) {
+  db_.prepare("BEGIN IMMEDIATE").exec();
+}
 
 Transaction::~Transaction() {
   if (!done_) {

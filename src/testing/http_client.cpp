@@ -29,7 +29,9 @@ HttpResult convert(bhttp::response<bhttp::string_body>& res) {
 }
 }  // namespace
 
-boost::json::value HttpResult::json() const { return boost::json::parse(body); }
+boost::json::value HttpResult::json() const {
+  return boost::json::parse(body);
+}
 
 std::string HttpResult::error_code() const {
   boost::system::error_code ec;
@@ -56,7 +58,9 @@ struct HttpClient::Impl {
 HttpClient::HttpClient(std::uint16_t port) : impl_(std::make_unique<Impl>(port)) {}
 HttpClient::~HttpClient() = default;
 
-bool HttpClient::connected() const { return impl_->stream.socket().is_open(); }
+bool HttpClient::connected() const {
+  return impl_->stream.socket().is_open();
+}
 
 HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
                                std::vector<std::pair<std::string, std::string>> headers) {

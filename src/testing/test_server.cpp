@@ -21,6 +21,8 @@ TestServer::TestServer(std::function<void(config::Settings&)> customize) : setti
   app_->start();
 }
 
-TestServer::~TestServer() { app_->drain(); }
+TestServer::~TestServer() {
+  app_->drain();
+}
 
 }  // namespace arena::testing

@@ -84,7 +84,7 @@ class Jwt {
  private:
   KeyRing keys_;
   JwtOptions options_;
-  std::string active_header_;                      // base64url of the header we sign with
+  std::string active_header_;                                   // base64url of the header we sign with
   std::map<std::string, std::string, std::less<>> header_kid_;  // our encoded headers -> kid
 };
 

@@ -12,8 +12,8 @@
 namespace arena::auth {
 
 struct BucketPolicy {
-  double burst = 10;           // tokens when full
-  double per_minute = 10;      // refill rate
+  double burst = 10;       // tokens when full
+  double per_minute = 10;  // refill rate
 };
 
 class RateLimiter {

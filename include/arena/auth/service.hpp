@@ -43,8 +43,8 @@ class AuthService {
 
   TokenPair guest(const std::optional<std::string>& display_name);
   TokenPair device(const std::string& device_id, const std::optional<std::string>& display_name);
-  TokenPair register_password(const std::string& email, const std::string& password,
-                              const std::string& display_name, const std::string& client_ip);
+  TokenPair register_password(const std::string& email, const std::string& password, const std::string& display_name,
+                              const std::string& client_ip);
   TokenPair login(const std::string& email, const std::string& password, const std::string& client_ip);
   TokenPair refresh(const std::string& refresh_token);
   // Ends the login (token family) that the access token or refresh token belongs to.

@@ -40,8 +40,7 @@ class AccountStore {
   };
   virtual std::optional<WithHash> find_by_email(const std::string& email) = 0;
   virtual std::optional<Account> find(const std::string& id) = 0;
-  virtual std::optional<Account> set_display_name(const std::string& id, const std::string& name,
-                                                  std::int64_t now) = 0;
+  virtual std::optional<Account> set_display_name(const std::string& id, const std::string& name, std::int64_t now) = 0;
   virtual void set_password_hash(const std::string& id, const std::string& hash, std::int64_t now) = 0;
 };
 
@@ -57,8 +56,8 @@ class TokenStore {
  public:
   virtual ~TokenStore() = default;
   // Starts a login: a new family with its first refresh token (stored as a hash).
-  virtual void start_family(const std::string& family_id, const std::string& account_id,
-                            const std::string& token_hash, std::int64_t now, std::int64_t expires_at) = 0;
+  virtual void start_family(const std::string& family_id, const std::string& account_id, const std::string& token_hash,
+                            std::int64_t now, std::int64_t expires_at) = 0;
   // Exchanges `old_hash` for `new_hash` atomically. Presenting a token that was already
   // exchanged revokes its whole family and reports `reused`.
   virtual RotateResult rotate(const std::string& old_hash, const std::string& new_hash, std::int64_t now,

@@ -19,9 +19,9 @@ class ConfigError : public std::runtime_error {
 };
 
 struct Sources {
-  std::optional<std::filesystem::path> toml_file;  // must exist when given
-  std::optional<std::filesystem::path> dotenv;     // read when it exists
-  std::map<std::string, std::string> environment;  // the process environment (any names)
+  std::optional<std::filesystem::path> toml_file;          // must exist when given
+  std::optional<std::filesystem::path> dotenv;             // read when it exists
+  std::map<std::string, std::string> environment;          // the process environment (any names)
   std::vector<std::pair<std::string, std::string>> flags;  // key -> value, from the command line
 };
 
@@ -32,9 +32,9 @@ std::map<std::string, std::string> process_environment();
 
 // The key table, for flags, docs and `.env.example`.
 struct FieldInfo {
-  std::string key;         // "http.max_body_bytes"
-  std::string env;         // "ARENA_HTTP_MAX_BODY_BYTES"
-  std::string flag;        // "--http-max-body-bytes"
+  std::string key;   // "http.max_body_bytes"
+  std::string env;   // "ARENA_HTTP_MAX_BODY_BYTES"
+  std::string flag;  // "--http-max-body-bytes"
   std::string help;
   std::string default_value;
 };

@@ -23,12 +23,8 @@ class ApiError : public std::runtime_error {
     return *this;
   }
 
-  static ApiError bad_request(std::string code, const std::string& message) {
-    return {400, std::move(code), message};
-  }
-  static ApiError unauthorized(std::string code, const std::string& message) {
-    return {401, std::move(code), message};
-  }
+  static ApiError bad_request(std::string code, const std::string& message) { return {400, std::move(code), message}; }
+  static ApiError unauthorized(std::string code, const std::string& message) { return {401, std::move(code), message}; }
 
  private:
   int status_;

@@ -25,8 +25,7 @@ class Fields {
 
   // A string of min..max code points; missing -> missing_field, other type -> invalid_field.
   std::string required_string(std::string_view key, std::size_t min_len, std::size_t max_len) const;
-  std::optional<std::string> optional_string(std::string_view key, std::size_t min_len,
-                                             std::size_t max_len) const;
+  std::optional<std::string> optional_string(std::string_view key, std::size_t min_len, std::size_t max_len) const;
   std::optional<std::int64_t> optional_int(std::string_view key, std::int64_t min, std::int64_t max) const;
   const boost::json::object& object() const { return obj_; }
 
