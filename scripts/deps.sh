@@ -10,8 +10,10 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  # cluster mode: NATS client library and, for tests, the server
+  libnats-dev nats-server
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev curl python3
+  libgtest-dev libgmock-dev libbenchmark-dev curl python3 python3-websockets
   # lint and format
   clang-tidy clang-format cppcheck
 )

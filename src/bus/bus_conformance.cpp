@@ -1,0 +1,202 @@
+#include "bus_conformance.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+namespace arena::bus::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Collects what a subscription receives; waits are bounded.
+class Inbox {
+ public:
+  Handler handler() {
+    return [this](const Message& m) {
+      std::lock_guard lock(mu_);
+      got_.push_back({std::string(m.subject), std::string(m.data), std::string(m.reply)});
+      cv_.notify_all();
+    };
+  }
+  bool wait_for(std::size_t n, std::chrono::milliseconds timeout = 5s) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return got_.size() >= n; });
+  }
+  struct Got {
+    std::string subject, data, reply;
+  };
+  std::vector<Got> snapshot() {
+    std::lock_guard lock(mu_);
+    return got_;
+  }
+  std::size_t size() {
+    std::lock_guard lock(mu_);
+    return got_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Got> got_;
+};
+
+TEST_P(BusConformance, DeliversPublishedMessagesToExactSubscribers) {
+  Inbox a, b;
+  auto sa = bus->subscribe("game.events", a.handler());
+  auto sb = bus->subscribe("game.events", b.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  bus->publish("game.events", "hello");
+  bus->publish("game.other", "not for us");
+  ASSERT_TRUE(a.wait_for(1));
+  ASSERT_TRUE(b.wait_for(1));
+  EXPECT_EQ(a.snapshot()[0].subject, "game.events");
+  EXPECT_EQ(a.snapshot()[0].data, "hello");
+  EXPECT_EQ(b.snapshot()[0].data, "hello");
+}
+
+TEST_P(BusConformance, WildcardsMatchLikeNats) {
+  Inbox star, tail, mid;
+  auto s1 = bus->subscribe("w.*", star.handler());
+  auto s2 = bus->subscribe("w.>", tail.handler());
+  auto s3 = bus->subscribe("*.x.y", mid.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  bus->publish("w", "0");
+  bus->publish("w.a", "1");
+  bus->publish("w.x.y", "2");
+  bus->publish("q.x.y", "3");
+  bus->publish("w.end", "4");
+  ASSERT_TRUE(tail.wait_for(3));
+  ASSERT_TRUE(star.wait_for(2));
+  ASSERT_TRUE(mid.wait_for(2));
+  auto data = [](Inbox& in) {
+    std::string s;
+    for (auto& g : in.snapshot()) s += g.data;
+    return s;
+  };
+  EXPECT_EQ(data(star), "14");
+  EXPECT_EQ(data(tail), "124");
+  EXPECT_EQ(data(mid), "23");
+}
+
+TEST_P(BusConformance, QueueGroupsDeliverEachMessageToOneMember) {
+  Inbox g1, g2, plain;
+  auto s1 = bus->subscribe("work.items", g1.handler(), "workers");
+  auto s2 = bus->subscribe("work.items", g2.handler(), "workers");
+  auto s3 = bus->subscribe("work.items", plain.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  constexpr std::size_t kN = 200;
+  for (std::size_t i = 0; i < kN; ++i) bus->publish("work.items", std::to_string(i));
+  ASSERT_TRUE(plain.wait_for(kN));
+  // Bounded wait for the group's total.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (g1.size() + g2.size() < kN && std::chrono::steady_clock::now() < deadline) g1.wait_for(g1.size() + 1, 10ms);
+  EXPECT_EQ(g1.size() + g2.size(), kN);
+  EXPECT_GT(g1.size(), 0u);
+  EXPECT_GT(g2.size(), 0u);
+}
+
+TEST_P(BusConformance, OnePublishersOrderIsKept) {
+  Inbox in;
+  auto s = bus->subscribe("ordered", in.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  constexpr int kN = 2000;
+  for (int i = 0; i < kN; ++i) bus->publish("ordered", std::to_string(i));
+  ASSERT_TRUE(in.wait_for(kN));
+  auto got = in.snapshot();
+  for (int i = 0; i < kN; ++i) ASSERT_EQ(got[static_cast<std::size_t>(i)].data, std::to_string(i));
+}
+
+TEST_P(BusConformance, RequestReplyTimeoutAndNoResponders) {
+  auto responder = bus->subscribe("math.double", [this](const Message& m) {
+    bus->publish(m.reply, std::to_string(2 * std::stoi(std::string(m.data))));
+  });
+  auto silent = bus->subscribe("math.silent", [](const Message&) {});
+  ASSERT_TRUE(bus->flush(2s));
+  auto r = bus->request_sync("math.double", "21", 2s);
+  EXPECT_EQ(r.error, RequestError::none);
+  EXPECT_EQ(r.data, "42");
+  auto t = bus->request_sync("math.silent", "x", 100ms);
+  EXPECT_EQ(t.error, RequestError::timeout);
+  auto n = bus->request_sync("math.nobody", "x", 2s);
+  EXPECT_EQ(n.error, RequestError::no_responders);
+}
+
+TEST_P(BusConformance, ConcurrentRequestsEachGetTheirOwnReply) {
+  auto responder = bus->subscribe("echo", [this](const Message& m) { bus->publish(m.reply, m.data); });
+  ASSERT_TRUE(bus->flush(2s));
+  constexpr int kN = 300;
+  std::atomic<int> right{0}, done{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  for (int i = 0; i < kN; ++i) {
+    bus->request("echo", std::to_string(i), 5s, [&, i](Reply r) {
+      if (r.error == RequestError::none && r.data == std::to_string(i)) ++right;
+      std::lock_guard lock(mu);
+      ++done;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return done.load() == kN; }));
+  EXPECT_EQ(right.load(), kN);
+}
+
+TEST_P(BusConformance, NothingArrivesAfterUnsubscribe) {
+  Inbox gone, witness;
+  auto s = bus->subscribe("u.topic", gone.handler());
+  auto w = bus->subscribe("u.>", witness.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  bus->publish("u.topic", "before");
+  ASSERT_TRUE(gone.wait_for(1));
+  s.reset();
+  ASSERT_TRUE(bus->flush(2s));
+  bus->publish("u.topic", "after");
+  bus->publish("u.sentinel", "end");
+  ASSERT_TRUE(witness.wait_for(3));
+  ASSERT_TRUE(bus->flush(2s));
+  EXPECT_EQ(gone.size(), 1u);
+}
+
+TEST_P(BusConformance, AHandlerMayUnsubscribeItself) {
+  std::unique_ptr<Subscription> self;
+  std::atomic<int> calls{0};
+  Inbox witness;
+  self = bus->subscribe("self.stop", [&](const Message&) {
+    ++calls;
+    self.reset();
+  });
+  auto w = bus->subscribe("self.>", witness.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  bus->publish("self.stop", "1");
+  ASSERT_TRUE(witness.wait_for(1));
+  ASSERT_TRUE(bus->flush(2s));
+  bus->publish("self.stop", "2");
+  ASSERT_TRUE(witness.wait_for(2));
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_P(BusConformance, LargeAndBinaryPayloadsArriveIntact) {
+  Inbox in;
+  auto s = bus->subscribe("blob", in.handler());
+  ASSERT_TRUE(bus->flush(2s));
+  std::string blob(512 * 1024, '\0');
+  for (std::size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>(i * 131);
+  bus->publish("blob", blob);
+  bus->publish("blob", "");
+  ASSERT_TRUE(in.wait_for(2));
+  EXPECT_EQ(in.snapshot()[0].data, blob);
+  EXPECT_EQ(in.snapshot()[1].data, "");
+}
+
+TEST_P(BusConformance, InvalidSubjectsAreRefused) {
+  for (const char* bad : {"", "a..b", ".a", "a.", "a b", "a.*", "a.>"})
+    EXPECT_THROW(bus->publish(bad, "x"), std::invalid_argument) << bad;
+  for (const char* bad : {"", "a..b", "a.>.b", "a b"})
+    EXPECT_THROW(bus->subscribe(bad, [](const Message&) {}), std::invalid_argument) << bad;
+}
+
+}  // namespace
+}  // namespace arena::bus::testing

@@ -1,0 +1,86 @@
+#include "arena/testing/nats_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace arena::testing {
+namespace {
+
+bool can_connect(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("free_port: cannot bind");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+NatsServer::NatsServer() {
+  const char* exe = ::access("/usr/sbin/nats-server", X_OK) == 0 ? "/usr/sbin/nats-server" : "/usr/bin/nats-server";
+  if (::access(exe, X_OK) != 0)
+    throw std::runtime_error("nats-server is not installed: run scripts/deps.sh (Debian package nats-server)");
+  for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) {
+    port_ = free_port();
+    const std::string port = std::to_string(port_);
+    const std::string store = (dir_.path() / "js").string();
+    const std::string log = (dir_.path() / "nats.log").string();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execl(exe, "nats-server", "-a", "127.0.0.1", "-p", port.c_str(), "-js", "-sd", store.c_str(), "-l",
+              log.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Bounded wait for the port to accept (nats-server starts in a few milliseconds).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool up = false;
+    while (!up && std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) break;  // exited (port taken?): try another
+      up = can_connect(port_);
+      if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (up) {
+      pid_ = pid;
+    } else {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+  if (pid_ < 0) throw std::runtime_error("nats-server did not start");
+}
+
+NatsServer::~NatsServer() {
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+}
+
+}  // namespace arena::testing
