@@ -10,7 +10,9 @@ target_compile_options(arena_build_flags INTERFACE
   -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${ARENA_WERROR}>:-Werror>
   # GCC 12 false positive on std::string concatenation (GCC bug 105329).
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+  # Designated initializers leave the other members at their defaults on purpose.
+  -Wno-missing-field-initializers)
 # Boost.Asio: keep the header weight down and use the standard coroutine machinery.
 target_compile_definitions(arena_build_flags INTERFACE
   BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_DISABLE_BOOST_COROUTINE)

@@ -1,5 +1,6 @@
 #include "arena/app/app.hpp"
 
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -7,9 +8,15 @@
 #include "arena/auth/key_file.hpp"
 #include "arena/auth/routes.hpp"
 #include "arena/auth/sqlite_store.hpp"
+#include "arena/bus/bus.hpp"
 #include "arena/core/log.hpp"
+#include "arena/core/random.hpp"
+#include "arena/gateway/gateway.hpp"
 #include "arena/http/server.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/router/router.hpp"
+#include "arena/sessions/channel_service.hpp"
+#include "arena/sessions/presence_service.hpp"
 #include "arena/storage/migrations.hpp"
 
 namespace arena::app {
@@ -29,17 +36,27 @@ std::unique_ptr<storage::Sqlite> open_database(const config::Settings& s) {
 struct App::Impl {
   Impl(config::Settings s, const core::Clock& c) : settings(std::move(s)), clock(c), http_metrics(registry) {}
 
+  bool has(std::string_view role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
+
   config::Settings settings;
+  std::vector<std::string> roles;
   const core::Clock& clock;
   metrics::Registry registry;
   http::HttpMetrics http_metrics;
+  std::unique_ptr<bus::Bus> bus;  // before every module that subscribes, so it is destroyed after them
+  std::unique_ptr<router::Router> router_;
   std::unique_ptr<auth::AuthMetrics> auth_metrics;
   std::unique_ptr<storage::Sqlite> db;
   std::unique_ptr<auth::SqliteAuthStore> auth_store;
   std::unique_ptr<auth::Jwt> jwt;
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::MemoryRateLimiter> limiter;
+  std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<bus::Subscription> revoked_sub;
+  std::unique_ptr<sessions::PresenceService> presence;
+  std::unique_ptr<sessions::ChannelService> channels;
+  std::unique_ptr<gateway::Gateway> gateway;
   http::Router router;
   std::unique_ptr<http::Server> server;
 
@@ -52,14 +69,18 @@ void App::Impl::add_ops_routes() {
   router.add(Method::get, "/healthz", [](http::Request&) { return Response::json(200, R"({"status":"ok"})"); });
   router.add(Method::get, "/readyz", [this](http::Request&) {
     if (server && server->draining()) return Response::error(503, "shutting_down", "server is shutting down");
-    bool storage_ok = false;
-    try {
-      storage_ok = auth_store->ping();
-    } catch (const std::exception& e) {
-      log::get("app")->warn("msg=\"readiness check failed\" error=\"{}\"", e.what());
+    bool storage_ok = true;
+    if (auth_store) {
+      try {
+        storage_ok = auth_store->ping();
+      } catch (const std::exception& e) {
+        storage_ok = false;
+        log::get("app")->warn("msg=\"readiness check failed\" error=\"{}\"", e.what());
+      }
     }
     if (!storage_ok) return Response::error(503, "not_ready", "storage is unreachable");
-    return Response::json(200, R"({"status":"ready","checks":{"storage":"ok"}})");
+    return Response::json(
+        200, auth_store ? R"({"status":"ready","checks":{"storage":"ok"}})" : R"({"status":"ready","checks":{}})");
   });
   router.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -71,17 +92,32 @@ App::App(config::Settings settings, const core::Clock& clock)
 
 App::~App() = default;
 
+static std::string default_node_id() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string id;
+  for (const char* p = host; *p != '\0'; ++p)
+    id.push_back(std::isalnum(static_cast<unsigned char>(*p)) != 0 || *p == '-' || *p == '_' ? *p : '-');
+  if (id.empty()) id = "node";
+  return id + "-" + core::random_token(3);
+}
+
 void App::start() {
   auto& im = *impl_;
-  const auto& s = im.settings;
+  auto& s = im.settings;
   log::configure({s.log.level, s.log.format});
   metrics::register_process_metrics(im.registry);
+  im.roles = config::parse_roles(s.roles);
+  if (s.node_id.empty()) s.node_id = default_node_id();
+  if (!im.has("auth") && s.auth.jwt_keys.empty())
+    throw std::runtime_error(
+        "setting 'auth.jwt_keys' is required when this process does not run the auth role "
+        "(it must verify the tokens that the auth role signs)");
 
-  im.db = open_database(s);
-  const int applied = storage::migrate_up(*im.db, storage::sqlite_migrations(), im.clock.now_unix());
-  if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
-  im.auth_store = std::make_unique<auth::SqliteAuthStore>(*im.db);
+  im.bus = bus::connect(s.bus, "arena-" + s.node_id);
+  im.router_ = std::make_unique<router::Router>(*im.bus);
 
+  if (!s.auth.jwt_keys.empty() || im.has("auth")) std::filesystem::create_directories(s.data_dir);
   const std::string ring_spec = s.auth.jwt_keys.empty()
                                     ? auth::load_or_create_key_file(std::filesystem::path(s.data_dir) / "jwt.keys")
                                     : s.auth.jwt_keys;
@@ -94,19 +130,58 @@ void App::start() {
   im.jwt = std::make_unique<auth::Jwt>(
       std::move(ring),
       auth::JwtOptions{s.auth.issuer, s.auth.audience, seconds(s.auth.access_ttl), seconds(s.auth.clock_skew)});
-  im.hasher = std::make_unique<auth::PasswordHasher>(
-      auth::PasswordCost{static_cast<unsigned long long>(s.auth.argon2_opslimit), s.auth.argon2_memlimit});
-  im.limiter = std::make_unique<auth::MemoryRateLimiter>(im.clock);
   im.auth_metrics = std::make_unique<auth::AuthMetrics>(im.registry);
-  auth::AuthLimits limits;
-  limits.refresh_ttl_seconds = seconds(s.auth.refresh_ttl);
-  limits.per_ip = {static_cast<double>(s.auth.ip_burst), static_cast<double>(s.auth.ip_per_minute)};
-  limits.per_account = {static_cast<double>(s.auth.account_burst), static_cast<double>(s.auth.account_per_minute)};
-  im.auth = std::make_unique<auth::AuthService>(*im.auth_store, *im.auth_store, *im.jwt, *im.hasher, *im.limiter,
-                                                im.clock, *im.auth_metrics, limits);
+  im.verifier = std::make_unique<auth::TokenVerifier>(*im.jwt, im.clock, *im.auth_metrics);
+  // Logins ended anywhere in the cluster are refused everywhere.
+  im.revoked_sub = im.bus->subscribe("auth.revoked", [&im](const bus::Message& m) {
+    if (bus::valid_token(m.data)) im.verifier->revoke(std::string(m.data));
+  });
+
+  if (im.has("auth")) {
+    im.db = open_database(s);
+    const int applied = storage::migrate_up(*im.db, storage::sqlite_migrations(), im.clock.now_unix());
+    if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
+    im.auth_store = std::make_unique<auth::SqliteAuthStore>(*im.db);
+    im.hasher = std::make_unique<auth::PasswordHasher>(
+        auth::PasswordCost{static_cast<unsigned long long>(s.auth.argon2_opslimit), s.auth.argon2_memlimit});
+    im.limiter = std::make_unique<auth::MemoryRateLimiter>(im.clock);
+    auth::AuthLimits limits;
+    limits.refresh_ttl_seconds = seconds(s.auth.refresh_ttl);
+    limits.per_ip = {static_cast<double>(s.auth.ip_burst), static_cast<double>(s.auth.ip_per_minute)};
+    limits.per_account = {static_cast<double>(s.auth.account_burst), static_cast<double>(s.auth.account_per_minute)};
+    im.auth = std::make_unique<auth::AuthService>(
+        *im.auth_store, *im.auth_store, *im.verifier, *im.hasher, *im.limiter, im.clock, *im.auth_metrics, limits,
+        [&im](const std::string& sid) { im.bus->publish("auth.revoked", sid); });
+    auth::add_routes(im.router, *im.auth, {static_cast<std::size_t>(s.http.json_max_depth)});
+  }
+
+  if (im.has("sessions")) {
+    im.presence = std::make_unique<sessions::PresenceService>(*im.bus);
+    im.channels = std::make_unique<sessions::ChannelService>(
+        *im.bus, *im.router_, sessions::ChannelLimits{static_cast<std::size_t>(s.channels.max_members)});
+  }
+
+  if (im.has("gateway")) {
+    gateway::GatewaySettings g;
+    g.node_id = s.node_id;
+    g.max_frame_bytes = s.gateway.max_frame_bytes;
+    g.json_max_depth = static_cast<std::size_t>(s.http.json_max_depth);
+    g.messages_per_second = s.gateway.messages_per_second;
+    g.message_burst = s.gateway.message_burst;
+    g.send_queue_messages = static_cast<std::size_t>(s.gateway.send_queue_messages);
+    g.send_queue_bytes = s.gateway.send_queue_bytes;
+    g.idle_timeout = s.gateway.idle_timeout;
+    g.resume_window = s.gateway.resume_window;
+    g.resume_buffer_messages = static_cast<std::size_t>(s.gateway.resume_buffer);
+    g.second_connection = s.gateway.second_connection == "replace" ? gateway::SecondConnection::replace
+                                                                   : gateway::SecondConnection::allow;
+    g.max_channels_per_session = static_cast<std::size_t>(s.gateway.max_channels);
+    g.max_body_chars = static_cast<std::size_t>(s.gateway.max_body_chars);
+    im.gateway = std::make_unique<gateway::Gateway>(g, *im.bus, *im.verifier, im.clock, im.registry);
+    im.gateway->install(im.router);
+  }
 
   im.add_ops_routes();
-  auth::add_routes(im.router, *im.auth, {static_cast<std::size_t>(s.http.json_max_depth)});
 
   const auto ep = config::parse_endpoint(s.listen);
   http::ServerOptions opts;
@@ -128,7 +203,15 @@ std::uint16_t App::port() const {
 }
 
 bool App::drain() {
-  return impl_->server ? impl_->server->drain() : true;
+  auto& im = *impl_;
+  bool clean = true;
+  if (im.gateway) clean = im.gateway->drain(im.settings.http.shutdown_timeout);  // 1001 to every socket
+  if (im.server) clean = im.server->drain() && clean;
+  return clean;
+}
+
+const std::string& App::node_id() const {
+  return impl_->settings.node_id;
 }
 
 int serve(const config::Settings& settings) {
@@ -149,8 +232,8 @@ int serve(const config::Settings& settings) {
     return 1;
   }
   const auto ep = config::parse_endpoint(settings.listen);
-  log::get("app")->info("msg=\"arena serving\" mode=embedded listen={}:{} data_dir={}", ep.host, app.port(),
-                        settings.data_dir);
+  log::get("app")->info("msg=\"arena serving\" roles={} bus={} node={} listen={}:{} data_dir={}", settings.roles,
+                        settings.bus, app.node_id(), ep.host, app.port(), settings.data_dir);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::get("app")->info("msg=\"draining\" signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");

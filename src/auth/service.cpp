@@ -23,19 +23,23 @@ std::string guest_name() {
 
 }  // namespace
 
-AuthService::AuthService(AccountStore& accounts, TokenStore& tokens, const Jwt& jwt, const PasswordHasher& hasher,
-                         RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits)
+AuthService::AuthService(AccountStore& accounts, TokenStore& tokens, TokenVerifier& verifier,
+                         const PasswordHasher& hasher, RateLimiter& limiter, const core::Clock& clock,
+                         AuthMetrics& metrics, const AuthLimits& limits,
+                         std::function<void(const std::string&)> on_revoked)
     : accounts_(accounts),
       tokens_(tokens),
-      jwt_(jwt),
+      verifier_(verifier),
+      jwt_(verifier.jwt()),
       hasher_(hasher),
       limiter_(limiter),
       clock_(clock),
       metrics_(metrics),
-      limits_(limits) {
+      limits_(limits),
+      on_revoked_(std::move(on_revoked)) {
   // Sessions revoked recently enough that their access tokens could still be alive.
   const std::int64_t horizon = clock_.now_unix() - jwt_.options().ttl_seconds - jwt_.options().leeway_seconds;
-  for (auto& sid : tokens_.revoked_since(horizon)) revoked_.emplace(std::move(sid), horizon);
+  for (const auto& sid : tokens_.revoked_since(horizon)) verifier_.revoke(sid);
 }
 
 std::string AuthService::normalize_email(std::string_view email) {
@@ -219,33 +223,8 @@ void AuthService::logout_refresh_token(const std::string& refresh_token) {
 }
 
 void AuthService::mark_revoked(const std::string& session_id) {
-  const std::int64_t now = clock_.now_unix();
-  const std::int64_t horizon = now - jwt_.options().ttl_seconds - jwt_.options().leeway_seconds;
-  std::lock_guard lock(revoked_mu_);
-  if (revoked_.size() > 1024) std::erase_if(revoked_, [&](const auto& kv) { return kv.second < horizon; });
-  revoked_[session_id] = now;
-}
-
-bool AuthService::is_revoked(const std::string& session_id) {
-  std::lock_guard lock(revoked_mu_);
-  return revoked_.contains(session_id);
-}
-
-Principal AuthService::authenticate(std::string_view access_token) {
-  if (access_token.empty()) {
-    metrics_.token_failures.with({"unauthorized"}).inc();
-    throw ApiError::unauthorized("unauthorized", "an access token is required (Authorization: Bearer <token>)");
-  }
-  auto r = jwt_.verify(access_token, clock_.now_unix());
-  if (r.error != TokenError::none) {
-    metrics_.token_failures.with({code(r.error)}).inc();
-    throw ApiError::unauthorized(std::string(code(r.error)), std::string(message(r.error)));
-  }
-  if (is_revoked(r.claims.sid)) {
-    metrics_.token_failures.with({"token_revoked"}).inc();
-    throw ApiError::unauthorized("token_revoked", "this login has ended; log in again");
-  }
-  return {std::move(r.claims.sub), std::move(r.claims.sid), r.claims.exp};
+  verifier_.revoke(session_id);
+  if (on_revoked_) on_revoked_(session_id);
 }
 
 Account AuthService::account(const std::string& user_id) {

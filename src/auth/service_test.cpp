@@ -21,7 +21,8 @@ struct Fixture {
         hasher({1, 8 * 1024}),
         limiter(clock),
         metrics(registry),
-        service(store, store, jwt, hasher, limiter, clock, metrics, limits()) {}
+        verifier(jwt, clock, metrics),
+        service(store, store, verifier, hasher, limiter, clock, metrics, limits()) {}
 
   static AuthLimits limits() {
     AuthLimits l;
@@ -40,6 +41,7 @@ struct Fixture {
   MemoryRateLimiter limiter;
   metrics::Registry registry;
   AuthMetrics metrics;
+  TokenVerifier verifier;
   AuthService service;
 };
 
@@ -161,7 +163,8 @@ TEST(AuthService, RevocationsSurviveARestart) {
   Fixture f;
   auto t = f.service.guest(std::nullopt);
   f.service.logout_refresh_token(t.refresh_token);
-  AuthService restarted(f.store, f.store, f.jwt, f.hasher, f.limiter, f.clock, f.metrics, Fixture::limits());
+  TokenVerifier fresh(f.jwt, f.clock, f.metrics);  // a restarted process knows no revocations yet
+  AuthService restarted(f.store, f.store, fresh, f.hasher, f.limiter, f.clock, f.metrics, Fixture::limits());
   EXPECT_EQ(code_of([&] { restarted.authenticate(t.access_token); }), "token_revoked");
 }
 

@@ -24,7 +24,11 @@ class BusConformance : public ::testing::TestWithParam<BusFactory> {
   std::unique_ptr<Bus> bus;
 };
 
-inline void PrintTo(const BusFactory& f, std::ostream* os) { *os << f.name; }
-inline std::string factory_name(const ::testing::TestParamInfo<BusFactory>& info) { return info.param.name; }
+inline void PrintTo(const BusFactory& f, std::ostream* os) {
+  *os << f.name;
+}
+inline std::string factory_name(const ::testing::TestParamInfo<BusFactory>& info) {
+  return info.param.name;
+}
 
 }  // namespace arena::bus::testing

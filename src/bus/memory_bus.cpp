@@ -33,14 +33,14 @@ MemoryBus::~MemoryBus() = default;
 namespace {
 bool has_wildcard(std::string_view pattern) {
   return pattern == "*" || pattern == ">" || pattern.find(".*") != std::string_view::npos ||
-         pattern.find(".>") != std::string_view::npos || pattern.rfind("*.", 0) == 0 ||
-         pattern.rfind(">.", 0) == 0;
+         pattern.find(".>") != std::string_view::npos || pattern.rfind("*.", 0) == 0 || pattern.rfind(">.", 0) == 0;
 }
 }  // namespace
 
 std::unique_ptr<Subscription> MemoryBus::subscribe(std::string_view pattern, Handler handler,
                                                    std::string_view queue_group) {
-  if (!valid_pattern(pattern)) throw std::invalid_argument("bus: invalid subscription subject '" + std::string(pattern) + "'");
+  if (!valid_pattern(pattern))
+    throw std::invalid_argument("bus: invalid subscription subject '" + std::string(pattern) + "'");
   auto state = std::make_shared<detail::SubState>(std::move(handler));
   std::unique_lock lock(mu_);
   const std::uint64_t id = ++next_id_;

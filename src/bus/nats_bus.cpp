@@ -41,7 +41,9 @@ void on_inbox(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
   natsMsg_Destroy(msg);
 }
 
-void on_complete(void* closure) { delete static_cast<Closure*>(closure); }
+void on_complete(void* closure) {
+  delete static_cast<Closure*>(closure);
+}
 
 }  // namespace
 
@@ -92,7 +94,9 @@ std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::str
 }
 
 NatsBus::NatsBus(natsConnection* nc, std::string url)
-    : nc_(nc), url_(std::move(url)), tracker_(std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(12))) {
+    : nc_(nc),
+      url_(std::move(url)),
+      tracker_(std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(12))) {
   auto state = std::make_shared<detail::SubState>([this](const Message& m) {
     tracker_->resolve(m.subject, m.reply == "503" ? Reply{RequestError::no_responders, {}}
                                                   : Reply{RequestError::none, std::string(m.data)});
@@ -111,11 +115,10 @@ NatsBus::~NatsBus() {
 void NatsBus::publish(std::string_view subject, std::string_view data, std::string_view reply) {
   if (!valid_subject(subject)) throw std::invalid_argument("bus: invalid subject '" + std::string(subject) + "'");
   const std::string subj(subject);
-  const natsStatus s =
-      reply.empty()
-          ? natsConnection_Publish(nc_, subj.c_str(), data.data(), static_cast<int>(data.size()))
-          : natsConnection_PublishRequest(nc_, subj.c_str(), std::string(reply).c_str(), data.data(),
-                                          static_cast<int>(data.size()));
+  const natsStatus s = reply.empty()
+                           ? natsConnection_Publish(nc_, subj.c_str(), data.data(), static_cast<int>(data.size()))
+                           : natsConnection_PublishRequest(nc_, subj.c_str(), std::string(reply).c_str(), data.data(),
+                                                           static_cast<int>(data.size()));
   if (s != NATS_OK) {
     static auto log = log::get("bus");
     log->warn("msg=\"publish failed\" subject={} error=\"{}\"", subj, natsStatus_GetText(s));
@@ -136,9 +139,9 @@ std::unique_ptr<Subscription> NatsBus::subscribe_raw(const std::string& subject,
                                                                       void*)) {
   auto* closure = new Closure(state);
   natsSubscription* sub = nullptr;
-  const natsStatus s = queue.empty()
-                           ? natsConnection_Subscribe(&sub, nc_, subject.c_str(), callback, closure)
-                           : natsConnection_QueueSubscribe(&sub, nc_, subject.c_str(), queue.c_str(), callback, closure);
+  const natsStatus s =
+      queue.empty() ? natsConnection_Subscribe(&sub, nc_, subject.c_str(), callback, closure)
+                    : natsConnection_QueueSubscribe(&sub, nc_, subject.c_str(), queue.c_str(), callback, closure);
   if (s != NATS_OK) {
     delete closure;
     throw std::runtime_error("nats: subscribe " + subject + ": " + natsStatus_GetText(s));
@@ -153,8 +156,8 @@ void NatsBus::request(std::string_view subject, std::string_view data, std::chro
   if (!valid_subject(subject)) throw std::invalid_argument("bus: invalid subject '" + std::string(subject) + "'");
   const std::string inbox = tracker_->add(std::move(on_reply), timeout);
   const std::string subj(subject);
-  const natsStatus s = natsConnection_PublishRequest(nc_, subj.c_str(), inbox.c_str(), data.data(),
-                                                     static_cast<int>(data.size()));
+  const natsStatus s =
+      natsConnection_PublishRequest(nc_, subj.c_str(), inbox.c_str(), data.data(), static_cast<int>(data.size()));
   if (s != NATS_OK) tracker_->resolve(inbox, Reply{RequestError::closed, {}});
 }
 

@@ -72,8 +72,8 @@ bool subject_matches(std::string_view pattern, std::string_view subject) {
 bool valid_token(std::string_view token) {
   if (token.empty() || token.size() > 128) return false;
   for (char c : token) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-' || c == ':';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ':';
     if (!ok) return false;
   }
   return true;

@@ -1,5 +1,6 @@
 #include "fields.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 
@@ -76,6 +77,24 @@ std::vector<Field> build() {
       "data_dir", "Directory for the SQLite database and generated keys", [](auto& s) -> auto& { return s.data_dir; },
       non_empty));
 
+  f.push_back(string_field(
+      "node_id", "This process's id in a cluster (letters, digits, - _ :); empty = <host>-<random>",
+      [](auto& s) -> auto& { return s.node_id; },
+      [](string_view v) {
+        for (char c : v)
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != ':')
+            throw std::invalid_argument("expected letters, digits, '-', '_' or ':'");
+      }));
+  f.push_back(string_field(
+      "bus", "Event bus: memory (embedded) or nats://host:port[,nats://host:port...]",
+      [](auto& s) -> auto& { return s.bus; },
+      [](string_view v) {
+        if (v != "memory" && v.rfind("nats://", 0) != 0)
+          throw std::invalid_argument("expected memory or a nats:// URL");
+      }));
+  f.push_back(string_field(
+      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions",
+      [](auto& s) -> auto& { return s.roles; }, [](string_view v) { parse_roles(v); }));
   f.push_back(size_field(
       "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
       [](auto& s) -> auto& { return s.http.max_header_bytes; }, 1024, 1 << 20));
@@ -140,6 +159,43 @@ std::vector<Field> build() {
       "auth.account_per_minute", "Login attempts one account regains per minute",
       [](auto& s) -> auto& { return s.auth.account_per_minute; }, 1, 1'000'000));
 
+  f.push_back(size_field(
+      "gateway.max_frame_bytes", "Largest WebSocket message accepted (bigger: closed with 1009)",
+      [](auto& s) -> auto& { return s.gateway.max_frame_bytes; }, 256, std::size_t{16} << 20));
+  f.push_back(int_field(
+      "gateway.messages_per_second", "Client messages a connection regains per second",
+      [](auto& s) -> auto& { return s.gateway.messages_per_second; }, 1, 1'000'000));
+  f.push_back(int_field(
+      "gateway.message_burst", "Client messages a connection may send at once",
+      [](auto& s) -> auto& { return s.gateway.message_burst; }, 1, 1'000'000));
+  f.push_back(int_field(
+      "gateway.send_queue_messages", "Frames queued for one slow client before it is dropped (4008)",
+      [](auto& s) -> auto& { return s.gateway.send_queue_messages; }, 1, 1'000'000));
+  f.push_back(size_field(
+      "gateway.send_queue_bytes", "Bytes queued for one slow client before it is dropped (4008)",
+      [](auto& s) -> auto& { return s.gateway.send_queue_bytes; }, 1024, std::size_t{1} << 30));
+  f.push_back(duration_field(
+      "gateway.idle_timeout", "Ping a quiet connection at half this, close it at this",
+      [](auto& s) -> auto& { return s.gateway.idle_timeout; }, 1s, 1h));
+  f.push_back(duration_field(
+      "gateway.resume_window", "How long a dropped session can be resumed (0 = never)",
+      [](auto& s) -> auto& { return s.gateway.resume_window; }, 0ms, 1h));
+  f.push_back(int_field(
+      "gateway.resume_buffer", "Pushes kept per session for resume",
+      [](auto& s) -> auto& { return s.gateway.resume_buffer; }, 0, 1'000'000));
+  f.push_back(string_field(
+      "gateway.second_connection",
+      "A user's second connection: allow (both live) or replace (the older is closed, 4002)",
+      [](auto& s) -> auto& { return s.gateway.second_connection; }, one_of({"allow", "replace"})));
+  f.push_back(int_field(
+      "gateway.max_channels", "Channels one session may be in", [](auto& s) -> auto& { return s.gateway.max_channels; },
+      1, 100'000));
+  f.push_back(int_field(
+      "gateway.max_body_chars", "Longest chat or DM body, in characters",
+      [](auto& s) -> auto& { return s.gateway.max_body_chars; }, 1, 65'536));
+  f.push_back(int_field(
+      "channels.max_members", "Members one channel may have", [](auto& s) -> auto& { return s.channels.max_members; },
+      1, 10'000'000));
   f.push_back(string_field(
       "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
       one_of({"trace", "debug", "info", "warn", "error", "off"})));

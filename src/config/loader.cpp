@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -111,6 +112,24 @@ void validate(const Settings& s) {
 }
 
 }  // namespace
+
+std::vector<std::string> parse_roles(std::string_view roles) {
+  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions"};
+  std::vector<std::string> out;
+  while (!roles.empty()) {
+    const auto comma = roles.find(',');
+    std::string role(roles.substr(0, comma));
+    roles = comma == std::string_view::npos ? std::string_view{} : roles.substr(comma + 1);
+    role.erase(0, role.find_first_not_of(' '));
+    role.erase(role.find_last_not_of(' ') + 1);
+    if (role == "all") return kAll;
+    if (std::find(kAll.begin(), kAll.end(), role) == kAll.end())
+      throw std::invalid_argument("unknown role '" + role + "' (roles: all, auth, gateway, sessions)");
+    if (std::find(out.begin(), out.end(), role) == out.end()) out.push_back(role);
+  }
+  if (out.empty()) throw std::invalid_argument("expected at least one role");
+  return out;
+}
 
 Endpoint parse_endpoint(std::string_view text) {
   const std::string expected = "expected host:port, e.g. 127.0.0.1:8080";

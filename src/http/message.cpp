@@ -45,6 +45,38 @@ std::string_view Request::bearer_token() const {
   return auth;
 }
 
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  std::string_view q = query;
+  while (!q.empty()) {
+    const auto amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    const std::string_view raw = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    std::string out;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '%') {
+        out.push_back(raw[i] == '+' ? ' ' : raw[i]);
+        continue;
+      }
+      if (i + 2 >= raw.size()) return std::nullopt;
+      const int hi = hex(raw[i + 1]), lo = hex(raw[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
 Response Response::error(int status, std::string_view code, std::string_view message) {
   boost::json::object err;
   err["code"] = code;

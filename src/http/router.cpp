@@ -40,6 +40,16 @@ void Router::add(Method method, std::string pattern, Handler handler, RouteOptio
   routes_.push_back({method, std::move(pattern), std::move(handler), options, std::move(segments)});
 }
 
+void Router::add_upgrade(std::string path, UpgradeCheck check, UpgradeAccept accept) {
+  upgrades_.push_back({std::move(path), std::move(check), std::move(accept)});
+}
+
+const UpgradeRoute* Router::find_upgrade(std::string_view path) const {
+  for (const auto& u : upgrades_)
+    if (u.path == path) return &u;
+  return nullptr;
+}
+
 Router::Match Router::match(Request& request) const {
   Match m;
   if (request.path.empty() || request.path.front() != '/') return m;

@@ -13,6 +13,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 #include <condition_variable>
@@ -24,6 +25,7 @@
 #include "arena/core/error.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
+#include "arena/http/upgrade.hpp"
 
 namespace arena::http {
 namespace asio = boost::asio;
@@ -188,6 +190,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
   boost::system::error_code ep_ec;
   const std::string ip = conn->stream.socket().remote_endpoint(ep_ec).address().to_string();
   beast::flat_buffer buffer;
+  bool handed_off = false;
   for (;;) {
     conn->idle = true;
     if (draining.load()) break;
@@ -257,6 +260,35 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     const auto given_rid = req.header("x-request-id");
     req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
 
+    if (const UpgradeRoute* up = router.find_upgrade(req.path); up != nullptr && req.method == Method::get) {
+      const bool is_ws = boost::beast::websocket::is_upgrade(msg);
+      std::optional<Response> refusal;
+      if (!is_ws) {
+        refusal = Response::error(426, "upgrade_required", "this route speaks WebSocket only");
+        refusal->headers.emplace_back("Upgrade", "websocket");
+      } else {
+        try {
+          refusal = up->check(req);
+        } catch (const ApiError& e) {
+          refusal = Response::error(e);
+        } catch (const std::exception& e) {
+          log->error("msg=\"upgrade check failed\" rid={} error=\"{}\"", req.request_id, e.what());
+          refusal = Response::error(500, "internal", "internal error");
+        }
+      }
+      const int status = refusal ? refusal->status : 101;
+      metrics.requests.with({up->path, "GET", std::to_string(status)}).inc();
+      if (opts.access_log)
+        access->info("method=GET path={} status={} rid={} ip={}", req.path, status, req.request_id, ip);
+      if (refusal) {
+        co_await write(*conn, version, false, std::move(*refusal), req.request_id, false);
+        break;
+      }
+      handed_off = true;
+      up->accept(Upgrade{std::move(conn->stream), std::move(msg), std::move(buffer), std::move(req)});
+      break;
+    }
+
     std::string route_label = "unmatched";
     metrics.in_flight.inc();
     Response res = co_await handle(req, route_label);
@@ -277,9 +309,11 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     }
     if (!ok || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn->stream.close();
+  if (!handed_off) {
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.close();
+  }
   metrics.connections_open.dec();
   std::lock_guard lock(conns_mu);
   conns.erase(conn);

@@ -54,8 +54,8 @@ NatsServer::NatsServer() {
     const std::string log = (dir_.path() / "nats.log").string();
     const pid_t pid = ::fork();
     if (pid == 0) {
-      ::execl(exe, "nats-server", "-a", "127.0.0.1", "-p", port.c_str(), "-js", "-sd", store.c_str(), "-l",
-              log.c_str(), static_cast<char*>(nullptr));
+      ::execl(exe, "nats-server", "-a", "127.0.0.1", "-p", port.c_str(), "-js", "-sd", store.c_str(), "-l", log.c_str(),
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
     // Bounded wait for the port to accept (nats-server starts in a few milliseconds).

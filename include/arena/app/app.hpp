@@ -23,6 +23,7 @@ class App {
   std::uint16_t port() const;
   // Graceful stop; true when in-flight work finished within the shutdown timeout.
   bool drain();
+  const std::string& node_id() const;
 
  private:
   struct Impl;

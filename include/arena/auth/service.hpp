@@ -1,6 +1,7 @@
 #pragma once
 // The login service: accounts, credentials, access + refresh tokens. Plain logic over the
 // store, hasher, rate limiter and clock interfaces; failures are ApiErrors with stable codes.
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "arena/auth/password.hpp"
 #include "arena/auth/rate_limiter.hpp"
 #include "arena/auth/store.hpp"
+#include "arena/auth/token_verifier.hpp"
 #include "arena/core/clock.hpp"
 
 namespace arena::auth {
@@ -30,16 +32,13 @@ struct TokenPair {
   std::int64_t refresh_expires_in = 0;
 };
 
-struct Principal {
-  std::string user_id;
-  std::string session_id;
-  std::int64_t expires_at = 0;
-};
-
 class AuthService {
  public:
-  AuthService(AccountStore& accounts, TokenStore& tokens, const Jwt& jwt, const PasswordHasher& hasher,
-              RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits);
+  // `on_revoked` (optional) hears every login this service ends, so other processes can refuse
+  // its access tokens too.
+  AuthService(AccountStore& accounts, TokenStore& tokens, TokenVerifier& verifier, const PasswordHasher& hasher,
+              RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits,
+              std::function<void(const std::string&)> on_revoked = {});
 
   TokenPair guest(const std::optional<std::string>& display_name);
   TokenPair device(const std::string& device_id, const std::optional<std::string>& display_name);
@@ -52,7 +51,7 @@ class AuthService {
   void logout_refresh_token(const std::string& refresh_token);
 
   // Verifies an access token; throws ApiError 401 with the token error's code.
-  Principal authenticate(std::string_view access_token);
+  Principal authenticate(std::string_view access_token) { return verifier_.verify(access_token); }
 
   Account account(const std::string& user_id);
   Account rename(const std::string& user_id, const std::string& display_name);
@@ -67,20 +66,17 @@ class AuthService {
   TokenPair start_session(const Account& account);
   void throttle(const std::string& client_ip, const std::string& email);
   void mark_revoked(const std::string& session_id);
-  bool is_revoked(const std::string& session_id);
 
   AccountStore& accounts_;
   TokenStore& tokens_;
+  TokenVerifier& verifier_;
   const Jwt& jwt_;
   const PasswordHasher& hasher_;
   RateLimiter& limiter_;
   const core::Clock& clock_;
   AuthMetrics& metrics_;
   AuthLimits limits_;
-
-  // Revoked sessions whose access tokens may still be unexpired: sid -> revoked at.
-  std::mutex revoked_mu_;
-  std::unordered_map<std::string, std::int64_t> revoked_;
+  std::function<void(const std::string&)> on_revoked_;
 };
 
 }  // namespace arena::auth

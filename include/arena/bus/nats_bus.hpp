@@ -15,7 +15,7 @@ namespace arena::bus {
 namespace detail {
 class RequestTracker;
 class SubState;
-}
+}  // namespace detail
 
 class NatsBus final : public Bus {
  public:

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace arena::config {
 
@@ -40,6 +42,24 @@ struct AuthSettings {
   int account_per_minute = 5;
 };
 
+struct GatewaySettings {
+  std::size_t max_frame_bytes = std::size_t{64} * 1024;
+  int messages_per_second = 50;
+  int message_burst = 100;
+  int send_queue_messages = 1024;
+  std::size_t send_queue_bytes = std::size_t{1} << 20;
+  Millis idle_timeout{60'000};
+  Millis resume_window{30'000};
+  int resume_buffer = 256;
+  std::string second_connection = "allow";  // allow | replace
+  int max_channels = 50;
+  int max_body_chars = 2000;
+};
+
+struct ChannelSettings {
+  int max_members = 10'000;
+};
+
 struct LogSettings {
   std::string level = "info";
   std::string format = "text";
@@ -48,10 +68,18 @@ struct LogSettings {
 struct Settings {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./var";
+  std::string node_id;         // empty: <hostname>-<random>
+  std::string bus = "memory";  // memory | nats://host:port[,nats://...]
+  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions
   HttpSettings http;
   AuthSettings auth;
+  GatewaySettings gateway;
+  ChannelSettings channels;
   LogSettings log;
 };
+
+// The roles in `roles` ("all" expands to every role). Throws std::invalid_argument.
+std::vector<std::string> parse_roles(std::string_view roles);
 
 struct Endpoint {
   std::string host;

@@ -1,6 +1,8 @@
 #pragma once
 // Plain request/response types that handlers see. Deliberately free of Beast so that modules
 // with HTTP handlers compile fast; only src/http/server.cpp touches Beast.
+#include <any>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,12 +27,15 @@ struct Request {
   std::string body;
   std::string remote_ip;
   std::string request_id;
+  std::any attachment;  // set by an UpgradeCheck for its UpgradeAccept
 
   // First header with this (lower-case) name, or empty.
   std::string_view header(std::string_view lower_name) const;
   std::string_view param(std::string_view name) const;
   // The token of an `Authorization: Bearer <token>` header, or empty.
   std::string_view bearer_token() const;
+  // The value of `name` in the query string (percent-decoded), or nullopt.
+  std::optional<std::string> query_param(std::string_view name) const;
 };
 
 struct Response {

@@ -3,6 +3,7 @@
 // routes marked `blocking` (password hashing and other slow work) run on a separate thread
 // pool so they never stall the I/O threads.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,18 @@
 namespace arena::http {
 
 using Handler = std::function<Response(Request&)>;
+
+struct Upgrade;  // arena/http/upgrade.hpp: a connection handed over after an Upgrade request
+// Decides whether an upgrade may go ahead: a Response refuses it (sent as plain HTTP); nullopt
+// accepts, and the request (with its `attachment`) travels on inside the Upgrade.
+using UpgradeCheck = std::function<std::optional<Response>(Request&)>;
+using UpgradeAccept = std::function<void(Upgrade&&)>;
+
+struct UpgradeRoute {
+  std::string path;
+  UpgradeCheck check;
+  UpgradeAccept accept;
+};
 
 struct RouteOptions {
   bool blocking = false;
@@ -27,6 +40,10 @@ struct Route {
 class Router {
  public:
   void add(Method method, std::string pattern, Handler handler, RouteOptions options = {});
+  // GET `path` with `Upgrade: websocket` goes to `check`, then to `accept`; a plain GET of the
+  // same path is answered 426 upgrade_required.
+  void add_upgrade(std::string path, UpgradeCheck check, UpgradeAccept accept);
+  const UpgradeRoute* find_upgrade(std::string_view path) const;
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this method
@@ -38,6 +55,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::vector<UpgradeRoute> upgrades_;
 };
 
 }  // namespace arena::http

@@ -1,9 +1,9 @@
 #pragma once
 // A throwaway nats-server (Debian's package) on a free 127.0.0.1 port with its own temp dir,
 // stopped on destruction. Throws if it cannot start: a test needing NATS fails, never skips.
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 
 #include "arena/testing/temp_dir.hpp"
 

@@ -1,0 +1,82 @@
+#pragma once
+// The WebSocket gateway: GET /v1/ws upgrades after verifying the access token (Authorization:
+// Bearer, or the subprotocol pair "arena.v1, bearer.<token>"), opens or resumes a session,
+// dispatches client ops from a table (docs/protocol.md) and delivers server pushes with a
+// per-session seq. Each connection has a bounded send queue; a client that cannot keep up is
+// closed with 4008 and never slows anyone else.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arena/auth/token_verifier.hpp"
+#include "arena/bus/bus.hpp"
+#include "arena/core/clock.hpp"
+#include "arena/http/router.hpp"
+#include "arena/metrics/registry.hpp"
+
+namespace arena::gateway {
+
+enum class SecondConnection { allow, replace };
+
+struct GatewaySettings {
+  std::string node_id = "node-1";
+  std::size_t max_frame_bytes = 64 * std::size_t{1024};
+  std::size_t json_max_depth = 32;
+  double messages_per_second = 50;
+  double message_burst = 100;
+  std::size_t send_queue_messages = 1024;
+  std::size_t send_queue_bytes = std::size_t{1} << 20;
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds resume_window{30'000};
+  std::size_t resume_buffer_messages = 256;
+  SecondConnection second_connection = SecondConnection::allow;
+  std::size_t max_channels_per_session = 50;
+  std::size_t max_body_chars = 2000;
+  std::chrono::milliseconds request_timeout{5'000};  // bus requests on behalf of a client op
+};
+
+struct GatewayMetrics {
+  explicit GatewayMetrics(metrics::Registry& r);
+  metrics::Gauge& connections_open;
+  metrics::Counter& connections_total;
+  metrics::Gauge& sessions_open;
+  metrics::Family<metrics::Counter>& ops;        // op
+  metrics::Family<metrics::Counter>& errors;     // code
+  metrics::Family<metrics::Counter>& closes;     // code
+  metrics::Family<metrics::Counter>& resumes;    // result
+  metrics::Counter& pushes;
+  metrics::Counter& frames_out;
+};
+
+// One op of the client protocol, as declared in the table (see ops()).
+struct OpInfo {
+  std::string_view name;
+  std::string_view payload;  // shape of "d", for docs
+  std::string_view reply;    // shape of the reply's "d"
+  std::string_view needs;    // session state required
+};
+const std::vector<OpInfo>& ops();
+
+class Gateway {
+ public:
+  Gateway(GatewaySettings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
+          metrics::Registry& registry);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Adds GET /v1/ws.
+  void install(http::Router& router);
+  // Closes every connection with 1001 (going away) and waits up to `timeout` for them to go.
+  bool drain(std::chrono::milliseconds timeout);
+  std::size_t connections() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace arena::gateway

@@ -1,0 +1,45 @@
+#pragma once
+// Delivering server-made messages to players wherever they are connected. A gateway holding a
+// session of user U subscribes to `route.user.<U>`; one holding a member of channel C
+// subscribes to `route.channel.<C>`. So a broadcast is one bus message, which NATS (or the
+// in-process bus) hands once to each gateway that has recipients, and each gateway only ever
+// receives traffic for its own sessions. No presence lookup sits on the delivery path.
+//
+// Payload on those subjects: one kind byte, then
+//   'P' + push body   the bytes after `{"seq":N,` of the frame every recipient gets
+//   'K' + session id  close every other session of that user ("replace" policy)
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "arena/bus/bus.hpp"
+
+namespace arena::router {
+
+std::string user_subject(std::string_view user_id);
+std::string channel_subject(std::string_view channel);
+
+// `"op":"<op>","d":{...}}`: a push frame minus its per-session `{"seq":N,` prefix, so it is
+// serialised once and shared by every recipient.
+std::string push_body(std::string_view op, const boost::json::object& d);
+
+constexpr char kPush = 'P';
+constexpr char kKick = 'K';
+
+class Router {
+ public:
+  explicit Router(bus::Bus& bus) : bus_(bus) {}
+
+  // Every session of `user_id`, on whichever gateway holds it.
+  void to_user(std::string_view user_id, std::string_view op, const boost::json::object& d);
+  // Every member session of `channel`, across gateways.
+  void to_channel(std::string_view channel, std::string_view op, const boost::json::object& d);
+  // Asks gateways to close every session of `user_id` except `keep_session_id`.
+  void close_other_sessions(std::string_view user_id, std::string_view keep_session_id);
+
+ private:
+  bus::Bus& bus_;
+};
+
+}  // namespace arena::router

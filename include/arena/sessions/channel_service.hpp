@@ -1,0 +1,46 @@
+#pragma once
+// Channel membership across gateways: who is in which named room. Answers channels.join /
+// leave / members; tells members channel.joined / channel.left through the router; drops a
+// session from its channels when session.closed arrives.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "arena/bus/bus.hpp"
+#include "arena/router/router.hpp"
+
+namespace arena::sessions {
+
+struct ChannelLimits {
+  std::size_t max_members = 10'000;
+};
+
+class ChannelService {
+ public:
+  ChannelService(bus::Bus& bus, router::Router& router, ChannelLimits limits);
+  ~ChannelService();
+
+  std::vector<std::string> members(const std::string& channel) const;
+
+ private:
+  void join(const bus::Message& m);
+  void leave(const bus::Message& m);
+  void list(const bus::Message& m);
+  void session_closed(const bus::Message& m);
+  // Removes `sid` of `user` from `channel`; returns true when the user has no session left there.
+  bool remove_locked(const std::string& channel, const std::string& user, const std::string& sid);
+
+  bus::Bus& bus_;
+  router::Router& router_;
+  ChannelLimits limits_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_;  // channel -> user -> sids
+  std::unordered_map<std::string, std::set<std::string>> session_channels_;                // sid -> channels
+  std::vector<std::unique_ptr<bus::Subscription>> subs_;
+};
+
+}  // namespace arena::sessions

@@ -1,0 +1,654 @@
+#include "arena/gateway/gateway.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <condition_variable>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "arena/core/encoding.hpp"
+#include "arena/core/error.hpp"
+#include "arena/core/json_input.hpp"
+#include "arena/core/log.hpp"
+#include "arena/core/random.hpp"
+#include "arena/router/router.hpp"
+#include "arena/sessions/messages.hpp"
+#include "connection.hpp"
+
+namespace arena::gateway {
+namespace json = boost::json;
+
+GatewayMetrics::GatewayMetrics(metrics::Registry& r)
+    : connections_open(r.gauge("gateway_connections_open", "Open WebSocket connections").with({})),
+      connections_total(r.counter("gateway_connections_total", "Accepted WebSocket connections").with({})),
+      sessions_open(r.gauge("gateway_sessions_open", "Sessions held (connected or within the resume window)").with({})),
+      ops(r.counter("gateway_ops_total", "Client ops received, by op", {"op"})),
+      errors(r.counter("gateway_errors_total", "Error frames sent, by code", {"code"})),
+      closes(r.counter("gateway_closes_total", "Connections closed by the server, by close code", {"code"})),
+      resumes(r.counter("gateway_resumes_total", "Resume attempts, by result", {"result"})),
+      pushes(r.counter("gateway_pushes_total", "Server pushes stamped onto sessions").with({})),
+      frames_out(r.counter("gateway_frames_out_total", "Frames written to sockets").with({})) {}
+
+namespace {
+
+using ConnPtr = std::shared_ptr<Connection>;
+using SessionPtr = std::shared_ptr<Session>;
+
+std::shared_ptr<const std::string> frame_ptr(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+
+std::int64_t unix_ms(core::SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// "arena.v1, bearer.<token>" (browsers cannot set Authorization on a WebSocket).
+std::string token_from_subprotocols(std::string_view header, bool& offered_v1) {
+  std::string token;
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "arena.v1") offered_v1 = true;
+    if (item.rfind("bearer.", 0) == 0) token = std::string(item.substr(7));
+  }
+  return token;
+}
+
+}  // namespace
+
+struct Gateway::Impl final : ConnectionOwner {
+  Impl(GatewaySettings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, metrics::Registry& r)
+      : settings(std::move(s)), bus(b), verifier(v), clock(c), metrics(r), router(b), log(log::get("gateway")) {}
+
+  struct Ctx {
+    ConnPtr conn;
+    SessionPtr session;
+    json::value rid;
+    json::object& d;
+  };
+  using OpHandler = void (Impl::*)(Ctx&);
+  struct OpEntry {
+    OpInfo info;
+    OpHandler handler;
+  };
+  static const std::vector<OpEntry>& table();
+
+  GatewaySettings settings;
+  bus::Bus& bus;
+  auth::TokenVerifier& verifier;
+  const core::Clock& clock;
+  GatewayMetrics metrics;
+  router::Router router;
+  std::shared_ptr<spdlog::logger> log;
+
+  struct Fanout {
+    std::vector<SessionPtr> sessions;
+    std::unique_ptr<bus::Subscription> sub;
+  };
+  mutable std::mutex mu;  // never held while publishing or unsubscribing
+  std::unordered_map<std::string, SessionPtr> sessions;
+  std::unordered_map<std::string, Fanout> users;
+  std::unordered_map<std::string, Fanout> channels;
+  std::unordered_set<ConnPtr> conns;
+  std::condition_variable conns_cv;
+  std::unique_ptr<bus::Subscription> resync_sub;
+
+  std::mutex sweep_mu;
+  std::condition_variable sweep_cv;
+  bool stopping = false;
+  std::thread sweeper;
+
+  // --- lifecycle ---
+  void start();
+  void stop();
+  void sweep();
+  std::optional<http::Response> check_upgrade(http::Request& req);
+  void accept_upgrade(http::Upgrade&& up);
+
+  // --- ConnectionOwner ---
+  bool on_open(const ConnPtr& c) override;
+  void on_text(const ConnPtr& c, std::string_view text) override;
+  void on_binary(const ConnPtr& c) override;
+  void on_rate_limited(const ConnPtr& c, bool close) override;
+  void on_closed(const ConnPtr& c) override;
+
+  // --- sessions and fan-out ---
+  SessionPtr open_session(const std::string& user_id);
+  void expire(const SessionPtr& s, const char* why);
+  void deliver(std::string_view data, const std::vector<SessionPtr>& targets);
+  std::vector<SessionPtr> fanout_targets(const std::unordered_map<std::string, Fanout>& map, const std::string& key);
+  void announce(const SessionPtr& s, std::string_view subject);
+  bool local_join(const SessionPtr& s, const std::string& channel);
+  void local_leave(const SessionPtr& s, const std::string& channel);
+
+  // --- replies ---
+  void reply(const ConnPtr& c, std::string_view op, const json::value& rid, const json::object& d);
+  void error(const ConnPtr& c, const json::value& rid, std::string_view code, std::string_view message);
+
+  // --- ops ---
+  void op_ping(Ctx& x);
+  void op_channel_join(Ctx& x);
+  void op_channel_leave(Ctx& x);
+  void op_channel_send(Ctx& x);
+  void op_channel_members(Ctx& x);
+  void op_dm_send(Ctx& x);
+  void op_presence_query(Ctx& x);
+  void op_session_refresh(Ctx& x);
+
+  std::string channel_arg(const json::object& d);
+  std::string body_arg(const json::object& d);
+  void service_request(std::string_view subject, const json::object& payload, ConnPtr c, json::value rid,
+                       std::function<void(const json::object&)> on_ok, std::function<void()> on_fail = {});
+};
+
+// The table of client ops: dispatch reads it, docs/protocol.md documents it (a test keeps the two in step).
+const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
+  static const std::vector<OpEntry> t = {
+      {{"ping", "{}", "pong {\"server_time\"}", "session"}, &Impl::op_ping},
+      {{"channel.join", "{\"channel\"}", "{\"channel\",\"members\"}", "session"}, &Impl::op_channel_join},
+      {{"channel.leave", "{\"channel\"}", "{\"channel\"}", "session, in channel"}, &Impl::op_channel_leave},
+      {{"channel.send", "{\"channel\",\"body\"}", "{\"channel\"}", "session, in channel"}, &Impl::op_channel_send},
+      {{"channel.members", "{\"channel\"}", "{\"channel\",\"members\"}", "session"}, &Impl::op_channel_members},
+      {{"dm.send", "{\"to\",\"body\"}", "{\"to\"}", "session"}, &Impl::op_dm_send},
+      {{"presence.query", "{\"users\"}", "{\"users\":{id:{\"online\",\"nodes\"}}}", "session"},
+       &Impl::op_presence_query},
+      {{"session.refresh", "{\"access_token\"}", "{\"expires_at\"}", "session"}, &Impl::op_session_refresh},
+  };
+  return t;
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+void Gateway::Impl::start() {
+  // The presence service restarted: tell it about every session held here.
+  resync_sub = bus.subscribe(sessions::kPresenceResync, [this](const bus::Message&) {
+    std::vector<SessionPtr> all;
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, s] : sessions) all.push_back(s);
+    }
+    for (auto& s : all) announce(s, sessions::kSessionOpened);
+  });
+  sweeper = std::thread([this] {
+    std::unique_lock lock(sweep_mu);
+    while (!stopping) {
+      sweep_cv.wait_for(lock, std::chrono::milliseconds(200));
+      if (stopping) break;
+      lock.unlock();
+      try {
+        sweep();
+      } catch (const std::exception& e) {
+        log->error("msg=\"sweep failed\" error=\"{}\"", e.what());
+      }
+      lock.lock();
+    }
+  });
+}
+
+void Gateway::Impl::stop() {
+  {
+    std::lock_guard lock(sweep_mu);
+    stopping = true;
+  }
+  sweep_cv.notify_all();
+  if (sweeper.joinable()) sweeper.join();
+  resync_sub.reset();
+  std::vector<std::unique_ptr<bus::Subscription>> subs;
+  {
+    std::lock_guard lock(mu);
+    for (auto& [k, f] : users) subs.push_back(std::move(f.sub));
+    for (auto& [k, f] : channels) subs.push_back(std::move(f.sub));
+    users.clear();
+    channels.clear();
+  }
+  subs.clear();
+}
+
+// Expires detached sessions past the resume window; closes connections whose token expired.
+void Gateway::Impl::sweep() {
+  const auto now = clock.now();
+  const auto now_s = clock.now_unix();
+  std::vector<SessionPtr> expired;
+  std::vector<ConnPtr> stale;
+  {
+    std::lock_guard lock(mu);
+    for (auto& [id, s] : sessions) {
+      if (auto since = s->detached_since(); since && now - *since >= settings.resume_window) expired.push_back(s);
+    }
+    for (const auto& c : conns)
+      if (c->token_expiry() <= now_s) stale.push_back(c);
+  }
+  for (auto& s : expired) expire(s, "resume window passed");
+  for (auto& c : stale) c->close(CloseCode::token_expired, "access token expired");
+}
+
+std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
+  bool offered_v1 = false;
+  std::string token(req.bearer_token());
+  if (token.empty()) token = token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
+  else token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
+  const auth::Principal p = verifier.verify(token);  // throws ApiError 401
+  ConnectionInfo info;
+  info.user_id = p.user_id;
+  info.login_id = p.session_id;
+  info.token_expires_at = p.expires_at;
+  info.remote_ip = req.remote_ip;
+  if (offered_v1) info.subprotocol = "arena.v1";
+  if (auto sid = req.query_param("sid")) {
+    if (!core::is_uuid(*sid)) throw ApiError::bad_request("invalid_field", "sid must be a session id");
+    info.resume_sid = *sid;
+    std::uint64_t last = 0;
+    if (auto ls = req.query_param("last_seq")) {
+      const auto [ptr, ec] = std::from_chars(ls->data(), ls->data() + ls->size(), last);
+      if (ec != std::errc{} || ptr != ls->data() + ls->size())
+        throw ApiError::bad_request("invalid_field", "last_seq must be a non-negative integer");
+    }
+    info.resume_last_seq = last;
+  }
+  req.attachment = std::move(info);
+  return std::nullopt;
+}
+
+void Gateway::Impl::accept_upgrade(http::Upgrade&& up) {
+  auto info = std::any_cast<ConnectionInfo>(std::move(up.info.attachment));
+  auto conn = std::make_shared<Connection>(std::move(up), *this, settings, metrics, std::move(info));
+  conn->start();
+}
+
+// ---------------------------------------------------------------- connections
+
+bool Gateway::Impl::on_open(const ConnPtr& c) {
+  {
+    std::lock_guard lock(mu);
+    conns.insert(c);
+  }
+  const auto& info = c->info();
+  auto welcome = [&](SessionPtr s, bool resumed, std::string_view reason) {
+    return [this, s, resumed, reason](std::size_t replayed, std::uint64_t last_seq) {
+      json::object d{{"sid", s->id()},
+                     {"user_id", s->user_id()},
+                     {"node", settings.node_id},
+                     {"resumed", resumed},
+                     {"replayed", replayed},
+                     {"last_seq", last_seq},
+                     {"resume_window_ms", settings.resume_window.count()},
+                     {"server_time", unix_ms(clock.now())}};
+      if (!reason.empty()) d["reason"] = reason;
+      return Outbound{0, frame_ptr(event_frame("session.welcome", d))};
+    };
+  };
+  SessionPtr session;
+  std::string_view reason;
+  if (info.resume_sid) {
+    SessionPtr found;
+    {
+      std::lock_guard lock(mu);
+      if (auto it = sessions.find(*info.resume_sid); it != sessions.end()) found = it->second;
+    }
+    if (found && found->user_id() == info.user_id) {
+      auto previous = std::dynamic_pointer_cast<Connection>(found->sink());
+      if (found->attach(c, info.resume_last_seq, welcome(found, true, {}))) {
+        if (previous) previous->close(CloseCode::resumed_elsewhere, "session resumed on another connection");
+        session = found;
+        metrics.resumes.with({"resumed"}).inc();
+      } else {
+        reason = "missed_too_much";
+      }
+    } else {
+      reason = "unknown_session";  // expired, never existed or not this user's: all look alike
+    }
+    if (!session) metrics.resumes.with({std::string(reason)}).inc();
+  }
+  if (!session) {
+    session = open_session(info.user_id);
+    session->attach(c, std::nullopt, welcome(session, false, reason));
+    if (settings.second_connection == SecondConnection::replace)
+      router.close_other_sessions(info.user_id, session->id());
+  }
+  c->set_session(session);
+  return true;
+}
+
+void Gateway::Impl::on_closed(const ConnPtr& c) {
+  {
+    std::lock_guard lock(mu);
+    conns.erase(c);
+  }
+  conns_cv.notify_all();
+  auto s = c->session();
+  if (s && s->detach(c.get(), clock.now()) && settings.resume_window.count() == 0) expire(s, "disconnected");
+}
+
+void Gateway::Impl::on_binary(const ConnPtr& c) {
+  error(c, nullptr, "unsupported_frame", "binary frames are not supported; send JSON text frames");
+}
+
+void Gateway::Impl::on_rate_limited(const ConnPtr& c, bool close) {
+  if (close) {
+    c->close(CloseCode::policy, "message rate limit exceeded repeatedly");
+    return;
+  }
+  error(c, nullptr, "rate_limited", "too many messages; slow down");
+}
+
+void Gateway::Impl::on_text(const ConnPtr& c, std::string_view text) {
+  Envelope env;
+  try {
+    parse_envelope(text, settings.json_max_depth, env);
+  } catch (const ApiError& e) {
+    error(c, env.rid, e.code(), e.message());
+    return;
+  }
+  const OpEntry* entry = nullptr;
+  for (const auto& e : table())
+    if (e.info.name == env.op) entry = &e;
+  if (entry == nullptr) {
+    metrics.ops.with({"unknown"}).inc();
+    error(c, env.rid, "unknown_op", "unknown op '" + env.op.substr(0, 64) + "'");
+    return;
+  }
+  metrics.ops.with({entry->info.name}).inc();
+  Ctx ctx{c, c->session(), env.rid, env.d};
+  try {
+    (this->*(entry->handler))(ctx);
+  } catch (const ApiError& e) {
+    error(c, env.rid, e.code(), e.message());
+  } catch (const std::exception& e) {
+    log->error("msg=\"op failed\" op={} error=\"{}\"", env.op, e.what());
+    error(c, env.rid, "internal", "internal error");
+  }
+}
+
+// ---------------------------------------------------------------- sessions and fan-out
+
+std::vector<SessionPtr> Gateway::Impl::fanout_targets(const std::unordered_map<std::string, Fanout>& map,
+                                                      const std::string& key) {
+  std::lock_guard lock(mu);
+  auto it = map.find(key);
+  return it == map.end() ? std::vector<SessionPtr>{} : it->second.sessions;
+}
+
+void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>& targets) {
+  if (data.empty() || targets.empty()) return;
+  if (data[0] == router::kPush) {
+    auto body = frame_ptr(std::string(data.substr(1)));  // serialised once, shared by every recipient
+    for (const auto& s : targets) s->push(body);
+    metrics.pushes.inc(targets.size());
+  } else if (data[0] == router::kKick) {
+    const std::string_view keep = data.substr(1);
+    for (const auto& s : targets) {
+      if (s->id() == keep) continue;
+      if (auto conn = std::dynamic_pointer_cast<Connection>(s->sink()))
+        conn->close(CloseCode::replaced, "a newer connection of this user took over");
+      expire(s, "replaced");
+    }
+  }
+}
+
+SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
+  auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer_messages);
+  {
+    std::lock_guard lock(mu);
+    sessions.emplace(s->id(), s);
+    auto& f = users[user_id];
+    f.sessions.push_back(s);
+    if (!f.sub) {
+      f.sub = bus.subscribe(router::user_subject(user_id), [this, user_id](const bus::Message& m) {
+        deliver(m.data, fanout_targets(users, user_id));
+      });
+    }
+  }
+  metrics.sessions_open.inc();
+  announce(s, sessions::kSessionOpened);
+  return s;
+}
+
+void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
+  std::vector<std::unique_ptr<bus::Subscription>> dropped;  // destroyed after the lock is released
+  const auto chans = s->channels();
+  {
+    std::lock_guard lock(mu);
+    if (sessions.erase(s->id()) == 0) return;  // already expired
+    auto drop = [&](std::unordered_map<std::string, Fanout>& map, const std::string& key) {
+      auto it = map.find(key);
+      if (it == map.end()) return;
+      std::erase(it->second.sessions, s);
+      if (it->second.sessions.empty()) {
+        dropped.push_back(std::move(it->second.sub));
+        map.erase(it);
+      }
+    };
+    drop(users, s->user_id());
+    for (const auto& ch : chans) drop(channels, ch);
+  }
+  dropped.clear();
+  metrics.sessions_open.dec();
+  announce(s, sessions::kSessionClosed);
+  log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
+}
+
+void Gateway::Impl::announce(const SessionPtr& s, std::string_view subject) {
+  bus.publish(subject, json::serialize(json::object{{"sid", s->id()}, {"user_id", s->user_id()}, {"node", settings.node_id}}));
+}
+
+bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) {
+  std::lock_guard lock(mu);
+  auto& f = channels[channel];
+  if (std::find(f.sessions.begin(), f.sessions.end(), s) != f.sessions.end()) return false;
+  f.sessions.push_back(s);
+  if (!f.sub) {
+    f.sub = bus.subscribe(router::channel_subject(channel), [this, channel](const bus::Message& m) {
+      deliver(m.data, fanout_targets(channels, channel));
+    });
+  }
+  return true;
+}
+
+void Gateway::Impl::local_leave(const SessionPtr& s, const std::string& channel) {
+  std::unique_ptr<bus::Subscription> dropped;
+  {
+    std::lock_guard lock(mu);
+    auto it = channels.find(channel);
+    if (it == channels.end()) return;
+    std::erase(it->second.sessions, s);
+    if (it->second.sessions.empty()) {
+      dropped = std::move(it->second.sub);
+      channels.erase(it);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- replies
+
+void Gateway::Impl::reply(const ConnPtr& c, std::string_view op, const json::value& rid, const json::object& d) {
+  c->send(Outbound{0, frame_ptr(reply_frame(op, rid, d))});
+}
+
+void Gateway::Impl::error(const ConnPtr& c, const json::value& rid, std::string_view code, std::string_view message) {
+  metrics.errors.with({code}).inc();
+  c->send(Outbound{0, frame_ptr(error_frame(rid, code, message))});
+}
+
+void Gateway::Impl::service_request(std::string_view subject, const json::object& payload, ConnPtr c,
+                                    json::value rid, std::function<void(const json::object&)> on_ok,
+                                    std::function<void()> on_fail) {
+  bus.request(subject, json::serialize(payload), settings.request_timeout,
+              [this, c = std::move(c), rid = std::move(rid), on_ok = std::move(on_ok),
+               on_fail = std::move(on_fail)](bus::Reply r) {
+                boost::system::error_code ec;
+                json::value v;
+                if (r.error == bus::RequestError::none) v = json::parse(r.data, ec);
+                if (r.error != bus::RequestError::none || ec || !v.is_object()) {
+                  if (on_fail) on_fail();
+                  error(c, rid, "unavailable", "the service did not answer; try again");
+                  return;
+                }
+                const auto& o = v.as_object();
+                if (const auto* err = o.if_contains("error"); err != nullptr && err->is_object()) {
+                  if (on_fail) on_fail();
+                  const auto* code = err->as_object().if_contains("code");
+                  const auto* msg = err->as_object().if_contains("message");
+                  error(c, rid, code != nullptr && code->is_string() ? std::string(code->get_string()) : "internal",
+                        msg != nullptr && msg->is_string() ? std::string(msg->get_string()) : "request failed");
+                  return;
+                }
+                on_ok(o);
+              });
+}
+
+// ---------------------------------------------------------------- ops
+
+std::string Gateway::Impl::channel_arg(const json::object& d) {
+  std::string ch = core::Fields(d).required_string("channel", 1, 64);
+  if (!bus::valid_token(ch))
+    throw ApiError::bad_request("invalid_field", "channel may contain only letters, digits, '_', '-' and ':'");
+  return ch;
+}
+
+std::string Gateway::Impl::body_arg(const json::object& d) {
+  return core::Fields(d).required_string("body", 1, settings.max_body_chars);
+}
+
+void Gateway::Impl::op_ping(Ctx& x) { reply(x.conn, "pong", x.rid, {{"server_time", unix_ms(clock.now())}}); }
+
+void Gateway::Impl::op_channel_join(Ctx& x) {
+  const std::string ch = channel_arg(x.d);
+  const bool already = x.session->in_channel(ch);
+  if (!x.session->add_channel(ch, settings.max_channels_per_session))
+    throw ApiError::bad_request("too_many_channels", "this session is in the maximum number of channels");
+  // Subscribe before asking, so nothing sent to the channel after the answer is missed.
+  local_join(x.session, ch);
+  auto s = x.session;
+  service_request(
+      sessions::kChannelsJoin, {{"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}}, x.conn, x.rid,
+      [this, c = x.conn, rid = x.rid, ch](const json::object& o) {
+        json::value members = o.contains("members") ? o.at("members") : json::array{};
+        reply(c, "channel.join", rid, {{"channel", ch}, {"members", std::move(members)}});
+      },
+      [this, s, ch, already] {
+        if (already) return;
+        s->remove_channel(ch);
+        local_leave(s, ch);
+      });
+}
+
+void Gateway::Impl::op_channel_leave(Ctx& x) {
+  const std::string ch = channel_arg(x.d);
+  if (!x.session->remove_channel(ch)) throw ApiError::bad_request("not_in_channel", "not a member of this channel");
+  local_leave(x.session, ch);
+  service_request(sessions::kChannelsLeave, {{"channel", ch}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}},
+                  x.conn, x.rid,
+                  [this, c = x.conn, rid = x.rid, ch](const json::object&) { reply(c, "channel.leave", rid, {{"channel", ch}}); });
+}
+
+void Gateway::Impl::op_channel_send(Ctx& x) {
+  const std::string ch = channel_arg(x.d);
+  const std::string body = body_arg(x.d);
+  if (!x.session->in_channel(ch)) throw ApiError::bad_request("not_in_channel", "join the channel before sending");
+  router.to_channel(ch, "channel.message", {{"channel", ch}, {"from", x.session->user_id()}, {"body", body}});
+  reply(x.conn, "channel.send", x.rid, {{"channel", ch}});
+}
+
+void Gateway::Impl::op_channel_members(Ctx& x) {
+  const std::string ch = channel_arg(x.d);
+  service_request(sessions::kChannelsMembers, {{"channel", ch}}, x.conn, x.rid,
+                  [this, c = x.conn, rid = x.rid, ch](const json::object& o) {
+                    json::value members = o.contains("members") ? o.at("members") : json::array{};
+                    reply(c, "channel.members", rid, {{"channel", ch}, {"members", std::move(members)}});
+                  });
+}
+
+void Gateway::Impl::op_dm_send(Ctx& x) {
+  const std::string to = core::Fields(x.d).required_string("to", 1, 128);
+  if (!bus::valid_token(to)) throw ApiError::bad_request("invalid_field", "to must be a user id");
+  const std::string body = body_arg(x.d);
+  const std::string from = x.session->user_id();
+  service_request(sessions::kPresenceQuery, {{"users", json::array{json::value(to)}}}, x.conn, x.rid,
+                  [this, c = x.conn, rid = x.rid, to, from, body](const json::object& o) {
+                    bool online = false;
+                    if (const auto* list = o.if_contains("users"); list != nullptr && list->is_object()) {
+                      if (const auto* u = list->as_object().if_contains(to); u != nullptr && u->is_object()) {
+                        const auto* on = u->as_object().if_contains("online");
+                        online = on != nullptr && on->is_bool() && on->get_bool();
+                      }
+                    }
+                    if (!online) {
+                      error(c, rid, "user_offline", "that user is not connected");
+                      return;
+                    }
+                    router.to_user(to, "dm.message", {{"from", from}, {"body", body}});
+                    reply(c, "dm.send", rid, {{"to", to}});
+                  });
+}
+
+void Gateway::Impl::op_presence_query(Ctx& x) {
+  const json::value* list = x.d.if_contains("users");
+  if (list == nullptr) throw ApiError::bad_request("missing_field", "users is required");
+  if (!list->is_array() || list->get_array().empty() || list->get_array().size() > 100)
+    throw ApiError::bad_request("invalid_field", "users must be an array of 1 to 100 user ids");
+  for (const auto& u : list->get_array())
+    if (!u.is_string() || !bus::valid_token(std::string(u.get_string())))
+      throw ApiError::bad_request("invalid_field", "users must hold user ids");
+  service_request(sessions::kPresenceQuery, {{"users", *list}}, x.conn, x.rid,
+                  [this, c = x.conn, rid = x.rid](const json::object& o) {
+                    json::value u = o.contains("users") ? o.at("users") : json::object{};
+                    reply(c, "presence.query", rid, {{"users", std::move(u)}});
+                  });
+}
+
+void Gateway::Impl::op_session_refresh(Ctx& x) {
+  const std::string token = core::Fields(x.d).required_string("access_token", 1, 4096);
+  const auth::Principal p = verifier.verify(token);
+  if (p.user_id != x.session->user_id())
+    throw ApiError(403, "token_mismatch", "the token belongs to another user");
+  x.conn->set_token_expiry(p.expires_at);
+  reply(x.conn, "session.refresh", x.rid, {{"expires_at", p.expires_at}});
+}
+
+// ---------------------------------------------------------------- Gateway
+
+const std::vector<OpInfo>& ops() {
+  static const std::vector<OpInfo> infos = [] {
+    std::vector<OpInfo> out;
+    for (const auto& e : Gateway::Impl::table()) out.push_back(e.info);
+    return out;
+  }();
+  return infos;
+}
+
+Gateway::Gateway(GatewaySettings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
+                 metrics::Registry& registry)
+    : impl_(std::make_shared<Impl>(std::move(settings), bus, verifier, clock, registry)) {
+  impl_->start();
+}
+
+Gateway::~Gateway() { impl_->stop(); }
+
+void Gateway::install(http::Router& router) {
+  auto impl = impl_;
+  router.add_upgrade(
+      "/v1/ws", [impl](http::Request& req) { return impl->check_upgrade(req); },
+      [impl](http::Upgrade&& up) { impl->accept_upgrade(std::move(up)); });
+}
+
+bool Gateway::drain(std::chrono::milliseconds timeout) {
+  std::vector<ConnPtr> all;
+  {
+    std::lock_guard lock(impl_->mu);
+    all.assign(impl_->conns.begin(), impl_->conns.end());
+  }
+  for (auto& c : all) c->close(CloseCode::going_away, "server shutting down");
+  std::unique_lock lock(impl_->mu);
+  return impl_->conns_cv.wait_for(lock, timeout, [&] { return impl_->conns.empty(); });
+}
+
+std::size_t Gateway::connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->conns.size();
+}
+
+}  // namespace arena::gateway

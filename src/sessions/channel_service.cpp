@@ -1,0 +1,126 @@
+#include "arena/sessions/channel_service.hpp"
+
+#include "arena/sessions/messages.hpp"
+#include "payload.hpp"
+
+namespace arena::sessions {
+namespace json = boost::json;
+
+ChannelService::ChannelService(bus::Bus& bus, router::Router& router, ChannelLimits limits)
+    : bus_(bus), router_(router), limits_(limits) {
+  subs_.push_back(bus_.subscribe(kChannelsJoin, [this](const bus::Message& m) { join(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(kChannelsLeave, [this](const bus::Message& m) { leave(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(kChannelsMembers, [this](const bus::Message& m) { list(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { session_closed(m); }));
+}
+
+ChannelService::~ChannelService() = default;
+
+namespace {
+json::array member_array(const std::map<std::string, std::set<std::string>>& users) {
+  json::array out;
+  out.reserve(users.size());
+  for (const auto& [user, sids] : users) out.emplace_back(user);
+  return out;
+}
+}  // namespace
+
+void ChannelService::join(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  const std::string channel = o ? detail::token(*o, "channel") : "";
+  const std::string user = o ? detail::token(*o, "user_id") : "";
+  const std::string sid = o ? detail::token(*o, "sid") : "";
+  if (channel.empty() || user.empty() || sid.empty()) {
+    detail::reply(bus_, m, detail::error("invalid_field", "channel, user_id and sid are required"));
+    return;
+  }
+  bool first_of_user = false;
+  json::array members;
+  {
+    std::lock_guard lock(mu_);
+    auto& users = channels_[channel];
+    auto it = users.find(user);
+    if (it == users.end()) {
+      if (users.size() >= limits_.max_members) {
+        detail::reply(bus_, m, detail::error("channel_full", "the channel has reached its member limit"));
+        return;
+      }
+      first_of_user = true;
+      it = users.emplace(user, std::set<std::string>{}).first;
+    }
+    it->second.insert(sid);
+    session_channels_[sid].insert(channel);
+    members = member_array(users);
+  }
+  // Tell the others before answering, so the joiner's own copy of the event comes first.
+  if (first_of_user) router_.to_channel(channel, "channel.joined", {{"channel", channel}, {"user_id", user}});
+  detail::reply(bus_, m, json::object{{"members", std::move(members)}});
+}
+
+bool ChannelService::remove_locked(const std::string& channel, const std::string& user, const std::string& sid) {
+  auto ch = channels_.find(channel);
+  if (ch == channels_.end()) return false;
+  auto it = ch->second.find(user);
+  if (it == ch->second.end()) return false;
+  it->second.erase(sid);
+  if (auto sc = session_channels_.find(sid); sc != session_channels_.end()) {
+    sc->second.erase(channel);
+    if (sc->second.empty()) session_channels_.erase(sc);
+  }
+  if (!it->second.empty()) return false;
+  ch->second.erase(it);
+  if (ch->second.empty()) channels_.erase(ch);
+  return true;
+}
+
+void ChannelService::leave(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  const std::string channel = o ? detail::token(*o, "channel") : "";
+  const std::string user = o ? detail::token(*o, "user_id") : "";
+  const std::string sid = o ? detail::token(*o, "sid") : "";
+  bool gone = false;
+  {
+    std::lock_guard lock(mu_);
+    gone = remove_locked(channel, user, sid);
+  }
+  if (gone) router_.to_channel(channel, "channel.left", {{"channel", channel}, {"user_id", user}});
+  detail::reply(bus_, m, json::object{});
+}
+
+void ChannelService::list(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  const std::string channel = o ? detail::token(*o, "channel") : "";
+  json::array members;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = channels_.find(channel); it != channels_.end()) members = member_array(it->second);
+  }
+  detail::reply(bus_, m, json::object{{"members", std::move(members)}});
+}
+
+void ChannelService::session_closed(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  if (!o) return;
+  const std::string sid = detail::token(*o, "sid");
+  const std::string user = detail::token(*o, "user_id");
+  std::vector<std::string> left;
+  {
+    std::lock_guard lock(mu_);
+    auto sc = session_channels_.find(sid);
+    if (sc == session_channels_.end()) return;
+    const std::set<std::string> chans = sc->second;
+    for (const auto& ch : chans)
+      if (remove_locked(ch, user, sid)) left.push_back(ch);
+  }
+  for (const auto& ch : left) router_.to_channel(ch, "channel.left", {{"channel", ch}, {"user_id", user}});
+}
+
+std::vector<std::string> ChannelService::members(const std::string& channel) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  if (auto it = channels_.find(channel); it != channels_.end())
+    for (const auto& [u, s] : it->second) out.push_back(u);
+  return out;
+}
+
+}  // namespace arena::sessions

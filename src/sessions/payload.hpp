@@ -1,0 +1,40 @@
+#pragma once
+// Reading bus payloads from other nodes: untrusted, so every access is checked.
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "arena/bus/bus.hpp"
+
+namespace arena::sessions::detail {
+
+inline std::optional<boost::json::object> parse(std::string_view data) {
+  boost::system::error_code ec;
+  boost::json::parse_options opts;
+  opts.max_depth = 16;
+  auto v = boost::json::parse(data, ec, {}, opts);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.as_object());
+}
+
+// The string at `key` if it is a valid bus token (ids, channel names), else empty.
+inline std::string token(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_string()) return {};
+  std::string s(v->get_string());
+  return bus::valid_token(s) ? s : std::string();
+}
+
+inline void reply(bus::Bus& bus, const bus::Message& m, const boost::json::object& body) {
+  if (!m.reply.empty()) bus.publish(m.reply, boost::json::serialize(body));
+}
+
+inline boost::json::object error(std::string_view code, std::string_view message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+}  // namespace arena::sessions::detail

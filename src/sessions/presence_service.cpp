@@ -1,0 +1,91 @@
+#include "arena/sessions/presence_service.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "arena/sessions/messages.hpp"
+#include "payload.hpp"
+
+namespace arena::sessions {
+namespace json = boost::json;
+
+PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
+  subs_.push_back(bus_.subscribe(kSessionOpened, [this](const bus::Message& m) { opened(m); }));
+  subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { closed(m); }));
+  subs_.push_back(bus_.subscribe(kPresenceQuery, [this](const bus::Message& m) { query(m); }, kQueueGroup));
+  bus_.flush(std::chrono::seconds(2));
+  bus_.publish(kPresenceResync, "{}");  // gateways re-announce the sessions they hold
+}
+
+PresenceService::~PresenceService() = default;
+
+void PresenceService::opened(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  if (!o) return;
+  Where w{detail::token(*o, "sid"), detail::token(*o, "node")};
+  const std::string user = detail::token(*o, "user_id");
+  if (w.sid.empty() || w.node.empty() || user.empty()) return;
+  bool first = false;
+  {
+    std::lock_guard lock(mu_);
+    auto& list = users_[user];
+    if (std::any_of(list.begin(), list.end(), [&](const Where& x) { return x.sid == w.sid; })) return;
+    first = list.empty();
+    list.push_back(std::move(w));
+  }
+  if (first)
+    bus_.publish(std::string(kPresenceChangedPrefix) + user, json::serialize(json::object{{"user_id", user}, {"online", true}}));
+}
+
+void PresenceService::closed(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  if (!o) return;
+  const std::string sid = detail::token(*o, "sid");
+  const std::string user = detail::token(*o, "user_id");
+  if (sid.empty() || user.empty()) return;
+  bool last = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = users_.find(user);
+    if (it == users_.end()) return;
+    std::erase_if(it->second, [&](const Where& x) { return x.sid == sid; });
+    if (it->second.empty()) {
+      users_.erase(it);
+      last = true;
+    }
+  }
+  if (last)
+    bus_.publish(std::string(kPresenceChangedPrefix) + user, json::serialize(json::object{{"user_id", user}, {"online", false}}));
+}
+
+void PresenceService::query(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  const json::value* users = o ? o->if_contains("users") : nullptr;
+  if (users == nullptr || !users->is_array() || users->get_array().size() > 100) {
+    detail::reply(bus_, m, detail::error("invalid_field", "users must be an array of at most 100 ids"));
+    return;
+  }
+  json::object answer;
+  std::lock_guard lock(mu_);
+  for (const auto& u : users->get_array()) {
+    if (!u.is_string()) continue;
+    const std::string id(u.get_string());
+    json::array nodes;
+    if (auto it = users_.find(id); it != users_.end()) {
+      std::set<std::string> distinct;
+      for (const auto& w : it->second) distinct.insert(w.node);
+      for (const auto& n : distinct) nodes.emplace_back(n);
+    }
+    const bool online = !nodes.empty();
+    answer[id] = json::object{{"online", online}, {"nodes", std::move(nodes)}};
+  }
+  detail::reply(bus_, m, json::object{{"users", std::move(answer)}});
+}
+
+std::vector<PresenceService::Where> PresenceService::lookup(const std::string& user_id) const {
+  std::lock_guard lock(mu_);
+  auto it = users_.find(user_id);
+  return it == users_.end() ? std::vector<Where>{} : it->second;
+}
+
+}  // namespace arena::sessions

@@ -1,0 +1,419 @@
+// The WebSocket gateway over real sockets: upgrade auth, envelope errors, limits, channels,
+// DMs, slow consumers, resume, second-connection policy, token expiry, drain.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <deque>
+#include <fstream>
+#include <thread>
+
+#include "arena/gateway/gateway.hpp"
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/test_server.hpp"
+#include "arena/testing/ws_client.hpp"
+
+namespace arena {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpClient;
+using testing::TestServer;
+using testing::WsClient;
+using testing::WsOptions;
+namespace json = boost::json;
+
+struct Login {
+  std::string user_id, token;
+};
+
+Login guest(std::uint16_t port) {
+  HttpClient http(port);
+  auto r = http.post_json("/v1/auth/guest", "");
+  auto o = r.json().as_object();
+  return {std::string(o.at("user_id").as_string()), std::string(o.at("access_token").as_string())};
+}
+
+std::string str(const json::value& v, std::initializer_list<const char*> path) {
+  const json::value* cur = &v;
+  for (const char* k : path) cur = &cur->as_object().at(k);
+  return std::string(cur->as_string());
+}
+
+json::value frame(const char* op, json::object d = {}, json::value rid = nullptr) {
+  json::object o{{"op", op}, {"d", std::move(d)}};
+  if (!rid.is_null()) o["rid"] = rid;
+  return o;
+}
+
+// Connects and consumes the welcome.
+struct Player {
+  Player(std::uint16_t port, Login l, WsOptions extra = {}) : login(std::move(l)) {
+    extra.token = login.token;
+    ws = std::make_unique<WsClient>(port, extra);
+    auto w = ws->recv_op("session.welcome");
+    if (!w) throw std::runtime_error("no welcome");
+    welcome = *w;
+    sid = str(welcome, {"d", "sid"});
+  }
+  // Sends a request and returns its reply; pushes that arrive first wait in the backlog.
+  json::value request(const char* op, json::object d, int rid) {
+    ws->send(frame(op, std::move(d), rid));
+    for (int i = 0; i < 1000; ++i) {
+      auto f = ws->recv();
+      if (!f) break;
+      const auto& o = f->as_object();
+      if (o.contains("rid") && o.at("rid") == json::value(rid)) return *f;
+      backlog.push_back(std::move(*f));
+    }
+    throw std::runtime_error(std::string("no reply to ") + op);
+  }
+  // The next frame: from the backlog first, then the socket.
+  std::optional<json::value> next() {
+    if (!backlog.empty()) {
+      auto f = std::move(backlog.front());
+      backlog.pop_front();
+      return f;
+    }
+    return ws->recv();
+  }
+  // The next frame with this op, skipping others (bounded).
+  std::optional<json::value> next(const std::string& op) {
+    for (int i = 0; i < 1000; ++i) {
+      auto f = next();
+      if (!f) return std::nullopt;
+      if (f->as_object().at("op").as_string() == op) return f;
+    }
+    return std::nullopt;
+  }
+  std::deque<json::value> backlog;
+  Login login;
+  std::unique_ptr<WsClient> ws;
+  json::value welcome;
+  std::string sid;
+};
+
+std::string metrics(std::uint16_t port) { return HttpClient(port).get("/metrics").body; }
+
+TEST(Gateway, UpgradeRefusesBadTokensAndPlainGets) {
+  TestServer server;
+  auto none = testing::ws_refused(server.port(), {});
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.body.find("\"unauthorized\""), std::string::npos) << none.body;
+  auto bad = testing::ws_refused(server.port(), {.token = "not.a.jwt"});
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_NE(bad.body.find("token_"), std::string::npos) << bad.body;
+  auto plain = HttpClient(server.port()).get("/v1/ws");
+  EXPECT_EQ(plain.status, 426);
+  EXPECT_EQ(plain.error_code(), "upgrade_required");
+  auto badsid = testing::ws_refused(server.port(), {.token = guest(server.port()).token, .query = "sid=zzz"});
+  EXPECT_EQ(badsid.status, 400);
+}
+
+TEST(Gateway, WelcomesPingsAndEchoesRequestIds) {
+  TestServer server;
+  Player p(server.port(), guest(server.port()));
+  EXPECT_EQ(str(p.welcome, {"d", "user_id"}), p.login.user_id);
+  EXPECT_FALSE(p.welcome.at("d").at("resumed").as_bool());
+  auto pong = p.request("ping", {}, 7);
+  EXPECT_EQ(str(pong, {"op"}), "pong");
+  EXPECT_GT(pong.at("d").at("server_time").as_int64(), 0);
+  p.ws->send(frame("ping", {}, "req-abc"));
+  auto f = p.ws->recv();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(str(*f, {"rid"}), "req-abc");
+}
+
+TEST(Gateway, BrowserStyleSubprotocolAuthentication) {
+  TestServer server;
+  WsClient ws(server.port(), {.token = guest(server.port()).token, .via_subprotocol = true});
+  EXPECT_EQ(ws.selected_subprotocol(), "arena.v1");
+  EXPECT_TRUE(ws.recv_op("session.welcome"));
+}
+
+TEST(Gateway, BadFramesGetErrorsAndTheConnectionSurvives) {
+  TestServer server;
+  Player p(server.port(), guest(server.port()));
+  struct Case {
+    std::string text;
+    const char* code;
+  };
+  for (const auto& c : std::vector<Case>{{"{nope", "malformed_json"},
+                                         {"[1,2]", "invalid_envelope"},
+                                         {R"({"rid":1})", "invalid_envelope"},
+                                         {R"({"op":"x","rid":[1]})", "invalid_envelope"},
+                                         {R"({"op":"ping","d":5})", "invalid_envelope"},
+                                         {R"({"op":"warp.drive","rid":3})", "unknown_op"},
+                                         {R"({"op":"channel.join","rid":4,"d":{}})", "missing_field"},
+                                         {R"({"op":"channel.join","rid":5,"d":{"channel":"a.b"}})", "invalid_field"},
+                                         {R"({"op":"channel.send","rid":6,"d":{"channel":"x","body":"hi"}})",
+                                          "not_in_channel"},
+                                         {std::string(200, '[') + std::string(200, ']'), "malformed_json"}}) {
+    p.ws->send_text(c.text);
+    auto f = p.ws->recv();
+    ASSERT_TRUE(f) << c.text;
+    EXPECT_EQ(str(*f, {"op"}), "error") << c.text;
+    EXPECT_EQ(str(*f, {"d", "code"}), c.code) << c.text.substr(0, 60);
+  }
+  p.ws->send_binary("\x01\x02");
+  auto bin = p.ws->recv();
+  ASSERT_TRUE(bin);
+  EXPECT_EQ(str(*bin, {"d", "code"}), "unsupported_frame");
+  EXPECT_EQ(str(p.request("ping", {}, 99), {"op"}), "pong");
+}
+
+TEST(Gateway, OversizeFrameClosesWith1009) {
+  TestServer server([](config::Settings& s) { s.gateway.max_frame_bytes = 1024; });
+  Player p(server.port(), guest(server.port()));
+  p.ws->send_text(R"({"op":"ping","d":{"pad":")" + std::string(4096, 'x') + "\"}}");
+  EXPECT_EQ(p.ws->wait_closed(), 1009);
+}
+
+TEST(Gateway, RateLimitWarnsThenCloses) {
+  TestServer server([](config::Settings& s) {
+    s.gateway.messages_per_second = 1;
+    s.gateway.message_burst = 3;
+  });
+  Player p(server.port(), guest(server.port()));
+  for (int i = 0; i < 4; ++i) p.ws->send(frame("ping", {}, i));
+  int pongs = 0, limited = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto f = p.ws->recv();
+    ASSERT_TRUE(f);
+    if (str(*f, {"op"}) == "pong") ++pongs;
+    if (str(*f, {"op"}) == "error" && str(*f, {"d", "code"}) == "rate_limited") ++limited;
+  }
+  EXPECT_EQ(pongs, 3);
+  EXPECT_EQ(limited, 1);
+  for (int i = 0; i < 10; ++i) p.ws->send(frame("ping", {}, 100 + i));
+  EXPECT_EQ(p.ws->wait_closed(), 1008);
+}
+
+TEST(Gateway, ChannelsAndDirectMessages) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  auto ja = a.request("channel.join", {{"channel", "lobby"}}, 1);
+  EXPECT_EQ(str(ja, {"op"}), "channel.join");
+  auto jb = b.request("channel.join", {{"channel", "lobby"}}, 1);
+  EXPECT_EQ(jb.at("d").at("members").as_array().size(), 2u);
+  auto joined = a.next("channel.joined");
+  if (joined && str(*joined, {"d", "user_id"}) == a.login.user_id) joined = a.next("channel.joined");
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(str(*joined, {"d", "user_id"}), b.login.user_id);
+  EXPECT_GT(joined->at("seq").as_int64(), 0);
+
+  EXPECT_EQ(str(a.request("channel.send", {{"channel", "lobby"}, {"body", "hello 🎮"}}, 2), {"op"}), "channel.send");
+  for (Player* p : {&a, &b}) {
+    auto m = p->next("channel.message");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(str(*m, {"d", "body"}), "hello 🎮");
+    EXPECT_EQ(str(*m, {"d", "from"}), a.login.user_id);
+    EXPECT_EQ(str(*m, {"d", "channel"}), "lobby");
+  }
+  auto members = a.request("channel.members", {{"channel", "lobby"}}, 3);
+  EXPECT_EQ(members.at("d").at("members").as_array().size(), 2u);
+
+  EXPECT_EQ(str(a.request("dm.send", {{"to", b.login.user_id}, {"body", "psst"}}, 4), {"op"}), "dm.send");
+  auto dm = b.next("dm.message");
+  ASSERT_TRUE(dm);
+  EXPECT_EQ(str(*dm, {"d", "from"}), a.login.user_id);
+  EXPECT_EQ(str(*dm, {"d", "body"}), "psst");
+
+  auto presence = a.request("presence.query", {{"users", json::array{json::value(b.login.user_id), "nobody"}}}, 5);
+  EXPECT_TRUE(presence.at("d").at("users").at(b.login.user_id).at("online").as_bool());
+  EXPECT_FALSE(presence.at("d").at("users").at("nobody").at("online").as_bool());
+  auto offline = a.request("dm.send", {{"to", "nobody"}, {"body", "hello?"}}, 6);
+  EXPECT_EQ(str(offline, {"d", "code"}), "user_offline");
+
+  EXPECT_EQ(str(b.request("channel.leave", {{"channel", "lobby"}}, 7), {"op"}), "channel.leave");
+  auto left = a.next("channel.left");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(str(*left, {"d", "user_id"}), b.login.user_id);
+  auto not_member = b.request("channel.send", {{"channel", "lobby"}, {"body", "x"}}, 8);
+  EXPECT_EQ(str(not_member, {"d", "code"}), "not_in_channel");
+}
+
+TEST(Gateway, PushSequenceNumbersIncreaseByOne) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  a.request("channel.join", {{"channel", "count"}}, 1);
+  for (int i = 0; i < 20; ++i) a.request("channel.send", {{"channel", "count"}, {"body", std::to_string(i)}}, 10 + i);
+  std::int64_t prev = 0;
+  int seen = 0;
+  while (seen < 20) {
+    auto f = a.next();
+    ASSERT_TRUE(f);
+    if (!f->as_object().contains("seq")) continue;
+    const auto seq = f->at("seq").as_int64();
+    if (prev != 0) {
+      EXPECT_EQ(seq, prev + 1);
+    }
+    prev = seq;
+    if (str(*f, {"op"}) == "channel.message") {
+      EXPECT_EQ(str(*f, {"d", "body"}), std::to_string(seen));
+      ++seen;
+    }
+  }
+}
+
+TEST(Gateway, ASlowConsumerIsDroppedWhileOthersKeepReceiving) {
+  TestServer server([](config::Settings& s) {
+    s.gateway.send_queue_messages = 64;
+    s.gateway.send_queue_bytes = 256 * 1024;
+    s.gateway.messages_per_second = 100000;
+    s.gateway.message_burst = 100000;
+    s.gateway.max_body_chars = 60000;
+  });
+  Player slow(server.port(), guest(server.port()), {.receive_buffer_bytes = 4096});
+  Player fast(server.port(), guest(server.port()));
+  slow.request("channel.join", {{"channel", "flood"}}, 1);
+  fast.request("channel.join", {{"channel", "flood"}}, 1);
+  const std::string body(50'000, 'z');
+  constexpr int kMessages = 300;  // ~15 MB: more than socket buffers plus the queue bound
+  int received = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    fast.ws->send(frame("channel.send", {{"channel", "flood"}, {"body", body}}, i));
+    // The fast client keeps reading its own copies and acks as it goes.
+    while (received < i) {
+      auto f = fast.next();
+      ASSERT_TRUE(f) << "fast client stalled at " << received;
+      if (str(*f, {"op"}) == "channel.message") ++received;
+    }
+  }
+  while (received < kMessages) {
+    auto f = fast.next();
+    ASSERT_TRUE(f);
+    if (str(*f, {"op"}) == "channel.message") ++received;
+  }
+  EXPECT_EQ(received, kMessages);
+  // The slow one was cut off: its stream ends (with 4008 if the close frame got through).
+  auto code = slow.ws->wait_closed(30s);
+  ASSERT_TRUE(code.has_value());
+  if (*code != 0) {
+    EXPECT_EQ(*code, 4008);
+  }
+  EXPECT_NE(metrics(server.port()).find("gateway_closes_total{code=\"4008\"} 1"), std::string::npos);
+}
+
+TEST(Gateway, ResumeWithinTheWindowReplaysMissedPushesInOrder) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  b.request("dm.send", {{"to", a.login.user_id}, {"body", "first"}}, 1);
+  auto first = a.next("dm.message");
+  ASSERT_TRUE(first);
+  const auto last_seq = first->at("seq").as_int64();
+  a.ws->drop();
+  for (int i = 0; i < 3; ++i) {
+    auto r = b.request("dm.send", {{"to", a.login.user_id}, {"body", "missed " + std::to_string(i)}}, 10 + i);
+    EXPECT_EQ(str(r, {"op"}), "dm.send") << json::serialize(r);  // still online: the session waits
+  }
+  WsClient again(server.port(), {.token = a.login.token, .query = "sid=" + a.sid + "&last_seq=" + std::to_string(last_seq)});
+  auto w = again.recv_op("session.welcome");
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->at("d").at("resumed").as_bool());
+  EXPECT_EQ(str(*w, {"d", "sid"}), a.sid);
+  EXPECT_EQ(w->at("d").at("replayed").as_int64(), 3);
+  for (int i = 0; i < 3; ++i) {
+    auto m = again.recv();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->at("seq").as_int64(), last_seq + 1 + i);
+    EXPECT_EQ(str(*m, {"d", "body"}), "missed " + std::to_string(i));
+  }
+  // And it continues live.
+  b.request("dm.send", {{"to", a.login.user_id}, {"body", "live"}}, 20);
+  auto live = again.recv_op("dm.message");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->at("seq").as_int64(), last_seq + 4);
+}
+
+TEST(Gateway, ResumeAfterTheWindowGetsAFreshSessionAndIsTold) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  a.ws->drop();
+  // Bounded polls: first the server notices the disconnect, then (after the window) expires the session.
+  auto wait_for_metric = [&](const std::string& line) {
+    for (int i = 0; i < 400; ++i) {
+      if (metrics(server.port()).find(line) != std::string::npos) return true;
+      std::this_thread::sleep_for(25ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for_metric("gateway_connections_open 0\n"));
+  server.clock().advance(31s);
+  ASSERT_TRUE(wait_for_metric("gateway_sessions_open 0\n"));
+  WsClient again(server.port(), {.token = a.login.token, .query = "sid=" + a.sid + "&last_seq=0"});
+  auto w = again.recv_op("session.welcome");
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(w->at("d").at("resumed").as_bool());
+  EXPECT_EQ(str(*w, {"d", "reason"}), "unknown_session");
+  EXPECT_NE(str(*w, {"d", "sid"}), a.sid);
+}
+
+TEST(Gateway, AResumeForAnotherUsersSessionIsRefusedQuietly) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  const Login mallory = guest(server.port());
+  WsClient m(server.port(), {.token = mallory.token, .query = "sid=" + a.sid + "&last_seq=0"});
+  auto w = m.recv_op("session.welcome");
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(w->at("d").at("resumed").as_bool());
+  EXPECT_NE(str(*w, {"d", "sid"}), a.sid);
+  EXPECT_EQ(str(a.request("ping", {}, 1), {"op"}), "pong");  // a is untouched
+}
+
+TEST(Gateway, SecondConnectionPolicies) {
+  {
+    TestServer server;  // default: allow
+    const Login u = guest(server.port());
+    Player one(server.port(), u), two(server.port(), u);
+    EXPECT_EQ(str(one.request("ping", {}, 1), {"op"}), "pong");
+    EXPECT_EQ(str(two.request("ping", {}, 1), {"op"}), "pong");
+  }
+  {
+    TestServer server([](config::Settings& s) { s.gateway.second_connection = "replace"; });
+    const Login u = guest(server.port());
+    Player one(server.port(), u);
+    Player two(server.port(), u);
+    EXPECT_EQ(one.ws->wait_closed(), 4002);
+    EXPECT_EQ(str(two.request("ping", {}, 1), {"op"}), "pong");
+  }
+}
+
+TEST(Gateway, TokenRefreshAndExpiry) {
+  TestServer server;
+  const Login u = guest(server.port());
+  Player p(server.port(), u);
+  auto other = p.request("session.refresh", {{"access_token", guest(server.port()).token}}, 1);
+  EXPECT_EQ(str(other, {"d", "code"}), "token_mismatch");
+  auto junk = p.request("session.refresh", {{"access_token", "junk"}}, 2);
+  EXPECT_EQ(str(junk, {"d", "code"}), "token_malformed");
+  server.clock().advance(10min);
+  HttpClient http(server.port());
+  auto fresh = guest(server.port());  // a token issued now (another user) must not extend ours
+  (void)fresh;
+  auto login = http.post_json("/v1/auth/guest", "");
+  auto ok = p.request("session.refresh", {{"access_token", u.token}}, 3);
+  EXPECT_EQ(str(ok, {"op"}), "session.refresh");
+  server.clock().advance(6min);  // now past the original 15-minute expiry
+  EXPECT_EQ(p.ws->wait_closed(), 4001);
+}
+
+TEST(Gateway, DrainSaysGoingAway) {
+  auto server = std::make_unique<TestServer>();
+  Player p(server->port(), guest(server->port()));
+  EXPECT_TRUE(server->app().drain());
+  EXPECT_EQ(p.ws->wait_closed(), 1001);
+}
+
+TEST(Gateway, EveryOpIsDocumented) {
+  std::ifstream in(std::string(ARENA_SOURCE_DIR) + "/docs/protocol.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(doc.empty());
+  for (const auto& op : gateway::ops())
+    EXPECT_NE(doc.find("| `" + std::string(op.name) + "`"), std::string::npos) << op.name << " is not in docs/protocol.md";
+}
+
+}  // namespace
+}  // namespace arena
