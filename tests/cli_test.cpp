@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "arena/testing/arena_process.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/temp_dir.hpp"
 
@@ -82,42 +83,14 @@ TEST(Cli, MigrateStatusAndUp) {
 
 TEST(Cli, ServeAnswersThenDrainsOnSigtermWithExitZero) {
   testing::TempDir dir;
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], 2);
-    close(out[0]);
-    unsetenv("ARENA_CONFIG");
-    const std::string data = (dir.path() / "var").string();
-    execl(ARENA_BIN, "arena", "serve", "--listen", "127.0.0.1:0", "--data-dir", data.c_str(), "--http-access-log",
-          "false", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out[1]);
-  // Read the log until the server says where it listens.
-  std::string log;
-  const std::string marker = "listen=127.0.0.1:";
-  char buf[512];
-  for (;;) {
-    const auto at = log.find(marker);
-    if (at != std::string::npos && log.find(' ', at) != std::string::npos) break;
-    const ssize_t n = read(out[0], buf, sizeof buf);
-    ASSERT_GT(n, 0) << log;
-    log.append(buf, static_cast<std::size_t>(n));
-  }
-  const auto port = static_cast<std::uint16_t>(std::stoi(log.substr(log.find(marker) + marker.size())));
-  testing::HttpClient http(port);
+  testing::ArenaProcess server(ARENA_BIN, {"serve", "--listen", "127.0.0.1:0", "--data-dir",
+                                           (dir.path() / "var").string(), "--http-access-log", "false"});
+  testing::HttpClient http(server.port());
   EXPECT_EQ(http.get("/healthz").status, 200);
   EXPECT_EQ(http.post_json("/v1/auth/guest", "").status, 200);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "arena.db"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "jwt.keys"));
-  kill(pid, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  close(out[0]);
+  EXPECT_EQ(server.stop(), 0);
 }
 
 }  // namespace

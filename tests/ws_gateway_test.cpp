@@ -93,7 +93,9 @@ struct Player {
   std::string sid;
 };
 
-std::string metrics(std::uint16_t port) { return HttpClient(port).get("/metrics").body; }
+std::string metrics(std::uint16_t port) {
+  return HttpClient(port).get("/metrics").body;
+}
 
 TEST(Gateway, UpgradeRefusesBadTokensAndPlainGets) {
   TestServer server;
@@ -138,17 +140,17 @@ TEST(Gateway, BadFramesGetErrorsAndTheConnectionSurvives) {
     std::string text;
     const char* code;
   };
-  for (const auto& c : std::vector<Case>{{"{nope", "malformed_json"},
-                                         {"[1,2]", "invalid_envelope"},
-                                         {R"({"rid":1})", "invalid_envelope"},
-                                         {R"({"op":"x","rid":[1]})", "invalid_envelope"},
-                                         {R"({"op":"ping","d":5})", "invalid_envelope"},
-                                         {R"({"op":"warp.drive","rid":3})", "unknown_op"},
-                                         {R"({"op":"channel.join","rid":4,"d":{}})", "missing_field"},
-                                         {R"({"op":"channel.join","rid":5,"d":{"channel":"a.b"}})", "invalid_field"},
-                                         {R"({"op":"channel.send","rid":6,"d":{"channel":"x","body":"hi"}})",
-                                          "not_in_channel"},
-                                         {std::string(200, '[') + std::string(200, ']'), "malformed_json"}}) {
+  for (const auto& c :
+       std::vector<Case>{{"{nope", "malformed_json"},
+                         {"[1,2]", "invalid_envelope"},
+                         {R"({"rid":1})", "invalid_envelope"},
+                         {R"({"op":"x","rid":[1]})", "invalid_envelope"},
+                         {R"({"op":"ping","d":5})", "invalid_envelope"},
+                         {R"({"op":"warp.drive","rid":3})", "unknown_op"},
+                         {R"({"op":"channel.join","rid":4,"d":{}})", "missing_field"},
+                         {R"({"op":"channel.join","rid":5,"d":{"channel":"a.b"}})", "invalid_field"},
+                         {R"({"op":"channel.send","rid":6,"d":{"channel":"x","body":"hi"}})", "not_in_channel"},
+                         {std::string(200, '[') + std::string(200, ']'), "malformed_json"}}) {
     p.ws->send_text(c.text);
     auto f = p.ws->recv();
     ASSERT_TRUE(f) << c.text;
@@ -309,7 +311,8 @@ TEST(Gateway, ResumeWithinTheWindowReplaysMissedPushesInOrder) {
     auto r = b.request("dm.send", {{"to", a.login.user_id}, {"body", "missed " + std::to_string(i)}}, 10 + i);
     EXPECT_EQ(str(r, {"op"}), "dm.send") << json::serialize(r);  // still online: the session waits
   }
-  WsClient again(server.port(), {.token = a.login.token, .query = "sid=" + a.sid + "&last_seq=" + std::to_string(last_seq)});
+  WsClient again(server.port(),
+                 {.token = a.login.token, .query = "sid=" + a.sid + "&last_seq=" + std::to_string(last_seq)});
   auto w = again.recv_op("session.welcome");
   ASSERT_TRUE(w);
   EXPECT_TRUE(w->at("d").at("resumed").as_bool());
@@ -412,7 +415,8 @@ TEST(Gateway, EveryOpIsDocumented) {
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_FALSE(doc.empty());
   for (const auto& op : gateway::ops())
-    EXPECT_NE(doc.find("| `" + std::string(op.name) + "`"), std::string::npos) << op.name << " is not in docs/protocol.md";
+    EXPECT_NE(doc.find("| `" + std::string(op.name) + "`"), std::string::npos)
+        << op.name << " is not in docs/protocol.md";
 }
 
 }  // namespace

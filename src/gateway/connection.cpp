@@ -184,8 +184,9 @@ void Connection::fail_slow_consumer() {
 }
 
 void Connection::close(CloseCode code, std::string reason) {
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), code, reason = std::move(reason)]() mutable { self->do_close(code, std::move(reason)); });
+  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->do_close(code, std::move(reason));
+  });
 }
 
 void Connection::do_close(CloseCode code, std::string reason) {
@@ -204,8 +205,7 @@ void Connection::do_close(CloseCode code, std::string reason) {
     beast::error_code ignored;
     beast::get_lowest_layer(self->ws_).socket().close(ignored);
   });
-  ws_.async_close(reason_of(code, reason),
-                  [self, timer](beast::error_code) { timer->cancel(); });
+  ws_.async_close(reason_of(code, reason), [self, timer](beast::error_code) { timer->cancel(); });
 }
 
 void Connection::set_token_expiry(std::int64_t at) {

@@ -37,7 +37,9 @@ namespace {
 using ConnPtr = std::shared_ptr<Connection>;
 using SessionPtr = std::shared_ptr<Session>;
 
-std::shared_ptr<const std::string> frame_ptr(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+std::shared_ptr<const std::string> frame_ptr(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
 
 std::int64_t unix_ms(core::SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -229,8 +231,10 @@ void Gateway::Impl::sweep() {
 std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
   bool offered_v1 = false;
   std::string token(req.bearer_token());
-  if (token.empty()) token = token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
-  else token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
+  if (token.empty())
+    token = token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
+  else
+    token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
   const auth::Principal p = verifier.verify(token);  // throws ApiError 401
   ConnectionInfo info;
   info.user_id = p.user_id;
@@ -432,7 +436,8 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
 }
 
 void Gateway::Impl::announce(const SessionPtr& s, std::string_view subject) {
-  bus.publish(subject, json::serialize(json::object{{"sid", s->id()}, {"user_id", s->user_id()}, {"node", settings.node_id}}));
+  bus.publish(subject,
+              json::serialize(json::object{{"sid", s->id()}, {"user_id", s->user_id()}, {"node", settings.node_id}}));
 }
 
 bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) {
@@ -473,9 +478,8 @@ void Gateway::Impl::error(const ConnPtr& c, const json::value& rid, std::string_
   c->send(Outbound{0, frame_ptr(error_frame(rid, code, message))});
 }
 
-void Gateway::Impl::service_request(std::string_view subject, const json::object& payload, ConnPtr c,
-                                    json::value rid, std::function<void(const json::object&)> on_ok,
-                                    std::function<void()> on_fail) {
+void Gateway::Impl::service_request(std::string_view subject, const json::object& payload, ConnPtr c, json::value rid,
+                                    std::function<void(const json::object&)> on_ok, std::function<void()> on_fail) {
   bus.request(subject, json::serialize(payload), settings.request_timeout,
               [this, c = std::move(c), rid = std::move(rid), on_ok = std::move(on_ok),
                on_fail = std::move(on_fail)](bus::Reply r) {
@@ -513,7 +517,9 @@ std::string Gateway::Impl::body_arg(const json::object& d) {
   return core::Fields(d).required_string("body", 1, settings.max_body_chars);
 }
 
-void Gateway::Impl::op_ping(Ctx& x) { reply(x.conn, "pong", x.rid, {{"server_time", unix_ms(clock.now())}}); }
+void Gateway::Impl::op_ping(Ctx& x) {
+  reply(x.conn, "pong", x.rid, {{"server_time", unix_ms(clock.now())}});
+}
 
 void Gateway::Impl::op_channel_join(Ctx& x) {
   const std::string ch = channel_arg(x.d);
@@ -540,9 +546,11 @@ void Gateway::Impl::op_channel_leave(Ctx& x) {
   const std::string ch = channel_arg(x.d);
   if (!x.session->remove_channel(ch)) throw ApiError::bad_request("not_in_channel", "not a member of this channel");
   local_leave(x.session, ch);
-  service_request(sessions::kChannelsLeave, {{"channel", ch}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}},
-                  x.conn, x.rid,
-                  [this, c = x.conn, rid = x.rid, ch](const json::object&) { reply(c, "channel.leave", rid, {{"channel", ch}}); });
+  service_request(sessions::kChannelsLeave,
+                  {{"channel", ch}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}}, x.conn, x.rid,
+                  [this, c = x.conn, rid = x.rid, ch](const json::object&) {
+                    reply(c, "channel.leave", rid, {{"channel", ch}});
+                  });
 }
 
 void Gateway::Impl::op_channel_send(Ctx& x) {
@@ -603,8 +611,7 @@ void Gateway::Impl::op_presence_query(Ctx& x) {
 void Gateway::Impl::op_session_refresh(Ctx& x) {
   const std::string token = core::Fields(x.d).required_string("access_token", 1, 4096);
   const auth::Principal p = verifier.verify(token);
-  if (p.user_id != x.session->user_id())
-    throw ApiError(403, "token_mismatch", "the token belongs to another user");
+  if (p.user_id != x.session->user_id()) throw ApiError(403, "token_mismatch", "the token belongs to another user");
   x.conn->set_token_expiry(p.expires_at);
   reply(x.conn, "session.refresh", x.rid, {{"expires_at", p.expires_at}});
 }
@@ -626,7 +633,9 @@ Gateway::Gateway(GatewaySettings settings, bus::Bus& bus, auth::TokenVerifier& v
   impl_->start();
 }
 
-Gateway::~Gateway() { impl_->stop(); }
+Gateway::~Gateway() {
+  impl_->stop();
+}
 
 void Gateway::install(http::Router& router) {
   auto impl = impl_;

@@ -44,6 +44,8 @@ std::string error_frame(const json::value& rid, std::string_view code, std::stri
   return reply_frame("error", rid, json::object{{"code", code}, {"message", message}});
 }
 
-std::string event_frame(std::string_view op, const json::object& d) { return reply_frame(op, nullptr, d); }
+std::string event_frame(std::string_view op, const json::object& d) {
+  return reply_frame(op, nullptr, d);
+}
 
 }  // namespace arena::gateway

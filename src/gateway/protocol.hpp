@@ -14,13 +14,13 @@ namespace arena::gateway {
 // Close codes (RFC 6455 registry plus application codes 4000-4999).
 enum class CloseCode : std::uint16_t {
   normal = 1000,
-  going_away = 1001,      // server shutting down
-  policy = 1008,          // kept breaking the message-rate limit
-  too_big = 1009,         // frame over gateway.max_frame_bytes (sent by the WebSocket layer)
-  token_expired = 4001,   // access token expired and was not refreshed (session.refresh)
-  replaced = 4002,        // second_connection = replace: a newer connection of the user took over
+  going_away = 1001,         // server shutting down
+  policy = 1008,             // kept breaking the message-rate limit
+  too_big = 1009,            // frame over gateway.max_frame_bytes (sent by the WebSocket layer)
+  token_expired = 4001,      // access token expired and was not refreshed (session.refresh)
+  replaced = 4002,           // second_connection = replace: a newer connection of the user took over
   resumed_elsewhere = 4003,  // the session was resumed on another connection
-  slow_consumer = 4008,   // send queue overflowed: the client did not read fast enough
+  slow_consumer = 4008,      // send queue overflowed: the client did not read fast enough
 };
 
 struct Envelope {

@@ -4,8 +4,12 @@
 
 namespace arena::router {
 
-std::string user_subject(std::string_view user_id) { return "route.user." + std::string(user_id); }
-std::string channel_subject(std::string_view channel) { return "route.channel." + std::string(channel); }
+std::string user_subject(std::string_view user_id) {
+  return "route.user." + std::string(user_id);
+}
+std::string channel_subject(std::string_view channel) {
+  return "route.channel." + std::string(channel);
+}
 
 std::string push_body(std::string_view op, const boost::json::object& d) {
   std::string out = "\"op\":";

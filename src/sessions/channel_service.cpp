@@ -8,9 +8,12 @@ namespace json = boost::json;
 
 ChannelService::ChannelService(bus::Bus& bus, router::Router& router, ChannelLimits limits)
     : bus_(bus), router_(router), limits_(limits) {
-  subs_.push_back(bus_.subscribe(kChannelsJoin, [this](const bus::Message& m) { join(m); }, kQueueGroup));
-  subs_.push_back(bus_.subscribe(kChannelsLeave, [this](const bus::Message& m) { leave(m); }, kQueueGroup));
-  subs_.push_back(bus_.subscribe(kChannelsMembers, [this](const bus::Message& m) { list(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(
+      kChannelsJoin, [this](const bus::Message& m) { join(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(
+      kChannelsLeave, [this](const bus::Message& m) { leave(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(
+      kChannelsMembers, [this](const bus::Message& m) { list(m); }, kQueueGroup));
   subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { session_closed(m); }));
 }
 

@@ -12,7 +12,8 @@ namespace json = boost::json;
 PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
   subs_.push_back(bus_.subscribe(kSessionOpened, [this](const bus::Message& m) { opened(m); }));
   subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { closed(m); }));
-  subs_.push_back(bus_.subscribe(kPresenceQuery, [this](const bus::Message& m) { query(m); }, kQueueGroup));
+  subs_.push_back(bus_.subscribe(
+      kPresenceQuery, [this](const bus::Message& m) { query(m); }, kQueueGroup));
   bus_.flush(std::chrono::seconds(2));
   bus_.publish(kPresenceResync, "{}");  // gateways re-announce the sessions they hold
 }
@@ -34,7 +35,8 @@ void PresenceService::opened(const bus::Message& m) {
     list.push_back(std::move(w));
   }
   if (first)
-    bus_.publish(std::string(kPresenceChangedPrefix) + user, json::serialize(json::object{{"user_id", user}, {"online", true}}));
+    bus_.publish(std::string(kPresenceChangedPrefix) + user,
+                 json::serialize(json::object{{"user_id", user}, {"online", true}}));
 }
 
 void PresenceService::closed(const bus::Message& m) {
@@ -55,7 +57,8 @@ void PresenceService::closed(const bus::Message& m) {
     }
   }
   if (last)
-    bus_.publish(std::string(kPresenceChangedPrefix) + user, json::serialize(json::object{{"user_id", user}, {"online", false}}));
+    bus_.publish(std::string(kPresenceChangedPrefix) + user,
+                 json::serialize(json::object{{"user_id", user}, {"online", false}}));
 }
 
 void PresenceService::query(const bus::Message& m) {

@@ -27,7 +27,9 @@ void decorate(websocket::stream<beast::tcp_stream>& ws, const WsOptions& o) {
     }
   }));
 }
-std::string target(const WsOptions& o) { return o.query.empty() ? "/v1/ws" : "/v1/ws?" + o.query; }
+std::string target(const WsOptions& o) {
+  return o.query.empty() ? "/v1/ws" : "/v1/ws?" + o.query;
+}
 }  // namespace
 
 struct WsClient::Impl {
@@ -41,7 +43,8 @@ struct WsClient::Impl {
 WsClient::WsClient(std::uint16_t port, const WsOptions& options) : impl_(std::make_unique<Impl>()) {
   auto& sock = beast::get_lowest_layer(impl_->ws).socket();
   sock.open(tcp::v4());
-  if (options.receive_buffer_bytes > 0) sock.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer_bytes));
+  if (options.receive_buffer_bytes > 0)
+    sock.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer_bytes));
   beast::get_lowest_layer(impl_->ws).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   decorate(impl_->ws, options);
   impl_->ws.handshake(impl_->response, "127.0.0.1", target(options));
@@ -69,7 +72,9 @@ void WsClient::send_binary(const std::string& bytes) {
   impl_->ws.write(asio::buffer(bytes));
 }
 
-void WsClient::send(const boost::json::value& frame) { send_text(boost::json::serialize(frame)); }
+void WsClient::send(const boost::json::value& frame) {
+  send_text(boost::json::serialize(frame));
+}
 
 std::optional<boost::json::value> WsClient::recv(std::chrono::milliseconds timeout) {
   if (!impl_->open) return std::nullopt;
@@ -115,7 +120,9 @@ std::optional<int> WsClient::wait_closed(std::chrono::milliseconds timeout) {
   return static_cast<int>(impl_->ws.reason().code);
 }
 
-bool WsClient::is_open() const { return impl_->open; }
+bool WsClient::is_open() const {
+  return impl_->open;
+}
 
 void WsClient::drop() {
   beast::error_code ec;

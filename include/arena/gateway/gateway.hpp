@@ -42,10 +42,10 @@ struct GatewayMetrics {
   metrics::Gauge& connections_open;
   metrics::Counter& connections_total;
   metrics::Gauge& sessions_open;
-  metrics::Family<metrics::Counter>& ops;        // op
-  metrics::Family<metrics::Counter>& errors;     // code
-  metrics::Family<metrics::Counter>& closes;     // code
-  metrics::Family<metrics::Counter>& resumes;    // result
+  metrics::Family<metrics::Counter>& ops;      // op
+  metrics::Family<metrics::Counter>& errors;   // code
+  metrics::Family<metrics::Counter>& closes;   // code
+  metrics::Family<metrics::Counter>& resumes;  // result
   metrics::Counter& pushes;
   metrics::Counter& frames_out;
 };

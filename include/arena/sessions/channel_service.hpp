@@ -39,7 +39,7 @@ class ChannelService {
   ChannelLimits limits_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_;  // channel -> user -> sids
-  std::unordered_map<std::string, std::set<std::string>> session_channels_;                // sid -> channels
+  std::unordered_map<std::string, std::set<std::string>> session_channels_;                 // sid -> channels
   std::vector<std::unique_ptr<bus::Subscription>> subs_;
 };
 

@@ -12,10 +12,10 @@
 namespace arena::testing {
 
 struct WsOptions {
-  std::string token;              // sent as Authorization: Bearer (unless via_subprotocol)
-  bool via_subprotocol = false;   // "arena.v1, bearer.<token>" instead
-  std::string query;              // e.g. "sid=...&last_seq=3"
-  int receive_buffer_bytes = 0;   // SO_RCVBUF for slow-consumer tests (0 = default)
+  std::string token;             // sent as Authorization: Bearer (unless via_subprotocol)
+  bool via_subprotocol = false;  // "arena.v1, bearer.<token>" instead
+  std::string query;             // e.g. "sid=...&last_seq=3"
+  int receive_buffer_bytes = 0;  // SO_RCVBUF for slow-consumer tests (0 = default)
 };
 
 class WsClient {

@@ -1,0 +1,112 @@
+// Cluster proof: two `arena` processes share one real nats-server. Process 1 runs every role
+// (auth, sessions, a gateway); process 2 is a gateway only. A user on gateway 1 reaches a user
+// on gateway 2 with a channel message and a DM, and presence sees both, each on its node.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "arena/auth/jwt.hpp"
+#include "arena/testing/arena_process.hpp"
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/nats_server.hpp"
+#include "arena/testing/temp_dir.hpp"
+#include "arena/testing/ws_client.hpp"
+
+namespace arena {
+namespace {
+
+namespace json = boost::json;
+using testing::ArenaProcess;
+using testing::HttpClient;
+using testing::WsClient;
+
+std::string str(const json::value& v, std::initializer_list<const char*> path) {
+  const json::value* cur = &v;
+  for (const char* k : path) cur = &cur->as_object().at(k);
+  return std::string(cur->as_string());
+}
+
+json::value frame(const char* op, json::object d, int rid) { return json::object{{"op", op}, {"rid", rid}, {"d", std::move(d)}}; }
+
+// Waits (bounded) for the reply to `rid`, skipping pushes.
+json::value reply(WsClient& ws, int rid) {
+  for (int i = 0; i < 100; ++i) {
+    auto f = ws.recv();
+    if (!f) break;
+    if (f->as_object().contains("rid") && f->at("rid") == json::value(rid)) return *f;
+  }
+  throw std::runtime_error("no reply " + std::to_string(rid));
+}
+
+TEST(Cluster, TwoGatewaysShareOneNats) {
+  testing::NatsServer nats;
+  testing::TempDir dir;
+  const std::string keys = auth::KeyRing::generate_entry("k1");
+  auto common = [&](const std::string& node, const std::string& data) {
+    return std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--bus", nats.url(), "--node-id", node,
+                                    "--data-dir", (dir.path() / data).string(), "--auth-jwt-keys", keys,
+                                    "--http-access-log", "false", "--auth-argon2-memlimit", "8KiB",
+                                    "--auth-argon2-opslimit", "1"};
+  };
+  ArenaProcess one(ARENA_BIN, common("gw-1", "one"));
+  auto args2 = common("gw-2", "two");
+  args2.insert(args2.end(), {"--roles", "gateway"});
+  ArenaProcess two(ARENA_BIN, args2);
+
+  HttpClient http(one.port());
+  auto login = [&] {
+    auto o = http.post_json("/v1/auth/guest", "").json().as_object();
+    return std::pair{std::string(o.at("user_id").as_string()), std::string(o.at("access_token").as_string())};
+  };
+  const auto [alice, alice_token] = login();
+  const auto [bob, bob_token] = login();
+  EXPECT_EQ(HttpClient(two.port()).post_json("/v1/auth/guest", "").status, 404);  // gateway-only: no auth routes
+
+  WsClient a(one.port(), {.token = alice_token});
+  WsClient b(two.port(), {.token = bob_token});
+  auto wa = a.recv_op("session.welcome");
+  auto wb = b.recv_op("session.welcome");
+  ASSERT_TRUE(wa && wb);
+  EXPECT_EQ(str(*wa, {"d", "node"}), "gw-1");
+  EXPECT_EQ(str(*wb, {"d", "node"}), "gw-2");
+
+  a.send(frame("channel.join", {{"channel", "world"}}, 1));
+  EXPECT_EQ(str(reply(a, 1), {"op"}), "channel.join");
+  b.send(frame("channel.join", {{"channel", "world"}}, 1));
+  auto jb = reply(b, 1);
+  ASSERT_EQ(str(jb, {"op"}), "channel.join") << json::serialize(jb);
+  EXPECT_EQ(jb.at("d").at("members").as_array().size(), 2u);
+
+  a.send(frame("channel.send", {{"channel", "world"}, {"body", "hello from gw-1"}}, 2));
+  auto msg = b.recv_op("channel.message");
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(str(*msg, {"d", "body"}), "hello from gw-1");
+  EXPECT_EQ(str(*msg, {"d", "from"}), alice);
+
+  a.send(frame("dm.send", {{"to", bob}, {"body", "psst, gw-2"}}, 3));
+  auto dm = b.recv_op("dm.message");
+  ASSERT_TRUE(dm);
+  EXPECT_EQ(str(*dm, {"d", "body"}), "psst, gw-2");
+
+  b.send(frame("presence.query", {{"users", json::array{json::value(alice), json::value(bob)}}}, 4));
+  auto p = reply(b, 4);
+  ASSERT_EQ(str(p, {"op"}), "presence.query") << json::serialize(p);
+  EXPECT_TRUE(p.at("d").at("users").at(alice).at("online").as_bool());
+  EXPECT_TRUE(p.at("d").at("users").at(bob).at("online").as_bool());
+  EXPECT_EQ(p.at("d").at("users").at(alice).at("nodes").at(0).as_string(), "gw-1");
+  EXPECT_EQ(p.at("d").at("users").at(bob).at("nodes").at(0).as_string(), "gw-2");
+
+  EXPECT_EQ(two.stop(), 0);
+  EXPECT_EQ(one.stop(), 0);
+}
+
+TEST(Cluster, AGatewayOnlyProcessNeedsTheKeyRing) {
+  testing::NatsServer nats;
+  testing::TempDir dir;
+  EXPECT_THROW(ArenaProcess(ARENA_BIN, {"serve", "--listen", "127.0.0.1:0", "--bus", nats.url(), "--roles", "gateway",
+                                        "--data-dir", (dir.path() / "d").string()}),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace arena
