@@ -29,7 +29,7 @@ websocket::close_reason reason_of(CloseCode code, std::string_view text) {
 
 Connection::Connection(http::Upgrade&& up, ConnectionOwner& owner, const GatewaySettings& settings,
                        GatewayMetrics& metrics, ConnectionInfo info)
-    : ws_(std::move(up.stream)),
+    : ws_(up.stream.release_socket()),
       upgrade_request_(std::move(up.request)),
       owner_(owner),
       settings_(settings),
@@ -44,7 +44,6 @@ void Connection::start() {
       ws_.get_executor(),
       [self = shared_from_this()]() -> asio::awaitable<void> {
         auto& ws = self->ws_;
-        beast::get_lowest_layer(ws).expires_never();  // the WebSocket layer keeps its own timeouts
         ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), self->settings_.idle_timeout,
                                                       /*keep_alive_pings=*/true});
         ws.read_message_max(self->settings_.max_frame_bytes);
@@ -80,8 +79,7 @@ void Connection::start() {
         {
           std::lock_guard lock(self->mu_);
           self->closing_ = true;
-          self->queue_.clear();
-          self->queued_bytes_ = 0;
+          self->drop_queue();
         }
         self->metrics_.connections_open.dec();
         self->owner_.on_closed(self);
@@ -107,7 +105,8 @@ void Connection::send(Outbound out) {
   {
     std::lock_guard lock(mu_);
     if (closing_ || overflow_) return;
-    if (queue_.size() >= settings_.send_queue_messages || queued_bytes_ + out.size() > settings_.send_queue_bytes) {
+    if (queue_.size() - queue_head_ >= settings_.send_queue_messages ||
+        queued_bytes_ + out.size() > settings_.send_queue_bytes) {
       overflow_ = true;
       post = !pump_posted_;
       pump_posted_ = true;
@@ -131,13 +130,12 @@ void Connection::pump() {
     pump_posted_ = false;
     if (overflow_ && !closing_) {
       closing_ = true;
-      queue_.clear();
-      queued_bytes_ = 0;
+      drop_queue();
       next = Next::fail;
-    } else if (!writing_ && !queue_.empty() && !closing_) {
+    } else if (!writing_ && queue_head_ < queue_.size() && !closing_) {
       writing_ = true;
-      current_ = std::move(queue_.front());
-      queue_.pop_front();
+      current_ = std::move(queue_[queue_head_++]);
+      if (queue_head_ == queue_.size()) drop_queue_storage();
       next = Next::write;
     }
   }
@@ -151,8 +149,7 @@ void Connection::pump() {
       self->queued_bytes_ -= std::min(self->queued_bytes_, self->current_.size());
       if (ec) {
         self->closing_ = true;
-        self->queue_.clear();
-        self->queued_bytes_ = 0;
+        self->drop_queue();
       }
     }
     self->current_ = {};
@@ -177,7 +174,7 @@ void Connection::fail_slow_consumer() {
   auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), kCloseGrace);
   timer->async_wait([self, timer](beast::error_code) {
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    self->ws_.next_layer().close(ignored);
   });
   ws_.async_close(reason_of(CloseCode::slow_consumer, "slow consumer"),
                   [self, timer](beast::error_code) { timer->cancel(); });
@@ -194,8 +191,7 @@ void Connection::do_close(CloseCode code, std::string reason) {
     std::lock_guard lock(mu_);
     if (closing_) return;
     closing_ = true;
-    queue_.clear();
-    queued_bytes_ = 0;
+    drop_queue();
   }
   metrics_.closes.with({std::to_string(static_cast<int>(code))}).inc();
   auto self = shared_from_this();
@@ -203,9 +199,21 @@ void Connection::do_close(CloseCode code, std::string reason) {
   timer->async_wait([self, timer](beast::error_code ec) {
     if (ec) return;  // the close finished first
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    self->ws_.next_layer().close(ignored);
   });
   ws_.async_close(reason_of(code, reason), [self, timer](beast::error_code) { timer->cancel(); });
+}
+
+void Connection::drop_queue() {
+  queue_.clear();
+  queue_head_ = 0;
+  queued_bytes_ = 0;
+}
+
+void Connection::drop_queue_storage() {
+  queue_.clear();
+  queue_head_ = 0;
+  if (queue_.capacity() > 16) queue_.shrink_to_fit();  // a burst's storage is not kept by an idle socket
 }
 
 void Connection::set_token_expiry(std::int64_t at) {

@@ -6,10 +6,10 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <array>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "arena/gateway/gateway.hpp"
 #include "arena/http/upgrade.hpp"
@@ -59,9 +59,13 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
   std::shared_ptr<Session> session() const;
 
  private:
-  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  // On a plain socket: the WebSocket layer keeps its own timeouts, so tcp_stream's timer
+  // state (about 1 KB per connection) would be dead weight.
+  using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
   void pump();  // on the strand
   void fail_slow_consumer();
+  void drop_queue();          // under mu_
+  void drop_queue_storage();  // under mu_, when everything queued has been taken
   void do_close(CloseCode code, std::string reason);  // on the strand
   bool allow_message();                               // token bucket, read side
 
@@ -74,7 +78,10 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
   ConnectionInfo info_;
 
   mutable std::mutex mu_;  // guards the fields below
-  std::deque<Outbound> queue_;
+  // Pending frames from queue_head_ on. A vector, not a deque: libstdc++'s deque allocates
+  // ~600 bytes up front, for every idle connection.
+  std::vector<Outbound> queue_;
+  std::size_t queue_head_ = 0;
   std::size_t queued_bytes_ = 0;
   bool pump_posted_ = false;
   bool writing_ = false;

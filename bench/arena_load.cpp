@@ -1,0 +1,364 @@
+// arena-load: whole-system load against a running Arena.
+//
+//   arena-load --port 8080 --connections 10000 --workload idle --seconds 10 --server-pid <pid>
+//   arena-load --workload ping --connections 1000 --seconds 10 [--rate 100000]
+//   arena-load --workload broadcast --connections 10000 --channels 1000 --rate 100000 --seconds 10
+//
+// 1. logs in one guest per connection over HTTP; 2. opens every WebSocket, binding client
+// sockets to 127.0.0.1 .. 127.0.0.<sources> so no single source address runs out of ports;
+// 3. runs the workload for --seconds (bounded), measuring at the clients; 4. reports
+// connections held, the server's RSS per connection (from /proc/<server-pid>), messages sent
+// and delivered per second and latency percentiles, as text and (--json) as one JSON object.
+// GCC 12 misreports Asio's coroutine frames (class-specific operator new/delete) as mismatched.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int connections = 1000;
+  int sources = 8;
+  std::string workload = "idle";
+  int seconds = 10;
+  double rate = 0;  // messages (or pings) per second in total; 0 = as fast as possible (ping only)
+  int channels = 100;
+  int threads = 1;
+  int server_pid = 0;
+  std::string json_out;
+  int login_concurrency = 64;
+};
+
+// Latency in microseconds, 1 µs buckets to 100 ms, then one overflow bucket.
+struct Histogram {
+  static constexpr std::size_t kBuckets = 100'001;
+  std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(kBuckets, 0);
+  std::uint64_t total = 0;
+  void add(double us) {
+    auto b = static_cast<std::size_t>(us < 0 ? 0 : us);
+    ++counts[std::min(b, kBuckets - 1)];
+    ++total;
+  }
+  void merge(const Histogram& o) {
+    for (std::size_t i = 0; i < kBuckets; ++i) counts[i] += o.counts[i];
+    total += o.total;
+  }
+  double percentile(double p) const {
+    if (total == 0) return 0;
+    const auto want = static_cast<std::uint64_t>(p * static_cast<double>(total));
+    std::uint64_t acc = 0;
+    for (std::size_t i = 0; i < kBuckets; ++i) {
+      acc += counts[i];
+      if (acc > want) return static_cast<double>(i);
+    }
+    return static_cast<double>(kBuckets - 1);
+  }
+};
+
+struct ThreadStats {
+  std::uint64_t sent = 0, delivered = 0, errors = 0;
+  Histogram latency;
+};
+
+struct Shared {
+  Options opt;
+  std::atomic<int> connected{0}, failed{0}, ready{0};
+  std::atomic<bool> go{false}, stop{false};
+  Clock::time_point start, end;
+};
+
+std::int64_t now_ns() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
+
+std::size_t rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  return 0;
+}
+
+// The integer after `key` in `text`, or -1.
+std::int64_t int_after(std::string_view text, std::string_view key) {
+  const auto at = text.find(key);
+  if (at == std::string_view::npos) return -1;
+  std::int64_t v = -1;
+  const char* p = text.data() + at + key.size();
+  std::from_chars(p, text.data() + text.size(), v);
+  return v;
+}
+
+// Logs in `count` guests over a few keep-alive HTTP connections.
+std::vector<std::string> login_all(const Options& o, int count) {
+  std::vector<std::string> tokens(static_cast<std::size_t>(count));
+  std::atomic<int> next{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < std::min(o.login_concurrency, count); ++w) {
+    workers.emplace_back([&] {
+      asio::io_context ioc;
+      beast::tcp_stream s(ioc);
+      s.connect(tcp::endpoint(asio::ip::make_address(o.host), o.port));
+      beast::flat_buffer buf;
+      for (int i = next++; i < count; i = next++) {
+        bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/v1/auth/guest", 11};
+        req.set(bhttp::field::host, o.host);
+        req.keep_alive(true);
+        bhttp::write(s, req);
+        bhttp::response<bhttp::string_body> res;
+        bhttp::read(s, buf, res);
+        tokens[static_cast<std::size_t>(i)] =
+            std::string(boost::json::parse(res.body()).at("access_token").as_string());
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  return tokens;
+}
+
+using Ws = websocket::stream<beast::tcp_stream>;
+
+// Counts deliveries and their latency until the socket closes.
+asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64_t> pongs, Shared& sh,
+                             ThreadStats& st) {
+  beast::flat_buffer rb;
+  for (;;) {
+    auto [rec, n] = co_await ws->async_read(rb, use_tuple);
+    if (rec) co_return;
+    const std::string_view f(static_cast<const char*>(rb.cdata().data()), rb.size());
+    const std::int64_t t = Clock::now() < sh.end ? now_ns() : -1;
+    if (t > 0) {
+      std::int64_t sent_at = -1;
+      if (f.find("\"op\":\"channel.message\"") != std::string_view::npos) {
+        sent_at = int_after(f, "\"body\":\"");
+      } else if (f.find("\"op\":\"pong\"") != std::string_view::npos) {
+        sent_at = int_after(f, "\"rid\":");
+        ++*pongs;
+      }
+      if (sent_at > 0) {
+        ++st.delivered;
+        st.latency.add(static_cast<double>(t - sent_at) / 1000.0);
+      }
+    }
+    rb.consume(rb.size());
+  }
+}
+
+asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadStats& st) {
+  auto ex = co_await asio::this_coro::executor;
+  const Options& o = sh.opt;
+  auto wsp = std::make_shared<Ws>(ex);
+  Ws& ws = *wsp;
+  auto& sock = beast::get_lowest_layer(ws).socket();
+  beast::error_code ec;
+  sock.open(tcp::v4(), ec);
+  sock.set_option(asio::socket_base::reuse_address(true), ec);
+  const auto src = asio::ip::address_v4(0x7f000001u + static_cast<unsigned>(index % std::max(1, o.sources)));
+  sock.bind(tcp::endpoint(src, 0), ec);
+  if (!ec) std::tie(ec) = co_await sock.async_connect(tcp::endpoint(asio::ip::make_address(o.host), o.port), use_tuple);
+  if (!ec) {
+    ws.set_option(websocket::stream_base::decorator(
+        [token](websocket::request_type& req) { req.set(bhttp::field::authorization, "Bearer " + token); }));
+    std::tie(ec) = co_await ws.async_handshake(o.host, "/v1/ws", use_tuple);
+  }
+  beast::flat_buffer buf;
+  if (!ec) std::tie(ec, std::ignore) = co_await ws.async_read(buf, use_tuple);  // welcome
+  if (ec) {
+    ++sh.failed;
+    co_return;
+  }
+  buf.consume(buf.size());
+  ++sh.connected;
+  const std::string channel = "c" + std::to_string(index % std::max(1, o.channels));
+  if (o.workload == "broadcast") {
+    const std::string join = R"({"op":"channel.join","rid":0,"d":{"channel":")" + channel + "\"}}";
+    std::tie(ec, std::ignore) = co_await ws.async_write(asio::buffer(join), use_tuple);
+    // Wait for the join reply (skipping joined events).
+    while (!ec) {
+      std::tie(ec, std::ignore) = co_await ws.async_read(buf, use_tuple);
+      const std::string_view f(static_cast<const char*>(buf.cdata().data()), buf.size());
+      const bool done = f.find("\"op\":\"channel.join\"") != std::string_view::npos ||
+                        f.find("\"op\":\"error\"") != std::string_view::npos;
+      buf.consume(buf.size());
+      if (done) break;
+    }
+  }
+  ++sh.ready;
+  asio::steady_timer timer(ex);
+  while (!sh.go.load()) {
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(use_tuple);
+    if (sh.stop.load()) co_return;
+  }
+
+  auto pongs = std::make_shared<std::uint64_t>(0);  // this connection's, for the closed ping loop
+  if (o.workload != "idle") asio::co_spawn(ex, reader(wsp, pongs, sh, st), asio::detached);
+
+  const bool paced = o.rate > 0;
+  const auto interval = paced ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * o.connections / o.rate))
+                              : std::chrono::nanoseconds(0);
+  auto next = sh.start + std::chrono::nanoseconds(static_cast<std::int64_t>(index) * interval.count() / o.connections);
+  std::string msg;
+  std::uint64_t answered = 0;
+  while (Clock::now() < sh.end && o.workload != "idle") {
+    if (paced) {
+      timer.expires_at(next);
+      co_await timer.async_wait(use_tuple);
+      next += interval;
+      if (Clock::now() >= sh.end) break;
+    }
+    const std::int64_t t = now_ns();
+    if (o.workload == "ping") {
+      msg = R"({"op":"ping","rid":)" + std::to_string(t) + "}";
+    } else {
+      msg = R"({"op":"channel.send","d":{"channel":")" + channel + R"(","body":")" + std::to_string(t) + "\"}}";
+    }
+    auto [wec, wn] = co_await ws.async_write(asio::buffer(msg), use_tuple);
+    if (wec) {
+      ++st.errors;
+      break;
+    }
+    ++st.sent;
+    if (!paced && o.workload == "ping") {
+      // Closed loop: one ping in flight per connection.
+      ++answered;
+      while (*pongs < answered && Clock::now() < sh.end) {
+        timer.expires_after(std::chrono::microseconds(20));
+        co_await timer.async_wait(use_tuple);
+      }
+    }
+  }
+  while (!sh.stop.load()) {  // hold the connection until everyone is measured
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_tuple);
+  }
+  beast::get_lowest_layer(ws).close();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App cli{"arena-load: connections, ping round trips and channel fan-out against a running Arena"};
+  cli.add_option("--host", o.host);
+  cli.add_option("--port", o.port);
+  cli.add_option("--connections", o.connections)->check(CLI::Range(1, 19'500));
+  cli.add_option("--sources", o.sources, "client source addresses 127.0.0.1..127.0.0.N")->check(CLI::Range(1, 250));
+  cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast"}));
+  cli.add_option("--seconds", o.seconds)->check(CLI::Range(1, 600));
+  cli.add_option("--rate", o.rate, "total messages/s (0 = closed loop for ping)")->check(CLI::Range(0.0, 1e8));
+  cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels")->check(CLI::Range(1, 100'000));
+  cli.add_option("--threads", o.threads)->check(CLI::Range(1, 64));
+  cli.add_option("--server-pid", o.server_pid, "read the server's RSS from /proc/<pid>");
+  cli.add_option("--json", o.json_out, "also write the report as JSON to this file");
+  CLI11_PARSE(cli, argc, argv);
+  if (o.workload == "broadcast" && o.rate <= 0) {
+    std::cerr << "broadcast needs --rate\n";
+    return 2;
+  }
+
+  Shared sh;
+  sh.opt = o;
+  const auto t_login = Clock::now();
+  const auto tokens = login_all(o, o.connections);
+  const double login_s = std::chrono::duration<double>(Clock::now() - t_login).count();
+  // After the logins, so that only what the connections cost is counted.
+  const std::size_t rss_before = o.server_pid > 0 ? rss_kib(o.server_pid) : 0;
+
+  std::vector<std::unique_ptr<asio::io_context>> ctxs;
+  std::vector<ThreadStats> stats(static_cast<std::size_t>(o.threads));
+  for (int t = 0; t < o.threads; ++t) ctxs.push_back(std::make_unique<asio::io_context>(1));
+  for (int i = 0; i < o.connections; ++i) {
+    const auto t = static_cast<std::size_t>(i % o.threads);
+    asio::co_spawn(*ctxs[t], client(i, tokens[static_cast<std::size_t>(i)], sh, stats[t]), asio::detached);
+  }
+  std::vector<std::thread> pool;
+  for (auto& c : ctxs) pool.emplace_back([&c] { c->run(); });
+
+  // Wait (bounded) for every connection to be ready or failed.
+  const auto t_connect = Clock::now();
+  while (sh.ready.load() + sh.failed.load() < o.connections && Clock::now() - t_connect < std::chrono::seconds(120))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const double connect_s = std::chrono::duration<double>(Clock::now() - t_connect).count();
+  sh.start = Clock::now() + std::chrono::milliseconds(50);
+  sh.end = sh.start + std::chrono::seconds(o.seconds);
+  sh.go = true;
+  std::this_thread::sleep_until(sh.end + std::chrono::milliseconds(200));
+  const std::size_t rss_after = o.server_pid > 0 ? rss_kib(o.server_pid) : 0;
+  const int held = sh.connected.load();
+  sh.stop = true;
+  for (auto& th : pool) th.join();
+
+  ThreadStats total;
+  for (auto& s : stats) {
+    total.sent += s.sent;
+    total.delivered += s.delivered;
+    total.errors += s.errors;
+    total.latency.merge(s.latency);
+  }
+  const double secs = o.seconds;
+  const double per_conn =
+      held > 0 && rss_after > rss_before ? static_cast<double>(rss_after - rss_before) * 1024.0 / held : 0;
+  boost::json::object report{
+      {"workload", o.workload},
+      {"connections_requested", o.connections},
+      {"connections_held", held},
+      {"connections_failed", sh.failed.load()},
+      {"login_seconds", login_s},
+      {"connect_seconds", connect_s},
+      {"server_rss_kib_before", rss_before},
+      {"server_rss_kib_after", rss_after},
+      {"server_rss_bytes_per_connection", per_conn},
+      {"seconds", secs},
+      {"sent", total.sent},
+      {"sent_per_second", static_cast<double>(total.sent) / secs},
+      {"delivered", total.delivered},
+      {"delivered_per_second", static_cast<double>(total.delivered) / secs},
+      {"errors", total.errors},
+      {"latency_us", {{"p50", total.latency.percentile(0.50)},
+                      {"p99", total.latency.percentile(0.99)},
+                      {"p999", total.latency.percentile(0.999)}}},
+  };
+  std::cout << "workload=" << o.workload << " connections held=" << held << "/" << o.connections
+            << " failed=" << sh.failed.load() << " (login " << login_s << " s, connect " << connect_s << " s)\n";
+  if (o.server_pid > 0)
+    std::cout << "server RSS " << rss_before << " KiB -> " << rss_after << " KiB: " << per_conn
+              << " bytes per connection\n";
+  if (o.workload != "idle")
+    std::cout << "sent " << total.sent << " (" << static_cast<long>(total.sent / secs) << "/s), delivered "
+              << total.delivered << " (" << static_cast<long>(total.delivered / secs) << "/s), errors " << total.errors
+              << "\nlatency_us p50=" << total.latency.percentile(0.5) << " p99=" << total.latency.percentile(0.99)
+              << " p999=" << total.latency.percentile(0.999) << "\n";
+  if (!o.json_out.empty()) std::ofstream(o.json_out) << boost::json::serialize(report) << "\n";
+  std::cout << boost::json::serialize(report) << "\n";
+  return held == o.connections ? 0 : 1;
+}
