@@ -48,6 +48,7 @@ namespace {
 struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
+  std::vector<std::uint16_t> ws_ports;  // gateways to spread connections over (default: port)
   int connections = 1000;
   int sources = 8;
   std::string workload = "idle";
@@ -148,8 +149,8 @@ std::vector<std::string> login_all(const Options& o, int count) {
 using Ws = websocket::stream<beast::tcp_stream>;
 
 // Counts deliveries and their latency until the socket closes.
-asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64_t> pongs, Shared& sh,
-                             ThreadStats& st) {
+asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64_t> pongs,
+                             std::shared_ptr<asio::steady_timer> wake, Shared& sh, ThreadStats& st) {
   beast::flat_buffer rb;
   for (;;) {
     auto [rec, n] = co_await ws->async_read(rb, use_tuple);
@@ -163,6 +164,7 @@ asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64
       } else if (f.find("\"op\":\"pong\"") != std::string_view::npos) {
         sent_at = int_after(f, "\"rid\":");
         ++*pongs;
+        wake->cancel();  // the closed ping loop waits on this timer
       }
       if (sent_at > 0) {
         ++st.delivered;
@@ -184,7 +186,9 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
   sock.set_option(asio::socket_base::reuse_address(true), ec);
   const auto src = asio::ip::address_v4(0x7f000001u + static_cast<unsigned>(index % std::max(1, o.sources)));
   sock.bind(tcp::endpoint(src, 0), ec);
-  if (!ec) std::tie(ec) = co_await sock.async_connect(tcp::endpoint(asio::ip::make_address(o.host), o.port), use_tuple);
+  const std::uint16_t port =
+      o.ws_ports.empty() ? o.port : o.ws_ports[static_cast<std::size_t>(index) % o.ws_ports.size()];
+  if (!ec) std::tie(ec) = co_await sock.async_connect(tcp::endpoint(asio::ip::make_address(o.host), port), use_tuple);
   if (!ec) {
     ws.set_option(websocket::stream_base::decorator(
         [token](websocket::request_type& req) { req.set(bhttp::field::authorization, "Bearer " + token); }));
@@ -221,7 +225,8 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
   }
 
   auto pongs = std::make_shared<std::uint64_t>(0);  // this connection's, for the closed ping loop
-  if (o.workload != "idle") asio::co_spawn(ex, reader(wsp, pongs, sh, st), asio::detached);
+  auto wake = std::make_shared<asio::steady_timer>(ex);
+  if (o.workload != "idle") asio::co_spawn(ex, reader(wsp, pongs, wake, sh, st), asio::detached);
 
   const bool paced = o.rate > 0;
   const auto interval = paced ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * o.connections / o.rate))
@@ -252,8 +257,8 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
       // Closed loop: one ping in flight per connection.
       ++answered;
       while (*pongs < answered && Clock::now() < sh.end) {
-        timer.expires_after(std::chrono::microseconds(20));
-        co_await timer.async_wait(use_tuple);
+        wake->expires_at(sh.end);
+        co_await wake->async_wait(use_tuple);  // cancelled by the reader on the pong
       }
     }
   }
@@ -270,7 +275,9 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App cli{"arena-load: connections, ping round trips and channel fan-out against a running Arena"};
   cli.add_option("--host", o.host);
-  cli.add_option("--port", o.port);
+  cli.add_option("--port", o.port, "HTTP port for logins (and WebSockets unless --ws-ports)");
+  cli.add_option("--ws-ports", o.ws_ports, "gateway ports; connection i uses port i % n (e.g. two gateways over NATS)")
+      ->delimiter(',');
   cli.add_option("--connections", o.connections)->check(CLI::Range(1, 19'500));
   cli.add_option("--sources", o.sources, "client source addresses 127.0.0.1..127.0.0.N")->check(CLI::Range(1, 250));
   cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast"}));
