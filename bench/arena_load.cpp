@@ -99,7 +99,9 @@ struct Shared {
   Clock::time_point start, end;
 };
 
-std::int64_t now_ns() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
 
 std::size_t rss_kib(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -283,7 +285,8 @@ int main(int argc, char** argv) {
   cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast"}));
   cli.add_option("--seconds", o.seconds)->check(CLI::Range(1, 600));
   cli.add_option("--rate", o.rate, "total messages/s (0 = closed loop for ping)")->check(CLI::Range(0.0, 1e8));
-  cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels")->check(CLI::Range(1, 100'000));
+  cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels")
+      ->check(CLI::Range(1, 100'000));
   cli.add_option("--threads", o.threads)->check(CLI::Range(1, 64));
   cli.add_option("--server-pid", o.server_pid, "read the server's RSS from /proc/<pid>");
   cli.add_option("--json", o.json_out, "also write the report as JSON to this file");
@@ -351,9 +354,10 @@ int main(int argc, char** argv) {
       {"delivered", total.delivered},
       {"delivered_per_second", static_cast<double>(total.delivered) / secs},
       {"errors", total.errors},
-      {"latency_us", {{"p50", total.latency.percentile(0.50)},
-                      {"p99", total.latency.percentile(0.99)},
-                      {"p999", total.latency.percentile(0.999)}}},
+      {"latency_us",
+       {{"p50", total.latency.percentile(0.50)},
+        {"p99", total.latency.percentile(0.99)},
+        {"p999", total.latency.percentile(0.999)}}},
   };
   std::cout << "workload=" << o.workload << " connections held=" << held << "/" << o.connections
             << " failed=" << sh.failed.load() << " (login " << login_s << " s, connect " << connect_s << " s)\n";

@@ -26,7 +26,9 @@ std::string str(const json::value& v, std::initializer_list<const char*> path) {
   return std::string(cur->as_string());
 }
 
-json::value frame(const char* op, json::object d, int rid) { return json::object{{"op", op}, {"rid", rid}, {"d", std::move(d)}}; }
+json::value frame(const char* op, json::object d, int rid) {
+  return json::object{{"op", op}, {"rid", rid}, {"d", std::move(d)}};
+}
 
 // Waits (bounded) for the reply to `rid`, skipping pushes.
 json::value reply(WsClient& ws, int rid) {
@@ -43,10 +45,23 @@ TEST(Cluster, TwoGatewaysShareOneNats) {
   testing::TempDir dir;
   const std::string keys = auth::KeyRing::generate_entry("k1");
   auto common = [&](const std::string& node, const std::string& data) {
-    return std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--bus", nats.url(), "--node-id", node,
-                                    "--data-dir", (dir.path() / data).string(), "--auth-jwt-keys", keys,
-                                    "--http-access-log", "false", "--auth-argon2-memlimit", "8KiB",
-                                    "--auth-argon2-opslimit", "1"};
+    return std::vector<std::string>{"serve",
+                                    "--listen",
+                                    "127.0.0.1:0",
+                                    "--bus",
+                                    nats.url(),
+                                    "--node-id",
+                                    node,
+                                    "--data-dir",
+                                    (dir.path() / data).string(),
+                                    "--auth-jwt-keys",
+                                    keys,
+                                    "--http-access-log",
+                                    "false",
+                                    "--auth-argon2-memlimit",
+                                    "8KiB",
+                                    "--auth-argon2-opslimit",
+                                    "1"};
   };
   ArenaProcess one(ARENA_BIN, common("gw-1", "one"));
   auto args2 = common("gw-2", "two");
@@ -96,7 +111,15 @@ TEST(Cluster, TwoGatewaysShareOneNats) {
   EXPECT_EQ(p.at("d").at("users").at(alice).at("nodes").at(0).as_string(), "gw-1");
   EXPECT_EQ(p.at("d").at("users").at(bob).at("nodes").at(0).as_string(), "gw-2");
 
+  // Gateway 2 drains and exits: its sessions end, so presence (in process 1) sees bob leave
+  // and alice gets channel.left for him.
   EXPECT_EQ(two.stop(), 0);
+  auto left = a.recv_op("channel.left");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(str(*left, {"d", "user_id"}), bob);
+  a.send(frame("presence.query", {{"users", json::array{json::value(bob)}}}, 5));
+  auto gone = reply(a, 5);
+  EXPECT_FALSE(gone.at("d").at("users").at(bob).at("online").as_bool()) << json::serialize(gone);
   EXPECT_EQ(one.stop(), 0);
 }
 

@@ -165,9 +165,12 @@ TEST(Gateway, BadFramesGetErrorsAndTheConnectionSurvives) {
 }
 
 TEST(Gateway, OversizeFrameClosesWith1009) {
-  TestServer server([](config::Settings& s) { s.gateway.max_frame_bytes = 1024; });
+  // Over the limit but within Beast's 1.5 KB read buffer: Beast 1.81's teardown stops draining
+  // after one read, so a client still sending a much larger frame may see a reset instead of
+  // the close frame (documented in docs/protocol.md).
+  TestServer server([](config::Settings& s) { s.gateway.max_frame_bytes = 256; });
   Player p(server.port(), guest(server.port()));
-  p.ws->send_text(R"({"op":"ping","d":{"pad":")" + std::string(4096, 'x') + "\"}}");
+  p.ws->send_text(R"({"op":"ping","d":{"pad":")" + std::string(1000, 'x') + "\"}}");
   EXPECT_EQ(p.ws->wait_closed(), 1009);
 }
 

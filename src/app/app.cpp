@@ -35,6 +35,12 @@ std::unique_ptr<storage::Sqlite> open_database(const config::Settings& s) {
 
 struct App::Impl {
   Impl(config::Settings s, const core::Clock& c) : settings(std::move(s)), clock(c), http_metrics(registry) {}
+  // The gateway lets go of its connections before the server's io_context (which the
+  // WebSockets belong to) is destroyed; then the rest in reverse order of declaration.
+  ~Impl() {
+    gateway.reset();
+    server.reset();
+  }
 
   bool has(std::string_view role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
 

@@ -103,6 +103,7 @@ struct Gateway::Impl final : ConnectionOwner {
   std::condition_variable sweep_cv;
   bool stopping = false;
   std::thread sweeper;
+  std::chrono::steady_clock::time_point last_heartbeat{};  // liveness is real time, not game time
 
   // --- lifecycle ---
   void start();
@@ -200,12 +201,18 @@ void Gateway::Impl::stop() {
   if (sweeper.joinable()) sweeper.join();
   resync_sub.reset();
   std::vector<std::unique_ptr<bus::Subscription>> subs;
+  std::unordered_set<ConnPtr> dropped_conns;
+  std::unordered_map<std::string, SessionPtr> dropped_sessions;
   {
     std::lock_guard lock(mu);
     for (auto& [k, f] : users) subs.push_back(std::move(f.sub));
     for (auto& [k, f] : channels) subs.push_back(std::move(f.sub));
     users.clear();
     channels.clear();
+    // Drop every reference held here: a Connection must not outlive the io_context its
+    // WebSocket belongs to, and the HTTP server (which owns that io_context) goes next.
+    dropped_conns.swap(conns);
+    dropped_sessions.swap(sessions);
   }
   subs.clear();
 }
@@ -213,6 +220,15 @@ void Gateway::Impl::stop() {
 // Expires detached sessions past the resume window; closes connections whose token expired.
 void Gateway::Impl::sweep() {
   const auto now = clock.now();
+  if (const auto real = std::chrono::steady_clock::now(); real - last_heartbeat >= sessions::kHeartbeatInterval) {
+    last_heartbeat = real;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(mu);
+      n = sessions.size();
+    }
+    bus.publish(sessions::kNodeHeartbeat, json::serialize(json::object{{"node", settings.node_id}, {"sessions", n}}));
+  }
   const auto now_s = clock.now_unix();
   std::vector<SessionPtr> expired;
   std::vector<ConnPtr> stale;
@@ -651,8 +667,20 @@ bool Gateway::drain(std::chrono::milliseconds timeout) {
     all.assign(impl_->conns.begin(), impl_->conns.end());
   }
   for (auto& c : all) c->close(CloseCode::going_away, "server shutting down");
-  std::unique_lock lock(impl_->mu);
-  return impl_->conns_cv.wait_for(lock, timeout, [&] { return impl_->conns.empty(); });
+  bool closed = false;
+  {
+    std::unique_lock lock(impl_->mu);
+    closed = impl_->conns_cv.wait_for(lock, timeout, [&] { return impl_->conns.empty(); });
+  }
+  // Sessions live in this process: none can be resumed once it exits, so end them now (presence
+  // and channels hear session.closed) rather than leave them to the dead-node timeout.
+  std::vector<SessionPtr> held;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [id, s] : impl_->sessions) held.push_back(s);
+  }
+  for (auto& s : held) impl_->expire(s, "server shutting down");
+  return closed;
 }
 
 std::size_t Gateway::connections() const {

@@ -10,15 +10,60 @@ namespace arena::sessions {
 namespace json = boost::json;
 
 PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
+  subs_.push_back(bus_.subscribe(kNodeHeartbeat, [this](const bus::Message& m) { heartbeat(m); }));
   subs_.push_back(bus_.subscribe(kSessionOpened, [this](const bus::Message& m) { opened(m); }));
   subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { closed(m); }));
   subs_.push_back(bus_.subscribe(
       kPresenceQuery, [this](const bus::Message& m) { query(m); }, kQueueGroup));
   bus_.flush(std::chrono::seconds(2));
   bus_.publish(kPresenceResync, "{}");  // gateways re-announce the sessions they hold
+  checker_ = std::thread([this] {
+    std::unique_lock lock(stop_mu_);
+    while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+      lock.unlock();
+      expire_silent_nodes(Steady::now());
+      lock.lock();
+    }
+  });
 }
 
-PresenceService::~PresenceService() = default;
+PresenceService::~PresenceService() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  checker_.join();
+  subs_.clear();
+}
+
+void PresenceService::heartbeat(const bus::Message& m) {
+  auto o = detail::parse(m.data);
+  const std::string node = o ? detail::token(*o, "node") : "";
+  if (node.empty()) return;
+  std::lock_guard lock(mu_);
+  nodes_[node] = Steady::now();
+}
+
+void PresenceService::expire_silent_nodes(Steady::time_point now) {
+  std::vector<std::pair<std::string, std::string>> dead;  // user, sid
+  {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> silent;
+    for (const auto& [node, seen] : nodes_)
+      if (now - seen >= kNodeTimeout) silent.push_back(node);
+    for (const auto& node : silent) {
+      nodes_.erase(node);
+      for (const auto& [user, list] : users_)
+        for (const auto& w : list)
+          if (w.node == node) dead.emplace_back(user, w.sid);
+    }
+  }
+  for (const auto& [user, sid] : dead) {
+    // As the node would have said it; the channel service and others clean up on this.
+    bus_.publish(kSessionClosed, json::serialize(json::object{{"sid", sid}, {"user_id", user}, {"node", "presence"}}));
+  }
+}
 
 void PresenceService::opened(const bus::Message& m) {
   auto o = detail::parse(m.data);
@@ -29,6 +74,7 @@ void PresenceService::opened(const bus::Message& m) {
   bool first = false;
   {
     std::lock_guard lock(mu_);
+    nodes_.try_emplace(w.node, Steady::now());  // known from its first session, until it heartbeats
     auto& list = users_[user];
     if (std::any_of(list.begin(), list.end(), [&](const Where& x) { return x.sid == w.sid; })) return;
     first = list.empty();

@@ -62,9 +62,11 @@ std::string WsClient::selected_subprotocol() const {
   return std::string(impl_->response[beast::http::field::sec_websocket_protocol]);
 }
 
-void WsClient::send_text(const std::string& text) {
+bool WsClient::send_text(const std::string& text) {
   impl_->ws.text(true);
-  impl_->ws.write(asio::buffer(text));
+  beast::error_code ec;
+  impl_->ws.write(asio::buffer(text), ec);
+  return !ec;
 }
 
 void WsClient::send_binary(const std::string& bytes) {
@@ -73,7 +75,7 @@ void WsClient::send_binary(const std::string& bytes) {
 }
 
 void WsClient::send(const boost::json::value& frame) {
-  send_text(boost::json::serialize(frame));
+  if (!send_text(boost::json::serialize(frame))) throw std::runtime_error("WebSocket write failed");
 }
 
 std::optional<boost::json::value> WsClient::recv(std::chrono::milliseconds timeout) {

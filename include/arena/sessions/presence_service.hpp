@@ -1,9 +1,11 @@
 #pragma once
 // Presence: which users are online and on which gateway nodes. Built from the gateways'
 // session.opened/closed events; answers presence.query; publishes presence.changed.<user>.
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -13,6 +15,8 @@ namespace arena::sessions {
 
 class PresenceService {
  public:
+  // Checks for silent nodes every second on its own thread (see expire_silent_nodes). Node
+  // liveness is real elapsed time (steady clock), not the game clock.
   explicit PresenceService(bus::Bus& bus);
   ~PresenceService();
 
@@ -21,16 +25,26 @@ class PresenceService {
     std::string node;
   };
   std::vector<Where> lookup(const std::string& user_id) const;
+  // Closes the sessions of every node not heard from for kNodeTimeout (a crashed gateway):
+  // publishes session.closed for each, as the node would have, and presence.changed.
+  using Steady = std::chrono::steady_clock;
+  void expire_silent_nodes(Steady::time_point now);
 
  private:
   void opened(const bus::Message& m);
   void closed(const bus::Message& m);
   void query(const bus::Message& m);
+  void heartbeat(const bus::Message& m);
 
   bus::Bus& bus_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::vector<Where>> users_;
+  std::unordered_map<std::string, Steady::time_point> nodes_;  // node -> last heard from
   std::vector<std::unique_ptr<bus::Subscription>> subs_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread checker_;
 };
 
 }  // namespace arena::sessions

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <mutex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace arena::testing {

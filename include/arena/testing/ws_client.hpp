@@ -24,7 +24,9 @@ class WsClient {
   ~WsClient();
 
   std::string selected_subprotocol() const;
-  void send_text(const std::string& text);
+  // False if the write failed (e.g. the server already closed: an oversize frame is refused
+  // as soon as its header is read, before the client has finished writing it).
+  bool send_text(const std::string& text);
   void send_binary(const std::string& bytes);
   void send(const boost::json::value& frame);
   // The next frame (parsed), or nullopt if none arrived in time or the connection closed.

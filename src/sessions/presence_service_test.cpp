@@ -1,0 +1,63 @@
+#include "arena/sessions/presence_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "arena/bus/memory_bus.hpp"
+#include "arena/sessions/messages.hpp"
+
+namespace arena::sessions {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+void open(bus::Bus& bus, const std::string& sid, const std::string& user, const std::string& node) {
+  bus.publish(kSessionOpened, json::serialize(json::object{{"sid", sid}, {"user_id", user}, {"node", node}}));
+}
+
+}  // namespace
+
+TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
+  bus::MemoryBus bus;
+  PresenceService presence(bus);
+  std::vector<std::string> changes;
+  auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
+  open(bus, "s1", "u1", "gw-1");
+  open(bus, "s2", "u1", "gw-2");
+  EXPECT_EQ(presence.lookup("u1").size(), 2u);
+  bus.publish(kSessionClosed, R"({"sid":"s1","user_id":"u1","node":"gw-1"})");
+  bus.publish(kSessionClosed, R"({"sid":"s2","user_id":"u1","node":"gw-2"})");
+  EXPECT_TRUE(presence.lookup("u1").empty());
+  ASSERT_EQ(changes.size(), 2u);  // online once, offline once
+  EXPECT_NE(changes[0].find("true"), std::string::npos);
+  EXPECT_NE(changes[1].find("false"), std::string::npos);
+}
+
+TEST(Presence, IgnoresMalformedEvents) {
+  bus::MemoryBus bus;
+  PresenceService presence(bus);
+  for (const char* bad : {"", "nope", "[]", R"({"sid":1})", R"({"sid":"a.b","user_id":"u","node":"n"})"})
+    bus.publish(kSessionOpened, bad);
+  auto r = bus.request_sync(kPresenceQuery, R"({"users":"u"})", 1s);
+  EXPECT_NE(r.data.find("invalid_field"), std::string::npos);
+}
+
+TEST(Presence, ASilentNodesSessionsAreClosedForIt) {
+  bus::MemoryBus bus;
+  PresenceService presence(bus);
+  std::vector<std::string> closed;
+  auto sub = bus.subscribe(kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
+  open(bus, "s1", "u1", "gw-dead");
+  bus.publish(kNodeHeartbeat, R"({"node":"gw-dead","sessions":1})");
+  presence.expire_silent_nodes(std::chrono::steady_clock::now());  // just heard from
+  EXPECT_TRUE(closed.empty());
+  EXPECT_EQ(presence.lookup("u1").size(), 1u);
+  presence.expire_silent_nodes(std::chrono::steady_clock::now() + kNodeTimeout + 1s);  // then silence
+  EXPECT_TRUE(presence.lookup("u1").empty());
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_NE(closed[0].find("\"sid\":\"s1\""), std::string::npos);
+}
+
+}  // namespace arena::sessions
