@@ -24,3 +24,19 @@ for mode in device-repeat device-new guest; do
   "$bin/arena-bench-login" --port "$port" --connections "$conns" --seconds "$secs" --mode "$mode"
 done
 echo "== server RSS after the runs: $(awk '/VmRSS/{print $2" "$3}' /proc/$server/status)"
+kill "$server"; wait "$server" 2>/dev/null || true
+
+# Real time: a fresh server (so idle memory is measured from a clean heap), high message limits.
+data2=$(mktemp -d)
+"$bin/arena" serve --listen "127.0.0.1:$port" --data-dir "$data2" --http-access-log false --log-level warn \
+  --gateway-messages-per-second 1000000 --gateway-message-burst 1000000 &
+server=$!
+for _ in $(seq 50); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+load="$bin/arena-load --port $port --seconds ${LOAD_SECONDS:-5}"
+echo "== idle connections: $load --connections ${IDLE_CONNECTIONS:-19000} --workload idle --threads 2 --server-pid $server"
+$load --connections "${IDLE_CONNECTIONS:-19000}" --workload idle --threads 2 --server-pid "$server" | head -2
+echo "== ping round trips: $load --connections 100 --workload ping"
+$load --connections 100 --workload ping | sed -n 2,3p
+echo "== channel fan-out: $load --connections 10000 --channels 1000 --workload broadcast --rate 20000"
+$load --connections 10000 --channels 1000 --workload broadcast --rate 20000 | sed -n 2,3p
+rm -rf "$data2"
