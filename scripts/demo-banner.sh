@@ -11,4 +11,8 @@ cat <<'TXT'
     curl -s localhost:8080/v1/account -H "Authorization: Bearer $TOKEN"
     curl -s localhost:8080/metrics | head
 
+  Real time: two guests connect over WebSocket, join a channel, chat and DM each other:
+
+    /usr/bin/python3 tests/clients/ws_chat.py 8080
+
 TXT

@@ -406,6 +406,20 @@ TEST(Gateway, TokenRefreshAndExpiry) {
   EXPECT_EQ(p.ws->wait_closed(), 4001);
 }
 
+TEST(Gateway, LogoutClosesTheLoginsLiveSockets) {
+  TestServer server;
+  const Login u = guest(server.port());
+  const Login other = guest(server.port());
+  Player p(server.port(), u);
+  Player q(server.port(), other);
+  EXPECT_EQ(HttpClient(server.port()).post_json("/v1/auth/logout", "", u.token).status, 204);
+  EXPECT_EQ(p.ws->wait_closed(), 4004);
+  EXPECT_EQ(str(q.request("ping", {}, 1), {"op"}), "pong");  // another login is untouched
+  auto refused = testing::ws_refused(server.port(), {.token = u.token});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_NE(refused.body.find("token_revoked"), std::string::npos);
+}
+
 TEST(Gateway, DrainSaysGoingAway) {
   auto server = std::make_unique<TestServer>();
   Player p(server->port(), guest(server->port()));

@@ -38,6 +38,7 @@ struct App::Impl {
   // The gateway lets go of its connections before the server's io_context (which the
   // WebSockets belong to) is destroyed; then the rest in reverse order of declaration.
   ~Impl() {
+    revoked_sub.reset();  // it reaches into the gateway
     gateway.reset();
     server.reset();
   }
@@ -140,7 +141,10 @@ void App::start() {
   im.verifier = std::make_unique<auth::TokenVerifier>(*im.jwt, im.clock, *im.auth_metrics);
   // Logins ended anywhere in the cluster are refused everywhere.
   im.revoked_sub = im.bus->subscribe("auth.revoked", [&im](const bus::Message& m) {
-    if (bus::valid_token(m.data)) im.verifier->revoke(std::string(m.data));
+    if (!bus::valid_token(m.data)) return;
+    const std::string login(m.data);
+    im.verifier->revoke(login);
+    if (im.gateway) im.gateway->revoke_login(login);
   });
 
   if (im.has("auth")) {

@@ -683,6 +683,16 @@ bool Gateway::drain(std::chrono::milliseconds timeout) {
   return closed;
 }
 
+void Gateway::revoke_login(const std::string& login_id) {
+  std::vector<ConnPtr> hit;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (const auto& c : impl_->conns)
+      if (c->info().login_id == login_id) hit.push_back(c);
+  }
+  for (auto& c : hit) c->close(CloseCode::login_revoked, "this login has ended");
+}
+
 std::size_t Gateway::connections() const {
   std::lock_guard lock(impl_->mu);
   return impl_->conns.size();

@@ -20,6 +20,7 @@ enum class CloseCode : std::uint16_t {
   token_expired = 4001,      // access token expired and was not refreshed (session.refresh)
   replaced = 4002,           // second_connection = replace: a newer connection of the user took over
   resumed_elsewhere = 4003,  // the session was resumed on another connection
+  login_revoked = 4004,      // the login behind the token was logged out or revoked
   slow_consumer = 4008,      // send queue overflowed: the client did not read fast enough
 };
 

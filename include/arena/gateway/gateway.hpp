@@ -72,6 +72,9 @@ class Gateway {
   // Closes every connection with 1001 (going away) and waits up to `timeout` for them to go.
   bool drain(std::chrono::milliseconds timeout);
   std::size_t connections() const;
+  // Closes (4004) every connection authenticated by this login (the JWT's sid): a logout or a
+  // detected refresh-token theft ends live sockets too, not only future requests.
+  void revoke_login(const std::string& login_id);
 
   struct Impl;
 
