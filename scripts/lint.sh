@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sources=$(git ls-files 'src/*.cpp' 'apps/*.cpp')
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c++20 --language=c++ \
-  --inline-suppr --suppress=missingIncludeSystem --library=googletest --library=boost -I include -I src $sources
+  --inline-suppr --suppress=missingIncludeSystem --library=googletest --library=boost \
+  --suppress=missingReturn:src/http/server.cpp `# cppcheck 2.10 does not know C++20 coroutines` \
+  -I include -I src $sources
 run-clang-tidy -quiet -p build $(git ls-files 'src/*.cpp' 'apps/*.cpp' | grep -v '_test.cpp$') >/tmp/arena-tidy.log 2>&1 \
   || { grep -E "warning:|error:" /tmp/arena-tidy.log | sort -u; exit 1; }
 echo "lint: clean"

@@ -181,12 +181,11 @@ void Connection::fail_slow_consumer() {
 }
 
 void Connection::close(CloseCode code, std::string reason) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-    self->do_close(code, std::move(reason));
-  });
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), code, reason = std::move(reason)]() { self->do_close(code, reason); });
 }
 
-void Connection::do_close(CloseCode code, std::string reason) {
+void Connection::do_close(CloseCode code, const std::string& reason) {
   {
     std::lock_guard lock(mu_);
     if (closing_) return;

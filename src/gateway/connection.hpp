@@ -64,10 +64,10 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
   using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
   void pump();  // on the strand
   void fail_slow_consumer();
-  void drop_queue();                                  // under mu_
-  void drop_queue_storage();                          // under mu_, when everything queued has been taken
-  void do_close(CloseCode code, std::string reason);  // on the strand
-  bool allow_message();                               // token bucket, read side
+  void drop_queue();                                         // under mu_
+  void drop_queue_storage();                                 // under mu_, when everything queued has been taken
+  void do_close(CloseCode code, const std::string& reason);  // on the strand
+  bool allow_message();                                      // token bucket, read side
 
   Stream ws_;
   boost::beast::http::request<boost::beast::http::string_body> upgrade_request_;

@@ -18,7 +18,8 @@ inline std::optional<boost::json::object> parse(std::string_view data) {
   opts.max_depth = 16;
   auto v = boost::json::parse(data, ec, {}, opts);
   if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
+  boost::json::object out = std::move(v.as_object());
+  return out;
 }
 
 // The string at `key` if it is a valid bus token (ids, channel names), else empty.

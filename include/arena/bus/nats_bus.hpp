@@ -6,16 +6,7 @@
 
 #include "arena/bus/bus.hpp"
 
-struct __natsConnection;
-struct __natsSubscription;
-struct __natsMsg;
-
 namespace arena::bus {
-
-namespace detail {
-class RequestTracker;
-class SubState;
-}  // namespace detail
 
 class NatsBus final : public Bus {
  public:
@@ -29,19 +20,13 @@ class NatsBus final : public Bus {
   void request(std::string_view subject, std::string_view data, std::chrono::milliseconds timeout,
                ReplyHandler on_reply) override;
   bool flush(std::chrono::milliseconds timeout) override;
-  std::string describe() const override { return url_; }
+  std::string describe() const override;
+
+  struct Impl;  // the nats.c connection; nats.c's types stay out of this header
 
  private:
-  NatsBus(__natsConnection* nc, std::string url);
-  class Sub;
-  std::unique_ptr<Subscription> subscribe_raw(const std::string& subject, const std::string& queue,
-                                              std::shared_ptr<detail::SubState> state,
-                                              void (*callback)(__natsConnection*, __natsSubscription*, __natsMsg*,
-                                                               void*));
-  __natsConnection* nc_;
-  std::string url_;
-  std::unique_ptr<detail::RequestTracker> tracker_;
-  std::unique_ptr<Subscription> inbox_sub_;
+  explicit NatsBus(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace arena::bus
