@@ -127,6 +127,10 @@ struct Gateway::Impl final : ConnectionOwner {
   void announce(const SessionPtr& s, std::string_view subject);
   bool local_join(const SessionPtr& s, const std::string& channel);
   void local_leave(const SessionPtr& s, const std::string& channel);
+  // Takes `s` out of map[key]; when nobody is left, removes the entry and hands back its bus
+  // subscription, to be destroyed once `mu` (held by the caller) is released.
+  std::unique_ptr<bus::Subscription> remove_from(std::unordered_map<std::string, Fanout>& map, const std::string& key,
+                                                 const SessionPtr& s);
 
   // --- replies ---
   void reply(const ConnPtr& c, std::string_view op, const json::value& rid, const json::object& d);
@@ -433,17 +437,8 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
   {
     std::lock_guard lock(mu);
     if (sessions.erase(s->id()) == 0) return;  // already expired
-    auto drop = [&](std::unordered_map<std::string, Fanout>& map, const std::string& key) {
-      auto it = map.find(key);
-      if (it == map.end()) return;
-      std::erase(it->second.sessions, s);
-      if (it->second.sessions.empty()) {
-        dropped.push_back(std::move(it->second.sub));
-        map.erase(it);
-      }
-    };
-    drop(users, s->user_id());
-    for (const auto& ch : chans) drop(channels, ch);
+    dropped.push_back(remove_from(users, s->user_id(), s));
+    for (const auto& ch : chans) dropped.push_back(remove_from(channels, ch, s));
   }
   dropped.clear();
   metrics.sessions_open.dec();
@@ -469,18 +464,21 @@ bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) 
   return true;
 }
 
+std::unique_ptr<bus::Subscription> Gateway::Impl::remove_from(std::unordered_map<std::string, Fanout>& map,
+                                                              const std::string& key, const SessionPtr& s) {
+  auto it = map.find(key);
+  if (it == map.end()) return nullptr;
+  std::erase(it->second.sessions, s);
+  if (!it->second.sessions.empty()) return nullptr;
+  auto sub = std::move(it->second.sub);
+  map.erase(it);
+  return sub;
+}
+
 void Gateway::Impl::local_leave(const SessionPtr& s, const std::string& channel) {
-  std::unique_ptr<bus::Subscription> dropped;
-  {
-    std::lock_guard lock(mu);
-    auto it = channels.find(channel);
-    if (it == channels.end()) return;
-    std::erase(it->second.sessions, s);
-    if (it->second.sessions.empty()) {
-      dropped = std::move(it->second.sub);
-      channels.erase(it);
-    }
-  }
+  std::unique_ptr<bus::Subscription> dropped;  // destroyed after the lock is released
+  std::lock_guard lock(mu);
+  dropped = remove_from(channels, channel, s);
 }
 
 // ---------------------------------------------------------------- replies
