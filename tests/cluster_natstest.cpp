@@ -123,6 +123,44 @@ TEST(Cluster, TwoGatewaysShareOneNats) {
   EXPECT_EQ(one.stop(), 0);
 }
 
+TEST(Cluster, ReplacePolicyReachesAcrossGateways) {
+  testing::NatsServer nats;
+  testing::TempDir dir;
+  const std::string keys = auth::KeyRing::generate_entry("k1");
+  auto args = [&](const std::string& node, const std::string& roles) {
+    return std::vector<std::string>{"serve",
+                                    "--listen",
+                                    "127.0.0.1:0",
+                                    "--bus",
+                                    nats.url(),
+                                    "--node-id",
+                                    node,
+                                    "--roles",
+                                    roles,
+                                    "--data-dir",
+                                    (dir.path() / node).string(),
+                                    "--auth-jwt-keys",
+                                    keys,
+                                    "--http-access-log",
+                                    "false",
+                                    "--gateway-second-connection",
+                                    "replace"};
+  };
+  ArenaProcess one(ARENA_BIN, args("gw-1", "all"));
+  ArenaProcess two(ARENA_BIN, args("gw-2", "gateway"));
+  auto o = HttpClient(one.port()).post_json("/v1/auth/guest", "").json().as_object();
+  const std::string token(o.at("access_token").as_string());
+  WsClient first(one.port(), {.token = token});
+  ASSERT_TRUE(first.recv_op("session.welcome"));
+  WsClient second(two.port(), {.token = token});  // the same user, on the other gateway
+  ASSERT_TRUE(second.recv_op("session.welcome"));
+  EXPECT_EQ(first.wait_closed(), 4002);
+  second.send(frame("ping", {}, 1));
+  EXPECT_EQ(str(reply(second, 1), {"op"}), "pong");
+  EXPECT_EQ(two.stop(), 0);
+  EXPECT_EQ(one.stop(), 0);
+}
+
 TEST(Cluster, AGatewayOnlyProcessNeedsTheKeyRing) {
   testing::NatsServer nats;
   testing::TempDir dir;
