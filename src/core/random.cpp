@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <stdexcept>
 
 #include "arena/core/encoding.hpp"
@@ -34,13 +35,32 @@ std::string random_token(std::size_t bytes) {
 }
 
 std::string new_uuid() {
+  // RFC 9562 UUIDv7 with a 12-bit counter in rand_a ("method 1"), so ids made by this process
+  // strictly increase even within one millisecond; the rest is random.
+  static std::mutex mu;
+  static std::uint64_t last_ms = 0;
+  static std::uint32_t counter = 0;
   std::array<unsigned char, 16> b{};
   random_bytes(b);
-  const auto ms = static_cast<std::uint64_t>(
+  auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
+  {
+    std::lock_guard lock(mu);
+    if (ms <= last_ms) {
+      ms = last_ms;  // same millisecond (or the clock stepped back): count on
+      if (++counter > 0xfff) {
+        ++ms;  // counter exhausted: borrow the next millisecond
+        counter = 0;
+      }
+    } else {
+      counter = b[7] & 0x3ffU;  // a random start that leaves room to count
+    }
+    last_ms = ms;
+    b[6] = static_cast<unsigned char>(0x70 | (counter >> 8));  // version 7 + counter high bits
+    b[7] = static_cast<unsigned char>(counter & 0xff);
+  }
   for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   std::string hex = hex_encode(b);
   return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +

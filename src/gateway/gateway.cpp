@@ -405,7 +405,9 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
   } else if (data[0] == router::kKick) {
     const std::string_view keep = data.substr(1);
     for (const auto& s : targets) {
-      if (s->id() == keep) continue;
+      // Only older sessions: session ids are UUIDv7 (time-ordered), and a kick can arrive late
+      // (buffered in a NATS client), after a newer session of the same user opened elsewhere.
+      if (s->id() >= keep) continue;
       if (auto conn = std::dynamic_pointer_cast<Connection>(s->sink()))
         conn->close(CloseCode::replaced, "a newer connection of this user took over");
       expire(s, "replaced");
@@ -415,6 +417,7 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
 
 SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer_messages);
+  bool subscribed = false;
   {
     std::lock_guard lock(mu);
     sessions.emplace(s->id(), s);
@@ -424,8 +427,14 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
       f.sub = bus.subscribe(router::user_subject(user_id), [this, user_id](const bus::Message& m) {
         deliver(m.data, fanout_targets(users, user_id));
       });
+      subscribed = true;
     }
   }
+  // NATS clients buffer SUB: make sure the server knows this user is here before anyone can
+  // be told so (session.opened, the replace kick of another gateway), or the first pushes
+  // to the user could be lost. One round trip per newly connected user; free on MemoryBus.
+  if (subscribed && !bus.flush(settings.request_timeout))
+    log->warn("msg=\"bus flush timed out after subscribing\" user={}", user_id);
   metrics.sessions_open.inc();
   announce(s, sessions::kSessionOpened);
   return s;

@@ -7,7 +7,9 @@
 //
 // Payload on those subjects: one kind byte, then
 //   'P' + push body   the bytes after `{"seq":N,` of the frame every recipient gets
-//   'K' + session id  close every other session of that user ("replace" policy)
+//   'K' + session id  close the user's sessions older than this one ("replace" policy; session
+//                     ids are UUIDv7, so they order by creation time and a late kick cannot
+//                     close a newer session)
 #include <boost/json/object.hpp>
 
 #include <string>
@@ -35,7 +37,7 @@ class Router {
   void to_user(std::string_view user_id, std::string_view op, const boost::json::object& d);
   // Every member session of `channel`, across gateways.
   void to_channel(std::string_view channel, std::string_view op, const boost::json::object& d);
-  // Asks gateways to close every session of `user_id` except `keep_session_id`.
+  // Asks gateways to close the sessions of `user_id` opened before `keep_session_id`.
   void close_other_sessions(std::string_view user_id, std::string_view keep_session_id);
 
  private:
