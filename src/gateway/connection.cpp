@@ -61,7 +61,16 @@ void Connection::start() {
         self->refilled_ = std::chrono::steady_clock::now();
         if (self->owner_.on_open(self)) {
           for (;;) {
-            auto [ec, n] = co_await ws.async_read(self->read_buf_, use_tuple);
+            // One message, read in pieces. The first piece asks for little: a plain async_read
+            // prepares Beast's 1.5 KB frame size in the buffer before any byte arrives, which every
+            // idle socket would then hold while it waits.
+            beast::error_code ec;
+            std::size_t limit = 64;
+            do {
+              auto [rec, n] = co_await ws.async_read_some(self->read_buf_, limit, use_tuple);
+              ec = rec;
+              limit = 4096;
+            } while (!ec && !ws.is_message_done());
             if (ec) break;
             const bool allowed = self->allow_message();
             if (!allowed) {
@@ -73,7 +82,8 @@ void Connection::start() {
               self->owner_.on_text(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
             }
             self->read_buf_.consume(self->read_buf_.size());
-            if (self->read_buf_.capacity() > 4096) self->read_buf_.shrink_to_fit();  // idle sockets stay small
+            // Keep a small buffer for the next small message; give back what a big one needed.
+            if (self->read_buf_.capacity() > 512) self->read_buf_.shrink_to_fit();
           }
         }
         {
