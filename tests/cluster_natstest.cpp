@@ -40,33 +40,42 @@ json::value reply(WsClient& ws, int rid) {
   throw std::runtime_error("no reply " + std::to_string(rid));
 }
 
-TEST(Cluster, TwoGatewaysShareOneNats) {
+// One nats-server, one temp dir and one key ring shared by the processes of a test.
+struct ClusterEnv {
   testing::NatsServer nats;
   testing::TempDir dir;
-  const std::string keys = auth::KeyRing::generate_entry("k1");
-  auto common = [&](const std::string& node, const std::string& data) {
-    return std::vector<std::string>{"serve",
-                                    "--listen",
-                                    "127.0.0.1:0",
-                                    "--bus",
-                                    nats.url(),
-                                    "--node-id",
-                                    node,
-                                    "--data-dir",
-                                    (dir.path() / data).string(),
-                                    "--auth-jwt-keys",
-                                    keys,
-                                    "--http-access-log",
-                                    "false",
-                                    "--auth-argon2-memlimit",
-                                    "8KiB",
-                                    "--auth-argon2-opslimit",
-                                    "1"};
-  };
-  ArenaProcess one(ARENA_BIN, common("gw-1", "one"));
-  auto args2 = common("gw-2", "two");
-  args2.insert(args2.end(), {"--roles", "gateway"});
-  ArenaProcess two(ARENA_BIN, args2);
+  std::string keys = auth::KeyRing::generate_entry("k1");
+
+  std::vector<std::string> args(const std::string& node, const std::string& roles,
+                                std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"serve",
+                               "--listen",
+                               "127.0.0.1:0",
+                               "--bus",
+                               nats.url(),
+                               "--node-id",
+                               node,
+                               "--roles",
+                               roles,
+                               "--data-dir",
+                               (dir.path() / node).string(),
+                               "--auth-jwt-keys",
+                               keys,
+                               "--http-access-log",
+                               "false",
+                               "--auth-argon2-memlimit",
+                               "8KiB",
+                               "--auth-argon2-opslimit",
+                               "1"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+};
+
+TEST(Cluster, TwoGatewaysShareOneNats) {
+  ClusterEnv env;
+  ArenaProcess one(ARENA_BIN, env.args("gw-1", "all"));
+  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway"));
 
   HttpClient http(one.port());
   auto login = [&] {
@@ -124,30 +133,10 @@ TEST(Cluster, TwoGatewaysShareOneNats) {
 }
 
 TEST(Cluster, ReplacePolicyReachesAcrossGateways) {
-  testing::NatsServer nats;
-  testing::TempDir dir;
-  const std::string keys = auth::KeyRing::generate_entry("k1");
-  auto args = [&](const std::string& node, const std::string& roles) {
-    return std::vector<std::string>{"serve",
-                                    "--listen",
-                                    "127.0.0.1:0",
-                                    "--bus",
-                                    nats.url(),
-                                    "--node-id",
-                                    node,
-                                    "--roles",
-                                    roles,
-                                    "--data-dir",
-                                    (dir.path() / node).string(),
-                                    "--auth-jwt-keys",
-                                    keys,
-                                    "--http-access-log",
-                                    "false",
-                                    "--gateway-second-connection",
-                                    "replace"};
-  };
-  ArenaProcess one(ARENA_BIN, args("gw-1", "all"));
-  ArenaProcess two(ARENA_BIN, args("gw-2", "gateway"));
+  ClusterEnv env;
+  const std::vector<std::string> replace{"--gateway-second-connection", "replace"};
+  ArenaProcess one(ARENA_BIN, env.args("gw-1", "all", replace));
+  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway", replace));
   auto o = HttpClient(one.port()).post_json("/v1/auth/guest", "").json().as_object();
   const std::string token(o.at("access_token").as_string());
   WsClient first(one.port(), {.token = token});
