@@ -97,6 +97,14 @@ std::string metrics(std::uint16_t port) {
   return HttpClient(port).get("/metrics").body;
 }
 
+// The value of one series in /metrics ("name{labels}"), 0 when it is not there yet.
+double metric(std::uint16_t port, const std::string& series) {
+  const auto body = metrics(port);
+  const auto at = body.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::stod(body.substr(at + series.size() + 2));
+}
+
 TEST(Gateway, UpgradeRefusesBadTokensAndPlainGets) {
   TestServer server;
   auto none = testing::ws_refused(server.port(), {});
@@ -165,13 +173,81 @@ TEST(Gateway, BadFramesGetErrorsAndTheConnectionSurvives) {
 }
 
 TEST(Gateway, OversizeFrameClosesWith1009) {
-  // Over the limit but within Beast's 1.5 KB read buffer: Beast 1.81's teardown stops draining
-  // after one read, so a client still sending a much larger frame may see a reset instead of
-  // the close frame (documented in docs/protocol.md).
+  // Refused from the frame header: the server answers with 1009 while the client is still
+  // sending, and drains the rest, so the close frame is not lost to a reset.
   TestServer server([](config::Settings& s) { s.gateway.max_frame_bytes = 256; });
   Player p(server.port(), guest(server.port()));
-  p.ws->send_text(R"({"op":"ping","d":{"pad":")" + std::string(1000, 'x') + "\"}}");
+  p.ws->send_text(R"({"op":"ping","d":{"pad":")" + std::string(200'000, 'x') + "\"}}");
   EXPECT_EQ(p.ws->wait_closed(), 1009);
+  EXPECT_EQ(metric(server.port(), "gateway_closes_total{code=\"1009\"}"), 1);
+}
+
+// A client frame with `first` (FIN/opcode byte), masked unless told otherwise.
+std::string raw_frame(unsigned first, const std::string& payload, bool mask = true) {
+  std::string out{static_cast<char>(first), static_cast<char>((mask ? 0x80 : 0) | payload.size())};
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  if (mask) out.append(key, 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    out.push_back(mask ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i]);
+  return out;
+}
+
+TEST(Gateway, FragmentsAndControlFramesFromClients) {
+  TestServer server;
+  Player p(server.port(), guest(server.port()));
+  // A message in three fragments, with a ping between two of them: one reply, one pong.
+  p.ws->send_raw(raw_frame(0x01, R"({"op":"pi)") + raw_frame(0x89, "hb") + raw_frame(0x00, R"(ng","rid":)") +
+                 raw_frame(0x80, "7}"));
+  auto f = p.ws->recv();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(str(*f, {"op"}), "pong");
+  EXPECT_EQ(f->at("rid"), json::value(7));
+  EXPECT_EQ(p.ws->pongs_heard(), 1);
+  // The same through the client library's own fragmentation, and its own ping.
+  p.ws->ping("x");
+  ASSERT_TRUE(p.ws->send_fragmented({R"({"op":"ping",)", R"("rid":8})"}));
+  f = p.ws->recv();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->at("rid"), json::value(8));
+  EXPECT_EQ(p.ws->pongs_heard(), 2);
+}
+
+TEST(Gateway, ProtocolViolationsCloseWithTheirCodes) {
+  TestServer server;
+  struct Case {
+    std::string bytes;
+    int code;
+  };
+  const std::vector<Case> cases = {
+      {raw_frame(0x81, R"({"op":"ping"})", /*mask=*/false), 1002},  // clients must mask
+      {raw_frame(0x83, "x"), 1002},                                 // reserved opcode
+      {raw_frame(0x80, "x"), 1002},                                 // continuation of nothing
+      {raw_frame(0x81, "\xC3\x28"), 1007},                          // text that is not UTF-8
+      {raw_frame(0x88, "\x03"), 1002},                              // a 1-byte close payload
+  };
+  for (const auto& c : cases) {
+    Player p(server.port(), guest(server.port()));
+    p.ws->send_raw(c.bytes);
+    EXPECT_EQ(p.ws->wait_closed(), c.code);
+  }
+  // A close from the client is answered with its own code.
+  Player p(server.port(), guest(server.port()));
+  p.ws->send_raw(raw_frame(0x88, std::string("\x0B\xB8", 2) + "bye"));  // 3000
+  EXPECT_EQ(p.ws->wait_closed(), 3000);
+  EXPECT_EQ(metric(server.port(), "gateway_connections_open"), 0);
+}
+
+TEST(Gateway, QuietConnectionsArePingedAndDeadOnesDropped) {
+  TestServer server([](config::Settings& s) { s.gateway.idle_timeout = 800ms; });
+  Player alive(server.port(), guest(server.port()));
+  Player dead(server.port(), guest(server.port()));
+  // `alive` keeps reading, so its client library answers the server's pings; `dead` reads nothing.
+  // (One long read: the client library cannot resume a read it cancelled.)
+  EXPECT_FALSE(alive.ws->recv(2500ms));
+  EXPECT_GE(alive.ws->pings_heard(), 2);
+  EXPECT_EQ(dead.ws->wait_closed(), 0);  // dropped without a close frame: it was not listening
+  EXPECT_EQ(metric(server.port(), "gateway_closes_total{code=\"idle\"}"), 1);
+  EXPECT_EQ(metric(server.port(), "gateway_connections_open"), 1);
 }
 
 TEST(Gateway, RateLimitWarnsThenCloses) {

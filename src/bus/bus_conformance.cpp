@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace arena::bus::testing {
@@ -163,15 +164,21 @@ TEST_P(BusConformance, NothingArrivesAfterUnsubscribe) {
 TEST_P(BusConformance, AHandlerMayUnsubscribeItself) {
   std::unique_ptr<Subscription> self;
   std::atomic<int> calls{0};
+  std::atomic<bool> gone{false};
   Inbox witness;
   self = bus->subscribe("self.stop", [&](const Message&) {
     ++calls;
     self.reset();
+    gone = true;
   });
   auto w = bus->subscribe("self.>", witness.handler());
   ASSERT_TRUE(bus->flush(2s));
   bus->publish("self.stop", "1");
   ASSERT_TRUE(witness.wait_for(1));
+  // The witness may hear the message before the handler runs (another delivery thread).
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (!gone && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(gone.load());
   ASSERT_TRUE(bus->flush(2s));
   bus->publish("self.stop", "2");
   ASSERT_TRUE(witness.wait_for(2));

@@ -1,104 +1,169 @@
 #include "connection.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 namespace arena::gateway {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+using boost::system::error_code;
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr auto kCloseGrace = std::chrono::seconds(2);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr auto kCloseGrace = std::chrono::seconds(2);  // for the peer's answer to our close frame
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
+constexpr int kReadsPerWakeup = 4;              // then other connections get a turn
+constexpr std::size_t kMaxControlBytes = 1024;  // pongs owed to a peer that pings without reading
 
-websocket::close_reason reason_of(CloseCode code, std::string_view text) {
-  websocket::close_reason r;
-  r.code = static_cast<std::uint16_t>(code);
-  r.reason = std::string(text);
-  return r;
+bool would_block(const error_code& ec) {
+  return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 }  // namespace
 
+struct Connection::Handshake {
+  websocket::stream<asio::ip::tcp::socket> ws;
+  beast::http::request<beast::http::string_body> request;
+};
+
 Connection::Connection(http::Upgrade&& up, ConnectionOwner& owner, const GatewaySettings& settings,
                        GatewayMetrics& metrics, ConnectionInfo info)
-    : ws_(up.stream.release_socket()),
-      upgrade_request_(std::move(up.request)),
+    : socket_(up.stream.get_executor()),
+      handshake_(
+          new Handshake{websocket::stream<asio::ip::tcp::socket>(up.stream.release_socket()), std::move(up.request)}),
       owner_(owner),
       settings_(settings),
       metrics_(metrics),
       info_(std::move(info)),
-      token_expires_at_(info_.token_expires_at) {}
+      token_expires_at_(info_.token_expires_at),
+      reader_(settings.max_frame_bytes) {}
 
 Connection::~Connection() = default;
 
 void Connection::start() {
-  asio::co_spawn(
-      ws_.get_executor(),
-      [self = shared_from_this()]() -> asio::awaitable<void> {
-        auto& ws = self->ws_;
-        ws.set_option(websocket::stream_base::timeout{std::chrono::seconds(10), self->settings_.idle_timeout,
-                                                      /*keep_alive_pings=*/true});
-        ws.read_message_max(self->settings_.max_frame_bytes);
-        ws.set_option(websocket::stream_base::decorator([sp = self->info_.subprotocol](websocket::response_type& res) {
-          res.set(beast::http::field::server, "arena");
-          if (!sp.empty()) res.set(beast::http::field::sec_websocket_protocol, sp);
-        }));
-        auto [aec] = co_await ws.async_accept(self->upgrade_request_, use_tuple);
-        self->upgrade_request_ = {};
-        if (aec) co_return;
-        ws.text(true);
-        self->metrics_.connections_open.inc();
-        self->metrics_.connections_total.inc();
-        self->tokens_ = self->settings_.message_burst;
-        self->refilled_ = std::chrono::steady_clock::now();
-        if (self->owner_.on_open(self)) {
-          for (;;) {
-            // One message, read in pieces. The first piece asks for little: a plain async_read
-            // prepares Beast's 1.5 KB frame size in the buffer before any byte arrives, which every
-            // idle socket would then hold while it waits.
-            beast::error_code ec;
-            std::size_t limit = 64;
-            do {
-              auto [rec, n] = co_await ws.async_read_some(self->read_buf_, limit, use_tuple);
-              ec = rec;
-              limit = 4096;
-            } while (!ec && !ws.is_message_done());
-            if (ec) break;
-            const bool allowed = self->allow_message();
-            if (!allowed) {
-              self->owner_.on_rate_limited(self, self->violations_ > self->settings_.message_burst);
-            } else if (!ws.got_text()) {
-              self->owner_.on_binary(self);
-            } else {
-              const auto data = self->read_buf_.cdata();
-              self->owner_.on_text(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
-            }
-            self->read_buf_.consume(self->read_buf_.size());
-            // Keep a small buffer for the next small message; give back what a big one needed.
-            if (self->read_buf_.capacity() > 512) self->read_buf_.shrink_to_fit();
-          }
-        }
-        {
-          std::lock_guard lock(self->mu_);
-          self->closing_ = true;
-          self->drop_queue();
-        }
-        self->metrics_.connections_open.dec();
-        self->owner_.on_closed(self);
-      },
-      asio::detached);
+  auto& ws = handshake_->ws;
+  ws.set_option(websocket::stream_base::timeout{kHandshakeTimeout, websocket::stream_base::none(), false});
+  ws.set_option(websocket::stream_base::decorator([sp = info_.subprotocol](websocket::response_type& res) {
+    res.set(beast::http::field::server, "arena");
+    if (!sp.empty()) res.set(beast::http::field::sec_websocket_protocol, sp);
+  }));
+  ws.async_accept(handshake_->request, [self = shared_from_this()](error_code ec) { self->on_handshake(!ec); });
+}
+
+void Connection::on_handshake(bool ok) {
+  // From here on the connection frames its own traffic on the bare socket.
+  socket_ = std::move(handshake_->ws.next_layer());
+  handshake_.reset();
+  error_code ec;
+  if (!ok || (socket_.non_blocking(true, ec), ec)) {
+    socket_.close(ec);
+    return;
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  open_ = true;
+  metrics_.connections_open.inc();
+  metrics_.connections_total.inc();
+  tokens_ = settings_.message_burst;
+  refilled_ = Clock::now();
+  last_heard_.store(refilled_.time_since_epoch().count(), std::memory_order_relaxed);
+  owner_.on_open(shared_from_this());
+  wait_readable();
+  flush();
+}
+
+void Connection::wait_readable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+    if (ec) {
+      self->abort();
+      self->finish();
+      return;
+    }
+    self->on_readable();
+  });
+}
+
+void Connection::on_readable() {
+  // One buffer per I/O thread: an idle connection keeps only the bytes of an unfinished frame.
+  thread_local std::vector<char> buf;
+  for (int round = 0; round < kReadsPerWakeup && socket_.is_open(); ++round) {
+    const std::size_t keep = partial_.size();
+    if (buf.size() < keep + kReadChunk) buf.resize(keep + kReadChunk);
+    if (keep != 0) std::memcpy(buf.data(), partial_.data(), keep);
+    error_code ec;
+    const std::size_t n = socket_.read_some(asio::buffer(buf.data() + keep, kReadChunk), ec);
+    if (would_block(ec)) break;
+    if (ec) {  // EOF or reset: no close handshake to wait for
+      abort();
+      break;
+    }
+    last_heard_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    ping_sent_.store(false, std::memory_order_relaxed);
+    const std::size_t size = keep + n;
+    std::size_t used = 0;
+    while (!discard_ && socket_.is_open()) {
+      const auto e = reader_.next(buf.data(), size, used);
+      if (e.kind == ws::Reader::Kind::need_more) break;
+      discard_ = !on_frame(e);
+    }
+    if (discard_) {
+      partial_.clear();  // after a close or a protocol error, what follows is read and dropped
+    } else {
+      partial_.assign(buf.data() + used, size - used);
+    }
+    if (partial_.empty() && partial_.capacity() > 64) std::string().swap(partial_);
+    if (n < kReadChunk) break;
+  }
+  if (socket_.is_open()) flush();  // replies and pongs the frames produced, in one send
+  if (!socket_.is_open()) {
+    finish();
+    return;
+  }
+  wait_readable();
+}
+
+bool Connection::on_frame(const ws::Reader::Event& e) {
+  using Kind = ws::Reader::Kind;
+  auto self = shared_from_this();
+  switch (e.kind) {
+    case Kind::text:
+    case Kind::binary:
+      if (close_queued_) return true;  // closing: messages are dropped
+      if (!allow_message()) {
+        owner_.on_rate_limited(self, violations_ > settings_.message_burst);
+      } else if (e.kind == Kind::binary) {
+        owner_.on_binary(self);
+      } else {
+        owner_.on_text(self, e.payload);
+      }
+      return true;
+    case Kind::ping:
+      if (!close_queued_ && control_.size() < kMaxControlBytes)
+        control_ += ws::control_frame(ws::Opcode::pong, e.payload);
+      return true;
+    case Kind::pong: return true;
+    case Kind::close:
+      peer_closed_ = true;
+      if (close_sent_) {
+        abort();  // the close handshake is complete
+      } else {
+        start_close(e.code == ws::kNoStatus ? ws::kNormal : e.code, {});  // echo the peer's code
+      }
+      return false;
+    case Kind::error:
+      metrics_.closes.with({std::to_string(e.code)}).inc();
+      start_close(e.code, e.error);
+      return false;
+    case Kind::need_more: break;
+  }
+  return true;
 }
 
 bool Connection::allow_message() {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - refilled_).count();
   refilled_ = now;
   tokens_ = std::min(settings_.message_burst, tokens_ + elapsed * settings_.messages_per_second);
@@ -115,114 +180,204 @@ void Connection::send(Outbound out) {
   {
     std::lock_guard lock(mu_);
     if (closing_ || overflow_) return;
-    if (queue_.size() - queue_head_ >= settings_.send_queue_messages ||
-        queued_bytes_ + out.size() > settings_.send_queue_bytes) {
+    if (queue_.size() >= settings_.send_queue_messages || queued_bytes_ + out.size() > settings_.send_queue_bytes) {
       overflow_ = true;
-      post = !pump_posted_;
-      pump_posted_ = true;
     } else {
       queued_bytes_ += out.size();
       queue_.push_back(std::move(out));
-      if (!pump_posted_ && !writing_) {
-        pump_posted_ = true;
-        post = true;
-      }
+    }
+    if (!flush_posted_ && !write_blocked_) {
+      flush_posted_ = true;
+      post = true;
     }
   }
   // One strand hop per batch of sends, not per message.
-  if (post) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->pump(); });
+  if (post) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      {
+        std::lock_guard lock(self->mu_);
+        self->flush_posted_ = false;
+      }
+      self->flush();
+    });
+  }
 }
 
-void Connection::pump() {
-  enum class Next { nothing, fail, write } next = Next::nothing;
+// Moves what is queued into out_: control frames first (they may go between messages, never
+// inside one), then every queued message, each framed, with its seq prefix.
+bool Connection::fill_output() {
+  out_.clear();
+  out_pos_ = 0;
+  bool slow = false;
   {
     std::lock_guard lock(mu_);
-    pump_posted_ = false;
-    if (overflow_ && !closing_) {
-      closing_ = true;
-      drop_queue();
-      next = Next::fail;
-    } else if (!writing_ && queue_head_ < queue_.size() && !closing_) {
-      writing_ = true;
-      current_ = std::move(queue_[queue_head_++]);
-      if (queue_head_ == queue_.size()) drop_queue_storage();
-      next = Next::write;
+    queued_bytes_ -= std::min(queued_bytes_, out_bytes_);
+    out_bytes_ = 0;
+    slow = overflow_ && !closing_;
+  }
+  if (slow) {
+    metrics_.closes.with({"4008"}).inc();
+    start_close(static_cast<std::uint16_t>(CloseCode::slow_consumer), "slow consumer");
+  }
+  if (!control_.empty()) {
+    if (close_queued_) close_in_out_ = true;  // the close frame is the last control frame
+    out_.swap(control_);
+    std::string().swap(control_);
+  }
+  std::lock_guard lock(mu_);
+  if (!queue_.empty()) {
+    std::size_t total = out_.size();
+    for (const auto& o : queue_) total += ws::kMaxHeader + 24 + o.body->size();
+    out_.reserve(total);
+    std::array<char, ws::kMaxHeader + 32> head{};
+    for (const auto& o : queue_) {
+      std::size_t prefix = 0;
+      char seq[32] = {};
+      if (o.seq != 0)
+        prefix = static_cast<std::size_t>(
+            std::snprintf(seq, sizeof seq, "{\"seq\":%llu,", static_cast<unsigned long long>(o.seq)));
+      const std::size_t h = ws::write_header(head.data(), ws::Opcode::text, prefix + o.body->size());
+      std::memcpy(head.data() + h, seq, prefix);
+      out_.append(head.data(), h + prefix);
+      out_.append(*o.body);
+      out_bytes_ += o.size();
+    }
+    metrics_.frames_out.inc(queue_.size());
+    queue_.clear();
+    if (queue_.capacity() > 16) queue_.shrink_to_fit();  // a burst's storage is not kept by an idle socket
+  }
+  return !out_.empty();
+}
+
+void Connection::flush() {
+  if (waiting_write_ || !socket_.is_open()) return;
+  for (;;) {
+    if (out_pos_ == out_.size()) {
+      if (close_in_out_) {
+        close_in_out_ = false;
+        close_sent_ = true;
+      }
+      if (!fill_output()) break;
+    }
+    error_code ec;
+    const std::size_t n = socket_.write_some(asio::buffer(out_.data() + out_pos_, out_.size() - out_pos_), ec);
+    if (would_block(ec)) {
+      wait_writable();
+      return;
+    }
+    if (ec) {
+      abort();
+      return;
+    }
+    out_pos_ += n;
+  }
+  std::string().swap(out_);  // an idle socket keeps no write buffer
+  out_pos_ = 0;
+  if (close_sent_ && !shut_down_) {
+    shut_down_ = true;
+    if (peer_closed_) {
+      abort();  // the close handshake is complete
+    } else {
+      // Our half is done; read (and drop) until the peer's close frame or EOF, or the grace timer.
+      error_code ignored;
+      socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     }
   }
-  if (next == Next::fail) fail_slow_consumer();
-  if (next != Next::write) return;
-  metrics_.frames_out.inc();
-  auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+}
+
+void Connection::wait_writable() {
+  waiting_write_ = true;
+  {
+    std::lock_guard lock(mu_);
+    write_blocked_ = true;
+  }
+  socket_.async_wait(asio::ip::tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
+    self->waiting_write_ = false;
     {
       std::lock_guard lock(self->mu_);
-      self->writing_ = false;
-      self->queued_bytes_ -= std::min(self->queued_bytes_, self->current_.size());
-      if (ec) {
-        self->closing_ = true;
-        self->drop_queue();
-      }
+      self->write_blocked_ = false;
     }
-    self->current_ = {};
-    if (!ec) self->pump();
-  };
-  if (current_.seq != 0) {
-    const int len = std::snprintf(seq_prefix_.data(), seq_prefix_.size(), "{\"seq\":%llu,",
-                                  static_cast<unsigned long long>(current_.seq));
-    seq_prefix_len_ = static_cast<std::size_t>(len);
-    const std::array<asio::const_buffer, 2> bufs{asio::buffer(seq_prefix_.data(), seq_prefix_len_),
-                                                 asio::buffer(*current_.body)};
-    ws_.async_write(bufs, std::move(done));
-  } else {
-    ws_.async_write(asio::buffer(*current_.body), std::move(done));
-  }
-}
-
-void Connection::fail_slow_consumer() {
-  metrics_.closes.with({"4008"}).inc();
-  auto self = shared_from_this();
-  // The peer is not reading: the close frame may never get out, so the grace timer ends it.
-  auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), kCloseGrace);
-  timer->async_wait([self, timer](beast::error_code) {
-    beast::error_code ignored;
-    self->ws_.next_layer().close(ignored);
+    if (ec) {
+      self->abort();
+      return;
+    }
+    self->flush();
   });
-  ws_.async_close(reason_of(CloseCode::slow_consumer, "slow consumer"),
-                  [self, timer](beast::error_code) { timer->cancel(); });
 }
 
-void Connection::close(CloseCode code, std::string reason) {
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), code, reason = std::move(reason)]() { self->do_close(code, reason); });
-}
-
-void Connection::do_close(CloseCode code, const std::string& reason) {
+void Connection::start_close(std::uint16_t code, std::string_view reason) {
+  if (close_queued_) return;
+  close_queued_ = true;
   {
     std::lock_guard lock(mu_);
-    if (closing_) return;
     closing_ = true;
     drop_queue();
   }
-  metrics_.closes.with({std::to_string(static_cast<int>(code))}).inc();
-  auto self = shared_from_this();
-  auto timer = std::make_shared<asio::steady_timer>(ws_.get_executor(), kCloseGrace);
-  timer->async_wait([self, timer](beast::error_code ec) {
-    if (ec) return;  // the close finished first
-    beast::error_code ignored;
-    self->ws_.next_layer().close(ignored);
+  control_ += ws::close_frame(code, reason);
+  // The peer may never answer (or never read): the grace timer ends the connection regardless.
+  close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseGrace);
+  close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) self->abort();
   });
-  ws_.async_close(reason_of(code, reason), [self, timer](beast::error_code) { timer->cancel(); });
+}
+
+void Connection::close(CloseCode code, std::string reason) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() {
+    if (self->close_queued_ || self->finished_ || !self->open_) return;
+    self->metrics_.closes.with({std::to_string(static_cast<int>(code))}).inc();
+    self->start_close(static_cast<std::uint16_t>(code), reason);
+    self->flush();
+  });
+}
+
+void Connection::check_idle(Clock::time_point now) {
+  const auto heard = Clock::time_point(Clock::duration(last_heard_.load(std::memory_order_relaxed)));
+  if (heard.time_since_epoch().count() == 0) return;  // not open yet
+  const auto quiet = now - heard;
+  if (quiet >= settings_.idle_timeout) {
+    // Dead or gone: a close frame would not be answered.
+    last_heard_.store(0, std::memory_order_relaxed);
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->finished_) return;
+      self->metrics_.closes.with({"idle"}).inc();
+      self->abort();
+    });
+  } else if (quiet >= settings_.idle_timeout / 2 && !ping_sent_.exchange(true, std::memory_order_relaxed)) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->close_queued_ || !self->socket_.is_open()) return;
+      self->control_ += ws::control_frame(ws::Opcode::ping, {});
+      self->flush();
+    });
+  }
+}
+
+void Connection::abort() {
+  if (!socket_.is_open()) return;
+  error_code ignored;
+  socket_.close(ignored);  // cancels the pending waits; the read side then calls finish()
+}
+
+void Connection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    drop_queue();
+  }
+  if (close_timer_) close_timer_->cancel();
+  std::string().swap(out_);
+  std::string().swap(control_);
+  std::string().swap(partial_);
+  if (!open_) return;
+  metrics_.connections_open.dec();
+  owner_.on_closed(shared_from_this());
 }
 
 void Connection::drop_queue() {
   queue_.clear();
-  queue_head_ = 0;
+  queue_.shrink_to_fit();
   queued_bytes_ = 0;
-}
-
-void Connection::drop_queue_storage() {
-  queue_.clear();
-  queue_head_ = 0;
-  if (queue_.capacity() > 16) queue_.shrink_to_fit();  // a burst's storage is not kept by an idle socket
 }
 
 void Connection::set_token_expiry(std::int64_t at) {

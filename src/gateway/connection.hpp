@@ -1,11 +1,14 @@
 #pragma once
-// One WebSocket connection (Beast), on its own strand. Reads frames and hands them to the
-// owner; sends frames from a bounded queue. Thread-safe entry points: send(), close().
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
+// One WebSocket connection, on its own strand. Beast does the opening handshake; after that the
+// connection frames its own traffic (ws_frame.hpp): a read brings in every frame that has
+// arrived, and every queued frame goes out in one send. An idle connection holds no read buffer
+// and no coroutine, only a pending wait for readability.
+// Thread-safe entry points: send(), close(), check_idle().
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +18,7 @@
 #include "arena/http/upgrade.hpp"
 #include "protocol.hpp"
 #include "session.hpp"
+#include "ws_frame.hpp"
 
 namespace arena::gateway {
 
@@ -23,8 +27,8 @@ class Connection;
 class ConnectionOwner {
  public:
   virtual ~ConnectionOwner() = default;
-  // After the WebSocket handshake; false closes the connection.
-  virtual bool on_open(const std::shared_ptr<Connection>& c) = 0;
+  // After the WebSocket handshake.
+  virtual void on_open(const std::shared_ptr<Connection>& c) = 0;
   virtual void on_text(const std::shared_ptr<Connection>& c, std::string_view text) = 0;
   virtual void on_binary(const std::shared_ptr<Connection>& c) = 0;
   virtual void on_rate_limited(const std::shared_ptr<Connection>& c, bool close) = 0;
@@ -52,6 +56,10 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
   // Sends a close frame with `code` (after what is already being written) and ends the connection.
   void close(CloseCode code, std::string reason);
 
+  // From the gateway's sweep: pings a connection that has been silent for half the idle
+  // timeout, and drops one silent for all of it (a dead peer never answers a close).
+  void check_idle(std::chrono::steady_clock::time_point now);
+
   const ConnectionInfo& info() const { return info_; }
   void set_token_expiry(std::int64_t at);
   std::int64_t token_expiry() const;
@@ -59,43 +67,65 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
   std::shared_ptr<Session> session() const;
 
  private:
-  // On a plain socket: the WebSocket layer keeps its own timeouts, so tcp_stream's timer
-  // state (about 1 KB per connection) would be dead weight.
-  using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
-  void pump();  // on the strand
-  void fail_slow_consumer();
-  void drop_queue();                                         // under mu_
-  void drop_queue_storage();                                 // under mu_, when everything queued has been taken
-  void do_close(CloseCode code, const std::string& reason);  // on the strand
-  bool allow_message();                                      // token bucket, read side
+  struct Handshake;
+  using Clock = std::chrono::steady_clock;
 
-  Stream ws_;
-  boost::beast::http::request<boost::beast::http::string_body> upgrade_request_;
-  boost::beast::flat_buffer read_buf_;
+  void on_handshake(bool ok);
+  void wait_readable();                                           // on the strand
+  void on_readable();                                             // on the strand
+  bool on_frame(const ws::Reader::Event& e);                      // false: stop reading frames
+  void flush();                                                   // on the strand: writes what is queued
+  void wait_writable();                                           // on the strand
+  bool fill_output();                                             // on the strand: queue -> out_
+  void after_flush();                                             // on the strand: close states
+  void start_close(std::uint16_t code, std::string_view reason);  // on the strand
+  void abort();                                                   // on the strand: closes the socket
+  void finish();                                                  // on the strand, once: tells the owner
+  void drop_queue();                                              // under mu_
+  bool allow_message();                                           // token bucket, read side
+
+  boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<Handshake> handshake_;  // only until the handshake is done
   ConnectionOwner& owner_;
   const GatewaySettings& settings_;
   GatewayMetrics& metrics_;
   ConnectionInfo info_;
 
   mutable std::mutex mu_;  // guards the fields below
-  // Pending frames from queue_head_ on. A vector, not a deque: libstdc++'s deque allocates
-  // ~600 bytes up front, for every idle connection.
+  // Pending frames. A vector, not a deque: libstdc++'s deque allocates ~600 bytes up front,
+  // for every idle connection.
   std::vector<Outbound> queue_;
-  std::size_t queue_head_ = 0;
   std::size_t queued_bytes_ = 0;
-  bool pump_posted_ = false;
-  bool writing_ = false;
+  bool flush_posted_ = false;
+  bool write_blocked_ = false;  // waiting for the socket to take more
   bool overflow_ = false;
-  bool closing_ = false;
+  bool closing_ = false;  // no more frames are taken
   std::int64_t token_expires_at_ = 0;
   std::shared_ptr<Session> session_;
 
+  // Read by the sweep thread:
+  std::atomic<Clock::rep> last_heard_{0};
+  std::atomic<bool> ping_sent_{false};
+
   // Only on the strand:
-  Outbound current_;
-  std::array<char, 32> seq_prefix_{};
-  std::size_t seq_prefix_len_ = 0;
+  ws::Reader reader_;
+  std::string partial_;  // bytes of a frame not yet complete
+  std::string out_;      // frames being written: headers, seq prefixes and bodies
+  std::size_t out_pos_ = 0;
+  std::size_t out_bytes_ = 0;  // of queued_bytes_, what out_ took
+  std::string control_;        // pong and close frames to write next
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;
+  bool open_ = false;           // handshake done, owner told
+  bool waiting_write_ = false;  // a wait for writability is pending
+  bool close_queued_ = false;   // our close frame is in control_ or out_
+  bool close_in_out_ = false;   // out_ ends with our close frame
+  bool close_sent_ = false;
+  bool shut_down_ = false;    // our side of the TCP connection is shut down
+  bool discard_ = false;      // no more frames are parsed (closing, or the stream was bad)
+  bool peer_closed_ = false;  // the peer's close frame arrived
+  bool finished_ = false;
   double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_;
+  Clock::time_point refilled_;
   int violations_ = 0;
 };
 

@@ -113,7 +113,7 @@ struct Gateway::Impl final : ConnectionOwner {
   void accept_upgrade(http::Upgrade&& up);
 
   // --- ConnectionOwner ---
-  bool on_open(const ConnPtr& c) override;
+  void on_open(const ConnPtr& c) override;
   void on_text(const ConnPtr& c, std::string_view text) override;
   void on_binary(const ConnPtr& c) override;
   void on_rate_limited(const ConnPtr& c, bool close) override;
@@ -221,7 +221,8 @@ void Gateway::Impl::stop() {
   subs.clear();
 }
 
-// Expires detached sessions past the resume window; closes connections whose token expired.
+// Expires detached sessions past the resume window; closes connections whose token expired;
+// pings quiet connections and drops dead ones.
 void Gateway::Impl::sweep() {
   const auto now = clock.now();
   if (const auto real = std::chrono::steady_clock::now(); real - last_heartbeat >= sessions::kHeartbeatInterval) {
@@ -241,8 +242,11 @@ void Gateway::Impl::sweep() {
     for (auto& [id, s] : sessions) {
       if (auto since = s->detached_since(); since && now - *since >= settings.resume_window) expired.push_back(s);
     }
-    for (const auto& c : conns)
+    const auto real_now = std::chrono::steady_clock::now();
+    for (const auto& c : conns) {
       if (c->token_expiry() <= now_s) stale.push_back(c);
+      c->check_idle(real_now);
+    }
   }
   for (auto& s : expired) expire(s, "resume window passed");
   for (auto& c : stale) c->close(CloseCode::token_expired, "access token expired");
@@ -285,7 +289,7 @@ void Gateway::Impl::accept_upgrade(http::Upgrade&& up) {
 
 // ---------------------------------------------------------------- connections
 
-bool Gateway::Impl::on_open(const ConnPtr& c) {
+void Gateway::Impl::on_open(const ConnPtr& c) {
   {
     std::lock_guard lock(mu);
     conns.insert(c);
@@ -334,7 +338,6 @@ bool Gateway::Impl::on_open(const ConnPtr& c) {
       router.close_other_sessions(info.user_id, session->id());
   }
   c->set_session(session);
-  return true;
 }
 
 void Gateway::Impl::on_closed(const ConnPtr& c) {

@@ -38,6 +38,8 @@ struct WsClient::Impl {
   beast::flat_buffer buf;
   websocket::response_type response;
   bool open = false;
+  int pongs = 0;
+  int pings = 0;
 };
 
 WsClient::WsClient(std::uint16_t port, const WsOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -49,6 +51,10 @@ WsClient::WsClient(std::uint16_t port, const WsOptions& options) : impl_(std::ma
   decorate(impl_->ws, options);
   impl_->ws.handshake(impl_->response, "127.0.0.1", target(options));
   impl_->open = true;
+  impl_->ws.control_callback([impl = impl_.get()](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong) ++impl->pongs;
+    if (kind == websocket::frame_type::ping) ++impl->pings;
+  });
 }
 
 WsClient::~WsClient() {
@@ -67,6 +73,30 @@ bool WsClient::send_text(const std::string& text) {
   beast::error_code ec;
   impl_->ws.write(asio::buffer(text), ec);
   return !ec;
+}
+
+bool WsClient::send_fragmented(const std::vector<std::string>& parts) {
+  impl_->ws.text(true);
+  beast::error_code ec;
+  for (std::size_t i = 0; i < parts.size() && !ec; ++i)
+    impl_->ws.write_some(i + 1 == parts.size(), asio::buffer(parts[i]), ec);
+  return !ec;
+}
+
+void WsClient::ping(const std::string& payload) {
+  impl_->ws.ping(websocket::ping_data(payload));
+}
+
+int WsClient::pongs_heard() const {
+  return impl_->pongs;
+}
+
+int WsClient::pings_heard() const {
+  return impl_->pings;
+}
+
+void WsClient::send_raw(const std::string& bytes) {
+  asio::write(beast::get_lowest_layer(impl_->ws).socket(), asio::buffer(bytes));
 }
 
 void WsClient::send_binary(const std::string& bytes) {

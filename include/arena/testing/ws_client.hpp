@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace arena::testing {
 
@@ -36,6 +37,14 @@ class WsClient {
                                             std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Reads until the server closes; returns the close code (0 if the TCP connection just ended).
   std::optional<int> wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Sends one text message split into frames of these parts (fragmentation).
+  bool send_fragmented(const std::vector<std::string>& parts);
+  // Sends a WebSocket ping; pongs and pings heard so far are counted while reading.
+  void ping(const std::string& payload);
+  int pongs_heard() const;
+  int pings_heard() const;
+  // Writes bytes straight onto the TCP connection, past the WebSocket layer (to send bad frames).
+  void send_raw(const std::string& bytes);
   bool is_open() const;
   void drop();  // closes the TCP socket without a WebSocket close
 
