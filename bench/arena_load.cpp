@@ -126,25 +126,34 @@ std::vector<std::string> login_all(const Options& o, int count) {
   std::vector<std::string> tokens(static_cast<std::size_t>(count));
   std::atomic<int> next{0};
   std::vector<std::thread> workers;
+  std::mutex mu;
+  std::string failure;  // the first error, thrown once every worker has stopped
   for (int w = 0; w < std::min(o.login_concurrency, count); ++w) {
     workers.emplace_back([&] {
-      asio::io_context ioc;
-      beast::tcp_stream s(ioc);
-      s.connect(tcp::endpoint(asio::ip::make_address(o.host), o.port));
-      beast::flat_buffer buf;
-      for (int i = next++; i < count; i = next++) {
-        bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/v1/auth/guest", 11};
-        req.set(bhttp::field::host, o.host);
-        req.keep_alive(true);
-        bhttp::write(s, req);
-        bhttp::response<bhttp::string_body> res;
-        bhttp::read(s, buf, res);
-        tokens[static_cast<std::size_t>(i)] =
-            std::string(boost::json::parse(res.body()).at("access_token").as_string());
+      try {
+        asio::io_context ioc;
+        beast::tcp_stream s(ioc);
+        s.connect(tcp::endpoint(asio::ip::make_address(o.host), o.port));
+        beast::flat_buffer buf;
+        for (int i = next++; i < count; i = next++) {
+          bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/v1/auth/guest", 11};
+          req.set(bhttp::field::host, o.host);
+          req.keep_alive(true);
+          bhttp::write(s, req);
+          bhttp::response<bhttp::string_body> res;
+          bhttp::read(s, buf, res);
+          tokens[static_cast<std::size_t>(i)] =
+              std::string(boost::json::parse(res.body()).at("access_token").as_string());
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu);
+        if (failure.empty()) failure = e.what();
+        next = count;  // the others stop too
       }
     });
   }
   for (auto& t : workers) t.join();
+  if (!failure.empty()) throw std::runtime_error(failure);
   return tokens;
 }
 
@@ -299,7 +308,13 @@ int main(int argc, char** argv) {
   Shared sh;
   sh.opt = o;
   const auto t_login = Clock::now();
-  const auto tokens = login_all(o, o.connections);
+  std::vector<std::string> tokens;
+  try {
+    tokens = login_all(o, o.connections);
+  } catch (const std::exception& e) {
+    std::cerr << "arena-load: logins against " << o.host << ":" << o.port << " failed: " << e.what() << "\n";
+    return 1;
+  }
   const double login_s = std::chrono::duration<double>(Clock::now() - t_login).count();
   // After the logins, so that only what the connections cost is counted.
   const std::size_t rss_before = o.server_pid > 0 ? rss_kib(o.server_pid) : 0;

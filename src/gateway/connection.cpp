@@ -244,7 +244,7 @@ bool Connection::fill_output() {
     }
     metrics_.frames_out.inc(queue_.size());
     queue_.clear();
-    if (queue_.capacity() > 16) queue_.shrink_to_fit();  // a burst's storage is not kept by an idle socket
+    queue_.shrink_to_fit();  // an idle socket keeps no queue storage
   }
   return !out_.empty();
 }

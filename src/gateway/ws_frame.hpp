@@ -48,8 +48,8 @@ class Reader {
     // A message, a ping/pong payload or a close reason. Points into the caller's buffer (or the
     // reader's own for a fragmented message) and is valid until the next call.
     std::string_view payload;
-    std::uint16_t code = 0;    // close: the peer's code (kNoStatus when none); error: the code to close with
-    const char* error = "";    // error: what was wrong, for the close reason
+    std::uint16_t code = 0;  // close: the peer's code (kNoStatus when none); error: the code to close with
+    const char* error = "";  // error: what was wrong, for the close reason
   };
 
   explicit Reader(std::size_t max_message) : max_(max_message) {}

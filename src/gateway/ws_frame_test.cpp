@@ -33,7 +33,9 @@ std::string client_frame(unsigned first_byte, std::string_view payload, bool mas
   return out;
 }
 
-std::string text(std::string_view s) { return client_frame(0x81, s); }
+std::string text(std::string_view s) {
+  return client_frame(0x81, s);
+}
 
 struct Parsed {
   std::vector<Reader::Event> events;
@@ -128,14 +130,14 @@ TEST(WsFrame, ProtocolErrorsGetTheirCloseCodes) {
   };
   const std::vector<Case> cases = {
       {client_frame(0x81, "x", /*mask=*/false), kProtocolError},
-      {client_frame(0xC1, "x"), kProtocolError},                  // RSV1 without an extension
-      {client_frame(0x83, "x"), kProtocolError},                  // reserved data opcode
-      {client_frame(0x8B, "x"), kProtocolError},                  // reserved control opcode
-      {client_frame(0x09, "x"), kProtocolError},                  // fragmented ping
+      {client_frame(0xC1, "x"), kProtocolError},                    // RSV1 without an extension
+      {client_frame(0x83, "x"), kProtocolError},                    // reserved data opcode
+      {client_frame(0x8B, "x"), kProtocolError},                    // reserved control opcode
+      {client_frame(0x09, "x"), kProtocolError},                    // fragmented ping
       {client_frame(0x89, std::string(126, 'p')), kProtocolError},  // control frame too long
-      {client_frame(0x80, "x"), kProtocolError},                  // continuation with nothing to continue
+      {client_frame(0x80, "x"), kProtocolError},                    // continuation with nothing to continue
       {client_frame(0x01, "a") + client_frame(0x81, "b"), kProtocolError},
-      {client_frame(0x88, "\x03"), kProtocolError},                     // 1-byte close payload
+      {client_frame(0x88, "\x03"), kProtocolError},                      // 1-byte close payload
       {client_frame(0x88, std::string("\x03\xED", 2)), kProtocolError},  // close code 1005 may not be sent
       {client_frame(0x88, std::string("\x03\xE8\xC3\x28", 4)), kInvalidPayload},
       {text("\xC3\x28"), kInvalidPayload},
@@ -190,7 +192,7 @@ TEST(WsFrame, WritesHeadersOfEachLengthClass) {
 TEST(WsFrame, CloseFrameCutsTheReasonOnACharacterBoundary) {
   std::string reason;
   for (int i = 0; i < 60; ++i) reason += "\xC3\xA9";  // 120 bytes of 'é'
-  reason += "\xE2\x82\xAC\xE2\x82\xAC";                // 126 bytes: over the 123 a reason may have
+  reason += "\xE2\x82\xAC\xE2\x82\xAC";               // 126 bytes: over the 123 a reason may have
   const auto f = close_frame(4008, reason);
   ASSERT_LE(f.size(), 2u + 125u);
   EXPECT_EQ(static_cast<unsigned char>(f[2]), 4008 >> 8);
