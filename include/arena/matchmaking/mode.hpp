@@ -1,0 +1,53 @@
+#pragma once
+// Game modes as the matchmaker sees them: team shape or free-for-all range, regions, ping and
+// rating windows that widen with waiting, bot fill, tick rate, ticket lifetime. Modes come from
+// configuration ([matchmaking.modes.<name>] in the TOML file) or the built-in defaults.
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace arena::matchmaking {
+
+struct ModeConfig {
+  std::string name;
+  // Teams: `teams` × `team_size` (1v1 = 2 × 1). Free-for-all when ffa_max > 0: between ffa_min
+  // and ffa_max players, a multiple of ffa_multiple.
+  int teams = 2;
+  int team_size = 1;
+  int ffa_min = 0;
+  int ffa_max = 0;
+  int ffa_multiple = 1;
+  int max_party_size = 0;  // 0: the team size (1 in free-for-all)
+  std::vector<std::string> regions;
+  // Regions a ticket accepts: ping <= min(max_ping_ms, best ping + ping_slack_ms + ping_widen_ms_per_s × wait).
+  int max_ping_ms = 150;
+  int ping_slack_ms = 30;
+  double ping_widen_ms_per_s = 10;
+  // Ratings accepted around a ticket's own: window + widen_per_s × wait, up to window_max.
+  double rating_window = 100;
+  double rating_widen_per_s = 20;
+  double rating_window_max = 500;
+  std::chrono::milliseconds bots_after{std::chrono::seconds(30)};  // 0: never fill with bots
+  int tick_rate = 20;
+  std::chrono::milliseconds ticket_ttl{std::chrono::seconds(120)};
+  std::vector<std::string> match_equal;  // ticket properties that must be equal within a match
+
+  bool ffa() const { return ffa_max > 0; }
+  int players() const { return ffa() ? ffa_max : teams * team_size; }
+  int party_limit() const { return max_party_size > 0 ? max_party_size : (ffa() ? 1 : team_size); }
+  double window_at(double wait_s) const;
+  int ping_limit_at(int best_ping, double wait_s) const;
+};
+
+// duel (1v1), squads (2v2), teams (5v5), ffa (2..8): regions eu, us-east, us-west, asia.
+std::vector<ModeConfig> default_modes();
+
+// Raw [matchmaking.modes.<name>] tables: name -> key -> value as written. Throws
+// std::invalid_argument naming `matchmaking.modes.<name>.<key>` for unknown keys, bad values and
+// impossible modes.
+std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::string, std::string>>& raw);
+void validate(const ModeConfig& m);
+
+}  // namespace arena::matchmaking
