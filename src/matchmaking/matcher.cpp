@@ -203,9 +203,15 @@ struct Matcher::Impl {
     return e;
   }
 
-  void remove(Ticket* t) {
+  void unindex(Ticket* t) {
     auto& pool = pools[t->mode];
     for (auto& [r, it] : t->indexed) pool.by_region[r].erase(it);
+    t->indexed.clear();
+  }
+
+  void remove(Ticket* t) {
+    auto& pool = pools[t->mode];
+    unindex(t);
     pool.by_age.erase(t->seq);
     for (const auto& p : t->players) {
       auto it = ticket_by_user.find(p.user_id);
@@ -336,6 +342,7 @@ struct Matcher::Impl {
     for (std::size_t i = 0; i < g.tickets.size(); ++i) {
       Ticket* t = g.tickets[i];
       t->taken = true;
+      unindex(t);  // later anchors of this tick do not walk over it
       const auto team = m.ffa() ? i : static_cast<std::size_t>(g.team_of[i]);
       for (const auto& p : t->players) {
         fm.teams[team].push_back({p.user_id, p.rating, t->id, t->party_id, t->ping[g.region]});
