@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   std::printf("wait s: p50 %.2f p90 %.2f p99 %.2f max %.2f\n", percentile(waits, 0.5), percentile(waits, 0.9),
               percentile(waits, 0.99), percentile(waits, 1.0));
   std::printf("mean predicted win-probability gap %.4f, mean rating spread %.1f\n",
-              matches ? gap_sum / static_cast<double>(matches) : 0, matches ? spread_sum / static_cast<double>(matches) : 0);
+              matches ? gap_sum / static_cast<double>(matches) : 0,
+              matches ? spread_sum / static_cast<double>(matches) : 0);
   return 0;
 }

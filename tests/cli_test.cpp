@@ -68,6 +68,23 @@ TEST(Cli, BadConfigStopsStartupNamingTheKey) {
   EXPECT_NE(bad_keys.output.find("auth.jwt_keys"), std::string::npos) << bad_keys.output;
 }
 
+TEST(Cli, BadGameModeStopsStartupNamingTheKey) {
+  testing::TempDir dir;
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir.path() / "modes.toml") << text;
+    return run("serve --listen 127.0.0.1:0 --config modes.toml --data-dir v", {}, dir.path().string());
+  };
+  auto impossible = write("[matchmaking.modes.trio]\nteam_size = 3\nmax_party_size = 4\n");
+  EXPECT_EQ(impossible.exit_code, 1);
+  EXPECT_NE(impossible.output.find("matchmaking.modes.trio.max_party_size"), std::string::npos) << impossible.output;
+  auto unknown = write("[matchmaking.modes.brawl]\nplayers = \"2..6\"\ncolour = \"red\"\n");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("matchmaking.modes.brawl.colour"), std::string::npos) << unknown.output;
+  auto not_table = write("[matchmaking.modes]\nbrawl = 3\n");
+  EXPECT_EQ(not_table.exit_code, 2);
+  EXPECT_NE(not_table.output.find("matchmaking.modes.brawl"), std::string::npos) << not_table.output;
+}
+
 TEST(Cli, MigrateStatusAndUp) {
   testing::TempDir dir;
   const std::string dd = " --data-dir " + (dir.path() / "var").string();

@@ -10,6 +10,7 @@
 
 #include "arena/gateway/gateway.hpp"
 #include "arena/testing/http_client.hpp"
+#include "arena/testing/player.hpp"
 #include "arena/testing/test_server.hpp"
 #include "arena/testing/ws_client.hpp"
 
@@ -17,93 +18,18 @@ namespace arena {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::frame;
+using testing::guest;
 using testing::HttpClient;
+using testing::Login;
+using testing::metric;
+using testing::metrics;
+using testing::Player;
+using testing::str;
 using testing::TestServer;
 using testing::WsClient;
 using testing::WsOptions;
 namespace json = boost::json;
-
-struct Login {
-  std::string user_id, token;
-};
-
-Login guest(std::uint16_t port) {
-  HttpClient http(port);
-  auto r = http.post_json("/v1/auth/guest", "");
-  auto o = r.json().as_object();
-  return {std::string(o.at("user_id").as_string()), std::string(o.at("access_token").as_string())};
-}
-
-std::string str(const json::value& v, std::initializer_list<const char*> path) {
-  const json::value* cur = &v;
-  for (const char* k : path) cur = &cur->as_object().at(k);
-  return std::string(cur->as_string());
-}
-
-json::value frame(const char* op, json::object d = {}, json::value rid = nullptr) {
-  json::object o{{"op", op}, {"d", std::move(d)}};
-  if (!rid.is_null()) o["rid"] = rid;
-  return o;
-}
-
-// Connects and consumes the welcome.
-struct Player {
-  Player(std::uint16_t port, Login l, WsOptions extra = {}) : login(std::move(l)) {
-    extra.token = login.token;
-    ws = std::make_unique<WsClient>(port, extra);
-    auto w = ws->recv_op("session.welcome");
-    if (!w) throw std::runtime_error("no welcome");
-    welcome = *w;
-    sid = str(welcome, {"d", "sid"});
-  }
-  // Sends a request and returns its reply; pushes that arrive first wait in the backlog.
-  json::value request(const char* op, json::object d, int rid) {
-    ws->send(frame(op, std::move(d), rid));
-    for (int i = 0; i < 1000; ++i) {
-      auto f = ws->recv();
-      if (!f) break;
-      const auto& o = f->as_object();
-      if (o.contains("rid") && o.at("rid") == json::value(rid)) return *f;
-      backlog.push_back(std::move(*f));
-    }
-    throw std::runtime_error(std::string("no reply to ") + op);
-  }
-  // The next frame: from the backlog first, then the socket.
-  std::optional<json::value> next() {
-    if (!backlog.empty()) {
-      auto f = std::move(backlog.front());
-      backlog.pop_front();
-      return f;
-    }
-    return ws->recv();
-  }
-  // The next frame with this op, skipping others (bounded).
-  std::optional<json::value> next(const std::string& op) {
-    for (int i = 0; i < 1000; ++i) {
-      auto f = next();
-      if (!f) return std::nullopt;
-      if (f->as_object().at("op").as_string() == op) return f;
-    }
-    return std::nullopt;
-  }
-  std::deque<json::value> backlog;
-  Login login;
-  std::unique_ptr<WsClient> ws;
-  json::value welcome;
-  std::string sid;
-};
-
-std::string metrics(std::uint16_t port) {
-  return HttpClient(port).get("/metrics").body;
-}
-
-// The value of one series in /metrics ("name{labels}"), 0 when it is not there yet.
-double metric(std::uint16_t port, const std::string& series) {
-  const auto body = metrics(port);
-  const auto at = body.find("\n" + series + " ");
-  if (at == std::string::npos) return 0;
-  return std::stod(body.substr(at + series.size() + 2));
-}
 
 TEST(Gateway, UpgradeRefusesBadTokensAndPlainGets) {
   TestServer server;

@@ -13,6 +13,9 @@
 #include "arena/core/random.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/http/server.hpp"
+#include "arena/matchmaking/messages.hpp"
+#include "arena/matchmaking/mode.hpp"
+#include "arena/matchmaking/service.hpp"
 #include "arena/metrics/registry.hpp"
 #include "arena/router/router.hpp"
 #include "arena/sessions/channel_service.hpp"
@@ -38,6 +41,7 @@ struct App::Impl {
   // The gateway lets go of its connections before the server's io_context (which the
   // WebSockets belong to) is destroyed; then the rest in reverse order of declaration.
   ~Impl() {
+    matchmaker.reset();   // its ticker publishes through the bus
     revoked_sub.reset();  // it reaches into the gateway
     gateway.reset();
     server.reset();
@@ -63,6 +67,8 @@ struct App::Impl {
   std::unique_ptr<bus::Subscription> revoked_sub;
   std::unique_ptr<sessions::PresenceService> presence;
   std::unique_ptr<sessions::ChannelService> channels;
+  std::unique_ptr<matchmaking::RatingSource> ratings;
+  std::unique_ptr<matchmaking::MatchmakerService> matchmaker;
   std::unique_ptr<gateway::Gateway> gateway;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -89,6 +95,15 @@ void App::Impl::add_ops_routes() {
     return Response::json(
         200, auth_store ? R"({"status":"ready","checks":{"storage":"ok"}})" : R"({"status":"ready","checks":{}})");
   });
+  // The matchmaker's queues, for tools: asked over the bus, so any process can answer it.
+  router.add(Method::get, "/v1/matchmaking/stats",
+             [this](http::Request&) {
+               auto r = bus->request_sync(matchmaking::kStats, "{}", std::chrono::seconds(2));
+               if (r.error != bus::RequestError::none)
+                 return Response::error(503, "unavailable", "no matchmaker answered; is the matchmaker role running?");
+               return Response::json(200, r.data);
+             },
+             {.blocking = true});
   router.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
@@ -171,6 +186,19 @@ void App::start() {
         *im.bus, *im.router_, sessions::ChannelLimits{static_cast<std::size_t>(s.channels.max_members)});
   }
 
+  if (im.has("matchmaker")) {
+    auto modes =
+        s.matchmaking.modes.empty() ? matchmaking::default_modes() : matchmaking::parse_modes(s.matchmaking.modes);
+    im.ratings = std::make_unique<matchmaking::FixedRating>(s.matchmaking.default_rating);
+    matchmaking::ServiceSettings mm;
+    mm.interval = s.matchmaking.interval;
+    mm.invite_ttl = s.matchmaking.invite_ttl;
+    mm.max_party_size = s.matchmaking.max_party_size;
+    mm.match_hold = s.matchmaking.match_hold;
+    im.matchmaker = std::make_unique<matchmaking::MatchmakerService>(*im.bus, im.clock, std::move(modes), *im.ratings,
+                                                                     im.registry, mm);
+  }
+
   if (im.has("gateway")) {
     gateway::GatewaySettings g;
     g.node_id = s.node_id;
@@ -218,6 +246,10 @@ bool App::drain() {
   if (im.gateway) clean = im.gateway->drain(im.settings.http.shutdown_timeout);  // 1001 to every socket
   if (im.server) clean = im.server->drain() && clean;
   return clean;
+}
+
+bus::Bus& App::bus() {
+  return *impl_->bus;
 }
 
 const std::string& App::node_id() const {

@@ -93,7 +93,7 @@ std::vector<Field> build() {
           throw std::invalid_argument("expected memory or a nats:// URL");
       }));
   f.push_back(string_field(
-      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions",
+      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker",
       [](auto& s) -> auto& { return s.roles; }, [](string_view v) { parse_roles(v); }));
   f.push_back(size_field(
       "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
@@ -196,6 +196,21 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "channels.max_members", "Members one channel may have", [](auto& s) -> auto& { return s.channels.max_members; },
       1, 10'000'000));
+  f.push_back(duration_field(
+      "matchmaking.interval", "How often the matchmaker forms matches",
+      [](auto& s) -> auto& { return s.matchmaking.interval; }, 10ms, 60s));
+  f.push_back(duration_field(
+      "matchmaking.invite_ttl", "How long a party invite stays open",
+      [](auto& s) -> auto& { return s.matchmaking.invite_ttl; }, 1s, 24h));
+  f.push_back(int_field(
+      "matchmaking.max_party_size", "Most players in one party (each mode may allow fewer)",
+      [](auto& s) -> auto& { return s.matchmaking.max_party_size; }, 1, 64));
+  f.push_back(duration_field(
+      "matchmaking.match_hold", "A matched player cannot queue again until match.ended, or this long",
+      [](auto& s) -> auto& { return s.matchmaking.match_hold; }, 1s, 24h));
+  f.push_back(int_field(
+      "matchmaking.default_rating", "Rating of a player who has none yet",
+      [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
   f.push_back(string_field(
       "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
       one_of({"trace", "debug", "info", "warn", "error", "off"})));

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <cstdio>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -30,6 +32,11 @@ std::string toml_scalar(const toml::node& node, const std::string& key, const st
   if (auto v = node.as_string()) return v->get();
   if (auto v = node.as_integer()) return std::to_string(v->get());
   if (auto v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (auto v = node.as_floating_point()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v->get());
+    return buf;
+  }
   if (auto arr = node.as_array()) {  // an array of strings is a comma-separated list
     std::string out;
     for (const auto& el : *arr) {
@@ -43,10 +50,24 @@ std::string toml_scalar(const toml::node& node, const std::string& key, const st
   throw ConfigError("setting '" + key + "' (from " + source + "): unsupported value type");
 }
 
+// [matchmaking.modes.<name>] tables are kept as written; the matchmaking module checks them.
+void read_modes(Settings& s, const toml::table& modes, const std::string& source) {
+  for (const auto& [name, node] : modes) {
+    const std::string where = "matchmaking.modes." + std::string(name.str());
+    const auto* mode = node.as_table();
+    if (mode == nullptr) throw ConfigError("setting '" + where + "' (from " + source + "): expected a table");
+    auto& keys = s.matchmaking.modes[std::string(name.str())];
+    for (const auto& [k, v] : *mode)
+      keys[std::string(k.str())] = toml_scalar(v, where + "." + std::string(k.str()), source);
+  }
+}
+
 void walk_toml(Settings& s, const toml::table& table, const std::string& prefix, const std::string& source) {
   for (const auto& [k, node] : table) {
     const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (auto sub = node.as_table()) {
+    if (key == "matchmaking.modes" && node.as_table() != nullptr) {
+      read_modes(s, *node.as_table(), source);
+    } else if (auto sub = node.as_table()) {
       walk_toml(s, *sub, key, source);
     } else {
       apply(s, key, toml_scalar(node, key, source), source);
@@ -114,7 +135,7 @@ void validate(const Settings& s) {
 }  // namespace
 
 std::vector<std::string> parse_roles(std::string_view roles) {
-  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions"};
+  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions", "matchmaker"};
   std::vector<std::string> out;
   while (!roles.empty()) {
     const auto comma = roles.find(',');

@@ -14,6 +14,7 @@
 #include "arena/core/json_input.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
+#include "arena/matchmaking/messages.hpp"
 #include "arena/router/router.hpp"
 #include "arena/sessions/messages.hpp"
 #include "connection.hpp"
@@ -71,6 +72,7 @@ struct Gateway::Impl final : ConnectionOwner {
     SessionPtr session;
     json::value rid;
     json::object& d;
+    std::string_view op;
   };
   using OpHandler = void (Impl::*)(Ctx&);
   struct OpEntry {
@@ -145,6 +147,7 @@ struct Gateway::Impl final : ConnectionOwner {
   void op_dm_send(Ctx& x);
   void op_presence_query(Ctx& x);
   void op_session_refresh(Ctx& x);
+  void op_matchmaker(Ctx& x);  // mm.* and party.*: answered by the matchmaker role
 
   std::string channel_arg(const json::object& d);
   std::string body_arg(const json::object& d);
@@ -164,6 +167,17 @@ const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
       {{"presence.query", "{\"users\"}", "{\"users\":{id:{\"online\",\"nodes\"}}}", "session"},
        &Impl::op_presence_query},
       {{"session.refresh", "{\"access_token\"}", "{\"expires_at\"}", "session"}, &Impl::op_session_refresh},
+      {{"mm.enqueue", "{\"mode\",\"regions\":{region:ping_ms},\"properties\"?}", "{\"ticket_id\",\"state\"}",
+        "session; party leader if in a party"},
+       &Impl::op_matchmaker},
+      {{"mm.cancel", "{}", "{\"ticket_id\",\"state\"}", "session, queued (any party member)"}, &Impl::op_matchmaker},
+      {{"party.create", "{}", "party view", "session, not in a party"}, &Impl::op_matchmaker},
+      {{"party.invite", "{\"user_id\"}", "{\"party_id\",\"user_id\"}", "party leader"}, &Impl::op_matchmaker},
+      {{"party.accept", "{\"party_id\"}", "party view", "open invite, not in a party"}, &Impl::op_matchmaker},
+      {{"party.decline", "{\"party_id\"}", "{\"party_id\"}", "open invite"}, &Impl::op_matchmaker},
+      {{"party.leave", "{}", "{\"party_id\"}", "in a party"}, &Impl::op_matchmaker},
+      {{"party.kick", "{\"user_id\"}", "{\"party_id\",\"user_id\"}", "party leader"}, &Impl::op_matchmaker},
+      {{"party.promote", "{\"user_id\"}", "party view", "party leader"}, &Impl::op_matchmaker},
   };
   return t;
 }
@@ -379,7 +393,7 @@ void Gateway::Impl::on_text(const ConnPtr& c, std::string_view text) {
     return;
   }
   metrics.ops.with({entry->info.name}).inc();
-  Ctx ctx{c, c->session(), env.rid, env.d};
+  Ctx ctx{c, c->session(), env.rid, env.d, entry->info.name};
   try {
     (this->*(entry->handler))(ctx);
   } catch (const ApiError& e) {
@@ -541,6 +555,16 @@ std::string Gateway::Impl::channel_arg(const json::object& d) {
 
 std::string Gateway::Impl::body_arg(const json::object& d) {
   return core::Fields(d).required_string("body", 1, settings.max_body_chars);
+}
+
+void Gateway::Impl::op_matchmaker(Ctx& x) {
+  const std::string op(x.op);
+  service_request(matchmaking::kOp,
+                  {{"op", op}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}, {"d", x.d}}, x.conn, x.rid,
+                  [this, c = x.conn, rid = x.rid, op](const json::object& o) {
+                    const auto* d = o.if_contains("d");
+                    reply(c, op, rid, d != nullptr && d->is_object() ? d->as_object() : json::object{});
+                  });
 }
 
 void Gateway::Impl::op_ping(Ctx& x) {

@@ -14,16 +14,11 @@ namespace arena::matchmaking {
 
 std::string_view to_string(TicketState s) {
   switch (s) {
-    case TicketState::queued:
-      return "queued";
-    case TicketState::searching:
-      return "searching";
-    case TicketState::found:
-      return "found";
-    case TicketState::cancelled:
-      return "cancelled";
-    case TicketState::expired:
-      return "expired";
+    case TicketState::queued: return "queued";
+    case TicketState::searching: return "searching";
+    case TicketState::found: return "found";
+    case TicketState::cancelled: return "cancelled";
+    case TicketState::expired: return "expired";
   }
   return "unknown";
 }
@@ -436,7 +431,8 @@ std::string Matcher::enqueue(TicketRequest req) {
   std::size_t mi = modes_.size();
   for (std::size_t i = 0; i < modes_.size(); ++i)
     if (modes_[i].name == req.mode) mi = i;
-  if (mi == modes_.size()) throw ApiError::bad_request("unknown_mode", "no game mode named '" + req.mode.substr(0, 64) + "'");
+  if (mi == modes_.size())
+    throw ApiError::bad_request("unknown_mode", "no game mode named '" + req.mode.substr(0, 64) + "'");
   const auto& m = modes_[mi];
   if (req.players.empty()) throw ApiError::bad_request("invalid_field", "a ticket needs at least one player");
   if (static_cast<int>(req.players.size()) > m.party_limit())

@@ -36,7 +36,8 @@ ModeConfig squads() {
 }
 
 struct Fixture {
-  explicit Fixture(std::vector<ModeConfig> modes) : m(std::move(modes), clock, [this] { return "id" + std::to_string(++ids); }) {}
+  explicit Fixture(std::vector<ModeConfig> modes)
+      : m(std::move(modes), clock, [this] { return "id" + std::to_string(++ids); }) {}
   core::FakeClock clock;
   int ids = 0;
   Matcher m;
@@ -343,7 +344,7 @@ TEST(Matcher, RandomizedNoPlayerIsEverInTwoMatches) {
     }
   }
   EXPECT_GT(formed, 300);
-  EXPECT_GT(refused["already_queued"], 50);   // the population is small enough to collide
+  EXPECT_GT(refused["already_queued"], 50);  // the population is small enough to collide
   // Every event refers to a known ticket; found only once per ticket.
   std::set<std::string> found;
   for (const auto& e : f.m.take_events())
@@ -362,7 +363,7 @@ TEST(Modes, ParsedFromConfigAndCheckedAtStart) {
   EXPECT_EQ(modes[0].bots_after, 5s);
   EXPECT_EQ(modes[1].players(), 6);
   EXPECT_EQ(modes[1].match_equal, (std::vector<std::string>{"version"}));
-  auto error = [](std::map<std::string, std::map<std::string, std::string>> raw) {
+  auto error = [](const std::map<std::string, std::map<std::string, std::string>>& raw) {
     try {
       parse_modes(raw);
     } catch (const std::invalid_argument& e) {
@@ -371,7 +372,8 @@ TEST(Modes, ParsedFromConfigAndCheckedAtStart) {
     return std::string();
   };
   EXPECT_NE(error({{"x", {{"teams", "zero"}}}}).find("matchmaking.modes.x.teams"), std::string::npos);
-  EXPECT_NE(error({{"x", {{"colour", "red"}}}}).find("unknown setting 'matchmaking.modes.x.colour'"), std::string::npos);
+  EXPECT_NE(error({{"x", {{"colour", "red"}}}}).find("unknown setting 'matchmaking.modes.x.colour'"),
+            std::string::npos);
   EXPECT_NE(error({{"x", {{"players", "5..3"}}}}).find("players"), std::string::npos);
   EXPECT_NE(error({{"x", {{"regions", ""}}}}).find("region"), std::string::npos);
   EXPECT_NE(error({{"x", {{"team_size", "2"}, {"max_party_size", "3"}}}}).find("max_party_size"), std::string::npos);

@@ -58,7 +58,8 @@ double number(const std::string& mode, const std::string& key, const std::string
 
 int integer(const std::string& mode, const std::string& key, const std::string& v, int lo, int hi) {
   const double d = number(mode, key, v, lo, hi);
-  if (d != std::floor(d)) throw std::invalid_argument("setting '" + where(mode, key) + "': " + v + " is not a whole number");
+  if (d != std::floor(d))
+    throw std::invalid_argument("setting '" + where(mode, key) + "': " + v + " is not a whole number");
   return static_cast<int>(d);
 }
 
@@ -90,8 +91,9 @@ void validate(const ModeConfig& m) {
   auto bad = [&](const std::string& key, const std::string& why) {
     throw std::invalid_argument("setting '" + where(m.name, key) + "': " + why);
   };
-  if (m.name.empty() || m.name.size() > 32 ||
-      !std::all_of(m.name.begin(), m.name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }))
+  if (m.name.empty() || m.name.size() > 32 || !std::all_of(m.name.begin(), m.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      }))
     throw std::invalid_argument("matchmaking mode name '" + m.name + "': use 1-32 letters, digits, '-' or '_'");
   if (m.ffa()) {
     if (m.ffa_min < 1 || m.ffa_min > m.ffa_max) bad("players", "the minimum must be between 1 and the maximum");
@@ -105,21 +107,24 @@ void validate(const ModeConfig& m) {
       bad("teams", "a one-player mode needs bots (set bots_after_s)");
   }
   if (m.party_limit() < 1 || m.party_limit() > (m.ffa() ? 1 : m.team_size))
-    bad("max_party_size", m.ffa() ? "parties cannot queue for a free-for-all mode" : "must be 1..team_size (a party plays on one team)");
+    bad("max_party_size",
+        m.ffa() ? "parties cannot queue for a free-for-all mode" : "must be 1..team_size (a party plays on one team)");
   if (m.regions.empty()) bad("regions", "at least one region is required");
   std::set<std::string> seen;
   for (const auto& r : m.regions) {
     if (r.empty() || r.size() > 32) bad("regions", "region names are 1-32 characters");
     if (!seen.insert(r).second) bad("regions", "'" + r + "' is listed twice");
   }
-  if (m.rating_window < 0 || m.rating_window > m.rating_window_max) bad("rating_window", "must be 0..rating_window_max");
+  if (m.rating_window < 0 || m.rating_window > m.rating_window_max)
+    bad("rating_window", "must be 0..rating_window_max");
   if (m.tick_rate < 1 || m.tick_rate > 128) bad("tick_rate", "must be 1..128");
   if (m.ticket_ttl.count() <= 0) bad("ticket_ttl_s", "must be positive");
 }
 
 std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::string, std::string>>& raw) {
   std::vector<ModeConfig> out;
-  for (const auto& [name, keys] : raw) {
+  for (const auto& entry : raw) {
+    const std::string& name = entry.first;  // not a structured binding: lambdas below capture it
     ModeConfig m;
     m.name = name;
     m.regions = default_modes().front().regions;
@@ -138,7 +143,8 @@ std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::st
         {"max_party_size", [&](const std::string& v) { m.max_party_size = integer(name, "max_party_size", v, 1, 16); }},
         {"regions", [&](const std::string& v) { m.regions = list(v); }},
         {"max_ping_ms", [&](const std::string& v) { m.max_ping_ms = integer(name, "max_ping_ms", v, 1, 10'000); }},
-        {"ping_slack_ms", [&](const std::string& v) { m.ping_slack_ms = integer(name, "ping_slack_ms", v, 0, 10'000); }},
+        {"ping_slack_ms",
+         [&](const std::string& v) { m.ping_slack_ms = integer(name, "ping_slack_ms", v, 0, 10'000); }},
         {"ping_widen_ms_per_s",
          [&](const std::string& v) { m.ping_widen_ms_per_s = number(name, "ping_widen_ms_per_s", v, 0, 10'000); }},
         {"rating_window", [&](const std::string& v) { m.rating_window = number(name, "rating_window", v, 0, 10'000); }},
@@ -148,16 +154,18 @@ std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::st
          [&](const std::string& v) { m.rating_window_max = number(name, "rating_window_max", v, 0, 10'000); }},
         {"bots_after_s",
          [&](const std::string& v) {
-           m.bots_after = std::chrono::milliseconds(static_cast<std::int64_t>(1000 * number(name, "bots_after_s", v, 0, 86'400)));
+           m.bots_after =
+               std::chrono::milliseconds(static_cast<std::int64_t>(1000 * number(name, "bots_after_s", v, 0, 86'400)));
          }},
         {"tick_rate", [&](const std::string& v) { m.tick_rate = integer(name, "tick_rate", v, 1, 128); }},
         {"ticket_ttl_s",
          [&](const std::string& v) {
-           m.ticket_ttl = std::chrono::milliseconds(static_cast<std::int64_t>(1000 * number(name, "ticket_ttl_s", v, 0.001, 86'400)));
+           m.ticket_ttl = std::chrono::milliseconds(
+               static_cast<std::int64_t>(1000 * number(name, "ticket_ttl_s", v, 0.001, 86'400)));
          }},
         {"match_equal", [&](const std::string& v) { m.match_equal = list(v); }},
     };
-    for (const auto& [key, value] : keys) {
+    for (const auto& [key, value] : entry.second) {
       auto it = setters.find(key);
       if (it == setters.end()) throw std::invalid_argument("unknown setting '" + where(name, key) + "'");
       it->second(value);

@@ -1,7 +1,7 @@
 #include "arena/sessions/channel_service.hpp"
 
+#include "arena/bus/payload.hpp"
 #include "arena/sessions/messages.hpp"
-#include "payload.hpp"
 
 namespace arena::sessions {
 namespace json = boost::json;
@@ -29,12 +29,12 @@ json::array member_array(const std::map<std::string, std::set<std::string>>& use
 }  // namespace
 
 void ChannelService::join(const bus::Message& m) {
-  auto o = detail::parse(m.data);
-  const std::string channel = o ? detail::token(*o, "channel") : "";
-  const std::string user = o ? detail::token(*o, "user_id") : "";
-  const std::string sid = o ? detail::token(*o, "sid") : "";
+  auto o = bus::payload::parse(m.data);
+  const std::string channel = o ? bus::payload::token(*o, "channel") : "";
+  const std::string user = o ? bus::payload::token(*o, "user_id") : "";
+  const std::string sid = o ? bus::payload::token(*o, "sid") : "";
   if (channel.empty() || user.empty() || sid.empty()) {
-    detail::reply(bus_, m, detail::error("invalid_field", "channel, user_id and sid are required"));
+    bus::payload::reply(bus_, m, bus::payload::error("invalid_field", "channel, user_id and sid are required"));
     return;
   }
   bool first_of_user = false;
@@ -45,7 +45,7 @@ void ChannelService::join(const bus::Message& m) {
     auto it = users.find(user);
     if (it == users.end()) {
       if (users.size() >= limits_.max_members) {
-        detail::reply(bus_, m, detail::error("channel_full", "the channel has reached its member limit"));
+        bus::payload::reply(bus_, m, bus::payload::error("channel_full", "the channel has reached its member limit"));
         return;
       }
       first_of_user = true;
@@ -57,7 +57,7 @@ void ChannelService::join(const bus::Message& m) {
   }
   // Tell the others before answering, so the joiner's own copy of the event comes first.
   if (first_of_user) router_.to_channel(channel, "channel.joined", {{"channel", channel}, {"user_id", user}});
-  detail::reply(bus_, m, json::object{{"members", std::move(members)}});
+  bus::payload::reply(bus_, m, json::object{{"members", std::move(members)}});
 }
 
 bool ChannelService::remove_locked(const std::string& channel, const std::string& user, const std::string& sid) {
@@ -77,35 +77,35 @@ bool ChannelService::remove_locked(const std::string& channel, const std::string
 }
 
 void ChannelService::leave(const bus::Message& m) {
-  auto o = detail::parse(m.data);
-  const std::string channel = o ? detail::token(*o, "channel") : "";
-  const std::string user = o ? detail::token(*o, "user_id") : "";
-  const std::string sid = o ? detail::token(*o, "sid") : "";
+  auto o = bus::payload::parse(m.data);
+  const std::string channel = o ? bus::payload::token(*o, "channel") : "";
+  const std::string user = o ? bus::payload::token(*o, "user_id") : "";
+  const std::string sid = o ? bus::payload::token(*o, "sid") : "";
   bool gone = false;
   {
     std::lock_guard lock(mu_);
     gone = remove_locked(channel, user, sid);
   }
   if (gone) router_.to_channel(channel, "channel.left", {{"channel", channel}, {"user_id", user}});
-  detail::reply(bus_, m, json::object{});
+  bus::payload::reply(bus_, m, json::object{});
 }
 
 void ChannelService::list(const bus::Message& m) {
-  auto o = detail::parse(m.data);
-  const std::string channel = o ? detail::token(*o, "channel") : "";
+  auto o = bus::payload::parse(m.data);
+  const std::string channel = o ? bus::payload::token(*o, "channel") : "";
   json::array members;
   {
     std::lock_guard lock(mu_);
     if (auto it = channels_.find(channel); it != channels_.end()) members = member_array(it->second);
   }
-  detail::reply(bus_, m, json::object{{"members", std::move(members)}});
+  bus::payload::reply(bus_, m, json::object{{"members", std::move(members)}});
 }
 
 void ChannelService::session_closed(const bus::Message& m) {
-  auto o = detail::parse(m.data);
+  auto o = bus::payload::parse(m.data);
   if (!o) return;
-  const std::string sid = detail::token(*o, "sid");
-  const std::string user = detail::token(*o, "user_id");
+  const std::string sid = bus::payload::token(*o, "sid");
+  const std::string user = bus::payload::token(*o, "user_id");
   std::vector<std::string> left;
   {
     std::lock_guard lock(mu_);

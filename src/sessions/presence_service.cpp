@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "arena/bus/payload.hpp"
 #include "arena/sessions/messages.hpp"
-#include "payload.hpp"
 
 namespace arena::sessions {
 namespace json = boost::json;
@@ -38,8 +38,8 @@ PresenceService::~PresenceService() {
 }
 
 void PresenceService::heartbeat(const bus::Message& m) {
-  auto o = detail::parse(m.data);
-  const std::string node = o ? detail::token(*o, "node") : "";
+  auto o = bus::payload::parse(m.data);
+  const std::string node = o ? bus::payload::token(*o, "node") : "";
   if (node.empty()) return;
   std::lock_guard lock(mu_);
   nodes_[node] = Steady::now();
@@ -66,10 +66,10 @@ void PresenceService::expire_silent_nodes(Steady::time_point now) {
 }
 
 void PresenceService::opened(const bus::Message& m) {
-  auto o = detail::parse(m.data);
+  auto o = bus::payload::parse(m.data);
   if (!o) return;
-  Where w{detail::token(*o, "sid"), detail::token(*o, "node")};
-  const std::string user = detail::token(*o, "user_id");
+  Where w{bus::payload::token(*o, "sid"), bus::payload::token(*o, "node")};
+  const std::string user = bus::payload::token(*o, "user_id");
   if (w.sid.empty() || w.node.empty() || user.empty()) return;
   bool first = false;
   {
@@ -86,10 +86,10 @@ void PresenceService::opened(const bus::Message& m) {
 }
 
 void PresenceService::closed(const bus::Message& m) {
-  auto o = detail::parse(m.data);
+  auto o = bus::payload::parse(m.data);
   if (!o) return;
-  const std::string sid = detail::token(*o, "sid");
-  const std::string user = detail::token(*o, "user_id");
+  const std::string sid = bus::payload::token(*o, "sid");
+  const std::string user = bus::payload::token(*o, "user_id");
   if (sid.empty() || user.empty()) return;
   bool last = false;
   {
@@ -108,10 +108,10 @@ void PresenceService::closed(const bus::Message& m) {
 }
 
 void PresenceService::query(const bus::Message& m) {
-  auto o = detail::parse(m.data);
+  auto o = bus::payload::parse(m.data);
   const json::value* users = o ? o->if_contains("users") : nullptr;
   if (users == nullptr || !users->is_array() || users->get_array().size() > 100) {
-    detail::reply(bus_, m, detail::error("invalid_field", "users must be an array of at most 100 ids"));
+    bus::payload::reply(bus_, m, bus::payload::error("invalid_field", "users must be an array of at most 100 ids"));
     return;
   }
   json::object answer;
@@ -128,7 +128,7 @@ void PresenceService::query(const bus::Message& m) {
     const bool online = !nodes.empty();
     answer[id] = json::object{{"online", online}, {"nodes", std::move(nodes)}};
   }
-  detail::reply(bus_, m, json::object{{"users", std::move(answer)}});
+  bus::payload::reply(bus_, m, json::object{{"users", std::move(answer)}});
 }
 
 std::vector<PresenceService::Where> PresenceService::lookup(const std::string& user_id) const {

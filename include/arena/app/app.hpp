@@ -8,6 +8,10 @@
 #include "arena/config/settings.hpp"
 #include "arena/core/clock.hpp"
 
+namespace arena::bus {
+class Bus;
+}
+
 namespace arena::app {
 
 class App {
@@ -24,6 +28,7 @@ class App {
   // Graceful stop; true when in-flight work finished within the shutdown timeout.
   bool drain();
   const std::string& node_id() const;
+  bus::Bus& bus();  // after start()
 
  private:
   struct Impl;

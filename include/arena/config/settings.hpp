@@ -4,6 +4,7 @@
 // ARENA_* environment, command-line flags) goes through that table.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,16 @@ struct ChannelSettings {
   int max_members = 10'000;
 };
 
+struct MatchmakingSettings {
+  std::chrono::milliseconds interval{250};       // how often matches are formed
+  std::chrono::milliseconds invite_ttl{60'000};  // party invites expire
+  int max_party_size = 5;
+  std::chrono::milliseconds match_hold{1'800'000};  // a matched player cannot queue until match.ended, or this long
+  int default_rating = 1500;                        // for players without a rating yet
+  // [matchmaking.modes.<name>] tables as written (TOML only); empty: the built-in modes.
+  std::map<std::string, std::map<std::string, std::string>> modes;
+};
+
 struct LogSettings {
   std::string level = "info";
   std::string format = "text";
@@ -70,11 +81,12 @@ struct Settings {
   std::string data_dir = "./var";
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
-  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions
+  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker
   HttpSettings http;
   AuthSettings auth;
   GatewaySettings gateway;
   ChannelSettings channels;
+  MatchmakingSettings matchmaking;
   LogSettings log;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
-// Reading bus payloads from other nodes: untrusted, so every access is checked.
+// JSON bus payloads (header-only; link Boost::json): payloads from other nodes are untrusted,
+// so every access is checked.
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -10,7 +11,7 @@
 
 #include "arena/bus/bus.hpp"
 
-namespace arena::sessions::detail {
+namespace arena::bus::payload {
 
 inline std::optional<boost::json::object> parse(std::string_view data) {
   boost::system::error_code ec;
@@ -27,10 +28,10 @@ inline std::string token(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || !v->is_string()) return {};
   std::string s(v->get_string());
-  return bus::valid_token(s) ? s : std::string();
+  return valid_token(s) ? s : std::string();
 }
 
-inline void reply(bus::Bus& bus, const bus::Message& m, const boost::json::object& body) {
+inline void reply(Bus& bus, const Message& m, const boost::json::object& body) {
   if (!m.reply.empty()) bus.publish(m.reply, boost::json::serialize(body));
 }
 
@@ -38,4 +39,4 @@ inline boost::json::object error(std::string_view code, std::string_view message
   return {{"error", {{"code", code}, {"message", message}}}};
 }
 
-}  // namespace arena::sessions::detail
+}  // namespace arena::bus::payload

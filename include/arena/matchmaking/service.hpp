@@ -1,0 +1,57 @@
+#pragma once
+// The matchmaker role: parties and tickets over the bus. Client ops arrive from gateways as
+// mm.op requests; players hear back through the router (mm.status, party.*); formed matches are
+// published as match.found. Disconnects (presence.changed offline) cancel tickets and leave
+// parties. All state sits behind one lock; a thread ticks the Matcher every interval.
+#include <chrono>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "arena/bus/bus.hpp"
+#include "arena/core/clock.hpp"
+#include "arena/matchmaking/matcher.hpp"
+#include "arena/metrics/registry.hpp"
+
+namespace arena::matchmaking {
+
+// Where player ratings come from (the ratings issue provides the real one).
+class RatingSource {
+ public:
+  virtual ~RatingSource() = default;
+  virtual double rating(std::string_view user_id, std::string_view mode) = 0;
+};
+
+class FixedRating final : public RatingSource {
+ public:
+  explicit FixedRating(double r) : r_(r) {}
+  double rating(std::string_view, std::string_view) override { return r_; }
+
+ private:
+  double r_;
+};
+
+struct ServiceSettings {
+  std::chrono::milliseconds interval{250};
+  std::chrono::milliseconds invite_ttl{60'000};
+  int max_party_size = 5;
+  std::chrono::milliseconds match_hold{1'800'000};
+  bool run_thread = true;  // false: the owner calls tick() (tests)
+};
+
+class MatchmakerService {
+ public:
+  MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes, RatingSource& ratings,
+                    metrics::Registry& registry, ServiceSettings settings);
+  ~MatchmakerService();
+  MatchmakerService(const MatchmakerService&) = delete;
+  MatchmakerService& operator=(const MatchmakerService&) = delete;
+
+  void tick();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arena::matchmaking

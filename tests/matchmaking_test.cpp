@@ -1,0 +1,236 @@
+// Matchmaking over real WebSockets, with the matcher on the test server's fake clock: solo
+// players matched, a party kept on one team, pings that widen, cancel, disconnects, parties,
+// the stats route.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "arena/bus/bus.hpp"
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/player.hpp"
+#include "arena/testing/test_server.hpp"
+
+namespace arena {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::guest;
+using testing::HttpClient;
+using testing::Player;
+using testing::str;
+using testing::TestServer;
+namespace json = boost::json;
+
+void fast_matchmaking(config::Settings& s) {
+  s.matchmaking.interval = 20ms;
+  s.gateway.resume_window = 0ms;  // a dropped socket ends the session at once
+  // duel: 1v1; squads: 2v2; pings widen by 100 ms per second of waiting.
+  s.matchmaking.modes["duel"] = {{"regions", "eu,us"}, {"ping_slack_ms", "10"}, {"ping_widen_ms_per_s", "100"},
+                                 {"bots_after_s", "0"}};
+  s.matchmaking.modes["squads"] = {{"team_size", "2"}, {"regions", "eu,us"}, {"bots_after_s", "0"}};
+}
+
+json::object pings(std::initializer_list<std::pair<const char*, int>> p) {
+  json::object o;
+  for (const auto& [r, ms] : p) o[r] = ms;
+  return o;
+}
+
+// Collects match.found events from the bus.
+struct FoundLog {
+  explicit FoundLog(bus::Bus& b)
+      : sub(b.subscribe("match.found", [this](const bus::Message& m) {
+          std::lock_guard lock(mu);
+          found.push_back(json::parse(m.data).as_object());
+        })) {}
+  std::optional<json::object> wait(std::size_t n = 1) {
+    for (int i = 0; i < 250; ++i) {
+      {
+        std::lock_guard lock(mu);
+        if (found.size() >= n) return found[n - 1];
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+  }
+  std::mutex mu;
+  std::vector<json::object> found;
+  std::unique_ptr<bus::Subscription> sub;
+};
+
+TEST(Matchmaking, TwoSoloPlayersInOneRegionGetTheSameMatch) {
+  TestServer server(fast_matchmaking);
+  FoundLog log(server.app().bus());
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  auto r = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 1);
+  ASSERT_EQ(str(r, {"op"}), "mm.enqueue") << r;
+  EXPECT_EQ(str(r, {"d", "state"}), "queued");
+  const std::string ticket = str(r, {"d", "ticket_id"});
+  auto q = a.next_where("mm.status", "state", "queued");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(str(*q, {"d", "ticket_id"}), ticket);
+  b.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 40}, {"us", 90}})}}, 1);
+  auto fa = a.next_where("mm.status", "state", "found");
+  auto fb = b.next_where("mm.status", "state", "found");
+  ASSERT_TRUE(fa && fb);
+  EXPECT_EQ(str(*fa, {"d", "match_id"}), str(*fb, {"d", "match_id"}));
+  EXPECT_EQ(fa->at("seq").as_int64() > 0, true);
+  auto found = log.wait();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->at("match_id").as_string(), str(*fa, {"d", "match_id"}));
+  EXPECT_EQ(found->at("region").as_string(), "eu");
+  EXPECT_EQ(found->at("teams").as_array().size(), 2u);
+  // Matched players cannot queue again until the match ends.
+  auto again = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 2);
+  EXPECT_EQ(str(again, {"d", "code"}), "already_in_match");
+  server.app().bus().publish("match.ended", json::serialize(json::object{{"match_id", found->at("match_id")}}));
+  for (int i = 0; i < 100; ++i) {
+    auto ok = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 10 + i);
+    if (str(ok, {"op"}) == "mm.enqueue") break;
+    std::this_thread::sleep_for(10ms);
+    ASSERT_LT(i, 99) << "still in the ended match";
+  }
+}
+
+TEST(Matchmaking, APartyOfTwoAndTwoSolosFillA2v2WithThePartyOnOneTeam) {
+  TestServer server(fast_matchmaking);
+  FoundLog log(server.app().bus());
+  Player lead(server.port(), guest(server.port()));
+  Player mate(server.port(), guest(server.port()));
+  Player s1(server.port(), guest(server.port()));
+  Player s2(server.port(), guest(server.port()));
+  auto created = lead.request("party.create", {}, 1);
+  ASSERT_EQ(str(created, {"op"}), "party.create") << created;
+  const std::string party = str(created, {"d", "party_id"});
+  EXPECT_EQ(str(created, {"d", "channel"}), "party:" + party);
+  lead.request("party.invite", {{"user_id", mate.login.user_id}}, 2);
+  auto invite = mate.next("party.invite");
+  ASSERT_TRUE(invite);
+  EXPECT_EQ(str(*invite, {"d", "from"}), lead.login.user_id);
+  auto joined = mate.request("party.accept", {{"party_id", party}}, 1);
+  ASSERT_EQ(str(joined, {"op"}), "party.accept") << joined;
+  EXPECT_EQ(joined.at("d").at("members").as_array().size(), 2u);
+  auto update = lead.next_where("party.updated", "event", "joined");
+  ASSERT_TRUE(update);
+  // Only the leader queues the party.
+  auto refused = mate.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 30}})}}, 2);
+  EXPECT_EQ(str(refused, {"d", "code"}), "not_party_leader");
+  lead.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 30}})}}, 3);
+  ASSERT_TRUE(mate.next_where("mm.status", "state", "queued"));  // the whole party is told
+  s1.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 35}})}}, 1);
+  s2.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 45}})}}, 1);
+  auto found = log.wait();
+  ASSERT_TRUE(found);
+  const auto& teams = found->at("teams").as_array();
+  ASSERT_EQ(teams.size(), 2u);
+  bool together = false;
+  for (const auto& team : teams) {
+    std::set<std::string> ids;
+    for (const auto& p : team.as_array()) ids.insert(std::string(p.at("user_id").as_string()));
+    EXPECT_EQ(ids.size(), 2u);
+    if (ids == std::set<std::string>{lead.login.user_id, mate.login.user_id}) together = true;
+  }
+  EXPECT_TRUE(together) << json::serialize(*found);
+  for (auto* p : {&lead, &mate, &s1, &s2}) EXPECT_TRUE(p->next_where("mm.status", "state", "found"));
+}
+
+TEST(Matchmaking, AFarRegionWaitsForPingWidening) {
+  TestServer server(fast_matchmaking);
+  FoundLog log(server.app().bus());
+  Player near(server.port(), guest(server.port()));
+  Player far(server.port(), guest(server.port()));
+  // near accepts us once 120 <= 20 + 10 + 100 × wait: after 0.9 s of (fake) waiting.
+  near.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 20}, {"us", 120}})}}, 1);
+  far.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"us", 25}})}}, 1);
+  std::this_thread::sleep_for(200ms);  // ~10 matching rounds at the same fake time
+  {
+    std::lock_guard lock(log.mu);
+    EXPECT_TRUE(log.found.empty());
+  }
+  server.clock().advance(1s);
+  auto found = log.wait();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->at("region").as_string(), "us");
+  ASSERT_TRUE(near.next_where("mm.status", "state", "found"));
+}
+
+TEST(Matchmaking, CancelDisconnectAndPartyLeaveEndTickets) {
+  TestServer server(fast_matchmaking);
+  FoundLog log(server.app().bus());
+  Player a(server.port(), guest(server.port()));
+  a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 1);
+  auto c = a.request("mm.cancel", {}, 2);
+  EXPECT_EQ(str(c, {"d", "state"}), "cancelled");
+  auto st = a.next_where("mm.status", "state", "cancelled");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(str(*st, {"d", "reason"}), "requested");
+  EXPECT_EQ(str(a.request("mm.cancel", {}, 3), {"d", "code"}), "not_queued");
+  // A second player now waits alone: the cancelled one is not matched with them.
+  Player b(server.port(), guest(server.port()));
+  b.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 1);
+  std::this_thread::sleep_for(100ms);
+  {
+    std::lock_guard lock(log.mu);
+    EXPECT_TRUE(log.found.empty());
+  }
+  // b disconnects: the ticket goes (stats show an empty queue).
+  b.ws->drop();
+  auto stats_say_empty = [&] {
+    for (int i = 0; i < 100; ++i) {
+      auto s = HttpClient(server.port()).get("/v1/matchmaking/stats");
+      EXPECT_EQ(s.status, 200);
+      const auto body = s.json();
+      for (const auto& m : body.at("modes").as_array())
+        if (m.at("mode").as_string() == "duel" && m.at("queued_tickets").as_int64() == 0) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  };
+  EXPECT_TRUE(stats_say_empty());
+  // A party member leaving cancels the party's ticket and everyone hears why.
+  Player lead(server.port(), guest(server.port()));
+  Player mate(server.port(), guest(server.port()));
+  const std::string party = str(lead.request("party.create", {}, 1), {"d", "party_id"});
+  lead.request("party.invite", {{"user_id", mate.login.user_id}}, 2);
+  mate.request("party.accept", {{"party_id", party}}, 1);
+  lead.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 30}})}}, 3);
+  ASSERT_TRUE(mate.next_where("mm.status", "state", "queued"));
+  mate.request("party.leave", {}, 2);
+  // The party update comes first, then the ticket's end (one ordered stream per player).
+  auto left = lead.next_where("party.updated", "event", "left");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(str(*left, {"d", "user_id_changed"}), mate.login.user_id);
+  EXPECT_EQ(str(*left, {"d", "reason"}), "left");
+  auto lead_status = lead.next_where("mm.status", "state", "cancelled");
+  ASSERT_TRUE(lead_status);
+  EXPECT_EQ(str(*lead_status, {"d", "reason"}), "party_member_left");
+  ASSERT_TRUE(mate.next("party.removed"));
+}
+
+TEST(Matchmaking, BadRequestsGetClearErrors) {
+  TestServer server(fast_matchmaking);
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  auto code = [&](const char* op, json::object d) { return str(a.request(op, std::move(d), 1), {"d", "code"}); };
+  EXPECT_EQ(code("mm.enqueue", {{"mode", "nope"}, {"regions", pings({{"eu", 30}})}}), "unknown_mode");
+  EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}}), "missing_field");
+  EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}, {"regions", "eu"}}), "invalid_field");
+  EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", -1}})}}), "invalid_field");
+  EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"mars", 5}})}}), "no_region");
+  EXPECT_EQ(code("party.invite", {{"user_id", b.login.user_id}}), "not_in_party");
+  EXPECT_EQ(code("party.accept", {{"party_id", "nope"}}), "no_such_party");
+  const std::string party = str(b.request("party.create", {}, 1), {"d", "party_id"});
+  EXPECT_EQ(code("party.accept", {{"party_id", party}}), "not_invited");
+  EXPECT_EQ(code("party.kick", {{"user_id", b.login.user_id}}), "not_in_party");
+  // Queue twice: one live ticket per player.
+  a.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 30}})}}, 2);
+  EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}), "already_queued");
+}
+
+}  // namespace
+}  // namespace arena
