@@ -40,3 +40,9 @@ $load --connections 100 --workload ping | sed -n 2,3p
 echo "== channel fan-out: $load --connections 10000 --channels 1000 --workload broadcast --rate 20000"
 $load --connections 10000 --channels 1000 --workload broadcast --rate 20000 | sed -n 2,3p
 rm -rf "$data2"
+
+# Matchmaking core on one thread (no server): a 100k-ticket queue drained, then steady arrivals.
+echo "== matchmaking, 100k queued, drained: $bin/arena-bench-matchmaking --tickets 100000 --arrivals 0 --simulated-seconds 60"
+"$bin/arena-bench-matchmaking" --tickets 100000 --arrivals 0 --simulated-seconds 60
+echo "== matchmaking, 100k queued + 100k/s arrivals: $bin/arena-bench-matchmaking --tickets 100000 --arrivals 100000 --simulated-seconds 30"
+"$bin/arena-bench-matchmaking" --tickets 100000 --arrivals 100000 --simulated-seconds 30
