@@ -29,8 +29,8 @@ void fast_matchmaking(config::Settings& s) {
   s.matchmaking.interval = 20ms;
   s.gateway.resume_window = 0ms;  // a dropped socket ends the session at once
   // duel: 1v1; squads: 2v2; pings widen by 100 ms per second of waiting.
-  s.matchmaking.modes["duel"] = {{"regions", "eu,us"}, {"ping_slack_ms", "10"}, {"ping_widen_ms_per_s", "100"},
-                                 {"bots_after_s", "0"}};
+  s.matchmaking.modes["duel"] = {
+      {"regions", "eu,us"}, {"ping_slack_ms", "10"}, {"ping_widen_ms_per_s", "100"}, {"bots_after_s", "0"}};
   s.matchmaking.modes["squads"] = {{"team_size", "2"}, {"regions", "eu,us"}, {"bots_after_s", "0"}};
 }
 
@@ -210,6 +210,25 @@ TEST(Matchmaking, CancelDisconnectAndPartyLeaveEndTickets) {
   ASSERT_TRUE(lead_status);
   EXPECT_EQ(str(*lead_status, {"d", "reason"}), "party_member_left");
   ASSERT_TRUE(mate.next("party.removed"));
+}
+
+TEST(Matchmaking, PartyChatChannelIsForMembersOnly) {
+  TestServer server(fast_matchmaking);
+  Player lead(server.port(), guest(server.port()));
+  Player mate(server.port(), guest(server.port()));
+  Player stranger(server.port(), guest(server.port()));
+  const std::string party = str(lead.request("party.create", {}, 1), {"d", "party_id"});
+  lead.request("party.invite", {{"user_id", mate.login.user_id}}, 2);
+  mate.request("party.accept", {{"party_id", party}}, 1);
+  const std::string channel = "party:" + party;
+  EXPECT_EQ(str(lead.request("channel.join", {{"channel", channel}}, 3), {"op"}), "channel.join");
+  EXPECT_EQ(str(mate.request("channel.join", {{"channel", channel}}, 2), {"op"}), "channel.join");
+  auto refused = stranger.request("channel.join", {{"channel", channel}}, 1);
+  EXPECT_EQ(str(refused, {"d", "code"}), "not_party_member");
+  mate.request("channel.send", {{"channel", channel}, {"body", "ready?"}}, 3);
+  auto msg = lead.next_where("channel.message", "body", "ready?");
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(str(*msg, {"d", "from"}), mate.login.user_id);
 }
 
 TEST(Matchmaking, BadRequestsGetClearErrors) {

@@ -148,6 +148,7 @@ struct Gateway::Impl final : ConnectionOwner {
   void op_presence_query(Ctx& x);
   void op_session_refresh(Ctx& x);
   void op_matchmaker(Ctx& x);  // mm.* and party.*: answered by the matchmaker role
+  void join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch);
 
   std::string channel_arg(const json::object& d);
   std::string body_arg(const json::object& d);
@@ -572,16 +573,37 @@ void Gateway::Impl::op_ping(Ctx& x) {
 }
 
 void Gateway::Impl::op_channel_join(Ctx& x) {
-  const std::string ch = channel_arg(x.d);
-  const bool already = x.session->in_channel(ch);
-  if (!x.session->add_channel(ch, settings.max_channels_per_session))
+  std::string ch = channel_arg(x.d);
+  constexpr std::string_view kPartyPrefix = "party:";
+  if (ch.rfind(kPartyPrefix, 0) != 0) {
+    join_channel(x.conn, x.session, x.rid, std::move(ch));
+    return;
+  }
+  // A party's chat channel is for its members: the matchmaker says who they are.
+  const std::string party = ch.substr(kPartyPrefix.size());
+  service_request(matchmaking::kOp,
+                  {{"op", "party.check"},
+                   {"user_id", x.session->user_id()},
+                   {"sid", x.session->id()},
+                   {"d", {{"party_id", party}}}},
+                  x.conn, x.rid, [this, c = x.conn, s = x.session, rid = x.rid, ch](const json::object&) {
+                    try {
+                      join_channel(c, s, rid, ch);
+                    } catch (const ApiError& e) {
+                      error(c, rid, e.code(), e.message());
+                    }
+                  });
+}
+
+void Gateway::Impl::join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch) {
+  const bool already = s->in_channel(ch);
+  if (!s->add_channel(ch, settings.max_channels_per_session))
     throw ApiError::bad_request("too_many_channels", "this session is in the maximum number of channels");
   // Subscribe before asking, so nothing sent to the channel after the answer is missed.
-  local_join(x.session, ch);
-  auto s = x.session;
+  local_join(s, ch);
   service_request(
-      sessions::kChannelsJoin, {{"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}}, x.conn, x.rid,
-      [this, c = x.conn, rid = x.rid, ch](const json::object& o) {
+      sessions::kChannelsJoin, {{"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}}, conn, rid,
+      [this, c = conn, rid, ch](const json::object& o) {
         json::value members = o.contains("members") ? o.at("members") : json::array{};
         reply(c, "channel.join", rid, {{"channel", ch}, {"members", std::move(members)}});
       },

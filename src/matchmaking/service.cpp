@@ -33,7 +33,7 @@ constexpr std::size_t kRecentWaits = 1024;
 struct Party {
   std::string id;
   std::string leader;
-  std::vector<std::string> members;  // in joining order
+  std::vector<std::string> members;                 // in joining order
   std::map<std::string, core::SystemTime> invites;  // user -> expiry
 };
 
@@ -55,7 +55,7 @@ struct ModeStats {
   std::uint64_t bot_matches = 0;
   double spread_sum = 0;
   double gap_sum = 0;
-  std::deque<double> waits;                                 // the latest kRecentWaits
+  std::deque<double> waits;                                  // the latest kRecentWaits
   std::deque<std::pair<core::SystemTime, int>> enqueue_log;  // per interval, the last 10 s
 };
 
@@ -195,8 +195,9 @@ struct MatchmakerService::Impl {
         }
         teams.push_back(std::move(players));
       }
-      json::object found{{"match_id", m.match_id}, {"mode", m.mode},           {"region", m.region},
-                         {"tick_rate", m.tick_rate}, {"teams", std::move(teams)}, {"bots_fill", m.bots_fill},
+      json::object found{{"match_id", m.match_id},    {"mode", m.mode},
+                         {"region", m.region},        {"tick_rate", m.tick_rate},
+                         {"teams", std::move(teams)}, {"bots_fill", m.bots_fill},
                          {"open_seats", m.open_seats}};
       out.publishes.emplace_back(kMatchFound, json::serialize(found));
       auto& st = stats[m.mode];
@@ -247,7 +248,8 @@ struct MatchmakerService::Impl {
     TicketRequest req;
     req.mode = mode;
     const auto* regions = d.if_contains("regions");
-    if (regions == nullptr) throw ApiError::bad_request("missing_field", "regions is required: {\"<region>\": <ping ms>}");
+    if (regions == nullptr)
+      throw ApiError::bad_request("missing_field", "regions is required: {\"<region>\": <ping ms>}");
     if (!regions->is_object() || regions->as_object().empty() || regions->as_object().size() > kMaxRegions)
       throw ApiError::bad_request("invalid_field", "regions must be an object of 1-32 region pings");
     for (const auto& [name, ping] : regions->as_object()) {
@@ -262,7 +264,8 @@ struct MatchmakerService::Impl {
       if (!props->is_object() || props->as_object().size() > kMaxProperties)
         throw ApiError::bad_request("invalid_field", "properties must be an object of at most 16 entries");
       for (const auto& [k, v] : props->as_object()) {
-        if (k.empty() || k.size() > 32) throw ApiError::bad_request("invalid_field", "property names are 1-32 characters");
+        if (k.empty() || k.size() > 32)
+          throw ApiError::bad_request("invalid_field", "property names are 1-32 characters");
         if (v.is_string() && v.as_string().size() <= 64) {
           req.properties[std::string(k)] = std::string(v.as_string());
         } else if (v.is_number() && std::isfinite(v.to_number<double>())) {
@@ -314,7 +317,8 @@ struct MatchmakerService::Impl {
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) != p.members.end())
       throw ApiError(409, "already_member", "that player is already in the party");
-    if (static_cast<int>(p.members.size() + p.invites.size()) >= settings.max_party_size && p.invites.count(target) == 0)
+    if (static_cast<int>(p.members.size() + p.invites.size()) >= settings.max_party_size &&
+        p.invites.count(target) == 0)
       throw ApiError(409, "party_full", "the party is full (members and open invites)");
     p.invites[target] = clock.now() + settings.invite_ttl;
     out.pushes.push_back({target,
@@ -340,7 +344,8 @@ struct MatchmakerService::Impl {
   json::object op_party_accept(const std::string& user, const json::object& d, Out& out) {
     Party& p = invited_party(user, d);
     if (party_of.count(user) != 0) throw ApiError(409, "already_in_party", "leave your party first");
-    if (static_cast<int>(p.members.size()) >= settings.max_party_size) throw ApiError(409, "party_full", "the party is full");
+    if (static_cast<int>(p.members.size()) >= settings.max_party_size)
+      throw ApiError(409, "party_full", "the party is full");
     p.invites.erase(user);
     cancel_ticket_of(user, "joined_party");
     cancel_ticket_of(p.leader, "party_changed");  // the party's ticket no longer has every member
@@ -401,6 +406,14 @@ struct MatchmakerService::Impl {
     return party_view(p);
   }
 
+  json::object op_party_check(const std::string& user, const json::object& d) const {
+    const std::string id = core::Fields(d).required_string("party_id", 1, 64);
+    auto it = party_of.find(user);
+    if (it == party_of.end() || it->second != id)
+      throw ApiError(403, "not_party_member", "only members of the party may join its channel");
+    return {{"member", true}};
+  }
+
   json::object dispatch(const std::string& op, const std::string& user, const json::object& d, Out& out) {
     if (op == "mm.enqueue") return op_enqueue(user, d);
     if (op == "mm.cancel") return op_cancel(user);
@@ -411,6 +424,7 @@ struct MatchmakerService::Impl {
     if (op == "party.leave") return op_party_leave(user, out);
     if (op == "party.kick") return op_party_kick(user, d, out);
     if (op == "party.promote") return op_party_promote(user, d, out);
+    if (op == "party.check") return op_party_check(user, d);  // internal: gateways guard party channels
     throw ApiError::bad_request("unknown_op", "the matchmaker has no op '" + op.substr(0, 64) + "'");
   }
 
@@ -505,7 +519,8 @@ struct MatchmakerService::Impl {
             {"tickets_per_second", static_cast<double>(st.enqueue_log.size()) / 10.0},
             {"matches_total", st.matches},
             {"bot_fill_matches_total", st.bot_matches},
-            {"wait_seconds", {{"p50", percentile(recent, 0.5)}, {"p90", percentile(recent, 0.9)}, {"p99", percentile(recent, 0.99)}}},
+            {"wait_seconds",
+             {{"p50", percentile(recent, 0.5)}, {"p90", percentile(recent, 0.9)}, {"p99", percentile(recent, 0.99)}}},
             {"mean_rating_spread", st.matches ? st.spread_sum / n : 0.0},
             {"mean_win_probability_gap", st.matches ? st.gap_sum / n : 0.0},
         });
@@ -547,8 +562,10 @@ MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, st
                                      RatingSource& ratings, metrics::Registry& registry, ServiceSettings settings)
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
-  im.subs.push_back(bus.subscribe(kOp, [&im](const bus::Message& m) { im.on_op(m); }, kQueueGroup));
-  im.subs.push_back(bus.subscribe(kStats, [&im](const bus::Message& m) { im.on_stats(m); }, kQueueGroup));
+  im.subs.push_back(bus.subscribe(
+      kOp, [&im](const bus::Message& m) { im.on_op(m); }, kQueueGroup));
+  im.subs.push_back(bus.subscribe(
+      kStats, [&im](const bus::Message& m) { im.on_stats(m); }, kQueueGroup));
   im.subs.push_back(bus.subscribe(std::string(sessions::kPresenceChangedPrefix) + "*",
                                   [&im](const bus::Message& m) { im.on_offline(m); }));
   im.subs.push_back(bus.subscribe(kMatchEnded, [&im](const bus::Message& m) { im.on_match_ended(m); }));

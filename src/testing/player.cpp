@@ -60,7 +60,8 @@ std::optional<json::value> Player::next(std::chrono::milliseconds timeout) {
 std::optional<json::value> Player::next(const std::string& op, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (int i = 0; i < 1000; ++i) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     auto f = next(left);
     if (!f) return std::nullopt;
@@ -73,7 +74,8 @@ std::optional<json::value> Player::next_where(const std::string& op, const char*
                                               std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (int i = 0; i < 1000; ++i) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     auto f = next(op, left);
     if (!f) return std::nullopt;

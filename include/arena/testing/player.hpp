@@ -35,10 +35,11 @@ struct Player {
   // The next frame: from the backlog first, then the socket.
   std::optional<boost::json::value> next(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // The next frame with this op, skipping others (bounded).
-  std::optional<boost::json::value> next(const std::string& op, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  std::optional<boost::json::value> next(const std::string& op,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // The next push with this op whose d.<key> equals `value` (e.g. mm.status with state "found").
   std::optional<boost::json::value> next_where(const std::string& op, const char* key, const std::string& value,
-                                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   std::deque<boost::json::value> backlog;
   Login login;
