@@ -9,6 +9,7 @@
 #include "arena/testing/arena_process.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/nats_server.hpp"
+#include "arena/testing/player.hpp"
 #include "arena/testing/temp_dir.hpp"
 #include "arena/testing/ws_client.hpp"
 
@@ -20,15 +21,8 @@ using testing::ArenaProcess;
 using testing::HttpClient;
 using testing::WsClient;
 
-std::string str(const json::value& v, std::initializer_list<const char*> path) {
-  const json::value* cur = &v;
-  for (const char* k : path) cur = &cur->as_object().at(k);
-  return std::string(cur->as_string());
-}
-
-json::value frame(const char* op, json::object d, int rid) {
-  return json::object{{"op", op}, {"rid", rid}, {"d", std::move(d)}};
-}
+using testing::frame;
+using testing::str;
 
 // Waits (bounded) for the reply to `rid`, skipping pushes.
 json::value reply(WsClient& ws, int rid) {
@@ -156,6 +150,42 @@ TEST(Cluster, AGatewayOnlyProcessNeedsTheKeyRing) {
   EXPECT_THROW(ArenaProcess(ARENA_BIN, {"serve", "--listen", "127.0.0.1:0", "--bus", nats.url(), "--roles", "gateway",
                                         "--data-dir", (dir.path() / "d").string()}),
                std::runtime_error);
+}
+
+// The matchmaker as a role of its own process: players on two gateways queue through it and
+// are matched together; any process answers the stats route over the bus.
+TEST(Cluster, MatchmakerRoleServesPlayersOnBothGateways) {
+  ClusterEnv env;
+  ArenaProcess one(ARENA_BIN, env.args("gw-1", "auth,sessions,gateway", {"--matchmaking-interval", "50ms"}));
+  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway,matchmaker", {"--matchmaking-interval", "50ms"}));
+  HttpClient http(one.port());
+  auto token = [&] { return std::string(http.post_json("/v1/auth/guest", "").json().at("access_token").as_string()); };
+  WsClient a(one.port(), {.token = token()});
+  WsClient b(two.port(), {.token = token()});
+  ASSERT_TRUE(a.recv_op("session.welcome") && b.recv_op("session.welcome"));
+  const json::object d{{"mode", "duel"}, {"regions", {{"eu", 30}}}};
+  a.send(frame("mm.enqueue", d, 1));
+  ASSERT_EQ(str(reply(a, 1), {"op"}), "mm.enqueue");
+  b.send(frame("mm.enqueue", d, 1));
+  ASSERT_EQ(str(reply(b, 1), {"op"}), "mm.enqueue");
+  auto found_status = [](WsClient& ws) -> std::string {
+    for (int i = 0; i < 20; ++i) {
+      auto f = ws.recv_op("mm.status");
+      if (!f) break;
+      if (str(*f, {"d", "state"}) == "found") return str(*f, {"d", "match_id"});
+    }
+    return {};
+  };
+  const std::string ma = found_status(a);
+  ASSERT_FALSE(ma.empty());
+  EXPECT_EQ(found_status(b), ma);
+  auto stats = http.get("/v1/matchmaking/stats");  // process 1 has no matchmaker: asked over NATS
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  bool counted = false;
+  const auto body = stats.json();
+  for (const auto& m : body.at("modes").as_array())
+    if (m.at("mode").as_string() == "duel") counted = m.at("matches_total").as_int64() == 1;
+  EXPECT_TRUE(counted) << stats.body;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@ ArenaProcess::ArenaProcess(const std::string& binary, std::vector<std::string> a
   if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();
   if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
     ::dup2(fds[1], 2);
     ::close(fds[0]);
     ::unsetenv("ARENA_CONFIG");

@@ -27,9 +27,12 @@ json::value frame(const char* op, json::object d, json::value rid) {
   return o;
 }
 
-Player::Player(std::uint16_t port, Login l, WsOptions extra) : login(std::move(l)) {
-  extra.token = login.token;
-  ws = std::make_unique<WsClient>(port, extra);
+Player::Player(std::uint16_t port, Login l, const WsOptions& extra)
+    : login(std::move(l)), ws([&] {
+        WsOptions o = extra;
+        o.token = login.token;
+        return std::make_unique<WsClient>(port, o);
+      }()) {
   auto w = ws->recv_op("session.welcome");
   if (!w) throw std::runtime_error("no welcome");
   welcome = *w;

@@ -29,7 +29,7 @@ boost::json::value frame(const char* op, boost::json::object d = {}, boost::json
 
 // Connects and consumes the welcome.
 struct Player {
-  Player(std::uint16_t port, Login l, WsOptions extra = {});
+  Player(std::uint16_t port, Login l, const WsOptions& extra = {});
   // Sends a request and returns its reply; pushes that arrive first wait in the backlog.
   boost::json::value request(const char* op, boost::json::object d, int rid);
   // The next frame: from the backlog first, then the socket.
