@@ -1,0 +1,56 @@
+#pragma once
+// four: connect four for two players, turn-based. The host ticks it at 1 Hz only to run the
+// turn clock: a player who does not move within kTurnTicks loses the game. Input:
+// {"column": 0-6}, only from the player whose turn it is.
+#include <array>
+#include <cstdint>
+
+#include "arena/match/game_mode.hpp"
+
+namespace arena::match {
+
+class Four final : public GameMode {
+ public:
+  static constexpr int kCols = 7;
+  static constexpr int kRows = 6;
+  static constexpr int kTurnTicks = 30;  // seconds at 1 Hz
+
+  void start(const std::vector<Seat>& seats, std::uint64_t seed) override;
+  void input(int seat, const boost::json::value& d) override;
+  void tick(boost::json::object& delta) override;
+  bool over() const override { return winner_ >= 0 || draw_; }
+  GameResult result() const override;
+  boost::json::object snapshot() const override;
+  std::uint64_t state_hash() const override;
+  std::uint64_t tick_count() const override { return static_cast<std::uint64_t>(tick_); }
+  void forfeit(int seat) override;
+
+  int to_move() const { return to_move_; }
+  int cell(int col, int row) const { return board_[static_cast<std::size_t>(row * kCols + col)]; }  // -1 empty
+  // Row a piece dropped in `col` lands on, or -1 if the column is full.
+  int landing_row(int col) const;
+  // Would `seat` win by dropping in `col`?
+  bool wins_with(int seat, int col) const;
+
+ private:
+  bool four_from(int col, int row, int seat) const;
+
+  std::array<int, kCols * kRows> board_{};
+  int to_move_ = 0;
+  int winner_ = -1;
+  bool draw_ = false;
+  int tick_ = 0;
+  int turn_started_ = 0;
+  int moves_ = 0;
+  int last_col_ = -1;
+  bool moved_since_tick_ = false;
+  std::string end_reason_;
+};
+
+// Wins when it can, blocks the opponent's win, else prefers the centre.
+class FourBot final : public BotBrain {
+ public:
+  boost::json::value decide(const GameMode& game, int seat) override;
+};
+
+}  // namespace arena::match
