@@ -73,7 +73,9 @@ void Cycles::input(int seat, const json::value& d) {
     next = dir_from(dir->as_string());
     if (next >= 0 && next == (r.dir + 2) % 4) throw InputError("invalid_input", "a cycle cannot reverse");
   }
-  if (next < 0) throw InputError("invalid_input", "an input is {\"turn\":\"left\"|\"right\"} or {\"dir\":\"up\"|\"right\"|\"down\"|\"left\"}");
+  if (next < 0)
+    throw InputError("invalid_input",
+                     "an input is {\"turn\":\"left\"|\"right\"} or {\"dir\":\"up\"|\"right\"|\"down\"|\"left\"}");
   if (next == (r.dir + 2) % 4) throw InputError("invalid_input", "a cycle cannot reverse");
   r.pending_dir = next;
   ++r.inputs_this_tick;
@@ -97,8 +99,10 @@ void Cycles::tick(json::object& delta) {
     if (!r.alive) continue;
     if (r.pending_dir >= 0) r.dir = r.pending_dir;
     r.pending_dir = -1;
-    next[static_cast<std::size_t>(i)] = {r.x + kDx[static_cast<std::size_t>(r.dir)], r.y + kDy[static_cast<std::size_t>(r.dir)]};
-    if (blocked(next[static_cast<std::size_t>(i)].first, next[static_cast<std::size_t>(i)].second)) dies[static_cast<std::size_t>(i)] = 1;
+    next[static_cast<std::size_t>(i)] = {r.x + kDx[static_cast<std::size_t>(r.dir)],
+                                         r.y + kDy[static_cast<std::size_t>(r.dir)]};
+    if (blocked(next[static_cast<std::size_t>(i)].first, next[static_cast<std::size_t>(i)].second))
+      dies[static_cast<std::size_t>(i)] = 1;
   }
   // Two cycles entering one cell, or swapping cells head-on, both go out.
   for (int i = 0; i < n; ++i) {
@@ -171,7 +175,8 @@ json::object Cycles::snapshot() const {
   json::array riders;
   for (std::size_t i = 0; i < riders_.size(); ++i) {
     const auto& r = riders_[i];
-    riders.push_back(json::object{{"seat", i}, {"x", r.x}, {"y", r.y}, {"dir", kDirNames[static_cast<std::size_t>(r.dir)]}, {"alive", r.alive}});
+    riders.push_back(json::object{
+        {"seat", i}, {"x", r.x}, {"y", r.y}, {"dir", kDirNames[static_cast<std::size_t>(r.dir)]}, {"alive", r.alive}});
   }
   // The grid row by row: '.' empty, '1'..'8' a trail of that seat + 1.
   std::string cells(grid_.size(), '.');
@@ -238,7 +243,8 @@ json::value CyclesBot::decide(const GameMode& game, int seat) {
   int best = -1;
   for (int turn : {0, 3, 1}) {  // straight, left, right
     const int d = (r.dir + turn) % 4;
-    const int space = open_space(g, r.x + Cycles::kDx[static_cast<std::size_t>(d)], r.y + Cycles::kDy[static_cast<std::size_t>(d)], 96);
+    const int space = open_space(g, r.x + Cycles::kDx[static_cast<std::size_t>(d)],
+                                 r.y + Cycles::kDy[static_cast<std::size_t>(d)], 96);
     if (space > best) {
       best = space;
       best_dir = d;

@@ -48,7 +48,9 @@ class Cycles final : public GameMode {
   void place(int seat, int x, int y, int dir);
 
  private:
-  std::size_t index(int x, int y) const { return static_cast<std::size_t>(y) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(x); }
+  std::size_t index(int x, int y) const {
+    return static_cast<std::size_t>(y) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(x);
+  }
   void kill(int seat);
 
   int w_ = 0, h_ = 0;

@@ -47,7 +47,7 @@ TEST(Cycles, TrailsAreDeadlyIncludingYourOwn) {
   g.start(seats(2), 1);
   g.place(0, 5, 5, 1);
   g.place(1, 20, 20, 1);
-  step(g);  // 0 at (6,5), trail at (5,5) and (6,5)
+  step(g);                                      // 0 at (6,5), trail at (5,5) and (6,5)
   g.input(0, json::object{{"turn", "right"}});  // down
   step(g);                                      // (6,6)
   g.input(0, json::object{{"turn", "right"}});  // left
@@ -61,8 +61,8 @@ TEST(Cycles, TrailsAreDeadlyIncludingYourOwn) {
 TEST(Cycles, SimultaneousDeathsShareAPlace) {
   Cycles g;
   g.start(seats(3), 1);
-  g.place(0, 4, 5, 1);   // → (5,5)
-  g.place(1, 6, 5, 3);   // → (5,5): same cell, both out
+  g.place(0, 4, 5, 1);    // → (5,5)
+  g.place(1, 6, 5, 3);    // → (5,5): same cell, both out
   g.place(2, 20, 20, 0);  // survives
   auto d = step(g);
   ASSERT_EQ(d.at("out").as_array().size(), 2u);

@@ -7,9 +7,11 @@
 namespace arena::match {
 
 void GameRegistry::add(GameInfo info) {
-  if (info.name.empty() || !info.make || !info.make_bot) throw std::invalid_argument("a game needs a name, make and make_bot");
+  if (info.name.empty() || !info.make || !info.make_bot)
+    throw std::invalid_argument("a game needs a name, make and make_bot");
   const std::string name = info.name;
-  if (!games_.emplace(name, std::move(info)).second) throw std::invalid_argument("game '" + name + "' is registered twice");
+  if (!games_.emplace(name, std::move(info)).second)
+    throw std::invalid_argument("game '" + name + "' is registered twice");
 }
 
 const GameInfo* GameRegistry::find(std::string_view name) const {

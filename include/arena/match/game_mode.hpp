@@ -74,7 +74,7 @@ struct GameInfo {
   std::string name;
   int min_players = 2;
   int max_players = 2;
-  int tick_rate = 20;       // ticks per second the host runs it at
+  int tick_rate = 20;             // ticks per second the host runs it at
   bool forfeit_on_leave = false;  // after the grace period: forfeit (true) or a bot takes over
   std::function<std::unique_ptr<GameMode>()> make;
   std::function<std::unique_ptr<BotBrain>()> make_bot;  // the rule-based default

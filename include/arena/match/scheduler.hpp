@@ -1,0 +1,58 @@
+#pragma once
+// Runs many periodic jobs (match ticks) on a few threads: one queue ordered by due time, each
+// worker takes the earliest job that is due, runs it and puts it back one period later. A job
+// that falls behind is run at once and keeps its cadence (next due = previous due + period)
+// until it is more than a period late, when it skips ahead rather than burst.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <vector>
+
+namespace arena::match {
+
+class Scheduler {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Called on a worker thread; return false to stop repeating. `late` is how far past its due
+  // time the job started.
+  using Job = std::function<bool(Clock::duration late)>;
+
+  explicit Scheduler(int threads);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // First run one period from now.
+  std::uint64_t add(Clock::duration period, Job job);
+  // The job does not run again (a run in progress finishes).
+  void remove(std::uint64_t id);
+  std::size_t size() const;
+  void stop();
+
+ private:
+  struct Entry {
+    Clock::time_point due;
+    std::uint64_t id;
+    bool operator>(const Entry& o) const { return due > o.due || (due == o.due && id > o.id); }
+  };
+  struct Slot {
+    Clock::duration period;
+    Job job;
+  };
+  void work();
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
+  std::map<std::uint64_t, Slot> jobs_;
+  std::uint64_t next_id_ = 1;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace arena::match
