@@ -76,6 +76,12 @@ int main(int argc, char** argv) {
   config->add_flag("--env-example", env_example, "Print a .env.example documenting every setting instead");
   add_setting_flags(config, config_flags);
 
+  SettingFlags replay_flags;
+  auto* replay = cli.add_subcommand("replay", "Re-simulate a stored match from its seed and inputs and check its end");
+  std::string match_id;
+  replay->add_option("match-id", match_id, "the match to replay")->required();
+  add_setting_flags(replay, replay_flags);
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -91,6 +97,7 @@ int main(int argc, char** argv) {
   try {
     if (serve->parsed()) return arena::app::serve(load_settings(serve_flags));
     if (migrate->parsed()) return arena::app::migrate(load_settings(migrate_flags), action);
+    if (replay->parsed()) return arena::app::replay(load_settings(replay_flags), match_id);
     if (config->parsed()) {
       std::cout << arena::config::dump(load_settings(config_flags));
       return 0;

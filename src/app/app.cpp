@@ -13,6 +13,9 @@
 #include "arena/core/random.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/http/server.hpp"
+#include "arena/match/host.hpp"
+#include "arena/match/runner.hpp"
+#include "arena/match/store.hpp"
 #include "arena/matchmaking/messages.hpp"
 #include "arena/matchmaking/mode.hpp"
 #include "arena/matchmaking/service.hpp"
@@ -41,6 +44,7 @@ struct App::Impl {
   // The gateway lets go of its connections before the server's io_context (which the
   // WebSockets belong to) is destroyed; then the rest in reverse order of declaration.
   ~Impl() {
+    host.reset();         // its scheduler publishes through the bus
     matchmaker.reset();   // its ticker publishes through the bus
     revoked_sub.reset();  // it reaches into the gateway
     gateway.reset();
@@ -69,6 +73,8 @@ struct App::Impl {
   std::unique_ptr<sessions::ChannelService> channels;
   std::unique_ptr<matchmaking::RatingSource> ratings;
   std::unique_ptr<matchmaking::MatchmakerService> matchmaker;
+  std::unique_ptr<match::SqliteMatchStore> match_store;
+  std::unique_ptr<match::MatchHost> host;
   std::unique_ptr<gateway::Gateway> gateway;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -114,6 +120,18 @@ App::App(config::Settings settings, const core::Clock& clock)
 
 App::~App() = default;
 
+// Every mode must name a game the match host knows, with a seat count that game can seat.
+static void check_games(const std::vector<matchmaking::ModeConfig>& modes, const match::GameRegistry& games) {
+  for (const auto& m : modes) {
+    const auto* g = games.find(m.game);
+    if (g == nullptr)
+      throw std::invalid_argument("setting 'matchmaking.modes." + m.name + ".game': no game named '" + m.game + "'");
+    if (m.seat_count() > g->max_players)
+      throw std::invalid_argument("matchmaking mode '" + m.name + "': " + std::to_string(m.seat_count()) +
+                                  " seats, but " + m.game + " seats at most " + std::to_string(g->max_players));
+  }
+}
+
 static std::string default_node_id() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -139,7 +157,7 @@ void App::start() {
   im.bus = bus::connect(s.bus, "arena-" + s.node_id);
   im.router_ = std::make_unique<router::Router>(*im.bus);
 
-  if (!s.auth.jwt_keys.empty() || im.has("auth")) std::filesystem::create_directories(s.data_dir);
+  if (!s.auth.jwt_keys.empty() || im.has("auth") || im.has("host")) std::filesystem::create_directories(s.data_dir);
   const std::string ring_spec = s.auth.jwt_keys.empty()
                                     ? auth::load_or_create_key_file(std::filesystem::path(s.data_dir) / "jwt.keys")
                                     : s.auth.jwt_keys;
@@ -162,10 +180,13 @@ void App::start() {
     if (im.gateway) im.gateway->revoke_login(login);
   });
 
-  if (im.has("auth")) {
+  if (im.has("auth") || im.has("host")) {
     im.db = open_database(s);
     const int applied = storage::migrate_up(*im.db, storage::sqlite_migrations(), im.clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
+  }
+
+  if (im.has("auth")) {
     im.auth_store = std::make_unique<auth::SqliteAuthStore>(*im.db);
     im.hasher = std::make_unique<auth::PasswordHasher>(
         auth::PasswordCost{static_cast<unsigned long long>(s.auth.argon2_opslimit), s.auth.argon2_memlimit});
@@ -186,9 +207,18 @@ void App::start() {
         *im.bus, *im.router_, sessions::ChannelLimits{static_cast<std::size_t>(s.channels.max_members)});
   }
 
+  if (im.has("host")) {
+    im.match_store = std::make_unique<match::SqliteMatchStore>(*im.db);
+    match::HostSettings hs;
+    hs.threads = s.host.threads;
+    im.host =
+        std::make_unique<match::MatchHost>(*im.bus, match::builtin_games(), *im.match_store, im.clock, im.registry, hs);
+  }
+
   if (im.has("matchmaker")) {
     auto modes =
         s.matchmaking.modes.empty() ? matchmaking::default_modes() : matchmaking::parse_modes(s.matchmaking.modes);
+    check_games(modes, match::builtin_games());
     im.ratings = std::make_unique<matchmaking::FixedRating>(s.matchmaking.default_rating);
     matchmaking::ServiceSettings mm;
     mm.interval = s.matchmaking.interval;
@@ -282,6 +312,25 @@ int serve(const config::Settings& settings) {
   const bool clean = app.drain();
   log::get("app")->info("msg=\"stopped\" clean={}", clean);
   return 0;
+}
+
+int replay(const config::Settings& settings, const std::string& match_id) {
+  auto db = open_database(settings);
+  storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
+  match::SqliteMatchStore store(*db);
+  auto rec = store.load(match_id);
+  if (!rec) {
+    std::cerr << "arena: no stored match " << match_id << " in " << db->path().string() << "\n";
+    return 2;
+  }
+  const auto out = match::replay(*rec, match::builtin_games());
+  std::cout << "match " << match_id << " (" << rec->spec.game << ", " << rec->spec.seats.size() << " seats, "
+            << rec->inputs.size() << " inputs)\n"
+            << "recorded: tick " << rec->ticks << " hash " << rec->final_hash << "\n"
+            << "replayed: tick " << out.ticks << " hash " << out.final_hash << "\n"
+            << (out.matches ? "verified: the replay ends in the recorded state" : "MISMATCH: the replay ends elsewhere")
+            << "\n";
+  return out.matches ? 0 : 1;
 }
 
 int migrate(const config::Settings& settings, const std::string& action) {

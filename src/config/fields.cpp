@@ -93,7 +93,7 @@ std::vector<Field> build() {
           throw std::invalid_argument("expected memory or a nats:// URL");
       }));
   f.push_back(string_field(
-      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker",
+      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host",
       [](auto& s) -> auto& { return s.roles; }, [](string_view v) { parse_roles(v); }));
   f.push_back(size_field(
       "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
@@ -211,6 +211,9 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "matchmaking.default_rating", "Rating of a player who has none yet",
       [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
+  f.push_back(int_field(
+      "host.threads", "Threads that tick the matches of this host", [](auto& s) -> auto& { return s.host.threads; }, 1,
+      256));
   f.push_back(string_field(
       "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
       one_of({"trace", "debug", "info", "warn", "error", "off"})));

@@ -148,12 +148,15 @@ struct Gateway::Impl final : ConnectionOwner {
   void op_presence_query(Ctx& x);
   void op_session_refresh(Ctx& x);
   void op_matchmaker(Ctx& x);  // mm.* and party.*: answered by the matchmaker role
+  void op_match(Ctx& x);       // match.*: answered by the host running that match
   void join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch);
 
   std::string channel_arg(const json::object& d);
   std::string body_arg(const json::object& d);
+  // `gone`: the error code for "nobody answers this subject" (default: unavailable).
   void service_request(std::string_view subject, const json::object& payload, ConnPtr c, json::value rid,
-                       std::function<void(const json::object&)> on_ok, std::function<void()> on_fail = {});
+                       std::function<void(const json::object&)> on_ok, std::function<void()> on_fail = {},
+                       std::string_view gone = {});
 };
 
 // The table of client ops: dispatch reads it, docs/protocol.md documents it (a test keeps the two in step).
@@ -179,6 +182,11 @@ const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
       {{"party.leave", "{}", "{\"party_id\"}", "in a party"}, &Impl::op_matchmaker},
       {{"party.kick", "{\"user_id\"}", "{\"party_id\",\"user_id\"}", "party leader"}, &Impl::op_matchmaker},
       {{"party.promote", "{\"user_id\"}", "party view", "party leader"}, &Impl::op_matchmaker},
+      {{"match.input", "{\"match_id\",\"d\"}", "{\"match_id\",\"tick\"}", "a seat in the running match"},
+       &Impl::op_match},
+      {{"match.snapshot", "{\"match_id\"}", "{\"match_id\",\"tick\",\"state\"}", "a seat in the running match"},
+       &Impl::op_match},
+      {{"match.leave", "{\"match_id\"}", "{\"match_id\"}", "a seat in the running match"}, &Impl::op_match},
   };
   return t;
 }
@@ -520,12 +528,18 @@ void Gateway::Impl::error(const ConnPtr& c, const json::value& rid, std::string_
 }
 
 void Gateway::Impl::service_request(std::string_view subject, const json::object& payload, ConnPtr c, json::value rid,
-                                    std::function<void(const json::object&)> on_ok, std::function<void()> on_fail) {
+                                    std::function<void(const json::object&)> on_ok, std::function<void()> on_fail,
+                                    std::string_view gone) {
   bus.request(subject, json::serialize(payload), settings.request_timeout,
-              [this, c = std::move(c), rid = std::move(rid), on_ok = std::move(on_ok),
-               on_fail = std::move(on_fail)](bus::Reply r) {
+              [this, c = std::move(c), rid = std::move(rid), on_ok = std::move(on_ok), on_fail = std::move(on_fail),
+               gone = std::string(gone)](bus::Reply r) {
                 boost::system::error_code ec;
                 json::value v;
+                if (r.error == bus::RequestError::no_responders && !gone.empty()) {
+                  if (on_fail) on_fail();
+                  error(c, rid, gone, "nothing answers for that (it may have ended)");
+                  return;
+                }
                 if (r.error == bus::RequestError::none) v = json::parse(r.data, ec);
                 if (r.error != bus::RequestError::none || ec || !v.is_object()) {
                   if (on_fail) on_fail();
@@ -566,6 +580,21 @@ void Gateway::Impl::op_matchmaker(Ctx& x) {
                     const auto* d = o.if_contains("d");
                     reply(c, op, rid, d != nullptr && d->is_object() ? d->as_object() : json::object{});
                   });
+}
+
+void Gateway::Impl::op_match(Ctx& x) {
+  const std::string id = core::Fields(x.d).required_string("match_id", 1, 64);
+  if (!bus::valid_token(id)) throw ApiError::bad_request("invalid_field", "match_id is not a match id");
+  const std::string op(x.op);
+  json::object payload{{"op", op}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}};
+  if (const auto* d = x.d.if_contains("d")) payload["d"] = *d;
+  service_request(
+      "match." + id + ".op", payload, x.conn, x.rid,
+      [this, c = x.conn, rid = x.rid, op](const json::object& o) {
+        const auto* d = o.if_contains("d");
+        reply(c, op, rid, d != nullptr && d->is_object() ? d->as_object() : json::object{});
+      },
+      {}, "no_such_match");
 }
 
 void Gateway::Impl::op_ping(Ctx& x) {

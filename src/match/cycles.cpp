@@ -1,6 +1,7 @@
 #include "cycles.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 #include <random>
 
@@ -26,12 +27,13 @@ void Cycles::start(const std::vector<Seat>& seats, std::uint64_t seed) {
   tick_ = 0;
   grid_.assign(static_cast<std::size_t>(w_) * static_cast<std::size_t>(h_), 0);
   riders_.assign(static_cast<std::size_t>(n), Rider{});
-  // Eight start posts around the edges, facing inwards; the seed decides who gets which.
+  // Eight start posts; the seed decides who gets which.
   const int q = w_ / 4;
-  const std::array<std::array<int, 3>, 8> posts{{{q, h_ / 2, 1},
-                                                 {w_ - 1 - q, h_ / 2, 3},
-                                                 {w_ / 2, q, 2},
-                                                 {w_ / 2, h_ - 1 - q, 0},
+  // A pinwheel: nobody starts riding straight at anybody else.
+  const std::array<std::array<int, 3>, 8> posts{{{q, h_ / 2, 0},
+                                                 {w_ - 1 - q, h_ / 2, 2},
+                                                 {w_ / 2, q, 1},
+                                                 {w_ / 2, h_ - 1 - q, 3},
                                                  {q, q, 1},
                                                  {w_ - 1 - q, h_ - 1 - q, 3},
                                                  {w_ - 1 - q, q, 2},
@@ -234,17 +236,32 @@ json::value CyclesBot::decide(const GameMode& game, int seat) {
   const auto& g = static_cast<const Cycles&>(game);
   const auto& r = g.riders().at(static_cast<std::size_t>(seat));
   if (!r.alive) return nullptr;
-  // Cheap path: the way ahead is clear for a while; keep going.
+  // Another rider's head next to a cell: that cell may be entered by both next tick.
+  auto near_head = [&](int x, int y) {
+    for (std::size_t i = 0; i < g.riders().size(); ++i) {
+      const auto& o = g.riders()[i];
+      if (static_cast<int>(i) == seat || !o.alive) continue;
+      if (std::abs(o.x - x) + std::abs(o.y - y) <= 1) return true;
+    }
+    return false;
+  };
+  // Cheap path: the way ahead is clear for a while and nobody is close; keep going.
   const auto fx = static_cast<std::size_t>(r.dir);
   bool clear = true;
-  for (int k = 1; k <= 3 && clear; ++k) clear = !g.blocked(r.x + Cycles::kDx[fx] * k, r.y + Cycles::kDy[fx] * k);
+  for (int k = 1; k <= 3 && clear; ++k) {
+    const int x = r.x + Cycles::kDx[fx] * k;
+    const int y = r.y + Cycles::kDy[fx] * k;
+    clear = !g.blocked(x, y) && !near_head(x, y);
+  }
   if (clear && open_space(g, r.x + Cycles::kDx[fx], r.y + Cycles::kDy[fx], 24) >= 24) return nullptr;
   int best_dir = r.dir;
   int best = -1;
   for (int turn : {0, 3, 1}) {  // straight, left, right
     const int d = (r.dir + turn) % 4;
-    const int space = open_space(g, r.x + Cycles::kDx[static_cast<std::size_t>(d)],
-                                 r.y + Cycles::kDy[static_cast<std::size_t>(d)], 96);
+    const int nx = r.x + Cycles::kDx[static_cast<std::size_t>(d)];
+    const int ny = r.y + Cycles::kDy[static_cast<std::size_t>(d)];
+    int space = open_space(g, nx, ny, 96);
+    if (space > 0 && near_head(nx, ny)) space /= 8;  // a likely head-on collision
     if (space > best) {
       best = space;
       best_dir = d;

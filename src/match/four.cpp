@@ -50,7 +50,7 @@ void Four::input(int seat, const json::value& d) {
   const int col = static_cast<int>(c->as_int64());
   const int row = landing_row(col);
   if (row < 0) throw InputError("column_full", "that column is full");
-  board_[static_cast<std::size_t>(row * kCols + col)] = seat;
+  board_[at(col, row)] = seat;
   ++moves_;
   last_col_ = col;
   moved_since_tick_ = true;

@@ -26,7 +26,7 @@ class Four final : public GameMode {
   void forfeit(int seat) override;
 
   int to_move() const { return to_move_; }
-  int cell(int col, int row) const { return board_[static_cast<std::size_t>(row * kCols + col)]; }  // -1 empty
+  int cell(int col, int row) const { return board_[at(col, row)]; }  // -1 empty
   // Row a piece dropped in `col` lands on, or -1 if the column is full.
   int landing_row(int col) const;
   // Would `seat` win by dropping in `col`?
@@ -34,6 +34,9 @@ class Four final : public GameMode {
 
  private:
   bool four_from(int col, int row, int seat) const;
+  static std::size_t at(int col, int row) {
+    return static_cast<std::size_t>(row) * kCols + static_cast<std::size_t>(col);
+  }
 
   std::array<int, kCols * kRows> board_{};
   int to_move_ = 0;

@@ -5,7 +5,8 @@
 namespace arena::match {
 namespace json = boost::json;
 
-MatchRunner::MatchRunner(MatchSpec spec, const GameInfo& info) : spec_(std::move(spec)), info_(info), game_(info.make()) {
+MatchRunner::MatchRunner(MatchSpec spec, const GameInfo& info)
+    : spec_(std::move(spec)), info_(info), game_(info.make()) {
   game_->start(spec_.seats, spec_.seed);
   bots_.resize(spec_.seats.size());
   for (std::size_t i = 0; i < spec_.seats.size(); ++i)
@@ -115,7 +116,8 @@ ReplayOutcome replay(const MatchRecord& rec, const GameRegistry& games) {
 
 json::object to_json(const MatchRecord& rec) {
   json::array seats;
-  for (const auto& s : rec.spec.seats) seats.push_back(json::object{{"user_id", s.user_id}, {"bot", s.bot}, {"team", s.team}});
+  for (const auto& s : rec.spec.seats)
+    seats.push_back(json::object{{"user_id", s.user_id}, {"bot", s.bot}, {"team", s.team}});
   json::array inputs;
   for (const auto& in : rec.inputs) inputs.push_back(json::array{in.tick, in.seat, in.d});
   json::array placements;
@@ -148,7 +150,8 @@ MatchRecord record_from_json(const json::value& v) {
       r.spec.seats.push_back({std::string(s.at("user_id").as_string()), s.at("bot").as_bool(),
                               static_cast<int>(s.at("team").to_number<std::int64_t>())});
     for (const auto& p : o.at("placements").as_array())
-      r.result.placements.push_back({static_cast<int>(p.at("seat").to_number<std::int64_t>()), static_cast<int>(p.at("place").to_number<std::int64_t>()),
+      r.result.placements.push_back({static_cast<int>(p.at("seat").to_number<std::int64_t>()),
+                                     static_cast<int>(p.at("place").to_number<std::int64_t>()),
                                      p.at("stats").as_object()});
     r.result.summary = o.at("summary").as_object();
     r.ticks = static_cast<std::uint64_t>(o.at("ticks").to_number<std::int64_t>());
@@ -156,7 +159,8 @@ MatchRecord record_from_json(const json::value& v) {
     r.error = std::string(o.at("error").as_string());
     for (const auto& in : o.at("inputs").as_array()) {
       const auto& a = in.as_array();
-      r.inputs.push_back({static_cast<std::uint64_t>(a.at(0).to_number<std::int64_t>()), static_cast<int>(a.at(1).to_number<std::int64_t>()), a.at(2)});
+      r.inputs.push_back({static_cast<std::uint64_t>(a.at(0).to_number<std::int64_t>()),
+                          static_cast<int>(a.at(1).to_number<std::int64_t>()), a.at(2)});
     }
     return r;
   } catch (const std::exception& e) {

@@ -324,9 +324,11 @@ struct Matcher::Impl {
     fm.mode = m.name;
     fm.region = m.regions[g.region];
     fm.tick_rate = m.tick_rate;
+    fm.game = m.game;
+    fm.seats = std::max(m.seat_count(), g.players);
     fm.worst_ping = g.worst_ping;
     fm.bots_fill = bots;
-    fm.open_seats = m.players() - g.players;
+    fm.open_seats = std::max(m.seat_count(), g.players) - g.players;
     if (m.ffa()) {
       fm.teams.resize(g.tickets.size());
     } else {
@@ -396,9 +398,9 @@ struct Matcher::Impl {
           partial = std::move(g);
         }
       }
-      const bool bots = m.bots_after.count() > 0 && now - anchor->created >= m.bots_after;
+      const bool bots = m.practice || (m.bots_after.count() > 0 && now - anchor->created >= m.bots_after);
       if (best) {
-        form(*best, false, now);
+        form(*best, m.practice, now);  // practice: bots fill the seats of a full (one-player) match
         done.insert(done.end(), best->tickets.begin(), best->tickets.end());
       } else if (bots && partial) {
         form(*partial, true, now);

@@ -28,14 +28,24 @@ std::vector<ModeConfig> default_modes() {
   squads.team_size = 2;
   ModeConfig teams = duel;
   teams.name = "teams";
-  teams.team_size = 5;
+  teams.team_size = 4;
   teams.bots_after = std::chrono::seconds(45);
   ModeConfig ffa = duel;
   ffa.name = "ffa";
   ffa.ffa_min = 2;
   ffa.ffa_max = 8;
   ffa.bots_after = std::chrono::seconds(20);
-  return {duel, squads, teams, ffa};
+  ModeConfig practice = duel;
+  practice.name = "practice";
+  practice.ffa_min = 1;
+  practice.ffa_max = 1;
+  practice.seats = 4;
+  practice.practice = true;
+  ModeConfig four = duel;
+  four.name = "four";
+  four.game = "four";
+  four.tick_rate = 1;
+  return {duel, squads, teams, ffa, practice, four};
 }
 
 namespace {
@@ -106,6 +116,8 @@ void validate(const ModeConfig& m) {
     if (m.teams * m.team_size < 2 && m.bots_after.count() == 0)
       bad("teams", "a one-player mode needs bots (set bots_after_s)");
   }
+  if (m.seats != 0 && m.seats < m.players()) bad("seats", "must be at least the players a match takes");
+  if (m.game.empty() || m.game.size() > 32) bad("game", "names the game the match host runs (e.g. cycles)");
   if (m.party_limit() < 1 || m.party_limit() > (m.ffa() ? 1 : m.team_size))
     bad("max_party_size",
         m.ffa() ? "parties cannot queue for a free-for-all mode" : "must be 1..team_size (a party plays on one team)");
@@ -117,7 +129,7 @@ void validate(const ModeConfig& m) {
   }
   if (m.rating_window < 0 || m.rating_window > m.rating_window_max)
     bad("rating_window", "must be 0..rating_window_max");
-  if (m.tick_rate < 1 || m.tick_rate > 128) bad("tick_rate", "must be 1..128");
+  if (m.tick_rate < 1 || m.tick_rate > 1000) bad("tick_rate", "must be 1..1000");
   if (m.ticket_ttl.count() <= 0) bad("ticket_ttl_s", "must be positive");
 }
 
@@ -157,13 +169,21 @@ std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::st
            m.bots_after =
                std::chrono::milliseconds(static_cast<std::int64_t>(1000 * number(name, "bots_after_s", v, 0, 86'400)));
          }},
-        {"tick_rate", [&](const std::string& v) { m.tick_rate = integer(name, "tick_rate", v, 1, 128); }},
+        {"tick_rate", [&](const std::string& v) { m.tick_rate = integer(name, "tick_rate", v, 1, 1000); }},
         {"ticket_ttl_s",
          [&](const std::string& v) {
            m.ticket_ttl = std::chrono::milliseconds(
                static_cast<std::int64_t>(1000 * number(name, "ticket_ttl_s", v, 0.001, 86'400)));
          }},
         {"match_equal", [&](const std::string& v) { m.match_equal = list(v); }},
+        {"game", [&](const std::string& v) { m.game = v; }},
+        {"seats", [&](const std::string& v) { m.seats = integer(name, "seats", v, 1, 64); }},
+        {"practice",
+         [&](const std::string& v) {
+           if (v != "true" && v != "false")
+             throw std::invalid_argument("setting '" + where(name, "practice") + "': expected true or false");
+           m.practice = v == "true";
+         }},
     };
     for (const auto& [key, value] : entry.second) {
       auto it = setters.find(key);

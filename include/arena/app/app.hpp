@@ -37,6 +37,9 @@ class App {
 
 // `arena serve`: runs until SIGINT/SIGTERM, then drains. Returns the process exit code.
 int serve(const config::Settings& settings);
+// `arena replay <match-id>`: re-simulates a stored match and checks its final state.
+// Exit 0 verified, 1 mismatch, 2 no such match.
+int replay(const config::Settings& settings, const std::string& match_id);
 // `arena migrate up|status`. Returns the process exit code.
 int migrate(const config::Settings& settings, const std::string& action);
 

@@ -71,6 +71,10 @@ struct MatchmakingSettings {
   std::map<std::string, std::map<std::string, std::string>> modes;
 };
 
+struct HostSettings {
+  int threads = 2;  // scheduler threads that tick every match of this host
+};
+
 struct LogSettings {
   std::string level = "info";
   std::string format = "text";
@@ -81,12 +85,13 @@ struct Settings {
   std::string data_dir = "./var";
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
-  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker
+  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host
   HttpSettings http;
   AuthSettings auth;
   GatewaySettings gateway;
   ChannelSettings channels;
   MatchmakingSettings matchmaking;
+  HostSettings host;
   LogSettings log;
 };
 

@@ -62,6 +62,8 @@ struct FormedMatch {
   std::string match_id;
   std::string mode;
   std::string region;
+  std::string game;
+  int seats = 0;  // seats in the match: players + open_seats
   int tick_rate = 0;
   std::vector<std::vector<MatchPlayer>> teams;  // free-for-all: one player per team
   bool bots_fill = false;                       // seats are left for bots to fill

@@ -5,8 +5,8 @@
 //            client ops forwarded by the gateway: mm.enqueue, mm.cancel, party.*
 //   mm.stats {} -> {"modes":[...]}  (GET /v1/matchmaking/stats)
 // Events:
-//   match.found {"match_id","mode","region","tick_rate","teams":[[{"user_id","rating","party_id"}]],
-//                "bots_fill","open_seats"}
+//   match.found {"match_id","mode","game","region","tick_rate","teams":[[{"user_id","rating","ping_ms",
+//                "party_id"?}]],"bots_fill","open_seats","seats"}
 //   match.ended {"match_id"}  (from the match host) frees the players to queue again
 #include <string_view>
 

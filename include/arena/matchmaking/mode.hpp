@@ -12,6 +12,9 @@ namespace arena::matchmaking {
 
 struct ModeConfig {
   std::string name;
+  std::string game = "cycles";  // the game the match host runs for this mode
+  int seats = 0;                // seats in a match (bots fill the rest); 0: players()
+  bool practice = false;        // bots fill every empty seat at once (play against bots)
   // Teams: `teams` × `team_size` (1v1 = 2 × 1). Free-for-all when ffa_max > 0: between ffa_min
   // and ffa_max players, a multiple of ffa_multiple.
   int teams = 2;
@@ -36,12 +39,14 @@ struct ModeConfig {
 
   bool ffa() const { return ffa_max > 0; }
   int players() const { return ffa() ? ffa_max : teams * team_size; }
+  int seat_count() const { return seats > 0 ? seats : players(); }
   int party_limit() const { return max_party_size > 0 ? max_party_size : (ffa() ? 1 : team_size); }
   double window_at(double wait_s) const;
   int ping_limit_at(int best_ping, double wait_s) const;
 };
 
-// duel (1v1), squads (2v2), teams (5v5), ffa (2..8): regions eu, us-east, us-west, asia.
+// duel (1v1), squads (2v2), teams (4v4), ffa (2..8) and practice (one player, three bots) of
+// cycles; four (1v1 connect four). Regions eu, us-east, us-west, asia.
 std::vector<ModeConfig> default_modes();
 
 // Raw [matchmaking.modes.<name>] tables: name -> key -> value as written. Throws

@@ -1,0 +1,41 @@
+#pragma once
+// The match host role. Takes match.found (queue group "host": one host per match), seats the
+// players and bots, tells the players match.assigned and a full snapshot, ticks every match at
+// its game's rate on a few scheduler threads, sends per-tick deltas through the router, and at
+// the end stores the result durably before it publishes match.ended. Client ops reach a match
+// on the bus subject match.<match_id>.op (the gateway forwards match.input/leave/snapshot).
+// A mode that throws or keeps overrunning its tick budget ends only its own match.
+#include <chrono>
+#include <memory>
+
+#include "arena/bus/bus.hpp"
+#include "arena/core/clock.hpp"
+#include "arena/match/game_mode.hpp"
+#include "arena/match/store.hpp"
+#include "arena/metrics/registry.hpp"
+
+namespace arena::match {
+
+struct HostSettings {
+  int threads = 2;                // scheduler threads shared by every match
+  double tick_budget = 0.5;       // of the tick period; a tick over it is an overrun
+  int max_overruns = 20;          // overruns in a row that end the match
+  std::chrono::milliseconds store_retry{1000};  // a failed result write is retried this often
+};
+
+class MatchHost {
+ public:
+  MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock,
+            metrics::Registry& registry, HostSettings settings);
+  ~MatchHost();
+  MatchHost(const MatchHost&) = delete;
+  MatchHost& operator=(const MatchHost&) = delete;
+
+  std::size_t active() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace arena::match

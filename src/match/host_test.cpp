@@ -1,0 +1,123 @@
+// The match host on an in-process bus: a mode that throws, or keeps overrunning its tick
+// budget, ends only its own match (with an error result) while the others keep ticking.
+#include "arena/match/host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "arena/bus/memory_bus.hpp"
+#include "cycles.hpp"
+
+namespace arena::match {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+class MemoryStore final : public MatchStore {
+ public:
+  void save(const MatchRecord& rec, std::int64_t) override {
+    std::lock_guard lock(mu_);
+    records_.emplace(rec.spec.match_id, rec);  // the first save wins, as in SQLite
+  }
+  std::optional<MatchRecord> load(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(id);
+    if (it == records_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, MatchRecord> records_;
+};
+
+// cycles, except that it throws on its 3rd tick, or sleeps past its budget on every tick.
+class Faulty final : public GameMode {
+ public:
+  explicit Faulty(bool throws) : throws_(throws) {}
+  void start(const std::vector<Seat>& seats, std::uint64_t seed) override { inner_.start(seats, seed); }
+  void input(int seat, const json::value& d) override { inner_.input(seat, d); }
+  void tick(json::object& delta) override {
+    if (throws_ && inner_.tick_count() == 2) throw std::runtime_error("boom");
+    if (!throws_) std::this_thread::sleep_for(15ms);
+    inner_.tick(delta);
+  }
+  bool over() const override { return inner_.over(); }
+  GameResult result() const override { return inner_.result(); }
+  json::object snapshot() const override { return inner_.snapshot(); }
+  std::uint64_t state_hash() const override { return inner_.state_hash(); }
+  std::uint64_t tick_count() const override { return inner_.tick_count(); }
+  void forfeit(int seat) override { inner_.forfeit(seat); }
+
+ private:
+  bool throws_;
+  Cycles inner_;
+};
+
+class IdleBot final : public BotBrain {
+ public:
+  json::value decide(const GameMode&, int) override { return nullptr; }
+};
+
+GameRegistry games() {
+  GameRegistry r = builtin_games();
+  r.add({"boom", 2, 8, 100, false, [] { return std::make_unique<Faulty>(true); }, [] { return std::make_unique<IdleBot>(); }});
+  r.add({"slow", 2, 8, 100, false, [] { return std::make_unique<Faulty>(false); }, [] { return std::make_unique<IdleBot>(); }});
+  return r;
+}
+
+std::string found(const std::string& id, const std::string& game, int tick_rate) {
+  return json::serialize(json::object{{"match_id", id}, {"mode", "practice"}, {"game", game}, {"region", "eu"},
+                                      {"tick_rate", tick_rate}, {"teams", json::array{}}, {"bots_fill", true},
+                                      {"seats", 8}});
+}
+
+TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
+  bus::MemoryBus bus;
+  MemoryStore store;
+  core::FakeClock clock;
+  metrics::Registry registry;
+  HostSettings hs;
+  hs.threads = 2;
+  hs.max_overruns = 3;
+  MatchHost host(bus, games(), store, clock, registry, hs);
+  std::mutex mu;
+  std::map<std::string, json::object> ended;
+  auto sub = bus.subscribe("match.ended", [&](const bus::Message& m) {
+    auto o = json::parse(m.data).as_object();
+    std::lock_guard lock(mu);
+    ended[std::string(o.at("match_id").as_string())] = o;
+  });
+  bus.publish("match.found", found("good-1", "cycles", 20));
+  bus.publish("match.found", found("good-2", "cycles", 20));
+  bus.publish("match.found", found("boom-1", "boom", 100));
+  bus.publish("match.found", found("slow-1", "slow", 100));
+  bus.publish("match.found", found("boom-1", "boom", 100));  // redelivered: ignored
+  auto both_failed = [&] {
+    std::lock_guard lock(mu);
+    return ended.count("boom-1") != 0 && ended.count("slow-1") != 0;
+  };
+  for (int i = 0; i < 300 && !both_failed(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(both_failed());
+  {
+    std::lock_guard lock(mu);
+    EXPECT_NE(std::string(ended["boom-1"].at("result").at("error").as_string()).find("boom"), std::string::npos);
+    EXPECT_EQ(ended["slow-1"].at("result").at("error").as_string(), "tick budget overrun");
+    EXPECT_EQ(ended.count("good-1"), 0u);
+  }
+  // Stored with the error; the good matches are still running.
+  auto rec = store.load("boom-1");
+  ASSERT_TRUE(rec);
+  EXPECT_FALSE(rec->error.empty());
+  EXPECT_EQ(host.active(), 2u);
+  EXPECT_NE(registry.render().find("game_matches_ended_total{game=\"boom\",outcome=\"error\"} 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arena::match

@@ -1,0 +1,141 @@
+// Matches over real WebSockets: queue, get matched, play against bots or each other, drop and
+// resume, end with a stored result that `arena replay` verifies.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <thread>
+
+#include "arena/testing/player.hpp"
+#include "arena/testing/test_server.hpp"
+
+namespace arena {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::guest;
+using testing::Player;
+using testing::str;
+using testing::TestServer;
+namespace json = boost::json;
+
+void match_settings(config::Settings& s) {
+  s.matchmaking.interval = 20ms;
+  s.matchmaking.modes["duel"] = {{"regions", "eu"}, {"bots_after_s", "0"}};
+  s.matchmaking.modes["practice"] = {{"players", "1"}, {"seats", "4"}, {"practice", "true"}, {"regions", "eu"},
+                                     {"tick_rate", "200"}};
+}
+
+json::object eu() {
+  return {{"eu", 30}};
+}
+
+std::string run(const std::string& cmd, int& code) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+TEST(Match, PracticeAgainstBotsToTheEnd) {
+  TestServer server(match_settings);
+  Player p(server.port(), guest(server.port()));
+  p.request("mm.enqueue", {{"mode", "practice"}, {"regions", eu()}}, 1);
+  auto assigned = p.next("match.assigned", 5s);
+  ASSERT_TRUE(assigned);
+  const std::string id = str(*assigned, {"d", "match_id"});
+  EXPECT_EQ(str(*assigned, {"d", "game"}), "cycles");
+  EXPECT_EQ(assigned->at("d").at("teams").as_array().size(), 4u);  // one player, three bots
+  EXPECT_EQ(assigned->at("d").at("tick_rate").as_int64(), 200);
+  auto snap = p.next("match.snapshot");
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->at("d").at("tick").as_int64(), 0);
+  EXPECT_EQ(snap->at("d").at("state").at("riders").as_array().size(), 4u);
+  auto ended = p.next("match.ended", 30s);  // bots fill the grid; the game ends by itself
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(str(*ended, {"d", "match_id"}), id);
+  const auto& placements = ended->at("d").at("result").at("placements").as_array();
+  EXPECT_EQ(placements.size(), 4u);
+  int first = 0;
+  for (const auto& pl : placements) first += pl.at("place").as_int64() == 1 ? 1 : 0;
+  EXPECT_GE(first, 1);
+  // After the end the match no longer takes inputs.
+  auto late = p.request("match.input", {{"match_id", id}, {"d", {{"turn", "left"}}}}, 2);
+  EXPECT_EQ(str(late, {"d", "code"}), "no_such_match");
+}
+
+TEST(Match, TwoPlayersPlayOneDropsAndResumesAndTheResultReplays) {
+  TestServer server(match_settings);
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  a.request("mm.enqueue", {{"mode", "duel"}, {"regions", eu()}}, 1);
+  b.request("mm.enqueue", {{"mode", "duel"}, {"regions", eu()}}, 1);
+  auto aa = a.next("match.assigned");
+  auto ab = b.next("match.assigned");
+  ASSERT_TRUE(aa && ab);
+  const std::string id = str(*aa, {"d", "match_id"});
+  EXPECT_EQ(str(*ab, {"d", "match_id"}), id);
+  EXPECT_NE(aa->at("d").at("seat"), ab->at("d").at("seat"));
+  ASSERT_TRUE(a.next("match.snapshot"));
+  ASSERT_TRUE(b.next("match.snapshot"));
+  auto delta = a.next("match.delta");
+  ASSERT_TRUE(delta);
+  EXPECT_GT(delta->at("d").at("tick").as_int64(), 0);
+  EXPECT_TRUE(delta->at("d").at("d").as_object().contains("moves"));
+
+  // Inputs: a good one is acknowledged with the tick, bad ones get error codes.
+  auto ok = a.request("match.input", {{"match_id", id}, {"d", {{"turn", "left"}}}}, 2);
+  ASSERT_EQ(str(ok, {"op"}), "match.input") << ok;
+  EXPECT_EQ(str(a.request("match.input", {{"match_id", id}, {"d", {{"turn", "around"}}}}, 3), {"d", "code"}),
+            "invalid_input");
+  EXPECT_EQ(str(a.request("match.input", {{"match_id", "nope"}, {"d", {{"turn", "left"}}}}, 4), {"d", "code"}),
+            "no_such_match");
+  Player c(server.port(), guest(server.port()));
+  EXPECT_EQ(str(c.request("match.snapshot", {{"match_id", id}}, 1), {"d", "code"}), "not_in_match");
+
+  // b drops and comes back within the resume window: the missed deltas replay, and a full
+  // snapshot is one op away.
+  const auto last_seq = [&] {
+    std::int64_t seq = 0;
+    for (int i = 0; i < 3; ++i)
+      if (auto f = b.next("match.delta")) seq = f->at("seq").as_int64();
+    return seq;
+  }();
+  ASSERT_GT(last_seq, 0);
+  b.ws->drop();
+  std::this_thread::sleep_for(100ms);
+  testing::WsOptions resume;
+  resume.query = "sid=" + b.sid + "&last_seq=" + std::to_string(last_seq);
+  Player b2(server.port(), b.login, resume);
+  EXPECT_TRUE(b2.welcome.at("d").at("resumed").as_bool());
+  auto replayed = b2.next("match.delta");
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(replayed->at("seq").as_int64(), last_seq + 1);
+  auto snap = b2.request("match.snapshot", {{"match_id", id}}, 1);
+  ASSERT_EQ(str(snap, {"op"}), "match.snapshot") << snap;
+  EXPECT_EQ(snap.at("d").at("state").at("riders").as_array().size(), 2u);
+
+  // a leaves for good: a bot takes the seat and the match plays on to its end.
+  a.request("match.leave", {{"match_id", id}}, 5);
+  auto ended = b2.next("match.ended", 20s);
+  ASSERT_TRUE(ended);
+  const auto& result = ended->at("d").at("result");
+  EXPECT_EQ(result.at("placements").as_array().size(), 2u);
+  EXPECT_FALSE(result.as_object().contains("error"));
+
+  // Stored before match.ended went out; the replay ends in the same state.
+  int code = -1;
+  const auto out = run(std::string(ARENA_BIN) + " replay " + id + " --data-dir " + server.settings().data_dir, code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("verified"), std::string::npos) << out;
+  const auto missing = run(std::string(ARENA_BIN) + " replay no-such-match --data-dir " + server.settings().data_dir, code);
+  EXPECT_EQ(code, 2) << missing;
+}
+
+}  // namespace
+}  // namespace arena
