@@ -24,8 +24,8 @@ namespace json = boost::json;
 void match_settings(config::Settings& s) {
   s.matchmaking.interval = 20ms;
   s.matchmaking.modes["duel"] = {{"regions", "eu"}, {"bots_after_s", "0"}};
-  s.matchmaking.modes["practice"] = {{"players", "1"}, {"seats", "4"}, {"practice", "true"}, {"regions", "eu"},
-                                     {"tick_rate", "200"}};
+  s.matchmaking.modes["practice"] = {
+      {"players", "1"}, {"seats", "4"}, {"practice", "true"}, {"regions", "eu"}, {"tick_rate", "200"}};
 }
 
 json::object eu() {
@@ -133,7 +133,8 @@ TEST(Match, TwoPlayersPlayOneDropsAndResumesAndTheResultReplays) {
   const auto out = run(std::string(ARENA_BIN) + " replay " + id + " --data-dir " + server.settings().data_dir, code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("verified"), std::string::npos) << out;
-  const auto missing = run(std::string(ARENA_BIN) + " replay no-such-match --data-dir " + server.settings().data_dir, code);
+  const auto missing =
+      run(std::string(ARENA_BIN) + " replay no-such-match --data-dir " + server.settings().data_dir, code);
   EXPECT_EQ(code, 2) << missing;
 }
 

@@ -49,7 +49,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     std::mutex mu;  // the runner is single-threaded: ticks and inputs take turns
     std::unique_ptr<MatchRunner> runner;
     std::unordered_map<std::string, int> seat_of;  // human user -> seat
-    std::vector<std::string> humans;              // still in the match (left ones are removed)
+    std::vector<std::string> humans;               // still in the match (left ones are removed)
     std::unique_ptr<bus::Subscription> op_sub;
     std::chrono::steady_clock::duration period{};
     int overruns = 0;
@@ -102,7 +102,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     spec.match_id = id;
     spec.game = game;
     if (const auto* v = o->if_contains("mode"); v != nullptr && v->is_string()) spec.mode = std::string(v->as_string());
-    if (const auto* v = o->if_contains("region"); v != nullptr && v->is_string()) spec.region = std::string(v->as_string());
+    if (const auto* v = o->if_contains("region"); v != nullptr && v->is_string())
+      spec.region = std::string(v->as_string());
     const auto* teams = o->if_contains("teams");
     if (teams != nullptr && teams->is_array()) {
       int t = 0;
@@ -110,7 +111,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         if (team.is_array()) {
           for (const auto& p : team.as_array()) {
             const std::string user = p.is_object() ? payload::token(p.as_object(), "user_id") : std::string();
-            if (!user.empty() && static_cast<int>(spec.seats.size()) < info->max_players) spec.seats.push_back({user, false, t});
+            if (!user.empty() && static_cast<int>(spec.seats.size()) < info->max_players)
+              spec.seats.push_back({user, false, t});
           }
         }
         ++t;
@@ -126,7 +128,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       spec.seats.push_back({"", true, t});
     spec.seed = std::random_device{}() * 0x9E3779B97F4A7C15ULL ^ std::random_device{}();
     int rate = info->tick_rate;  // the mode may run the game faster or slower
-    if (const auto* v = o->if_contains("tick_rate"); v != nullptr && v->is_int64() && v->as_int64() >= 1 && v->as_int64() <= 1000)
+    if (const auto* v = o->if_contains("tick_rate");
+        v != nullptr && v->is_int64() && v->as_int64() >= 1 && v->as_int64() <= 1000)
       rate = static_cast<int>(v->as_int64());
     start(std::move(spec), *info, rate);
   }
@@ -146,9 +149,13 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         match->seat_of[s.user_id] = static_cast<int>(i);
         match->humans.push_back(s.user_id);
       }
-      teams.push_back(json::object{{"seat", i}, {"user_id", s.bot ? json::value(nullptr) : json::value(s.user_id)}, {"bot", s.bot}, {"team", s.team}});
+      teams.push_back(json::object{{"seat", i},
+                                   {"user_id", s.bot ? json::value(nullptr) : json::value(s.user_id)},
+                                   {"bot", s.bot},
+                                   {"team", s.team}});
     }
-    match->period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(1)) / tick_rate;
+    match->period =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(1)) / tick_rate;
     const std::string id = spec.match_id;
     {
       std::lock_guard lock(mu);
@@ -218,7 +225,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       match->bot_decisions_reported = r.bot_decisions();
     }
     if (!delta.empty())
-      push(match->humans, "match.delta", {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(delta)}});
+      push(match->humans, "match.delta",
+           {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(delta)}});
     if (!r.over()) return true;
     lock.unlock();
     finish(match);
@@ -239,7 +247,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     try {
       store.save(rec, clock.now_unix());
     } catch (const std::exception& e) {
-      log->error("msg=\"storing a match result failed; retrying\" match_id={} error=\"{}\"", rec.spec.match_id, e.what());
+      log->error("msg=\"storing a match result failed; retrying\" match_id={} error=\"{}\"", rec.spec.match_id,
+                 e.what());
       std::weak_ptr<Impl> weak = shared_from_this();
       scheduler.add(settings.store_retry, [weak, match](Scheduler::Clock::duration) {
         if (auto self = weak.lock()) self->finish(match);
@@ -250,6 +259,16 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     {
       std::lock_guard lock(match->mu);
       match->finished = true;
+    }
+    // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
+    {
+      std::lock_guard lock(mu);
+      matches.erase(rec.spec.match_id);
+      for (const auto& u : humans) {
+        auto& ids = matches_of[u];
+        ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
+        if (ids.empty()) matches_of.erase(u);
+      }
     }
     json::array placements;
     for (const auto& p : rec.result.placements) {
@@ -262,21 +281,12 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     }
     json::object result{{"placements", std::move(placements)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
     if (!rec.error.empty()) result["error"] = rec.error;
-    const json::object ended{{"match_id", rec.spec.match_id}, {"mode", rec.spec.mode}, {"game", rec.spec.game},
-                             {"result", result}};
+    const json::object ended{
+        {"match_id", rec.spec.match_id}, {"mode", rec.spec.mode}, {"game", rec.spec.game}, {"result", result}};
     bus.publish(kEnded, json::serialize(ended));
     push(humans, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
     ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
     std::unique_ptr<bus::Subscription> sub;
-    {
-      std::lock_guard lock(mu);
-      matches.erase(rec.spec.match_id);
-      for (const auto& u : humans) {
-        auto& ids = matches_of[u];
-        ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
-        if (ids.empty()) matches_of.erase(u);
-      }
-    }
     {
       std::lock_guard lock(match->mu);
       sub = std::move(match->op_sub);
@@ -339,8 +349,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       }
       payload::reply(bus, m, {{"d", {{"match_id", id}, {"tick", match->runner->tick()}}}});
     } else if (name == "match.snapshot") {
-      payload::reply(bus, m,
-                     {{"d", {{"match_id", id}, {"tick", match->runner->tick()}, {"state", match->runner->snapshot()}}}});
+      payload::reply(
+          bus, m, {{"d", {{"match_id", id}, {"tick", match->runner->tick()}, {"state", match->runner->snapshot()}}}});
     } else if (name == "match.leave") {
       lock.unlock();
       leave(match, user);
@@ -388,9 +398,10 @@ MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const
         if (auto self = weak.lock()) self->on_found(m);
       },
       kQueueGroup));
-  impl_->subs.push_back(bus.subscribe(std::string(sessions::kPresenceChangedPrefix) + "*", [weak](const bus::Message& m) {
-    if (auto self = weak.lock()) self->on_presence(m);
-  }));
+  impl_->subs.push_back(
+      bus.subscribe(std::string(sessions::kPresenceChangedPrefix) + "*", [weak](const bus::Message& m) {
+        if (auto self = weak.lock()) self->on_presence(m);
+      }));
 }
 
 MatchHost::~MatchHost() {

@@ -67,14 +67,21 @@ class IdleBot final : public BotBrain {
 
 GameRegistry games() {
   GameRegistry r = builtin_games();
-  r.add({"boom", 2, 8, 100, false, [] { return std::make_unique<Faulty>(true); }, [] { return std::make_unique<IdleBot>(); }});
-  r.add({"slow", 2, 8, 100, false, [] { return std::make_unique<Faulty>(false); }, [] { return std::make_unique<IdleBot>(); }});
+  r.add({"boom", 2, 8, 100, false, [] { return std::make_unique<Faulty>(true); },
+         [] { return std::make_unique<IdleBot>(); }});
+  r.add({"slow", 2, 8, 100, false, [] { return std::make_unique<Faulty>(false); },
+         [] { return std::make_unique<IdleBot>(); }});
   return r;
 }
 
 std::string found(const std::string& id, const std::string& game, int tick_rate) {
-  return json::serialize(json::object{{"match_id", id}, {"mode", "practice"}, {"game", game}, {"region", "eu"},
-                                      {"tick_rate", tick_rate}, {"teams", json::array{}}, {"bots_fill", true},
+  return json::serialize(json::object{{"match_id", id},
+                                      {"mode", "practice"},
+                                      {"game", game},
+                                      {"region", "eu"},
+                                      {"tick_rate", tick_rate},
+                                      {"teams", json::array{}},
+                                      {"bots_fill", true},
                                       {"seats", 8}});
 }
 

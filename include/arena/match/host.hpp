@@ -17,16 +17,16 @@
 namespace arena::match {
 
 struct HostSettings {
-  int threads = 2;                // scheduler threads shared by every match
-  double tick_budget = 0.5;       // of the tick period; a tick over it is an overrun
-  int max_overruns = 20;          // overruns in a row that end the match
+  int threads = 2;                              // scheduler threads shared by every match
+  double tick_budget = 0.5;                     // of the tick period; a tick over it is an overrun
+  int max_overruns = 20;                        // overruns in a row that end the match
   std::chrono::milliseconds store_retry{1000};  // a failed result write is retried this often
 };
 
 class MatchHost {
  public:
-  MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock,
-            metrics::Registry& registry, HostSettings settings);
+  MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock, metrics::Registry& registry,
+            HostSettings settings);
   ~MatchHost();
   MatchHost(const MatchHost&) = delete;
   MatchHost& operator=(const MatchHost&) = delete;
