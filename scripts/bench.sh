@@ -46,3 +46,7 @@ echo "== matchmaking, 100k queued, drained: $bin/arena-bench-matchmaking --ticke
 "$bin/arena-bench-matchmaking" --tickets 100000 --arrivals 0 --simulated-seconds 60
 echo "== matchmaking, 100k queued + 100k/s arrivals: $bin/arena-bench-matchmaking --tickets 100000 --arrivals 100000 --simulated-seconds 30"
 "$bin/arena-bench-matchmaking" --tickets 100000 --arrivals 100000 --simulated-seconds 30
+
+# Match host: 10,000 cycles matches of 8 bots at 20 Hz on the shared scheduler.
+echo "== match host: $bin/arena-bench-host --matches 10000 --seconds 10 --threads 2"
+"$bin/arena-bench-host" --matches 10000 --seconds 10 --threads 2

@@ -245,15 +245,17 @@ json::value CyclesBot::decide(const GameMode& game, int seat) {
     }
     return false;
   };
-  // Cheap path: the way ahead is clear for a while and nobody is close; keep going.
+  // Cheap path: a long clear road ahead and nobody close; keep going without a flood fill.
   const auto fx = static_cast<std::size_t>(r.dir);
-  bool clear = true;
-  for (int k = 1; k <= 3 && clear; ++k) {
-    const int x = r.x + Cycles::kDx[fx] * k;
-    const int y = r.y + Cycles::kDy[fx] * k;
-    clear = !g.blocked(x, y) && !near_head(x, y);
+  int ahead = 0;
+  while (ahead < 6) {
+    const int x = r.x + Cycles::kDx[fx] * (ahead + 1);
+    const int y = r.y + Cycles::kDy[fx] * (ahead + 1);
+    if (g.blocked(x, y) || near_head(x, y)) break;
+    ++ahead;
   }
-  if (clear && open_space(g, r.x + Cycles::kDx[fx], r.y + Cycles::kDy[fx], 24) >= 24) return nullptr;
+  if (ahead == 6) return nullptr;
+  if (ahead >= 3 && open_space(g, r.x + Cycles::kDx[fx], r.y + Cycles::kDy[fx], 24) >= 24) return nullptr;
   int best_dir = r.dir;
   int best = -1;
   for (int turn : {0, 3, 1}) {  // straight, left, right

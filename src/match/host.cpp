@@ -185,7 +185,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     }
     log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),
               match->humans.size());
-    scheduler.add(match->period, [weak, match](Scheduler::Clock::duration late) {
+    // The first tick at a random point of the period: matches do not all fall due together.
+    const auto phase = match->period * static_cast<long>(std::random_device{}() % 1000) / 1000;
+    scheduler.add(match->period, phase, [weak, match](Scheduler::Clock::duration late) {
       auto self = weak.lock();
       return self && self->tick(match, late);
     });

@@ -22,10 +22,14 @@ void Scheduler::stop() {
 }
 
 std::uint64_t Scheduler::add(Clock::duration period, Job job) {
+  return add(period, period, std::move(job));
+}
+
+std::uint64_t Scheduler::add(Clock::duration period, Clock::duration first, Job job) {
   std::lock_guard lock(mu_);
   const std::uint64_t id = next_id_++;
   jobs_.emplace(id, Slot{period, std::move(job)});
-  queue_.push({Clock::now() + period, id});
+  queue_.push({Clock::now() + first, id});
   cv_.notify_one();
   return id;
 }
@@ -41,42 +45,57 @@ std::size_t Scheduler::size() const {
 }
 
 void Scheduler::work() {
+  constexpr std::size_t kBatch = 32;  // due jobs taken per lock: fewer lock round trips under load
+  struct Taken {
+    Entry entry;
+    Slot slot;
+    Clock::duration late;
+    bool again = false;
+  };
+  std::vector<Taken> batch;
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (queue_.empty()) {
       cv_.wait(lock);
       continue;
     }
-    const Entry top = queue_.top();
     const auto now = Clock::now();
-    if (top.due > now) {
-      cv_.wait_until(lock, top.due);
+    if (queue_.top().due > now) {
+      cv_.wait_until(lock, queue_.top().due);
       continue;
     }
-    queue_.pop();
-    auto it = jobs_.find(top.id);
-    if (it == jobs_.end()) continue;
-    // Take the job out while it runs, so no other worker runs it at the same time.
-    Slot slot = std::move(it->second);
+    batch.clear();
+    while (!queue_.empty() && queue_.top().due <= now && batch.size() < kBatch) {
+      const Entry top = queue_.top();
+      queue_.pop();
+      auto it = jobs_.find(top.id);
+      if (it == jobs_.end()) continue;  // removed
+      // Taken out while it runs, so no other worker runs it at the same time.
+      batch.push_back({top, std::move(it->second), now - top.due});
+    }
+    if (!queue_.empty() && queue_.top().due <= now) cv_.notify_one();  // more is due: wake a helper
     lock.unlock();
-    bool again = false;
-    try {
-      again = slot.job(now - top.due);
-    } catch (...) {
-      again = false;  // a job that throws is dropped; the match runner turns mode errors into results first
+    for (auto& t : batch) {
+      try {
+        t.again = t.slot.job(t.late);
+      } catch (...) {
+        t.again = false;  // a job that throws is dropped; the match runner turns mode errors into results first
+      }
     }
     lock.lock();
-    it = jobs_.find(top.id);
-    if (it == jobs_.end()) continue;  // removed while running
-    if (!again) {
-      jobs_.erase(it);
-      continue;
+    const auto after = Clock::now();
+    for (auto& t : batch) {
+      auto it = jobs_.find(t.entry.id);
+      if (it == jobs_.end()) continue;  // removed while running
+      if (!t.again) {
+        jobs_.erase(it);
+        continue;
+      }
+      it->second = std::move(t.slot);
+      auto due = t.entry.due + it->second.period;
+      if (after - due > it->second.period) due = after;  // far behind: skip ahead, no burst
+      queue_.push({due, t.entry.id});
     }
-    it->second = std::move(slot);
-    auto due = top.due + it->second.period;
-    if (Clock::now() - due > it->second.period) due = Clock::now();  // far behind: skip ahead, no burst
-    queue_.push({due, top.id});
-    if (queue_.top().id == top.id) continue;  // this worker takes it (or the earlier one) next
     cv_.notify_one();
   }
 }

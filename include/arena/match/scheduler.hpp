@@ -27,8 +27,10 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // First run one period from now.
+  // First run after `first` (default: one period from now). Spreading the first runs of many
+  // jobs over a period keeps them from all falling due at the same instant.
   std::uint64_t add(Clock::duration period, Job job);
+  std::uint64_t add(Clock::duration period, Clock::duration first, Job job);
   // The job does not run again (a run in progress finishes).
   void remove(std::uint64_t id);
   std::size_t size() const;
