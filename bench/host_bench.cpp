@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < matches; ++i) {
     slots.push_back(std::make_unique<Slot>());
     slots.back()->runner = make();
-    for (int t = static_cast<int>(rng() % 120); t > 0 && !slots.back()->runner->over(); --t) slots.back()->runner->step();
+    for (int t = static_cast<int>(rng() % 120); t > 0 && !slots.back()->runner->over(); --t)
+      slots.back()->runner->step();
   }
   const auto t_start = Clock::now();
   for (std::size_t i = 0; i < slots.size(); ++i) {
@@ -120,7 +121,8 @@ int main(int argc, char** argv) {
       if (took > std::chrono::microseconds(200)) slow_ticks.fetch_add(1, std::memory_order_relaxed);
       if (measuring.load(std::memory_order_relaxed)) {
         ticks.fetch_add(1, std::memory_order_relaxed);
-        decisions.fetch_add(static_cast<std::uint64_t>(slot->runner->bot_decisions() - before), std::memory_order_relaxed);
+        decisions.fetch_add(static_cast<std::uint64_t>(slot->runner->bot_decisions() - before),
+                            std::memory_order_relaxed);
         local().add(late);
         if (late > std::chrono::milliseconds(10)) ++slot->very_late;
       }
@@ -144,12 +146,12 @@ int main(int argc, char** argv) {
   for (auto& l : per_thread)
     for (std::size_t i = 0; i < l->buckets.size(); ++i) lateness.buckets[i] += l->buckets[i];
   const double expected = static_cast<double>(matches) * info.tick_rate * wall;
-  std::printf("%d concurrent cycles matches x %d bots at %d Hz on %d scheduler threads, %.1f s measured (setup %.1f s)\n",
-              matches, bots, info.tick_rate, threads, wall,
-              std::chrono::duration<double>(t0 - t_start).count());
+  std::printf(
+      "%d concurrent cycles matches x %d bots at %d Hz on %d scheduler threads, %.1f s measured (setup %.1f s)\n",
+      matches, bots, info.tick_rate, threads, wall, std::chrono::duration<double>(t0 - t_start).count());
   std::printf("ticks run %llu of %.0f scheduled (%.1f%%), %llu matches ended and replaced\n",
-              static_cast<unsigned long long>(ticks.load()), expected, 100.0 * static_cast<double>(ticks.load()) / expected,
-              static_cast<unsigned long long>(ended.load()));
+              static_cast<unsigned long long>(ticks.load()), expected,
+              100.0 * static_cast<double>(ticks.load()) / expected, static_cast<unsigned long long>(ended.load()));
   std::printf("tick lateness ms: p50 %.2f p90 %.2f p95 %.2f p99 %.2f p999 %.2f\n", percentile_ms(lateness.buckets, 0.5),
               percentile_ms(lateness.buckets, 0.9), percentile_ms(lateness.buckets, 0.95),
               percentile_ms(lateness.buckets, 0.99), percentile_ms(lateness.buckets, 0.999));

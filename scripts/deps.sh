@@ -12,6 +12,8 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # cluster mode: NATS client library and, for tests, the server
   libnats-dev nats-server
+  # match host: the gRPC bot-policy adapter (proto/arena/bot/v1/policy.proto)
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl python3 python3-websockets
   # lint and format

@@ -8,6 +8,7 @@
 #include "arena/auth/key_file.hpp"
 #include "arena/auth/routes.hpp"
 #include "arena/auth/sqlite_store.hpp"
+#include "arena/botpolicy/grpc_brain.hpp"
 #include "arena/bus/bus.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
@@ -73,6 +74,7 @@ struct App::Impl {
   std::unique_ptr<sessions::ChannelService> channels;
   std::unique_ptr<matchmaking::RatingSource> ratings;
   std::unique_ptr<matchmaking::MatchmakerService> matchmaker;
+  std::unique_ptr<botpolicy::PolicyClient> policy;  // before the host, which uses it
   std::unique_ptr<match::SqliteMatchStore> match_store;
   std::unique_ptr<match::MatchHost> host;
   std::unique_ptr<gateway::Gateway> gateway;
@@ -211,6 +213,25 @@ void App::start() {
     im.match_store = std::make_unique<match::SqliteMatchStore>(*im.db);
     match::HostSettings hs;
     hs.threads = s.host.threads;
+    if (!s.host.bot_policy.empty()) {
+      im.policy = std::make_unique<botpolicy::PolicyClient>(s.host.bot_policy, s.host.bot_policy_deadline);
+      hs.make_bot = [p = im.policy.get()](const match::GameInfo& g, const match::MatchSpec& spec, int) {
+        return p->brain(spec.match_id, spec.game, g.make_bot());
+      };
+      im.registry.add_collector([p = im.policy.get()](std::string& out) {
+        out +=
+            "# HELP game_bot_policy_answers_total Bot decisions the gRPC policy made in time\n"
+            "# TYPE game_bot_policy_answers_total counter\n"
+            "game_bot_policy_answers_total " +
+            std::to_string(p->stats().answered.load()) +
+            "\n"
+            "# HELP game_bot_policy_fallbacks_total Bot decisions the rule-based bot made because the policy was late "
+            "or failed\n"
+            "# TYPE game_bot_policy_fallbacks_total counter\n"
+            "game_bot_policy_fallbacks_total " +
+            std::to_string(p->stats().fallbacks.load()) + "\n";
+      });
+    }
     im.host =
         std::make_unique<match::MatchHost>(*im.bus, match::builtin_games(), *im.match_store, im.clock, im.registry, hs);
   }

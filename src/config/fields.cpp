@@ -211,6 +211,16 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "matchmaking.default_rating", "Rating of a player who has none yet",
       [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
+  f.push_back(string_field(
+      "host.bot_policy",
+      "host:port of a gRPC bot policy service (proto/arena/bot/v1/policy.proto); empty: rule-based bots",
+      [](auto& s) -> auto& { return s.host.bot_policy; },
+      [](string_view v) {
+        if (!v.empty()) parse_endpoint(v);  // host:port
+      }));
+  f.push_back(duration_field(
+      "host.bot_policy_deadline", "How long a bot waits for the policy before the rule-based bot decides",
+      [](auto& s) -> auto& { return s.host.bot_policy_deadline; }, 1ms, 10s));
   f.push_back(int_field(
       "host.threads", "Threads that tick the matches of this host", [](auto& s) -> auto& { return s.host.threads; }, 1,
       256));

@@ -78,7 +78,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         behind(r.counter("game_ticks_behind_total", "Ticks that started more than one period late", {"game"})),
         active_matches(r.gauge("game_matches_active", "Matches running on this host").with({})),
         players(r.gauge("game_players_in_matches", "Human players in running matches").with({})),
-        bot_decisions(r.counter("game_bot_decisions_total", "Bot decisions made", {"game", "brain"})),
+        bot_decisions(r.counter("game_bot_decisions_total", "Bot decisions made", {"game"})),
         ended_total(r.counter("game_matches_ended_total", "Matches ended, by outcome", {"game", "outcome"})) {}
 
   void push(const std::vector<std::string>& users, std::string_view op, const json::object& d) {
@@ -137,7 +137,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   void start(MatchSpec spec, const GameInfo& info, int tick_rate) {
     auto match = std::make_shared<Match>();
     try {
-      match->runner = std::make_unique<MatchRunner>(spec, info);
+      match->runner = std::make_unique<MatchRunner>(spec, info, settings.make_bot);
     } catch (const std::exception& e) {
       log->error("msg=\"match could not start\" match_id={} error=\"{}\"", spec.match_id, e.what());
       return;
@@ -223,7 +223,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (const int d = r.bot_decisions() - match->bot_decisions_reported; d > 0) {
-      bot_decisions.with({game, "rules"}).inc(static_cast<std::uint64_t>(d));
+      bot_decisions.with({game}).inc(static_cast<std::uint64_t>(d));
       match->bot_decisions_reported = r.bot_decisions();
     }
     if (!delta.empty())

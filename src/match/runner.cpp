@@ -5,12 +5,13 @@
 namespace arena::match {
 namespace json = boost::json;
 
-MatchRunner::MatchRunner(MatchSpec spec, const GameInfo& info)
-    : spec_(std::move(spec)), info_(info), game_(info.make()) {
+MatchRunner::MatchRunner(MatchSpec spec, const GameInfo& info, BotFactory make_bot)
+    : spec_(std::move(spec)), info_(info), game_(info.make()), make_bot_(std::move(make_bot)) {
+  if (!make_bot_) make_bot_ = [](const GameInfo& g, const MatchSpec&, int) { return g.make_bot(); };
   game_->start(spec_.seats, spec_.seed);
   bots_.resize(spec_.seats.size());
   for (std::size_t i = 0; i < spec_.seats.size(); ++i)
-    if (spec_.seats[i].bot) bots_[i] = info_.make_bot();
+    if (spec_.seats[i].bot) bots_[i] = make_bot_(info_, spec_, static_cast<int>(i));
 }
 
 void MatchRunner::input(int seat, const json::value& d) {
@@ -45,7 +46,7 @@ json::object MatchRunner::snapshot() const {
 
 void MatchRunner::set_bot(int seat, bool bot) {
   auto& b = bots_.at(static_cast<std::size_t>(seat));
-  if (bot && !b) b = info_.make_bot();
+  if (bot && !b) b = make_bot_(info_, spec_, seat);
   if (!bot) b.reset();
 }
 

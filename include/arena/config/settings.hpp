@@ -72,7 +72,9 @@ struct MatchmakingSettings {
 };
 
 struct HostSettings {
-  int threads = 2;  // scheduler threads that tick every match of this host
+  int threads = 2;                                    // scheduler threads that tick every match of this host
+  std::string bot_policy;                             // host:port of a gRPC bot policy service; empty: rule-based bots
+  std::chrono::milliseconds bot_policy_deadline{40};  // a later answer is replaced by the rule-based bot
 };
 
 struct LogSettings {

@@ -11,6 +11,7 @@
 #include "arena/bus/bus.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/match/game_mode.hpp"
+#include "arena/match/runner.hpp"
 #include "arena/match/store.hpp"
 #include "arena/metrics/registry.hpp"
 
@@ -21,6 +22,7 @@ struct HostSettings {
   double tick_budget = 0.5;                     // of the tick period; a tick over it is an overrun
   int max_overruns = 20;                        // overruns in a row that end the match
   std::chrono::milliseconds store_retry{1000};  // a failed result write is retried this often
+  BotFactory make_bot;                          // empty: each game's rule-based bot
 };
 
 class MatchHost {

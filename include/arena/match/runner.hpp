@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,9 +40,13 @@ struct MatchRecord {  // what is stored when a match ends, and what replay() nee
   std::string error;  // non-empty when the match ended because the mode failed
 };
 
+// Makes the brain of a bot seat; by default the game's rule-based bot. (The host passes one
+// that asks an external policy service, falling back to the rule-based bot.)
+using BotFactory = std::function<std::unique_ptr<BotBrain>(const GameInfo& info, const MatchSpec& spec, int seat)>;
+
 class MatchRunner {
  public:
-  MatchRunner(MatchSpec spec, const GameInfo& info);
+  MatchRunner(MatchSpec spec, const GameInfo& info, BotFactory make_bot = {});
 
   const MatchSpec& spec() const { return spec_; }
   const GameInfo& info() const { return info_; }
@@ -66,6 +71,7 @@ class MatchRunner {
   MatchSpec spec_;
   const GameInfo& info_;
   std::unique_ptr<GameMode> game_;
+  BotFactory make_bot_;
   std::vector<std::unique_ptr<BotBrain>> bots_;  // per seat, null when a human plays it
   std::vector<LoggedInput> log_;
   std::string error_;
