@@ -3,6 +3,7 @@
 //   arena-load --port 8080 --connections 10000 --workload idle --seconds 10 --server-pid <pid>
 //   arena-load --workload ping --connections 1000 --seconds 10 [--rate 100000]
 //   arena-load --workload broadcast --connections 10000 --channels 1000 --rate 100000 --seconds 10
+//   arena-load --workload match --connections 1000 --mode practice --input-ms 100 --seconds 10
 //
 // 1. logs in one guest per connection over HTTP; 2. opens every WebSocket, binding client
 // sockets to 127.0.0.1 .. 127.0.0.<sources> so no single source address runs out of ports;
@@ -59,7 +60,29 @@ struct Options {
   int server_pid = 0;
   std::string json_out;
   int login_concurrency = 64;
+  std::string mode = "practice";  // match workload: the matchmaking mode to queue for
+  int input_ms = 100;             // match workload: one input per player this often
 };
+
+// A match workload player's state, shared by its reader and writer (same thread).
+struct MatchState {
+  std::string match_id;  // empty: not in a match
+  bool queued = false;
+  std::int64_t outstanding = 0;  // send time (ns) of the input waiting for its state, 0: none
+  std::int64_t ack_tick = -1;    // the tick the input was accepted at
+  bool left = false;             // alternate turns
+  bool out = false;              // the player's own piece is out: wait for the next match
+  std::uint64_t matches = 0;
+};
+
+// The quoted string after `key`, or empty.
+std::string string_after(std::string_view text, std::string_view key) {
+  const auto at = text.find(key);
+  if (at == std::string_view::npos) return {};
+  const auto start = at + key.size();
+  const auto end = text.find('"', start);
+  return end == std::string_view::npos ? std::string() : std::string(text.substr(start, end - start));
+}
 
 // Latency in microseconds, 1 µs buckets to 100 ms, then one overflow bucket.
 struct Histogram {
@@ -161,12 +184,48 @@ using Ws = websocket::stream<beast::tcp_stream>;
 
 // Counts deliveries and their latency until the socket closes.
 asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64_t> pongs,
-                             std::shared_ptr<asio::steady_timer> wake, Shared& sh, ThreadStats& st) {
+                             std::shared_ptr<asio::steady_timer> wake, Shared& sh, ThreadStats& st,
+                             std::shared_ptr<MatchState> ms) {
   beast::flat_buffer rb;
   for (;;) {
     auto [rec, n] = co_await ws->async_read(rb, use_tuple);
     if (rec) co_return;
     const std::string_view f(static_cast<const char*>(rb.cdata().data()), rb.size());
+    if (ms) {  // match workload: input-to-state latency
+      const bool measuring = Clock::now() < sh.end;
+      if (f.find("\"op\":\"match.delta\"") != std::string_view::npos) {
+        const auto tick = int_after(f, "\"tick\":");
+        if (ms->outstanding != 0 && ms->ack_tick >= 0 && tick > ms->ack_tick) {
+          if (measuring) {
+            ++st.delivered;
+            st.latency.add(static_cast<double>(now_ns() - ms->outstanding) / 1000.0);
+          }
+          ms->outstanding = 0;
+        }
+      } else if (f.find("\"op\":\"match.input\"") != std::string_view::npos) {
+        ms->ack_tick = int_after(f, "\"tick\":");
+      } else if (f.find("\"op\":\"error\"") != std::string_view::npos) {
+        if (ms->outstanding != 0 && int_after(f, "\"rid\":") == ms->outstanding) {
+          ms->outstanding = 0;  // refused: no state to wait for
+          if (f.find("\"not_alive\"") != std::string_view::npos) {
+            ms->out = true;  // the player's cycle crashed: not an error, the match plays on
+          } else if (measuring) {
+            ++st.errors;
+          }
+        }
+        if (f.find("\"rid\":\"q\"") != std::string_view::npos) ms->queued = false;  // enqueue refused: retry
+      } else if (f.find("\"op\":\"match.assigned\"") != std::string_view::npos) {
+        ms->match_id = string_after(f, "\"match_id\":\"");
+        ms->queued = false;
+        ms->out = false;
+        ++ms->matches;
+      } else if (f.find("\"op\":\"match.ended\"") != std::string_view::npos) {
+        ms->match_id.clear();
+        ms->outstanding = 0;
+      }
+      rb.consume(rb.size());
+      continue;
+    }
     const std::int64_t t = Clock::now() < sh.end ? now_ns() : -1;
     if (t > 0) {
       std::int64_t sent_at = -1;
@@ -237,7 +296,36 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
 
   auto pongs = std::make_shared<std::uint64_t>(0);  // this connection's, for the closed ping loop
   auto wake = std::make_shared<asio::steady_timer>(ex);
-  if (o.workload != "idle") asio::co_spawn(ex, reader(wsp, pongs, wake, sh, st), asio::detached);
+  auto ms = o.workload == "match" ? std::make_shared<MatchState>() : nullptr;
+  if (o.workload != "idle") asio::co_spawn(ex, reader(wsp, pongs, wake, sh, st, ms), asio::detached);
+  if (ms) {
+    // Queue, play (one input at a time, every input_ms), queue again when the match ends.
+    const std::string enqueue = R"({"op":"mm.enqueue","rid":"q","d":{"mode":")" + o.mode + R"(","regions":{"eu":20}}})";
+    while (Clock::now() < sh.end) {
+      timer.expires_after(std::chrono::milliseconds(o.input_ms));
+      co_await timer.async_wait(use_tuple);
+      std::string out;
+      if (ms->match_id.empty()) {
+        if (ms->queued) continue;
+        ms->queued = true;
+        out = enqueue;
+      } else {
+        if (ms->outstanding != 0 || ms->out) continue;
+        const std::int64_t t = now_ns();
+        ms->outstanding = t;
+        ms->ack_tick = -1;
+        ms->left = !ms->left;
+        out = R"({"op":"match.input","rid":)" + std::to_string(t) + R"(,"d":{"match_id":")" + ms->match_id +
+              R"(","d":{"turn":")" + (ms->left ? "left" : "right") + "\"}}}";
+        if (Clock::now() < sh.end) ++st.sent;
+      }
+      auto [wec, wn] = co_await ws.async_write(asio::buffer(out), use_tuple);
+      if (wec) {
+        ++st.errors;
+        break;
+      }
+    }
+  }
 
   const bool paced = o.rate > 0;
   const auto interval = paced ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * o.connections / o.rate))
@@ -245,7 +333,7 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
   auto next = sh.start + std::chrono::nanoseconds(static_cast<std::int64_t>(index) * interval.count() / o.connections);
   std::string msg;
   std::uint64_t answered = 0;
-  while (Clock::now() < sh.end && o.workload != "idle") {
+  while (Clock::now() < sh.end && o.workload != "idle" && !ms) {
     if (paced) {
       timer.expires_at(next);
       co_await timer.async_wait(use_tuple);
@@ -291,7 +379,9 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   cli.add_option("--connections", o.connections)->check(CLI::Range(1, 19'500));
   cli.add_option("--sources", o.sources, "client source addresses 127.0.0.1..127.0.0.N")->check(CLI::Range(1, 250));
-  cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast"}));
+  cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast", "match"}));
+  cli.add_option("--mode", o.mode, "match: the matchmaking mode each player queues for");
+  cli.add_option("--input-ms", o.input_ms, "match: one input per player this often")->check(CLI::Range(1, 10'000));
   cli.add_option("--seconds", o.seconds)->check(CLI::Range(1, 600));
   cli.add_option("--rate", o.rate, "total messages/s (0 = closed loop for ping)")->check(CLI::Range(0.0, 1e8));
   cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels")

@@ -39,6 +39,8 @@ echo "== ping round trips: $load --connections 100 --workload ping"
 $load --connections 100 --workload ping | sed -n 2,3p
 echo "== channel fan-out: $load --connections 10000 --channels 1000 --workload broadcast --rate 20000"
 $load --connections 10000 --channels 1000 --workload broadcast --rate 20000 | sed -n 2,3p
+echo "== match input-to-state: $load --workload match --connections 1000 --mode practice --input-ms 100"
+$load --workload match --connections 1000 --mode practice --input-ms 100 | sed -n 2,3p
 rm -rf "$data2"
 
 # Matchmaking core on one thread (no server): a 100k-ticket queue drained, then steady arrivals.
