@@ -84,6 +84,48 @@ TEST(Runner, ABotTakesOverASeat) {
   EXPECT_THROW(m.input(1, json::object{{"turn", "left"}}), InputError);
 }
 
+// Manual mode on a fake clock: exact counts, exact lateness, cadence kept, skip-ahead.
+TEST(Scheduler, OnAFakeClockRunsJobsExactlyWhenDue) {
+  Scheduler::Clock::time_point fake{};
+  Scheduler s(0, [&] { return fake; });
+  std::vector<Scheduler::Clock::duration> lates;
+  int a = 0, b = 0;
+  s.add(50ms, [&](Scheduler::Clock::duration late) {
+    ++a;
+    lates.push_back(late);
+    return true;
+  });
+  const auto b_id = s.add(100ms, 10ms, [&](Scheduler::Clock::duration) {
+    ++b;
+    return true;
+  });
+  EXPECT_EQ(s.run_due(), 0u);  // nothing is due at t = 0
+  fake += 10ms;
+  EXPECT_EQ(s.run_due(), 1u);  // b's first run (phase 10 ms)
+  fake += 40ms;                // t = 50 ms
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(a, 1);
+  EXPECT_EQ(lates.back(), 0ms);
+  fake += 70ms;  // t = 120: a due at 100 (20 ms late); b due at 110
+  EXPECT_EQ(s.run_due(), 2u);
+  EXPECT_EQ(lates.back(), 20ms);
+  fake += 30ms;  // t = 150: a keeps its cadence (due 150), not 120 + 50
+  EXPECT_EQ(s.run_due(), 1u);
+  EXPECT_EQ(lates.back(), 0ms);
+  fake += 500ms;               // t = 650: a is ten periods behind: one run, then it skips ahead (no burst of ten)
+  EXPECT_EQ(s.run_due(), 2u);  // a once, b once
+  EXPECT_EQ(a, 4);
+  fake += 50ms;
+  s.run_due();
+  EXPECT_EQ(a, 5);
+  EXPECT_EQ(lates.back(), 0ms);
+  s.remove(b_id);
+  fake += 1s;
+  s.run_due();
+  EXPECT_EQ(b, 3);  // removed: no more runs
+  EXPECT_EQ(s.size(), 1u);
+}
+
 TEST(Scheduler, RunsManyJobsOnFewThreadsAndStopsRemovedOnes) {
   Scheduler s(2);
   std::vector<std::atomic<int>> runs(50);

@@ -2,7 +2,8 @@
 
 namespace arena::match {
 
-Scheduler::Scheduler(int threads) {
+Scheduler::Scheduler(int threads, Now now) : now_(std::move(now)) {
+  if (!now_) now_ = [] { return Clock::now(); };
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
@@ -29,7 +30,7 @@ std::uint64_t Scheduler::add(Clock::duration period, Clock::duration first, Job 
   std::lock_guard lock(mu_);
   const std::uint64_t id = next_id_++;
   jobs_.emplace(id, Slot{period, std::move(job)});
-  queue_.push({Clock::now() + first, id});
+  queue_.push({now_() + first, id});
   cv_.notify_one();
   return id;
 }
@@ -44,14 +45,63 @@ std::size_t Scheduler::size() const {
   return jobs_.size();
 }
 
+void Scheduler::take_due(Clock::time_point now, std::size_t max, std::vector<Taken>& batch) {
+  while (!queue_.empty() && queue_.top().due <= now && batch.size() < max) {
+    const Entry top = queue_.top();
+    queue_.pop();
+    auto it = jobs_.find(top.id);
+    if (it == jobs_.end()) continue;  // removed
+    // Taken out while it runs, so no other worker runs it at the same time.
+    batch.push_back({top, std::move(it->second), now - top.due});
+  }
+}
+
+void Scheduler::run(std::vector<Taken>& batch) {
+  for (auto& t : batch) {
+    try {
+      t.again = t.slot.job(t.late);
+    } catch (...) {
+      t.again = false;  // a job that throws is dropped; the match runner turns mode errors into results first
+    }
+  }
+}
+
+void Scheduler::put_back(std::vector<Taken>& batch, Clock::time_point now) {
+  for (auto& t : batch) {
+    auto it = jobs_.find(t.entry.id);
+    if (it == jobs_.end()) continue;  // removed while running
+    if (!t.again) {
+      jobs_.erase(it);
+      continue;
+    }
+    it->second = std::move(t.slot);
+    const auto period = it->second.period;
+    auto due = t.entry.due + period;
+    if (now - due >= period)
+      due += ((now - due) / period + 1) * period;  // far behind: skip the missed runs, keep the phase
+    queue_.push({due, t.entry.id});
+  }
+}
+
+std::size_t Scheduler::run_due() {
+  std::size_t ran = 0;
+  std::vector<Taken> batch;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    const auto now = now_();
+    batch.clear();
+    take_due(now, 1, batch);  // one at a time: strictly in due order
+    if (batch.empty()) return ran;
+    lock.unlock();
+    run(batch);
+    ran += batch.size();
+    lock.lock();
+    put_back(batch, now_());
+  }
+}
+
 void Scheduler::work() {
   constexpr std::size_t kBatch = 32;  // due jobs taken per lock: fewer lock round trips under load
-  struct Taken {
-    Entry entry;
-    Slot slot;
-    Clock::duration late;
-    bool again = false;
-  };
   std::vector<Taken> batch;
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -59,43 +109,18 @@ void Scheduler::work() {
       cv_.wait(lock);
       continue;
     }
-    const auto now = Clock::now();
-    if (queue_.top().due > now) {
-      cv_.wait_until(lock, queue_.top().due);
+    const auto now = now_();
+    if (const auto due = queue_.top().due; due > now) {
+      cv_.wait_until(lock, due);  // a copy: the queue changes while this waits
       continue;
     }
     batch.clear();
-    while (!queue_.empty() && queue_.top().due <= now && batch.size() < kBatch) {
-      const Entry top = queue_.top();
-      queue_.pop();
-      auto it = jobs_.find(top.id);
-      if (it == jobs_.end()) continue;  // removed
-      // Taken out while it runs, so no other worker runs it at the same time.
-      batch.push_back({top, std::move(it->second), now - top.due});
-    }
+    take_due(now, kBatch, batch);
     if (!queue_.empty() && queue_.top().due <= now) cv_.notify_one();  // more is due: wake a helper
     lock.unlock();
-    for (auto& t : batch) {
-      try {
-        t.again = t.slot.job(t.late);
-      } catch (...) {
-        t.again = false;  // a job that throws is dropped; the match runner turns mode errors into results first
-      }
-    }
+    run(batch);
     lock.lock();
-    const auto after = Clock::now();
-    for (auto& t : batch) {
-      auto it = jobs_.find(t.entry.id);
-      if (it == jobs_.end()) continue;  // removed while running
-      if (!t.again) {
-        jobs_.erase(it);
-        continue;
-      }
-      it->second = std::move(t.slot);
-      auto due = t.entry.due + it->second.period;
-      if (after - due > it->second.period) due = after;  // far behind: skip ahead, no burst
-      queue_.push({due, t.entry.id});
-    }
+    put_back(batch, now_());
     cv_.notify_one();
   }
 }
