@@ -380,7 +380,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& match : mine) {
       if (online->as_bool()) {
         std::lock_guard lock(match->mu);
-        const auto& r = *match->runner;
+        auto& r = *match->runner;
+        if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) r.rejoined(seat->second);
         router.to_user(user, "match.snapshot",
                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"state", r.snapshot()}});
       } else {

@@ -44,8 +44,13 @@ json::object MatchRunner::snapshot() const {
   return game_->snapshot();
 }
 
+void MatchRunner::rejoined(int seat) {
+  game_->on_rejoin(seat);
+}
+
 void MatchRunner::set_bot(int seat, bool bot) {
   auto& b = bots_.at(static_cast<std::size_t>(seat));
+  if (bot && !b) game_->on_leave(seat);
   if (bot && !b) b = make_bot_(info_, spec_, seat);
   if (!bot) b.reset();
 }

@@ -60,6 +60,10 @@ class GameMode {
   virtual std::uint64_t tick_count() const = 0;
   // A seat's player left for good (after the grace period, when the mode says forfeit).
   virtual void forfeit(int seat) = 0;
+  // A seat's player left and a bot plays the seat from now on (the mode may note it).
+  virtual void on_leave(int /*seat*/) {}
+  // A seat's player is back with a new session (they are sent a full snapshot).
+  virtual void on_rejoin(int /*seat*/) {}
 };
 
 // Drives a seat whose player is a bot (or has left and a bot took over).

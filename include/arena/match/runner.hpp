@@ -63,6 +63,7 @@ class MatchRunner {
   void set_bot(int seat, bool bot);
   bool is_bot(int seat) const;
   void forfeit(int seat);
+  void rejoined(int seat);
   // Ends the match with an error result (the mode threw or overran its budget).
   void fail(const std::string& why);
   MatchRecord record() const;
