@@ -15,4 +15,12 @@ cat <<'TXT'
 
     /usr/bin/python3 tests/clients/ws_chat.py 8080
 
+  A match: one guest queues for practice, plays cycles against three bots to the end, and the
+  stored result is re-simulated:
+
+    /usr/bin/python3 tests/clients/ws_practice.py 8080
+    build/bin/arena replay <match-id printed above>
+
+  (Other modes: duel, squads, teams, ffa, four; GET /v1/matchmaking/stats shows the queues.)
+
 TXT

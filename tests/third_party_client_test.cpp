@@ -1,4 +1,4 @@
-// Acceptance: a real third-party WebSocket client (Python's websockets) talks to Arena.
+// Acceptance: real third-party WebSocket clients (Python's websockets) talk to Arena.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -8,20 +8,45 @@
 #include "arena/testing/test_server.hpp"
 
 namespace arena {
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs tests/clients/<script> against the server with Debian's python3.
+Outcome run_client(const std::string& script, const std::string& args) {
+  const std::string cmd = "/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/tests/clients/" + script + " " + args +
+                          " 2>&1";
+  Outcome o;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return o;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) o.output.append(buf.data(), n);
+  const int status = pclose(p);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
 
 TEST(ThirdPartyClient, PythonWebsocketsLogsInJoinsAndChats) {
   testing::TestServer server;
-  const std::string cmd = "/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/tests/clients/ws_chat.py " +
-                          std::to_string(server.port()) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int status = pclose(p);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
-  EXPECT_NE(out.find("OK"), std::string::npos) << out;
+  const auto o = run_client("ws_chat.py", std::to_string(server.port()));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("OK"), std::string::npos) << o.output;
 }
 
+TEST(ThirdPartyClient, PythonWebsocketsPlaysAPracticeMatchToTheEnd) {
+  testing::TestServer server([](config::Settings& s) {
+    s.matchmaking.interval = std::chrono::milliseconds(20);
+    s.matchmaking.modes["practice"] = {{"players", "1"}, {"seats", "4"}, {"practice", "true"}, {"regions", "eu"},
+                                       {"tick_rate", "100"}};
+  });
+  const auto o = run_client("ws_practice.py", std::to_string(server.port()));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("place 1:"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("OK"), std::string::npos) << o.output;
+}
+
+}  // namespace
 }  // namespace arena
