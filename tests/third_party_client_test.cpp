@@ -17,8 +17,8 @@ struct Outcome {
 
 // Runs tests/clients/<script> against the server with Debian's python3.
 Outcome run_client(const std::string& script, const std::string& args) {
-  const std::string cmd = "/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/tests/clients/" + script + " " + args +
-                          " 2>&1";
+  const std::string cmd =
+      "/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/tests/clients/" + script + " " + args + " 2>&1";
   Outcome o;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return o;
@@ -39,8 +39,8 @@ TEST(ThirdPartyClient, PythonWebsocketsLogsInJoinsAndChats) {
 TEST(ThirdPartyClient, PythonWebsocketsPlaysAPracticeMatchToTheEnd) {
   testing::TestServer server([](config::Settings& s) {
     s.matchmaking.interval = std::chrono::milliseconds(20);
-    s.matchmaking.modes["practice"] = {{"players", "1"}, {"seats", "4"}, {"practice", "true"}, {"regions", "eu"},
-                                       {"tick_rate", "100"}};
+    s.matchmaking.modes["practice"] = {
+        {"players", "1"}, {"seats", "4"}, {"practice", "true"}, {"regions", "eu"}, {"tick_rate", "100"}};
   });
   const auto o = run_client("ws_practice.py", std::to_string(server.port()));
   EXPECT_EQ(o.exit_code, 0) << o.output;

@@ -1,6 +1,7 @@
 #include "arena/metrics/registry.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -12,9 +13,13 @@ void append_number(std::string& out, double v) {
     out += v > 0 ? "+Inf" : "-Inf";
     return;
   }
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
   char buf[32];
-  const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-  out.append(buf, static_cast<std::size_t>(n));
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // the shortest text that reads back as v
+  out.append(buf, r.ptr);
 }
 
 void append_escaped(std::string& out, std::string_view v) {
