@@ -108,7 +108,8 @@ std::vector<Field> build() {
       "http.shutdown_timeout", "On SIGTERM, wait this long for in-flight requests",
       [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
   f.push_back(int_field(
-      "http.threads", "I/O threads (0 = two per core: handlers may wait on storage)",
+      "http.threads",
+      "I/O threads (0 = two per core with the auth role, whose handlers wait on storage; else one per core)",
       [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
   f.push_back(int_field(
       "http.blocking_threads", "Threads for slow work such as password hashing",
