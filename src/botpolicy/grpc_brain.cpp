@@ -4,8 +4,9 @@
 
 #include <boost/json.hpp>
 
-#include <condition_variable>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "arena/bot/v1/policy.grpc.pb.h"
 
@@ -13,28 +14,63 @@ namespace arena::botpolicy {
 namespace json = boost::json;
 namespace pb = arena::bot::v1;
 
-struct PolicyClient::Impl {
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<pb::Policy::Stub> stub;
-  std::chrono::milliseconds deadline;
-  // Calls still in flight: the channel must outlive them, so the client waits for them.
-  std::mutex mu;
-  std::condition_variable idle;
-  int in_flight = 0;
-};
-
 namespace {
 
-// One request in flight; shared with gRPC's completion callback, which may run after the
-// brain is gone.
+// One request in flight. Owned by the client's table until its completion comes off the
+// queue, so gRPC never outlives its context; the brain keeps a reference to read the answer.
 struct Call {
   grpc::ClientContext ctx;
   pb::DecideRequest req;
   pb::DecideReply reply;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::DecideReply>> rpc;
   std::mutex mu;
   bool done = false;
-  bool ok = false;
 };
+
+}  // namespace
+
+// The channel, the stub and one completion queue with one thread that marks calls done (the
+// classic async API: gRPC 1.51's callback API double-freed its completion queue under ASan).
+struct PolicyClient::Impl {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<pb::Policy::Stub> stub;
+  std::chrono::milliseconds deadline;
+  grpc::CompletionQueue cq;
+  std::thread poller;
+  std::mutex mu;
+  std::unordered_map<Call*, std::shared_ptr<Call>> in_flight;
+
+  void start(const std::shared_ptr<Call>& call) {
+    {
+      std::lock_guard lock(mu);
+      in_flight.emplace(call.get(), call);
+    }
+    call->rpc = stub->PrepareAsyncDecide(&call->ctx, call->req, &cq);
+    call->rpc->StartCall();
+    call->rpc->Finish(&call->reply, &call->status, call.get());
+  }
+
+  void poll() {
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq.Next(&tag, &ok)) {
+      std::shared_ptr<Call> call;
+      {
+        std::lock_guard lock(mu);
+        auto it = in_flight.find(static_cast<Call*>(tag));
+        if (it == in_flight.end()) continue;
+        call = std::move(it->second);
+        in_flight.erase(it);
+      }
+      std::lock_guard lock(call->mu);
+      call->done = true;
+      if (!ok) call->status = grpc::Status(grpc::StatusCode::CANCELLED, "completion queue shut down");
+    }
+  }
+};
+
+namespace {
 
 class GrpcBrain final : public match::BotBrain {
  public:
@@ -47,7 +83,7 @@ class GrpcBrain final : public match::BotBrain {
         fallback_(std::move(fallback)) {}
 
   ~GrpcBrain() override {
-    if (call_) call_->ctx.TryCancel();
+    if (call_) call_->ctx.TryCancel();  // its completion still arrives and frees it
   }
 
   json::value decide(const match::GameMode& game, int seat) override {
@@ -58,7 +94,7 @@ class GrpcBrain final : public match::BotBrain {
       std::lock_guard lock(call_->mu);
       if (!call_->done) {
         in_flight = true;  // still waiting: the fallback decides this tick
-      } else if (call_->ok) {
+      } else if (call_->status.ok()) {
         have = true;
         if (!call_->reply.input_json().empty()) {
           boost::system::error_code ec;
@@ -70,7 +106,7 @@ class GrpcBrain final : public match::BotBrain {
     if (have) {
       stats_.answered.fetch_add(1, std::memory_order_relaxed);
     } else {
-      if (call_ || in_flight) stats_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+      if (call_) stats_.fallbacks.fetch_add(1, std::memory_order_relaxed);
       out = fallback_->decide(game, seat);
     }
     if (!in_flight) send(game, seat);
@@ -86,20 +122,7 @@ class GrpcBrain final : public match::BotBrain {
     call->req.set_seat(seat);
     call->req.set_tick(game.tick_count());
     call->req.set_state_json(json::serialize(game.snapshot()));
-    {
-      std::lock_guard lock(client_->mu);
-      ++client_->in_flight;
-    }
-    client_->stub->async()->Decide(&call->ctx, &call->req, &call->reply,
-                                   [call, client = client_.get()](grpc::Status status) {
-                                     {
-                                       std::lock_guard lock(call->mu);
-                                       call->done = true;
-                                       call->ok = status.ok();
-                                     }
-                                     std::lock_guard lock(client->mu);
-                                     if (--client->in_flight == 0) client->idle.notify_all();
-                                   });
+    client_->start(call);
     call_ = std::move(call);
   }
 
@@ -118,12 +141,18 @@ PolicyClient::PolicyClient(const std::string& target, std::chrono::milliseconds 
   impl_->channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   impl_->stub = pb::Policy::NewStub(impl_->channel);
   impl_->deadline = deadline;
+  impl_->poller = std::thread([impl = impl_.get()] { impl->poll(); });
 }
 
 PolicyClient::~PolicyClient() {
-  // Brains cancel their calls when they go; wait (bounded) for the cancellations to land.
-  std::unique_lock lock(impl_->mu);
-  impl_->idle.wait_for(lock, impl_->deadline + std::chrono::seconds(2), [&] { return impl_->in_flight == 0; });
+  // Cancel what is still out; every call completes (cancelled at worst) before Next() reports
+  // the queue drained after Shutdown.
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [ptr, call] : impl_->in_flight) call->ctx.TryCancel();
+  }
+  impl_->cq.Shutdown();
+  impl_->poller.join();
 }
 
 std::unique_ptr<match::BotBrain> PolicyClient::brain(std::string match_id, std::string game,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -213,6 +214,36 @@ TEST(WsFrame, Utf8Validation) {
   EXPECT_FALSE(valid_utf8("abc\xE2\x82"));       // cut short
   EXPECT_FALSE(valid_utf8("\x80"));
   EXPECT_FALSE(valid_utf8("\xFF"));
+}
+
+// Random bytes and mutated valid frames: the reader either parses, asks for more, or refuses
+// with a close code; it never reads past the buffer (ASan) or hangs (bounded loop).
+TEST(WsFrame, RandomAndMutatedInputNeverBreaksTheReader) {
+  std::mt19937 rng(20261121);
+  const std::string valid = text("{\"op\":\"ping\",\"rid\":1}") + client_frame(0x89, "hb") +
+                            client_frame(0x01, "{\"op\":") + client_frame(0x80, "\"x\"}") +
+                            client_frame(0x88, "\x03\xE8");
+  for (int round = 0; round < 20'000; ++round) {
+    std::string buf;
+    if (round % 2 == 0) {
+      buf.resize(rng() % 64);
+      for (auto& c : buf) c = static_cast<char>(rng());
+    } else {
+      buf = valid;
+      for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) buf[rng() % buf.size()] = static_cast<char>(rng());
+      buf.resize(rng() % (buf.size() + 1));
+    }
+    Reader r(256);
+    std::size_t used = 0;
+    for (int step = 0; step < 64; ++step) {
+      const auto e = r.next(buf.data(), buf.size(), used);
+      ASSERT_LE(used, buf.size());
+      if (e.kind == Reader::Kind::need_more || e.kind == Reader::Kind::error) break;
+      if (e.kind == Reader::Kind::text) {
+        EXPECT_TRUE(valid_utf8(e.payload));
+      }
+    }
+  }
 }
 
 }  // namespace

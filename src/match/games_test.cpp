@@ -208,6 +208,57 @@ TEST(Four, BotsPlayToTheEndAndBlockWins) {
   EXPECT_EQ(bot.decide(h, 1).at("column").as_int64(), 3);
 }
 
+// Untrusted input: any JSON at all is either taken or refused with InputError, never anything else.
+TEST(Games, AnyJsonInputIsTakenOrRefusedWithACode) {
+  std::mt19937 rng(5);
+  auto random_value = [&](auto&& self, int depth) -> json::value {
+    switch (rng() % (depth > 2 ? 5 : 7)) {
+      case 0: return nullptr;
+      case 1: return static_cast<std::int64_t>(rng() % 21) - 10;
+      case 2: return static_cast<double>(rng()) / 1e3;
+      case 3: {
+        static const char* words[] = {"left", "right", "up", "down", "turn", "dir", "column", "", "\xF0\x9F\x8E\xAE"};
+        return json::string(words[rng() % 9]);
+      }
+      case 4: return static_cast<bool>(rng() % 2);
+      case 5: {
+        json::array a;
+        for (int i = 0; i < static_cast<int>(rng() % 4); ++i) a.push_back(self(self, depth + 1));
+        return a;
+      }
+      default: {
+        json::object o;
+        static const char* keys[] = {"turn", "dir", "column", "x"};
+        for (int i = 0; i < static_cast<int>(rng() % 3); ++i) o[keys[rng() % 4]] = self(self, depth + 1);
+        return o;
+      }
+    }
+  };
+  const auto games = builtin_games();
+  for (const char* name : {"cycles", "four"}) {
+    auto g = games.find(name)->make();
+    g->start(seats(2), 3);
+    int taken = 0;
+    for (int i = 0; i < 5000 && !g->over(); ++i) {
+      // Mostly garbage, now and then a well-formed input (which must still be taken after it).
+      const bool good = i % 5 == 0;
+      const int seat = good ? i % 2 : static_cast<int>(rng() % 4) - 1;
+      const json::value in = !good ? random_value(random_value, 0)
+                             : std::string(name) == "four"
+                                 ? json::value(json::object{{"column", i % 7}})
+                                 : json::value(json::object{{"turn", i % 2 ? "left" : "right"}});
+      try {
+        g->input(seat, in);
+        ++taken;
+      } catch (const InputError& e) {
+        EXPECT_FALSE(e.code().empty());
+      }
+      if (i % 3 == 0) step(*g);
+    }
+    EXPECT_GT(taken, 0) << name;
+  }
+}
+
 TEST(Registry, BuiltinGames) {
   auto r = builtin_games();
   ASSERT_NE(r.find("cycles"), nullptr);
