@@ -9,28 +9,17 @@
 #include <fstream>
 
 #include "arena/testing/arena_process.hpp"
+#include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/temp_dir.hpp"
 
 namespace arena {
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
 // Runs the arena binary through the shell with `env` prefixed, in `cwd`.
-Run run(const std::string& args, const std::string& env = {}, const std::string& cwd = {}) {
-  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + "env -u ARENA_CONFIG " + env + " " + ARENA_BIN +
-                          " " + args + " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+testing::CommandResult run(const std::string& args, const std::string& env = {}, const std::string& cwd = {}) {
+  return testing::run_command((cwd.empty() ? "" : "cd '" + cwd + "' && ") + "env -u ARENA_CONFIG " + env + " " +
+                              ARENA_BIN + " " + args);
 }
 
 TEST(Cli, VersionAndHelp) {

@@ -4,10 +4,9 @@
 
 #include <boost/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <thread>
 
+#include "arena/testing/command.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/test_server.hpp"
 
@@ -30,16 +29,6 @@ void match_settings(config::Settings& s) {
 
 json::object eu() {
   return {{"eu", 30}};
-}
-
-std::string run(const std::string& cmd, int& code) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int status = pclose(p);
-  code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
 }
 
 TEST(Match, PracticeAgainstBotsToTheEnd) {
@@ -129,13 +118,13 @@ TEST(Match, TwoPlayersPlayOneDropsAndResumesAndTheResultReplays) {
   EXPECT_FALSE(result.as_object().contains("error"));
 
   // Stored before match.ended went out; the replay ends in the same state.
-  int code = -1;
-  const auto out = run(std::string(ARENA_BIN) + " replay " + id + " --data-dir " + server.settings().data_dir, code);
-  EXPECT_EQ(code, 0) << out;
-  EXPECT_NE(out.find("verified"), std::string::npos) << out;
+  const auto out =
+      testing::run_command(std::string(ARENA_BIN) + " replay " + id + " --data-dir " + server.settings().data_dir);
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("verified"), std::string::npos) << out.output;
   const auto missing =
-      run(std::string(ARENA_BIN) + " replay no-such-match --data-dir " + server.settings().data_dir, code);
-  EXPECT_EQ(code, 2) << missing;
+      testing::run_command(std::string(ARENA_BIN) + " replay no-such-match --data-dir " + server.settings().data_dir);
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
 }
 
 }  // namespace

@@ -1,32 +1,16 @@
 // Acceptance: real third-party WebSocket clients (Python's websockets) talk to Arena.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
-
+#include "arena/testing/command.hpp"
 #include "arena/testing/test_server.hpp"
 
 namespace arena {
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-};
-
 // Runs tests/clients/<script> against the server with Debian's python3.
-Outcome run_client(const std::string& script, const std::string& args) {
-  const std::string cmd =
-      "/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/tests/clients/" + script + " " + args + " 2>&1";
-  Outcome o;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) o.output.append(buf.data(), n);
-  const int status = pclose(p);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+testing::CommandResult run_client(const std::string& script, const std::string& args) {
+  return testing::run_command("/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/tests/clients/" + script + " " +
+                              args);
 }
 
 TEST(ThirdPartyClient, PythonWebsocketsLogsInJoinsAndChats) {
