@@ -149,6 +149,7 @@ struct Gateway::Impl final : ConnectionOwner {
   void op_session_refresh(Ctx& x);
   void op_matchmaker(Ctx& x);  // mm.* and party.*: answered by the matchmaker role
   void op_match(Ctx& x);       // match.*: answered by the host running that match
+  void forward_op(Ctx& x, const std::string& subject, json::value d, std::string_view gone);
   void join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch);
 
   std::string channel_arg(const json::object& d);
@@ -572,29 +573,28 @@ std::string Gateway::Impl::body_arg(const json::object& d) {
   return core::Fields(d).required_string("body", 1, settings.max_body_chars);
 }
 
-void Gateway::Impl::op_matchmaker(Ctx& x) {
+// Hands the op to the service on `subject` as {"op","user_id","sid","d"} and relays its "d".
+void Gateway::Impl::forward_op(Ctx& x, const std::string& subject, json::value d, std::string_view gone) {
   const std::string op(x.op);
-  service_request(matchmaking::kOp,
-                  {{"op", op}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}, {"d", x.d}}, x.conn, x.rid,
-                  [this, c = x.conn, rid = x.rid, op](const json::object& o) {
-                    const auto* d = o.if_contains("d");
-                    reply(c, op, rid, d != nullptr && d->is_object() ? d->as_object() : json::object{});
-                  });
+  service_request(
+      subject, {{"op", op}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}, {"d", std::move(d)}}, x.conn,
+      x.rid,
+      [this, c = x.conn, rid = x.rid, op](const json::object& o) {
+        const auto* r = o.if_contains("d");
+        reply(c, op, rid, r != nullptr && r->is_object() ? r->as_object() : json::object{});
+      },
+      {}, gone);
+}
+
+void Gateway::Impl::op_matchmaker(Ctx& x) {
+  forward_op(x, std::string(matchmaking::kOp), x.d, {});
 }
 
 void Gateway::Impl::op_match(Ctx& x) {
   const std::string id = core::Fields(x.d).required_string("match_id", 1, 64);
   if (!bus::valid_token(id)) throw ApiError::bad_request("invalid_field", "match_id is not a match id");
-  const std::string op(x.op);
-  json::object payload{{"op", op}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}};
-  if (const auto* d = x.d.if_contains("d")) payload["d"] = *d;
-  service_request(
-      "match." + id + ".op", payload, x.conn, x.rid,
-      [this, c = x.conn, rid = x.rid, op](const json::object& o) {
-        const auto* d = o.if_contains("d");
-        reply(c, op, rid, d != nullptr && d->is_object() ? d->as_object() : json::object{});
-      },
-      {}, "no_such_match");
+  const auto* d = x.d.if_contains("d");
+  forward_op(x, "match." + id + ".op", d != nullptr ? *d : json::value(nullptr), "no_such_match");
 }
 
 void Gateway::Impl::op_ping(Ctx& x) {

@@ -81,10 +81,6 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         bot_decisions(r.counter("game_bot_decisions_total", "Bot decisions made", {"game"})),
         ended_total(r.counter("game_matches_ended_total", "Matches ended, by outcome", {"game", "outcome"})) {}
 
-  void push(const std::vector<std::string>& users, std::string_view op, const json::object& d) {
-    for (const auto& u : users) router.to_user(u, op, d);
-  }
-
   // ------------------------------------------------------------------ starting
 
   void on_found(const bus::Message& m) {
@@ -181,7 +177,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
                         {"tick_rate", tick_rate},
                         {"seat", match->seat_of[u]}});
       }
-      push(match->humans, "match.snapshot", {{"match_id", id}, {"tick", 0}, {"state", match->runner->snapshot()}});
+      router.to_users(match->humans, "match.snapshot",
+                      {{"match_id", id}, {"tick", 0}, {"state", match->runner->snapshot()}});
     }
     log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),
               match->humans.size());
@@ -227,8 +224,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       match->bot_decisions_reported = r.bot_decisions();
     }
     if (!delta.empty())
-      push(match->humans, "match.delta",
-           {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(delta)}});
+      router.to_users(match->humans, "match.delta",
+                      {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(delta)}});
     if (!r.over()) return true;
     lock.unlock();
     finish(match);
@@ -286,7 +283,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     const json::object ended{
         {"match_id", rec.spec.match_id}, {"mode", rec.spec.mode}, {"game", rec.spec.game}, {"result", result}};
     bus.publish(kEnded, json::serialize(ended));
-    push(humans, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
+    router.to_users(humans, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
     ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
     std::unique_ptr<bus::Subscription> sub;
     {

@@ -38,7 +38,7 @@ struct Party {
 };
 
 struct Push {
-  std::string user;
+  std::vector<std::string> users;  // the same push to each (serialised once)
   std::string op;
   json::object d;
 };
@@ -55,8 +55,8 @@ struct ModeStats {
   std::uint64_t bot_matches = 0;
   double spread_sum = 0;
   double gap_sum = 0;
-  std::deque<double> waits;                                  // the latest kRecentWaits
-  std::deque<std::pair<core::SystemTime, int>> enqueue_log;  // per interval, the last 10 s
+  std::deque<double> waits;                  // the latest kRecentWaits
+  std::deque<core::SystemTime> enqueue_log;  // enqueue times of the last 10 s
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -130,7 +130,7 @@ struct MatchmakerService::Impl {
 
   void send(Out& out) {
     for (auto& [subject, data] : out.publishes) bus.publish(subject, data);
-    for (auto& p : out.pushes) router.to_user(p.user, p.op, p.d);
+    for (auto& p : out.pushes) router.to_users(p.users, p.op, p.d);
   }
 
   static void reply(bus::Bus& b, const bus::Message& m, const json::object& body) { payload::reply(b, m, body); }
@@ -164,7 +164,7 @@ struct MatchmakerService::Impl {
     d["event"] = event;
     if (!who.empty()) d["user_id_changed"] = who;
     if (!reason.empty()) d["reason"] = reason;
-    for (const auto& u : p.members) out.pushes.push_back({u, "party.updated", d});
+    out.pushes.push_back({p.members, "party.updated", std::move(d)});
   }
 
   // Turns what the matcher decided into pushes, publishes and metrics.
@@ -181,7 +181,7 @@ struct MatchmakerService::Impl {
       if (!e.party_id.empty()) d["party_id"] = e.party_id;
       if (e.state == TicketState::found || e.state == TicketState::cancelled || e.state == TicketState::expired)
         ended.with({e.mode, std::string(to_string(e.state))}).inc();
-      for (const auto& u : e.users) out.pushes.push_back({u, "mm.status", d});
+      out.pushes.push_back({e.users, "mm.status", std::move(d)});
     }
     for (auto& m : matcher.take_matches()) {
       json::array teams;
@@ -291,7 +291,7 @@ struct MatchmakerService::Impl {
     joined.with({mode}).inc();
     auto& st = stats[mode];
     ++st.enqueued;
-    st.enqueue_log.emplace_back(clock.now(), 1);
+    st.enqueue_log.push_back(clock.now());
     return {{"ticket_id", ticket}, {"state", "queued"}};
   }
 
@@ -322,7 +322,7 @@ struct MatchmakerService::Impl {
         p.invites.count(target) == 0)
       throw ApiError(409, "party_full", "the party is full (members and open invites)");
     p.invites[target] = clock.now() + settings.invite_ttl;
-    out.pushes.push_back({target,
+    out.pushes.push_back({{target},
                           "party.invite",
                           {{"party_id", p.id},
                            {"from", user},
@@ -372,7 +372,7 @@ struct MatchmakerService::Impl {
     cancel_ticket_of(p.leader, ticket_reason);
     p.members.erase(std::remove(p.members.begin(), p.members.end(), user), p.members.end());
     party_of.erase(it);
-    out.pushes.push_back({user, "party.removed", {{"party_id", id}, {"reason", why}}});
+    out.pushes.push_back({{user}, "party.removed", {{"party_id", id}, {"reason", why}}});
     if (p.members.empty()) {
       parties.erase(id);
       return;
@@ -495,7 +495,7 @@ struct MatchmakerService::Impl {
       const auto pools = matcher.pools();
       for (const auto& mode : matcher.modes()) {
         auto& st = stats[mode.name];
-        while (!st.enqueue_log.empty() && now - st.enqueue_log.front().first > std::chrono::seconds(10))
+        while (!st.enqueue_log.empty() && now - st.enqueue_log.front() > std::chrono::seconds(10))
           st.enqueue_log.pop_front();
         json::array regions;
         std::size_t tickets = 0;

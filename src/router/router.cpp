@@ -34,6 +34,12 @@ void Router::to_user(std::string_view user_id, std::string_view op, const boost:
   bus_.publish(user_subject(user_id), framed(kPush, push_body(op, d)));
 }
 
+void Router::to_users(const std::vector<std::string>& user_ids, std::string_view op, const boost::json::object& d) {
+  if (user_ids.empty()) return;
+  const std::string payload = framed(kPush, push_body(op, d));
+  for (const auto& u : user_ids) bus_.publish(user_subject(u), payload);
+}
+
 void Router::to_channel(std::string_view channel, std::string_view op, const boost::json::object& d) {
   bus_.publish(channel_subject(channel), framed(kPush, push_body(op, d)));
 }

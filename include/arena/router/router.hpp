@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "arena/bus/bus.hpp"
 
@@ -35,6 +36,8 @@ class Router {
 
   // Every session of `user_id`, on whichever gateway holds it.
   void to_user(std::string_view user_id, std::string_view op, const boost::json::object& d);
+  // The same push to several users: serialised once, one bus message per user.
+  void to_users(const std::vector<std::string>& user_ids, std::string_view op, const boost::json::object& d);
   // Every member session of `channel`, across gateways.
   void to_channel(std::string_view channel, std::string_view op, const boost::json::object& d);
   // Asks gateways to close the sessions of `user_id` opened before `keep_session_id`.
