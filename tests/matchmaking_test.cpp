@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -44,23 +45,36 @@ json::object pings(std::initializer_list<std::pair<const char*, int>> p) {
 struct FoundLog {
   explicit FoundLog(bus::Bus& b)
       : sub(b.subscribe("match.found", [this](const bus::Message& m) {
-          std::lock_guard lock(mu);
-          found.push_back(json::parse(m.data).as_object());
+          {
+            std::lock_guard lock(mu);
+            found.push_back(json::parse(m.data).as_object());
+          }
+          cv.notify_all();
         })) {}
   std::optional<json::object> wait(std::size_t n = 1) {
-    for (int i = 0; i < 250; ++i) {
-      {
-        std::lock_guard lock(mu);
-        if (found.size() >= n) return found[n - 1];
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return std::nullopt;
+    std::unique_lock lock(mu);
+    if (!cv.wait_for(lock, 5s, [&] { return found.size() >= n; })) return std::nullopt;
+    return found[n - 1];
+  }
+  std::size_t count() {
+    std::lock_guard lock(mu);
+    return found.size();
   }
   std::mutex mu;
+  std::condition_variable cv;
   std::vector<json::object> found;
   std::unique_ptr<bus::Subscription> sub;
 };
+
+// Waits (bounded) until the matchmaker has run `n` more matching rounds, so that "nothing was
+// matched" means the matcher looked and declined, not that it has not looked yet.
+bool rounds_pass(std::uint16_t port, int n) {
+  const double start = testing::metric(port, "matchmaking_rounds_total");
+  for (int i = 0; i < 500; ++i) {
+    if (testing::metric(port, "matchmaking_rounds_total") >= start + n) return true;
+  }
+  return false;
+}
 
 TEST(Matchmaking, TwoSoloPlayersInOneRegionGetTheSameMatch) {
   TestServer server(fast_matchmaking);
@@ -88,13 +102,10 @@ TEST(Matchmaking, TwoSoloPlayersInOneRegionGetTheSameMatch) {
   // Matched players cannot queue again until the match ends.
   auto again = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 2);
   EXPECT_EQ(str(again, {"d", "code"}), "already_in_match");
+  // The in-process bus delivers before publish returns: the matchmaker has freed them.
   server.app().bus().publish("match.ended", json::serialize(json::object{{"match_id", found->at("match_id")}}));
-  for (int i = 0; i < 100; ++i) {
-    auto ok = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 10 + i);
-    if (str(ok, {"op"}) == "mm.enqueue") break;
-    std::this_thread::sleep_for(10ms);
-    ASSERT_LT(i, 99) << "still in the ended match";
-  }
+  auto ok = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 10);
+  EXPECT_EQ(str(ok, {"op"}), "mm.enqueue") << ok;
 }
 
 TEST(Matchmaking, APartyOfTwoAndTwoSolosFillA2v2WithThePartyOnOneTeam) {
@@ -147,11 +158,8 @@ TEST(Matchmaking, AFarRegionWaitsForPingWidening) {
   // near accepts us once 120 <= 20 + 10 + 100 × wait: after 0.9 s of (fake) waiting.
   near.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 20}, {"us", 120}})}}, 1);
   far.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"us", 25}})}}, 1);
-  std::this_thread::sleep_for(200ms);  // ~10 matching rounds at the same fake time
-  {
-    std::lock_guard lock(log.mu);
-    EXPECT_TRUE(log.found.empty());
-  }
+  ASSERT_TRUE(rounds_pass(server.port(), 3));  // rounds at the same fake time: no widening
+  EXPECT_EQ(log.count(), 0u);
   server.clock().advance(1s);
   auto found = log.wait();
   ASSERT_TRUE(found);
@@ -173,11 +181,8 @@ TEST(Matchmaking, CancelDisconnectAndPartyLeaveEndTickets) {
   // A second player now waits alone: the cancelled one is not matched with them.
   Player b(server.port(), guest(server.port()));
   b.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 1);
-  std::this_thread::sleep_for(100ms);
-  {
-    std::lock_guard lock(log.mu);
-    EXPECT_TRUE(log.found.empty());
-  }
+  ASSERT_TRUE(rounds_pass(server.port(), 3));
+  EXPECT_EQ(log.count(), 0u);
   // b disconnects: the ticket goes (stats show an empty queue).
   b.ws->drop();
   auto stats_say_empty = [&] {

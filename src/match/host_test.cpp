@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -95,23 +96,25 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
   hs.max_overruns = 3;
   MatchHost host(bus, games(), store, clock, registry, hs);
   std::mutex mu;
+  std::condition_variable cv;
   std::map<std::string, json::object> ended;
   auto sub = bus.subscribe("match.ended", [&](const bus::Message& m) {
     auto o = json::parse(m.data).as_object();
-    std::lock_guard lock(mu);
-    ended[std::string(o.at("match_id").as_string())] = o;
+    {
+      std::lock_guard lock(mu);
+      ended[std::string(o.at("match_id").as_string())] = o;
+    }
+    cv.notify_all();
   });
   bus.publish("match.found", found("good-1", "cycles", 20));
   bus.publish("match.found", found("good-2", "cycles", 20));
   bus.publish("match.found", found("boom-1", "boom", 100));
   bus.publish("match.found", found("slow-1", "slow", 100));
   bus.publish("match.found", found("boom-1", "boom", 100));  // redelivered: ignored
-  auto both_failed = [&] {
-    std::lock_guard lock(mu);
-    return ended.count("boom-1") != 0 && ended.count("slow-1") != 0;
-  };
-  for (int i = 0; i < 300 && !both_failed(); ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(both_failed());
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return ended.count("boom-1") != 0 && ended.count("slow-1") != 0; }));
+  }
   {
     std::lock_guard lock(mu);
     EXPECT_NE(std::string(ended["boom-1"].at("result").at("error").as_string()).find("boom"), std::string::npos);

@@ -149,11 +149,7 @@ TEST(Scheduler, RunsManyJobsOnFewThreadsAndStopsRemovedOnes) {
   EXPECT_TRUE(all_ran(3));
   EXPECT_EQ(thrower_runs.load(), 1);  // dropped after it threw; the others kept going
   EXPECT_EQ(once.load(), 1);
-  s.remove(ids[0]);
-  std::this_thread::sleep_for(30ms);  // a run in progress may finish
-  const int frozen = runs[0].load();
-  std::this_thread::sleep_for(60ms);
-  EXPECT_EQ(runs[0].load(), frozen);
+  s.remove(ids[0]);  // that it then never runs again is checked exactly on the fake clock above
   EXPECT_EQ(s.size(), 49u);
 }
 

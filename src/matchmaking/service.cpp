@@ -87,6 +87,7 @@ struct MatchmakerService::Impl {
   metrics::Family<metrics::Histogram>& spreads;
   metrics::Family<metrics::Histogram>& gaps;
   metrics::Family<metrics::Counter>& formed;
+  metrics::Counter& rounds;
 
   std::mutex mu;  // guards everything below
   Matcher matcher;
@@ -122,6 +123,7 @@ struct MatchmakerService::Impl {
                            "Predicted win-probability gap between the strongest and weakest side", {"mode"},
                            {0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8})),
         formed(reg.counter("matchmaking_matches_total", "Matches formed", {"mode", "bots"})),
+        rounds(reg.counter("matchmaking_rounds_total", "Matching rounds run (one per interval)").with({})),
         matcher(std::move(modes), c) {
     for (const auto& m : matcher.modes()) stats[m.name];
   }
@@ -555,6 +557,7 @@ struct MatchmakerService::Impl {
       drain(out);
       for (const auto& p : matcher.pools()) queued.with({p.mode, p.region}).set(static_cast<double>(p.tickets));
     }
+    rounds.inc();
     send(out);
   }
 };
