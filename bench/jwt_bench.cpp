@@ -7,8 +7,9 @@
 namespace {
 
 arena::auth::Jwt make_jwt() {
-  return arena::auth::Jwt(arena::auth::KeyRing::parse("k1:" + arena::core::base64url_encode(std::string(32, 'k')) +
-                                                      ",k0:" + arena::core::base64url_encode(std::string(32, 'o'))),
+  return arena::auth::Jwt(arena::auth::KeyRing::parse(
+                              "k1:" + arena::core::base64url_encode(std::string("bench-secret-k-0123456789abcdefgh")) +
+                              ",k0:" + arena::core::base64url_encode(std::string("bench-secret-o-0123456789abcdefgh"))),
                           arena::auth::JwtOptions{});
 }
 

@@ -21,6 +21,14 @@ if(ARENA_SANITIZE)
     -fno-sanitize-recover=undefined)
   target_link_options(arena_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
+if(ARENA_TSAN)
+  target_compile_options(arena_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(arena_build_flags INTERFACE -fsanitize=thread)
+endif()
+if(ARENA_FUZZ)
+  # Every library is instrumented for coverage; only the fuzz targets link libFuzzer's main.
+  target_compile_options(arena_build_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 function(arena_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
@@ -32,6 +40,11 @@ function(arena_module name)
   target_link_libraries(arena_${name} PUBLIC arena_build_flags ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
 endfunction()
 
+set(ARENA_TSAN_MODULES bus gateway match matchmaking sessions)
+# What the tsan tier builds (scripts/test.sh): those modules' unit tests and realtime_tsan_tests.
+set(ARENA_TSAN_TARGETS bus_unit_tests gateway_unit_tests match_unit_tests matchmaking_unit_tests
+    sessions_unit_tests realtime_tsan_tests)
+
 function(arena_tests name)
   cmake_parse_arguments(T "" "LABEL" "SOURCES;DEPS" ${ARGN})
   if(NOT ARENA_BUILD_TESTS)
@@ -41,7 +54,13 @@ function(arena_tests name)
   add_executable(${target} ${T_SOURCES})
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PRIVATE ${T_DEPS} arena_build_flags GTest::gtest GTest::gmock GTest::gtest_main)
+  # The ThreadSanitizer tier: the unit tests of the concurrent modules, and the real-time
+  # integration tests (tests/CMakeLists.txt, target realtime_tsan_tests).
+  set(labels ${T_LABEL})
+  if(ARENA_TSAN AND T_LABEL STREQUAL "unit" AND name IN_LIST ARENA_TSAN_MODULES)
+    list(APPEND labels tsan)
+  endif()
   gtest_discover_tests(${target}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS ${T_LABEL} TIMEOUT 120)
+    PROPERTIES LABELS "${labels}" TIMEOUT 120)
 endfunction()

@@ -29,7 +29,9 @@ kill "$server"; wait "$server" 2>/dev/null || true
 # Real time: a fresh server (so idle memory is measured from a clean heap), high message limits.
 data2=$(mktemp -d)
 "$bin/arena" serve --listen "127.0.0.1:$port" --data-dir "$data2" --http-access-log false --log-level warn \
-  --gateway-messages-per-second 1000000 --gateway-message-burst 1000000 &
+  --gateway-messages-per-second 1000000 --gateway-message-burst 1000000 \
+  --http-max-connections-per-ip 0 --gateway-upgrades-per-ip-burst 10000000 \
+  --gateway-upgrades-per-ip-per-minute 100000000 &
 server=$!
 for _ in $(seq 50); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 load="$bin/arena-load --port $port --seconds ${LOAD_SECONDS:-5}"

@@ -149,6 +149,57 @@ TEST_F(HttpApi, MalformedHttpUnknownRoutesAndMethods) {
   EXPECT_TRUE(head.body.empty());
 }
 
+// Hardening (issue 9, defect 1): a chunk-size line, chunk extension or trailer section that
+// never ends is refused once it passes a bound; it used to be buffered without limit.
+TEST_F(HttpApi, EndlessChunkLinesAndTrailersAreRefusedNotBuffered) {
+  const std::string head =
+      "POST /v1/auth/guest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  constexpr std::size_t kEndless = std::size_t{8} << 20;  // far past any limit
+  auto ext = http.raw_stream(head + "2;", 'a', kEndless);
+  EXPECT_EQ(ext.status, 400);
+  EXPECT_EQ(ext.error_code(), "chunk_line_too_large");
+  auto size = http.raw_stream(head, '0', kEndless);  // a chunk-size of endless zeros
+  EXPECT_EQ(size.status, 400);
+  EXPECT_EQ(size.error_code(), "chunk_line_too_large");
+  auto trailer = http.raw_stream(head + "2\r\n{}\r\n0\r\nX-Trailer: ", 't', kEndless);
+  EXPECT_EQ(trailer.status, 400);
+  EXPECT_EQ(trailer.error_code(), "chunk_line_too_large");
+  // A complete chunk line whose extension is merely long is refused by the extension cap.
+  auto long_ext = http.raw(head + "2;" + std::string(1000, 'e') + "\r\n{}\r\n0\r\n\r\n");
+  EXPECT_EQ(long_ext.status, 400);
+  EXPECT_EQ(long_ext.error_code(), "chunk_extension_too_large");
+  // Short extensions and trailers are fine.
+  auto ok = http.raw(head + "2;name=value\r\n{}\r\n0\r\nX-Trailer: 1\r\n\r\n");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(http.get("/healthz").status, 200);
+}
+
+// Hardening (issue 9, defect 3): framing that cannot be trusted is answered with an error and
+// the connection closed (RFC 9112 §6.3), never read as an empty body followed by a request.
+TEST_F(HttpApi, TransferEncodingsOtherThanChunkedAreRefused) {
+  const std::string smuggled = "GET /v1/nope HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const char* te : {"chunked, gzip", "xchunked", "gzip", "identity", ""}) {
+    auto r =
+        http.raw("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + std::string(te) + "\r\n\r\n" + smuggled);
+    EXPECT_EQ(r.status, 400) << "Transfer-Encoding: " << te;
+    EXPECT_EQ(r.error_code(), "bad_transfer_encoding") << "Transfer-Encoding: " << te;
+  }
+  auto two = http.raw(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(two.status, 501);
+  EXPECT_EQ(two.error_code(), "unsupported_transfer_coding");
+  auto old = http.raw("GET /healthz HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(old.status, 400);
+  EXPECT_EQ(old.error_code(), "bad_transfer_encoding");
+  auto both = http.raw(
+      "POST /v1/auth/guest HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(both.status, 400);
+  auto chunked = http.raw("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.status, 200);
+  EXPECT_NE(http.get("/metrics").body.find("http_rejected_total{reason=\"bad_framing\"}"), std::string::npos);
+}
+
 TEST_F(HttpApi, RequestIdsAreEchoedOrMinted) {
   auto given = http.request("GET", "/healthz", {}, {{"X-Request-Id", "trace-abc.123"}});
   EXPECT_EQ(given.headers["x-request-id"], "trace-abc.123");

@@ -256,5 +256,47 @@ TEST(Matchmaking, BadRequestsGetClearErrors) {
   EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}), "already_queued");
 }
 
+// Hardening (issue 9): invites go only to accounts that exist, and neither a sender nor a
+// crowd of senders can flood one player with invites.
+TEST(Matchmaking, InvitesOnlyToRealAccountsAndBoundedPerUser) {
+  TestServer server([](config::Settings& s) {
+    fast_matchmaking(s);
+    s.matchmaking.invites_per_minute = 3;
+    s.matchmaking.max_open_invites = 2;
+    s.matchmaking.max_party_size = 8;
+  });
+  Player lead(server.port(), guest(server.port()));
+  lead.request("party.create", {}, 1);
+  auto code = [&](Player& p, const std::string& to, int rid) {
+    auto r = p.request("party.invite", {{"user_id", to}}, rid);
+    return str(r, {"op"}) == "error" ? str(r, {"d", "code"}) : std::string("ok");
+  };
+  EXPECT_EQ(code(lead, "00000000-0000-7000-8000-000000000000", 2), "no_such_user");
+  EXPECT_EQ(code(lead, "made-up-id", 3), "no_such_user");
+  // The sender's budget: 3 a minute.
+  std::vector<testing::Login> targets;
+  for (int i = 0; i < 4; ++i) targets.push_back(guest(server.port()));
+  EXPECT_EQ(code(lead, targets[0].user_id, 4), "ok");
+  EXPECT_EQ(code(lead, targets[1].user_id, 5), "ok");
+  EXPECT_EQ(code(lead, targets[2].user_id, 6), "ok");
+  EXPECT_EQ(code(lead, targets[3].user_id, 7), "too_many_invites");
+  server.clock().advance(61s);  // the budget refills (invites also expire: invite_ttl is 1 min)
+  EXPECT_EQ(code(lead, targets[3].user_id, 8), "ok");
+  // One target holds at most 2 open invites, whoever sends them.
+  const std::string victim = targets[0].user_id;
+  int rid = 20;
+  int accepted = 0;
+  std::string last;
+  std::vector<std::unique_ptr<Player>> others;  // kept connected: their parties (and invites) live on
+  for (int i = 0; i < 3; ++i) {
+    auto& other = *others.emplace_back(std::make_unique<Player>(server.port(), guest(server.port())));
+    other.request("party.create", {}, 1);
+    last = code(other, victim, ++rid);
+    if (last == "ok") ++accepted;
+  }
+  EXPECT_EQ(accepted, 2);
+  EXPECT_EQ(last, "too_many_invites");
+}
+
 }  // namespace
 }  // namespace arena

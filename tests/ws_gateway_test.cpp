@@ -309,6 +309,124 @@ TEST(Gateway, ASlowConsumerIsDroppedWhileOthersKeepReceiving) {
   EXPECT_NE(metrics(server.port()).find("gateway_closes_total{code=\"4008\"} 1"), std::string::npos);
 }
 
+// Hardening (issue 9, defect 2): a client that stops reading but keeps sending (pings here)
+// is closed once its queue overflows, within gateway.close_timeout, and its session ends. The
+// 4008 close used to wait for the socket to drain, which never happened.
+TEST(Gateway, AClientThatNeverReadsIsCutOffAndItsSessionEnds) {
+  TestServer server([](config::Settings& s) {
+    s.gateway.send_queue_messages = 64;
+    s.gateway.send_queue_bytes = 256 * 1024;
+    s.gateway.messages_per_second = 100000;
+    s.gateway.message_burst = 100000;
+    s.gateway.max_body_chars = 60000;
+    s.gateway.resume_window = 0ms;  // a closed connection ends its session at once
+    s.gateway.close_timeout = 500ms;
+  });
+  Player slow(server.port(), guest(server.port()), {.receive_buffer_bytes = 4096});
+  Player fast(server.port(), guest(server.port()));
+  slow.request("channel.join", {{"channel", "flood"}}, 1);
+  fast.request("channel.join", {{"channel", "flood"}}, 1);
+  const std::string body(50'000, 'z');
+  int received = 0;
+  for (int i = 0; i < 300 && metric(server.port(), "gateway_closes_total{code=\"4008\"}") == 0; ++i) {
+    fast.ws->send(frame("channel.send", {{"channel", "flood"}, {"body", body}}, i));
+    slow.ws->ping("still here");  // the slow client keeps talking, and never reads
+    while (received <= i) {
+      auto f = fast.next();
+      ASSERT_TRUE(f) << "fast client stalled at " << received;
+      if (str(*f, {"op"}) == "channel.message") ++received;
+    }
+  }
+  ASSERT_EQ(metric(server.port(), "gateway_closes_total{code=\"4008\"}"), 1);
+  // Without reading a byte, the slow client goes offline: bounded wait, pinging all along.
+  bool offline = false;
+  for (int i = 0; i < 100 && !offline; ++i) {
+    slow.ws->ping("still here");
+    auto r = fast.request("presence.query", {{"users", json::array{json::value(slow.login.user_id)}}}, 1000 + i);
+    offline = !r.at("d").at("users").at(slow.login.user_id).at("online").as_bool();
+    if (!offline) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(offline) << "the slow client is still online";
+  EXPECT_EQ(metric(server.port(), "gateway_connections_open"), 1);
+}
+
+// Hardening (issue 9): a user's sessions on a gateway are capped; a resumable one makes room.
+TEST(Gateway, SessionsPerUserAreCapped) {
+  TestServer server([](config::Settings& s) { s.gateway.max_sessions_per_user = 2; });
+  const Login login = guest(server.port());
+  Player one(server.port(), login);
+  Player two(server.port(), login);
+  auto refused = testing::ws_refused(server.port(), {.token = login.token});
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_NE(refused.body.find("too_many_sessions"), std::string::npos) << refused.body;
+  // A resume of a held session is not a new one.
+  one.ws->drop();
+  for (int i = 0; i < 200 && metric(server.port(), "gateway_connections_open") != 1; ++i)
+    std::this_thread::sleep_for(10ms);
+  Player resumed(server.port(), login, {.query = "sid=" + one.sid + "&last_seq=0"});
+  EXPECT_TRUE(resumed.welcome.at("d").at("resumed").as_bool());
+  // Two live: full again. Drop one: the next new session takes the resumable one's place.
+  EXPECT_EQ(testing::ws_refused(server.port(), {.token = login.token}).status, 429);
+  two.ws->drop();
+  for (int i = 0; i < 200 && metric(server.port(), "gateway_connections_open") != 1; ++i)
+    std::this_thread::sleep_for(10ms);
+  Player three(server.port(), login);
+  EXPECT_FALSE(three.welcome.at("d").at("resumed").as_bool());
+  EXPECT_EQ(metric(server.port(), "gateway_sessions_open"), 2);
+}
+
+// Hardening (issue 9): WebSocket upgrades per IP are rate limited, and open connections per
+// IP (HTTP and WebSocket together) are capped.
+TEST(Gateway, UpgradesAndConnectionsPerIpAreBounded) {
+  TestServer server([](config::Settings& s) {
+    s.gateway.upgrades_per_ip_burst = 2;
+    s.gateway.upgrades_per_ip_per_minute = 60;
+    s.http.max_connections_per_ip = 4;
+  });
+  const Login a = guest(server.port());
+  Player p1(server.port(), a);
+  Player p2(server.port(), guest(server.port()));
+  auto refused = testing::ws_refused(server.port(), {.token = a.token});
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_NE(refused.body.find("too_many_upgrades"), std::string::npos) << refused.body;
+  server.clock().advance(1s);  // one upgrade regained
+  // The logins' HTTP connections close just now; until the server has seen them go they still
+  // count, so the next two steps retry (bounded) past a transient too_many_connections.
+  std::unique_ptr<Player> p3;
+  for (int i = 0; i < 200 && !p3; ++i) {
+    try {
+      p3 = std::make_unique<Player>(server.port(), a);
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  ASSERT_TRUE(p3);
+  // Three WebSockets and one keep-alive HTTP connection: the fifth connection is refused.
+  HttpClient http(server.port());
+  int held = 0;
+  for (int i = 0; i < 200 && held != 200; ++i) {
+    try {
+      held = http.get("/healthz").status;
+    } catch (const std::exception&) {
+      held = 0;
+    }
+    if (held != 200) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(held, 200);
+  HttpClient extra(server.port());
+  auto r = extra.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.error_code(), "too_many_connections");
+  // A closed WebSocket gives its place back.
+  p3->ws->drop();
+  int status = 0;
+  for (int i = 0; i < 200 && status != 200; ++i) {
+    status = HttpClient(server.port()).raw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status;
+    if (status != 200) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(status, 200);
+}
+
 TEST(Gateway, ResumeWithinTheWindowReplaysMissedPushesInOrder) {
   TestServer server;
   Player a(server.port(), guest(server.port()));
@@ -340,6 +458,20 @@ TEST(Gateway, ResumeWithinTheWindowReplaysMissedPushesInOrder) {
   auto live = again.recv_op("dm.message");
   ASSERT_TRUE(live);
   EXPECT_EQ(live->at("seq").as_int64(), last_seq + 4);
+}
+
+// Hardening (issue 9, defect 6): a last_seq beyond anything the session sent is its own
+// reason, not missed_too_much (which means the resume buffer overran).
+TEST(Gateway, ResumeFromASeqNeverSentSaysSo) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  a.ws->drop();
+  WsClient again(server.port(), {.token = a.login.token, .query = "sid=" + a.sid + "&last_seq=999"});
+  auto w = again.recv_op("session.welcome");
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(w->at("d").at("resumed").as_bool());
+  EXPECT_EQ(str(*w, {"d", "reason"}), "seq_ahead");
+  EXPECT_NE(str(*w, {"d", "sid"}), a.sid);
 }
 
 TEST(Gateway, ResumeAfterTheWindowGetsAFreshSessionAndIsTold) {

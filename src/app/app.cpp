@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "arena/auth/key_file.hpp"
+#include "arena/auth/messages.hpp"
 #include "arena/auth/routes.hpp"
 #include "arena/auth/sqlite_store.hpp"
 #include "arena/botpolicy/grpc_brain.hpp"
 #include "arena/bus/bus.hpp"
+#include "arena/bus/payload.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
 #include "arena/gateway/gateway.hpp"
@@ -28,6 +30,7 @@
 #include "arena/storage/migrations.hpp"
 
 namespace arena::app {
+namespace json = boost::json;
 namespace {
 
 std::int64_t seconds(config::Millis d) {
@@ -49,6 +52,7 @@ struct App::Impl {
     host.reset();         // its scheduler publishes through the bus
     matchmaker.reset();   // its ticker publishes through the bus
     revoked_sub.reset();  // it reaches into the gateway
+    exists_sub.reset();   // it reaches into the auth store
     gateway.reset();
     server.reset();
   }
@@ -71,6 +75,7 @@ struct App::Impl {
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<bus::Subscription> revoked_sub;
+  std::unique_ptr<bus::Subscription> exists_sub;  // auth.accounts.exist, answered by the auth role
   std::unique_ptr<sessions::PresenceService> presence;
   std::unique_ptr<sessions::ChannelService> channels;
   std::unique_ptr<matchmaking::RatingSource> ratings;
@@ -176,7 +181,7 @@ void App::start() {
   im.auth_metrics = std::make_unique<auth::AuthMetrics>(im.registry);
   im.verifier = std::make_unique<auth::TokenVerifier>(*im.jwt, im.clock, *im.auth_metrics);
   // Logins ended anywhere in the cluster are refused everywhere.
-  im.revoked_sub = im.bus->subscribe("auth.revoked", [&im](const bus::Message& m) {
+  im.revoked_sub = im.bus->subscribe(auth::kRevoked, [&im](const bus::Message& m) {
     if (!bus::valid_token(m.data)) return;
     const std::string login(m.data);
     im.verifier->revoke(login);
@@ -200,8 +205,26 @@ void App::start() {
     limits.per_account = {static_cast<double>(s.auth.account_burst), static_cast<double>(s.auth.account_per_minute)};
     im.auth = std::make_unique<auth::AuthService>(
         *im.auth_store, *im.auth_store, *im.verifier, *im.hasher, *im.limiter, im.clock, *im.auth_metrics, limits,
-        [&im](const std::string& sid) { im.bus->publish("auth.revoked", sid); });
+        [&im](const std::string& sid) { im.bus->publish(auth::kRevoked, sid); });
     auth::add_routes(im.router, *im.auth, {static_cast<std::size_t>(s.http.json_max_depth)});
+    // Which of these user ids are accounts (party invites go only to real players).
+    im.exists_sub = im.bus->subscribe(
+        auth::kAccountsExist,
+        [&im](const bus::Message& m) {
+          json::object found;
+          if (auto req = bus::payload::parse(m.data)) {
+            if (const auto* ids = req->if_contains("user_ids"); ids != nullptr && ids->is_array()) {
+              for (const auto& id : ids->get_array()) {
+                if (found.size() >= 100) break;
+                if (!id.is_string() || !bus::valid_token(std::string(id.get_string()))) continue;
+                const std::string uid(id.get_string());
+                found[uid] = im.auth_store->find(uid).has_value();
+              }
+            }
+          }
+          bus::payload::reply(*im.bus, m, {{"exists", std::move(found)}});
+        },
+        auth::kQueueGroup);
   }
 
   if (im.has("sessions")) {
@@ -246,6 +269,8 @@ void App::start() {
     mm.interval = s.matchmaking.interval;
     mm.invite_ttl = s.matchmaking.invite_ttl;
     mm.max_party_size = s.matchmaking.max_party_size;
+    mm.invites_per_minute = s.matchmaking.invites_per_minute;
+    mm.max_open_invites = s.matchmaking.max_open_invites;
     mm.match_hold = s.matchmaking.match_hold;
     im.matchmaker = std::make_unique<matchmaking::MatchmakerService>(*im.bus, im.clock, std::move(modes), *im.ratings,
                                                                      im.registry, mm);
@@ -267,6 +292,10 @@ void App::start() {
                                                                    : gateway::SecondConnection::allow;
     g.max_channels_per_session = static_cast<std::size_t>(s.gateway.max_channels);
     g.max_body_chars = static_cast<std::size_t>(s.gateway.max_body_chars);
+    g.close_timeout = s.gateway.close_timeout;
+    g.max_sessions_per_user = static_cast<std::size_t>(s.gateway.max_sessions_per_user);
+    g.upgrades_per_ip_burst = s.gateway.upgrades_per_ip_burst;
+    g.upgrades_per_ip_per_minute = s.gateway.upgrades_per_ip_per_minute;
     im.gateway = std::make_unique<gateway::Gateway>(g, *im.bus, *im.verifier, im.clock, im.registry);
     im.gateway->install(im.router);
   }
@@ -288,6 +317,7 @@ void App::start() {
   opts.threads = s.http.threads > 0 ? s.http.threads : (im.has("auth") ? 2 * cores : cores);
   opts.blocking_threads = s.http.blocking_threads;
   opts.access_log = s.http.access_log;
+  opts.max_connections_per_ip = static_cast<std::size_t>(s.http.max_connections_per_ip);
   im.server = std::make_unique<http::Server>(opts, im.router, im.http_metrics);
   im.server->start();
 }

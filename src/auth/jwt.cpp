@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "arena/core/encoding.hpp"
@@ -19,6 +20,7 @@ namespace json = boost::json;
 namespace {
 constexpr std::size_t kMaxTokenBytes = 4096;
 constexpr std::size_t kMinSecretBytes = 32;
+constexpr std::int64_t kMaxTokenTime = 253'402'300'799;  // 9999-12-31T23:59:59Z
 
 bool valid_kid(std::string_view kid) {
   if (kid.empty() || kid.size() > 64) return false;
@@ -70,6 +72,8 @@ KeyRing& KeyRing::operator=(KeyRing&&) noexcept = default;
 void KeyRing::add(std::string kid, std::string_view secret) {
   if (!valid_kid(kid)) throw std::invalid_argument("key id '" + kid + "' must be 1-64 of [A-Za-z0-9._-]");
   if (secret.size() < kMinSecretBytes) throw std::invalid_argument("key '" + kid + "' is shorter than 32 bytes");
+  if (std::all_of(secret.begin(), secret.end(), [&](char c) { return c == secret.front(); }))
+    throw std::invalid_argument("key '" + kid + "' repeats one byte value: use random bytes (arena generates them)");
   if (keys_.contains(kid)) throw std::invalid_argument("key id '" + kid + "' appears twice");
   keys_.emplace(kid, std::make_unique<HmacKey>(secret));
   if (active_.empty()) active_ = kid;
@@ -127,6 +131,7 @@ std::string_view code(TokenError e) {
     case TokenError::wrong_issuer: return "token_wrong_issuer";
     case TokenError::wrong_audience: return "token_wrong_audience";
     case TokenError::not_yet_valid: return "token_not_yet_valid";
+    case TokenError::bad_time: return "token_bad_time";
   }
   return "token_malformed";
 }
@@ -142,6 +147,7 @@ std::string_view message(TokenError e) {
     case TokenError::wrong_issuer: return "access token was issued by someone else";
     case TokenError::wrong_audience: return "access token is meant for another audience";
     case TokenError::not_yet_valid: return "access token is issued in the future";
+    case TokenError::bad_time: return "access token's iat/exp are outside the accepted range";
   }
   return "invalid access token";
 }
@@ -232,6 +238,10 @@ Jwt::Result Jwt::verify(std::string_view token, std::int64_t now) const {
   const auto exp = get_int(payload, "exp");
   if (sub == nullptr || sid == nullptr || !iat || !exp || sub->empty() || sid->empty())
     return fail(TokenError::malformed);
+  // Times outside [0, kMaxTokenTime] (year 9999) or an exp before iat are refused before any
+  // arithmetic, so exp + leeway and iat - leeway cannot overflow.
+  if (*iat < 0 || *exp < 0 || *iat > kMaxTokenTime || *exp > kMaxTokenTime || *exp < *iat)
+    return fail(TokenError::bad_time);
   if (*exp + options_.leeway_seconds <= now) return fail(TokenError::expired);
   if (*iat - options_.leeway_seconds > now) return fail(TokenError::not_yet_valid);
   r.claims = {std::string(sub->data(), sub->size()), std::string(sid->data(), sid->size()), *iat, *exp};

@@ -8,8 +8,8 @@
 namespace arena::auth {
 namespace {
 
-const std::string kSecret1(32, 'a');
-const std::string kSecret2(40, 'b');
+const std::string kSecret1 = "test-secret-one-0123456789abcdef";
+const std::string kSecret2 = "test-secret-two-0123456789abcdefghijklmn";
 constexpr std::int64_t kNow = 1'700'000'000;
 
 std::string ring_spec() {
@@ -112,6 +112,27 @@ TEST(Jwt, ChecksExpiryIssuerAudienceAndIssueTime) {
   EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(kNow + 600, kNow + 900), kSecret1)), TokenError::not_yet_valid);
 }
 
+// Hardening (issue 9, defect 4): extreme times in a correctly signed token are refused with a
+// code; exp + leeway and iat - leeway used to overflow (undefined behaviour; UBSan aborts).
+TEST(Jwt, TimesOutsideTheSaneRangeAreRefusedWithoutOverflow) {
+  Jwt jwt = make_jwt();
+  const std::string h = R"({"alg":"HS256","kid":"k1"})";
+  constexpr std::int64_t kMax = INT64_MAX;
+  constexpr std::int64_t kMin = INT64_MIN;
+  for (auto [iat, exp] : {std::pair{kNow, kMax}, std::pair{kMin, kNow + 60}, std::pair{kMin, kMax},
+                          std::pair{kNow, kMax - 3}, std::pair{std::int64_t{-1}, kNow + 60},
+                          std::pair{kNow, std::int64_t{253'402'300'800}}, std::pair{kNow + 60, kNow}}) {
+    EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(iat, exp), kSecret1)), TokenError::bad_time)
+        << iat << " " << exp;
+  }
+  // Unsigned values past INT64_MAX are not integers the token may carry.
+  const std::string huge = R"({"iss":"arena","aud":"arena","sub":"u1","sid":"s1","iat":1,"exp":18446744073709551615})";
+  EXPECT_EQ(verify_error(jwt, forge_hs256(h, huge, kSecret1)), TokenError::malformed);
+  EXPECT_EQ(code(TokenError::bad_time), "token_bad_time");
+  // The edge of the range is fine (and long expired by the clock given).
+  EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(0, 253'402'300'799), kSecret1)), TokenError::none);
+}
+
 TEST(Jwt, KeyRotationOldKeysVerifyUntilRetired) {
   Jwt old_jwt = make_jwt("k1");
   const std::string by_k1 = old_jwt.issue("u1", "s1", kNow);
@@ -129,6 +150,9 @@ TEST(KeyRing, RejectsBadSpecs) {
   EXPECT_THROW(KeyRing::parse("k1"), std::invalid_argument);
   EXPECT_THROW(KeyRing::parse("k1:" + core::base64url_encode(std::string(16, 'a'))), std::invalid_argument);
   EXPECT_THROW(KeyRing::parse("k1:***"), std::invalid_argument);
+  // Hardening (issue 9): a secret of one repeated byte is refused, however long.
+  EXPECT_THROW(KeyRing::parse("k1:" + core::base64url_encode(std::string(64, 'a'))), std::invalid_argument);
+  EXPECT_THROW(KeyRing::parse("k1:" + core::base64url_encode(std::string(32, '\0'))), std::invalid_argument);
   EXPECT_THROW(KeyRing::parse(ring_spec(), "k3"), std::invalid_argument);
   EXPECT_THROW(KeyRing::parse(ring_spec() + "," + ring_spec()), std::invalid_argument);
   EXPECT_EQ(KeyRing::parse(KeyRing::generate_entry("gen")).active_kid(), "gen");

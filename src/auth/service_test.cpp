@@ -17,7 +17,8 @@ struct Fixture {
   Fixture()
       : db(storage::Sqlite::open(dir.path() / "t.db")),
         store((storage::migrate_up(*db, storage::sqlite_migrations(), 0), *db)),
-        jwt(KeyRing::parse("k1:" + core::base64url_encode(std::string(32, 'k'))), JwtOptions{}),
+        jwt(KeyRing::parse("k1:" + core::base64url_encode(std::string("service-test-secret-0123456789abcdef"))),
+            JwtOptions{}),
         hasher({1, 8 * 1024}),
         limiter(clock),
         metrics(registry),

@@ -94,6 +94,12 @@ TEST(Config, BadValuesStopStartupNamingTheKey) {
   }
 }
 
+TEST(Config, ZeroResumeWindowFromAFlag) {
+  Sources s;
+  s.flags = {{"gateway.resume_window", "0"}};
+  EXPECT_EQ(load(s).gateway.resume_window, 0ms);
+}
+
 TEST(Config, SecretsAreNeverEchoed) {
   Sources s;
   s.flags = {{"auth.jwt_keys", "k1:short"}, {"auth.jwt_active_kid", "k1"}};
@@ -115,6 +121,10 @@ TEST(ConfigValues, DurationsSizesAndEndpoints) {
   EXPECT_EQ(parse_duration("2h", 0ms, 24h), 2h);
   EXPECT_EQ(parse_duration("30d", 0ms, 24h * 365), 24h * 30);
   EXPECT_THROW(parse_duration("ms", 0ms, 1h), std::invalid_argument);
+  // Hardening (issue 9, defect 6): "0 = never" settings take a bare 0, as their help says.
+  EXPECT_EQ(parse_duration("0", 0ms, 1h), 0ms);
+  EXPECT_THROW(parse_duration("0", 1s, 1h), std::invalid_argument);
+  EXPECT_THROW(parse_duration("5", 0ms, 1h), std::invalid_argument);  // other numbers need a unit
   EXPECT_THROW(parse_duration("99999999999999999d", 0ms, 1h), std::invalid_argument);
   EXPECT_EQ(parse_size("2MiB", 0, 1 << 30), 2u << 20);
   EXPECT_THROW(parse_size("99999999999GiB", 0, 1 << 30), std::invalid_argument);

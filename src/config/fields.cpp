@@ -119,6 +119,10 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "http.json_max_depth", "Deepest JSON nesting accepted in a request",
       [](auto& s) -> auto& { return s.http.json_max_depth; }, 1, 1000));
+  f.push_back(int_field(
+      "http.max_connections_per_ip",
+      "Open connections (HTTP and WebSocket) one client IP may hold; more are refused with 429 (0 = no limit)",
+      [](auto& s) -> auto& { return s.http.max_connections_per_ip; }, 0, 10'000'000));
 
   f.push_back(string_field(
       "auth.issuer", "JWT `iss` claim issued and required", [](auto& s) -> auto& { return s.auth.issuer; }, non_empty));
@@ -194,6 +198,22 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "gateway.max_body_chars", "Longest chat or DM body, in characters",
       [](auto& s) -> auto& { return s.gateway.max_body_chars; }, 1, 65'536));
+  f.push_back(duration_field(
+      "gateway.close_timeout",
+      "A closing connection (slow consumer 4008, policy, drain) is dropped if its close frame has not gone out and "
+      "been answered by then",
+      [](auto& s) -> auto& { return s.gateway.close_timeout; }, 100ms, 1min));
+  f.push_back(int_field(
+      "gateway.max_sessions_per_user",
+      "Sessions (connected or resumable) one user may hold on a gateway; a new one past it evicts the oldest "
+      "resumable one, or is refused with 429 too_many_sessions",
+      [](auto& s) -> auto& { return s.gateway.max_sessions_per_user; }, 1, 10'000));
+  f.push_back(int_field(
+      "gateway.upgrades_per_ip_burst", "WebSocket connections one IP may open at once (then 429 too_many_upgrades)",
+      [](auto& s) -> auto& { return s.gateway.upgrades_per_ip_burst; }, 1, 10'000'000));
+  f.push_back(int_field(
+      "gateway.upgrades_per_ip_per_minute", "WebSocket connections one IP regains per minute",
+      [](auto& s) -> auto& { return s.gateway.upgrades_per_ip_per_minute; }, 1, 100'000'000));
   f.push_back(int_field(
       "channels.max_members", "Members one channel may have", [](auto& s) -> auto& { return s.channels.max_members; },
       1, 10'000'000));
@@ -206,6 +226,12 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "matchmaking.max_party_size", "Most players in one party (each mode may allow fewer)",
       [](auto& s) -> auto& { return s.matchmaking.max_party_size; }, 1, 64));
+  f.push_back(int_field(
+      "matchmaking.invites_per_minute", "Party invites one user may send per minute (and at once)",
+      [](auto& s) -> auto& { return s.matchmaking.invites_per_minute; }, 1, 100'000));
+  f.push_back(int_field(
+      "matchmaking.max_open_invites", "Open party invites one user may hold (more: too_many_invites)",
+      [](auto& s) -> auto& { return s.matchmaking.max_open_invites; }, 1, 10'000));
   f.push_back(duration_field(
       "matchmaking.match_hold", "A matched player cannot queue again until match.ended, or this long",
       [](auto& s) -> auto& { return s.matchmaking.match_hold; }, 1s, 24h));
@@ -290,6 +316,7 @@ Millis parse_duration(std::string_view v, Millis min, Millis max) {
                                " and " + format_duration(max);
   std::int64_t unit_ms = 0;
   std::size_t digits = v.size();
+  if (v == "0") unit_ms = 1;  // zero needs no unit ("0 = never" in the help of several settings)
   for (auto [suffix, ms] : {std::pair<std::string_view, std::int64_t>{"ms", 1},
                             {"s", 1000},
                             {"m", 60'000},

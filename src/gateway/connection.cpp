@@ -15,7 +15,6 @@ using boost::system::error_code;
 
 namespace {
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-constexpr auto kCloseGrace = std::chrono::seconds(2);  // for the peer's answer to our close frame
 constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 constexpr int kReadsPerWakeup = 4;              // then other connections get a turn
 constexpr std::size_t kMaxControlBytes = 1024;  // pongs owed to a peer that pings without reading
@@ -39,6 +38,7 @@ Connection::Connection(http::Upgrade&& up, ConnectionOwner& owner, const Gateway
       settings_(settings),
       metrics_(metrics),
       info_(std::move(info)),
+      ip_slot_(std::move(up.slot)),
       token_expires_at_(info_.token_expires_at),
       reader_(settings.max_frame_bytes) {}
 
@@ -177,11 +177,13 @@ bool Connection::allow_message() {
 
 void Connection::send(Outbound out) {
   bool post = false;
+  bool overflowed = false;
   {
     std::lock_guard lock(mu_);
     if (closing_ || overflow_) return;
     if (queue_.size() >= settings_.send_queue_messages || queued_bytes_ + out.size() > settings_.send_queue_bytes) {
       overflow_ = true;
+      overflowed = true;
     } else {
       queued_bytes_ += out.size();
       queue_.push_back(std::move(out));
@@ -190,6 +192,17 @@ void Connection::send(Outbound out) {
       flush_posted_ = true;
       post = true;
     }
+  }
+  // Past its bound the connection is closed now, not when (if ever) the socket drains: a peer
+  // that stops reading but keeps sending would otherwise stay open for ever. The close frame
+  // waits behind what is being written; the close timer drops the socket if it never goes.
+  if (overflowed) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->close_queued_ || self->finished_ || !self->socket_.is_open()) return;
+      self->metrics_.closes.with({"4008"}).inc();
+      self->start_close(static_cast<std::uint16_t>(CloseCode::slow_consumer), "slow consumer");
+      self->flush();
+    });
   }
   // One strand hop per batch of sends, not per message.
   if (post) {
@@ -208,16 +221,10 @@ void Connection::send(Outbound out) {
 bool Connection::fill_output() {
   out_.clear();
   out_pos_ = 0;
-  bool slow = false;
   {
     std::lock_guard lock(mu_);
     queued_bytes_ -= std::min(queued_bytes_, out_bytes_);
     out_bytes_ = 0;
-    slow = overflow_ && !closing_;
-  }
-  if (slow) {
-    metrics_.closes.with({"4008"}).inc();
-    start_close(static_cast<std::uint16_t>(CloseCode::slow_consumer), "slow consumer");
   }
   if (!control_.empty()) {
     if (close_queued_) close_in_out_ = true;  // the close frame is the last control frame
@@ -314,8 +321,8 @@ void Connection::start_close(std::uint16_t code, std::string_view reason) {
     drop_queue();
   }
   control_ += ws::close_frame(code, reason);
-  // The peer may never answer (or never read): the grace timer ends the connection regardless.
-  close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseGrace);
+  // The peer may never answer (or never read): the close timer ends the connection regardless.
+  close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), settings_.close_timeout);
   close_timer_->async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) self->abort();
   });
@@ -366,6 +373,7 @@ void Connection::finish() {
     drop_queue();
   }
   if (close_timer_) close_timer_->cancel();
+  ip_slot_.reset();
   std::string().swap(out_);
   std::string().swap(control_);
   std::string().swap(partial_);

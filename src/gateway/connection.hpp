@@ -90,6 +90,7 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
   const GatewaySettings& settings_;
   GatewayMetrics& metrics_;
   ConnectionInfo info_;
+  http::IpSlot ip_slot_;  // counts under http.max_connections_per_ip until the socket closes
 
   mutable std::mutex mu_;  // guards the fields below
   // Pending frames. A vector, not a deque: libstdc++'s deque allocates ~600 bytes up front,

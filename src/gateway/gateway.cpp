@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "arena/auth/messages.hpp"
+#include "arena/auth/rate_limiter.hpp"
 #include "arena/core/encoding.hpp"
 #include "arena/core/error.hpp"
 #include "arena/core/json_input.hpp"
@@ -65,7 +67,14 @@ std::string token_from_subprotocols(std::string_view header, bool& offered_v1) {
 
 struct Gateway::Impl final : ConnectionOwner {
   Impl(GatewaySettings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, metrics::Registry& r)
-      : settings(std::move(s)), bus(b), verifier(v), clock(c), metrics(r), router(b), log(log::get("gateway")) {}
+      : settings(std::move(s)),
+        bus(b),
+        verifier(v),
+        clock(c),
+        metrics(r),
+        router(b),
+        upgrade_limiter(c),
+        log(log::get("gateway")) {}
 
   struct Ctx {
     ConnPtr conn;
@@ -87,6 +96,7 @@ struct Gateway::Impl final : ConnectionOwner {
   const core::Clock& clock;
   GatewayMetrics metrics;
   router::Router router;
+  auth::MemoryRateLimiter upgrade_limiter;  // WebSocket upgrades per client IP
   std::shared_ptr<spdlog::logger> log;
 
   struct Fanout {
@@ -113,6 +123,7 @@ struct Gateway::Impl final : ConnectionOwner {
   void sweep();
   std::optional<http::Response> check_upgrade(http::Request& req);
   void accept_upgrade(http::Upgrade&& up);
+  bool room_for_session(const ConnectionInfo& info);
 
   // --- ConnectionOwner ---
   void on_open(const ConnPtr& c) override;
@@ -147,8 +158,9 @@ struct Gateway::Impl final : ConnectionOwner {
   void op_dm_send(Ctx& x);
   void op_presence_query(Ctx& x);
   void op_session_refresh(Ctx& x);
-  void op_matchmaker(Ctx& x);  // mm.* and party.*: answered by the matchmaker role
-  void op_match(Ctx& x);       // match.*: answered by the host running that match
+  void op_matchmaker(Ctx& x);    // mm.* and party.*: answered by the matchmaker role
+  void op_party_invite(Ctx& x);  // checks the account exists, then as op_matchmaker
+  void op_match(Ctx& x);         // match.*: answered by the host running that match
   void forward_op(Ctx& x, const std::string& subject, json::value d, std::string_view gone);
   void join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch);
 
@@ -177,7 +189,8 @@ const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
        &Impl::op_matchmaker},
       {{"mm.cancel", "{}", "{\"ticket_id\",\"state\"}", "session, queued (any party member)"}, &Impl::op_matchmaker},
       {{"party.create", "{}", "party view", "session, not in a party"}, &Impl::op_matchmaker},
-      {{"party.invite", "{\"user_id\"}", "{\"party_id\",\"user_id\"}", "party leader"}, &Impl::op_matchmaker},
+      {{"party.invite", "{\"user_id\"}", "{\"party_id\",\"user_id\"}", "party leader; an existing account"},
+       &Impl::op_party_invite},
       {{"party.accept", "{\"party_id\"}", "party view", "open invite, not in a party"}, &Impl::op_matchmaker},
       {{"party.decline", "{\"party_id\"}", "{\"party_id\"}", "open invite"}, &Impl::op_matchmaker},
       {{"party.leave", "{}", "{\"party_id\"}", "in a party"}, &Impl::op_matchmaker},
@@ -277,6 +290,12 @@ void Gateway::Impl::sweep() {
 }
 
 std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
+  if (const int wait =
+          upgrade_limiter.acquire(req.remote_ip, {settings.upgrades_per_ip_burst, settings.upgrades_per_ip_per_minute});
+      wait > 0) {
+    throw ApiError(429, "too_many_upgrades", "too many WebSocket connections opened from this address")
+        .with_retry_after(wait);
+  }
   bool offered_v1 = false;
   std::string token(req.bearer_token());
   if (token.empty())
@@ -301,8 +320,34 @@ std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
     }
     info.resume_last_seq = last;
   }
+  if (!room_for_session(info)) {
+    throw ApiError(429, "too_many_sessions",
+                   "this user has " + std::to_string(settings.max_sessions_per_user) +
+                       " live sessions here; close one, or resume one with ?sid=");
+  }
   req.attachment = std::move(info);
   return std::nullopt;
+}
+
+// A resume of a held session adds none. Otherwise, at the cap, the user's oldest session that
+// waits for a resume makes room; when every one is connected, there is no room.
+bool Gateway::Impl::room_for_session(const ConnectionInfo& info) {
+  SessionPtr evict;
+  {
+    std::lock_guard lock(mu);
+    if (info.resume_sid && sessions.contains(*info.resume_sid)) return true;
+    auto it = users.find(info.user_id);
+    if (it == users.end() || it->second.sessions.size() < settings.max_sessions_per_user) return true;
+    for (const auto& s : it->second.sessions) {  // oldest first
+      if (s->detached_since()) {
+        evict = s;
+        break;
+      }
+    }
+  }
+  if (!evict) return false;
+  expire(evict, "session limit");
+  return true;
 }
 
 void Gateway::Impl::accept_upgrade(http::Upgrade&& up) {
@@ -343,12 +388,13 @@ void Gateway::Impl::on_open(const ConnPtr& c) {
     }
     if (found && found->user_id() == info.user_id) {
       auto previous = std::dynamic_pointer_cast<Connection>(found->sink());
-      if (found->attach(c, info.resume_last_seq, welcome(found, true, {}))) {
+      const auto attached = found->attach(c, info.resume_last_seq, welcome(found, true, {}));
+      if (attached == Session::Attach::attached) {
         if (previous) previous->close(CloseCode::resumed_elsewhere, "session resumed on another connection");
         session = found;
         metrics.resumes.with({"resumed"}).inc();
       } else {
-        reason = "missed_too_much";
+        reason = attached == Session::Attach::seq_ahead ? "seq_ahead" : "missed_too_much";
       }
     } else {
       reason = "unknown_session";  // expired, never existed or not this user's: all look alike
@@ -588,6 +634,26 @@ void Gateway::Impl::forward_op(Ctx& x, const std::string& subject, json::value d
 
 void Gateway::Impl::op_matchmaker(Ctx& x) {
   forward_op(x, std::string(matchmaking::kOp), x.d, {});
+}
+
+// Invites go only to accounts that exist: the auth role says which, then the matchmaker decides.
+void Gateway::Impl::op_party_invite(Ctx& x) {
+  const std::string target = core::Fields(x.d).required_string("user_id", 1, 128);
+  if (!bus::valid_token(target)) throw ApiError::bad_request("invalid_field", "user_id is not a user id");
+  service_request(auth::kAccountsExist, {{"user_ids", json::array{json::value(target)}}}, x.conn, x.rid,
+                  [this, c = x.conn, s = x.session, rid = x.rid, d = x.d, target](const json::object& o) mutable {
+                    bool exists = false;
+                    if (const auto* e = o.if_contains("exists"); e != nullptr && e->is_object()) {
+                      const auto* v = e->as_object().if_contains(target);
+                      exists = v != nullptr && v->is_bool() && v->get_bool();
+                    }
+                    if (!exists) {
+                      error(c, rid, "no_such_user", "there is no player with that user id");
+                      return;
+                    }
+                    Ctx next{c, s, rid, d, "party.invite"};
+                    forward_op(next, std::string(matchmaking::kOp), d, {});
+                  });
 }
 
 void Gateway::Impl::op_match(Ctx& x) {

@@ -17,14 +17,14 @@ void Session::push(const std::shared_ptr<const std::string>& body) {
   if (auto s = sink_.lock()) s->send(std::move(out));
 }
 
-bool Session::attach(const std::shared_ptr<Sink>& sink, std::optional<std::uint64_t> last_seq,
-                     const std::function<Outbound(std::size_t, std::uint64_t)>& welcome) {
+Session::Attach Session::attach(const std::shared_ptr<Sink>& sink, std::optional<std::uint64_t> last_seq,
+                                const std::function<Outbound(std::size_t, std::uint64_t)>& welcome) {
   std::lock_guard lock(mu_);
   std::size_t replay = 0;
   if (last_seq) {
-    if (*last_seq > seq_) return false;  // the client claims pushes that never happened
+    if (*last_seq > seq_) return Attach::seq_ahead;  // the client claims pushes that never happened
     replay = static_cast<std::size_t>(seq_ - *last_seq);
-    if (replay > ring_.size()) return false;  // some were already dropped from the ring
+    if (replay > ring_.size()) return Attach::missed_too_much;  // some already left the ring
   }
   sink->send(welcome(replay, seq_));
   // The ring holds seqs (seq_ - size + 1) .. seq_, oldest at head_ once full.
@@ -32,7 +32,7 @@ bool Session::attach(const std::shared_ptr<Sink>& sink, std::optional<std::uint6
   for (std::size_t k = n - replay; k < n; ++k) sink->send(ring_[(head_ + k) % n]);
   sink_ = sink;
   detached_since_.reset();
-  return true;
+  return Attach::attached;
 }
 
 bool Session::detach(const Sink* sink, core::SystemTime now) {

@@ -39,12 +39,17 @@ class Session {
   // Stamps the next seq, keeps the push for resume, and sends it if a socket is attached.
   void push(const std::shared_ptr<const std::string>& body);
 
+  enum class Attach {
+    attached,
+    seq_ahead,        // last_seq is beyond every push this session sent
+    missed_too_much,  // some pushes after last_seq already left the resume buffer
+  };
   // Attaches `sink`. With `last_seq`, first checks that every push after it is still buffered
-  // (else returns false and attaches nothing); then sends `welcome(replayed)` followed by the
+  // (else attaches nothing and says why); then sends `welcome(replayed)` followed by the
   // missed pushes, all before any new push can reach the sink. `welcome` runs under the
   // session's lock: it must not call back into the session.
-  bool attach(const std::shared_ptr<Sink>& sink, std::optional<std::uint64_t> last_seq,
-              const std::function<Outbound(std::size_t replayed, std::uint64_t last_seq)>& welcome);
+  Attach attach(const std::shared_ptr<Sink>& sink, std::optional<std::uint64_t> last_seq,
+                const std::function<Outbound(std::size_t replayed, std::uint64_t last_seq)>& welcome);
   // Detaches `sink` if it is the attached one; returns true if it was.
   bool detach(const Sink* sink, core::SystemTime now);
   std::shared_ptr<Sink> sink() const;

@@ -26,6 +26,7 @@
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
 #include "arena/http/upgrade.hpp"
+#include "request_reader.hpp"
 
 namespace arena::http {
 namespace asio = boost::asio;
@@ -38,23 +39,11 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 struct Connection {
-  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+  Connection(tcp::socket s, IpSlot sl) : stream(std::move(s)), slot(std::move(sl)) {}
   beast::tcp_stream stream;
+  IpSlot slot;
   bool idle = true;  // waiting for (the rest of) a request header; touched on the strand only
 };
-
-Method to_method(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get: return Method::get;
-    case bhttp::verb::head: return Method::head;
-    case bhttp::verb::post: return Method::post;
-    case bhttp::verb::put: return Method::put;
-    case bhttp::verb::patch: return Method::patch;
-    case bhttp::verb::delete_: return Method::del;
-    case bhttp::verb::options: return Method::options;
-    default: return Method::other;
-  }
-}
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -81,11 +70,6 @@ bool is_json_content_type(std::string_view ct) {
   return true;
 }
 
-bool is_parse_error(const boost::system::error_code& ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -95,6 +79,7 @@ struct Server::Impl {
         metrics(m),
         acceptor(asio::make_strand(ioc)),
         blocking(static_cast<std::size_t>(std::max(1, opts.blocking_threads))),
+        slots(std::make_shared<ConnectionSlots>(opts.max_connections_per_ip)),
         log(log::get("http")),
         access(log::get("access")) {}
 
@@ -104,6 +89,7 @@ struct Server::Impl {
   asio::io_context ioc;
   tcp::acceptor acceptor;
   asio::thread_pool blocking;
+  std::shared_ptr<ConnectionSlots> slots;
   std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
@@ -123,11 +109,9 @@ struct Server::Impl {
   Response invoke(const Route& route, Request& req);
   asio::awaitable<bool> write(Connection& conn, unsigned version, bool head, Response res, const std::string& rid,
                               bool keep_alive);
+  asio::awaitable<void> discard_input(Connection& conn);
+  asio::awaitable<void> refuse_connection(std::shared_ptr<Connection> conn);
   void stop_threads();
-  Response body_too_large() const {
-    return Response::error(413, "body_too_large",
-                           "request body exceeds " + std::to_string(opts.max_body_bytes) + " bytes");
-  }
 };
 
 Response Server::Impl::invoke(const Route& route, Request& req) {
@@ -186,106 +170,92 @@ asio::awaitable<bool> Server::Impl::write(Connection& conn, unsigned version, bo
   co_return !ec;
 }
 
+// Closing a socket with unread input makes the kernel send a reset, which can destroy the
+// answer just written before the client reads it. After a refusal, read and drop what the client
+// is still sending, bounded in time and bytes, until it sees the answer and goes.
+asio::awaitable<void> Server::Impl::discard_input(Connection& conn) {
+  constexpr std::size_t kMaxDiscard = std::size_t{1} << 20;
+  std::array<char, 4096> sink{};
+  conn.stream.expires_after(std::chrono::seconds(1));
+  for (std::size_t total = 0; total < kMaxDiscard;) {
+    auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
+    if (ec) break;
+    total += n;
+  }
+}
+
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
   boost::system::error_code ep_ec;
   const std::string ip = conn->stream.socket().remote_endpoint(ep_ec).address().to_string();
-  beast::flat_buffer buffer;
+  const ReaderLimits limits{opts.max_header_bytes, opts.max_body_bytes};
+  // Bounded: a chunk-size line, chunk extension or trailer section cannot grow it without end.
+  beast::flat_buffer buffer(read_buffer_limit(limits));
   bool handed_off = false;
+  bool linger = false;  // unread request bytes may follow a refusal
   for (;;) {
     conn->idle = true;
     if (draining.load()) break;
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
-    parser.body_limit(opts.max_body_bytes);
+    RequestReader reader(limits);
+    auto& parser = reader.parser();
     conn->stream.expires_after(opts.idle_timeout);
     auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, use_tuple);
     conn->idle = false;
     const std::string rid = new_request_id();
-    if (ec == bhttp::error::header_limit) {
-      metrics.rejected.with({"header_too_large"}).inc();
-      co_await write(*conn, 11, false, Response::error(431, "headers_too_large", "request headers are too large"), rid,
-                     false);
-      break;
-    }
-    if (ec == bhttp::error::body_limit) {  // Content-Length above the limit, seen with the header
-      metrics.rejected.with({"body_too_large"}).inc();
-      co_await write(*conn, parser.get().version(), false, body_too_large(), rid, false);
-      break;
-    }
-    if (ec) {
-      if (is_parse_error(ec)) {
-        metrics.rejected.with({"malformed_http"}).inc();
-        co_await write(*conn, 11, false, Response::error(400, "bad_request", "malformed HTTP request"), rid, false);
-      }
-      break;  // end of stream, idle timeout, drain
-    }
-    const unsigned version = parser.get().version();
-    if (!parser.is_done()) {
+    std::optional<Refusal> refusal = ec ? reader.refusal_for(ec) : reader.check_header();
+    if (ec && !refusal) break;  // end of stream, idle timeout, drain
+    const unsigned version = parser.get().version() >= 10 ? parser.get().version() : 11;
+    if (!refusal && !parser.is_done()) {
       if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
         auto [wec, wn] = co_await bhttp::async_write(conn->stream, cont, use_tuple);
         if (wec) break;
       }
       auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, use_tuple);
-      if (bec == bhttp::error::body_limit) {
-        metrics.rejected.with({"body_too_large"}).inc();
-        co_await write(*conn, version, false, body_too_large(), rid, false);
-        break;
-      }
       if (bec) {
-        if (is_parse_error(bec)) {
-          co_await write(*conn, version, false, Response::error(400, "bad_request", "malformed HTTP request"), rid,
-                         false);
-        }
-        break;
+        refusal = reader.refusal_for(bec);
+        if (!refusal) break;
       }
+    }
+    if (refusal) {  // answered, then the connection is closed: what follows cannot be framed
+      metrics.rejected.with({refusal->reason}).inc();
+      co_await write(*conn, version, false, std::move(refusal->response), rid, false);
+      linger = true;
+      break;
     }
 
     const auto started = std::chrono::steady_clock::now();
-    auto msg = parser.release();
-    Request req;
-    req.method = to_method(msg.method());
-    req.target = std::string(msg.target());
-    const auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    req.headers.reserve(8);
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    req.body = std::move(msg.body());
-    req.remote_ip = ip;
+    auto& msg = reader.message();
+    Request req = reader.take_request(ip);
     const auto given_rid = req.header("x-request-id");
     req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
 
     if (const UpgradeRoute* up = router.find_upgrade(req.path); up != nullptr && req.method == Method::get) {
       const bool is_ws = boost::beast::websocket::is_upgrade(msg);
-      std::optional<Response> refusal;
+      std::optional<Response> answer;
       if (!is_ws) {
-        refusal = Response::error(426, "upgrade_required", "this route speaks WebSocket only");
-        refusal->headers.emplace_back("Upgrade", "websocket");
+        answer = Response::error(426, "upgrade_required", "this route speaks WebSocket only");
+        answer->headers.emplace_back("Upgrade", "websocket");
       } else {
         try {
-          refusal = up->check(req);
+          answer = up->check(req);
         } catch (const ApiError& e) {
-          refusal = Response::error(e);
+          answer = Response::error(e);
         } catch (const std::exception& e) {
           log->error("msg=\"upgrade check failed\" rid={} error=\"{}\"", req.request_id, e.what());
-          refusal = Response::error(500, "internal", "internal error");
+          answer = Response::error(500, "internal", "internal error");
         }
       }
-      const int status = refusal ? refusal->status : 101;
+      const int status = answer ? answer->status : 101;
       metrics.requests.with({up->path, "GET", std::to_string(status)}).inc();
       if (opts.access_log)
         access->info("method=GET path={} status={} rid={} ip={}", req.path, status, req.request_id, ip);
-      if (refusal) {
-        co_await write(*conn, version, false, std::move(*refusal), req.request_id, false);
+      if (answer) {
+        co_await write(*conn, version, false, std::move(*answer), req.request_id, false);
         break;
       }
       handed_off = true;
-      up->accept(Upgrade{std::move(conn->stream), std::move(msg), std::move(buffer), std::move(req)});
+      up->accept(
+          Upgrade{std::move(conn->stream), std::move(msg), std::move(buffer), std::move(req), std::move(conn->slot)});
       break;
     }
 
@@ -312,12 +282,24 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
   if (!handed_off) {
     boost::system::error_code ignored;
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (linger) co_await discard_input(*conn);
     conn->stream.close();
   }
   metrics.connections_open.dec();
   std::lock_guard lock(conns_mu);
   conns.erase(conn);
   conns_cv.notify_all();
+}
+
+// Over http.max_connections_per_ip: answered at once, before any request is read.
+asio::awaitable<void> Server::Impl::refuse_connection(std::shared_ptr<Connection> conn) {
+  Response r = Response::error(429, "too_many_connections", "too many open connections from this address");
+  r.headers.emplace_back("Retry-After", "1");
+  co_await write(*conn, 11, false, std::move(r), new_request_id(), false);
+  boost::system::error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  co_await discard_input(*conn);
+  conn->stream.close();
 }
 
 asio::awaitable<void> Server::Impl::accept_loop() {
@@ -333,7 +315,14 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto conn = std::make_shared<Connection>(std::move(socket));
+    IpSlot slot;
+    const bool admitted = slots->acquire(socket.remote_endpoint(ignored).address(), slot);
+    auto conn = std::make_shared<Connection>(std::move(socket), std::move(slot));
+    if (!admitted) {
+      metrics.rejected.with({"too_many_connections"}).inc();
+      asio::co_spawn(conn->stream.get_executor(), refuse_connection(conn), asio::detached);
+      continue;
+    }
     {
       std::lock_guard lock(conns_mu);
       conns.insert(conn);

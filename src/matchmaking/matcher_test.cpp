@@ -378,6 +378,9 @@ TEST(Modes, ParsedFromConfigAndCheckedAtStart) {
   EXPECT_NE(error({{"x", {{"regions", ""}}}}).find("region"), std::string::npos);
   EXPECT_NE(error({{"x", {{"team_size", "2"}, {"max_party_size", "3"}}}}).find("max_party_size"), std::string::npos);
   EXPECT_NE(error({{"bad name!", {}}}).find("mode name"), std::string::npos);
+  // Hardening (issue 9, defect 6): the real lower bound is printed, not a truncated 0.
+  EXPECT_NE(error({{"x", {{"ticket_ttl_s", "0"}}}}).find("0 is outside 0.001..86400"), std::string::npos)
+      << error({{"x", {{"ticket_ttl_s", "0"}}}});
   for (const auto& m : default_modes()) EXPECT_NO_THROW(validate(m));
 }
 

@@ -54,15 +54,21 @@ std::string where(const std::string& mode, const std::string& key) {
   return "matchmaking.modes." + mode + "." + key;
 }
 
+// 0.001, not 0 (a truncated bound reads as if the value given were allowed).
+std::string shortest(double d) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, r.ptr);
+}
+
 double number(const std::string& mode, const std::string& key, const std::string& v, double lo, double hi) {
   double out = 0;
   const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc{} || p != v.data() + v.size() || !std::isfinite(out))
     throw std::invalid_argument("setting '" + where(mode, key) + "': '" + v + "' is not a number");
   if (out < lo || out > hi)
-    throw std::invalid_argument("setting '" + where(mode, key) + "': " + v + " is outside " +
-                                std::to_string(static_cast<long long>(lo)) + ".." +
-                                std::to_string(static_cast<long long>(hi)));
+    throw std::invalid_argument("setting '" + where(mode, key) + "': " + v + " is outside " + shortest(lo) + ".." +
+                                shortest(hi));
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "arena/core/json_input.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
+#include "arena/core/rolling_count.hpp"
 #include "arena/matchmaking/messages.hpp"
 #include "arena/router/router.hpp"
 #include "arena/sessions/messages.hpp"
@@ -55,8 +56,8 @@ struct ModeStats {
   std::uint64_t bot_matches = 0;
   double spread_sum = 0;
   double gap_sum = 0;
-  std::deque<double> waits;                  // the latest kRecentWaits
-  std::deque<core::SystemTime> enqueue_log;  // enqueue times of the last 10 s
+  std::deque<double> waits;         // the latest kRecentWaits
+  core::RollingCount<10> enqueues;  // over the last 10 s, in fixed memory
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -99,6 +100,14 @@ struct MatchmakerService::Impl {
   };
   std::unordered_map<std::string, InMatch> in_match;
   std::map<std::string, ModeStats> stats;
+  // Invite spam bounds: each sender's budget (a token bucket, refilled per minute), and the
+  // invites each target holds (checked lazily against the parties; pruned every round).
+  struct InviteBudget {
+    double tokens;
+    core::SystemTime updated;
+  };
+  std::unordered_map<std::string, InviteBudget> invite_budget;
+  std::unordered_map<std::string, std::vector<std::pair<std::string, core::SystemTime>>> inbox;
 
   std::vector<std::unique_ptr<bus::Subscription>> subs;
   std::mutex tick_mu;
@@ -293,7 +302,7 @@ struct MatchmakerService::Impl {
     joined.with({mode}).inc();
     auto& st = stats[mode];
     ++st.enqueued;
-    st.enqueue_log.push_back(clock.now());
+    st.enqueues.add(clock.now());
     return {{"ticket_id", ticket}, {"state", "queued"}};
   }
 
@@ -320,10 +329,16 @@ struct MatchmakerService::Impl {
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) != p.members.end())
       throw ApiError(409, "already_member", "that player is already in the party");
-    if (static_cast<int>(p.members.size() + p.invites.size()) >= settings.max_party_size &&
-        p.invites.count(target) == 0)
+    const bool renewal = p.invites.count(target) != 0;
+    if (static_cast<int>(p.members.size() + p.invites.size()) >= settings.max_party_size && !renewal)
       throw ApiError(409, "party_full", "the party is full (members and open invites)");
-    p.invites[target] = clock.now() + settings.invite_ttl;
+    const auto now = clock.now();
+    spend_invite(user, now);
+    auto& held = open_invites(target, now);
+    if (!renewal && static_cast<int>(held.size()) >= settings.max_open_invites)
+      throw ApiError(429, "too_many_invites", "that player holds too many open invites; try again later");
+    p.invites[target] = now + settings.invite_ttl;
+    if (!renewal) held.emplace_back(p.id, now + settings.invite_ttl);
     out.pushes.push_back({{target},
                           "party.invite",
                           {{"party_id", p.id},
@@ -332,6 +347,34 @@ struct MatchmakerService::Impl {
                            {"expires_in_ms", settings.invite_ttl.count()}}});
     tell_party(p, "invited", target, out);
     return {{"party_id", p.id}, {"user_id", target}};
+  }
+
+  // Takes one invite from the sender's budget (invites_per_minute, the same as a burst).
+  void spend_invite(const std::string& user, core::SystemTime now) {
+    const double cap = settings.invites_per_minute;
+    auto [it, fresh] = invite_budget.try_emplace(user, InviteBudget{cap, now});
+    auto& b = it->second;
+    if (!fresh) {
+      const double minutes = std::chrono::duration<double>(now - b.updated).count() / 60.0;
+      b.tokens = std::min(cap, b.tokens + std::max(0.0, minutes) * cap);
+      b.updated = now;
+    }
+    if (b.tokens < 1.0) {
+      const int wait = static_cast<int>(std::ceil((1.0 - b.tokens) * 60.0 / cap));
+      throw ApiError(429, "too_many_invites", "you are sending invites too fast").with_retry_after(std::max(1, wait));
+    }
+    b.tokens -= 1.0;
+  }
+
+  // The invites `target` holds that are still open, pruned of the rest.
+  std::vector<std::pair<std::string, core::SystemTime>>& open_invites(const std::string& target, core::SystemTime now) {
+    auto& held = inbox[target];
+    std::erase_if(held, [&](const auto& e) {
+      if (e.second <= now) return true;
+      auto it = parties.find(e.first);
+      return it == parties.end() || it->second.invites.count(target) == 0;
+    });
+    return held;
   }
 
   Party& invited_party(const std::string& user, const json::object& d) {
@@ -497,8 +540,6 @@ struct MatchmakerService::Impl {
       const auto pools = matcher.pools();
       for (const auto& mode : matcher.modes()) {
         auto& st = stats[mode.name];
-        while (!st.enqueue_log.empty() && now - st.enqueue_log.front() > std::chrono::seconds(10))
-          st.enqueue_log.pop_front();
         json::array regions;
         std::size_t tickets = 0;
         std::size_t players = 0;
@@ -519,7 +560,7 @@ struct MatchmakerService::Impl {
             {"queued_players", players},
             {"regions", std::move(regions)},
             {"enqueued_total", st.enqueued},
-            {"tickets_per_second", static_cast<double>(st.enqueue_log.size()) / 10.0},
+            {"tickets_per_second", st.enqueues.per_second(now)},
             {"matches_total", st.matches},
             {"bot_fill_matches_total", st.bot_matches},
             {"wait_seconds",
@@ -546,6 +587,13 @@ struct MatchmakerService::Impl {
           }
         }
       }
+      for (auto it = inbox.begin(); it != inbox.end();) {
+        std::erase_if(it->second, [&](const auto& inv) { return inv.second <= now; });
+        it = it->second.empty() ? inbox.erase(it) : std::next(it);
+      }
+      std::erase_if(invite_budget, [&](const auto& e) {  // a full bucket is the same as none
+        return std::chrono::duration<double>(now - e.second.updated).count() >= 60.0;
+      });
       for (auto it = in_match.begin(); it != in_match.end();) {
         if (now - it->second.since >= settings.match_hold) {
           it = in_match.erase(it);

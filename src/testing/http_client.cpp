@@ -9,6 +9,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 
+#include <poll.h>
+
+#include <chrono>
+
 namespace arena::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -113,6 +117,33 @@ HttpResult HttpClient::raw(const std::string& bytes) {
   bhttp::response<bhttp::string_body> res;
   beast::error_code ec;
   bhttp::read(s, buf, res, ec);
+  if (ec) return {};
+  return convert(res);
+}
+
+HttpResult HttpClient::raw_stream(const std::string& head, char fill, std::size_t fill_bytes) {
+  asio::io_context ioc;
+  tcp::socket s(ioc);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
+  asio::write(s, asio::buffer(head));
+  const std::string chunk(16 * 1024, fill);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (std::size_t sent = 0; sent < fill_bytes && std::chrono::steady_clock::now() < deadline;) {
+    pollfd p{s.native_handle(), POLLIN | POLLOUT, 0};
+    if (::poll(&p, 1, 100) < 0) break;
+    if ((p.revents & (POLLIN | POLLERR | POLLHUP)) != 0) break;  // the server answered (or gave up)
+    if ((p.revents & POLLOUT) == 0) continue;
+    beast::error_code ec;
+    const std::size_t n = std::min(chunk.size(), fill_bytes - sent);
+    sent += s.write_some(asio::buffer(chunk.data(), n), ec);
+    if (ec) break;
+  }
+  beast::tcp_stream stream(std::move(s));
+  stream.expires_after(std::chrono::seconds(10));
+  beast::flat_buffer buf;
+  bhttp::response<bhttp::string_body> res;
+  beast::error_code ec;
+  bhttp::read(stream, buf, res, ec);
   if (ec) return {};
   return convert(res);
 }

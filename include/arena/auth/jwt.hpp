@@ -57,6 +57,7 @@ enum class TokenError {
   wrong_issuer,    // token_wrong_issuer
   wrong_audience,  // token_wrong_audience
   not_yet_valid,   // token_not_yet_valid (issued in the future)
+  bad_time,        // token_bad_time (iat/exp negative, past year 9999, or exp before iat)
 };
 std::string_view code(TokenError e);
 std::string_view message(TokenError e);

@@ -22,6 +22,7 @@ struct HttpSettings {
   int blocking_threads = 2;         // pool for slow handlers (password hashing)
   bool access_log = true;
   int json_max_depth = 32;
+  int max_connections_per_ip = 1000;  // HTTP and WebSocket together; 0 = no limit
 };
 
 struct AuthSettings {
@@ -55,6 +56,10 @@ struct GatewaySettings {
   std::string second_connection = "allow";  // allow | replace
   int max_channels = 50;
   int max_body_chars = 2000;
+  Millis close_timeout{2'000};  // a closing connection's close frame must go out (and be answered) in this
+  int max_sessions_per_user = 8;
+  int upgrades_per_ip_burst = 100;
+  int upgrades_per_ip_per_minute = 600;
 };
 
 struct ChannelSettings {
@@ -65,6 +70,8 @@ struct MatchmakingSettings {
   std::chrono::milliseconds interval{250};       // how often matches are formed
   std::chrono::milliseconds invite_ttl{60'000};  // party invites expire
   int max_party_size = 5;
+  int invites_per_minute = 20;                      // party invites one user may send (also the burst)
+  int max_open_invites = 20;                        // open invites one user may hold
   std::chrono::milliseconds match_hold{1'800'000};  // a matched player cannot queue until match.ended, or this long
   int default_rating = 1500;                        // for players without a rating yet
   // [matchmaking.modes.<name>] tables as written (TOML only); empty: the built-in modes.

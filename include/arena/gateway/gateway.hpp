@@ -35,6 +35,12 @@ struct GatewaySettings {
   std::size_t max_channels_per_session = 50;
   std::size_t max_body_chars = 2000;
   std::chrono::milliseconds request_timeout{5'000};  // bus requests on behalf of a client op
+  // A closing connection (slow consumer, policy, drain...) whose close frame has not gone out
+  // and been answered after this long is dropped.
+  std::chrono::milliseconds close_timeout{2'000};
+  std::size_t max_sessions_per_user = 8;    // on this gateway, live or resumable
+  double upgrades_per_ip_burst = 100;       // WebSocket upgrades one IP may make at once,
+  double upgrades_per_ip_per_minute = 600;  // and regains per minute
 };
 
 struct GatewayMetrics {

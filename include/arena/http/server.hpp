@@ -23,6 +23,7 @@ struct ServerOptions {
   int blocking_threads = 2;
   std::size_t max_blocking_queue = 256;  // waiting slow jobs before 503 overloaded
   bool access_log = true;
+  std::size_t max_connections_per_ip = 1000;  // HTTP and WebSocket together; 0 = no limit
 };
 
 class Server {

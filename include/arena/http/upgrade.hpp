@@ -6,6 +6,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "arena/http/connection_slots.hpp"
 #include "arena/http/message.hpp"
 
 namespace arena::http {
@@ -15,6 +16,7 @@ struct Upgrade {
   boost::beast::http::request<boost::beast::http::string_body> request;
   boost::beast::flat_buffer buffer;  // bytes read past the request, if any
   Request info;                      // the parsed request, with the check's attachment
+  IpSlot slot;                       // this connection's place under http.max_connections_per_ip
 };
 
 }  // namespace arena::http

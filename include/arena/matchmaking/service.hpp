@@ -35,6 +35,8 @@ struct ServiceSettings {
   std::chrono::milliseconds interval{250};
   std::chrono::milliseconds invite_ttl{60'000};
   int max_party_size = 5;
+  int invites_per_minute = 20;  // party invites one user may send per minute (and at once)
+  int max_open_invites = 20;    // open invites one user may hold
   std::chrono::milliseconds match_hold{1'800'000};
   bool run_thread = true;  // false: the owner calls tick() (tests)
 };

@@ -29,6 +29,10 @@ class HttpClient {
   HttpResult post_json(const std::string& target, const std::string& body, const std::string& bearer = {});
   // Writes raw bytes on a fresh connection and reads one response (or nothing, status 0).
   HttpResult raw(const std::string& bytes);
+  // Writes `head`, then up to `fill_bytes` of `fill` in pieces until the server answers (or
+  // 20 s pass), and reads that answer: for requests that never end, such as an endless chunk
+  // extension. Status 0 if nothing came back.
+  HttpResult raw_stream(const std::string& head, char fill, std::size_t fill_bytes);
   bool connected() const;
 
  private:
