@@ -1,5 +1,5 @@
 # Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
-.PHONY: all deps build run test test-unit test-integration debug bench lint format format-check clean
+.PHONY: all deps build run test test-unit test-integration test-tsan test-fuzz fuzz debug bench lint format format-check clean
 
 JOBS ?= $(shell nproc)
 ARGS ?=
@@ -20,11 +20,34 @@ run: build
 	@scripts/demo-banner.sh
 	@build/bin/arena serve $(ARGS)
 
-# Every test tier, in the CI build (ASan + UBSan, -Werror).
+FUZZ_SECONDS ?= 120
+SMOKE_SECONDS ?= 10
+
+# Every test tier: unit, integration and nats in the CI build (ASan + UBSan, -Werror), then the
+# ThreadSanitizer tier, then a short run of every fuzz target over its corpus.
 test: deps
 	@cmake --preset ci >/dev/null
 	@cmake --build --preset ci -j $(JOBS)
 	@ctest --preset ci -j $(JOBS) $(CTEST_ARGS)
+	@$(MAKE) --no-print-directory test-tsan test-fuzz
+
+# The gateway, bus, scheduler, sessions and matchmaking tests under ThreadSanitizer.
+test-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan --target tsan_tests -j $(JOBS)
+	@ctest --preset tsan -j $(JOBS)
+
+# Each libFuzzer target (clang) replays its corpus and fuzzes for SMOKE_SECONDS.
+test-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz --target fuzz_targets -j $(JOBS)
+	@scripts/fuzz.sh $(SMOKE_SECONDS)
+
+# Long fuzzing: FUZZ_SECONDS per target (make fuzz FUZZ_SECONDS=600 for ten minutes each).
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz --target fuzz_targets -j $(JOBS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 test-unit: deps
 	@cmake --preset ci >/dev/null && cmake --build --preset ci -j $(JOBS)

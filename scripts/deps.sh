@@ -16,6 +16,8 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl python3 python3-websockets
+  # fuzz targets (clang + libFuzzer runtime); the TSan tier uses GCC's libtsan2
+  clang libclang-rt-14-dev libtsan2
   # lint and format
   clang-tidy clang-format cppcheck
 )

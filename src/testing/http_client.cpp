@@ -148,4 +148,29 @@ HttpResult HttpClient::raw_stream(const std::string& head, char fill, std::size_
   return convert(res);
 }
 
+struct HttpClient::Raw::Impl {
+  asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buf;
+};
+
+HttpClient::Raw::Raw(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  impl_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  impl_->stream.socket().set_option(tcp::no_delay(true));
+}
+HttpClient::Raw::~Raw() = default;
+
+void HttpClient::Raw::send(const std::string& bytes) {
+  asio::write(impl_->stream, asio::buffer(bytes));
+}
+
+HttpResult HttpClient::Raw::response() {
+  impl_->stream.expires_after(std::chrono::seconds(10));
+  bhttp::response<bhttp::string_body> res;
+  beast::error_code ec;
+  bhttp::read(impl_->stream, impl_->buf, res, ec);
+  if (ec) return {};
+  return convert(res);
+}
+
 }  // namespace arena::testing

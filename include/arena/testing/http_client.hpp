@@ -35,6 +35,19 @@ class HttpClient {
   HttpResult raw_stream(const std::string& head, char fill, std::size_t fill_bytes);
   bool connected() const;
 
+  // A fresh connection written in parts (to make the server read a request in pieces).
+  class Raw {
+   public:
+    explicit Raw(std::uint16_t port);
+    ~Raw();
+    void send(const std::string& bytes);
+    HttpResult response();  // the next response, status 0 if none came within 10 s
+
+   private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
