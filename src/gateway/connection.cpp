@@ -29,7 +29,7 @@ struct Connection::Handshake {
   beast::http::request<beast::http::string_body> request;
 };
 
-Connection::Connection(http::Upgrade&& up, ConnectionOwner& owner, const GatewaySettings& settings,
+Connection::Connection(http::Upgrade&& up, LinkOwner& owner, const GatewaySettings& settings,
                        GatewayMetrics& metrics, ConnectionInfo info)
     : socket_(up.stream.get_executor()),
       handshake_(

@@ -16,55 +16,33 @@
 
 #include "arena/gateway/gateway.hpp"
 #include "arena/http/upgrade.hpp"
+#include "link.hpp"
 #include "protocol.hpp"
 #include "session.hpp"
 #include "ws_frame.hpp"
 
 namespace arena::gateway {
 
-class Connection;
-
-class ConnectionOwner {
+class Connection final : public Link, public std::enable_shared_from_this<Connection> {
  public:
-  virtual ~ConnectionOwner() = default;
-  // After the WebSocket handshake.
-  virtual void on_open(const std::shared_ptr<Connection>& c) = 0;
-  virtual void on_text(const std::shared_ptr<Connection>& c, std::string_view text) = 0;
-  virtual void on_binary(const std::shared_ptr<Connection>& c) = 0;
-  virtual void on_rate_limited(const std::shared_ptr<Connection>& c, bool close) = 0;
-  virtual void on_closed(const std::shared_ptr<Connection>& c) = 0;
-};
-
-struct ConnectionInfo {
-  std::string user_id;
-  std::string login_id;  // the JWT's sid
-  std::int64_t token_expires_at = 0;
-  std::string remote_ip;
-  std::string subprotocol;  // "arena.v1" when the client offered it
-  std::optional<std::string> resume_sid;
-  std::optional<std::uint64_t> resume_last_seq;
-};
-
-class Connection final : public Sink, public std::enable_shared_from_this<Connection> {
- public:
-  Connection(http::Upgrade&& up, ConnectionOwner& owner, const GatewaySettings& settings, GatewayMetrics& metrics,
+  Connection(http::Upgrade&& up, LinkOwner& owner, const GatewaySettings& settings, GatewayMetrics& metrics,
              ConnectionInfo info);
   ~Connection() override;
 
   void start();
   void send(Outbound out) override;
   // Sends a close frame with `code` (after what is already being written) and ends the connection.
-  void close(CloseCode code, std::string reason);
+  void close(CloseCode code, std::string reason) override;
 
   // From the gateway's sweep: pings a connection that has been silent for half the idle
   // timeout, and drops one silent for all of it (a dead peer never answers a close).
-  void check_idle(std::chrono::steady_clock::time_point now);
+  void check_idle(std::chrono::steady_clock::time_point now) override;
 
-  const ConnectionInfo& info() const { return info_; }
-  void set_token_expiry(std::int64_t at);
-  std::int64_t token_expiry() const;
-  void set_session(std::shared_ptr<Session> s);
-  std::shared_ptr<Session> session() const;
+  const ConnectionInfo& info() const override { return info_; }
+  void set_token_expiry(std::int64_t at) override;
+  std::int64_t token_expiry() const override;
+  void set_session(std::shared_ptr<Session> s) override;
+  std::shared_ptr<Session> session() const override;
 
  private:
   struct Handshake;
@@ -86,7 +64,7 @@ class Connection final : public Sink, public std::enable_shared_from_this<Connec
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<Handshake> handshake_;  // only until the handshake is done
-  ConnectionOwner& owner_;
+  LinkOwner& owner_;
   const GatewaySettings& settings_;
   GatewayMetrics& metrics_;
   ConnectionInfo info_;

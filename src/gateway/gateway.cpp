@@ -37,7 +37,7 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
 
 namespace {
 
-using ConnPtr = std::shared_ptr<Connection>;
+using ConnPtr = std::shared_ptr<Link>;
 using SessionPtr = std::shared_ptr<Session>;
 
 std::shared_ptr<const std::string> frame_ptr(std::string s) {
@@ -65,7 +65,7 @@ std::string token_from_subprotocols(std::string_view header, bool& offered_v1) {
 
 }  // namespace
 
-struct Gateway::Impl final : ConnectionOwner {
+struct Gateway::Impl final : LinkOwner {
   Impl(GatewaySettings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, metrics::Registry& r)
       : settings(std::move(s)),
         bus(b),
@@ -125,7 +125,7 @@ struct Gateway::Impl final : ConnectionOwner {
   void accept_upgrade(http::Upgrade&& up);
   bool room_for_session(const ConnectionInfo& info);
 
-  // --- ConnectionOwner ---
+  // --- LinkOwner ---
   void on_open(const ConnPtr& c) override;
   void on_text(const ConnPtr& c, std::string_view text) override;
   void on_binary(const ConnPtr& c) override;
@@ -387,7 +387,7 @@ void Gateway::Impl::on_open(const ConnPtr& c) {
       if (auto it = sessions.find(*info.resume_sid); it != sessions.end()) found = it->second;
     }
     if (found && found->user_id() == info.user_id) {
-      auto previous = std::dynamic_pointer_cast<Connection>(found->sink());
+      auto previous = std::dynamic_pointer_cast<Link>(found->sink());
       const auto attached = found->attach(c, info.resume_last_seq, welcome(found, true, {}));
       if (attached == Session::Attach::attached) {
         if (previous) previous->close(CloseCode::resumed_elsewhere, "session resumed on another connection");
@@ -481,7 +481,7 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
       // Only older sessions: session ids are UUIDv7 (time-ordered), and a kick can arrive late
       // (buffered in a NATS client), after a newer session of the same user opened elsewhere.
       if (s->id() >= keep) continue;
-      if (auto conn = std::dynamic_pointer_cast<Connection>(s->sink()))
+      if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
         conn->close(CloseCode::replaced, "a newer connection of this user took over");
       expire(s, "replaced");
     }
@@ -842,6 +842,18 @@ void Gateway::revoke_login(const std::string& login_id) {
       if (c->info().login_id == login_id) hit.push_back(c);
   }
   for (auto& c : hit) c->close(CloseCode::login_revoked, "this login has ended");
+}
+
+void Gateway::open_link(const std::shared_ptr<Link>& link) {
+  impl_->on_open(link);
+}
+
+void Gateway::link_text(const std::shared_ptr<Link>& link, std::string_view text) {
+  impl_->on_text(link, text);
+}
+
+void Gateway::link_closed(const std::shared_ptr<Link>& link) {
+  impl_->on_closed(link);
 }
 
 std::size_t Gateway::connections() const {

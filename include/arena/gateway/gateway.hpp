@@ -20,6 +20,8 @@ namespace arena::gateway {
 
 enum class SecondConnection { allow, replace };
 
+class Link;  // src/gateway/link.hpp
+
 struct GatewaySettings {
   std::string node_id = "node-1";
   std::size_t max_frame_bytes = 64 * std::size_t{1024};
@@ -81,6 +83,12 @@ class Gateway {
   // Closes (4004) every connection authenticated by this login (the JWT's sid): a logout or a
   // detected refresh-token theft ends live sockets too, not only future requests.
   void revoke_login(const std::string& login_id);
+
+  // Links without a socket (the ops fuzz target, tests): as if the WebSocket of `link` (whose
+  // info() names its user) had opened, sent the text message `text`, or closed.
+  void open_link(const std::shared_ptr<Link>& link);
+  void link_text(const std::shared_ptr<Link>& link, std::string_view text);
+  void link_closed(const std::shared_ptr<Link>& link);
 
   struct Impl;
 
