@@ -2,9 +2,6 @@
 // Every service that takes bus messages, wired on one MemoryBus as the embedded server wires
 // them, for the fuzz targets that feed them hostile messages. Fresh for each input, so an input
 // replays alone. Timers idle (a fake clock; the matchmaker ticks only when told).
-#include <map>
-#include <mutex>
-
 #include "arena/bus/memory_bus.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/match/game_mode.hpp"
@@ -18,25 +15,6 @@
 #include "arena/sessions/presence_service.hpp"
 
 namespace arena::fuzz {
-
-// Results kept in memory: the host's store interface without a database file per input.
-class MemoryMatchStore final : public match::MatchStore {
- public:
-  void save(const match::MatchRecord& rec, std::int64_t) override {
-    std::lock_guard lock(mu_);
-    records_.emplace(rec.spec.match_id, rec);
-  }
-  std::optional<match::MatchRecord> load(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    auto it = records_.find(id);
-    if (it == records_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, match::MatchRecord> records_;
-};
 
 struct Services {
   Services()
@@ -57,7 +35,7 @@ struct Services {
   sessions::ChannelService channels;
   matchmaking::FixedRating ratings;
   matchmaking::MatchmakerService matchmaker;
-  MemoryMatchStore store;
+  match::MemoryMatchStore store;
   match::MatchHost host;
 };
 

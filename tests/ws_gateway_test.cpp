@@ -270,14 +270,17 @@ TEST(Gateway, PushSequenceNumbersIncreaseByOne) {
   }
 }
 
+// Small send queues and no message rate limit: one client floods a channel another reads slowly.
+void flood(config::Settings& s) {
+  s.gateway.send_queue_messages = 64;
+  s.gateway.send_queue_bytes = 256 * 1024;
+  s.gateway.messages_per_second = 100000;
+  s.gateway.message_burst = 100000;
+  s.gateway.max_body_chars = 60000;
+}
+
 TEST(Gateway, ASlowConsumerIsDroppedWhileOthersKeepReceiving) {
-  TestServer server([](config::Settings& s) {
-    s.gateway.send_queue_messages = 64;
-    s.gateway.send_queue_bytes = 256 * 1024;
-    s.gateway.messages_per_second = 100000;
-    s.gateway.message_burst = 100000;
-    s.gateway.max_body_chars = 60000;
-  });
+  TestServer server(flood);
   Player slow(server.port(), guest(server.port()), {.receive_buffer_bytes = 4096});
   Player fast(server.port(), guest(server.port()));
   slow.request("channel.join", {{"channel", "flood"}}, 1);
@@ -314,11 +317,7 @@ TEST(Gateway, ASlowConsumerIsDroppedWhileOthersKeepReceiving) {
 // 4008 close used to wait for the socket to drain, which never happened.
 TEST(Gateway, AClientThatNeverReadsIsCutOffAndItsSessionEnds) {
   TestServer server([](config::Settings& s) {
-    s.gateway.send_queue_messages = 64;
-    s.gateway.send_queue_bytes = 256 * 1024;
-    s.gateway.messages_per_second = 100000;
-    s.gateway.message_burst = 100000;
-    s.gateway.max_body_chars = 60000;
+    flood(s);
     s.gateway.resume_window = 0ms;  // a closed connection ends its session at once
     s.gateway.close_timeout = 500ms;
   });

@@ -20,24 +20,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class MemoryStore final : public MatchStore {
- public:
-  void save(const MatchRecord& rec, std::int64_t) override {
-    std::lock_guard lock(mu_);
-    records_.emplace(rec.spec.match_id, rec);  // the first save wins, as in SQLite
-  }
-  std::optional<MatchRecord> load(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    auto it = records_.find(id);
-    if (it == records_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, MatchRecord> records_;
-};
-
 // cycles, except that it throws on its 3rd tick, or sleeps past its budget on every tick.
 class Faulty final : public GameMode {
  public:
@@ -88,7 +70,7 @@ std::string found(const std::string& id, const std::string& game, int tick_rate)
 
 TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
   bus::MemoryBus bus;
-  MemoryStore store;
+  MemoryMatchStore store;
   core::FakeClock clock;
   metrics::Registry registry;
   HostSettings hs;

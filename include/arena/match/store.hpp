@@ -1,6 +1,8 @@
 #pragma once
 // Where finished matches are kept: durable before match.ended goes out, never stored twice.
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,6 +30,25 @@ class SqliteMatchStore final : public MatchStore {
 
  private:
   storage::Sqlite& db_;
+};
+
+// Records kept in this process only (unit tests, fuzzing): the same contract, no database.
+class MemoryMatchStore final : public MatchStore {
+ public:
+  void save(const MatchRecord& rec, std::int64_t) override {
+    std::lock_guard lock(mu_);
+    records_.emplace(rec.spec.match_id, rec);  // the first save wins, as in SQLite
+  }
+  std::optional<MatchRecord> load(const std::string& match_id) override {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(match_id);
+    if (it == records_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, MatchRecord> records_;
 };
 
 }  // namespace arena::match
