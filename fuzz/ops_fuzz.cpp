@@ -18,43 +18,12 @@
 #include "arena/core/encoding.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/match/game_mode.hpp"
-#include "gateway/link.hpp"
 #include "services.hpp"
 
 namespace json = boost::json;
 using namespace arena;
 
 namespace {
-
-// A client end without a socket: checks every frame it is sent.
-class FuzzLink final : public gateway::Link {
- public:
-  explicit FuzzLink(gateway::ConnectionInfo info) : info_(std::move(info)) {}
-  void send(gateway::Outbound out) override {
-    const std::string frame = out.seq != 0 ? "{\"seq\":1," + *out.body : *out.body;
-    boost::system::error_code ec;
-    const auto v = json::parse(frame, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("op") || !v.at("op").is_string()) __builtin_trap();
-  }
-  void close(gateway::CloseCode, std::string) override {}
-  void check_idle(std::chrono::steady_clock::time_point) override {}
-  const gateway::ConnectionInfo& info() const override { return info_; }
-  void set_token_expiry(std::int64_t at) override { info_.token_expires_at = at; }
-  std::int64_t token_expiry() const override { return info_.token_expires_at; }
-  void set_session(std::shared_ptr<gateway::Session> s) override {
-    std::lock_guard lock(mu_);
-    session_ = std::move(s);
-  }
-  std::shared_ptr<gateway::Session> session() const override {
-    std::lock_guard lock(mu_);
-    return session_;
-  }
-
- private:
-  gateway::ConnectionInfo info_;
-  mutable std::mutex mu_;
-  std::shared_ptr<gateway::Session> session_;
-};
 
 const std::string kSecret = "fuzz-ops-secret-0123456789abcdefghij";
 
@@ -64,26 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const match::GameRegistry games = match::builtin_games();
   static const auth::Jwt jwt(auth::KeyRing::parse("k1:" + core::base64url_encode(kSecret)), auth::JwtOptions{});
   fuzz::Services s;
-  auth::AuthMetrics auth_metrics(s.registry);
-  auth::TokenVerifier verifier(jwt, s.clock, auth_metrics);
-  // The auth role's answer to "which of these are accounts": u0..u3 are.
-  auto exists = s.bus.subscribe(auth::kAccountsExist, [&s](const bus::Message& m) {
-    json::object found;
-    if (auto req = bus::payload::parse(m.data)) {
-      if (const auto* ids = req->if_contains("user_ids"); ids != nullptr && ids->is_array())
-        for (const auto& id : ids->get_array())
-          if (id.is_string()) found[id.get_string()] = id.get_string().size() == 2 && id.get_string()[0] == 'u';
-    }
-    bus::payload::reply(s.bus, m, {{"exists", std::move(found)}});
-  });
-  gateway::Gateway gw(gateway::GatewaySettings{.max_channels_per_session = 4}, s.bus, verifier, s.clock, s.registry);
-  std::vector<std::shared_ptr<FuzzLink>> links;
-  for (int u = 0; u < 4; ++u) {
-    const std::string user = "u" + std::to_string(u);
-    links.push_back(std::make_shared<FuzzLink>(gateway::ConnectionInfo{
-        .user_id = user, .login_id = "l" + user, .token_expires_at = INT64_MAX, .remote_ip = "127.0.0.1"}));
-    gw.open_link(links.back());
-  }
+  fuzz::Edge edge(s, jwt);
+  auto& gw = edge.gateway;
+  auto& links = edge.links;
   auto cycles = games.find("cycles")->make();
   auto four = games.find("four")->make();
   const std::vector<match::Seat> seats = {{"u0", false, 0}, {"u1", false, 1}};
@@ -119,6 +71,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!cycles->over()) cycles->tick(delta);
     if (!four->over()) four->tick(delta);
   }
-  for (auto& l : links) gw.link_closed(l);
   return 0;
 }

@@ -247,6 +247,24 @@ TEST(Gateway, ChannelsAndDirectMessages) {
   EXPECT_EQ(str(not_member, {"d", "code"}), "not_in_channel");
 }
 
+// Found by fuzzing (fuzz/corpus/bus/truncated_push): a push from the bus was passed to clients
+// as it came, so a truncated or forged one reached them as a frame that is not JSON. It is
+// checked once per bus message now, dropped and counted.
+TEST(Gateway, AMalformedPushFromTheBusNeverReachesClients) {
+  TestServer server;
+  Player a(server.port(), guest(server.port()));
+  const std::string subject = "route.user." + a.login.user_id;
+  for (const char* bad :
+       {"P{\"op\":\"dm.messa", "P\"op\":\"x\"}", "Pnot json}", "P\"d\":{}}", "P", "P\"op\":1,\"d\":{}}"})
+    server.app().bus().publish(subject, bad);
+  server.app().bus().publish(subject, std::string(1, 'P') + R"("op":"dm.message","d":{"from":"x","body":"ok"}})");
+  auto f = a.next();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(str(*f, {"op"}), "dm.message");
+  EXPECT_EQ(f->at("seq").as_int64(), 1);  // the bad ones took no seq either
+  EXPECT_EQ(metric(server.port(), "gateway_bad_bus_messages_total"), 6);
+}
+
 TEST(Gateway, PushSequenceNumbersIncreaseByOne) {
   TestServer server;
   Player a(server.port(), guest(server.port()));

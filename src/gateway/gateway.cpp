@@ -1,5 +1,6 @@
 #include "arena/gateway/gateway.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -33,7 +34,10 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
       closes(r.counter("gateway_closes_total", "Connections closed by the server, by close code", {"code"})),
       resumes(r.counter("gateway_resumes_total", "Resume attempts, by result", {"result"})),
       pushes(r.counter("gateway_pushes_total", "Server pushes stamped onto sessions").with({})),
-      frames_out(r.counter("gateway_frames_out_total", "Frames written to sockets").with({})) {}
+      frames_out(r.counter("gateway_frames_out_total", "Frames written to sockets").with({})),
+      bad_bus_messages(r.counter("gateway_bad_bus_messages_total",
+                                 "Malformed pushes from the bus, dropped before reaching any client")
+                           .with({})) {}
 
 namespace {
 
@@ -61,6 +65,23 @@ std::string token_from_subprotocols(std::string_view header, bool& offered_v1) {
     if (item.rfind("bearer.", 0) == 0) token = std::string(item.substr(7));
   }
   return token;
+}
+
+// A push body as the router frames it: the rest of a JSON object after `{"seq":N,`, holding a
+// string "op" and a "d". Checked once per bus message, before any recipient gets it.
+bool valid_push(std::string_view body) {
+  if (body.empty() || body.back() != '}') return false;
+  thread_local std::string buf;
+  buf.assign("{");
+  buf.append(body);
+  unsigned char scratch[4096];
+  json::monotonic_resource mr(scratch, sizeof scratch);
+  boost::system::error_code ec;
+  const json::value v = json::parse(buf, ec, &mr);
+  if (ec || !v.is_object()) return false;
+  const auto& o = v.get_object();
+  const auto* op = o.if_contains("op");
+  return op != nullptr && op->is_string() && o.contains("d") && !o.contains("seq");
 }
 
 }  // namespace
@@ -472,6 +493,11 @@ std::vector<SessionPtr> Gateway::Impl::fanout_targets(const std::unordered_map<s
 void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>& targets) {
   if (data.empty() || targets.empty()) return;
   if (data[0] == router::kPush) {
+    if (!valid_push(data.substr(1))) {  // from another node: never pass on what a client cannot parse
+      metrics.bad_bus_messages.inc();
+      log->warn("msg=\"dropped a malformed push from the bus\" bytes={}", data.size());
+      return;
+    }
     auto body = frame_ptr(std::string(data.substr(1)));  // serialised once, shared by every recipient
     for (const auto& s : targets) s->push(body);
     metrics.pushes.inc(targets.size());

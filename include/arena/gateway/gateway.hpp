@@ -56,6 +56,7 @@ struct GatewayMetrics {
   metrics::Family<metrics::Counter>& resumes;  // result
   metrics::Counter& pushes;
   metrics::Counter& frames_out;
+  metrics::Counter& bad_bus_messages;
 };
 
 // One op of the client protocol, as declared in the table (see ops()).
