@@ -17,12 +17,11 @@ boost::system::error_code feed(RequestReader& r, std::string_view bytes, bool& h
   while (!bytes.empty() && !p.is_done()) {
     const std::size_t n = p.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
     bytes.remove_prefix(n);
-    if (ec == boost::beast::http::error::need_more) return ec;
-    if (ec) return ec;
+    if (ec) return ec;  // need_more (the input ran out) or a parse error
     if (p.is_header_done() && !header_checked) {
       header_checked = true;
       refusal = r.check_header();
-      if (refusal) return ec;
+      if (refusal) return {};
     }
   }
   if (!p.is_done()) p.put_eof(ec);
