@@ -256,6 +256,27 @@ TEST(Matchmaking, BadRequestsGetClearErrors) {
   EXPECT_EQ(code("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}), "already_queued");
 }
 
+// Tickets per second count the last 10 s (issue 9: counted in fixed memory, no longer a log of
+// every enqueue that only a stats request trimmed).
+TEST(Matchmaking, StatsCountTicketsOfTheLastTenSeconds) {
+  TestServer server(fast_matchmaking);
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  a.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 30}})}}, 1);
+  b.request("mm.enqueue", {{"mode", "squads"}, {"regions", pings({{"eu", 30}})}}, 1);
+  auto squads = [&] {
+    const auto body = HttpClient(server.port()).get("/v1/matchmaking/stats").json();
+    for (const auto& m : body.at("modes").as_array())
+      if (m.at("mode").as_string() == "squads") return m.as_object();
+    return json::object{};
+  };
+  EXPECT_EQ(squads().at("enqueued_total").as_int64(), 2);
+  EXPECT_DOUBLE_EQ(squads().at("tickets_per_second").as_double(), 0.2);
+  server.clock().advance(11s);
+  EXPECT_DOUBLE_EQ(squads().at("tickets_per_second").as_double(), 0.0);
+  EXPECT_EQ(squads().at("enqueued_total").as_int64(), 2);
+}
+
 // Hardening (issue 9): invites go only to accounts that exist, and neither a sender nor a
 // crowd of senders can flood one player with invites.
 TEST(Matchmaking, InvitesOnlyToRealAccountsAndBoundedPerUser) {
