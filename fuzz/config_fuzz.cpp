@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto s = arena::config::load(src);
     (void)arena::config::dump(s);
-    if (!s.matchmaking.modes.empty()) (void)arena::matchmaking::parse_modes(s.matchmaking.modes);
+    (void)arena::matchmaking::configured_modes(s.matchmaking.modes, s.matchmaking.builtin_modes);
   } catch (const arena::config::ConfigError&) {
   } catch (const std::invalid_argument&) {
   }

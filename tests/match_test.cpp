@@ -31,6 +31,28 @@ json::object eu() {
   return {{"eu", 30}};
 }
 
+// Issue 16 (defects): a mode that leaves tick_rate out runs its game at the game's own rate
+// (four: 1 Hz), and a config with one mode of its own keeps the built-in ones (practice).
+TEST(Match, AModeWithoutTickRateRunsAtTheGamesRateAndBuiltInModesStay) {
+  TestServer server([](config::Settings& s) {
+    s.matchmaking.interval = 20ms;
+    s.matchmaking.modes = {};
+    s.matchmaking.modes["solo_four"] = {{"game", "four"}, {"players", "1"}, {"seats", "2"}, {"practice", "true"}};
+  });
+  Player p(server.port(), guest(server.port()));
+  p.request("mm.enqueue", {{"mode", "solo_four"}, {"regions", eu()}}, 1);
+  auto assigned = p.next("match.assigned", 5s);
+  ASSERT_TRUE(assigned);
+  EXPECT_EQ(str(*assigned, {"d", "game"}), "four");
+  EXPECT_EQ(assigned->at("d").at("tick_rate").as_int64(), 1);
+  Player q(server.port(), guest(server.port()));
+  q.request("mm.enqueue", {{"mode", "practice"}, {"regions", eu()}}, 1);
+  auto practice = q.next("match.assigned", 5s);
+  ASSERT_TRUE(practice) << "the built-in practice mode is gone";
+  EXPECT_EQ(str(*practice, {"d", "game"}), "cycles");
+  EXPECT_EQ(practice->at("d").at("tick_rate").as_int64(), 20);
+}
+
 TEST(Match, PracticeAgainstBotsToTheEnd) {
   TestServer server(match_settings);
   Player p(server.port(), guest(server.port()));

@@ -261,8 +261,7 @@ void App::start() {
   }
 
   if (im.has("matchmaker")) {
-    auto modes =
-        s.matchmaking.modes.empty() ? matchmaking::default_modes() : matchmaking::parse_modes(s.matchmaking.modes);
+    auto modes = matchmaking::configured_modes(s.matchmaking.modes, s.matchmaking.builtin_modes);
     check_games(modes, match::builtin_games());
     im.ratings = std::make_unique<matchmaking::FixedRating>(s.matchmaking.default_rating);
     matchmaking::ServiceSettings mm;

@@ -238,6 +238,10 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "matchmaking.default_rating", "Rating of a player who has none yet",
       [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
+  f.push_back(bool_field(
+      "matchmaking.builtin_modes",
+      "Run the built-in modes (duel, squads, teams, ffa, practice, four) beside the [matchmaking.modes.*] tables",
+      [](auto& s) -> auto& { return s.matchmaking.builtin_modes; }));
   f.push_back(string_field(
       "host.bot_policy",
       "host:port of a gRPC bot policy service (proto/arena/bot/v1/policy.proto); empty: rule-based bots",

@@ -384,5 +384,25 @@ TEST(Modes, ParsedFromConfigAndCheckedAtStart) {
   for (const auto& m : default_modes()) EXPECT_NO_THROW(validate(m));
 }
 
+// Issue 16: config modes add to the built-in ones (a table of a built-in's name changes only its
+// keys); a mode without tick_rate leaves the rate to the game.
+TEST(Modes, ConfigTablesAddToOrOverrideTheBuiltInModes) {
+  auto modes = configured_modes({{"brawl", {{"players", "2..6"}}}, {"duel", {{"regions", "eu"}}}}, true);
+  auto find = [&](const std::string& name) -> const ModeConfig* {
+    for (const auto& m : modes)
+      if (m.name == name) return &m;
+    return nullptr;
+  };
+  ASSERT_NE(find("practice"), nullptr);
+  ASSERT_NE(find("brawl"), nullptr);
+  ASSERT_NE(find("duel"), nullptr);
+  EXPECT_EQ(find("duel")->regions, (std::vector<std::string>{"eu"}));
+  EXPECT_EQ(find("duel")->bots_after, default_modes().front().bots_after);  // the rest is duel's
+  EXPECT_EQ(modes.size(), default_modes().size() + 1);
+  EXPECT_EQ(find("four")->tick_rate, 0);  // four's own 1 Hz, not a mode-wide 20
+  EXPECT_EQ(configured_modes({{"brawl", {{"players", "2..6"}}}}, false).size(), 1u);
+  EXPECT_THROW(configured_modes({}, false), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace arena::matchmaking

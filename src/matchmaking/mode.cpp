@@ -44,7 +44,6 @@ std::vector<ModeConfig> default_modes() {
   ModeConfig four = duel;
   four.name = "four";
   four.game = "four";
-  four.tick_rate = 1;
   return {duel, squads, teams, ffa, practice, four};
 }
 
@@ -135,17 +134,20 @@ void validate(const ModeConfig& m) {
   }
   if (m.rating_window < 0 || m.rating_window > m.rating_window_max)
     bad("rating_window", "must be 0..rating_window_max");
-  if (m.tick_rate < 1 || m.tick_rate > 1000) bad("tick_rate", "must be 1..1000");
+  if (m.tick_rate < 0 || m.tick_rate > 1000) bad("tick_rate", "must be 1..1000 (or left out for the game's rate)");
   if (m.ticket_ttl.count() <= 0) bad("ticket_ttl_s", "must be positive");
 }
 
-std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::string, std::string>>& raw) {
+std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::string, std::string>>& raw,
+                                    const std::vector<ModeConfig>& base) {
   std::vector<ModeConfig> out;
   for (const auto& entry : raw) {
     const std::string& name = entry.first;  // not a structured binding: lambdas below capture it
     ModeConfig m;
     m.name = name;
     m.regions = default_modes().front().regions;
+    for (const auto& b : base)
+      if (b.name == name) m = b;  // a table named like a given mode changes only the keys it sets
     using Setter = std::function<void(const std::string&)>;
     const std::map<std::string, Setter> setters = {
         {"teams", [&](const std::string& v) { m.teams = integer(name, "teams", v, 1, 16); }},
@@ -200,6 +202,23 @@ std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::st
     out.push_back(std::move(m));
   }
   return out;
+}
+
+std::vector<ModeConfig> configured_modes(const std::map<std::string, std::map<std::string, std::string>>& raw,
+                                         bool with_builtin) {
+  std::vector<ModeConfig> modes = with_builtin ? default_modes() : std::vector<ModeConfig>{};
+  for (auto& m : parse_modes(raw, modes)) {
+    auto same = std::find_if(modes.begin(), modes.end(), [&](const ModeConfig& x) { return x.name == m.name; });
+    if (same != modes.end()) {
+      *same = std::move(m);
+    } else {
+      modes.push_back(std::move(m));
+    }
+  }
+  if (modes.empty())
+    throw std::invalid_argument(
+        "setting 'matchmaking.builtin_modes': false leaves no mode; add a [matchmaking.modes.<name>] table");
+  return modes;
 }
 
 }  // namespace arena::matchmaking

@@ -206,11 +206,15 @@ struct MatchmakerService::Impl {
         }
         teams.push_back(std::move(players));
       }
-      json::object found{{"match_id", m.match_id},   {"mode", m.mode},
-                         {"game", m.game},           {"region", m.region},
-                         {"tick_rate", m.tick_rate}, {"teams", std::move(teams)},
-                         {"bots_fill", m.bots_fill}, {"open_seats", m.open_seats},
+      json::object found{{"match_id", m.match_id},
+                         {"mode", m.mode},
+                         {"game", m.game},
+                         {"region", m.region},
+                         {"teams", std::move(teams)},
+                         {"bots_fill", m.bots_fill},
+                         {"open_seats", m.open_seats},
                          {"seats", m.seats}};
+      if (m.tick_rate > 0) found["tick_rate"] = m.tick_rate;  // else the host runs the game's own rate
       out.publishes.emplace_back(kMatchFound, json::serialize(found));
       auto& st = stats[m.mode];
       ++st.matches;

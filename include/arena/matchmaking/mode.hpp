@@ -33,7 +33,7 @@ struct ModeConfig {
   double rating_widen_per_s = 20;
   double rating_window_max = 500;
   std::chrono::milliseconds bots_after{std::chrono::seconds(30)};  // 0: never fill with bots
-  int tick_rate = 20;
+  int tick_rate = 0;                                               // 0: the game's own rate (GameInfo::tick_rate)
   std::chrono::milliseconds ticket_ttl{std::chrono::seconds(120)};
   std::vector<std::string> match_equal;  // ticket properties that must be equal within a match
 
@@ -49,10 +49,18 @@ struct ModeConfig {
 // cycles; four (1v1 connect four). Regions eu, us-east, us-west, asia.
 std::vector<ModeConfig> default_modes();
 
-// Raw [matchmaking.modes.<name>] tables: name -> key -> value as written. Throws
+// Raw [matchmaking.modes.<name>] tables: name -> key -> value as written. A table named like a
+// mode of `base` starts from that mode; others from the defaults above. Throws
 // std::invalid_argument naming `matchmaking.modes.<name>.<key>` for unknown keys, bad values and
 // impossible modes.
-std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::string, std::string>>& raw);
+std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::string, std::string>>& raw,
+                                    const std::vector<ModeConfig>& base = {});
+
+// The modes a matchmaker runs: the built-in ones (unless `with_builtin` is false), where each
+// [matchmaking.modes.<name>] table overrides, key by key, the mode of its name or adds a new one.
+// Throws std::invalid_argument naming the key for a bad table, or when no mode is left.
+std::vector<ModeConfig> configured_modes(const std::map<std::string, std::map<std::string, std::string>>& raw,
+                                         bool with_builtin);
 void validate(const ModeConfig& m);
 
 }  // namespace arena::matchmaking
