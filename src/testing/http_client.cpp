@@ -107,18 +107,25 @@ HttpResult HttpClient::post_json(const std::string& target, const std::string& b
   return request("POST", target, body, std::move(h));
 }
 
-HttpResult HttpClient::raw(const std::string& bytes) {
-  asio::io_context ioc;
-  beast::tcp_stream s(ioc);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
-  asio::write(s, asio::buffer(bytes));
+namespace {
+// The next response on `s` within 10 s; status 0 if none came.
+HttpResult read_response(beast::tcp_stream& s, beast::flat_buffer& buf) {
   s.expires_after(std::chrono::seconds(10));
-  beast::flat_buffer buf;
   bhttp::response<bhttp::string_body> res;
   beast::error_code ec;
   bhttp::read(s, buf, res, ec);
   if (ec) return {};
   return convert(res);
+}
+}  // namespace
+
+HttpResult HttpClient::raw(const std::string& bytes) {
+  asio::io_context ioc;
+  beast::tcp_stream s(ioc);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), impl_->port));
+  asio::write(s, asio::buffer(bytes));
+  beast::flat_buffer buf;
+  return read_response(s, buf);
 }
 
 HttpResult HttpClient::raw_stream(const std::string& head, char fill, std::size_t fill_bytes) {
@@ -139,13 +146,8 @@ HttpResult HttpClient::raw_stream(const std::string& head, char fill, std::size_
     if (ec) break;
   }
   beast::tcp_stream stream(std::move(s));
-  stream.expires_after(std::chrono::seconds(10));
   beast::flat_buffer buf;
-  bhttp::response<bhttp::string_body> res;
-  beast::error_code ec;
-  bhttp::read(stream, buf, res, ec);
-  if (ec) return {};
-  return convert(res);
+  return read_response(stream, buf);
 }
 
 struct HttpClient::Raw::Impl {
@@ -165,12 +167,7 @@ void HttpClient::Raw::send(const std::string& bytes) {
 }
 
 HttpResult HttpClient::Raw::response() {
-  impl_->stream.expires_after(std::chrono::seconds(10));
-  bhttp::response<bhttp::string_body> res;
-  beast::error_code ec;
-  bhttp::read(impl_->stream, impl_->buf, res, ec);
-  if (ec) return {};
-  return convert(res);
+  return read_response(impl_->stream, impl_->buf);
 }
 
 }  // namespace arena::testing
