@@ -376,17 +376,19 @@ TEST(Gateway, SessionsPerUserAreCapped) {
   auto refused = testing::ws_refused(server.port(), {.token = login.token});
   EXPECT_EQ(refused.status, 429);
   EXPECT_NE(refused.body.find("too_many_sessions"), std::string::npos) << refused.body;
+  auto one_connection_left = [&] {  // bounded poll: the server has seen a dropped socket go
+    for (int i = 0; i < 200 && metric(server.port(), "gateway_connections_open") != 1; ++i)
+      std::this_thread::sleep_for(10ms);
+  };
   // A resume of a held session is not a new one.
   one.ws->drop();
-  for (int i = 0; i < 200 && metric(server.port(), "gateway_connections_open") != 1; ++i)
-    std::this_thread::sleep_for(10ms);
+  one_connection_left();
   Player resumed(server.port(), login, {.query = "sid=" + one.sid + "&last_seq=0"});
   EXPECT_TRUE(resumed.welcome.at("d").at("resumed").as_bool());
   // Two live: full again. Drop one: the next new session takes the resumable one's place.
   EXPECT_EQ(testing::ws_refused(server.port(), {.token = login.token}).status, 429);
   two.ws->drop();
-  for (int i = 0; i < 200 && metric(server.port(), "gateway_connections_open") != 1; ++i)
-    std::this_thread::sleep_for(10ms);
+  one_connection_left();
   Player three(server.port(), login);
   EXPECT_FALSE(three.welcome.at("d").at("resumed").as_bool());
   EXPECT_EQ(metric(server.port(), "gateway_sessions_open"), 2);

@@ -71,7 +71,7 @@ struct App::Impl {
   std::unique_ptr<auth::SqliteAuthStore> auth_store;
   std::unique_ptr<auth::Jwt> jwt;
   std::unique_ptr<auth::PasswordHasher> hasher;
-  std::unique_ptr<auth::MemoryRateLimiter> limiter;
+  std::unique_ptr<core::MemoryRateLimiter> limiter;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<bus::Subscription> revoked_sub;
@@ -198,7 +198,7 @@ void App::start() {
     im.auth_store = std::make_unique<auth::SqliteAuthStore>(*im.db);
     im.hasher = std::make_unique<auth::PasswordHasher>(
         auth::PasswordCost{static_cast<unsigned long long>(s.auth.argon2_opslimit), s.auth.argon2_memlimit});
-    im.limiter = std::make_unique<auth::MemoryRateLimiter>(im.clock);
+    im.limiter = std::make_unique<core::MemoryRateLimiter>(im.clock);
     auth::AuthLimits limits;
     limits.refresh_ttl_seconds = seconds(s.auth.refresh_ttl);
     limits.per_ip = {static_cast<double>(s.auth.ip_burst), static_cast<double>(s.auth.ip_per_minute)};

@@ -24,7 +24,7 @@ std::string guest_name() {
 }  // namespace
 
 AuthService::AuthService(AccountStore& accounts, TokenStore& tokens, TokenVerifier& verifier,
-                         const PasswordHasher& hasher, RateLimiter& limiter, const core::Clock& clock,
+                         const PasswordHasher& hasher, core::RateLimiter& limiter, const core::Clock& clock,
                          AuthMetrics& metrics, const AuthLimits& limits,
                          std::function<void(const std::string&)> on_revoked)
     : accounts_(accounts),

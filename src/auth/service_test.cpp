@@ -39,7 +39,7 @@ struct Fixture {
   SqliteAuthStore store;
   Jwt jwt;
   PasswordHasher hasher;
-  MemoryRateLimiter limiter;
+  core::MemoryRateLimiter limiter;
   metrics::Registry registry;
   AuthMetrics metrics;
   TokenVerifier verifier;

@@ -11,7 +11,7 @@
 #include <unordered_set>
 
 #include "arena/auth/messages.hpp"
-#include "arena/auth/rate_limiter.hpp"
+#include "arena/core/rate_limiter.hpp"
 #include "arena/core/encoding.hpp"
 #include "arena/core/error.hpp"
 #include "arena/core/json_input.hpp"
@@ -117,7 +117,7 @@ struct Gateway::Impl final : LinkOwner {
   const core::Clock& clock;
   GatewayMetrics metrics;
   router::Router router;
-  auth::MemoryRateLimiter upgrade_limiter;  // WebSocket upgrades per client IP
+  core::MemoryRateLimiter upgrade_limiter;  // WebSocket upgrades per client IP
   std::shared_ptr<spdlog::logger> log;
 
   struct Fanout {

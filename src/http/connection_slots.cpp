@@ -24,10 +24,7 @@ bool ConnectionSlots::acquire(const boost::asio::ip::address& ip, IpSlot& out) {
   {
     std::lock_guard lock(mu_);
     auto& n = open_[ip];
-    if (per_ip_ != 0 && n >= per_ip_) {
-      if (n == 0) open_.erase(ip);
-      return false;
-    }
+    if (per_ip_ != 0 && n >= per_ip_) return false;
     ++n;
   }
   out = IpSlot(shared_from_this(), ip);

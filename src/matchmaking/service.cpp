@@ -16,6 +16,7 @@
 #include "arena/core/json_input.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
+#include "arena/core/rate_limiter.hpp"
 #include "arena/core/rolling_count.hpp"
 #include "arena/matchmaking/messages.hpp"
 #include "arena/router/router.hpp"
@@ -100,13 +101,9 @@ struct MatchmakerService::Impl {
   };
   std::unordered_map<std::string, InMatch> in_match;
   std::map<std::string, ModeStats> stats;
-  // Invite spam bounds: each sender's budget (a token bucket, refilled per minute), and the
-  // invites each target holds (checked lazily against the parties; pruned every round).
-  struct InviteBudget {
-    double tokens;
-    core::SystemTime updated;
-  };
-  std::unordered_map<std::string, InviteBudget> invite_budget;
+  // Invite spam bounds: each sender's budget (a token bucket per user), and the invites each
+  // target holds (checked lazily against the parties; pruned every round).
+  core::MemoryRateLimiter invite_budget;
   std::unordered_map<std::string, std::vector<std::pair<std::string, core::SystemTime>>> inbox;
 
   std::vector<std::unique_ptr<bus::Subscription>> subs;
@@ -133,7 +130,8 @@ struct MatchmakerService::Impl {
                            {0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8})),
         formed(reg.counter("matchmaking_matches_total", "Matches formed", {"mode", "bots"})),
         rounds(reg.counter("matchmaking_rounds_total", "Matching rounds run (one per interval)").with({})),
-        matcher(std::move(modes), c) {
+        matcher(std::move(modes), c),
+        invite_budget(c) {
     for (const auto& m : matcher.modes()) stats[m.name];
   }
 
@@ -337,7 +335,7 @@ struct MatchmakerService::Impl {
     if (static_cast<int>(p.members.size() + p.invites.size()) >= settings.max_party_size && !renewal)
       throw ApiError(409, "party_full", "the party is full (members and open invites)");
     const auto now = clock.now();
-    spend_invite(user, now);
+    spend_invite(user);
     auto& held = open_invites(target, now);
     if (!renewal && static_cast<int>(held.size()) >= settings.max_open_invites)
       throw ApiError(429, "too_many_invites", "that player holds too many open invites; try again later");
@@ -354,20 +352,10 @@ struct MatchmakerService::Impl {
   }
 
   // Takes one invite from the sender's budget (invites_per_minute, the same as a burst).
-  void spend_invite(const std::string& user, core::SystemTime now) {
+  void spend_invite(const std::string& user) {
     const double cap = settings.invites_per_minute;
-    auto [it, fresh] = invite_budget.try_emplace(user, InviteBudget{cap, now});
-    auto& b = it->second;
-    if (!fresh) {
-      const double minutes = std::chrono::duration<double>(now - b.updated).count() / 60.0;
-      b.tokens = std::min(cap, b.tokens + std::max(0.0, minutes) * cap);
-      b.updated = now;
-    }
-    if (b.tokens < 1.0) {
-      const int wait = static_cast<int>(std::ceil((1.0 - b.tokens) * 60.0 / cap));
-      throw ApiError(429, "too_many_invites", "you are sending invites too fast").with_retry_after(std::max(1, wait));
-    }
-    b.tokens -= 1.0;
+    if (const int wait = invite_budget.acquire(user, {cap, cap}); wait > 0)
+      throw ApiError(429, "too_many_invites", "you are sending invites too fast").with_retry_after(wait);
   }
 
   // The invites `target` holds that are still open, pruned of the rest.
@@ -595,9 +583,6 @@ struct MatchmakerService::Impl {
         std::erase_if(it->second, [&](const auto& inv) { return inv.second <= now; });
         it = it->second.empty() ? inbox.erase(it) : std::next(it);
       }
-      std::erase_if(invite_budget, [&](const auto& e) {  // a full bucket is the same as none
-        return std::chrono::duration<double>(now - e.second.updated).count() >= 60.0;
-      });
       for (auto it = in_match.begin(); it != in_match.end();) {
         if (now - it->second.since >= settings.match_hold) {
           it = in_match.erase(it);

@@ -11,17 +11,17 @@
 #include "arena/auth/jwt.hpp"
 #include "arena/auth/metrics.hpp"
 #include "arena/auth/password.hpp"
-#include "arena/auth/rate_limiter.hpp"
 #include "arena/auth/store.hpp"
 #include "arena/auth/token_verifier.hpp"
 #include "arena/core/clock.hpp"
+#include "arena/core/rate_limiter.hpp"
 
 namespace arena::auth {
 
 struct AuthLimits {
   std::int64_t refresh_ttl_seconds = 30LL * 24 * 3600;
-  BucketPolicy per_ip{20, 20};
-  BucketPolicy per_account{10, 5};
+  core::BucketPolicy per_ip{20, 20};
+  core::BucketPolicy per_account{10, 5};
 };
 
 struct TokenPair {
@@ -37,7 +37,7 @@ class AuthService {
   // `on_revoked` (optional) hears every login this service ends, so other processes can refuse
   // its access tokens too.
   AuthService(AccountStore& accounts, TokenStore& tokens, TokenVerifier& verifier, const PasswordHasher& hasher,
-              RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits,
+              core::RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits,
               std::function<void(const std::string&)> on_revoked = {});
 
   TokenPair guest(const std::optional<std::string>& display_name);
@@ -72,7 +72,7 @@ class AuthService {
   TokenVerifier& verifier_;
   const Jwt& jwt_;
   const PasswordHasher& hasher_;
-  RateLimiter& limiter_;
+  core::RateLimiter& limiter_;
   const core::Clock& clock_;
   AuthMetrics& metrics_;
   AuthLimits limits_;

@@ -1,8 +1,8 @@
-#include "arena/auth/rate_limiter.hpp"
+#include "arena/core/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 
-namespace arena::auth {
+namespace arena::core {
 
 using namespace std::chrono_literals;
 
@@ -31,4 +31,4 @@ TEST(RateLimiter, MemoryStaysBounded) {
   EXPECT_LE(rl.size(), 100u);
 }
 
-}  // namespace arena::auth
+}  // namespace arena::core

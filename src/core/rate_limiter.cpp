@@ -1,9 +1,9 @@
-#include "arena/auth/rate_limiter.hpp"
+#include "arena/core/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace arena::auth {
+namespace arena::core {
 namespace {
 double seconds_between(core::SystemTime a, core::SystemTime b) {
   return std::max(0.0, std::chrono::duration<double>(b - a).count());
@@ -43,4 +43,4 @@ std::size_t MemoryRateLimiter::size() const {
   return buckets_.size();
 }
 
-}  // namespace arena::auth
+}  // namespace arena::core

@@ -9,7 +9,7 @@
 
 #include "arena/core/clock.hpp"
 
-namespace arena::auth {
+namespace arena::core {
 
 struct BucketPolicy {
   double burst = 10;       // tokens when full
@@ -45,4 +45,4 @@ class MemoryRateLimiter final : public RateLimiter {
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
-}  // namespace arena::auth
+}  // namespace arena::core
