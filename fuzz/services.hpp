@@ -38,7 +38,7 @@ struct Services {
                    matchmaking::ServiceSettings{.max_party_size = 4, .run_thread = false}),
         host(bus, match::builtin_games(), store, clock, registry, match::HostSettings{.threads = 1}) {}
 
-  bus::MemoryBus bus;
+  bus::MemoryBus bus{0};  // delivered inline: one thread, reproducible runs
   core::FakeClock clock;
   metrics::Registry registry;
   router::Router router;

@@ -81,7 +81,7 @@ TEST(HttpServerCore, SlowWorkBeyondTheQueueBoundIsRefusedWith503) {
           gate.wait();
           return Response::no_content();
         },
-        {.blocking = true});
+        {.runs_on = http::RunsOn::slow});
   ServerOptions opts;
   opts.blocking_threads = 1;
   opts.max_blocking_queue = 1;

@@ -117,7 +117,7 @@ void App::Impl::add_ops_routes() {
                  return Response::error(503, "unavailable", "no matchmaker answered; is the matchmaker role running?");
                return Response::json(200, r.data);
              },
-             {.blocking = true});
+             {.runs_on = http::RunsOn::storage});
   router.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
@@ -309,12 +309,13 @@ void App::start() {
   opts.max_body_bytes = s.http.max_body_bytes;
   opts.idle_timeout = s.http.idle_timeout;
   opts.shutdown_timeout = s.http.shutdown_timeout;
-  // 0: two I/O threads per core where login handlers wait on the database (the auth role), one
-  // per core otherwise: real-time traffic never blocks, and a second thread per core only adds
+  // 0: one I/O thread per core. Nothing on an I/O thread waits (storage handlers run on the
+  // storage pool, services on their own threads), and a second thread per core only adds
   // context switches (docs/performance.md: +12 % ping round trips, +36 % fan-out).
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  opts.threads = s.http.threads > 0 ? s.http.threads : (im.has("auth") ? 2 * cores : cores);
+  opts.threads = s.http.threads > 0 ? s.http.threads : cores;
   opts.blocking_threads = s.http.blocking_threads;
+  opts.storage_threads = s.http.storage_threads;
   opts.access_log = s.http.access_log;
   opts.max_connections_per_ip = static_cast<std::size_t>(s.http.max_connections_per_ip);
   im.server = std::make_unique<http::Server>(opts, im.router, im.http_metrics);

@@ -40,14 +40,14 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
     const auto body = core::parse_object(req.body, limits, /*empty_ok=*/true);
     const core::Fields f(body);
     return tokens(200, service.guest(f.optional_string("display_name", 0, 1024)));
-  });
+  }, {.runs_on = http::RunsOn::storage});
 
   router.add(Method::post, "/v1/auth/device", [&service, limits](Request& req) {
     const auto body = core::parse_object(req.body, limits);
     const core::Fields f(body);
     const std::string device_id = f.required_string("device_id", 0, 1024);
     return tokens(200, service.device(device_id, f.optional_string("display_name", 0, 1024)));
-  });
+  }, {.runs_on = http::RunsOn::storage});
 
   router.add(Method::post, "/v1/auth/register",
              [&service, limits](Request& req) {
@@ -58,7 +58,7 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
                const std::string name = f.required_string("display_name", 0, 1024);
                return tokens(201, service.register_password(email, password, name, req.remote_ip));
              },
-             {.blocking = true});
+             {.runs_on = http::RunsOn::slow});
 
   router.add(Method::post, "/v1/auth/login",
              [&service, limits](Request& req) {
@@ -68,13 +68,13 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
                const std::string password = f.required_string("password", 0, 1024);
                return tokens(200, service.login(email, password, req.remote_ip));
              },
-             {.blocking = true});
+             {.runs_on = http::RunsOn::slow});
 
   router.add(Method::post, "/v1/auth/refresh", [&service, limits](Request& req) {
     const auto body = core::parse_object(req.body, limits);
     const core::Fields f(body);
     return tokens(200, service.refresh(f.required_string("refresh_token", 0, 1024)));
-  });
+  }, {.runs_on = http::RunsOn::storage});
 
   // Ends the login: by its access token (Authorization header) or by a refresh token in the body.
   router.add(Method::post, "/v1/auth/logout", [&service, limits](Request& req) {
@@ -86,19 +86,19 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
       service.logout_session(service.authenticate(req.bearer_token()).session_id);
     }
     return Response::no_content();
-  });
+  }, {.runs_on = http::RunsOn::storage});
 
   router.add(Method::get, "/v1/account", [&service](Request& req) {
     const Principal p = service.authenticate(req.bearer_token());
     return account_json(service.account(p.user_id));
-  });
+  }, {.runs_on = http::RunsOn::storage});
 
   router.add(Method::patch, "/v1/account", [&service, limits](Request& req) {
     const Principal p = service.authenticate(req.bearer_token());
     const auto body = core::parse_object(req.body, limits);
     const core::Fields f(body);
     return account_json(service.rename(p.user_id, f.required_string("display_name", 0, 1024)));
-  });
+  }, {.runs_on = http::RunsOn::storage});
 }
 
 }  // namespace arena::auth

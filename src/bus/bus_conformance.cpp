@@ -110,6 +110,60 @@ TEST_P(BusConformance, OnePublishersOrderIsKept) {
   for (int i = 0; i < kN; ++i) ASSERT_EQ(got[static_cast<std::size_t>(i)].data, std::to_string(i));
 }
 
+// bus.hpp's promise: calls of one subscription's handler never overlap, even when several
+// threads publish at once, and each publisher's order is kept.
+TEST_P(BusConformance, HandlerCallsAreSerialUnderConcurrentPublishers) {
+  constexpr int kPublishers = 4;
+  constexpr int kEach = 500;
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int> out_of_order{0};
+  std::vector<int> last(kPublishers, -1);  // touched only inside the handler: serial if the promise holds
+  Inbox done;
+  auto s = bus->subscribe("serial.work", [&](const Message& m) {
+    if (inside.fetch_add(1) != 0) ++overlaps;
+    const std::string d(m.data);
+    const auto colon = d.find(':');
+    const int who = std::stoi(d.substr(0, colon));
+    const int seq = std::stoi(d.substr(colon + 1));
+    if (seq <= last[static_cast<std::size_t>(who)]) ++out_of_order;
+    last[static_cast<std::size_t>(who)] = seq;
+    if (seq % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));  // widen the window
+    inside.fetch_sub(1);
+    if (seq == kEach - 1) done.handler()(m);
+  });
+  ASSERT_TRUE(bus->flush(2s));
+  std::vector<std::thread> publishers;
+  for (int p = 0; p < kPublishers; ++p)
+    publishers.emplace_back([&, p] {
+      for (int i = 0; i < kEach; ++i) bus->publish("serial.work", std::to_string(p) + ":" + std::to_string(i));
+      bus->flush(2s);
+    });
+  for (auto& t : publishers) t.join();
+  ASSERT_TRUE(done.wait_for(kPublishers, 10s));
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_EQ(out_of_order.load(), 0);
+}
+
+// A handler runs on the bus's own threads, never on the thread that published.
+TEST_P(BusConformance, HandlersRunOffThePublishersThread) {
+  std::mutex mu;
+  std::vector<std::thread::id> seen;
+  Inbox in;
+  auto s = bus->subscribe("offthread.x", [&](const Message& m) {
+    {
+      std::lock_guard lock(mu);
+      seen.push_back(std::this_thread::get_id());
+    }
+    in.handler()(m);
+  });
+  ASSERT_TRUE(bus->flush(2s));
+  for (int i = 0; i < 20; ++i) bus->publish("offthread.x", "x");
+  ASSERT_TRUE(in.wait_for(20));
+  std::lock_guard lock(mu);
+  for (const auto& id : seen) EXPECT_NE(id, std::this_thread::get_id());
+}
+
 TEST_P(BusConformance, RequestReplyTimeoutAndNoResponders) {
   auto responder = bus->subscribe("math.double", [this](const Message& m) {
     bus->publish(m.reply, std::to_string(2 * std::stoi(std::string(m.data))));

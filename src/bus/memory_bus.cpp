@@ -1,5 +1,9 @@
 #include "arena/bus/memory_bus.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <deque>
 #include <stdexcept>
 
 #include "arena/core/random.hpp"
@@ -8,27 +12,136 @@
 
 namespace arena::bus {
 
+struct MemoryBus::Pool {
+  explicit Pool(int n) : threads(static_cast<std::size_t>(n)) {}
+  boost::asio::thread_pool threads;
+  std::atomic<std::int64_t> pending{0};  // queued and not yet handled, over every queue
+  std::mutex mu;
+  std::condition_variable idle;
+
+  void done(std::int64_t n) {
+    if (n > 0 && pending.fetch_sub(n, std::memory_order_acq_rel) == n) {
+      std::lock_guard lock(mu);
+      idle.notify_all();
+    }
+  }
+};
+
+// One subscription's messages in arrival order. At most one drain task of a queue is posted
+// at a time, so its handler calls are serial; a drain hands back its thread after a batch so
+// that one busy subscription cannot starve the others.
+class MemoryBus::Queue : public std::enable_shared_from_this<Queue> {
+ public:
+  Queue(Handler handler, Pool* pool) : state_(std::move(handler)), pool_(pool) {}
+
+  void push(const Message& m) {
+    if (pool_ == nullptr) {
+      state_.deliver(m);
+      return;
+    }
+    bool start = false;
+    pool_->pending.fetch_add(1, std::memory_order_acq_rel);
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) {
+        pool_->done(1);
+        return;
+      }
+      items_.push_back({std::string(m.subject), std::string(m.reply), std::string(m.data)});
+      start = !scheduled_;
+      scheduled_ = true;
+    }
+    if (start) schedule();
+  }
+
+  // No call runs after this returns (except one in progress on this very thread).
+  void close() {
+    std::int64_t dropped = 0;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      dropped = static_cast<std::int64_t>(items_.size());
+      items_.clear();
+    }
+    if (pool_ != nullptr) pool_->done(dropped);
+    state_.close();
+  }
+
+ private:
+  struct Item {
+    std::string subject, reply, data;
+  };
+  static constexpr std::size_t kBatch = 64;
+
+  void schedule() {
+    boost::asio::post(pool_->threads, [self = shared_from_this()] { self->drain(); });
+  }
+
+  void drain() {
+    std::vector<Item> batch;
+    {
+      std::lock_guard lock(mu_);
+      const std::size_t n = std::min(kBatch, items_.size());
+      batch.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(items_.front()));
+        items_.pop_front();
+      }
+    }
+    for (const auto& it : batch) state_.deliver(Message{it.subject, it.reply, it.data});
+    pool_->done(static_cast<std::int64_t>(batch.size()));
+    {
+      std::lock_guard lock(mu_);
+      if (items_.empty()) {
+        scheduled_ = false;
+        return;
+      }
+    }
+    schedule();
+  }
+
+  detail::SubState state_;
+  Pool* pool_;
+  std::mutex mu_;
+  std::deque<Item> items_;
+  bool scheduled_ = false;
+  bool closed_ = false;
+};
+
 class MemoryBus::Sub final : public Subscription {
  public:
-  Sub(MemoryBus& bus, std::shared_ptr<detail::SubState> state, std::uint64_t id, std::string pattern)
-      : bus_(bus), state_(std::move(state)), id_(id), pattern_(std::move(pattern)) {}
+  Sub(MemoryBus& bus, std::shared_ptr<Queue> queue, std::uint64_t id, std::string pattern)
+      : bus_(bus), queue_(std::move(queue)), id_(id), pattern_(std::move(pattern)) {}
   ~Sub() override {
     bus_.remove(id_, pattern_);
-    state_->close();
+    queue_->close();
   }
 
  private:
   MemoryBus& bus_;
-  std::shared_ptr<detail::SubState> state_;
+  std::shared_ptr<Queue> queue_;
   std::uint64_t id_;
   std::string pattern_;
 };
 
-MemoryBus::MemoryBus()
+MemoryBus::MemoryBus(int delivery_threads)
     : wildcard_(std::make_shared<const List>()),
-      tracker_(std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(9))) {}
+      tracker_(std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(9))),
+      pool_(delivery_threads > 0 ? std::make_unique<Pool>(delivery_threads) : nullptr) {}
 
-MemoryBus::~MemoryBus() = default;
+MemoryBus::~MemoryBus() {
+  if (pool_) {
+    pool_->threads.stop();
+    pool_->threads.join();
+  }
+}
+
+bool MemoryBus::wait_idle(std::chrono::milliseconds timeout) {
+  if (!pool_) return true;
+  std::unique_lock lock(pool_->mu);
+  return pool_->idle.wait_for(lock, timeout,
+                              [&] { return pool_->pending.load(std::memory_order_acquire) == 0; });
+}
 
 namespace {
 bool has_wildcard(std::string_view pattern) {
@@ -41,15 +154,15 @@ std::unique_ptr<Subscription> MemoryBus::subscribe(std::string_view pattern, Han
                                                    std::string_view queue_group) {
   if (!valid_pattern(pattern))
     throw std::invalid_argument("bus: invalid subscription subject '" + std::string(pattern) + "'");
-  auto state = std::make_shared<detail::SubState>(std::move(handler));
+  auto queue = std::make_shared<Queue>(std::move(handler), pool_.get());
   std::unique_lock lock(mu_);
   const std::uint64_t id = ++next_id_;
-  Entry e{state, std::string(pattern), std::string(queue_group), id};
+  Entry e{queue, std::string(pattern), std::string(queue_group), id};
   auto& slot = has_wildcard(pattern) ? wildcard_ : exact_[e.pattern];
   auto copy = slot ? std::make_shared<List>(*slot) : std::make_shared<List>();
   copy->push_back(std::move(e));
   slot = std::move(copy);
-  return std::make_unique<Sub>(*this, std::move(state), id, std::string(pattern));
+  return std::make_unique<Sub>(*this, std::move(queue), id, std::string(pattern));
 }
 
 void MemoryBus::remove(std::uint64_t id, const std::string& pattern) {
@@ -69,7 +182,7 @@ void MemoryBus::remove(std::uint64_t id, const std::string& pattern) {
   }
 }
 
-void MemoryBus::collect(std::string_view subject, std::vector<std::shared_ptr<detail::SubState>>& out) {
+void MemoryBus::collect(std::string_view subject, std::vector<std::shared_ptr<Queue>>& out) {
   std::shared_ptr<const List> exact, wild;
   {
     std::shared_lock lock(mu_);
@@ -79,24 +192,24 @@ void MemoryBus::collect(std::string_view subject, std::vector<std::shared_ptr<de
   // Queue groups: gather each group's candidates, then pick one per group.
   std::vector<std::pair<std::string_view, std::vector<const Entry*>>> groups;
   auto consider = [&](const Entry& e) {
-    if (e.queue.empty()) {
-      out.push_back(e.state);
+    if (e.group.empty()) {
+      out.push_back(e.queue);
       return;
     }
     for (auto& [name, members] : groups) {
-      if (name == e.queue) {
+      if (name == e.group) {
         members.push_back(&e);
         return;
       }
     }
-    groups.push_back({e.queue, {&e}});
+    groups.push_back({e.group, {&e}});
   };
   if (exact)
     for (const auto& e : *exact) consider(e);
   for (const auto& e : *wild)
     if (subject_matches(e.pattern, subject)) consider(e);
   for (auto& [name, members] : groups)
-    out.push_back(members[rr_.fetch_add(1, std::memory_order_relaxed) % members.size()]->state);
+    out.push_back(members[rr_.fetch_add(1, std::memory_order_relaxed) % members.size()]->queue);
 }
 
 void MemoryBus::publish(std::string_view subject, std::string_view data, std::string_view reply) {
@@ -105,24 +218,26 @@ void MemoryBus::publish(std::string_view subject, std::string_view data, std::st
     tracker_->resolve(subject, Reply{RequestError::none, std::string(data)});
     return;
   }
-  std::vector<std::shared_ptr<detail::SubState>> targets;
+  std::vector<std::shared_ptr<Queue>> targets;
   collect(subject, targets);
-  const Message m{subject, reply, data};
-  for (auto& t : targets) t->deliver(m);
+  send(targets, Message{subject, reply, data});
+}
+
+void MemoryBus::send(std::vector<std::shared_ptr<Queue>>& targets, const Message& m) {
+  for (auto& t : targets) t->push(m);
 }
 
 void MemoryBus::request(std::string_view subject, std::string_view data, std::chrono::milliseconds timeout,
                         ReplyHandler on_reply) {
   if (!valid_subject(subject)) throw std::invalid_argument("bus: invalid subject '" + std::string(subject) + "'");
   const std::string inbox = tracker_->add(std::move(on_reply), timeout);
-  std::vector<std::shared_ptr<detail::SubState>> targets;
+  std::vector<std::shared_ptr<Queue>> targets;
   collect(subject, targets);
   if (targets.empty()) {
     tracker_->resolve(inbox, Reply{RequestError::no_responders, {}});
     return;
   }
-  const Message m{subject, inbox, data};
-  for (auto& t : targets) t->deliver(m);
+  send(targets, Message{subject, inbox, data});
 }
 
 }  // namespace arena::bus

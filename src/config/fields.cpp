@@ -109,11 +109,14 @@ std::vector<Field> build() {
       [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
   f.push_back(int_field(
       "http.threads",
-      "I/O threads (0 = two per core with the auth role, whose handlers wait on storage; else one per core)",
+      "I/O threads (0 = one per core; handlers that wait for storage run on http.storage_threads)",
       [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
   f.push_back(int_field(
       "http.blocking_threads", "Threads for slow work such as password hashing",
       [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));
+  f.push_back(int_field(
+      "http.storage_threads", "Threads for handlers that wait for storage (logins, accounts), off the I/O threads",
+      [](auto& s) -> auto& { return s.http.storage_threads; }, 1, 256));
   f.push_back(bool_field(
       "http.access_log", "Log one line per HTTP request", [](auto& s) -> auto& { return s.http.access_log; }));
   f.push_back(int_field(

@@ -78,7 +78,8 @@ struct Server::Impl {
         router(r),
         metrics(m),
         acceptor(asio::make_strand(ioc)),
-        blocking(static_cast<std::size_t>(std::max(1, opts.blocking_threads))),
+        slow(opts.blocking_threads),
+        storage(opts.storage_threads),
         slots(std::make_shared<ConnectionSlots>(opts.max_connections_per_ip)),
         log(log::get("http")),
         access(log::get("access")) {}
@@ -88,12 +89,18 @@ struct Server::Impl {
   HttpMetrics& metrics;
   asio::io_context ioc;
   tcp::acceptor acceptor;
-  asio::thread_pool blocking;
+  // A pool for handlers that must not run on an I/O thread, with a bound on waiting jobs.
+  struct Pool {
+    explicit Pool(int n) : threads(static_cast<std::size_t>(std::max(1, n))) {}
+    asio::thread_pool threads;
+    std::atomic<std::size_t> pending{0};
+  };
+  Pool slow;
+  Pool storage;
   std::shared_ptr<ConnectionSlots> slots;
   std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
-  std::atomic<std::size_t> blocking_pending{0};
   std::uint16_t port = 0;
 
   std::mutex conns_mu;
@@ -136,18 +143,19 @@ asio::awaitable<Response> Server::Impl::handle(Request& req, std::string& route_
   route_label = m.route->pattern;
   if (!req.body.empty() && !is_json_content_type(req.header("content-type")))
     co_return Response::error(415, "unsupported_media_type", "request bodies must be application/json");
-  if (!m.route->options.blocking) co_return invoke(*m.route, req);
+  if (m.route->options.runs_on == RunsOn::io) co_return invoke(*m.route, req);
 
-  if (blocking_pending.fetch_add(1) >= opts.max_blocking_queue) {
-    blocking_pending.fetch_sub(1);
+  Pool& pool = m.route->options.runs_on == RunsOn::slow ? slow : storage;
+  if (pool.pending.fetch_add(1) >= opts.max_blocking_queue) {
+    pool.pending.fetch_sub(1);
     Response r = Response::error(503, "overloaded", "server is busy, try again shortly");
     r.headers.emplace_back("Retry-After", "1");
     co_return r;
   }
   const Route& route = *m.route;
   Response r = co_await asio::co_spawn(
-      blocking, [&]() -> asio::awaitable<Response> { co_return invoke(route, req); }, asio::use_awaitable);
-  blocking_pending.fetch_sub(1);
+      pool.threads, [&]() -> asio::awaitable<Response> { co_return invoke(route, req); }, asio::use_awaitable);
+  pool.pending.fetch_sub(1);
   co_return r;
 }
 
@@ -335,7 +343,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
 
 void Server::Impl::stop_threads() {
   if (stopped.exchange(true)) return;
-  blocking.join();
+  slow.threads.join();
+  storage.threads.join();
   ioc.stop();
   for (auto& t : threads)
     if (t.joinable()) t.join();
@@ -346,7 +355,8 @@ Server::Server(ServerOptions options, const Router& router, HttpMetrics& metrics
 
 Server::~Server() {
   impl_->draining = true;
-  impl_->blocking.stop();
+  impl_->slow.threads.stop();
+  impl_->storage.threads.stop();
   impl_->stop_threads();
 }
 
@@ -367,7 +377,7 @@ void Server::start() {
   im.port = im.acceptor.local_endpoint().port();
   asio::co_spawn(im.acceptor.get_executor(), im.accept_loop(), asio::detached);
   const int n =
-      im.opts.threads > 0 ? im.opts.threads : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      im.opts.threads > 0 ? im.opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     im.threads.emplace_back([&im] {
       for (;;) {

@@ -41,6 +41,10 @@ void ChannelService::join(const bus::Message& m) {
   json::array members;
   {
     std::lock_guard lock(mu_);
+    if (closed_.contains(sid)) {
+      bus::payload::reply(bus_, m, bus::payload::error("session_closed", "the session has already ended"));
+      return;
+    }
     auto& users = channels_[channel];
     auto it = users.find(user);
     if (it == users.end()) {
@@ -109,6 +113,13 @@ void ChannelService::session_closed(const bus::Message& m) {
   std::vector<std::string> left;
   {
     std::lock_guard lock(mu_);
+    if (!sid.empty() && closed_.insert(sid).second) {
+      closed_order_.push_back(sid);
+      if (closed_order_.size() > kClosedRemembered) {
+        closed_.erase(closed_order_.front());
+        closed_order_.pop_front();
+      }
+    }
     auto sc = session_channels_.find(sid);
     if (sc == session_channels_.end()) return;
     const std::set<std::string> chans = sc->second;

@@ -11,8 +11,12 @@ namespace json = boost::json;
 
 PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
   subs_.push_back(bus_.subscribe(kNodeHeartbeat, [this](const bus::Message& m) { heartbeat(m); }));
-  subs_.push_back(bus_.subscribe(kSessionOpened, [this](const bus::Message& m) { opened(m); }));
-  subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { closed(m); }));
+  // One subscription for both, so a session's opened and closed are handled in the order its
+  // gateway published them (two subscriptions are two queues on either bus).
+  subs_.push_back(bus_.subscribe("session.*", [this](const bus::Message& m) {
+    if (m.subject == kSessionOpened) opened(m);
+    if (m.subject == kSessionClosed) closed(m);
+  }));
   subs_.push_back(bus_.subscribe(
       kPresenceQuery, [this](const bus::Message& m) { query(m); }, kQueueGroup));
   bus_.flush(std::chrono::seconds(2));

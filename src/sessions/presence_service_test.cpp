@@ -26,9 +26,11 @@ TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-1");
   open(bus, "s2", "u1", "gw-2");
+  ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_EQ(presence.lookup("u1").size(), 2u);
   bus.publish(kSessionClosed, R"({"sid":"s1","user_id":"u1","node":"gw-1"})");
   bus.publish(kSessionClosed, R"({"sid":"s2","user_id":"u1","node":"gw-2"})");
+  ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(presence.lookup("u1").empty());
   ASSERT_EQ(changes.size(), 2u);  // online once, offline once
   EXPECT_NE(changes[0].find("true"), std::string::npos);
@@ -51,10 +53,12 @@ TEST(Presence, ASilentNodesSessionsAreClosedForIt) {
   auto sub = bus.subscribe(kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-dead");
   bus.publish(kNodeHeartbeat, R"({"node":"gw-dead","sessions":1})");
+  ASSERT_TRUE(bus.wait_idle(5s));
   presence.expire_silent_nodes(std::chrono::steady_clock::now());  // just heard from
   EXPECT_TRUE(closed.empty());
   EXPECT_EQ(presence.lookup("u1").size(), 1u);
   presence.expire_silent_nodes(std::chrono::steady_clock::now() + kNodeTimeout + 1s);  // then silence
+  ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(presence.lookup("u1").empty());
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_NE(closed[0].find("\"sid\":\"s1\""), std::string::npos);

@@ -4,8 +4,11 @@
 // request/reply with a timeout. Two implementations share one conformance suite: MemoryBus
 // (embedded, in-process) and NatsBus (cluster, nats.c).
 //
-// Handlers run on bus threads (the publisher's thread for MemoryBus, nats.c's delivery pool
-// for NatsBus). They must be quick and thread-safe: hand real work to your own executor.
+// Handlers run on bus threads (MemoryBus's delivery pool, nats.c's delivery pool for NatsBus),
+// never on the publisher's thread. They must be quick and thread-safe: a role hands real work
+// to its own executor (runtime::Strand). Each subscription is one queue: two subscriptions of
+// one service may be called at once and in either order, so messages whose order matters
+// (session.opened before session.closed) belong on one subscription (a wildcard).
 // Calls to one subscription's handler never overlap and keep the order in which one
 // publisher published. A handler never runs after its Subscription has been destroyed.
 #include <chrono>
@@ -22,6 +25,13 @@ struct Message {
   std::string_view data;
 };
 using Handler = std::function<void(const Message&)>;
+
+// A Message that owns its bytes, to hand a delivery on to another executor.
+struct OwnedMessage {
+  explicit OwnedMessage(const Message& m) : subject(m.subject), reply(m.reply), data(m.data) {}
+  Message view() const { return {subject, reply, data}; }
+  std::string subject, reply, data;
+};
 
 // Unsubscribes when destroyed (also from inside its own handler).
 class Subscription {

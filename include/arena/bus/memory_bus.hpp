@@ -1,7 +1,15 @@
 #pragma once
-// The in-process bus of embedded mode. Publishing calls matching handlers directly on the
-// publisher's thread (no copy of the payload, no queue): handlers must not block.
+// The in-process bus of embedded mode. Publishing copies the message into the queue of every
+// matching subscription and returns; a pool of delivery threads drains each queue in order, one
+// call at a time, like nats.c's delivery pool behind NatsBus. So a service never runs on the
+// publisher's thread (a client's I/O thread), calls of one handler never overlap, and one
+// publisher's order is kept.
+//
+// `delivery_threads = 0` delivers on the publisher's thread instead (the fuzz targets use it
+// to be deterministic); with more than one publisher thread that mode does not keep the
+// no-overlap promise.
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -20,30 +28,38 @@ class RequestTracker;
 
 class MemoryBus final : public Bus {
  public:
-  MemoryBus();
-  ~MemoryBus() override;
+  explicit MemoryBus(int delivery_threads = 2);
+  ~MemoryBus() override;  // destroy every Subscription first
 
   void publish(std::string_view subject, std::string_view data, std::string_view reply = {}) override;
   std::unique_ptr<Subscription> subscribe(std::string_view pattern, Handler handler,
                                           std::string_view queue_group = {}) override;
   void request(std::string_view subject, std::string_view data, std::chrono::milliseconds timeout,
                ReplyHandler on_reply) override;
+  // A publish has reached every subscriber's queue when it returns: nothing to wait for.
   bool flush(std::chrono::milliseconds) override { return true; }
   std::string describe() const override { return "memory"; }
 
+  // Tests: waits until every queued message has been handled (also those that handlers
+  // published meanwhile). False on timeout. Not from a handler.
+  bool wait_idle(std::chrono::milliseconds timeout);
+
+  class Queue;  // one subscription's pending messages (memory_bus.cpp)
   struct Entry {
-    std::shared_ptr<detail::SubState> state;
+    std::shared_ptr<Queue> queue;
     std::string pattern;
-    std::string queue;
+    std::string group;
     std::uint64_t id;
   };
   using List = std::vector<Entry>;
 
  private:
   class Sub;
+  struct Pool;
   void remove(std::uint64_t id, const std::string& pattern);
   // Entries matching `subject`, with one member picked per queue group.
-  void collect(std::string_view subject, std::vector<std::shared_ptr<detail::SubState>>& out);
+  void collect(std::string_view subject, std::vector<std::shared_ptr<Queue>>& out);
+  void send(std::vector<std::shared_ptr<Queue>>& targets, const Message& m);
 
   mutable std::shared_mutex mu_;
   // Copy-on-write lists so that publish holds the lock only to copy a pointer.
@@ -52,6 +68,7 @@ class MemoryBus final : public Bus {
   std::uint64_t next_id_ = 0;
   std::atomic<std::uint64_t> rr_{0};
   std::unique_ptr<detail::RequestTracker> tracker_;
+  std::unique_ptr<Pool> pool_;  // null: deliver inline
 };
 
 }  // namespace arena::bus

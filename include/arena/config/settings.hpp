@@ -18,8 +18,9 @@ struct HttpSettings {
   std::size_t max_body_bytes = std::size_t{64} * 1024;
   Millis idle_timeout{60'000};      // keep-alive idle and slow-request cut-off
   Millis shutdown_timeout{10'000};  // how long a drain waits for in-flight requests
-  int threads = 0;                  // I/O threads; 0 = two per core (handlers may wait on storage)
+  int threads = 0;                  // I/O threads; 0 = one per core
   int blocking_threads = 2;         // pool for slow handlers (password hashing)
+  int storage_threads = 4;          // pool for handlers that wait for storage (logins, accounts)
   bool access_log = true;
   int json_max_depth = 32;
   int max_connections_per_ip = 1000;  // HTTP and WebSocket together; 0 = no limit

@@ -1,7 +1,8 @@
 #pragma once
-// Routes: method + path pattern ("/v1/accounts/{id}") -> handler. Handlers are synchronous;
-// routes marked `blocking` (password hashing and other slow work) run on a separate thread
-// pool so they never stall the I/O threads.
+// Routes: method + path pattern ("/v1/accounts/{id}") -> handler. Handlers are synchronous and
+// run where their route says: on the I/O thread (pure work only), on the storage pool (anything
+// that waits for a database or the bus) or on the slow pool (password hashing), so no I/O
+// thread ever waits for storage.
 #include <functional>
 #include <optional>
 #include <string>
@@ -25,8 +26,14 @@ struct UpgradeRoute {
   UpgradeAccept accept;
 };
 
+enum class RunsOn {
+  io,       // quick and pure: no storage, no bus, no lock another service holds for long
+  storage,  // waits for a store or a bus reply (http.storage_threads)
+  slow,     // CPU-heavy work such as password hashing (http.blocking_threads)
+};
+
 struct RouteOptions {
-  bool blocking = false;
+  RunsOn runs_on = RunsOn::io;
 };
 
 struct Route {

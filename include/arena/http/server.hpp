@@ -19,9 +19,10 @@ struct ServerOptions {
   std::size_t max_body_bytes = std::size_t{64} * 1024;
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_timeout{10'000};
-  int threads = 0;  // 0 = two per core
-  int blocking_threads = 2;
-  std::size_t max_blocking_queue = 256;  // waiting slow jobs before 503 overloaded
+  int threads = 0;  // 0 = one per core
+  int blocking_threads = 2;               // the slow pool (password hashing)
+  int storage_threads = 4;                // the storage pool (handlers that wait for a store)
+  std::size_t max_blocking_queue = 256;  // waiting jobs per pool before 503 overloaded
   bool access_log = true;
   std::size_t max_connections_per_ip = 1000;  // HTTP and WebSocket together; 0 = no limit
 };

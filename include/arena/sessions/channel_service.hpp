@@ -2,12 +2,14 @@
 // Channel membership across gateways: who is in which named room. Answers channels.join /
 // leave / members; tells members channel.joined / channel.left through the router; drops a
 // session from its channels when session.closed arrives.
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "arena/bus/bus.hpp"
@@ -40,6 +42,12 @@ class ChannelService {
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_;  // channel -> user -> sids
   std::unordered_map<std::string, std::set<std::string>> session_channels_;                 // sid -> channels
+  // Sessions recently closed (bounded, oldest forgotten first): a join that the bus delivers
+  // after its session's session.closed (another subscription, another queue) is refused rather
+  // than leaving a member nobody removes.
+  static constexpr std::size_t kClosedRemembered = 65'536;
+  std::unordered_set<std::string> closed_;
+  std::deque<std::string> closed_order_;
   std::vector<std::unique_ptr<bus::Subscription>> subs_;
 };
 
