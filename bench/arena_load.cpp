@@ -4,6 +4,8 @@
 //   arena-load --workload ping --connections 1000 --seconds 10 [--rate 100000]
 //   arena-load --workload broadcast --connections 10000 --channels 1000 --rate 100000 --seconds 10
 //   arena-load --workload match --connections 1000 --mode practice --input-ms 100 --seconds 10
+//   arena-load --workload ping --rate 2000 --hold-tickets 100000 --mm-ops-per-second 200
+//              --logins-per-second 2000   (ping while the rest of the process is busy)
 //
 // 1. logs in one guest per connection over HTTP; 2. opens every WebSocket, binding client
 // sockets to 127.0.0.1 .. 127.0.0.<sources> so no single source address runs out of ports;
@@ -36,6 +38,8 @@
 #include <thread>
 #include <vector>
 
+#include "load_background.hpp"
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -62,6 +66,12 @@ struct Options {
   int login_concurrency = 64;
   std::string mode = "practice";  // match workload: the matchmaking mode to queue for
   int input_ms = 100;             // match workload: one input per player this often
+  // Background load while measuring (load_background.hpp).
+  int hold_tickets = 0;
+  std::string hold_mode = "hold";
+  int hold_party = 3;
+  int hold_threads = 32;
+  arena::load::BackgroundOptions background;
 };
 
 // A match workload player's state, shared by its reader and writer (same thread).
@@ -84,13 +94,16 @@ std::string string_after(std::string_view text, std::string_view key) {
   return end == std::string_view::npos ? std::string() : std::string(text.substr(start, end - start));
 }
 
-// Latency in microseconds, 1 µs buckets to 100 ms, then one overflow bucket.
+// Latency in microseconds: 1 µs buckets to 100 ms, 1 ms buckets to 10 s, then one overflow bucket.
 struct Histogram {
-  static constexpr std::size_t kBuckets = 100'001;
+  static constexpr std::size_t kFine = 100'000;  // [0, 100 ms) by 1 µs
+  static constexpr std::size_t kCoarse = 9'900;  // [100 ms, 10 s) by 1 ms
+  static constexpr std::size_t kBuckets = kFine + kCoarse + 1;
   std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(kBuckets, 0);
   std::uint64_t total = 0;
   void add(double us) {
-    auto b = static_cast<std::size_t>(us < 0 ? 0 : us);
+    const double v = us < 0 ? 0 : us;
+    const auto b = v < kFine ? static_cast<std::size_t>(v) : kFine + static_cast<std::size_t>((v - kFine) / 1000);
     ++counts[std::min(b, kBuckets - 1)];
     ++total;
   }
@@ -98,15 +111,16 @@ struct Histogram {
     for (std::size_t i = 0; i < kBuckets; ++i) counts[i] += o.counts[i];
     total += o.total;
   }
+  // The bucket's lower edge in µs.
   double percentile(double p) const {
     if (total == 0) return 0;
     const auto want = static_cast<std::uint64_t>(p * static_cast<double>(total));
     std::uint64_t acc = 0;
     for (std::size_t i = 0; i < kBuckets; ++i) {
       acc += counts[i];
-      if (acc > want) return static_cast<double>(i);
+      if (acc > want) return i < kFine ? static_cast<double>(i) : static_cast<double>(kFine + (i - kFine) * 1000);
     }
-    return static_cast<double>(kBuckets - 1);
+    return static_cast<double>(kFine + kCoarse * 1000);
   }
 };
 
@@ -142,42 +156,6 @@ std::int64_t int_after(std::string_view text, std::string_view key) {
   const char* p = text.data() + at + key.size();
   std::from_chars(p, text.data() + text.size(), v);
   return v;
-}
-
-// Logs in `count` guests over a few keep-alive HTTP connections.
-std::vector<std::string> login_all(const Options& o, int count) {
-  std::vector<std::string> tokens(static_cast<std::size_t>(count));
-  std::atomic<int> next{0};
-  std::vector<std::thread> workers;
-  std::mutex mu;
-  std::string failure;  // the first error, thrown once every worker has stopped
-  for (int w = 0; w < std::min(o.login_concurrency, count); ++w) {
-    workers.emplace_back([&] {
-      try {
-        asio::io_context ioc;
-        beast::tcp_stream s(ioc);
-        s.connect(tcp::endpoint(asio::ip::make_address(o.host), o.port));
-        beast::flat_buffer buf;
-        for (int i = next++; i < count; i = next++) {
-          bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/v1/auth/guest", 11};
-          req.set(bhttp::field::host, o.host);
-          req.keep_alive(true);
-          bhttp::write(s, req);
-          bhttp::response<bhttp::string_body> res;
-          bhttp::read(s, buf, res);
-          tokens[static_cast<std::size_t>(i)] =
-              std::string(boost::json::parse(res.body()).at("access_token").as_string());
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(mu);
-        if (failure.empty()) failure = e.what();
-        next = count;  // the others stop too
-      }
-    });
-  }
-  for (auto& t : workers) t.join();
-  if (!failure.empty()) throw std::runtime_error(failure);
-  return tokens;
 }
 
 using Ws = websocket::stream<beast::tcp_stream>;
@@ -389,6 +367,22 @@ int main(int argc, char** argv) {
   cli.add_option("--threads", o.threads)->check(CLI::Range(1, 64));
   cli.add_option("--server-pid", o.server_pid, "read the server's RSS from /proc/<pid>");
   cli.add_option("--json", o.json_out, "also write the report as JSON to this file");
+  cli.add_option("--hold-tickets", o.hold_tickets,
+                 "before measuring, queue this many party tickets that cannot match (the server needs a long "
+                 "gateway.resume_window and the --hold-mode mode)")
+      ->check(CLI::Range(0, 1'000'000));
+  cli.add_option("--hold-mode", o.hold_mode, "mode of the held tickets (e.g. 2 x 4, no bots, long ticket_ttl)");
+  cli.add_option("--hold-party", o.hold_party, "players per held ticket")->check(CLI::Range(1, 16));
+  cli.add_option("--hold-threads", o.hold_threads, "client threads that queue the held tickets")
+      ->check(CLI::Range(1, 256));
+  cli.add_option("--logins-per-second", o.background.logins_per_second, "background guest logins while measuring")
+      ->check(CLI::Range(0.0, 100'000.0));
+  cli.add_option("--mm-ops-per-second", o.background.mm_ops_per_second,
+                 "background mm.enqueue/mm.cancel while measuring")
+      ->check(CLI::Range(0.0, 100'000.0));
+  cli.add_option("--mm-connections", o.background.mm_connections, "connections sending the background mm ops")
+      ->check(CLI::Range(1, 1000));
+  cli.add_option("--mm-mode", o.background.mm_mode, "mode of the background mm ops");
   CLI11_PARSE(cli, argc, argv);
   if (o.workload == "broadcast" && o.rate <= 0) {
     std::cerr << "broadcast needs --rate\n";
@@ -399,8 +393,16 @@ int main(int argc, char** argv) {
   sh.opt = o;
   const auto t_login = Clock::now();
   std::vector<std::string> tokens;
+  const arena::load::Target target{o.host, o.port};
+  int held_tickets = 0;
   try {
-    tokens = login_all(o, o.connections);
+    for (auto& g : arena::load::login_guests(target, o.connections, o.login_concurrency)) tokens.push_back(g.token);
+    if (o.hold_tickets > 0) {
+      const auto t0 = Clock::now();
+      held_tickets = arena::load::hold_tickets(target, o.hold_mode, o.hold_tickets, o.hold_party, o.hold_threads);
+      std::cout << "held " << held_tickets << " tickets of " << o.hold_party << " in " << o.hold_mode << " ("
+                << std::chrono::duration<double>(Clock::now() - t0).count() << " s)\n";
+    }
   } catch (const std::exception& e) {
     std::cerr << "arena-load: logins against " << o.host << ":" << o.port << " failed: " << e.what() << "\n";
     return 1;
@@ -424,10 +426,14 @@ int main(int argc, char** argv) {
   while (sh.ready.load() + sh.failed.load() < o.connections && Clock::now() - t_connect < std::chrono::seconds(120))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const double connect_s = std::chrono::duration<double>(Clock::now() - t_connect).count();
+  arena::load::Background background(target, o.background);
+  background.start();
   sh.start = Clock::now() + std::chrono::milliseconds(50);
   sh.end = sh.start + std::chrono::seconds(o.seconds);
   sh.go = true;
-  std::this_thread::sleep_until(sh.end + std::chrono::milliseconds(200));
+  std::this_thread::sleep_until(sh.end);
+  background.stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const std::size_t rss_after = o.server_pid > 0 ? rss_kib(o.server_pid) : 0;
   const int held = sh.connected.load();
   sh.stop = true;
@@ -459,6 +465,13 @@ int main(int argc, char** argv) {
       {"delivered", total.delivered},
       {"delivered_per_second", static_cast<double>(total.delivered) / secs},
       {"errors", total.errors},
+      {"held_tickets", held_tickets},
+      {"background_logins_per_second", static_cast<double>(background.logins.load()) / secs},
+      {"background_login_errors", background.login_errors.load()},
+      {"background_mm_ops_per_second",
+       static_cast<double>(background.mm_replies.load() + background.mm_errors.load()) / secs},
+      {"background_mm_error_replies", background.mm_errors.load()},
+      {"background_mm_reply_p99_ms", background.mm_reply_p99_ms()},
       {"latency_us",
        {{"p50", total.latency.percentile(0.50)},
         {"p99", total.latency.percentile(0.99)},
@@ -474,6 +487,12 @@ int main(int argc, char** argv) {
               << total.delivered << " (" << static_cast<long>(total.delivered / secs) << "/s), errors " << total.errors
               << "\nlatency_us p50=" << total.latency.percentile(0.5) << " p99=" << total.latency.percentile(0.99)
               << " p999=" << total.latency.percentile(0.999) << "\n";
+  if (o.background.logins_per_second > 0 || o.background.mm_ops_per_second > 0)
+    std::cout << "background: logins " << static_cast<long>(background.logins.load() / secs) << "/s (errors "
+              << background.login_errors.load() << "), mm ops "
+              << static_cast<long>((background.mm_replies.load() + background.mm_errors.load()) / secs)
+              << "/s (error replies " << background.mm_errors.load() << ", reply p99 " << background.mm_reply_p99_ms()
+              << " ms)\n";
   if (!o.json_out.empty()) std::ofstream(o.json_out) << boost::json::serialize(report) << "\n";
   std::cout << boost::json::serialize(report) << "\n";
   return held == o.connections ? 0 : 1;

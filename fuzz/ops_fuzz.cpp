@@ -11,13 +11,13 @@
 #include <string>
 
 #include "arena/auth/jwt.hpp"
-#include "arena/auth/messages.hpp"
 #include "arena/auth/metrics.hpp"
 #include "arena/auth/token_verifier.hpp"
 #include "arena/bus/payload.hpp"
 #include "arena/core/encoding.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/match/game_mode.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "services.hpp"
 
 namespace json = boost::json;

@@ -7,7 +7,6 @@
 #include <mutex>
 
 #include "arena/auth/jwt.hpp"
-#include "arena/auth/messages.hpp"
 #include "arena/auth/metrics.hpp"
 #include "arena/auth/token_verifier.hpp"
 #include "arena/bus/memory_bus.hpp"
@@ -20,6 +19,7 @@
 #include "arena/matchmaking/mode.hpp"
 #include "arena/matchmaking/service.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
 #include "arena/sessions/channel_service.hpp"
 #include "arena/sessions/presence_service.hpp"
@@ -87,7 +87,7 @@ struct Edge {
       : metrics(s.registry),
         verifier(jwt, s.clock, metrics),
         exists(
-            s.bus.subscribe(auth::kAccountsExist,
+            s.bus.subscribe(protocol::kAccountsExist,
                             [&s](const bus::Message& m) {
                               boost::json::object found;
                               if (auto req = bus::payload::parse(m.data)) {

@@ -11,6 +11,9 @@
 #include <thread>
 
 #include "arena/bus/bus.hpp"
+#include "arena/bus/memory_bus.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/test_server.hpp"
@@ -102,8 +105,12 @@ TEST(Matchmaking, TwoSoloPlayersInOneRegionGetTheSameMatch) {
   // Matched players cannot queue again until the match ends.
   auto again = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 2);
   EXPECT_EQ(str(again, {"d", "code"}), "already_in_match");
-  // The in-process bus delivers before publish returns: the matchmaker has freed them.
-  server.app().bus().publish("match.ended", json::serialize(json::object{{"match_id", found->at("match_id")}}));
+  // Once the bus has handed match.ended to the matchmaker (onto its strand, ahead of the next op),
+  // the players are free.
+  server.app().bus().publish(
+      protocol::kMatchEnded,
+      protocol::encode(protocol::MatchEnded{std::string(found->at("match_id").as_string()), "duel", "cycles", "{}"}));
+  ASSERT_TRUE(dynamic_cast<bus::MemoryBus&>(server.app().bus()).wait_idle(5s));
   auto ok = a.request("mm.enqueue", {{"mode", "duel"}, {"regions", pings({{"eu", 30}})}}, 10);
   EXPECT_EQ(str(ok, {"op"}), "mm.enqueue") << ok;
 }

@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "arena/auth/key_file.hpp"
-#include "arena/auth/messages.hpp"
 #include "arena/auth/routes.hpp"
 #include "arena/auth/sqlite_store.hpp"
 #include "arena/botpolicy/grpc_brain.hpp"
@@ -20,10 +19,10 @@
 #include "arena/match/host.hpp"
 #include "arena/match/runner.hpp"
 #include "arena/match/store.hpp"
-#include "arena/matchmaking/messages.hpp"
 #include "arena/matchmaking/mode.hpp"
 #include "arena/matchmaking/service.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
 #include "arena/sessions/channel_service.hpp"
 #include "arena/sessions/presence_service.hpp"
@@ -112,7 +111,7 @@ void App::Impl::add_ops_routes() {
   // The matchmaker's queues, for tools: asked over the bus, so any process can answer it.
   router.add(Method::get, "/v1/matchmaking/stats",
              [this](http::Request&) {
-               auto r = bus->request_sync(matchmaking::kStats, "{}", std::chrono::seconds(2));
+               auto r = bus->request_sync(protocol::kMatchmakerStats, "{}", std::chrono::seconds(2));
                if (r.error != bus::RequestError::none)
                  return Response::error(503, "unavailable", "no matchmaker answered; is the matchmaker role running?");
                return Response::json(200, r.data);
@@ -181,7 +180,7 @@ void App::start() {
   im.auth_metrics = std::make_unique<auth::AuthMetrics>(im.registry);
   im.verifier = std::make_unique<auth::TokenVerifier>(*im.jwt, im.clock, *im.auth_metrics);
   // Logins ended anywhere in the cluster are refused everywhere.
-  im.revoked_sub = im.bus->subscribe(auth::kRevoked, [&im](const bus::Message& m) {
+  im.revoked_sub = im.bus->subscribe(protocol::kAuthRevoked, [&im](const bus::Message& m) {
     if (!bus::valid_token(m.data)) return;
     const std::string login(m.data);
     im.verifier->revoke(login);
@@ -205,11 +204,11 @@ void App::start() {
     limits.per_account = {static_cast<double>(s.auth.account_burst), static_cast<double>(s.auth.account_per_minute)};
     im.auth = std::make_unique<auth::AuthService>(
         *im.auth_store, *im.auth_store, *im.verifier, *im.hasher, *im.limiter, im.clock, *im.auth_metrics, limits,
-        [&im](const std::string& sid) { im.bus->publish(auth::kRevoked, sid); });
+        [&im](const std::string& sid) { im.bus->publish(protocol::kAuthRevoked, sid); });
     auth::add_routes(im.router, *im.auth, {static_cast<std::size_t>(s.http.json_max_depth)});
     // Which of these user ids are accounts (party invites go only to real players).
     im.exists_sub = im.bus->subscribe(
-        auth::kAccountsExist,
+        protocol::kAccountsExist,
         [&im](const bus::Message& m) {
           json::object found;
           if (auto req = bus::payload::parse(m.data)) {
@@ -224,7 +223,7 @@ void App::start() {
           }
           bus::payload::reply(*im.bus, m, {{"exists", std::move(found)}});
         },
-        auth::kQueueGroup);
+        protocol::kAuthGroup);
   }
 
   if (im.has("sessions")) {

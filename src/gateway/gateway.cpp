@@ -10,16 +10,15 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "arena/auth/messages.hpp"
-#include "arena/core/rate_limiter.hpp"
 #include "arena/core/encoding.hpp"
 #include "arena/core/error.hpp"
 #include "arena/core/json_input.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
-#include "arena/matchmaking/messages.hpp"
+#include "arena/core/rate_limiter.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
-#include "arena/sessions/messages.hpp"
 #include "connection.hpp"
 
 namespace arena::gateway {
@@ -230,13 +229,13 @@ const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
 
 void Gateway::Impl::start() {
   // The presence service restarted: tell it about every session held here.
-  resync_sub = bus.subscribe(sessions::kPresenceResync, [this](const bus::Message&) {
+  resync_sub = bus.subscribe(protocol::kPresenceResync, [this](const bus::Message&) {
     std::vector<SessionPtr> all;
     {
       std::lock_guard lock(mu);
       for (auto& [id, s] : sessions) all.push_back(s);
     }
-    for (auto& s : all) announce(s, sessions::kSessionOpened);
+    for (auto& s : all) announce(s, protocol::kSessionOpened);
   });
   sweeper = std::thread([this] {
     std::unique_lock lock(sweep_mu);
@@ -283,14 +282,15 @@ void Gateway::Impl::stop() {
 // pings quiet connections and drops dead ones.
 void Gateway::Impl::sweep() {
   const auto now = clock.now();
-  if (const auto real = std::chrono::steady_clock::now(); real - last_heartbeat >= sessions::kHeartbeatInterval) {
+  if (const auto real = std::chrono::steady_clock::now(); real - last_heartbeat >= protocol::kHeartbeatInterval) {
     last_heartbeat = real;
     std::size_t n = 0;
     {
       std::lock_guard lock(mu);
       n = sessions.size();
     }
-    bus.publish(sessions::kNodeHeartbeat, json::serialize(json::object{{"node", settings.node_id}, {"sessions", n}}));
+    bus.publish(protocol::kNodeHeartbeat,
+                protocol::encode(protocol::NodeHeartbeat{settings.node_id, static_cast<std::int64_t>(n)}));
   }
   const auto now_s = clock.now_unix();
   std::vector<SessionPtr> expired;
@@ -491,18 +491,19 @@ std::vector<SessionPtr> Gateway::Impl::fanout_targets(const std::unordered_map<s
 }
 
 void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>& targets) {
-  if (data.empty() || targets.empty()) return;
-  if (data[0] == router::kPush) {
-    if (!valid_push(data.substr(1))) {  // from another node: never pass on what a client cannot parse
-      metrics.bad_bus_messages.inc();
-      log->warn("msg=\"dropped a malformed push from the bus\" bytes={}", data.size());
-      return;
-    }
-    auto body = frame_ptr(std::string(data.substr(1)));  // serialised once, shared by every recipient
+  if (targets.empty()) return;
+  const auto payload = protocol::decode<protocol::RoutePayload>(data);
+  if (!payload || (payload->kind == protocol::RoutePayload::Kind::push && !valid_push(payload->text))) {
+    metrics.bad_bus_messages.inc();  // from another node: never pass on what a client cannot parse
+    log->warn("msg=\"dropped a malformed route payload from the bus\" bytes={}", data.size());
+    return;
+  }
+  if (payload->kind == protocol::RoutePayload::Kind::push) {
+    auto body = frame_ptr(std::string(payload->text));  // serialised once, shared by every recipient
     for (const auto& s : targets) s->push(body);
     metrics.pushes.inc(targets.size());
-  } else if (data[0] == router::kKick) {
-    const std::string_view keep = data.substr(1);
+  } else {
+    const std::string_view keep = payload->text;
     for (const auto& s : targets) {
       // Only older sessions: session ids are UUIDv7 (time-ordered), and a kick can arrive late
       // (buffered in a NATS client), after a newer session of the same user opened elsewhere.
@@ -523,7 +524,7 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
     auto& f = users[user_id];
     f.sessions.push_back(s);
     if (!f.sub) {
-      f.sub = bus.subscribe(router::user_subject(user_id), [this, user_id](const bus::Message& m) {
+      f.sub = bus.subscribe(protocol::route_user(user_id), [this, user_id](const bus::Message& m) {
         deliver(m.data, fanout_targets(users, user_id));
       });
       subscribed = true;
@@ -535,7 +536,7 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   if (subscribed && !bus.flush(settings.request_timeout))
     log->warn("msg=\"bus flush timed out after subscribing\" user={}", user_id);
   metrics.sessions_open.inc();
-  announce(s, sessions::kSessionOpened);
+  announce(s, protocol::kSessionOpened);
   return s;
 }
 
@@ -550,13 +551,12 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
   }
   dropped.clear();
   metrics.sessions_open.dec();
-  announce(s, sessions::kSessionClosed);
+  announce(s, protocol::kSessionClosed);
   log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
 }
 
 void Gateway::Impl::announce(const SessionPtr& s, std::string_view subject) {
-  bus.publish(subject,
-              json::serialize(json::object{{"sid", s->id()}, {"user_id", s->user_id()}, {"node", settings.node_id}}));
+  bus.publish(subject, protocol::encode(protocol::SessionEvent{s->id(), s->user_id(), settings.node_id}));
 }
 
 bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) {
@@ -565,7 +565,7 @@ bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) 
   if (std::find(f.sessions.begin(), f.sessions.end(), s) != f.sessions.end()) return false;
   f.sessions.push_back(s);
   if (!f.sub) {
-    f.sub = bus.subscribe(router::channel_subject(channel), [this, channel](const bus::Message& m) {
+    f.sub = bus.subscribe(protocol::route_channel(channel), [this, channel](const bus::Message& m) {
       deliver(m.data, fanout_targets(channels, channel));
     });
   }
@@ -659,14 +659,14 @@ void Gateway::Impl::forward_op(Ctx& x, const std::string& subject, json::value d
 }
 
 void Gateway::Impl::op_matchmaker(Ctx& x) {
-  forward_op(x, std::string(matchmaking::kOp), x.d, {});
+  forward_op(x, std::string(protocol::kMatchmakerOp), x.d, {});
 }
 
 // Invites go only to accounts that exist: the auth role says which, then the matchmaker decides.
 void Gateway::Impl::op_party_invite(Ctx& x) {
   const std::string target = core::Fields(x.d).required_string("user_id", 1, 128);
   if (!bus::valid_token(target)) throw ApiError::bad_request("invalid_field", "user_id is not a user id");
-  service_request(auth::kAccountsExist, {{"user_ids", json::array{json::value(target)}}}, x.conn, x.rid,
+  service_request(protocol::kAccountsExist, {{"user_ids", json::array{json::value(target)}}}, x.conn, x.rid,
                   [this, c = x.conn, s = x.session, rid = x.rid, d = x.d, target](const json::object& o) mutable {
                     bool exists = false;
                     if (const auto* e = o.if_contains("exists"); e != nullptr && e->is_object()) {
@@ -678,7 +678,7 @@ void Gateway::Impl::op_party_invite(Ctx& x) {
                       return;
                     }
                     Ctx next{c, s, rid, d, "party.invite"};
-                    forward_op(next, std::string(matchmaking::kOp), d, {});
+                    forward_op(next, std::string(protocol::kMatchmakerOp), d, {});
                   });
 }
 
@@ -686,7 +686,7 @@ void Gateway::Impl::op_match(Ctx& x) {
   const std::string id = core::Fields(x.d).required_string("match_id", 1, 64);
   if (!bus::valid_token(id)) throw ApiError::bad_request("invalid_field", "match_id is not a match id");
   const auto* d = x.d.if_contains("d");
-  forward_op(x, "match." + id + ".op", d != nullptr ? *d : json::value(nullptr), "no_such_match");
+  forward_op(x, protocol::match_op(id), d != nullptr ? *d : json::value(nullptr), "no_such_match");
 }
 
 void Gateway::Impl::op_ping(Ctx& x) {
@@ -702,7 +702,7 @@ void Gateway::Impl::op_channel_join(Ctx& x) {
   }
   // A party's chat channel is for its members: the matchmaker says who they are.
   const std::string party = ch.substr(kPartyPrefix.size());
-  service_request(matchmaking::kOp,
+  service_request(protocol::kMatchmakerOp,
                   {{"op", "party.check"},
                    {"user_id", x.session->user_id()},
                    {"sid", x.session->id()},
@@ -723,7 +723,7 @@ void Gateway::Impl::join_channel(const ConnPtr& conn, const SessionPtr& s, const
   // Subscribe before asking, so nothing sent to the channel after the answer is missed.
   local_join(s, ch);
   service_request(
-      sessions::kChannelsJoin, {{"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}}, conn, rid,
+      protocol::kChannelsJoin, {{"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}}, conn, rid,
       [this, c = conn, rid, ch](const json::object& o) {
         json::value members = o.contains("members") ? o.at("members") : json::array{};
         reply(c, "channel.join", rid, {{"channel", ch}, {"members", std::move(members)}});
@@ -739,7 +739,7 @@ void Gateway::Impl::op_channel_leave(Ctx& x) {
   const std::string ch = channel_arg(x.d);
   if (!x.session->remove_channel(ch)) throw ApiError::bad_request("not_in_channel", "not a member of this channel");
   local_leave(x.session, ch);
-  service_request(sessions::kChannelsLeave,
+  service_request(protocol::kChannelsLeave,
                   {{"channel", ch}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}}, x.conn, x.rid,
                   [this, c = x.conn, rid = x.rid, ch](const json::object&) {
                     reply(c, "channel.leave", rid, {{"channel", ch}});
@@ -756,7 +756,7 @@ void Gateway::Impl::op_channel_send(Ctx& x) {
 
 void Gateway::Impl::op_channel_members(Ctx& x) {
   const std::string ch = channel_arg(x.d);
-  service_request(sessions::kChannelsMembers, {{"channel", ch}}, x.conn, x.rid,
+  service_request(protocol::kChannelsMembers, {{"channel", ch}}, x.conn, x.rid,
                   [this, c = x.conn, rid = x.rid, ch](const json::object& o) {
                     json::value members = o.contains("members") ? o.at("members") : json::array{};
                     reply(c, "channel.members", rid, {{"channel", ch}, {"members", std::move(members)}});
@@ -768,7 +768,7 @@ void Gateway::Impl::op_dm_send(Ctx& x) {
   if (!bus::valid_token(to)) throw ApiError::bad_request("invalid_field", "to must be a user id");
   const std::string body = body_arg(x.d);
   const std::string from = x.session->user_id();
-  service_request(sessions::kPresenceQuery, {{"users", json::array{json::value(to)}}}, x.conn, x.rid,
+  service_request(protocol::kPresenceQuery, {{"users", json::array{json::value(to)}}}, x.conn, x.rid,
                   [this, c = x.conn, rid = x.rid, to, from, body](const json::object& o) {
                     bool online = false;
                     if (const auto* list = o.if_contains("users"); list != nullptr && list->is_object()) {
@@ -794,7 +794,7 @@ void Gateway::Impl::op_presence_query(Ctx& x) {
   for (const auto& u : list->get_array())
     if (!u.is_string() || !bus::valid_token(std::string(u.get_string())))
       throw ApiError::bad_request("invalid_field", "users must hold user ids");
-  service_request(sessions::kPresenceQuery, {{"users", *list}}, x.conn, x.rid,
+  service_request(protocol::kPresenceQuery, {{"users", *list}}, x.conn, x.rid,
                   [this, c = x.conn, rid = x.rid](const json::object& o) {
                     json::value u = o.contains("users") ? o.at("users") : json::object{};
                     reply(c, "presence.query", rid, {{"users", std::move(u)}});

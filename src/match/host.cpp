@@ -10,22 +10,15 @@
 #include "arena/core/log.hpp"
 #include "arena/match/runner.hpp"
 #include "arena/match/scheduler.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
-#include "arena/sessions/messages.hpp"
 
 namespace arena::match {
 namespace json = boost::json;
 namespace payload = bus::payload;
 
-namespace {
-constexpr std::string_view kFound = "match.found";
-constexpr std::string_view kEnded = "match.ended";
-constexpr std::string_view kQueueGroup = "host";
-
-std::string op_subject(const std::string& match_id) {
-  return "match." + match_id + ".op";
-}
-}  // namespace
+namespace {}  // namespace
 
 struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   bus::Bus& bus;
@@ -44,6 +37,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   metrics::Gauge& players;
   metrics::Family<metrics::Counter>& bot_decisions;
   metrics::Family<metrics::Counter>& ended_total;
+  metrics::Counter& bad_found;
 
   struct Match {
     std::mutex mu;  // the runner is single-threaded: ticks and inputs take turns
@@ -79,54 +73,41 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         active_matches(r.gauge("game_matches_active", "Matches running on this host").with({})),
         players(r.gauge("game_players_in_matches", "Human players in running matches").with({})),
         bot_decisions(r.counter("game_bot_decisions_total", "Bot decisions made", {"game"})),
-        ended_total(r.counter("game_matches_ended_total", "Matches ended, by outcome", {"game", "outcome"})) {}
+        ended_total(r.counter("game_matches_ended_total", "Matches ended, by outcome", {"game", "outcome"})),
+        bad_found(r.counter("host_bad_match_found_total",
+                            "match.found messages refused (malformed, or a game this host does not run)")
+                      .with({})) {}
 
   // ------------------------------------------------------------------ starting
 
   void on_found(const bus::Message& m) {
-    auto o = payload::parse(m.data);
-    if (!o) return;
-    const std::string id = payload::token(*o, "match_id");
-    const auto* game_v = o->if_contains("game");
-    const std::string game = game_v != nullptr && game_v->is_string() ? std::string(game_v->as_string()) : "cycles";
-    const GameInfo* info = games.find(game);
-    if (id.empty() || info == nullptr) {
-      log->error("msg=\"match.found refused\" match_id={} game={}", id, game);
+    const auto found = protocol::decode<protocol::MatchFound>(m.data);
+    const GameInfo* info = found ? games.find(found->game) : nullptr;
+    if (info == nullptr) {  // malformed, or a game this host does not run: never a default game
+      bad_found.inc();
+      log->error("msg=\"match.found refused\" match_id={} game={}", found ? found->match_id : "?",
+                 found ? found->game : "?");
       return;
     }
     MatchSpec spec;
-    spec.match_id = id;
-    spec.game = game;
-    if (const auto* v = o->if_contains("mode"); v != nullptr && v->is_string()) spec.mode = std::string(v->as_string());
-    if (const auto* v = o->if_contains("region"); v != nullptr && v->is_string())
-      spec.region = std::string(v->as_string());
-    const auto* teams = o->if_contains("teams");
-    if (teams != nullptr && teams->is_array()) {
-      int t = 0;
-      for (const auto& team : teams->as_array()) {
-        if (team.is_array()) {
-          for (const auto& p : team.as_array()) {
-            const std::string user = p.is_object() ? payload::token(p.as_object(), "user_id") : std::string();
-            if (!user.empty() && static_cast<int>(spec.seats.size()) < info->max_players)
-              spec.seats.push_back({user, false, t});
-          }
-        }
-        ++t;
-      }
+    spec.match_id = found->match_id;
+    spec.game = found->game;
+    spec.mode = found->mode;
+    spec.region = found->region;
+    int team_index = 0;
+    for (const auto& team : found->teams) {
+      for (const auto& p : team)
+        if (static_cast<int>(spec.seats.size()) < info->max_players)
+          spec.seats.push_back({p.user_id, false, team_index});
+      ++team_index;
     }
-    int seats = static_cast<int>(spec.seats.size());
-    if (const auto* v = o->if_contains("seats"); v != nullptr && v->is_int64()) seats = static_cast<int>(v->as_int64());
-    const auto* fill = o->if_contains("bots_fill");
-    const bool bots_fill = fill != nullptr && fill->is_bool() && fill->as_bool();
-    int target = bots_fill ? seats : static_cast<int>(spec.seats.size());
+    const int seats = found->seats > 0 ? found->seats : static_cast<int>(spec.seats.size());
+    int target = found->bots_fill ? seats : static_cast<int>(spec.seats.size());
     target = std::clamp(target, info->min_players, info->max_players);
     for (int t = static_cast<int>(spec.seats.size()); static_cast<int>(spec.seats.size()) < target; ++t)
       spec.seats.push_back({"", true, t});
     spec.seed = std::random_device{}() * 0x9E3779B97F4A7C15ULL ^ std::random_device{}();
-    int rate = info->tick_rate;  // the mode may run the game faster or slower
-    if (const auto* v = o->if_contains("tick_rate");
-        v != nullptr && v->is_int64() && v->as_int64() >= 1 && v->as_int64() <= 1000)
-      rate = static_cast<int>(v->as_int64());
+    const int rate = found->tick_rate > 0 ? found->tick_rate : info->tick_rate;  // a mode may run it faster or slower
     start(std::move(spec), *info, rate);
   }
 
@@ -160,7 +141,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       for (const auto& u : match->humans) matches_of[u].push_back(id);
     }
     std::weak_ptr<Impl> weak = shared_from_this();
-    match->op_sub = bus.subscribe(op_subject(id), [weak, id](const bus::Message& msg) {
+    match->op_sub = bus.subscribe(protocol::match_op(id), [weak, id](const bus::Message& msg) {
       if (auto self = weak.lock()) self->on_op(id, msg);
     });
     active_matches.inc();
@@ -280,9 +261,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     }
     json::object result{{"placements", std::move(placements)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
     if (!rec.error.empty()) result["error"] = rec.error;
-    const json::object ended{
-        {"match_id", rec.spec.match_id}, {"mode", rec.spec.mode}, {"game", rec.spec.game}, {"result", result}};
-    bus.publish(kEnded, json::serialize(ended));
+    bus.publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{rec.spec.match_id, rec.spec.mode,
+                                                                             rec.spec.game, json::serialize(result)}));
     router.to_users(humans, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
     ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
     std::unique_ptr<bus::Subscription> sub;
@@ -362,11 +342,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   // Presence: back online (a new session) -> a fresh snapshot of every match the user is in;
   // gone for good (the session ended after the resume window) -> leave.
   void on_presence(const bus::Message& m) {
-    auto o = payload::parse(m.data);
-    if (!o) return;
-    const std::string user = payload::token(*o, "user_id");
-    const auto* online = o->if_contains("online");
-    if (user.empty() || online == nullptr || !online->is_bool()) return;
+    const auto change = protocol::decode<protocol::PresenceChanged>(m.data);
+    if (!change) return;
+    const std::string& user = change->user_id;
     std::vector<MatchPtr> mine;
     {
       std::lock_guard lock(mu);
@@ -375,7 +353,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
           if (auto mt = matches.find(id); mt != matches.end()) mine.push_back(mt->second);
     }
     for (const auto& match : mine) {
-      if (online->as_bool()) {
+      if (change->online) {
         std::lock_guard lock(match->mu);
         auto& r = *match->runner;
         if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) r.rejoined(seat->second);
@@ -393,15 +371,14 @@ MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const
     : impl_(std::make_shared<Impl>(bus, std::move(games), store, clock, registry, settings)) {
   std::weak_ptr<Impl> weak = impl_;
   impl_->subs.push_back(bus.subscribe(
-      kFound,
+      protocol::kMatchFound,
       [weak](const bus::Message& m) {
         if (auto self = weak.lock()) self->on_found(m);
       },
-      kQueueGroup));
-  impl_->subs.push_back(
-      bus.subscribe(std::string(sessions::kPresenceChangedPrefix) + "*", [weak](const bus::Message& m) {
-        if (auto self = weak.lock()) self->on_presence(m);
-      }));
+      protocol::kHostGroup));
+  impl_->subs.push_back(bus.subscribe(protocol::kPresenceChangedAll, [weak](const bus::Message& m) {
+    if (auto self = weak.lock()) self->on_presence(m);
+  }));
 }
 
 MatchHost::~MatchHost() {

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "arena/bus/memory_bus.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "cycles.hpp"
 
 namespace arena::match {
@@ -58,14 +60,7 @@ GameRegistry games() {
 }
 
 std::string found(const std::string& id, const std::string& game, int tick_rate) {
-  return json::serialize(json::object{{"match_id", id},
-                                      {"mode", "practice"},
-                                      {"game", game},
-                                      {"region", "eu"},
-                                      {"tick_rate", tick_rate},
-                                      {"teams", json::array{}},
-                                      {"bots_fill", true},
-                                      {"seats", 8}});
+  return protocol::encode(protocol::MatchFound{id, "practice", game, "eu", {}, true, 8, 8, tick_rate});
 }
 
 TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
@@ -80,7 +75,7 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
   std::mutex mu;
   std::condition_variable cv;
   std::map<std::string, json::object> ended;
-  auto sub = bus.subscribe("match.ended", [&](const bus::Message& m) {
+  auto sub = bus.subscribe(protocol::kMatchEnded, [&](const bus::Message& m) {
     auto o = json::parse(m.data).as_object();
     {
       std::lock_guard lock(mu);
@@ -88,11 +83,11 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
     }
     cv.notify_all();
   });
-  bus.publish("match.found", found("good-1", "cycles", 20));
-  bus.publish("match.found", found("good-2", "cycles", 20));
-  bus.publish("match.found", found("boom-1", "boom", 100));
-  bus.publish("match.found", found("slow-1", "slow", 100));
-  bus.publish("match.found", found("boom-1", "boom", 100));  // redelivered: ignored
+  bus.publish(protocol::kMatchFound, found("good-1", "cycles", 20));
+  bus.publish(protocol::kMatchFound, found("good-2", "cycles", 20));
+  bus.publish(protocol::kMatchFound, found("boom-1", "boom", 100));
+  bus.publish(protocol::kMatchFound, found("slow-1", "slow", 100));
+  bus.publish(protocol::kMatchFound, found("boom-1", "boom", 100));  // redelivered: ignored
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return ended.count("boom-1") != 0 && ended.count("slow-1") != 0; }));

@@ -18,10 +18,10 @@
 #include "arena/core/random.hpp"
 #include "arena/core/rate_limiter.hpp"
 #include "arena/core/rolling_count.hpp"
-#include "arena/matchmaking/messages.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
 #include "arena/runtime/strand.hpp"
-#include "arena/sessions/messages.hpp"
 
 namespace arena::matchmaking {
 namespace json = boost::json;
@@ -91,6 +91,7 @@ struct MatchmakerService::Impl {
   metrics::Family<metrics::Histogram>& gaps;
   metrics::Family<metrics::Counter>& formed;
   metrics::Counter& rounds;
+  metrics::Histogram& round_seconds;
 
   std::mutex mu;  // guards everything below
   Matcher matcher;
@@ -141,6 +142,9 @@ struct MatchmakerService::Impl {
                            {0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8})),
         formed(reg.counter("matchmaking_matches_total", "Matches formed", {"mode", "bots"})),
         rounds(reg.counter("matchmaking_rounds_total", "Matching rounds run (one per interval)").with({})),
+        round_seconds(reg.histogram("matchmaking_round_seconds", "Time one matching round took", {},
+                                    {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})
+                          .with({})),
         matcher(std::move(modes), c),
         invite_budget(c) {
     for (const auto& m : matcher.modes()) stats[m.name];
@@ -204,27 +208,16 @@ struct MatchmakerService::Impl {
       out.pushes.push_back({e.users, "mm.status", std::move(d)});
     }
     for (auto& m : matcher.take_matches()) {
-      json::array teams;
+      protocol::MatchFound found{m.match_id,  m.mode,       m.game,  m.region,   {},
+                                 m.bots_fill, m.open_seats, m.seats, m.tick_rate};
       for (const auto& team : m.teams) {
-        json::array players;
+        auto& players = found.teams.emplace_back();
         for (const auto& p : team) {
-          json::object o{{"user_id", p.user_id}, {"rating", p.rating}, {"ping_ms", p.ping}};
-          if (!p.party_id.empty()) o["party_id"] = p.party_id;
-          players.push_back(std::move(o));
+          players.push_back({p.user_id, p.rating, p.ping, p.party_id});
           in_match[p.user_id] = {m.match_id, now};
         }
-        teams.push_back(std::move(players));
       }
-      json::object found{{"match_id", m.match_id},
-                         {"mode", m.mode},
-                         {"game", m.game},
-                         {"region", m.region},
-                         {"teams", std::move(teams)},
-                         {"bots_fill", m.bots_fill},
-                         {"open_seats", m.open_seats},
-                         {"seats", m.seats}};
-      if (m.tick_rate > 0) found["tick_rate"] = m.tick_rate;  // else the host runs the game's own rate
-      out.publishes.emplace_back(kMatchFound, json::serialize(found));
+      out.publishes.emplace_back(protocol::kMatchFound, protocol::encode(found));
       auto& st = stats[m.mode];
       ++st.matches;
       st.bot_matches += m.bots_fill ? 1 : 0;
@@ -505,11 +498,9 @@ struct MatchmakerService::Impl {
   }
 
   void on_offline(const bus::Message& m) {
-    auto o = payload::parse(m.data);
-    if (!o) return;
-    const std::string user = payload::token(*o, "user_id");
-    const auto* online = o->if_contains("online");
-    if (user.empty() || online == nullptr || !online->is_bool() || online->as_bool()) return;
+    const auto change = protocol::decode<protocol::PresenceChanged>(m.data);
+    if (!change || change->online) return;
+    const std::string& user = change->user_id;
     Out out;
     {
       std::lock_guard lock(mu);
@@ -521,10 +512,9 @@ struct MatchmakerService::Impl {
   }
 
   void on_match_ended(const bus::Message& m) {
-    auto o = payload::parse(m.data);
-    if (!o) return;
-    const std::string id = payload::token(*o, "match_id");
-    if (id.empty()) return;
+    const auto ended_match = protocol::decode<protocol::MatchEnded>(m.data);
+    if (!ended_match) return;
+    const std::string& id = ended_match->match_id;
     std::lock_guard lock(mu);
     for (auto it = in_match.begin(); it != in_match.end();) {
       if (it->second.match_id == id) {
@@ -578,6 +568,7 @@ struct MatchmakerService::Impl {
 
   void tick() {
     Out out;
+    const auto started = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(mu);
       const auto now = clock.now();
@@ -606,6 +597,7 @@ struct MatchmakerService::Impl {
       for (const auto& p : matcher.pools()) queued.with({p.mode, p.region}).set(static_cast<double>(p.tickets));
     }
     rounds.inc();
+    round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     send(out);
   }
 };
@@ -615,11 +607,11 @@ MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, st
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
   if (settings.run_thread) im.strand = std::make_unique<runtime::Strand>("matchmaker");
-  im.subs.push_back(bus.subscribe(kOp, im.on_strand(&Impl::on_op), kQueueGroup));
-  im.subs.push_back(bus.subscribe(kStats, im.on_strand(&Impl::on_stats), kQueueGroup));
+  im.subs.push_back(bus.subscribe(protocol::kMatchmakerOp, im.on_strand(&Impl::on_op), protocol::kMatchmakerGroup));
   im.subs.push_back(
-      bus.subscribe(std::string(sessions::kPresenceChangedPrefix) + "*", im.on_strand(&Impl::on_offline)));
-  im.subs.push_back(bus.subscribe(kMatchEnded, im.on_strand(&Impl::on_match_ended)));
+      bus.subscribe(protocol::kMatchmakerStats, im.on_strand(&Impl::on_stats), protocol::kMatchmakerGroup));
+  im.subs.push_back(bus.subscribe(protocol::kPresenceChangedAll, im.on_strand(&Impl::on_offline)));
+  im.subs.push_back(bus.subscribe(protocol::kMatchEnded, im.on_strand(&Impl::on_match_ended)));
   if (im.strand) im.strand->every(settings.interval, [&im] { im.tick(); });  // a throw is logged by the strand
 }
 

@@ -1,7 +1,8 @@
 #include "arena/sessions/channel_service.hpp"
 
 #include "arena/bus/payload.hpp"
-#include "arena/sessions/messages.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 
 namespace arena::sessions {
 namespace json = boost::json;
@@ -9,12 +10,12 @@ namespace json = boost::json;
 ChannelService::ChannelService(bus::Bus& bus, router::Router& router, ChannelLimits limits)
     : bus_(bus), router_(router), limits_(limits) {
   subs_.push_back(bus_.subscribe(
-      kChannelsJoin, [this](const bus::Message& m) { join(m); }, kQueueGroup));
+      protocol::kChannelsJoin, [this](const bus::Message& m) { join(m); }, protocol::kSessionsGroup));
   subs_.push_back(bus_.subscribe(
-      kChannelsLeave, [this](const bus::Message& m) { leave(m); }, kQueueGroup));
+      protocol::kChannelsLeave, [this](const bus::Message& m) { leave(m); }, protocol::kSessionsGroup));
   subs_.push_back(bus_.subscribe(
-      kChannelsMembers, [this](const bus::Message& m) { list(m); }, kQueueGroup));
-  subs_.push_back(bus_.subscribe(kSessionClosed, [this](const bus::Message& m) { session_closed(m); }));
+      protocol::kChannelsMembers, [this](const bus::Message& m) { list(m); }, protocol::kSessionsGroup));
+  subs_.push_back(bus_.subscribe(protocol::kSessionClosed, [this](const bus::Message& m) { session_closed(m); }));
 }
 
 ChannelService::~ChannelService() = default;
@@ -106,14 +107,14 @@ void ChannelService::list(const bus::Message& m) {
 }
 
 void ChannelService::session_closed(const bus::Message& m) {
-  auto o = bus::payload::parse(m.data);
-  if (!o) return;
-  const std::string sid = bus::payload::token(*o, "sid");
-  const std::string user = bus::payload::token(*o, "user_id");
+  auto e = protocol::decode<protocol::SessionEvent>(m.data);
+  if (!e) return;
+  const std::string& sid = e->sid;
+  const std::string& user = e->user_id;
   std::vector<std::string> left;
   {
     std::lock_guard lock(mu_);
-    if (!sid.empty() && closed_.insert(sid).second) {
+    if (closed_.insert(sid).second) {
       closed_order_.push_back(sid);
       if (closed_order_.size() > kClosedRemembered) {
         closed_.erase(closed_order_.front());

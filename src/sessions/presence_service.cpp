@@ -4,23 +4,24 @@
 #include <set>
 
 #include "arena/bus/payload.hpp"
-#include "arena/sessions/messages.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 
 namespace arena::sessions {
 namespace json = boost::json;
 
 PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
-  subs_.push_back(bus_.subscribe(kNodeHeartbeat, [this](const bus::Message& m) { heartbeat(m); }));
+  subs_.push_back(bus_.subscribe(protocol::kNodeHeartbeat, [this](const bus::Message& m) { heartbeat(m); }));
   // One subscription for both, so a session's opened and closed are handled in the order its
   // gateway published them (two subscriptions are two queues on either bus).
-  subs_.push_back(bus_.subscribe("session.*", [this](const bus::Message& m) {
-    if (m.subject == kSessionOpened) opened(m);
-    if (m.subject == kSessionClosed) closed(m);
+  subs_.push_back(bus_.subscribe(protocol::kSessionEvents, [this](const bus::Message& m) {
+    if (m.subject == protocol::kSessionOpened) opened(m);
+    if (m.subject == protocol::kSessionClosed) closed(m);
   }));
   subs_.push_back(bus_.subscribe(
-      kPresenceQuery, [this](const bus::Message& m) { query(m); }, kQueueGroup));
+      protocol::kPresenceQuery, [this](const bus::Message& m) { query(m); }, protocol::kSessionsGroup));
   bus_.flush(std::chrono::seconds(2));
-  bus_.publish(kPresenceResync, "{}");  // gateways re-announce the sessions they hold
+  bus_.publish(protocol::kPresenceResync, "{}");  // gateways re-announce the sessions they hold
   checker_ = std::thread([this] {
     std::unique_lock lock(stop_mu_);
     while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
@@ -42,11 +43,10 @@ PresenceService::~PresenceService() {
 }
 
 void PresenceService::heartbeat(const bus::Message& m) {
-  auto o = bus::payload::parse(m.data);
-  const std::string node = o ? bus::payload::token(*o, "node") : "";
-  if (node.empty()) return;
+  auto h = protocol::decode<protocol::NodeHeartbeat>(m.data);
+  if (!h) return;
   std::lock_guard lock(mu_);
-  nodes_[node] = Steady::now();
+  nodes_[h->node] = Steady::now();
 }
 
 void PresenceService::expire_silent_nodes(Steady::time_point now) {
@@ -55,7 +55,7 @@ void PresenceService::expire_silent_nodes(Steady::time_point now) {
     std::lock_guard lock(mu_);
     std::vector<std::string> silent;
     for (const auto& [node, seen] : nodes_)
-      if (now - seen >= kNodeTimeout) silent.push_back(node);
+      if (now - seen >= protocol::kNodeTimeout) silent.push_back(node);
     for (const auto& node : silent) {
       nodes_.erase(node);
       for (const auto& [user, list] : users_)
@@ -65,16 +65,15 @@ void PresenceService::expire_silent_nodes(Steady::time_point now) {
   }
   for (const auto& [user, sid] : dead) {
     // As the node would have said it; the channel service and others clean up on this.
-    bus_.publish(kSessionClosed, json::serialize(json::object{{"sid", sid}, {"user_id", user}, {"node", "presence"}}));
+    bus_.publish(protocol::kSessionClosed, protocol::encode(protocol::SessionEvent{sid, user, "presence"}));
   }
 }
 
 void PresenceService::opened(const bus::Message& m) {
-  auto o = bus::payload::parse(m.data);
-  if (!o) return;
-  Where w{bus::payload::token(*o, "sid"), bus::payload::token(*o, "node")};
-  const std::string user = bus::payload::token(*o, "user_id");
-  if (w.sid.empty() || w.node.empty() || user.empty()) return;
+  auto e = protocol::decode<protocol::SessionEvent>(m.data);
+  if (!e) return;
+  Where w{e->sid, e->node};
+  const std::string& user = e->user_id;
   bool first = false;
   {
     std::lock_guard lock(mu_);
@@ -84,17 +83,14 @@ void PresenceService::opened(const bus::Message& m) {
     first = list.empty();
     list.push_back(std::move(w));
   }
-  if (first)
-    bus_.publish(std::string(kPresenceChangedPrefix) + user,
-                 json::serialize(json::object{{"user_id", user}, {"online", true}}));
+  if (first) bus_.publish(protocol::presence_changed(user), protocol::encode(protocol::PresenceChanged{user, true}));
 }
 
 void PresenceService::closed(const bus::Message& m) {
-  auto o = bus::payload::parse(m.data);
-  if (!o) return;
-  const std::string sid = bus::payload::token(*o, "sid");
-  const std::string user = bus::payload::token(*o, "user_id");
-  if (sid.empty() || user.empty()) return;
+  auto e = protocol::decode<protocol::SessionEvent>(m.data);
+  if (!e) return;
+  const std::string& sid = e->sid;
+  const std::string& user = e->user_id;
   bool last = false;
   {
     std::lock_guard lock(mu_);
@@ -106,9 +102,7 @@ void PresenceService::closed(const bus::Message& m) {
       last = true;
     }
   }
-  if (last)
-    bus_.publish(std::string(kPresenceChangedPrefix) + user,
-                 json::serialize(json::object{{"user_id", user}, {"online", false}}));
+  if (last) bus_.publish(protocol::presence_changed(user), protocol::encode(protocol::PresenceChanged{user, false}));
 }
 
 void PresenceService::query(const bus::Message& m) {

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 
 #include "arena/bus/memory_bus.hpp"
-#include "arena/sessions/messages.hpp"
+#include "arena/protocol/subjects.hpp"
 
 namespace arena::sessions {
 namespace {
@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 void open(bus::Bus& bus, const std::string& sid, const std::string& user, const std::string& node) {
-  bus.publish(kSessionOpened, json::serialize(json::object{{"sid", sid}, {"user_id", user}, {"node", node}}));
+  bus.publish(protocol::kSessionOpened, json::serialize(json::object{{"sid", sid}, {"user_id", user}, {"node", node}}));
 }
 
 }  // namespace
@@ -28,8 +28,8 @@ TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   open(bus, "s2", "u1", "gw-2");
   ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_EQ(presence.lookup("u1").size(), 2u);
-  bus.publish(kSessionClosed, R"({"sid":"s1","user_id":"u1","node":"gw-1"})");
-  bus.publish(kSessionClosed, R"({"sid":"s2","user_id":"u1","node":"gw-2"})");
+  bus.publish(protocol::kSessionClosed, R"({"sid":"s1","user_id":"u1","node":"gw-1"})");
+  bus.publish(protocol::kSessionClosed, R"({"sid":"s2","user_id":"u1","node":"gw-2"})");
   ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(presence.lookup("u1").empty());
   ASSERT_EQ(changes.size(), 2u);  // online once, offline once
@@ -41,8 +41,8 @@ TEST(Presence, IgnoresMalformedEvents) {
   bus::MemoryBus bus;
   PresenceService presence(bus);
   for (const char* bad : {"", "nope", "[]", R"({"sid":1})", R"({"sid":"a.b","user_id":"u","node":"n"})"})
-    bus.publish(kSessionOpened, bad);
-  auto r = bus.request_sync(kPresenceQuery, R"({"users":"u"})", 1s);
+    bus.publish(protocol::kSessionOpened, bad);
+  auto r = bus.request_sync(protocol::kPresenceQuery, R"({"users":"u"})", 1s);
   EXPECT_NE(r.data.find("invalid_field"), std::string::npos);
 }
 
@@ -50,14 +50,14 @@ TEST(Presence, ASilentNodesSessionsAreClosedForIt) {
   bus::MemoryBus bus;
   PresenceService presence(bus);
   std::vector<std::string> closed;
-  auto sub = bus.subscribe(kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
+  auto sub = bus.subscribe(protocol::kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-dead");
-  bus.publish(kNodeHeartbeat, R"({"node":"gw-dead","sessions":1})");
+  bus.publish(protocol::kNodeHeartbeat, R"({"node":"gw-dead","sessions":1})");
   ASSERT_TRUE(bus.wait_idle(5s));
   presence.expire_silent_nodes(std::chrono::steady_clock::now());  // just heard from
   EXPECT_TRUE(closed.empty());
   EXPECT_EQ(presence.lookup("u1").size(), 1u);
-  presence.expire_silent_nodes(std::chrono::steady_clock::now() + kNodeTimeout + 1s);  // then silence
+  presence.expire_silent_nodes(std::chrono::steady_clock::now() + protocol::kNodeTimeout + 1s);  // then silence
   ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(presence.lookup("u1").empty());
   ASSERT_EQ(closed.size(), 1u);

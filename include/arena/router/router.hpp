@@ -5,11 +5,10 @@
 // in-process bus) hands once to each gateway that has recipients, and each gateway only ever
 // receives traffic for its own sessions. No presence lookup sits on the delivery path.
 //
-// Payload on those subjects: one kind byte, then
-//   'P' + push body   the bytes after `{"seq":N,` of the frame every recipient gets
-//   'K' + session id  close the user's sessions older than this one ("replace" policy; session
-//                     ids are UUIDv7, so they order by creation time and a late kick cannot
-//                     close a newer session)
+// Payload on those subjects: protocol::RoutePayload, a push (the bytes after `{"seq":N,` of
+// the frame every recipient gets) or a kick (close the user's sessions older than the one
+// named: "replace" policy; session ids are UUIDv7, so they order by creation time and a late
+// kick cannot close a newer session).
 #include <boost/json/object.hpp>
 
 #include <string>
@@ -20,15 +19,9 @@
 
 namespace arena::router {
 
-std::string user_subject(std::string_view user_id);
-std::string channel_subject(std::string_view channel);
-
 // `"op":"<op>","d":{...}}`: a push frame minus its per-session `{"seq":N,` prefix, so it is
 // serialised once and shared by every recipient.
 std::string push_body(std::string_view op, const boost::json::object& d);
-
-constexpr char kPush = 'P';
-constexpr char kKick = 'K';
 
 class Router {
  public:

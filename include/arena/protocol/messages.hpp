@@ -1,0 +1,92 @@
+#pragma once
+// One struct per bus message (subjects.hpp says which subject carries which), each with its
+// JSON codec here and nowhere else. Payloads come from other processes, so decoding is strict:
+// a missing or mistyped required field, or an id that is not a bus token, gives nullopt (the
+// receiver counts and drops it), never a silent default.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace arena::protocol {
+
+// session.opened / session.closed
+struct SessionEvent {
+  std::string sid;
+  std::string user_id;
+  std::string node;
+};
+
+// presence.changed.<user>
+struct PresenceChanged {
+  std::string user_id;
+  bool online = false;
+};
+
+// node.heartbeat
+struct NodeHeartbeat {
+  std::string node;
+  std::int64_t sessions = 0;
+};
+
+// match.found: what the matchmaker formed, for a host to start.
+struct FoundPlayer {
+  std::string user_id;
+  double rating = 0;
+  int ping_ms = 0;
+  std::string party_id;  // empty: a solo ticket
+};
+struct MatchFound {
+  std::string match_id;
+  std::string mode;
+  std::string game;
+  std::string region;
+  std::vector<std::vector<FoundPlayer>> teams;  // free-for-all: one player per team
+  bool bots_fill = false;
+  int open_seats = 0;
+  int seats = 0;
+  int tick_rate = 0;  // 0: the game's own rate
+};
+
+// match.ended (the result is passed on as the host wrote it: JSON text of an object)
+struct MatchEnded {
+  std::string match_id;
+  std::string mode;
+  std::string game;
+  std::string result_json;
+};
+
+// route.user.<id> / route.channel.<name>: a push every recipient session gets, or (users only)
+// a kick of the user's sessions older than `keep_session`. On the wire one kind byte then the
+// text, so a gateway passes a push on without parsing it again.
+struct RoutePayload {
+  enum class Kind : char { push = 'P', kick = 'K' };
+  Kind kind = Kind::push;
+  std::string_view text;  // push: the frame body after `{"seq":N,`; kick: the session id to keep
+};
+
+std::string encode(const SessionEvent& m);
+std::string encode(const PresenceChanged& m);
+std::string encode(const NodeHeartbeat& m);
+std::string encode(const MatchFound& m);
+std::string encode(const MatchEnded& m);
+std::string encode(RoutePayload::Kind kind, std::string_view text);
+
+template <class T>
+std::optional<T> decode(std::string_view data);
+template <>
+std::optional<SessionEvent> decode<SessionEvent>(std::string_view data);
+template <>
+std::optional<PresenceChanged> decode<PresenceChanged>(std::string_view data);
+template <>
+std::optional<NodeHeartbeat> decode<NodeHeartbeat>(std::string_view data);
+template <>
+std::optional<MatchFound> decode<MatchFound>(std::string_view data);
+template <>
+std::optional<MatchEnded> decode<MatchEnded>(std::string_view data);
+// `text` views into `data`.
+template <>
+std::optional<RoutePayload> decode<RoutePayload>(std::string_view data);
+
+}  // namespace arena::protocol

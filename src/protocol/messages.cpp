@@ -1,0 +1,203 @@
+#include "arena/protocol/messages.hpp"
+
+#include <boost/json.hpp>
+
+#include "arena/bus/bus.hpp"
+
+namespace arena::protocol {
+namespace json = boost::json;
+
+namespace {
+
+std::optional<json::object> object_of(std::string_view data) {
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 16;
+  auto v = json::parse(data, ec, {}, opts);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.as_object());
+}
+
+// Required fields: each getter fails the whole decode (returns false) when absent or mistyped.
+struct Reader {
+  const json::object& o;
+  bool ok = true;
+
+  std::string token(std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string() || !bus::valid_token(v->get_string())) {
+      ok = false;
+      return {};
+    }
+    return std::string(v->get_string());
+  }
+  std::string text(std::string_view key, std::size_t max = 256) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string() || v->get_string().size() > max) {
+      ok = false;
+      return {};
+    }
+    return std::string(v->get_string());
+  }
+  std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_int64() || v->get_int64() < lo || v->get_int64() > hi) {
+      ok = false;
+      return 0;
+    }
+    return v->get_int64();
+  }
+  bool boolean(std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_bool()) {
+      ok = false;
+      return false;
+    }
+    return v->get_bool();
+  }
+  double number(std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_number()) {
+      ok = false;
+      return 0;
+    }
+    return v->to_number<double>();
+  }
+};
+
+}  // namespace
+
+std::string encode(const SessionEvent& m) {
+  return json::serialize(json::object{{"sid", m.sid}, {"user_id", m.user_id}, {"node", m.node}});
+}
+
+template <>
+std::optional<SessionEvent> decode<SessionEvent>(std::string_view data) {
+  auto o = object_of(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  SessionEvent m{r.token("sid"), r.token("user_id"), r.token("node")};
+  return r.ok ? std::optional(std::move(m)) : std::nullopt;
+}
+
+std::string encode(const PresenceChanged& m) {
+  return json::serialize(json::object{{"user_id", m.user_id}, {"online", m.online}});
+}
+
+template <>
+std::optional<PresenceChanged> decode<PresenceChanged>(std::string_view data) {
+  auto o = object_of(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  PresenceChanged m{r.token("user_id"), r.boolean("online")};
+  return r.ok ? std::optional(std::move(m)) : std::nullopt;
+}
+
+std::string encode(const NodeHeartbeat& m) {
+  return json::serialize(json::object{{"node", m.node}, {"sessions", m.sessions}});
+}
+
+template <>
+std::optional<NodeHeartbeat> decode<NodeHeartbeat>(std::string_view data) {
+  auto o = object_of(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  NodeHeartbeat m{r.token("node"), r.integer("sessions", 0, INT64_MAX)};
+  return r.ok ? std::optional(std::move(m)) : std::nullopt;
+}
+
+std::string encode(const MatchFound& m) {
+  json::array teams;
+  for (const auto& team : m.teams) {
+    json::array players;
+    for (const auto& p : team) {
+      json::object o{{"user_id", p.user_id}, {"rating", p.rating}, {"ping_ms", p.ping_ms}};
+      if (!p.party_id.empty()) o["party_id"] = p.party_id;
+      players.push_back(std::move(o));
+    }
+    teams.push_back(std::move(players));
+  }
+  json::object o{{"match_id", m.match_id},
+                 {"mode", m.mode},
+                 {"game", m.game},
+                 {"region", m.region},
+                 {"teams", std::move(teams)},
+                 {"bots_fill", m.bots_fill},
+                 {"open_seats", m.open_seats},
+                 {"seats", m.seats}};
+  if (m.tick_rate > 0) o["tick_rate"] = m.tick_rate;  // absent: the game's own rate
+  return json::serialize(o);
+}
+
+template <>
+std::optional<MatchFound> decode<MatchFound>(std::string_view data) {
+  auto o = object_of(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  MatchFound m;
+  m.match_id = r.token("match_id");
+  m.mode = r.text("mode", 64);
+  m.game = r.text("game", 32);
+  m.region = r.text("region", 32);
+  m.bots_fill = r.boolean("bots_fill");
+  m.open_seats = static_cast<int>(r.integer("open_seats", 0, 1024));
+  m.seats = static_cast<int>(r.integer("seats", 0, 1024));
+  if (o->contains("tick_rate")) m.tick_rate = static_cast<int>(r.integer("tick_rate", 1, 1000));
+  const auto* teams = o->if_contains("teams");
+  if (teams == nullptr || !teams->is_array() || teams->get_array().size() > 1024) return std::nullopt;
+  std::size_t players = 0;
+  for (const auto& team : teams->get_array()) {
+    if (!team.is_array()) return std::nullopt;
+    auto& out = m.teams.emplace_back();
+    for (const auto& p : team.get_array()) {
+      if (!p.is_object() || ++players > 1024) return std::nullopt;
+      Reader pr{p.get_object()};
+      FoundPlayer fp{pr.token("user_id"), pr.number("rating"), static_cast<int>(pr.integer("ping_ms", 0, 100'000)), {}};
+      if (p.get_object().contains("party_id")) fp.party_id = pr.token("party_id");
+      if (!pr.ok) return std::nullopt;
+      out.push_back(std::move(fp));
+    }
+  }
+  if (!r.ok || m.mode.empty() || m.game.empty()) return std::nullopt;
+  return m;
+}
+
+std::string encode(const MatchEnded& m) {
+  std::string out = json::serialize(json::object{{"match_id", m.match_id}, {"mode", m.mode}, {"game", m.game}});
+  out.pop_back();  // '}': the result goes in as written
+  out += ",\"result\":";
+  out += m.result_json.empty() ? std::string("{}") : m.result_json;
+  out += '}';
+  return out;
+}
+
+template <>
+std::optional<MatchEnded> decode<MatchEnded>(std::string_view data) {
+  auto o = object_of(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  MatchEnded m{r.token("match_id"), r.text("mode", 64), r.text("game", 32), {}};
+  const auto* result = o->if_contains("result");
+  if (!r.ok || result == nullptr || !result->is_object()) return std::nullopt;
+  m.result_json = json::serialize(*result);
+  return m;
+}
+
+std::string encode(RoutePayload::Kind kind, std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 1);
+  out.push_back(static_cast<char>(kind));
+  out += text;
+  return out;
+}
+
+template <>
+std::optional<RoutePayload> decode<RoutePayload>(std::string_view data) {
+  if (data.empty()) return std::nullopt;
+  const char k = data[0];
+  if (k != static_cast<char>(RoutePayload::Kind::push) && k != static_cast<char>(RoutePayload::Kind::kick))
+    return std::nullopt;
+  return RoutePayload{static_cast<RoutePayload::Kind>(k), data.substr(1)};
+}
+
+}  // namespace arena::protocol
