@@ -237,23 +237,10 @@ void App::start() {
     match::HostSettings hs;
     hs.threads = s.host.threads;
     if (!s.host.bot_policy.empty()) {
-      im.policy = std::make_unique<botpolicy::PolicyClient>(s.host.bot_policy, s.host.bot_policy_deadline);
+      im.policy = std::make_unique<botpolicy::PolicyClient>(s.host.bot_policy, s.host.bot_policy_deadline, im.registry);
       hs.make_bot = [p = im.policy.get()](const match::GameInfo& g, const match::MatchSpec& spec, int) {
         return p->brain(spec.match_id, spec.game, g.make_bot());
       };
-      im.registry.add_collector([p = im.policy.get()](std::string& out) {
-        out +=
-            "# HELP game_bot_policy_answers_total Bot decisions the gRPC policy made in time\n"
-            "# TYPE game_bot_policy_answers_total counter\n"
-            "game_bot_policy_answers_total " +
-            std::to_string(p->stats().answered.load()) +
-            "\n"
-            "# HELP game_bot_policy_fallbacks_total Bot decisions the rule-based bot made because the policy was late "
-            "or failed\n"
-            "# TYPE game_bot_policy_fallbacks_total counter\n"
-            "game_bot_policy_fallbacks_total " +
-            std::to_string(p->stats().fallbacks.load()) + "\n";
-      });
     }
     im.host =
         std::make_unique<match::MatchHost>(*im.bus, match::builtin_games(), *im.match_store, im.clock, im.registry, hs);

@@ -104,9 +104,9 @@ class GrpcBrain final : public match::BotBrain {
       }
     }
     if (have) {
-      stats_.answered.fetch_add(1, std::memory_order_relaxed);
+      stats_.answered.inc();
     } else {
-      if (call_) stats_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+      if (call_) stats_.fallbacks.inc();
       out = fallback_->decide(game, seat);
     }
     if (!in_flight) send(game, seat);
@@ -136,8 +136,14 @@ class GrpcBrain final : public match::BotBrain {
 
 }  // namespace
 
-PolicyClient::PolicyClient(const std::string& target, std::chrono::milliseconds deadline)
-    : impl_(std::make_shared<Impl>()) {
+PolicyStats::PolicyStats(metrics::Registry& r)
+    : answered(r.counter("game_bot_policy_answers_total", "Bot decisions the gRPC policy made in time").with({})),
+      fallbacks(r.counter("game_bot_policy_fallbacks_total",
+                          "Bot decisions the rule-based bot made because the policy was late or failed")
+                    .with({})) {}
+
+PolicyClient::PolicyClient(const std::string& target, std::chrono::milliseconds deadline, metrics::Registry& registry)
+    : impl_(std::make_shared<Impl>()), stats_(registry) {
   impl_->channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   impl_->stub = pb::Policy::NewStub(impl_->channel);
   impl_->deadline = deadline;

@@ -71,9 +71,10 @@ match::MatchRecord play(PolicyClient& client, int ticks, std::chrono::millisecon
 TEST(GrpcBrain, APolicyThatAnswersInTimeDrivesTheBot) {
   PolicyServer server(0ms);
   ASSERT_GT(server.port, 0);
-  PolicyClient client("127.0.0.1:" + std::to_string(server.port), 200ms);
+  metrics::Registry registry;
+  PolicyClient client("127.0.0.1:" + std::to_string(server.port), 200ms, registry);
   const auto rec = play(client, 30, 20ms);
-  EXPECT_GT(client.stats().answered.load(), 0u);
+  EXPECT_GT(client.stats().answered.value(), 0u);
   EXPECT_GT(server.service.calls.load(), 0);
   EXPECT_EQ(server.service.valid_states.load(), server.service.calls.load());
   // The policy's "right" turns are in the input log, so replays see them.
@@ -86,17 +87,19 @@ TEST(GrpcBrain, APolicyThatAnswersInTimeDrivesTheBot) {
 
 TEST(GrpcBrain, ALatePolicyLeavesTheMoveToTheRuleBasedBot) {
   PolicyServer server(300ms);  // far past the 20 ms deadline
-  PolicyClient client("127.0.0.1:" + std::to_string(server.port), 20ms);
+  metrics::Registry registry;
+  PolicyClient client("127.0.0.1:" + std::to_string(server.port), 20ms, registry);
   play(client, 10, 5ms);
-  EXPECT_EQ(client.stats().answered.load(), 0u);
-  EXPECT_GT(client.stats().fallbacks.load(), 0u);
+  EXPECT_EQ(client.stats().answered.value(), 0u);
+  EXPECT_GT(client.stats().fallbacks.value(), 0u);
 }
 
 TEST(GrpcBrain, NoPolicyServerAtAllStillPlays) {
-  PolicyClient client("127.0.0.1:1", 20ms);  // nothing listens on port 1
+  metrics::Registry registry;
+  PolicyClient client("127.0.0.1:1", 20ms, registry);  // nothing listens on port 1
   const auto rec = play(client, 10, 5ms);
-  EXPECT_EQ(client.stats().answered.load(), 0u);
-  EXPECT_GT(client.stats().fallbacks.load(), 0u);
+  EXPECT_EQ(client.stats().answered.value(), 0u);
+  EXPECT_GT(client.stats().fallbacks.value(), 0u);
   EXPECT_GE(rec.ticks, 5u);
 }
 

@@ -32,7 +32,8 @@ struct MemoryBus::Pool {
 // that one busy subscription cannot starve the others.
 class MemoryBus::Queue : public std::enable_shared_from_this<Queue> {
  public:
-  Queue(Handler handler, Pool* pool) : state_(std::move(handler)), pool_(pool) {}
+  Queue(Handler handler, Pool* pool, detail::RequestTracker* tracker)
+      : state_(std::move(handler)), pool_(pool), tracker_(tracker) {}
 
   void push(const Message& m) {
     if (pool_ == nullptr) {
@@ -54,16 +55,20 @@ class MemoryBus::Queue : public std::enable_shared_from_this<Queue> {
     if (start) schedule();
   }
 
-  // No call runs after this returns (except one in progress on this very thread).
+  // No call runs after this returns (except one in progress on this very thread). A request
+  // still queued here is answered no_responders at once: the responder left before it got to
+  // it (rather than the requester waiting for its timeout).
   void close() {
-    std::int64_t dropped = 0;
+    std::deque<Item> dropped;
     {
       std::lock_guard lock(mu_);
       closed_ = true;
-      dropped = static_cast<std::int64_t>(items_.size());
-      items_.clear();
+      dropped.swap(items_);
     }
-    if (pool_ != nullptr) pool_->done(dropped);
+    for (const auto& it : dropped)
+      if (!it.reply.empty() && tracker_->owns(it.reply))
+        tracker_->resolve(it.reply, Reply{RequestError::no_responders, {}});
+    if (pool_ != nullptr) pool_->done(static_cast<std::int64_t>(dropped.size()));
     state_.close();
   }
 
@@ -102,6 +107,7 @@ class MemoryBus::Queue : public std::enable_shared_from_this<Queue> {
 
   detail::SubState state_;
   Pool* pool_;
+  detail::RequestTracker* tracker_;
   std::mutex mu_;
   std::deque<Item> items_;
   bool scheduled_ = false;
@@ -139,8 +145,7 @@ MemoryBus::~MemoryBus() {
 bool MemoryBus::wait_idle(std::chrono::milliseconds timeout) {
   if (!pool_) return true;
   std::unique_lock lock(pool_->mu);
-  return pool_->idle.wait_for(lock, timeout,
-                              [&] { return pool_->pending.load(std::memory_order_acquire) == 0; });
+  return pool_->idle.wait_for(lock, timeout, [&] { return pool_->pending.load(std::memory_order_acquire) == 0; });
 }
 
 namespace {
@@ -154,7 +159,7 @@ std::unique_ptr<Subscription> MemoryBus::subscribe(std::string_view pattern, Han
                                                    std::string_view queue_group) {
   if (!valid_pattern(pattern))
     throw std::invalid_argument("bus: invalid subscription subject '" + std::string(pattern) + "'");
-  auto queue = std::make_shared<Queue>(std::move(handler), pool_.get());
+  auto queue = std::make_shared<Queue>(std::move(handler), pool_.get(), tracker_.get());
   std::unique_lock lock(mu_);
   const std::uint64_t id = ++next_id_;
   Entry e{queue, std::string(pattern), std::string(queue_group), id};

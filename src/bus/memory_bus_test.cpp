@@ -1,5 +1,10 @@
 #include "arena/bus/memory_bus.hpp"
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
 #include "bus_conformance.hpp"
 
 namespace arena::bus::testing {
@@ -23,6 +28,39 @@ TEST(Subjects, MatchingAndValidation) {
   EXPECT_FALSE(valid_token("a.b"));
   EXPECT_FALSE(valid_token("a b"));
   EXPECT_FALSE(valid_token(std::string(129, 'a')));
+}
+
+// A request still queued for a subscription that goes away is answered no_responders at once,
+// not left to time out (the host's per-match subscription ends while late inputs are queued).
+TEST(MemoryBus, ARequestQueuedForAVanishingSubscriptionGetsNoResponders) {
+  using namespace std::chrono_literals;
+  MemoryBus bus;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool busy = false, release = false;
+  auto sub = bus.subscribe("slow.op", [&](const Message&) {
+    std::unique_lock lock(mu);
+    busy = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+  });
+  bus.publish("slow.op", "first");  // occupies the handler
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return busy; }));
+  }
+  std::promise<Reply> got;
+  bus.request("slow.op", "second", 10s, [&](Reply r) { got.set_value(std::move(r)); });  // queued behind
+  std::thread closer([&] { sub.reset(); });  // waits for the running call, drops the queued one
+  auto answer = got.get_future();
+  ASSERT_EQ(answer.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(answer.get().error, RequestError::no_responders);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  closer.join();
 }
 
 TEST(BusConnect, PicksTheImplementationFromTheUrl) {

@@ -29,8 +29,8 @@ struct Connection::Handshake {
   beast::http::request<beast::http::string_body> request;
 };
 
-Connection::Connection(http::Upgrade&& up, LinkOwner& owner, const GatewaySettings& settings,
-                       GatewayMetrics& metrics, ConnectionInfo info)
+Connection::Connection(http::Upgrade&& up, LinkOwner& owner, const GatewaySettings& settings, GatewayMetrics& metrics,
+                       ConnectionInfo info)
     : socket_(up.stream.get_executor()),
       handshake_(
           new Handshake{websocket::stream<asio::ip::tcp::socket>(up.stream.release_socket()), std::move(up.request)}),
@@ -179,7 +179,7 @@ void Connection::send(Outbound out) {
   bool post = false;
   bool overflowed = false;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     if (closing_ || overflow_) return;
     if (queue_.size() >= settings_.send_queue_messages || queued_bytes_ + out.size() > settings_.send_queue_bytes) {
       overflow_ = true;
@@ -208,7 +208,7 @@ void Connection::send(Outbound out) {
   if (post) {
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
       {
-        std::lock_guard lock(self->mu_);
+        core::Lock lock(self->mu_);
         self->flush_posted_ = false;
       }
       self->flush();
@@ -222,7 +222,7 @@ bool Connection::fill_output() {
   out_.clear();
   out_pos_ = 0;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     queued_bytes_ -= std::min(queued_bytes_, out_bytes_);
     out_bytes_ = 0;
   }
@@ -231,7 +231,7 @@ bool Connection::fill_output() {
     out_.swap(control_);
     std::string().swap(control_);
   }
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   if (!queue_.empty()) {
     std::size_t total = out_.size();
     for (const auto& o : queue_) total += ws::kMaxHeader + 24 + o.body->size();
@@ -295,13 +295,13 @@ void Connection::flush() {
 void Connection::wait_writable() {
   waiting_write_ = true;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     write_blocked_ = true;
   }
   socket_.async_wait(asio::ip::tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
     self->waiting_write_ = false;
     {
-      std::lock_guard lock(self->mu_);
+      core::Lock lock(self->mu_);
       self->write_blocked_ = false;
     }
     if (ec) {
@@ -316,7 +316,7 @@ void Connection::start_close(std::uint16_t code, std::string_view reason) {
   if (close_queued_) return;
   close_queued_ = true;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     closing_ = true;
     drop_queue();
   }
@@ -368,7 +368,7 @@ void Connection::finish() {
   if (finished_) return;
   finished_ = true;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     closing_ = true;
     drop_queue();
   }
@@ -389,22 +389,22 @@ void Connection::drop_queue() {
 }
 
 void Connection::set_token_expiry(std::int64_t at) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   token_expires_at_ = at;
 }
 
 std::int64_t Connection::token_expiry() const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return token_expires_at_;
 }
 
 void Connection::set_session(std::shared_ptr<Session> s) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   session_ = std::move(s);
 }
 
 std::shared_ptr<Session> Connection::session() const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return session_;
 }
 

@@ -10,10 +10,10 @@
 #include <array>
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "arena/core/mutex.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/http/upgrade.hpp"
 #include "link.hpp"
@@ -59,8 +59,8 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   void start_close(std::uint16_t code, std::string_view reason);  // on the strand
   void abort();                                                   // on the strand: closes the socket
   void finish();                                                  // on the strand, once: tells the owner
-  void drop_queue();                                              // under mu_
-  bool allow_message();                                           // token bucket, read side
+  void drop_queue() ARENA_REQUIRES(mu_);
+  bool allow_message();  // token bucket, read side
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<Handshake> handshake_;  // only until the handshake is done
@@ -70,17 +70,17 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   ConnectionInfo info_;
   http::IpSlot ip_slot_;  // counts under http.max_connections_per_ip until the socket closes
 
-  mutable std::mutex mu_;  // guards the fields below
+  mutable core::Mutex mu_;  // guards the fields below
   // Pending frames. A vector, not a deque: libstdc++'s deque allocates ~600 bytes up front,
   // for every idle connection.
-  std::vector<Outbound> queue_;
-  std::size_t queued_bytes_ = 0;
-  bool flush_posted_ = false;
-  bool write_blocked_ = false;  // waiting for the socket to take more
-  bool overflow_ = false;
-  bool closing_ = false;  // no more frames are taken
-  std::int64_t token_expires_at_ = 0;
-  std::shared_ptr<Session> session_;
+  std::vector<Outbound> queue_ ARENA_GUARDED_BY(mu_);
+  std::size_t queued_bytes_ ARENA_GUARDED_BY(mu_) = 0;
+  bool flush_posted_ ARENA_GUARDED_BY(mu_) = false;
+  bool write_blocked_ ARENA_GUARDED_BY(mu_) = false;  // waiting for the socket to take more
+  bool overflow_ ARENA_GUARDED_BY(mu_) = false;
+  bool closing_ ARENA_GUARDED_BY(mu_) = false;  // no more frames are taken
+  std::int64_t token_expires_at_ ARENA_GUARDED_BY(mu_) = 0;
+  std::shared_ptr<Session> session_ ARENA_GUARDED_BY(mu_);
 
   // Read by the sweep thread:
   std::atomic<Clock::rep> last_heard_{0};

@@ -5,7 +5,7 @@
 namespace arena::gateway {
 
 void Session::push(const std::shared_ptr<const std::string>& body) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   Outbound out{++seq_, body};
   if (ring_.size() < limit_) {
     ring_.push_back(out);
@@ -19,7 +19,7 @@ void Session::push(const std::shared_ptr<const std::string>& body) {
 
 Session::Attach Session::attach(const std::shared_ptr<Sink>& sink, std::optional<std::uint64_t> last_seq,
                                 const std::function<Outbound(std::size_t, std::uint64_t)>& welcome) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   std::size_t replay = 0;
   if (last_seq) {
     if (*last_seq > seq_) return Attach::seq_ahead;  // the client claims pushes that never happened
@@ -36,7 +36,7 @@ Session::Attach Session::attach(const std::shared_ptr<Sink>& sink, std::optional
 }
 
 bool Session::detach(const Sink* sink, core::SystemTime now) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   if (sink_.lock().get() != sink) return false;
   sink_.reset();
   detached_since_ = now;
@@ -44,22 +44,22 @@ bool Session::detach(const Sink* sink, core::SystemTime now) {
 }
 
 std::shared_ptr<Sink> Session::sink() const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return sink_.lock();
 }
 
 std::optional<core::SystemTime> Session::detached_since() const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return detached_since_;
 }
 
 std::uint64_t Session::last_seq() const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return seq_;
 }
 
 bool Session::add_channel(const std::string& channel, std::size_t max) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   if (channels_.contains(channel)) return true;
   if (channels_.size() >= max) return false;
   channels_.insert(channel);
@@ -67,17 +67,17 @@ bool Session::add_channel(const std::string& channel, std::size_t max) {
 }
 
 bool Session::remove_channel(const std::string& channel) {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return channels_.erase(channel) > 0;
 }
 
 bool Session::in_channel(const std::string& channel) const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return channels_.contains(channel);
 }
 
 std::vector<std::string> Session::channels() const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   return {channels_.begin(), channels_.end()};
 }
 

@@ -5,13 +5,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "arena/core/clock.hpp"
+#include "arena/core/mutex.hpp"
 
 namespace arena::gateway {
 
@@ -67,13 +67,13 @@ class Session {
   const std::string id_;
   const std::string user_id_;
   const std::size_t limit_;
-  mutable std::mutex mu_;
-  std::uint64_t seq_ = 0;
-  std::vector<Outbound> ring_;  // grows to limit_, then wraps
-  std::size_t head_ = 0;        // index of the oldest entry once full
-  std::weak_ptr<Sink> sink_;
-  std::optional<core::SystemTime> detached_since_;
-  std::set<std::string> channels_;
+  mutable core::Mutex mu_;
+  std::uint64_t seq_ ARENA_GUARDED_BY(mu_) = 0;
+  std::vector<Outbound> ring_ ARENA_GUARDED_BY(mu_);  // grows to limit_, then wraps
+  std::size_t head_ ARENA_GUARDED_BY(mu_) = 0;        // index of the oldest entry once full
+  std::weak_ptr<Sink> sink_ ARENA_GUARDED_BY(mu_);
+  std::optional<core::SystemTime> detached_since_ ARENA_GUARDED_BY(mu_);
+  std::set<std::string> channels_ ARENA_GUARDED_BY(mu_);
 };
 
 }  // namespace arena::gateway

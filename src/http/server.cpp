@@ -16,9 +16,11 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "arena/core/encoding.hpp"
@@ -112,7 +114,16 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
-  asio::awaitable<Response> handle(Request& req, std::string& route_label);
+  // Per route, resolved when the server starts: its duration histogram and, lazily, a counter
+  // per status for requests of the route's own method. Nothing per request looks a label up.
+  struct RouteStats {
+    metrics::Histogram* duration = nullptr;
+    std::array<std::atomic<metrics::Counter*>, 500> by_status{};  // status - 100
+  };
+  std::unordered_map<const Route*, std::unique_ptr<RouteStats>> route_stats;
+  void count(const Route* route, Method method, int status, double secs);
+
+  asio::awaitable<Response> handle(Request& req, const Route*& matched);
   Response invoke(const Route& route, Request& req);
   asio::awaitable<bool> write(Connection& conn, unsigned version, bool head, Response res, const std::string& rid,
                               bool keep_alive);
@@ -132,7 +143,28 @@ Response Server::Impl::invoke(const Route& route, Request& req) {
   }
 }
 
-asio::awaitable<Response> Server::Impl::handle(Request& req, std::string& route_label) {
+void Server::Impl::count(const Route* route, Method method, int status, double secs) {
+  if (route == nullptr) {  // 404, 405, 415 before routing: by label (rare, and bounded by the limits)
+    metrics.requests.with({"unmatched", to_string(method), std::to_string(status)}).inc();
+    metrics.duration.with({"unmatched"}).observe(secs);
+    return;
+  }
+  auto& st = *route_stats.at(route);
+  st.duration->observe(secs);
+  if (method != route->method || status < 100 || status >= 600) {
+    metrics.requests.with({route->pattern, to_string(method), std::to_string(status)}).inc();
+    return;
+  }
+  auto& slot = st.by_status[static_cast<std::size_t>(status - 100)];
+  metrics::Counter* c = slot.load(std::memory_order_acquire);
+  if (c == nullptr) {  // first request with this status: resolve once (two threads may both; same child)
+    c = &metrics.requests.with({route->pattern, to_string(method), std::to_string(status)});
+    slot.store(c, std::memory_order_release);
+  }
+  c->inc();
+}
+
+asio::awaitable<Response> Server::Impl::handle(Request& req, const Route*& matched) {
   auto m = router.match(req);
   if (m.route == nullptr) {
     if (!m.path_known) co_return Response::error(404, "not_found", "no such route");
@@ -140,7 +172,7 @@ asio::awaitable<Response> Server::Impl::handle(Request& req, std::string& route_
     r.headers.emplace_back("Allow", m.allow);
     co_return r;
   }
-  route_label = m.route->pattern;
+  matched = m.route;
   if (!req.body.empty() && !is_json_content_type(req.header("content-type")))
     co_return Response::error(415, "unsupported_media_type", "request bodies must be application/json");
   if (m.route->options.runs_on == RunsOn::io) co_return invoke(*m.route, req);
@@ -267,9 +299,9 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
       break;
     }
 
-    std::string route_label = "unmatched";
+    const Route* route = nullptr;
     metrics.in_flight.inc();
-    Response res = co_await handle(req, route_label);
+    Response res = co_await handle(req, route);
     const int status = res.status;
     const std::size_t bytes = res.body.size();
     const bool keep_alive = msg.keep_alive() && !draining.load();
@@ -278,12 +310,10 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
 
     metrics.in_flight.dec();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const auto method = to_string(req.method);
-    metrics.requests.with({route_label, method, std::to_string(status)}).inc();
-    metrics.duration.with({route_label}).observe(secs);
+    count(route, req.method, status, secs);
     if (opts.access_log) {
-      access->info("method={} path={} status={} bytes={} dur_us={} rid={} ip={}", method, req.path, status, bytes,
-                   static_cast<long long>(secs * 1e6), req.request_id, ip);
+      access->info("method={} path={} status={} bytes={} dur_us={} rid={} ip={}", to_string(req.method), req.path,
+                   status, bytes, static_cast<long long>(secs * 1e6), req.request_id, ip);
     }
     if (!ok || !keep_alive) break;
   }
@@ -362,6 +392,11 @@ Server::~Server() {
 
 void Server::start() {
   auto& im = *impl_;
+  for (const auto& r : im.router.routes()) {
+    auto st = std::make_unique<Impl::RouteStats>();
+    st->duration = &im.metrics.duration.with({r.pattern});
+    im.route_stats.emplace(&r, std::move(st));
+  }
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(im.opts.host, ec);
   if (ec) throw std::runtime_error("listen: '" + im.opts.host + "' is not an IP address");

@@ -8,11 +8,13 @@
 
 #include "arena/bus/payload.hpp"
 #include "arena/core/log.hpp"
+#include "arena/core/mutex.hpp"
 #include "arena/match/runner.hpp"
 #include "arena/match/scheduler.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
+#include "seat_plan.hpp"
 
 namespace arena::match {
 namespace json = boost::json;
@@ -39,8 +41,17 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   metrics::Family<metrics::Counter>& ended_total;
   metrics::Counter& bad_found;
 
+  // The game's metric children, resolved when its match starts: a tick looks nothing up.
+  struct GameMetrics {
+    metrics::Histogram* tick_seconds;
+    metrics::Histogram* lateness;
+    metrics::Counter* behind;
+    metrics::Counter* bot_decisions;
+  };
+
   struct Match {
     std::mutex mu;  // the runner is single-threaded: ticks and inputs take turns
+    GameMetrics m{};
     std::unique_ptr<MatchRunner> runner;
     std::unordered_map<std::string, int> seat_of;  // human user -> seat
     std::vector<std::string> humans;               // still in the match (left ones are removed)
@@ -52,9 +63,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   };
   using MatchPtr = std::shared_ptr<Match>;
 
-  mutable std::mutex mu;
-  std::unordered_map<std::string, MatchPtr> matches;
-  std::unordered_map<std::string, std::vector<std::string>> matches_of;  // user -> match ids
+  mutable core::Mutex mu;  // the tables below; never held while a match's own lock is taken or a message sent
+  std::unordered_map<std::string, MatchPtr> matches ARENA_GUARDED_BY(mu);
+  std::unordered_map<std::string, std::vector<std::string>> matches_of ARENA_GUARDED_BY(mu);  // user -> match ids
   std::vector<std::unique_ptr<bus::Subscription>> subs;
 
   Impl(bus::Bus& b, GameRegistry g, MatchStore& s, const core::Clock& c, metrics::Registry& r, HostSettings hs)
@@ -94,18 +105,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     spec.game = found->game;
     spec.mode = found->mode;
     spec.region = found->region;
-    int team_index = 0;
-    for (const auto& team : found->teams) {
-      for (const auto& p : team)
-        if (static_cast<int>(spec.seats.size()) < info->max_players)
-          spec.seats.push_back({p.user_id, false, team_index});
-      ++team_index;
-    }
-    const int seats = found->seats > 0 ? found->seats : static_cast<int>(spec.seats.size());
-    int target = found->bots_fill ? seats : static_cast<int>(spec.seats.size());
-    target = std::clamp(target, info->min_players, info->max_players);
-    for (int t = static_cast<int>(spec.seats.size()); static_cast<int>(spec.seats.size()) < target; ++t)
-      spec.seats.push_back({"", true, t});
+    spec.seats = plan_seats(*found, *info);
     spec.seed = std::random_device{}() * 0x9E3779B97F4A7C15ULL ^ std::random_device{}();
     const int rate = found->tick_rate > 0 ? found->tick_rate : info->tick_rate;  // a mode may run it faster or slower
     start(std::move(spec), *info, rate);
@@ -113,6 +113,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
 
   void start(MatchSpec spec, const GameInfo& info, int tick_rate) {
     auto match = std::make_shared<Match>();
+    match->m = {&tick_seconds.with({spec.game}), &lateness.with({spec.game}), &behind.with({spec.game}),
+                &bot_decisions.with({spec.game})};
     try {
       match->runner = std::make_unique<MatchRunner>(spec, info, settings.make_bot);
     } catch (const std::exception& e) {
@@ -135,7 +137,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(1)) / tick_rate;
     const std::string id = spec.match_id;
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       if (matches.count(id) != 0) return;  // a redelivered match.found
       matches[id] = match;
       for (const auto& u : match->humans) matches_of[u].push_back(id);
@@ -179,8 +181,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     if (match->finished) return false;
     auto& r = *match->runner;
     const std::string& game = r.spec().game;
-    lateness.with({game}).observe(std::chrono::duration<double>(late).count());
-    if (late > match->period) behind.with({game}).inc();
+    match->m.lateness->observe(std::chrono::duration<double>(late).count());
+    if (late > match->period) match->m.behind->inc();
     const auto t0 = std::chrono::steady_clock::now();
     json::object delta;
     try {
@@ -191,7 +193,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       r.fail(std::string("mode error: ") + e.what());
     }
     const auto spent = std::chrono::steady_clock::now() - t0;
-    tick_seconds.with({game}).observe(std::chrono::duration<double>(spent).count());
+    match->m.tick_seconds->observe(std::chrono::duration<double>(spent).count());
     if (!r.over()) {
       match->overruns = spent > match->period * settings.tick_budget ? match->overruns + 1 : 0;
       if (match->overruns >= settings.max_overruns) {
@@ -201,7 +203,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (const int d = r.bot_decisions() - match->bot_decisions_reported; d > 0) {
-      bot_decisions.with({game}).inc(static_cast<std::uint64_t>(d));
+      match->m.bot_decisions->inc(static_cast<std::uint64_t>(d));
       match->bot_decisions_reported = r.bot_decisions();
     }
     if (!delta.empty())
@@ -242,7 +244,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     }
     // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       matches.erase(rec.spec.match_id);
       for (const auto& u : humans) {
         auto& ids = matches_of[u];
@@ -304,7 +306,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     }
     MatchPtr match;
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       if (auto it = matches.find(id); it != matches.end()) match = it->second;
     }
     if (!match) {
@@ -347,7 +349,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     const std::string& user = change->user_id;
     std::vector<MatchPtr> mine;
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       if (auto it = matches_of.find(user); it != matches_of.end())
         for (const auto& id : it->second)
           if (auto mt = matches.find(id); mt != matches.end()) mine.push_back(mt->second);
@@ -384,12 +386,12 @@ MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const
 MatchHost::~MatchHost() {
   impl_->subs.clear();
   impl_->scheduler.stop();
-  std::lock_guard lock(impl_->mu);
+  core::Lock lock(impl_->mu);
   for (auto& [id, m] : impl_->matches) m->op_sub.reset();
 }
 
 std::size_t MatchHost::active() const {
-  std::lock_guard lock(impl_->mu);
+  core::Lock lock(impl_->mu);
   return impl_->matches.size();
 }
 

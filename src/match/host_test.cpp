@@ -60,7 +60,7 @@ GameRegistry games() {
 }
 
 std::string found(const std::string& id, const std::string& game, int tick_rate) {
-  return protocol::encode(protocol::MatchFound{id, "practice", game, "eu", {}, true, 8, 8, tick_rate});
+  return protocol::encode(protocol::MatchFound{id, "practice", game, "eu", {}, true, 8, 8, 0, tick_rate});
 }
 
 TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {

@@ -326,6 +326,7 @@ struct Matcher::Impl {
     fm.tick_rate = m.tick_rate;
     fm.game = m.game;
     fm.seats = std::max(m.seat_count(), g.players);
+    fm.team_size = m.ffa() ? 0 : m.team_size;
     fm.worst_ping = g.worst_ping;
     fm.bots_fill = bots;
     fm.open_seats = std::max(m.seat_count(), g.players) - g.players;

@@ -15,6 +15,7 @@
 #include "arena/core/error.hpp"
 #include "arena/core/json_input.hpp"
 #include "arena/core/log.hpp"
+#include "arena/core/mutex.hpp"
 #include "arena/core/random.hpp"
 #include "arena/core/rate_limiter.hpp"
 #include "arena/core/rolling_count.hpp"
@@ -60,6 +61,17 @@ struct ModeStats {
   double gap_sum = 0;
   std::deque<double> waits;         // the latest kRecentWaits
   core::RollingCount<10> enqueues;  // over the last 10 s, in fixed memory
+  // The mode's metric children, resolved when the service starts.
+  metrics::Counter* joined = nullptr;
+  metrics::Counter* found = nullptr;
+  metrics::Counter* cancelled = nullptr;
+  metrics::Counter* expired = nullptr;
+  metrics::Histogram* waits_hist = nullptr;
+  metrics::Histogram* spreads = nullptr;
+  metrics::Histogram* gaps = nullptr;
+  metrics::Counter* formed_with_bots = nullptr;
+  metrics::Counter* formed_without_bots = nullptr;
+  std::map<std::string, metrics::Gauge*, std::less<>> queued;  // by region
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -93,20 +105,20 @@ struct MatchmakerService::Impl {
   metrics::Counter& rounds;
   metrics::Histogram& round_seconds;
 
-  std::mutex mu;  // guards everything below
-  Matcher matcher;
-  std::unordered_map<std::string, Party> parties;
-  std::unordered_map<std::string, std::string> party_of;  // user -> party id
+  core::Mutex mu;  // guards the state below (uncontended: everything runs on the strand)
+  Matcher matcher ARENA_GUARDED_BY(mu);
+  std::unordered_map<std::string, Party> parties ARENA_GUARDED_BY(mu);
+  std::unordered_map<std::string, std::string> party_of ARENA_GUARDED_BY(mu);  // user -> party id
   struct InMatch {
     std::string match_id;
     core::SystemTime since;
   };
-  std::unordered_map<std::string, InMatch> in_match;
-  std::map<std::string, ModeStats> stats;
+  std::unordered_map<std::string, InMatch> in_match ARENA_GUARDED_BY(mu);
+  std::map<std::string, ModeStats> stats ARENA_GUARDED_BY(mu);
   // Invite spam bounds: each sender's budget (a token bucket per user), and the invites each
   // target holds (checked lazily against the parties; pruned every round).
   core::MemoryRateLimiter invite_budget;
-  std::unordered_map<std::string, std::vector<std::pair<std::string, core::SystemTime>>> inbox;
+  std::unordered_map<std::string, std::vector<std::pair<std::string, core::SystemTime>>> inbox ARENA_GUARDED_BY(mu);
 
   std::vector<std::unique_ptr<bus::Subscription>> subs;
   // Ops, presence and rounds run here, one at a time (null in tests that call tick()): a
@@ -147,7 +159,19 @@ struct MatchmakerService::Impl {
                           .with({})),
         matcher(std::move(modes), c),
         invite_budget(c) {
-    for (const auto& m : matcher.modes()) stats[m.name];
+    for (const auto& m : matcher.modes()) {
+      auto& st = stats[m.name];
+      st.joined = &joined.with({m.name});
+      st.found = &ended.with({m.name, "found"});
+      st.cancelled = &ended.with({m.name, "cancelled"});
+      st.expired = &ended.with({m.name, "expired"});
+      st.waits_hist = &waits.with({m.name});
+      st.spreads = &spreads.with({m.name});
+      st.gaps = &gaps.with({m.name});
+      st.formed_with_bots = &formed.with({m.name, "true"});
+      st.formed_without_bots = &formed.with({m.name, "false"});
+      for (const auto& region : m.regions) st.queued[region] = &queued.with({m.name, region});
+    }
   }
 
   // ------------------------------------------------------------------ sending
@@ -161,13 +185,13 @@ struct MatchmakerService::Impl {
 
   // ------------------------------------------------------------------ state views (under mu)
 
-  std::string member_state(const std::string& user) const {
+  std::string member_state(const std::string& user) const ARENA_REQUIRES(mu) {
     if (in_match.count(user) != 0) return "in_match";
     if (matcher.ticket_of(user)) return "queued";
     return "idle";
   }
 
-  json::object party_view(const Party& p) const {
+  json::object party_view(const Party& p) const ARENA_REQUIRES(mu) {
     json::array members;
     for (const auto& u : p.members)
       members.push_back(json::object{{"user_id", u}, {"leader", u == p.leader}, {"state", member_state(u)}});
@@ -183,7 +207,7 @@ struct MatchmakerService::Impl {
   }
 
   void tell_party(const Party& p, std::string_view event, const std::string& who, Out& out,
-                  std::string_view reason = {}) const {
+                  std::string_view reason = {}) const ARENA_REQUIRES(mu) {
     json::object d = party_view(p);
     d["event"] = event;
     if (!who.empty()) d["user_id_changed"] = who;
@@ -192,7 +216,7 @@ struct MatchmakerService::Impl {
   }
 
   // Turns what the matcher decided into pushes, publishes and metrics.
-  void drain(Out& out) {
+  void drain(Out& out) ARENA_REQUIRES(mu) {
     const auto now = clock.now();
     for (auto& e : matcher.take_events()) {
       json::object d{{"state", to_string(e.state)}, {"ticket_id", e.ticket_id}, {"mode", e.mode}};
@@ -203,13 +227,17 @@ struct MatchmakerService::Impl {
         d["ping_limit_ms"] = e.ping_limit;
       }
       if (!e.party_id.empty()) d["party_id"] = e.party_id;
-      if (e.state == TicketState::found || e.state == TicketState::cancelled || e.state == TicketState::expired)
-        ended.with({e.mode, std::string(to_string(e.state))}).inc();
+      if (auto it = stats.find(e.mode); it != stats.end()) {
+        auto& st = it->second;
+        if (e.state == TicketState::found) st.found->inc();
+        if (e.state == TicketState::cancelled) st.cancelled->inc();
+        if (e.state == TicketState::expired) st.expired->inc();
+      }
       out.pushes.push_back({e.users, "mm.status", std::move(d)});
     }
     for (auto& m : matcher.take_matches()) {
-      protocol::MatchFound found{m.match_id,  m.mode,       m.game,  m.region,   {},
-                                 m.bots_fill, m.open_seats, m.seats, m.tick_rate};
+      protocol::MatchFound found{m.match_id,  m.mode,       m.game,  m.region,    {},
+                                 m.bots_fill, m.open_seats, m.seats, m.team_size, m.tick_rate};
       for (const auto& team : m.teams) {
         auto& players = found.teams.emplace_back();
         for (const auto& p : team) {
@@ -224,13 +252,13 @@ struct MatchmakerService::Impl {
       st.spread_sum += m.rating_spread;
       st.gap_sum += m.win_gap;
       for (double w : m.waits_s) {
-        waits.with({m.mode}).observe(w);
+        st.waits_hist->observe(w);
         st.waits.push_back(w);
         if (st.waits.size() > kRecentWaits) st.waits.pop_front();
       }
-      spreads.with({m.mode}).observe(m.rating_spread);
-      gaps.with({m.mode}).observe(m.win_gap);
-      formed.with({m.mode, m.bots_fill ? "true" : "false"}).inc();
+      st.spreads->observe(m.rating_spread);
+      st.gaps->observe(m.win_gap);
+      (m.bots_fill ? st.formed_with_bots : st.formed_without_bots)->inc();
       log->info("msg=\"match formed\" match_id={} mode={} region={} players={} bots_fill={} spread={:.0f} gap={:.3f}",
                 m.match_id, m.mode, m.region, m.waits_s.size(), m.bots_fill, m.rating_spread, m.win_gap);
     }
@@ -238,19 +266,19 @@ struct MatchmakerService::Impl {
 
   // ------------------------------------------------------------------ ops (under mu)
 
-  Party& party_for(const std::string& user) {
+  Party& party_for(const std::string& user) ARENA_REQUIRES(mu) {
     auto it = party_of.find(user);
     if (it == party_of.end()) throw ApiError(409, "not_in_party", "you are not in a party");
     return parties.at(it->second);
   }
 
-  Party& led_party(const std::string& user) {
+  Party& led_party(const std::string& user) ARENA_REQUIRES(mu) {
     Party& p = party_for(user);
     if (p.leader != user) throw ApiError(403, "not_party_leader", "only the party leader can do this");
     return p;
   }
 
-  void cancel_ticket_of(const std::string& user, std::string_view reason) {
+  void cancel_ticket_of(const std::string& user, std::string_view reason) ARENA_REQUIRES(mu) {
     if (auto t = matcher.ticket_of(user)) matcher.cancel(*t, reason);
   }
 
@@ -261,7 +289,7 @@ struct MatchmakerService::Impl {
     return u;
   }
 
-  json::object op_enqueue(const std::string& user, const json::object& d) {
+  json::object op_enqueue(const std::string& user, const json::object& d) ARENA_REQUIRES(mu) {
     const std::string mode = core::Fields(d).required_string("mode", 1, 32);
     TicketRequest req;
     req.mode = mode;
@@ -305,21 +333,21 @@ struct MatchmakerService::Impl {
         throw ApiError(409, "already_in_match", u == user ? "you are in a match" : "a party member is in a match");
     for (const auto& u : players) req.players.push_back({u, ratings.rating(u, mode)});
     const std::string ticket = matcher.enqueue(std::move(req));
-    joined.with({mode}).inc();
     auto& st = stats[mode];
+    st.joined->inc();
     ++st.enqueued;
     st.enqueues.add(clock.now());
     return {{"ticket_id", ticket}, {"state", "queued"}};
   }
 
-  json::object op_cancel(const std::string& user) {
+  json::object op_cancel(const std::string& user) ARENA_REQUIRES(mu) {
     auto t = matcher.ticket_of(user);
     if (!t) throw ApiError(409, "not_queued", "you have no ticket waiting (it may just have been matched)");
     matcher.cancel(*t, "requested");
     return {{"ticket_id", *t}, {"state", "cancelled"}};
   }
 
-  json::object op_party_create(const std::string& user, Out& out) {
+  json::object op_party_create(const std::string& user, Out& out) ARENA_REQUIRES(mu) {
     if (party_of.count(user) != 0) throw ApiError(409, "already_in_party", "leave your party first");
     cancel_ticket_of(user, "joined_party");
     Party p{core::new_uuid(), user, {user}, {}};
@@ -330,7 +358,7 @@ struct MatchmakerService::Impl {
     return party_view(parties.at(id));
   }
 
-  json::object op_party_invite(const std::string& user, const json::object& d, Out& out) {
+  json::object op_party_invite(const std::string& user, const json::object& d, Out& out) ARENA_REQUIRES(mu) {
     const std::string target = user_arg(d, user);
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) != p.members.end())
@@ -356,16 +384,18 @@ struct MatchmakerService::Impl {
   }
 
   // Takes one invite from the sender's budget (invites_per_minute, the same as a burst).
-  void spend_invite(const std::string& user) {
+  void spend_invite(const std::string& user) ARENA_REQUIRES(mu) {
     const double cap = settings.invites_per_minute;
     if (const int wait = invite_budget.acquire(user, {cap, cap}); wait > 0)
       throw ApiError(429, "too_many_invites", "you are sending invites too fast").with_retry_after(wait);
   }
 
   // The invites `target` holds that are still open, pruned of the rest.
-  std::vector<std::pair<std::string, core::SystemTime>>& open_invites(const std::string& target, core::SystemTime now) {
+  std::vector<std::pair<std::string, core::SystemTime>>& open_invites(const std::string& target, core::SystemTime now)
+      ARENA_REQUIRES(mu) {
     auto& held = inbox[target];
-    std::erase_if(held, [&](const auto& e) {
+    // The predicate runs here, under the caller's lock (the analysis cannot follow it into erase_if).
+    std::erase_if(held, [&](const auto& e) ARENA_NO_THREAD_SAFETY_ANALYSIS {
       if (e.second <= now) return true;
       auto it = parties.find(e.first);
       return it == parties.end() || it->second.invites.count(target) == 0;
@@ -373,7 +403,7 @@ struct MatchmakerService::Impl {
     return held;
   }
 
-  Party& invited_party(const std::string& user, const json::object& d) {
+  Party& invited_party(const std::string& user, const json::object& d) ARENA_REQUIRES(mu) {
     const std::string id = core::Fields(d).required_string("party_id", 1, 64);
     auto it = parties.find(id);
     if (it == parties.end()) throw ApiError(404, "no_such_party", "that party does not exist any more");
@@ -383,7 +413,7 @@ struct MatchmakerService::Impl {
     return it->second;
   }
 
-  json::object op_party_accept(const std::string& user, const json::object& d, Out& out) {
+  json::object op_party_accept(const std::string& user, const json::object& d, Out& out) ARENA_REQUIRES(mu) {
     Party& p = invited_party(user, d);
     if (party_of.count(user) != 0) throw ApiError(409, "already_in_party", "leave your party first");
     if (static_cast<int>(p.members.size()) >= settings.max_party_size)
@@ -397,7 +427,7 @@ struct MatchmakerService::Impl {
     return party_view(p);
   }
 
-  json::object op_party_decline(const std::string& user, const json::object& d, Out& out) {
+  json::object op_party_decline(const std::string& user, const json::object& d, Out& out) ARENA_REQUIRES(mu) {
     Party& p = invited_party(user, d);
     p.invites.erase(user);
     tell_party(p, "declined", user, out);
@@ -405,7 +435,8 @@ struct MatchmakerService::Impl {
   }
 
   // Takes `user` out of their party; `why` is told to everyone (and the ticket's cancel reason).
-  void leave_party(const std::string& user, std::string_view why, std::string_view ticket_reason, Out& out) {
+  void leave_party(const std::string& user, std::string_view why, std::string_view ticket_reason, Out& out)
+      ARENA_REQUIRES(mu) {
     auto it = party_of.find(user);
     if (it == party_of.end()) return;
     const std::string id = it->second;
@@ -422,13 +453,13 @@ struct MatchmakerService::Impl {
     tell_party(p, why == "kicked" ? "kicked" : "left", user, out, why);
   }
 
-  json::object op_party_leave(const std::string& user, Out& out) {
+  json::object op_party_leave(const std::string& user, Out& out) ARENA_REQUIRES(mu) {
     const std::string id = party_for(user).id;
     leave_party(user, "left", "party_member_left", out);
     return {{"party_id", id}};
   }
 
-  json::object op_party_kick(const std::string& user, const json::object& d, Out& out) {
+  json::object op_party_kick(const std::string& user, const json::object& d, Out& out) ARENA_REQUIRES(mu) {
     const std::string target = user_arg(d, user);
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) == p.members.end())
@@ -438,7 +469,7 @@ struct MatchmakerService::Impl {
     return {{"party_id", id}, {"user_id", target}};
   }
 
-  json::object op_party_promote(const std::string& user, const json::object& d, Out& out) {
+  json::object op_party_promote(const std::string& user, const json::object& d, Out& out) ARENA_REQUIRES(mu) {
     const std::string target = user_arg(d, user);
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) == p.members.end())
@@ -448,7 +479,7 @@ struct MatchmakerService::Impl {
     return party_view(p);
   }
 
-  json::object op_party_check(const std::string& user, const json::object& d) const {
+  json::object op_party_check(const std::string& user, const json::object& d) const ARENA_REQUIRES(mu) {
     const std::string id = core::Fields(d).required_string("party_id", 1, 64);
     auto it = party_of.find(user);
     if (it == party_of.end() || it->second != id)
@@ -456,7 +487,8 @@ struct MatchmakerService::Impl {
     return {{"member", true}};
   }
 
-  json::object dispatch(const std::string& op, const std::string& user, const json::object& d, Out& out) {
+  json::object dispatch(const std::string& op, const std::string& user, const json::object& d, Out& out)
+      ARENA_REQUIRES(mu) {
     if (op == "mm.enqueue") return op_enqueue(user, d);
     if (op == "mm.cancel") return op_cancel(user);
     if (op == "party.create") return op_party_create(user, out);
@@ -486,7 +518,7 @@ struct MatchmakerService::Impl {
     Out out;
     json::object result;
     try {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       result = dispatch(std::string(op->as_string()), user, args, out);
       drain(out);
     } catch (const ApiError& e) {
@@ -503,7 +535,7 @@ struct MatchmakerService::Impl {
     const std::string& user = change->user_id;
     Out out;
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       cancel_ticket_of(user, "disconnected");
       leave_party(user, "disconnected", "party_member_disconnected", out);
       drain(out);
@@ -515,7 +547,7 @@ struct MatchmakerService::Impl {
     const auto ended_match = protocol::decode<protocol::MatchEnded>(m.data);
     if (!ended_match) return;
     const std::string& id = ended_match->match_id;
-    std::lock_guard lock(mu);
+    core::Lock lock(mu);
     for (auto it = in_match.begin(); it != in_match.end();) {
       if (it->second.match_id == id) {
         it = in_match.erase(it);
@@ -528,7 +560,7 @@ struct MatchmakerService::Impl {
   void on_stats(const bus::Message& m) {
     json::array modes;
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       const auto now = clock.now();
       const auto pools = matcher.pools();
       for (const auto& mode : matcher.modes()) {
@@ -570,7 +602,7 @@ struct MatchmakerService::Impl {
     Out out;
     const auto started = std::chrono::steady_clock::now();
     {
-      std::lock_guard lock(mu);
+      core::Lock lock(mu);
       const auto now = clock.now();
       for (auto& [id, p] : parties) {
         for (auto it = p.invites.begin(); it != p.invites.end();) {
@@ -594,7 +626,14 @@ struct MatchmakerService::Impl {
       }
       matcher.tick();
       drain(out);
-      for (const auto& p : matcher.pools()) queued.with({p.mode, p.region}).set(static_cast<double>(p.tickets));
+      for (auto& [name, st] : stats)  // a pool that emptied is not listed: it reads 0
+        for (auto& [region, g] : st.queued) g->set(0);
+      for (const auto& p : matcher.pools()) {
+        auto st = stats.find(p.mode);
+        if (st == stats.end()) continue;
+        if (auto g = st->second.queued.find(p.region); g != st->second.queued.end())
+          g->second->set(static_cast<double>(p.tickets));
+      }
     }
     rounds.inc();
     round_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -606,7 +645,7 @@ MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, st
                                      RatingSource& ratings, metrics::Registry& registry, ServiceSettings settings)
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
-  if (settings.run_thread) im.strand = std::make_unique<runtime::Strand>("matchmaker");
+  if (settings.run_thread) im.strand = std::make_unique<runtime::Strand>("matchmaker", runtime::Priority::background);
   im.subs.push_back(bus.subscribe(protocol::kMatchmakerOp, im.on_strand(&Impl::on_op), protocol::kMatchmakerGroup));
   im.subs.push_back(
       bus.subscribe(protocol::kMatchmakerStats, im.on_strand(&Impl::on_stats), protocol::kMatchmakerGroup));

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace arena::metrics {
 namespace {
@@ -82,6 +83,11 @@ std::string FamilyBase::label_text(const std::vector<std::string>& values, std::
   return out;
 }
 
+void FamilyBase::wrong_label_count(std::size_t given) const {
+  throw std::logic_error("metric " + name_ + " has " + std::to_string(labels_.size()) + " labels, looked up with " +
+                         std::to_string(given));
+}
+
 void FamilyBase::header(std::string& out) const {
   static constexpr const char* kTypes[] = {"counter", "gauge", "histogram"};
   out += "# HELP " + name_ + " " + help_ + "\n";
@@ -143,6 +149,8 @@ Family<T>& Registry::add(std::string name, std::string help, std::vector<std::st
   auto f = std::make_unique<Family<T>>(std::move(name), std::move(help), std::move(labels), kind, std::move(make));
   auto& ref = *f;
   std::lock_guard lock(mu_);
+  for (const auto& existing : families_)
+    if (existing->name() == ref.name()) throw std::logic_error("metric " + ref.name() + " registered twice");
   families_.push_back(std::move(f));
   return ref;
 }

@@ -43,3 +43,21 @@ TEST(Registry, ProcessMetricsReadProc) {
 }
 
 }  // namespace arena::metrics
+
+namespace arena::metrics {
+namespace {
+
+TEST(Registry, RefusesADuplicateNameAndAWrongNumberOfLabels) {
+  Registry r;
+  auto& f = r.counter("arena_things_total", "things", {"kind", "result"});
+  EXPECT_THROW(r.counter("arena_things_total", "again"), std::logic_error);
+  EXPECT_THROW(r.gauge("arena_things_total", "as a gauge"), std::logic_error);
+  EXPECT_THROW(f.with({"only-one"}), std::logic_error);
+  EXPECT_THROW(f.with({"a", "b", "c"}), std::logic_error);
+  f.with({"a", "ok"}).inc();
+  EXPECT_EQ(f.with({"a", "ok"}).value(), 1u);
+  EXPECT_THROW(r.counter("arena_plain_total", "plain").with({"x"}), std::logic_error);
+}
+
+}  // namespace
+}  // namespace arena::metrics

@@ -124,7 +124,8 @@ std::string encode(const MatchFound& m) {
                  {"teams", std::move(teams)},
                  {"bots_fill", m.bots_fill},
                  {"open_seats", m.open_seats},
-                 {"seats", m.seats}};
+                 {"seats", m.seats},
+                 {"team_size", m.team_size}};
   if (m.tick_rate > 0) o["tick_rate"] = m.tick_rate;  // absent: the game's own rate
   return json::serialize(o);
 }
@@ -142,6 +143,7 @@ std::optional<MatchFound> decode<MatchFound>(std::string_view data) {
   m.bots_fill = r.boolean("bots_fill");
   m.open_seats = static_cast<int>(r.integer("open_seats", 0, 1024));
   m.seats = static_cast<int>(r.integer("seats", 0, 1024));
+  m.team_size = static_cast<int>(r.integer("team_size", 0, 1024));
   if (o->contains("tick_rate")) m.tick_rate = static_cast<int>(r.integer("tick_rate", 1, 1000));
   const auto* teams = o->if_contains("teams");
   if (teams == nullptr || !teams->is_array() || teams->get_array().size() > 1024) return std::nullopt;

@@ -5,6 +5,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <list>
 #include <thread>
@@ -49,8 +53,16 @@ struct Strand::Impl {
   std::thread thread;
 };
 
-Strand::Strand(std::string name) : impl_(std::make_unique<Impl>(std::move(name))) {
-  impl_->thread = std::thread([im = impl_.get()] { im->ioc.run(); });
+Strand::Strand(std::string name, Priority priority) : impl_(std::make_unique<Impl>(std::move(name))) {
+  impl_->thread = std::thread([im = impl_.get(), priority] {
+    if (priority == Priority::background) {
+      // Per thread on Linux: `who` is the thread id. Failure only means normal priority.
+      if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10) != 0)
+        log::get("runtime")->warn("msg=\"could not lower the strand's priority\" strand={}", im->name);
+    }
+    pthread_setname_np(pthread_self(), im->name.substr(0, 15).c_str());
+    im->ioc.run();
+  });
 }
 
 Strand::~Strand() {

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -70,9 +74,7 @@ TEST(Strand, RepeatsOnItsThreadAndAThrowingFunctionDoesNotStopIt) {
   });
   ASSERT_TRUE(three.wait());
   Latch after;
-  strand.post([&] {
-    throw std::runtime_error("also contained");
-  });
+  strand.post([&] { throw std::runtime_error("also contained"); });
   strand.post([&] { after.open(); });
   ASSERT_TRUE(after.wait());
 }
@@ -99,6 +101,19 @@ TEST(Strand, StopFinishesTheRunningWorkAndDropsTheRest) {
     strand.post([&] { ++ran; });  // after stop: nothing
   }
   EXPECT_EQ(ran.load(), 1);
+}
+
+TEST(Strand, ABackgroundStrandRunsAtALowerPriority) {
+  Strand strand("background", Priority::background);
+  std::atomic<int> nice{-100};
+  Latch done;
+  strand.post([&] {
+    errno = 0;
+    nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    done.open();
+  });
+  ASSERT_TRUE(done.wait());
+  EXPECT_EQ(nice.load(), 10);
 }
 
 }  // namespace

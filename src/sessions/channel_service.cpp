@@ -41,7 +41,7 @@ void ChannelService::join(const bus::Message& m) {
   bool first_of_user = false;
   json::array members;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     if (closed_.contains(sid)) {
       bus::payload::reply(bus_, m, bus::payload::error("session_closed", "the session has already ended"));
       return;
@@ -88,7 +88,7 @@ void ChannelService::leave(const bus::Message& m) {
   const std::string sid = o ? bus::payload::token(*o, "sid") : "";
   bool gone = false;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     gone = remove_locked(channel, user, sid);
   }
   if (gone) router_.to_channel(channel, "channel.left", {{"channel", channel}, {"user_id", user}});
@@ -100,7 +100,7 @@ void ChannelService::list(const bus::Message& m) {
   const std::string channel = o ? bus::payload::token(*o, "channel") : "";
   json::array members;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     if (auto it = channels_.find(channel); it != channels_.end()) members = member_array(it->second);
   }
   bus::payload::reply(bus_, m, json::object{{"members", std::move(members)}});
@@ -113,7 +113,7 @@ void ChannelService::session_closed(const bus::Message& m) {
   const std::string& user = e->user_id;
   std::vector<std::string> left;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     if (closed_.insert(sid).second) {
       closed_order_.push_back(sid);
       if (closed_order_.size() > kClosedRemembered) {
@@ -131,7 +131,7 @@ void ChannelService::session_closed(const bus::Message& m) {
 }
 
 std::vector<std::string> ChannelService::members(const std::string& channel) const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   std::vector<std::string> out;
   if (auto it = channels_.find(channel); it != channels_.end())
     for (const auto& [u, s] : it->second) out.push_back(u);

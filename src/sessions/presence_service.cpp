@@ -22,37 +22,25 @@ PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
       protocol::kPresenceQuery, [this](const bus::Message& m) { query(m); }, protocol::kSessionsGroup));
   bus_.flush(std::chrono::seconds(2));
   bus_.publish(protocol::kPresenceResync, "{}");  // gateways re-announce the sessions they hold
-  checker_ = std::thread([this] {
-    std::unique_lock lock(stop_mu_);
-    while (!stop_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
-      lock.unlock();
-      expire_silent_nodes(Steady::now());
-      lock.lock();
-    }
-  });
+  checker_.every(std::chrono::seconds(1), [this] { expire_silent_nodes(Steady::now()); });
 }
 
 PresenceService::~PresenceService() {
-  {
-    std::lock_guard lock(stop_mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  checker_.join();
+  checker_.stop();
   subs_.clear();
 }
 
 void PresenceService::heartbeat(const bus::Message& m) {
   auto h = protocol::decode<protocol::NodeHeartbeat>(m.data);
   if (!h) return;
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   nodes_[h->node] = Steady::now();
 }
 
 void PresenceService::expire_silent_nodes(Steady::time_point now) {
   std::vector<std::pair<std::string, std::string>> dead;  // user, sid
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     std::vector<std::string> silent;
     for (const auto& [node, seen] : nodes_)
       if (now - seen >= protocol::kNodeTimeout) silent.push_back(node);
@@ -76,7 +64,7 @@ void PresenceService::opened(const bus::Message& m) {
   const std::string& user = e->user_id;
   bool first = false;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     nodes_.try_emplace(w.node, Steady::now());  // known from its first session, until it heartbeats
     auto& list = users_[user];
     if (std::any_of(list.begin(), list.end(), [&](const Where& x) { return x.sid == w.sid; })) return;
@@ -93,7 +81,7 @@ void PresenceService::closed(const bus::Message& m) {
   const std::string& user = e->user_id;
   bool last = false;
   {
-    std::lock_guard lock(mu_);
+    core::Lock lock(mu_);
     auto it = users_.find(user);
     if (it == users_.end()) return;
     std::erase_if(it->second, [&](const Where& x) { return x.sid == sid; });
@@ -113,7 +101,7 @@ void PresenceService::query(const bus::Message& m) {
     return;
   }
   json::object answer;
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   for (const auto& u : users->get_array()) {
     if (!u.is_string()) continue;
     const std::string id(u.get_string());
@@ -130,7 +118,7 @@ void PresenceService::query(const bus::Message& m) {
 }
 
 std::vector<PresenceService::Where> PresenceService::lookup(const std::string& user_id) const {
-  std::lock_guard lock(mu_);
+  core::Lock lock(mu_);
   auto it = users_.find(user_id);
   return it == users_.end() ? std::vector<Where>{} : it->second;
 }

@@ -4,25 +4,27 @@
 // the previous tick, if that came back in time (within the deadline); otherwise the fallback
 // (the game's rule-based bot) decides and the fallback is counted. Then it sends the next
 // request with the current state. gRPC stays inside this library (pimpl).
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 
 #include "arena/match/game_mode.hpp"
+#include "arena/metrics/registry.hpp"
 
 namespace arena::botpolicy {
 
+// game_bot_policy_answers_total / game_bot_policy_fallbacks_total in the registry.
 struct PolicyStats {
-  std::atomic<std::uint64_t> answered{0};   // decisions the policy made
-  std::atomic<std::uint64_t> fallbacks{0};  // decisions the rule-based bot made instead
+  explicit PolicyStats(metrics::Registry& r);
+  metrics::Counter& answered;   // decisions the policy made
+  metrics::Counter& fallbacks;  // decisions the rule-based bot made instead
 };
 
 // One channel to the policy service, shared by every bot that uses it.
 class PolicyClient {
  public:
   // `target`: host:port (plaintext, for a sidecar or a service on a private network).
-  PolicyClient(const std::string& target, std::chrono::milliseconds deadline);
+  PolicyClient(const std::string& target, std::chrono::milliseconds deadline, metrics::Registry& registry);
   ~PolicyClient();
   PolicyClient(const PolicyClient&) = delete;
   PolicyClient& operator=(const PolicyClient&) = delete;

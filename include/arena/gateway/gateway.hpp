@@ -59,12 +59,25 @@ struct GatewayMetrics {
   metrics::Counter& bad_bus_messages;
 };
 
-// One op of the client protocol, as declared in the table (see ops()).
+// What the dispatcher checks before an op's handler runs (every op needs a session). States
+// that another role owns (in a party, party leader, a seat in a match) are checked there.
+enum class Need {
+  session,
+  channel_member,  // d.channel names a channel this session is in
+};
+// Where an op is answered: the gateway itself, or the role it forwards the op to over the bus.
+enum class AnsweredBy { gateway, sessions, matchmaker, host };
+std::string_view to_string(AnsweredBy a);
+
+// One op of the client protocol, as declared in the table (see ops()). docs/protocol.md has a
+// row per op with the same name, needs and "answered by" (a test checks both directions).
 struct OpInfo {
   std::string_view name;
   std::string_view payload;  // shape of "d", for docs
   std::string_view reply;    // shape of the reply's "d"
-  std::string_view needs;    // session state required
+  std::string_view needs;    // session state required, in words
+  Need need = Need::session;
+  AnsweredBy by = AnsweredBy::gateway;
 };
 const std::vector<OpInfo>& ops();
 

@@ -51,6 +51,7 @@ class Router {
   // same path is answered 426 upgrade_required.
   void add_upgrade(std::string path, UpgradeCheck check, UpgradeAccept accept);
   const UpgradeRoute* find_upgrade(std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }  // fixed once the server starts
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this method

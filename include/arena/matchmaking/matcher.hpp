@@ -63,7 +63,8 @@ struct FormedMatch {
   std::string mode;
   std::string region;
   std::string game;
-  int seats = 0;  // seats in the match: players + open_seats
+  int seats = 0;      // seats in the match: players + open_seats
+  int team_size = 0;  // players per team; 0: free-for-all (every player, and every bot, on a team of one)
   int tick_rate = 0;
   std::vector<std::vector<MatchPlayer>> teams;  // free-for-all: one player per team
   bool bots_fill = false;                       // seats are left for bots to fill

@@ -1,8 +1,11 @@
 #pragma once
 // Prometheus-style metrics. Each module declares its metrics once, in a struct built from a
 // Registry (see e.g. arena/http/metrics.hpp); GET /metrics renders the registry as text.
-// Children of a labelled family are created on first use and never move, so hot paths look a
-// child up once and keep the reference.
+// Children of a labelled family are created on first use and never move: a module resolves
+// the label combinations it uses into Counter& / Histogram& handles once (at construction, per
+// op, per route, per match) and its hot paths never look a label up by strings. The registry
+// refuses a second family of the same name and a lookup with the wrong number of labels
+// (std::logic_error: a programming error, found by the first test that builds the module).
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -60,6 +63,7 @@ enum class Kind { counter, gauge, histogram };
 
 class FamilyBase {
  public:
+  const std::string& name() const { return name_; }
   FamilyBase(std::string name, std::string help, std::vector<std::string> labels, Kind kind)
       : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)), kind_(kind) {}
   virtual ~FamilyBase() = default;
@@ -67,6 +71,7 @@ class FamilyBase {
 
  protected:
   std::string label_text(const std::vector<std::string>& values, std::string_view extra = {}) const;
+  [[noreturn]] void wrong_label_count(std::size_t given) const;
   void header(std::string& out) const;
   std::string name_, help_;
   std::vector<std::string> labels_;
@@ -80,8 +85,10 @@ class Family final : public FamilyBase {
          std::function<std::unique_ptr<T>()> make)
       : FamilyBase(std::move(name), std::move(help), std::move(labels), kind), make_(std::move(make)) {}
 
-  // The child for these label values (in the order the labels were declared).
+  // The child for these label values (in the order the labels were declared). Takes a lock:
+  // resolve once, keep the reference.
   T& with(std::initializer_list<std::string_view> values) {
+    if (values.size() != labels_.size()) wrong_label_count(values.size());
     std::vector<std::string> key(values.begin(), values.end());
     std::lock_guard lock(mu_);
     auto& slot = children_[key];

@@ -11,9 +11,14 @@
 
 namespace arena::runtime {
 
+// How the strand's thread competes for CPU with the I/O threads. A background strand (a
+// matchmaking round) runs at a lower scheduling priority (Linux nice +10), so on a busy machine a
+// socket's thread is scheduled ahead of it the moment it has work.
+enum class Priority { normal, background };
+
 class Strand {
  public:
-  explicit Strand(std::string name);
+  explicit Strand(std::string name, Priority priority = Priority::normal);
   ~Strand();  // stop()
   Strand(const Strand&) = delete;
   Strand& operator=(const Strand&) = delete;

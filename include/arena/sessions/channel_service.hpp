@@ -5,7 +5,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "arena/bus/bus.hpp"
+#include "arena/core/mutex.hpp"
 #include "arena/router/router.hpp"
 
 namespace arena::sessions {
@@ -34,20 +34,21 @@ class ChannelService {
   void list(const bus::Message& m);
   void session_closed(const bus::Message& m);
   // Removes `sid` of `user` from `channel`; returns true when the user has no session left there.
-  bool remove_locked(const std::string& channel, const std::string& user, const std::string& sid);
+  bool remove_locked(const std::string& channel, const std::string& user, const std::string& sid) ARENA_REQUIRES(mu_);
 
   bus::Bus& bus_;
   router::Router& router_;
   ChannelLimits limits_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_;  // channel -> user -> sids
-  std::unordered_map<std::string, std::set<std::string>> session_channels_;                 // sid -> channels
+  mutable core::Mutex mu_;
+  // channel -> user -> sids
+  std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_ ARENA_GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::set<std::string>> session_channels_ ARENA_GUARDED_BY(mu_);  // sid -> channels
   // Sessions recently closed (bounded, oldest forgotten first): a join that the bus delivers
   // after its session's session.closed (another subscription, another queue) is refused rather
   // than leaving a member nobody removes.
   static constexpr std::size_t kClosedRemembered = 65'536;
-  std::unordered_set<std::string> closed_;
-  std::deque<std::string> closed_order_;
+  std::unordered_set<std::string> closed_ ARENA_GUARDED_BY(mu_);
+  std::deque<std::string> closed_order_ ARENA_GUARDED_BY(mu_);
   std::vector<std::unique_ptr<bus::Subscription>> subs_;
 };
 

@@ -1,21 +1,21 @@
 #pragma once
 // Presence: which users are online and on which gateway nodes. Built from the gateways'
 // session.opened/closed events; answers presence.query; publishes presence.changed.<user>.
-#include <condition_variable>
+#include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "arena/bus/bus.hpp"
+#include "arena/core/mutex.hpp"
+#include "arena/runtime/strand.hpp"
 
 namespace arena::sessions {
 
 class PresenceService {
  public:
-  // Checks for silent nodes every second on its own thread (see expire_silent_nodes). Node
+  // Checks for silent nodes every second on a strand of its own (see expire_silent_nodes). Node
   // liveness is real elapsed time (steady clock), not the game clock.
   explicit PresenceService(bus::Bus& bus);
   ~PresenceService();
@@ -37,14 +37,11 @@ class PresenceService {
   void heartbeat(const bus::Message& m);
 
   bus::Bus& bus_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::vector<Where>> users_;
-  std::unordered_map<std::string, Steady::time_point> nodes_;  // node -> last heard from
+  mutable core::Mutex mu_;
+  std::unordered_map<std::string, std::vector<Where>> users_ ARENA_GUARDED_BY(mu_);
+  std::unordered_map<std::string, Steady::time_point> nodes_ ARENA_GUARDED_BY(mu_);  // node -> last heard from
   std::vector<std::unique_ptr<bus::Subscription>> subs_;
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread checker_;
+  runtime::Strand checker_{"presence-check"};
 };
 
 }  // namespace arena::sessions

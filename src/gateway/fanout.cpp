@@ -1,0 +1,130 @@
+// Sessions and fan-out: one bus subscription per user and per channel held here, subscribed outside the lock;
+// deliveries stamped onto every target session.
+#include "gateway_impl.hpp"
+
+#include "arena/core/random.hpp"
+
+namespace arena::gateway {
+
+// ---------------------------------------------------------------- sessions and fan-out
+
+// `map` is users or channels (a member pointer: the analysis then checks the lock here).
+std::vector<SessionPtr> Gateway::Impl::fanout_targets(FanoutMap Impl::*map, const std::string& key) {
+  core::Lock lock(mu);
+  auto& m = this->*map;
+  auto it = m.find(key);
+  return it == m.end() ? std::vector<SessionPtr>{} : it->second.sessions;
+}
+
+void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>& targets) {
+  if (targets.empty()) return;
+  const auto payload = protocol::decode<protocol::RoutePayload>(data);
+  if (!payload || (payload->kind == protocol::RoutePayload::Kind::push && !valid_push(payload->text))) {
+    metrics.bad_bus_messages.inc();  // from another node: never pass on what a client cannot parse
+    log->warn("msg=\"dropped a malformed route payload from the bus\" bytes={}", data.size());
+    return;
+  }
+  if (payload->kind == protocol::RoutePayload::Kind::push) {
+    auto body = frame_ptr(std::string(payload->text));  // serialised once, shared by every recipient
+    for (const auto& s : targets) s->push(body);
+    metrics.pushes.inc(targets.size());
+  } else {
+    const std::string_view keep = payload->text;
+    for (const auto& s : targets) {
+      // Only older sessions: session ids are UUIDv7 (time-ordered), and a kick can arrive late
+      // (buffered in a NATS client), after a newer session of the same user opened elsewhere.
+      if (s->id() >= keep) continue;
+      if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
+        conn->close(CloseCode::replaced, "a newer connection of this user took over");
+      expire(s, "replaced");
+    }
+  }
+}
+
+SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
+  auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer_messages);
+  {
+    core::Lock lock(mu);
+    sessions.emplace(s->id(), s);
+    users[user_id].sessions.push_back(s);
+  }
+  const bool subscribed = ensure_subscribed(&Impl::users, user_id, protocol::route_user(user_id));
+  // NATS clients buffer SUB: make sure the server knows this user is here before anyone can
+  // be told so (session.opened, the replace kick of another gateway), or the first pushes
+  // to the user could be lost. One round trip per newly connected user; free on MemoryBus.
+  if (subscribed && !bus.flush(settings.request_timeout))
+    log->warn("msg=\"bus flush timed out after subscribing\" user={}", user_id);
+  metrics.sessions_open.inc();
+  announce(s, protocol::kSessionOpened);
+  return s;
+}
+
+void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
+  std::vector<std::unique_ptr<bus::Subscription>> dropped;  // destroyed after the lock is released
+  const auto chans = s->channels();
+  {
+    core::Lock lock(mu);
+    if (sessions.erase(s->id()) == 0) return;  // already expired
+    dropped.push_back(remove_from(users, s->user_id(), s));
+    for (const auto& ch : chans) dropped.push_back(remove_from(channels, ch, s));
+  }
+  dropped.clear();
+  metrics.sessions_open.dec();
+  announce(s, protocol::kSessionClosed);
+  log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
+}
+
+void Gateway::Impl::announce(const SessionPtr& s, std::string_view subject) {
+  bus.publish(subject, protocol::encode(protocol::SessionEvent{s->id(), s->user_id(), settings.node_id}));
+}
+
+bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) {
+  {
+    core::Lock lock(mu);
+    auto& f = channels[channel];
+    if (std::find(f.sessions.begin(), f.sessions.end(), s) != f.sessions.end()) return false;
+    f.sessions.push_back(s);
+  }
+  ensure_subscribed(&Impl::channels, channel, protocol::route_channel(channel));
+  return true;
+}
+
+bool Gateway::Impl::ensure_subscribed(FanoutMap Impl::*map, const std::string& key, const std::string& subject) {
+  std::uint64_t mine = 0;
+  {
+    core::Lock lock(mu);
+    auto it = (this->*map).find(key);
+    if (it == (this->*map).end() || it->second.generation != 0) return false;  // gone already, or someone subscribes
+    mine = it->second.generation = ++next_generation;
+  }
+  auto sub =
+      bus.subscribe(subject, [this, map, key](const bus::Message& m) { deliver(m.data, fanout_targets(map, key)); });
+  {
+    core::Lock lock(mu);
+    auto it = (this->*map).find(key);
+    if (it != (this->*map).end() && it->second.generation == mine) {
+      it->second.sub = std::move(sub);
+      return true;
+    }
+  }
+  return false;  // everyone left meanwhile: `sub` unsubscribes here, outside the lock
+}
+
+std::unique_ptr<bus::Subscription> Gateway::Impl::remove_from(std::unordered_map<std::string, Fanout>& map,
+                                                              const std::string& key, const SessionPtr& s) {
+  auto it = map.find(key);
+  if (it == map.end()) return nullptr;
+  std::erase(it->second.sessions, s);
+  if (!it->second.sessions.empty()) return nullptr;
+  auto sub = std::move(it->second.sub);
+  map.erase(it);
+  return sub;
+}
+
+void Gateway::Impl::local_leave(const SessionPtr& s, const std::string& channel) {
+  std::unique_ptr<bus::Subscription> dropped;  // destroyed after the lock is released
+  core::Lock lock(mu);
+  dropped = remove_from(channels, channel, s);
+}
+
+}  // namespace arena::gateway
