@@ -1,5 +1,5 @@
 # Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
-.PHONY: all deps build run test test-unit test-integration test-tsan test-fuzz fuzz debug bench lint format format-check clean
+.PHONY: all deps build run test test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
 
 JOBS ?= $(shell nproc)
 ARGS ?=
@@ -65,6 +65,11 @@ debug: deps
 # Benchmarks on the release build; figures go to docs/performance.md by hand, with the command.
 bench: build
 	@scripts/bench.sh
+
+# Ping round trips while one process is busy: 100k queued tickets, matchmaking ops, 2,000 logins/s
+# (about 10 minutes; docs/performance.md, "Busy process").
+bench-busy: build
+	@scripts/bench-busy.sh
 
 lint: deps
 	@cmake --preset release >/dev/null

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   auto modes = mm::default_modes();  // duel, squads, teams, ffa
-  modes.resize(3);                   // three modes: duel 1v1, squads 2v2, teams 5v5
+  modes.resize(3);                   // three modes: duel 1v1, squads 2v2, teams 4v4
   for (auto& m : modes) {
     m.ticket_ttl = std::chrono::hours(1);
     m.bots_after = std::chrono::seconds(60);

@@ -2,9 +2,11 @@
 # Runs Arena's benchmarks on the release build and prints the figures recorded in
 # docs/performance.md. Starts its own server on 127.0.0.1 with a throwaway data dir.
 #   SECONDS_PER_RUN=10 CONNECTIONS=64 scripts/bench.sh
+#   ARENA=/path/to/other/arena scripts/bench.sh   (the same load against another server build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin
+arena=${ARENA:-$bin/arena}
 secs=${SECONDS_PER_RUN:-10}
 conns=${CONNECTIONS:-64}
 port=${BENCH_PORT:-18089}
@@ -15,7 +17,7 @@ echo "== JWT (one core): $bin/jwt_bench"
 
 data=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"' EXIT
-"$bin/arena" serve --listen "127.0.0.1:$port" --data-dir "$data" --http-access-log false --log-level warn &
+"$arena" serve --listen "127.0.0.1:$port" --data-dir "$data" --http-access-log false --log-level warn &
 server=$!
 for _ in $(seq 50); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -28,7 +30,7 @@ kill "$server"; wait "$server" 2>/dev/null || true
 
 # Real time: a fresh server (so idle memory is measured from a clean heap), high message limits.
 data2=$(mktemp -d)
-"$bin/arena" serve --listen "127.0.0.1:$port" --data-dir "$data2" --http-access-log false --log-level warn \
+"$arena" serve --listen "127.0.0.1:$port" --data-dir "$data2" --http-access-log false --log-level warn \
   --gateway-messages-per-second 1000000 --gateway-message-burst 1000000 \
   --http-max-connections-per-ip 0 --gateway-upgrades-per-ip-burst 10000000 \
   --gateway-upgrades-per-ip-per-minute 100000000 &

@@ -346,7 +346,9 @@ int serve(const config::Settings& settings) {
     return 1;
   }
   const auto ep = config::parse_endpoint(settings.listen);
-  log::get("app")->info("msg=\"arena serving\" roles={} bus={} node={} listen={}:{} data_dir={}", settings.roles,
+  std::string roles;  // as expanded ("all" names every role), so the log says what runs here
+  for (const auto& r : config::parse_roles(settings.roles)) roles += (roles.empty() ? "" : ",") + r;
+  log::get("app")->info("msg=\"arena serving\" roles={} bus={} node={} listen={}:{} data_dir={}", roles,
                         settings.bus, app.node_id(), ep.host, app.port(), settings.data_dir);
   int sig = 0;
   sigwait(&stop_signals, &sig);

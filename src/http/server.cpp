@@ -15,9 +15,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <latch>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -92,8 +96,21 @@ struct Server::Impl {
   asio::io_context ioc;
   tcp::acceptor acceptor;
   // A pool for handlers that must not run on an I/O thread, with a bound on waiting jobs.
+  // Its threads run below the I/O threads' priority (Linux nice +5): on a saturated machine a
+  // login burst slows logins, not the sockets of players already in.
   struct Pool {
-    explicit Pool(int n) : threads(static_cast<std::size_t>(std::max(1, n))) {}
+    explicit Pool(int n) : size(std::max(1, n)), threads(static_cast<std::size_t>(size)) {
+      // One task per thread: each waits until all have started (shared: a waiter may still be
+      // leaving wait() when the constructor moves on).
+      auto started = std::make_shared<std::latch>(size);
+      for (int i = 0; i < size; ++i)
+        asio::post(threads, [started] {
+          setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);  // failure: normal priority
+          started->arrive_and_wait();
+        });
+      started->wait();
+    }
+    int size;
     asio::thread_pool threads;
     std::atomic<std::size_t> pending{0};
   };

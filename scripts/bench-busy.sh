@@ -2,11 +2,12 @@
 # Ping round trips of real-time clients while the rest of one embedded process is busy
 # (docs/performance.md, "Busy process"). Phases, each a fresh arena-load run against one server:
 #   idle       ping only
+#   logins     ping + LOGINS guest logins/s (nothing queued yet)
 #   held       ping, with HOLD_TICKETS party tickets queued (queued once, before this phase)
 #   held+mm    ping + MM_OPS client matchmaking ops/s while the tickets are held
 #   held+logins ping + LOGINS guest logins/s (tickets still held)
 #   held+mm+logins all of it at once
-#   ARENA=path/to/arena HOLD_TICKETS=100000 scripts/bench-stall.sh
+#   ARENA=path/to/arena HOLD_TICKETS=100000 scripts/bench-busy.sh   (make bench-busy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arena=${ARENA:-build/bin/arena}
@@ -38,6 +39,7 @@ phase() {
   rounds
 }
 phase idle
+phase logins --logins-per-second "$logins"
 phase held --hold-tickets "$hold"
 phase held+mm --mm-ops-per-second "$mm"
 phase held+logins --logins-per-second "$logins"
