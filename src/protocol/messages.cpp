@@ -143,7 +143,9 @@ std::optional<MatchFound> decode<MatchFound>(std::string_view data) {
   m.bots_fill = r.boolean("bots_fill");
   m.open_seats = static_cast<int>(r.integer("open_seats", 0, 1024));
   m.seats = static_cast<int>(r.integer("seats", 0, 1024));
-  m.team_size = static_cast<int>(r.integer("team_size", 0, 1024));
+  // Optional (added after the first release: a match.found from an older matchmaker has none and
+  // is seated as before, every bot a team of its own).
+  if (o->contains("team_size")) m.team_size = static_cast<int>(r.integer("team_size", 0, 1024));
   if (o->contains("tick_rate")) m.tick_rate = static_cast<int>(r.integer("tick_rate", 1, 1000));
   const auto* teams = o->if_contains("teams");
   if (teams == nullptr || !teams->is_array() || teams->get_array().size() > 1024) return std::nullopt;

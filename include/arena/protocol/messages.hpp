@@ -46,7 +46,7 @@ struct MatchFound {
   bool bots_fill = false;
   int open_seats = 0;
   int seats = 0;
-  int team_size = 0;  // players per team; 0: free-for-all
+  int team_size = 0;  // players per team; 0 (or absent, from an older matchmaker): free-for-all
   int tick_rate = 0;  // 0: the game's own rate
 };
 
