@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -104,6 +105,60 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
   EXPECT_FALSE(rec->error.empty());
   EXPECT_EQ(host.active(), 2u);
   EXPECT_NE(registry.render().find("game_matches_ended_total{game=\"boom\",outcome=\"error\"} 1"), std::string::npos);
+}
+
+// A store that fails its first `failures` saves, then stores in memory.
+class FlakyStore final : public MatchStore {
+ public:
+  explicit FlakyStore(int failures) : failures_(failures) {}
+  void save(const MatchRecord& rec, std::int64_t ended_at) override {
+    if (attempts_.fetch_add(1) < failures_) throw std::runtime_error("disk full");
+    inner_.save(rec, ended_at);
+  }
+  std::optional<MatchRecord> load(const std::string& match_id) override { return inner_.load(match_id); }
+  int attempts() const { return attempts_.load(); }
+
+ private:
+  const int failures_;
+  std::atomic<int> attempts_{0};
+  MemoryMatchStore inner_;
+};
+
+// The store-retry path: match.ended goes out only once the result is stored, however many
+// writes fail first, and exactly once.
+TEST(Host, AFailedResultWriteIsRetriedAndMatchEndedWaitsForIt) {
+  bus::MemoryBus bus;
+  FlakyStore store(2);
+  core::FakeClock clock;
+  metrics::Registry registry;
+  HostSettings hs;
+  hs.store_retry = 20ms;
+  MatchHost host(bus, games(), store, clock, registry, hs);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> ended;
+  int attempts_when_ended = -1;
+  auto sub = bus.subscribe(protocol::kMatchEnded, [&](const bus::Message& m) {
+    auto e = protocol::decode<protocol::MatchEnded>(m.data);
+    ASSERT_TRUE(e);
+    std::lock_guard lock(mu);
+    ended.push_back(e->match_id);
+    attempts_when_ended = store.attempts();
+    cv.notify_all();
+  });
+  bus.publish(protocol::kMatchFound, found("boom-2", "boom", 100));  // ends itself on its 3rd tick
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return !ended.empty(); }));
+  }
+  EXPECT_EQ(attempts_when_ended, 3);  // two failures, then the write that made it
+  ASSERT_TRUE(store.load("boom-2"));
+  EXPECT_TRUE(bus.wait_idle(5s));
+  std::this_thread::sleep_for(100ms);  // five more retry periods: nothing more may come
+  ASSERT_TRUE(bus.wait_idle(5s));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(ended, (std::vector<std::string>{"boom-2"}));
+  EXPECT_EQ(host.active(), 0u);
 }
 
 }  // namespace
