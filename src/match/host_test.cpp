@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "arena/bus/memory_bus.hpp"
@@ -159,6 +160,44 @@ TEST(Host, AFailedResultWriteIsRetriedAndMatchEndedWaitsForIt) {
   std::lock_guard lock(mu);
   EXPECT_EQ(ended, (std::vector<std::string>{"boom-2"}));
   EXPECT_EQ(host.active(), 0u);
+}
+
+// Leave handling: a player gone for good (presence says offline) forfeits in a game that says
+// so (four), and the result says who won.
+TEST(Host, APlayerWhoGoesOfflineForfeitsInAForfeitGame) {
+  bus::MemoryBus bus;
+  MemoryMatchStore store;
+  core::FakeClock clock;
+  metrics::Registry registry;
+  MatchHost host(bus, games(), store, clock, registry, HostSettings{});
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<protocol::MatchEnded> ended;
+  auto sub = bus.subscribe(protocol::kMatchEnded, [&](const bus::Message& m) {
+    std::lock_guard lock(mu);
+    ended = protocol::decode<protocol::MatchEnded>(m.data);
+    cv.notify_all();
+  });
+  protocol::MatchFound f{"four-1", "four", "four", "eu", {{{"alice", 1500, 20, ""}}, {{"bob", 1500, 20, ""}}},
+                         false,    0,      2,      1,    0};
+  bus.publish(protocol::kMatchFound, protocol::encode(f));
+  ASSERT_TRUE(bus.wait_idle(5s));
+  EXPECT_EQ(host.active(), 1u);
+  bus.publish(protocol::presence_changed("alice"), protocol::encode(protocol::PresenceChanged{"alice", false}));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return ended.has_value(); }));  // four ticks at 1 Hz
+  }
+  const auto result = json::parse(ended->result_json).as_object();
+  std::map<std::string, std::int64_t> place;
+  for (const auto& p : result.at("placements").as_array())
+    place[std::string(p.at("user_id").as_string())] = p.at("place").as_int64();
+  EXPECT_EQ(place["bob"], 1);
+  EXPECT_EQ(place["alice"], 2);
+  EXPECT_EQ(host.active(), 0u);
+  // Someone who is not in the match going offline changes nothing (and does not crash).
+  bus.publish(protocol::presence_changed("carol"), protocol::encode(protocol::PresenceChanged{"carol", false}));
+  EXPECT_TRUE(bus.wait_idle(5s));
 }
 
 }  // namespace
