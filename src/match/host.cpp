@@ -50,16 +50,16 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   };
 
   struct Match {
-    std::mutex mu;  // the runner is single-threaded: ticks and inputs take turns
+    core::Mutex mu;  // the runner is single-threaded: ticks, inputs and leaves take turns
     GameMetrics m{};
-    std::unique_ptr<MatchRunner> runner;
-    std::unordered_map<std::string, int> seat_of;  // human user -> seat
-    std::vector<std::string> humans;               // still in the match (left ones are removed)
-    std::unique_ptr<bus::Subscription> op_sub;
+    std::unique_ptr<MatchRunner> runner ARENA_PT_GUARDED_BY(mu);
+    std::unordered_map<std::string, int> seat_of ARENA_GUARDED_BY(mu);  // human user -> seat
+    std::vector<std::string> humans ARENA_GUARDED_BY(mu);               // still in the match (left ones are removed)
+    std::unique_ptr<bus::Subscription> op_sub ARENA_GUARDED_BY(mu);
     std::chrono::steady_clock::duration period{};
-    int overruns = 0;
-    int bot_decisions_reported = 0;
-    bool finished = false;
+    int overruns ARENA_GUARDED_BY(mu) = 0;
+    int bot_decisions_reported ARENA_GUARDED_BY(mu) = 0;
+    bool finished ARENA_GUARDED_BY(mu) = false;
   };
   using MatchPtr = std::shared_ptr<Match>;
 
@@ -122,35 +122,46 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     json::array teams;
-    for (std::size_t i = 0; i < spec.seats.size(); ++i) {
-      const auto& s = spec.seats[i];
-      if (!s.bot) {
-        match->seat_of[s.user_id] = static_cast<int>(i);
-        match->humans.push_back(s.user_id);
+    std::vector<std::string> seated;  // the humans at the start
+    {
+      core::Lock lock(match->mu);  // not shared yet; the lock is for the analysis and costs nothing
+      for (std::size_t i = 0; i < spec.seats.size(); ++i) {
+        const auto& s = spec.seats[i];
+        if (!s.bot) {
+          match->seat_of[s.user_id] = static_cast<int>(i);
+          match->humans.push_back(s.user_id);
+        }
+        teams.push_back(json::object{{"seat", i},
+                                     {"user_id", s.bot ? json::value(nullptr) : json::value(s.user_id)},
+                                     {"bot", s.bot},
+                                     {"team", s.team}});
       }
-      teams.push_back(json::object{{"seat", i},
-                                   {"user_id", s.bot ? json::value(nullptr) : json::value(s.user_id)},
-                                   {"bot", s.bot},
-                                   {"team", s.team}});
+      seated = match->humans;
     }
     match->period =
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(1)) / tick_rate;
     const std::string id = spec.match_id;
+    // Once the match is in the tables another bus thread may see it (a presence change makes a
+    // player leave): its fields are read only under its lock (the analysis checks).
     {
       core::Lock lock(mu);
       if (matches.count(id) != 0) return;  // a redelivered match.found
       matches[id] = match;
-      for (const auto& u : match->humans) matches_of[u].push_back(id);
+      for (const auto& u : seated) matches_of[u].push_back(id);
     }
     std::weak_ptr<Impl> weak = shared_from_this();
-    match->op_sub = bus.subscribe(protocol::match_op(id), [weak, id](const bus::Message& msg) {
+    auto op_sub = bus.subscribe(protocol::match_op(id), [weak, id](const bus::Message& msg) {
       if (auto self = weak.lock()) self->on_op(id, msg);
     });
-    active_matches.inc();
-    players.inc(static_cast<double>(match->humans.size()));
     {
-      std::lock_guard lock(match->mu);
-      for (const auto& u : match->humans) {
+      core::Lock lock(match->mu);
+      match->op_sub = std::move(op_sub);
+    }
+    active_matches.inc();
+    players.inc(static_cast<double>(seated.size()));
+    {
+      core::Lock lock(match->mu);
+      for (const auto& u : match->humans) {  // still seated (one may have left already)
         router.to_user(u, "match.assigned",
                        {{"match_id", id},
                         {"mode", spec.mode},
@@ -164,7 +175,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
                       {{"match_id", id}, {"tick", 0}, {"state", match->runner->snapshot()}});
     }
     log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),
-              match->humans.size());
+              seated.size());
     // The first tick at a random point of the period: matches do not all fall due together.
     const auto phase = match->period * static_cast<long>(std::random_device{}() % 1000) / 1000;
     scheduler.add(match->period, phase, [weak, match](Scheduler::Clock::duration late) {
@@ -177,7 +188,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
 
   // One tick of one match, on a scheduler thread. False when the match is over.
   bool tick(const MatchPtr& match, Scheduler::Clock::duration late) {
-    std::unique_lock lock(match->mu);
+    core::UniqueLock lock(match->mu);
     if (match->finished) return false;
     auto& r = *match->runner;
     const std::string& game = r.spec().game;
@@ -221,7 +232,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     MatchRecord rec;
     std::vector<std::string> humans;
     {
-      std::lock_guard lock(match->mu);
+      core::Lock lock(match->mu);
       if (match->finished) return;
       rec = match->runner->record();
       humans = match->humans;
@@ -239,7 +250,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     {
-      std::lock_guard lock(match->mu);
+      core::Lock lock(match->mu);
       match->finished = true;
     }
     // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
@@ -269,7 +280,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
     std::unique_ptr<bus::Subscription> sub;
     {
-      std::lock_guard lock(match->mu);
+      core::Lock lock(match->mu);
       sub = std::move(match->op_sub);
     }
     sub.reset();
@@ -282,7 +293,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
 
   // The player is gone for good: a bot takes the seat, or the seat forfeits, as the game says.
   void leave(const MatchPtr& match, const std::string& user) {
-    std::lock_guard lock(match->mu);
+    core::Lock lock(match->mu);
     auto it = match->seat_of.find(user);
     if (it == match->seat_of.end() || match->finished) return;
     const int seat = it->second;
@@ -314,7 +325,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     const std::string name(op->as_string());
-    std::unique_lock lock(match->mu);
+    core::UniqueLock lock(match->mu);
     auto seat = match->seat_of.find(user);
     if (seat == match->seat_of.end()) {
       payload::reply(bus, m, payload::error("not_in_match", "you are not playing in this match"));
@@ -356,7 +367,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     }
     for (const auto& match : mine) {
       if (change->online) {
-        std::lock_guard lock(match->mu);
+        core::Lock lock(match->mu);
         auto& r = *match->runner;
         if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) r.rejoined(seat->second);
         router.to_user(user, "match.snapshot",
