@@ -48,8 +48,7 @@ struct Gateway::Impl final : LinkOwner {
         router(b),
         upgrade_limiter(c),
         log(log::get("gateway")),
-        unknown_ops(metrics.ops.with({"unknown"})),
-        rate_limited_errors(metrics.errors.with({"rate_limited"})) {
+        unknown_ops(metrics.ops.with({"unknown"})) {
     for (const auto& e : table()) op_counts.push_back(&metrics.ops.with({e.info.name}));
   }
 
@@ -78,7 +77,6 @@ struct Gateway::Impl final : LinkOwner {
   // Resolved once: nothing per message looks a label up.
   std::vector<metrics::Counter*> op_counts;  // by table() index
   metrics::Counter& unknown_ops;
-  metrics::Counter& rate_limited_errors;
 
   struct Fanout {
     std::vector<SessionPtr> sessions;

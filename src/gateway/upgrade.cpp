@@ -155,8 +155,7 @@ void Gateway::Impl::on_rate_limited(const ConnPtr& c, bool close) {
     c->close(CloseCode::policy, "message rate limit exceeded repeatedly");
     return;
   }
-  rate_limited_errors.inc();
-  c->send(Outbound{0, frame_ptr(error_frame(nullptr, "rate_limited", "too many messages; slow down"))});
+  error(c, nullptr, "rate_limited", "too many messages; slow down");
 }
 
 void Gateway::Impl::on_text(const ConnPtr& c, std::string_view text) {

@@ -2,21 +2,12 @@
 
 #include <boost/json.hpp>
 
-#include "arena/bus/bus.hpp"
+#include "arena/bus/payload.hpp"
 
 namespace arena::protocol {
 namespace json = boost::json;
 
 namespace {
-
-std::optional<json::object> object_of(std::string_view data) {
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 16;
-  auto v = json::parse(data, ec, {}, opts);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
 
 // Required fields: each getter fails the whole decode (returns false) when absent or mistyped.
 struct Reader {
@@ -24,12 +15,9 @@ struct Reader {
   bool ok = true;
 
   std::string token(std::string_view key) {
-    const auto* v = o.if_contains(key);
-    if (v == nullptr || !v->is_string() || !bus::valid_token(v->get_string())) {
-      ok = false;
-      return {};
-    }
-    return std::string(v->get_string());
+    std::string t = bus::payload::token(o, key);  // empty unless a valid bus token
+    if (t.empty()) ok = false;
+    return t;
   }
   std::string text(std::string_view key, std::size_t max = 256) {
     const auto* v = o.if_contains(key);
@@ -65,6 +53,18 @@ struct Reader {
   }
 };
 
+// Decodes an object whose fields `build` reads through a Reader: nullopt when the bytes are not a
+// JSON object or any required field is missing or mistyped.
+template <class T, class Build>
+std::optional<T> strict(std::string_view data, Build build) {
+  auto o = bus::payload::parse(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  T m = build(r, *o);
+  if (!r.ok) return std::nullopt;
+  return m;
+}
+
 }  // namespace
 
 std::string encode(const SessionEvent& m) {
@@ -73,11 +73,9 @@ std::string encode(const SessionEvent& m) {
 
 template <>
 std::optional<SessionEvent> decode<SessionEvent>(std::string_view data) {
-  auto o = object_of(data);
-  if (!o) return std::nullopt;
-  Reader r{*o};
-  SessionEvent m{r.token("sid"), r.token("user_id"), r.token("node")};
-  return r.ok ? std::optional(std::move(m)) : std::nullopt;
+  return strict<SessionEvent>(data, [](Reader& r, const json::object&) {
+    return SessionEvent{r.token("sid"), r.token("user_id"), r.token("node")};
+  });
 }
 
 std::string encode(const PresenceChanged& m) {
@@ -86,11 +84,9 @@ std::string encode(const PresenceChanged& m) {
 
 template <>
 std::optional<PresenceChanged> decode<PresenceChanged>(std::string_view data) {
-  auto o = object_of(data);
-  if (!o) return std::nullopt;
-  Reader r{*o};
-  PresenceChanged m{r.token("user_id"), r.boolean("online")};
-  return r.ok ? std::optional(std::move(m)) : std::nullopt;
+  return strict<PresenceChanged>(data, [](Reader& r, const json::object&) {
+    return PresenceChanged{r.token("user_id"), r.boolean("online")};
+  });
 }
 
 std::string encode(const NodeHeartbeat& m) {
@@ -99,11 +95,9 @@ std::string encode(const NodeHeartbeat& m) {
 
 template <>
 std::optional<NodeHeartbeat> decode<NodeHeartbeat>(std::string_view data) {
-  auto o = object_of(data);
-  if (!o) return std::nullopt;
-  Reader r{*o};
-  NodeHeartbeat m{r.token("node"), r.integer("sessions", 0, INT64_MAX)};
-  return r.ok ? std::optional(std::move(m)) : std::nullopt;
+  return strict<NodeHeartbeat>(data, [](Reader& r, const json::object&) {
+    return NodeHeartbeat{r.token("node"), r.integer("sessions", 0, INT64_MAX)};
+  });
 }
 
 std::string encode(const MatchFound& m) {
@@ -132,7 +126,7 @@ std::string encode(const MatchFound& m) {
 
 template <>
 std::optional<MatchFound> decode<MatchFound>(std::string_view data) {
-  auto o = object_of(data);
+  auto o = bus::payload::parse(data);
   if (!o) return std::nullopt;
   Reader r{*o};
   MatchFound m;
@@ -177,7 +171,7 @@ std::string encode(const MatchEnded& m) {
 
 template <>
 std::optional<MatchEnded> decode<MatchEnded>(std::string_view data) {
-  auto o = object_of(data);
+  auto o = bus::payload::parse(data);
   if (!o) return std::nullopt;
   Reader r{*o};
   MatchEnded m{r.token("match_id"), r.text("mode", 64), r.text("game", 32), {}};

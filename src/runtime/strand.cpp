@@ -99,6 +99,10 @@ bool Strand::running_here() const {
   return std::this_thread::get_id() == impl_->thread.get_id();
 }
 
+bool Strand::stopped() const {
+  return impl_->stopped.load();
+}
+
 std::size_t Strand::backlog() const {
   return impl_->backlog.load(std::memory_order_relaxed);
 }

@@ -92,8 +92,9 @@ TEST(Strand, StopFinishesTheRunningWorkAndDropsTheRest) {
     for (int i = 0; i < 10; ++i) strand.post([&] { ++ran; });
     ASSERT_TRUE(started.wait());
     EXPECT_EQ(strand.backlog(), 10u);
-    std::thread releaser([&] {
-      std::this_thread::sleep_for(20ms);
+    std::thread releaser([&] {  // lets the running function finish once stop() has begun
+      const auto deadline = std::chrono::steady_clock::now() + 5s;
+      while (!strand.stopped() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
       release.open();
     });
     strand.stop();

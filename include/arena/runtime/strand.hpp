@@ -33,6 +33,7 @@ class Strand {
   // from the strand's own thread.
   void stop();
   bool running_here() const;
+  bool stopped() const;  // stop() has begun: nothing new runs
   // Functions posted and not yet started (a gauge for the role's backlog).
   std::size_t backlog() const;
 
