@@ -39,7 +39,7 @@ struct Harness {
 TEST(HttpServerCore, AThrowingHandlerGetsA500WithoutInternals) {
   Router r;
   r.add(Method::get, "/boom", [](Request&) -> Response { throw std::runtime_error("db password is hunter2"); });
-  r.add(Method::get, "/typed", [](Request&) -> Response { throw ApiError(409, "conflict_x", "typed failure"); });
+  r.add(Method::get, "/typed", [](Request&) -> Response { throw Error(Code::email_taken, "typed failure"); });
   Harness h(std::move(r));
   HttpClient c(h.server->port());
   auto boom = c.get("/boom");
@@ -48,7 +48,7 @@ TEST(HttpServerCore, AThrowingHandlerGetsA500WithoutInternals) {
   EXPECT_EQ(boom.body.find("hunter2"), std::string::npos);
   auto typed = c.get("/typed");
   EXPECT_EQ(typed.status, 409);
-  EXPECT_EQ(typed.error_code(), "conflict_x");
+  EXPECT_EQ(typed.error_code(), "email_taken");
   EXPECT_TRUE(c.connected());  // the connection survives both
 }
 

@@ -12,6 +12,7 @@
 #include "arena/botpolicy/grpc_brain.hpp"
 #include "arena/bus/bus.hpp"
 #include "arena/bus/payload.hpp"
+#include "arena/core/error.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
 #include "arena/gateway/gateway.hpp"
@@ -94,7 +95,7 @@ void App::Impl::add_ops_routes() {
   using http::Response;
   router.add(Method::get, "/healthz", [](http::Request&) { return Response::json(200, R"({"status":"ok"})"); });
   router.add(Method::get, "/readyz", [this](http::Request&) {
-    if (server && server->draining()) return Response::error(503, "shutting_down", "server is shutting down");
+    if (server && server->draining()) return Response::error(Code::shutting_down, "server is shutting down");
     bool storage_ok = true;
     if (auth_store) {
       try {
@@ -104,7 +105,7 @@ void App::Impl::add_ops_routes() {
         log::get("app")->warn("msg=\"readiness check failed\" error=\"{}\"", e.what());
       }
     }
-    if (!storage_ok) return Response::error(503, "not_ready", "storage is unreachable");
+    if (!storage_ok) return Response::error(Code::not_ready, "storage is unreachable");
     return Response::json(
         200, auth_store ? R"({"status":"ready","checks":{"storage":"ok"}})" : R"({"status":"ready","checks":{}})");
   });
@@ -113,7 +114,7 @@ void App::Impl::add_ops_routes() {
              [this](http::Request&) {
                auto r = bus->request_sync(protocol::kMatchmakerStats, "{}", std::chrono::seconds(2));
                if (r.error != bus::RequestError::none)
-                 return Response::error(503, "unavailable", "no matchmaker answered; is the matchmaker role running?");
+                 return Response::error(Code::unavailable, "no matchmaker answered; is the matchmaker role running?");
                return Response::json(200, r.data);
              },
              {.runs_on = http::RunsOn::storage});

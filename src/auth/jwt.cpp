@@ -120,20 +120,20 @@ std::string KeyRing::generate_entry(std::string_view kid) {
   return std::string(kid) + ":" + core::random_token(32);
 }
 
-std::string_view code(TokenError e) {
+Code code(TokenError e) {
   switch (e) {
-    case TokenError::none: return "ok";
-    case TokenError::malformed: return "token_malformed";
-    case TokenError::bad_algorithm: return "token_bad_algorithm";
-    case TokenError::unknown_kid: return "token_unknown_kid";
-    case TokenError::bad_signature: return "token_bad_signature";
-    case TokenError::expired: return "token_expired";
-    case TokenError::wrong_issuer: return "token_wrong_issuer";
-    case TokenError::wrong_audience: return "token_wrong_audience";
-    case TokenError::not_yet_valid: return "token_not_yet_valid";
-    case TokenError::bad_time: return "token_bad_time";
+    case TokenError::none: return Code::internal;  // not an error; never sent
+    case TokenError::malformed: return Code::token_malformed;
+    case TokenError::bad_algorithm: return Code::token_bad_algorithm;
+    case TokenError::unknown_kid: return Code::token_unknown_kid;
+    case TokenError::bad_signature: return Code::token_bad_signature;
+    case TokenError::expired: return Code::token_expired;
+    case TokenError::wrong_issuer: return Code::token_wrong_issuer;
+    case TokenError::wrong_audience: return Code::token_wrong_audience;
+    case TokenError::not_yet_valid: return Code::token_not_yet_valid;
+    case TokenError::bad_time: return Code::token_bad_time;
   }
-  return "token_malformed";
+  return Code::token_malformed;
 }
 
 std::string_view message(TokenError e) {

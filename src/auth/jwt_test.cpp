@@ -128,7 +128,7 @@ TEST(Jwt, TimesOutsideTheSaneRangeAreRefusedWithoutOverflow) {
   // Unsigned values past INT64_MAX are not integers the token may carry.
   const std::string huge = R"({"iss":"arena","aud":"arena","sub":"u1","sid":"s1","iat":1,"exp":18446744073709551615})";
   EXPECT_EQ(verify_error(jwt, forge_hs256(h, huge, kSecret1)), TokenError::malformed);
-  EXPECT_EQ(code(TokenError::bad_time), "token_bad_time");
+  EXPECT_EQ(name(code(TokenError::bad_time)), "token_bad_time");
   // The edge of the range is fine (and long expired by the clock given).
   EXPECT_EQ(verify_error(jwt, forge_hs256(h, payload(0, 253'402'300'799), kSecret1)), TokenError::none);
 }

@@ -11,8 +11,8 @@ namespace {
 
 constexpr std::size_t kRefreshTokenBytes = 32;  // 256 bits
 
-ApiError invalid_field(const std::string& message) {
-  return ApiError::bad_request("invalid_field", message);
+Error invalid_field(const std::string& message) {
+  return Error(Code::invalid_field, message);
 }
 
 std::string guest_name() {
@@ -112,7 +112,7 @@ TokenPair AuthService::device(const std::string& device_id, const std::optional<
   const Account account = accounts_.device_account(device_id, fresh);
   if (account.disabled) {
     metrics_.logins.with({"device", "disabled"}).inc();
-    throw ApiError(403, "account_disabled", "this account is disabled");
+    throw Error(Code::account_disabled, "this account is disabled");
   }
   metrics_.logins.with({"device", "ok"}).inc();
   return start_session(account);
@@ -121,11 +121,11 @@ TokenPair AuthService::device(const std::string& device_id, const std::optional<
 void AuthService::throttle(const std::string& client_ip, const std::string& email) {
   if (int wait = limiter_.acquire("ip:" + client_ip, limits_.per_ip); wait > 0) {
     metrics_.rate_limited.with({"ip"}).inc();
-    throw ApiError(429, "rate_limited", "too many attempts from this address").with_retry_after(wait);
+    throw Error(Code::rate_limited, "too many attempts from this address").with_retry_after(wait);
   }
   if (int wait = limiter_.acquire("account:" + email, limits_.per_account); wait > 0) {
     metrics_.rate_limited.with({"account"}).inc();
-    throw ApiError(429, "rate_limited", "too many attempts for this account").with_retry_after(wait);
+    throw Error(Code::rate_limited, "too many attempts for this account").with_retry_after(wait);
   }
 }
 
@@ -139,7 +139,7 @@ TokenPair AuthService::register_password(const std::string& email_in, const std:
   auto account = accounts_.create(a);
   if (!account) {
     metrics_.logins.with({"register", "email_taken"}).inc();
-    throw ApiError(409, "email_taken", "an account with this email already exists");
+    throw Error(Code::email_taken, "an account with this email already exists");
   }
   metrics_.logins.with({"register", "ok"}).inc();
   return start_session(*account);
@@ -154,15 +154,15 @@ TokenPair AuthService::login(const std::string& email_in, const std::string& pas
   if (!found) {
     hasher_.burn(password);  // same cost as a real check: no timing oracle
     metrics_.logins.with({"password", "invalid_credentials"}).inc();
-    throw ApiError::unauthorized("invalid_credentials", "email or password is wrong");
+    throw Error(Code::invalid_credentials, "email or password is wrong");
   }
   if (!hasher_.verify(found->password_hash, password)) {
     metrics_.logins.with({"password", "invalid_credentials"}).inc();
-    throw ApiError::unauthorized("invalid_credentials", "email or password is wrong");
+    throw Error(Code::invalid_credentials, "email or password is wrong");
   }
   if (found->account.disabled) {
     metrics_.logins.with({"password", "disabled"}).inc();
-    throw ApiError(403, "account_disabled", "this account is disabled");
+    throw Error(Code::account_disabled, "this account is disabled");
   }
   if (hasher_.needs_rehash(found->password_hash))
     accounts_.set_password_hash(found->account.id, hasher_.hash(password), clock_.now_unix());
@@ -173,7 +173,7 @@ TokenPair AuthService::login(const std::string& email_in, const std::string& pas
 TokenPair AuthService::refresh(const std::string& refresh_token) {
   if (refresh_token.size() != 43 || !core::base64url_decode(refresh_token)) {
     metrics_.refreshes.with({"invalid"}).inc();
-    throw ApiError::unauthorized("refresh_token_invalid", "refresh token is not valid");
+    throw Error(Code::refresh_token_invalid, "refresh token is not valid");
   }
   const std::int64_t now = clock_.now_unix();
   TokenPair t;
@@ -183,17 +183,17 @@ TokenPair AuthService::refresh(const std::string& refresh_token) {
   switch (r.status) {
     case RotateStatus::unknown:
       metrics_.refreshes.with({"invalid"}).inc();
-      throw ApiError::unauthorized("refresh_token_invalid", "refresh token is not valid");
+      throw Error(Code::refresh_token_invalid, "refresh token is not valid");
     case RotateStatus::expired:
       metrics_.refreshes.with({"expired"}).inc();
-      throw ApiError::unauthorized("refresh_token_expired", "refresh token has expired; log in again");
+      throw Error(Code::refresh_token_expired, "refresh token has expired; log in again");
     case RotateStatus::revoked:
       metrics_.refreshes.with({"revoked"}).inc();
-      throw ApiError::unauthorized("refresh_token_revoked", "this login has ended; log in again");
+      throw Error(Code::refresh_token_revoked, "this login has ended; log in again");
     case RotateStatus::reused:
       mark_revoked(r.family_id);
       metrics_.refreshes.with({"reused"}).inc();
-      throw ApiError::unauthorized("refresh_token_reused",
+      throw Error(Code::refresh_token_reused,
                                    "refresh token was already used; this login has been ended for safety");
     case RotateStatus::rotated: break;
   }
@@ -201,7 +201,7 @@ TokenPair AuthService::refresh(const std::string& refresh_token) {
   if (!account || account->disabled) {
     tokens_.revoke_family(r.family_id, "account_disabled", now);
     mark_revoked(r.family_id);
-    throw ApiError(403, "account_disabled", "this account is disabled");
+    throw Error(Code::account_disabled, "this account is disabled");
   }
   metrics_.refreshes.with({"ok"}).inc();
   t.user_id = r.account_id;
@@ -218,7 +218,7 @@ void AuthService::logout_session(const std::string& session_id) {
 
 void AuthService::logout_refresh_token(const std::string& refresh_token) {
   auto family = tokens_.family_of(core::sha256_hex(refresh_token));
-  if (!family) throw ApiError::unauthorized("refresh_token_invalid", "refresh token is not valid");
+  if (!family) throw Error(Code::refresh_token_invalid, "refresh token is not valid");
   logout_session(*family);
 }
 
@@ -229,13 +229,13 @@ void AuthService::mark_revoked(const std::string& session_id) {
 
 Account AuthService::account(const std::string& user_id) {
   auto a = accounts_.find(user_id);
-  if (!a) throw ApiError(404, "account_not_found", "account no longer exists");
+  if (!a) throw Error(Code::account_not_found, "account no longer exists");
   return *a;
 }
 
 Account AuthService::rename(const std::string& user_id, const std::string& display_name) {
   auto a = accounts_.set_display_name(user_id, check_display_name(display_name), clock_.now_unix());
-  if (!a) throw ApiError(404, "account_not_found", "account no longer exists");
+  if (!a) throw Error(Code::account_not_found, "account no longer exists");
   return *a;
 }
 

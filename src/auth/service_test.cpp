@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "arena/http/message.hpp"
+
 #include "arena/auth/sqlite_store.hpp"
 #include "arena/core/encoding.hpp"
 #include "arena/core/error.hpp"
@@ -49,9 +51,9 @@ struct Fixture {
 std::string code_of(const std::function<void()>& fn, int* status = nullptr) {
   try {
     fn();
-  } catch (const ApiError& e) {
-    if (status != nullptr) *status = e.status();
-    return e.code();
+  } catch (const Error& e) {
+    if (status != nullptr) *status = http::status_of(e.code());  // the status REST answers with
+    return std::string(e.code_name());
   }
   return "none";
 }
@@ -112,8 +114,8 @@ TEST(AuthService, LoginIsRateLimitedPerAccountAndPerIp) {
   try {
     f.service.login("z@example.com", "whatever1", "10.2.0.1");
     FAIL() << "expected rate limit";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.code(), "rate_limited");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::rate_limited);
     EXPECT_GT(e.retry_after(), 0);
   }
 }

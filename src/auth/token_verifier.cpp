@@ -10,16 +10,16 @@ TokenVerifier::TokenVerifier(const Jwt& jwt, const core::Clock& clock, AuthMetri
 Principal TokenVerifier::verify(std::string_view access_token) {
   if (access_token.empty()) {
     metrics_.token_failures.with({"unauthorized"}).inc();
-    throw ApiError::unauthorized("unauthorized", "an access token is required (Authorization: Bearer <token>)");
+    throw Error(Code::unauthorized, "an access token is required (Authorization: Bearer <token>)");
   }
   auto r = jwt_.verify(access_token, clock_.now_unix());
   if (r.error != TokenError::none) {
-    metrics_.token_failures.with({code(r.error)}).inc();
-    throw ApiError::unauthorized(std::string(code(r.error)), std::string(message(r.error)));
+    metrics_.token_failures.with({name(code(r.error))}).inc();
+    throw Error(code(r.error), std::string(message(r.error)));
   }
   if (is_revoked(r.claims.sid)) {
     metrics_.token_failures.with({"token_revoked"}).inc();
-    throw ApiError::unauthorized("token_revoked", "this login has ended; log in again");
+    throw Error(Code::token_revoked, "this login has ended; log in again");
   }
   return {std::move(r.claims.sub), std::move(r.claims.sid), r.claims.exp};
 }

@@ -17,23 +17,23 @@ json::object parse_object(std::string_view text, const JsonLimits& limits, bool 
   json::value v = json::parse(text, ec, {}, opts);
   if (ec) {
     if (ec == json::error::too_deep)
-      throw ApiError::bad_request("malformed_json", "JSON nests deeper than " + std::to_string(limits.max_depth));
-    throw ApiError::bad_request("malformed_json", "body is not valid JSON: " + ec.message());
+      throw Error(Code::malformed_json, "JSON nests deeper than " + std::to_string(limits.max_depth));
+    throw Error(Code::malformed_json, "body is not valid JSON: " + ec.message());
   }
-  if (!v.is_object()) throw ApiError::bad_request("invalid_body", "body must be a JSON object");
+  if (!v.is_object()) throw Error(Code::invalid_body, "body must be a JSON object");
   return std::move(v.as_object());
 }
 
 namespace {
 std::string check_string(std::string_view key, const json::value& v, std::size_t min_len, std::size_t max_len) {
-  if (!v.is_string()) throw ApiError::bad_request("invalid_field", std::string(key) + " must be a string");
+  if (!v.is_string()) throw Error(Code::invalid_field, std::string(key) + " must be a string");
   const json::string& s = v.get_string();
   const std::string_view sv(s.data(), s.size());
   if (!is_clean_utf8(sv))
-    throw ApiError::bad_request("invalid_field", std::string(key) + " contains control characters or bad UTF-8");
+    throw Error(Code::invalid_field, std::string(key) + " contains control characters or bad UTF-8");
   const std::size_t len = utf8_length(sv);
   if (len < min_len || len > max_len)
-    throw ApiError::bad_request("invalid_field", std::string(key) + " must be " + std::to_string(min_len) + " to " +
+    throw Error(Code::invalid_field, std::string(key) + " must be " + std::to_string(min_len) + " to " +
                                                      std::to_string(max_len) + " characters");
   return std::string(sv);
 }
@@ -41,7 +41,7 @@ std::string check_string(std::string_view key, const json::value& v, std::size_t
 
 std::string Fields::required_string(std::string_view key, std::size_t min_len, std::size_t max_len) const {
   const json::value* v = obj_.if_contains(key);
-  if (v == nullptr || v->is_null()) throw ApiError::bad_request("missing_field", std::string(key) + " is required");
+  if (v == nullptr || v->is_null()) throw Error(Code::missing_field, std::string(key) + " is required");
   return check_string(key, *v, min_len, max_len);
 }
 
@@ -61,11 +61,10 @@ std::optional<std::int64_t> Fields::optional_int(std::string_view key, std::int6
   } else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(max)) {
     n = static_cast<std::int64_t>(v->get_uint64());
   } else {
-    throw ApiError::bad_request("invalid_field", std::string(key) + " must be an integer");
+    throw Error(Code::invalid_field, std::string(key) + " must be an integer");
   }
   if (n < min || n > max)
-    throw ApiError::bad_request(
-        "invalid_field", std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    throw Error(Code::invalid_field, std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return n;
 }
 

@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <thread>
@@ -135,7 +137,10 @@ struct Gateway::Impl final : LinkOwner {
 
   // --- replies ---
   void reply(const ConnPtr& c, std::string_view op, const json::value& rid, const json::object& d);
+  // An engine code (its counter resolved once), or a code relayed from a service or a game mode.
+  void error(const ConnPtr& c, const json::value& rid, Code code, std::string_view message);
   void error(const ConnPtr& c, const json::value& rid, std::string_view code, std::string_view message);
+  std::array<std::atomic<metrics::Counter*>, kCodeCount> error_counters{};
 
   // --- ops ---
   void op_ping(Ctx& x);

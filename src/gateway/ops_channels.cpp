@@ -6,7 +6,7 @@ namespace arena::gateway {
 std::string Gateway::Impl::channel_arg(const json::object& d) {
   std::string ch = core::Fields(d).required_string("channel", 1, 64);
   if (!bus::valid_token(ch))
-    throw ApiError::bad_request("invalid_field", "channel may contain only letters, digits, '_', '-' and ':'");
+    throw Error(Code::invalid_field, "channel may contain only letters, digits, '_', '-' and ':'");
   return ch;
 }
 
@@ -33,7 +33,7 @@ void Gateway::Impl::op_channel_join(Ctx& x) {
                   x.conn, x.rid, [this, c = x.conn, s = x.session, rid = x.rid, ch](const json::object&) {
                     try {
                       join_channel(c, s, rid, ch);
-                    } catch (const ApiError& e) {
+                    } catch (const Error& e) {
                       error(c, rid, e.code(), e.message());
                     }
                   });
@@ -42,7 +42,7 @@ void Gateway::Impl::op_channel_join(Ctx& x) {
 void Gateway::Impl::join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch) {
   const bool already = s->in_channel(ch);
   if (!s->add_channel(ch, settings.max_channels_per_session))
-    throw ApiError::bad_request("too_many_channels", "this session is in the maximum number of channels");
+    throw Error(Code::too_many_channels, "this session is in the maximum number of channels");
   // Subscribe before asking, so nothing sent to the channel after the answer is missed.
   local_join(s, ch);
   service_request(
@@ -60,7 +60,7 @@ void Gateway::Impl::join_channel(const ConnPtr& conn, const SessionPtr& s, const
 
 void Gateway::Impl::op_channel_leave(Ctx& x) {
   const std::string ch = channel_arg(x.d);
-  if (!x.session->remove_channel(ch)) throw ApiError::bad_request("not_in_channel", "not a member of this channel");
+  if (!x.session->remove_channel(ch)) throw Error(Code::not_in_channel, "not a member of this channel");
   local_leave(x.session, ch);
   service_request(protocol::kChannelsLeave,
                   {{"channel", ch}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}}, x.conn, x.rid,

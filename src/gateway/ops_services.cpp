@@ -9,8 +9,23 @@ void Gateway::Impl::reply(const ConnPtr& c, std::string_view op, const json::val
   c->send(Outbound{0, frame_ptr(reply_frame(op, rid, d))});
 }
 
+void Gateway::Impl::error(const ConnPtr& c, const json::value& rid, Code code, std::string_view message) {
+  auto& slot = error_counters[static_cast<std::size_t>(code)];
+  metrics::Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &metrics.errors.with({name(code)});  // the registry hands back the same series every time
+    slot.store(counter, std::memory_order_release);
+  }
+  counter->inc();
+  c->send(Outbound{0, frame_ptr(error_frame(rid, name(code), message))});
+}
+
 void Gateway::Impl::error(const ConnPtr& c, const json::value& rid, std::string_view code, std::string_view message) {
-  metrics.errors.with({code}).inc();
+  if (const auto known = code_named(code)) {
+    error(c, rid, *known, message);
+    return;
+  }
+  metrics.errors.with({code}).inc();  // a game mode's own input code
   c->send(Outbound{0, frame_ptr(error_frame(rid, code, message))});
 }
 
@@ -30,7 +45,7 @@ void Gateway::Impl::service_request(std::string_view subject, const json::object
                 if (r.error == bus::RequestError::none) v = json::parse(r.data, ec);
                 if (r.error != bus::RequestError::none || ec || !v.is_object()) {
                   if (on_fail) on_fail();
-                  error(c, rid, "unavailable", "the service did not answer; try again");
+                  error(c, rid, Code::unavailable, "the service did not answer; try again");
                   return;
                 }
                 const auto& o = v.as_object();
@@ -67,7 +82,7 @@ void Gateway::Impl::op_matchmaker(Ctx& x) {
 // Invites go only to accounts that exist: the auth role says which, then the matchmaker decides.
 void Gateway::Impl::op_party_invite(Ctx& x) {
   const std::string target = core::Fields(x.d).required_string("user_id", 1, 128);
-  if (!bus::valid_token(target)) throw ApiError::bad_request("invalid_field", "user_id is not a user id");
+  if (!bus::valid_token(target)) throw Error(Code::invalid_field, "user_id is not a user id");
   service_request(protocol::kAccountsExist, {{"user_ids", json::array{json::value(target)}}}, x.conn, x.rid,
                   [this, c = x.conn, s = x.session, rid = x.rid, d = x.d, target](const json::object& o) mutable {
                     bool exists = false;
@@ -76,7 +91,7 @@ void Gateway::Impl::op_party_invite(Ctx& x) {
                       exists = v != nullptr && v->is_bool() && v->get_bool();
                     }
                     if (!exists) {
-                      error(c, rid, "no_such_user", "there is no player with that user id");
+                      error(c, rid, Code::no_such_user, "there is no player with that user id");
                       return;
                     }
                     Ctx next{c, s, rid, d, "party.invite"};
@@ -86,7 +101,7 @@ void Gateway::Impl::op_party_invite(Ctx& x) {
 
 void Gateway::Impl::op_match(Ctx& x) {
   const std::string id = core::Fields(x.d).required_string("match_id", 1, 64);
-  if (!bus::valid_token(id)) throw ApiError::bad_request("invalid_field", "match_id is not a match id");
+  if (!bus::valid_token(id)) throw Error(Code::invalid_field, "match_id is not a match id");
   const auto* d = x.d.if_contains("d");
   forward_op(x, protocol::match_op(id), d != nullptr ? *d : json::value(nullptr), "no_such_match");
 }

@@ -13,21 +13,21 @@ void parse_envelope(std::string_view text, std::size_t max_depth, Envelope& e) {
   opts.max_depth = max_depth;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec, {}, opts);
-  if (ec) throw ApiError::bad_request("malformed_json", "frame is not valid JSON: " + ec.message());
-  if (!v.is_object()) throw ApiError::bad_request("invalid_envelope", "frame must be a JSON object");
+  if (ec) throw Error(Code::malformed_json, "frame is not valid JSON: " + ec.message());
+  if (!v.is_object()) throw Error(Code::invalid_envelope, "frame must be a JSON object");
   auto& o = v.as_object();
   if (auto* rid = o.if_contains("rid"); rid != nullptr && !rid->is_null()) {
     const bool ok = (rid->is_string() && rid->get_string().size() <= 64) || rid->is_int64() || rid->is_uint64();
-    if (!ok) throw ApiError::bad_request("invalid_envelope", "rid must be a string (up to 64 bytes) or an integer");
+    if (!ok) throw Error(Code::invalid_envelope, "rid must be a string (up to 64 bytes) or an integer");
     e.rid = *rid;
   }
   const auto* op = o.if_contains("op");
   if (op == nullptr || !op->is_string() || op->get_string().empty() || op->get_string().size() > 64) {
-    throw ApiError::bad_request("invalid_envelope", "op must be a non-empty string of up to 64 bytes");
+    throw Error(Code::invalid_envelope, "op must be a non-empty string of up to 64 bytes");
   }
   e.op = std::string(op->get_string());
   if (auto* d = o.if_contains("d"); d != nullptr && !d->is_null()) {
-    if (!d->is_object()) throw ApiError::bad_request("invalid_envelope", "d must be an object");
+    if (!d->is_object()) throw Error(Code::invalid_envelope, "d must be an object");
     e.d = std::move(d->as_object());
   }
 }

@@ -30,7 +30,7 @@ struct Envelope {
   boost::json::object d;
 };
 
-// Fills `out` field by field (rid first, so an error can still echo it); throws ApiError:
+// Fills `out` field by field (rid first, so an error can still echo it); throws Error:
 // malformed_json (not JSON, or nested deeper than max_depth), invalid_envelope (shape or types).
 void parse_envelope(std::string_view text, std::size_t max_depth, Envelope& out);
 

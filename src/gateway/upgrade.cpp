@@ -12,7 +12,7 @@ std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
   if (const int wait =
           upgrade_limiter.acquire(req.remote_ip, {settings.upgrades_per_ip_burst, settings.upgrades_per_ip_per_minute});
       wait > 0) {
-    throw ApiError(429, "too_many_upgrades", "too many WebSocket connections opened from this address")
+    throw Error(Code::too_many_upgrades, "too many WebSocket connections opened from this address")
         .with_retry_after(wait);
   }
   bool offered_v1 = false;
@@ -21,7 +21,7 @@ std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
     token = token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
   else
     token_from_subprotocols(req.header("sec-websocket-protocol"), offered_v1);
-  const auth::Principal p = verifier.verify(token);  // throws ApiError 401
+  const auth::Principal p = verifier.verify(token);  // throws Error 401
   ConnectionInfo info;
   info.user_id = p.user_id;
   info.login_id = p.session_id;
@@ -29,18 +29,18 @@ std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
   info.remote_ip = req.remote_ip;
   if (offered_v1) info.subprotocol = "arena.v1";
   if (auto sid = req.query_param("sid")) {
-    if (!core::is_uuid(*sid)) throw ApiError::bad_request("invalid_field", "sid must be a session id");
+    if (!core::is_uuid(*sid)) throw Error(Code::invalid_field, "sid must be a session id");
     info.resume_sid = *sid;
     std::uint64_t last = 0;
     if (auto ls = req.query_param("last_seq")) {
       const auto [ptr, ec] = std::from_chars(ls->data(), ls->data() + ls->size(), last);
       if (ec != std::errc{} || ptr != ls->data() + ls->size())
-        throw ApiError::bad_request("invalid_field", "last_seq must be a non-negative integer");
+        throw Error(Code::invalid_field, "last_seq must be a non-negative integer");
     }
     info.resume_last_seq = last;
   }
   if (!room_for_session(info)) {
-    throw ApiError(429, "too_many_sessions",
+    throw Error(Code::too_many_sessions,
                    "this user has " + std::to_string(settings.max_sessions_per_user) +
                        " live sessions here; close one, or resume one with ?sid=");
   }
@@ -147,7 +147,7 @@ void Gateway::Impl::on_closed(const ConnPtr& c) {
 }
 
 void Gateway::Impl::on_binary(const ConnPtr& c) {
-  error(c, nullptr, "unsupported_frame", "binary frames are not supported; send JSON text frames");
+  error(c, nullptr, Code::unsupported_frame, "binary frames are not supported; send JSON text frames");
 }
 
 void Gateway::Impl::on_rate_limited(const ConnPtr& c, bool close) {
@@ -155,14 +155,14 @@ void Gateway::Impl::on_rate_limited(const ConnPtr& c, bool close) {
     c->close(CloseCode::policy, "message rate limit exceeded repeatedly");
     return;
   }
-  error(c, nullptr, "rate_limited", "too many messages; slow down");
+  error(c, nullptr, Code::rate_limited, "too many messages; slow down");
 }
 
 void Gateway::Impl::on_text(const ConnPtr& c, std::string_view text) {
   Envelope env;
   try {
     parse_envelope(text, settings.json_max_depth, env);
-  } catch (const ApiError& e) {
+  } catch (const Error& e) {
     error(c, env.rid, e.code(), e.message());
     return;
   }
@@ -176,20 +176,20 @@ void Gateway::Impl::on_text(const ConnPtr& c, std::string_view text) {
   }
   if (entry == nullptr) {
     unknown_ops.inc();
-    error(c, env.rid, "unknown_op", "unknown op '" + env.op.substr(0, 64) + "'");
+    error(c, env.rid, Code::unknown_op, "unknown op '" + env.op.substr(0, 64) + "'");
     return;
   }
   Ctx ctx{c, c->session(), env.rid, env.d, entry->info.name};
   try {
     if (!ctx.session) throw std::logic_error("a frame before the session was attached");
     if (entry->info.need == Need::channel_member && !ctx.session->in_channel(channel_arg(env.d)))
-      throw ApiError::bad_request("not_in_channel", "not a member of this channel; join it first");
+      throw Error(Code::not_in_channel, "not a member of this channel; join it first");
     (this->*(entry->handler))(ctx);
-  } catch (const ApiError& e) {
+  } catch (const Error& e) {
     error(c, env.rid, e.code(), e.message());
   } catch (const std::exception& e) {
     log->error("msg=\"op failed\" op={} error=\"{}\"", env.op, e.what());
-    error(c, env.rid, "internal", "internal error");
+    error(c, env.rid, Code::internal, "internal error");
   }
 }
 

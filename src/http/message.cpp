@@ -77,7 +77,9 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return std::nullopt;
 }
 
-Response Response::error(int status, std::string_view code, std::string_view message) {
+Response Response::error(Code c, std::string_view message) {
+  const std::string_view code = name(c);
+  const int status = status_of(c);
   boost::json::object err;
   err["code"] = code;
   err["message"] = message;
@@ -86,8 +88,8 @@ Response Response::error(int status, std::string_view code, std::string_view mes
   return json(status, boost::json::serialize(root));
 }
 
-Response Response::error(const ApiError& e) {
-  Response r = error(e.status(), e.code(), e.message());
+Response Response::error(const Error& e) {
+  Response r = error(e.code(), e.message());
   if (e.retry_after() > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after()));
   return r;
 }

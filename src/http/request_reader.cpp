@@ -1,5 +1,7 @@
 #include "request_reader.hpp"
 
+#include "arena/core/error.hpp"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -25,8 +27,8 @@ Method to_method(bhttp::verb v) {
   }
 }
 
-Refusal bad_request(std::string_view code, std::string_view message, std::string reason) {
-  return {Response::error(400, code, message), std::move(reason)};
+Refusal bad_request(Code code, std::string_view message, std::string reason) {
+  return {Response::error(code, message), std::move(reason)};
 }
 
 }  // namespace
@@ -59,38 +61,38 @@ std::optional<Refusal> RequestReader::check_header() {
   }
   if (codings.empty()) return std::nullopt;
   if (msg.version() < 11)
-    return bad_request("bad_transfer_encoding", "Transfer-Encoding is not allowed in HTTP/1.0", "bad_framing");
+    return bad_request(Code::bad_transfer_encoding, "Transfer-Encoding is not allowed in HTTP/1.0", "bad_framing");
   if (!beast::iequals(codings.back(), "chunked"))
-    return bad_request("bad_transfer_encoding", "the last transfer coding must be chunked", "bad_framing");
+    return bad_request(Code::bad_transfer_encoding, "the last transfer coding must be chunked", "bad_framing");
   if (codings.size() > 1) {
-    return Refusal{Response::error(501, "unsupported_transfer_coding", "only the chunked transfer coding is supported"),
+    return Refusal{Response::error(Code::unsupported_transfer_coding, "only the chunked transfer coding is supported"),
                    "bad_framing"};
   }
   if (msg.find(bhttp::field::content_length) != msg.end())
-    return bad_request("bad_transfer_encoding", "Content-Length and Transfer-Encoding together", "bad_framing");
+    return bad_request(Code::bad_transfer_encoding, "Content-Length and Transfer-Encoding together", "bad_framing");
   return std::nullopt;
 }
 
 std::optional<Refusal> RequestReader::refusal_for(const boost::system::error_code& ec) const {
   if (ec == bhttp::error::header_limit)
-    return Refusal{Response::error(431, "headers_too_large", "request headers are too large"), "header_too_large"};
+    return Refusal{Response::error(Code::headers_too_large, "request headers are too large"), "header_too_large"};
   if (ec == bhttp::error::body_limit) {
-    return Refusal{Response::error(413, "body_too_large",
+    return Refusal{Response::error(Code::body_too_large,
                                    "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes"),
                    "body_too_large"};
   }
   if (extension_too_long_) {
-    return bad_request("chunk_extension_too_large",
+    return bad_request(Code::chunk_extension_too_large,
                        "a chunk extension is longer than " + std::to_string(kMaxChunkExtensionBytes) + " bytes",
                        "chunk_extension_too_large");
   }
   if (ec == bhttp::error::buffer_overflow) {
-    return bad_request("chunk_line_too_large", "a chunk-size line or the trailer section is too long",
+    return bad_request(Code::chunk_line_too_large, "a chunk-size line or the trailer section is too long",
                        "chunk_line_too_large");
   }
   const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
-  if (parse_error) return bad_request("bad_request", "malformed HTTP request", "malformed_http");
+  if (parse_error) return bad_request(Code::bad_request, "malformed HTTP request", "malformed_http");
   return std::nullopt;  // end of stream, idle timeout, drain
 }
 

@@ -152,11 +152,11 @@ struct Server::Impl {
 Response Server::Impl::invoke(const Route& route, Request& req) {
   try {
     return route.handler(req);
-  } catch (const ApiError& e) {
+  } catch (const Error& e) {
     return Response::error(e);
   } catch (const std::exception& e) {
     log->error("msg=\"handler failed\" route={} rid={} error=\"{}\"", route.pattern, req.request_id, e.what());
-    return Response::error(500, "internal", "internal error");
+    return Response::error(Code::internal, "internal error");
   }
 }
 
@@ -184,20 +184,20 @@ void Server::Impl::count(const Route* route, Method method, int status, double s
 asio::awaitable<Response> Server::Impl::handle(Request& req, const Route*& matched) {
   auto m = router.match(req);
   if (m.route == nullptr) {
-    if (!m.path_known) co_return Response::error(404, "not_found", "no such route");
-    Response r = Response::error(405, "method_not_allowed", "method not allowed on this route");
+    if (!m.path_known) co_return Response::error(Code::not_found, "no such route");
+    Response r = Response::error(Code::method_not_allowed, "method not allowed on this route");
     r.headers.emplace_back("Allow", m.allow);
     co_return r;
   }
   matched = m.route;
   if (!req.body.empty() && !is_json_content_type(req.header("content-type")))
-    co_return Response::error(415, "unsupported_media_type", "request bodies must be application/json");
+    co_return Response::error(Code::unsupported_media_type, "request bodies must be application/json");
   if (m.route->options.runs_on == RunsOn::io) co_return invoke(*m.route, req);
 
   Pool& pool = m.route->options.runs_on == RunsOn::slow ? slow : storage;
   if (pool.pending.fetch_add(1) >= opts.max_blocking_queue) {
     pool.pending.fetch_sub(1);
-    Response r = Response::error(503, "overloaded", "server is busy, try again shortly");
+    Response r = Response::error(Code::overloaded, "server is busy, try again shortly");
     r.headers.emplace_back("Retry-After", "1");
     co_return r;
   }
@@ -290,16 +290,16 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
       const bool is_ws = boost::beast::websocket::is_upgrade(msg);
       std::optional<Response> answer;
       if (!is_ws) {
-        answer = Response::error(426, "upgrade_required", "this route speaks WebSocket only");
+        answer = Response::error(Code::upgrade_required, "this route speaks WebSocket only");
         answer->headers.emplace_back("Upgrade", "websocket");
       } else {
         try {
           answer = up->check(req);
-        } catch (const ApiError& e) {
+        } catch (const Error& e) {
           answer = Response::error(e);
         } catch (const std::exception& e) {
           log->error("msg=\"upgrade check failed\" rid={} error=\"{}\"", req.request_id, e.what());
-          answer = Response::error(500, "internal", "internal error");
+          answer = Response::error(Code::internal, "internal error");
         }
       }
       const int status = answer ? answer->status : 101;
@@ -348,7 +348,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
 
 // Over http.max_connections_per_ip: answered at once, before any request is read.
 asio::awaitable<void> Server::Impl::refuse_connection(std::shared_ptr<Connection> conn) {
-  Response r = Response::error(429, "too_many_connections", "too many open connections from this address");
+  Response r = Response::error(Code::too_many_connections, "too many open connections from this address");
   r.headers.emplace_back("Retry-After", "1");
   co_await write(*conn, 11, false, std::move(r), new_request_id(), false);
   boost::system::error_code ignored;

@@ -312,7 +312,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     const std::string user = o ? payload::token(*o, "user_id") : std::string();
     const auto* op = o ? o->if_contains("op") : nullptr;
     if (!o || user.empty() || op == nullptr || !op->is_string()) {
-      payload::reply(bus, m, payload::error("invalid_request", "match ops need op and user_id"));
+      payload::reply(bus, m, payload::error(Code::invalid_request, "match ops need op and user_id"));
       return;
     }
     MatchPtr match;
@@ -321,14 +321,14 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       if (auto it = matches.find(id); it != matches.end()) match = it->second;
     }
     if (!match) {
-      payload::reply(bus, m, payload::error("no_such_match", "that match is not running"));
+      payload::reply(bus, m, payload::error(Code::no_such_match, "that match is not running"));
       return;
     }
     const std::string name(op->as_string());
     core::UniqueLock lock(match->mu);
     auto seat = match->seat_of.find(user);
     if (seat == match->seat_of.end()) {
-      payload::reply(bus, m, payload::error("not_in_match", "you are not playing in this match"));
+      payload::reply(bus, m, payload::error(Code::not_in_match, "you are not playing in this match"));
       return;
     }
     if (name == "match.input") {
@@ -348,7 +348,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
       leave(match, user);
       payload::reply(bus, m, {{"d", {{"match_id", id}}}});
     } else {
-      payload::reply(bus, m, payload::error("unknown_op", "no match op '" + name.substr(0, 64) + "'"));
+      payload::reply(bus, m, payload::error(Code::unknown_op, "no match op '" + name.substr(0, 64) + "'"));
     }
   }
 

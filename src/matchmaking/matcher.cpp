@@ -435,24 +435,24 @@ std::string Matcher::enqueue(TicketRequest req) {
   for (std::size_t i = 0; i < modes_.size(); ++i)
     if (modes_[i].name == req.mode) mi = i;
   if (mi == modes_.size())
-    throw ApiError::bad_request("unknown_mode", "no game mode named '" + req.mode.substr(0, 64) + "'");
+    throw Error(Code::unknown_mode, "no game mode named '" + req.mode.substr(0, 64) + "'");
   const auto& m = modes_[mi];
-  if (req.players.empty()) throw ApiError::bad_request("invalid_field", "a ticket needs at least one player");
+  if (req.players.empty()) throw Error(Code::invalid_field, "a ticket needs at least one player");
   if (static_cast<int>(req.players.size()) > m.party_limit())
-    throw ApiError::bad_request("party_too_big", "mode '" + m.name + "' takes parties of at most " +
+    throw Error(Code::party_too_big, "mode '" + m.name + "' takes parties of at most " +
                                                      std::to_string(m.party_limit()) + " players");
   std::set<std::string> seen;
   for (const auto& p : req.players) {
-    if (!seen.insert(p.user_id).second) throw ApiError::bad_request("invalid_field", "a player is listed twice");
-    if (!std::isfinite(p.rating)) throw ApiError::bad_request("invalid_field", "ratings must be finite");
+    if (!seen.insert(p.user_id).second) throw Error(Code::invalid_field, "a player is listed twice");
+    if (!std::isfinite(p.rating)) throw Error(Code::invalid_field, "ratings must be finite");
     if (im.ticket_by_user.count(p.user_id) != 0)
-      throw ApiError(409, "already_queued", "a player of this ticket is already queued");
+      throw Error(Code::already_queued, "a player of this ticket is already queued");
   }
   auto t = std::make_unique<Ticket>();
   t->ping.assign(m.regions.size(), std::numeric_limits<int>::max());
   int best = std::numeric_limits<int>::max();
   for (const auto& [region, ping] : req.pings) {
-    if (ping < 0 || ping > 60'000) throw ApiError::bad_request("invalid_field", "pings are 0..60000 ms");
+    if (ping < 0 || ping > 60'000) throw Error(Code::invalid_field, "pings are 0..60000 ms");
     for (std::size_t r = 0; r < m.regions.size(); ++r) {
       if (m.regions[r] != region) continue;
       t->ping[r] = ping;
@@ -463,7 +463,7 @@ std::string Matcher::enqueue(TicketRequest req) {
     }
   }
   if (best > m.max_ping_ms)
-    throw ApiError::bad_request("no_region", "no region of mode '" + m.name + "' is within " +
+    throw Error(Code::no_region, "no region of mode '" + m.name + "' is within " +
                                                  std::to_string(m.max_ping_ms) + " ms of every player");
   const auto now = im.clock.now();
   t->id = im.new_id();

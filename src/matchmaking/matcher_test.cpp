@@ -138,10 +138,10 @@ TEST(Matcher, RefusesTicketsWithNoRegionInReach) {
   try {
     f.solo("a", 1500, {{"eu", 250}, {"mars", 5}});
     FAIL() << "expected no_region";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.code(), "no_region");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::no_region);
   }
-  EXPECT_THROW(f.solo("a", 1500, {{"eu", 20}}, "nope"), ApiError);
+  EXPECT_THROW(f.solo("a", 1500, {{"eu", 20}}, "nope"), Error);
 }
 
 TEST(Matcher, TeamsAreBalancedByRating) {
@@ -183,7 +183,7 @@ TEST(Matcher, APartyAlwaysLandsOnOneTeam) {
   EXPECT_TRUE(together);
   EXPECT_GT(matches[0].win_gap, 0.5);  // 1800 vs 1500: predicted 85 % vs 15 %
   // A party larger than a team is refused.
-  EXPECT_THROW(f.m.enqueue({"squads", {{"x", 1}, {"y", 1}, {"z", 1}}, {{"eu", 30}}, {}, "p2"}), ApiError);
+  EXPECT_THROW(f.m.enqueue({"squads", {{"x", 1}, {"y", 1}, {"z", 1}}, {{"eu", 30}}, {}, "p2"}), Error);
 }
 
 TEST(Matcher, TicketsExpireAfterTheirLifetime) {
@@ -223,9 +223,8 @@ TEST(Matcher, AtMostOneLiveTicketPerPlayer) {
   try {
     f.solo("a", 1500, {{"eu", 30}}, "squads");
     FAIL();
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.code(), "already_queued");
-    EXPECT_EQ(e.status(), 409);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::already_queued);
   }
 }
 
@@ -310,9 +309,9 @@ TEST(Matcher, RandomizedNoPlayerIsEverInTwoMatches) {
         auto id = f.m.enqueue({mode, players, pings, {}, party ? "p" + std::to_string(step) : ""});
         live[id] = "";
         for (const auto& p : players) ticket_users[id].push_back(p.user_id);
-      } catch (const ApiError& e) {
-        EXPECT_TRUE(e.code() == "no_region" || e.code() == "already_queued") << e.code();
-        ++refused[e.code()];
+      } catch (const Error& e) {
+        EXPECT_TRUE(e.code() == Code::no_region || e.code() == Code::already_queued) << e.code_name();
+        ++refused[std::string(e.code_name())];
       }
     } else if (op < 75 && !live.empty()) {
       // cancel, party member leaving or disconnect: all cancel the ticket

@@ -268,13 +268,13 @@ struct MatchmakerService::Impl {
 
   Party& party_for(const std::string& user) ARENA_REQUIRES(mu) {
     auto it = party_of.find(user);
-    if (it == party_of.end()) throw ApiError(409, "not_in_party", "you are not in a party");
+    if (it == party_of.end()) throw Error(Code::not_in_party, "you are not in a party");
     return parties.at(it->second);
   }
 
   Party& led_party(const std::string& user) ARENA_REQUIRES(mu) {
     Party& p = party_for(user);
-    if (p.leader != user) throw ApiError(403, "not_party_leader", "only the party leader can do this");
+    if (p.leader != user) throw Error(Code::not_party_leader, "only the party leader can do this");
     return p;
   }
 
@@ -284,8 +284,8 @@ struct MatchmakerService::Impl {
 
   static std::string user_arg(const json::object& d, const std::string& self) {
     std::string u = core::Fields(d).required_string("user_id", 1, 128);
-    if (!bus::valid_token(u)) throw ApiError::bad_request("invalid_field", "user_id is not a user id");
-    if (u == self) throw ApiError::bad_request("invalid_field", "user_id may not be yourself");
+    if (!bus::valid_token(u)) throw Error(Code::invalid_field, "user_id is not a user id");
+    if (u == self) throw Error(Code::invalid_field, "user_id may not be yourself");
     return u;
   }
 
@@ -295,42 +295,42 @@ struct MatchmakerService::Impl {
     req.mode = mode;
     const auto* regions = d.if_contains("regions");
     if (regions == nullptr)
-      throw ApiError::bad_request("missing_field", "regions is required: {\"<region>\": <ping ms>}");
+      throw Error(Code::missing_field, "regions is required: {\"<region>\": <ping ms>}");
     if (!regions->is_object() || regions->as_object().empty() || regions->as_object().size() > kMaxRegions)
-      throw ApiError::bad_request("invalid_field", "regions must be an object of 1-32 region pings");
+      throw Error(Code::invalid_field, "regions must be an object of 1-32 region pings");
     for (const auto& [name, ping] : regions->as_object()) {
       if (!ping.is_number() || name.size() > 32)
-        throw ApiError::bad_request("invalid_field", "regions maps region names to pings in milliseconds");
+        throw Error(Code::invalid_field, "regions maps region names to pings in milliseconds");
       const double ms = ping.to_number<double>();
       if (!std::isfinite(ms) || ms < 0 || ms > 60'000)
-        throw ApiError::bad_request("invalid_field", "pings are 0..60000 ms");
+        throw Error(Code::invalid_field, "pings are 0..60000 ms");
       req.pings[std::string(name)] = static_cast<int>(std::lround(ms));
     }
     if (const auto* props = d.if_contains("properties"); props != nullptr && !props->is_null()) {
       if (!props->is_object() || props->as_object().size() > kMaxProperties)
-        throw ApiError::bad_request("invalid_field", "properties must be an object of at most 16 entries");
+        throw Error(Code::invalid_field, "properties must be an object of at most 16 entries");
       for (const auto& [k, v] : props->as_object()) {
         if (k.empty() || k.size() > 32)
-          throw ApiError::bad_request("invalid_field", "property names are 1-32 characters");
+          throw Error(Code::invalid_field, "property names are 1-32 characters");
         if (v.is_string() && v.as_string().size() <= 64) {
           req.properties[std::string(k)] = std::string(v.as_string());
         } else if (v.is_number() && std::isfinite(v.to_number<double>())) {
           req.properties[std::string(k)] = v.to_number<double>();
         } else {
-          throw ApiError::bad_request("invalid_field", "property values are strings (up to 64 characters) or numbers");
+          throw Error(Code::invalid_field, "property values are strings (up to 64 characters) or numbers");
         }
       }
     }
     std::vector<std::string> players{user};
     if (auto it = party_of.find(user); it != party_of.end()) {
       const Party& p = parties.at(it->second);
-      if (p.leader != user) throw ApiError(403, "not_party_leader", "only the party leader can queue the party");
+      if (p.leader != user) throw Error(Code::not_party_leader, "only the party leader can queue the party");
       players = p.members;
       req.party_id = p.id;
     }
     for (const auto& u : players)
       if (in_match.count(u) != 0)
-        throw ApiError(409, "already_in_match", u == user ? "you are in a match" : "a party member is in a match");
+        throw Error(Code::already_in_match, u == user ? "you are in a match" : "a party member is in a match");
     for (const auto& u : players) req.players.push_back({u, ratings.rating(u, mode)});
     const std::string ticket = matcher.enqueue(std::move(req));
     auto& st = stats[mode];
@@ -342,13 +342,13 @@ struct MatchmakerService::Impl {
 
   json::object op_cancel(const std::string& user) ARENA_REQUIRES(mu) {
     auto t = matcher.ticket_of(user);
-    if (!t) throw ApiError(409, "not_queued", "you have no ticket waiting (it may just have been matched)");
+    if (!t) throw Error(Code::not_queued, "you have no ticket waiting (it may just have been matched)");
     matcher.cancel(*t, "requested");
     return {{"ticket_id", *t}, {"state", "cancelled"}};
   }
 
   json::object op_party_create(const std::string& user, Out& out) ARENA_REQUIRES(mu) {
-    if (party_of.count(user) != 0) throw ApiError(409, "already_in_party", "leave your party first");
+    if (party_of.count(user) != 0) throw Error(Code::already_in_party, "leave your party first");
     cancel_ticket_of(user, "joined_party");
     Party p{core::new_uuid(), user, {user}, {}};
     const std::string id = p.id;
@@ -362,15 +362,15 @@ struct MatchmakerService::Impl {
     const std::string target = user_arg(d, user);
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) != p.members.end())
-      throw ApiError(409, "already_member", "that player is already in the party");
+      throw Error(Code::already_member, "that player is already in the party");
     const bool renewal = p.invites.count(target) != 0;
     if (static_cast<int>(p.members.size() + p.invites.size()) >= settings.max_party_size && !renewal)
-      throw ApiError(409, "party_full", "the party is full (members and open invites)");
+      throw Error(Code::party_full, "the party is full (members and open invites)");
     const auto now = clock.now();
     spend_invite(user);
     auto& held = open_invites(target, now);
     if (!renewal && static_cast<int>(held.size()) >= settings.max_open_invites)
-      throw ApiError(429, "too_many_invites", "that player holds too many open invites; try again later");
+      throw Error(Code::too_many_invites, "that player holds too many open invites; try again later");
     p.invites[target] = now + settings.invite_ttl;
     if (!renewal) held.emplace_back(p.id, now + settings.invite_ttl);
     out.pushes.push_back({{target},
@@ -387,7 +387,7 @@ struct MatchmakerService::Impl {
   void spend_invite(const std::string& user) ARENA_REQUIRES(mu) {
     const double cap = settings.invites_per_minute;
     if (const int wait = invite_budget.acquire(user, {cap, cap}); wait > 0)
-      throw ApiError(429, "too_many_invites", "you are sending invites too fast").with_retry_after(wait);
+      throw Error(Code::too_many_invites, "you are sending invites too fast").with_retry_after(wait);
   }
 
   // The invites `target` holds that are still open, pruned of the rest.
@@ -406,18 +406,18 @@ struct MatchmakerService::Impl {
   Party& invited_party(const std::string& user, const json::object& d) ARENA_REQUIRES(mu) {
     const std::string id = core::Fields(d).required_string("party_id", 1, 64);
     auto it = parties.find(id);
-    if (it == parties.end()) throw ApiError(404, "no_such_party", "that party does not exist any more");
+    if (it == parties.end()) throw Error(Code::no_such_party, "that party does not exist any more");
     auto inv = it->second.invites.find(user);
     if (inv == it->second.invites.end() || inv->second <= clock.now())
-      throw ApiError(403, "not_invited", "you have no open invite to that party");
+      throw Error(Code::not_invited, "you have no open invite to that party");
     return it->second;
   }
 
   json::object op_party_accept(const std::string& user, const json::object& d, Out& out) ARENA_REQUIRES(mu) {
     Party& p = invited_party(user, d);
-    if (party_of.count(user) != 0) throw ApiError(409, "already_in_party", "leave your party first");
+    if (party_of.count(user) != 0) throw Error(Code::already_in_party, "leave your party first");
     if (static_cast<int>(p.members.size()) >= settings.max_party_size)
-      throw ApiError(409, "party_full", "the party is full");
+      throw Error(Code::party_full, "the party is full");
     p.invites.erase(user);
     cancel_ticket_of(user, "joined_party");
     cancel_ticket_of(p.leader, "party_changed");  // the party's ticket no longer has every member
@@ -463,7 +463,7 @@ struct MatchmakerService::Impl {
     const std::string target = user_arg(d, user);
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) == p.members.end())
-      throw ApiError(404, "not_member", "that player is not in your party");
+      throw Error(Code::not_member, "that player is not in your party");
     const std::string id = p.id;
     leave_party(target, "kicked", "party_member_kicked", out);
     return {{"party_id", id}, {"user_id", target}};
@@ -473,7 +473,7 @@ struct MatchmakerService::Impl {
     const std::string target = user_arg(d, user);
     Party& p = led_party(user);
     if (std::find(p.members.begin(), p.members.end(), target) == p.members.end())
-      throw ApiError(404, "not_member", "that player is not in your party");
+      throw Error(Code::not_member, "that player is not in your party");
     p.leader = target;
     tell_party(p, "promoted", target, out);
     return party_view(p);
@@ -483,7 +483,7 @@ struct MatchmakerService::Impl {
     const std::string id = core::Fields(d).required_string("party_id", 1, 64);
     auto it = party_of.find(user);
     if (it == party_of.end() || it->second != id)
-      throw ApiError(403, "not_party_member", "only members of the party may join its channel");
+      throw Error(Code::not_party_member, "only members of the party may join its channel");
     return {{"member", true}};
   }
 
@@ -499,7 +499,7 @@ struct MatchmakerService::Impl {
     if (op == "party.kick") return op_party_kick(user, d, out);
     if (op == "party.promote") return op_party_promote(user, d, out);
     if (op == "party.check") return op_party_check(user, d);  // internal: gateways guard party channels
-    throw ApiError::bad_request("unknown_op", "the matchmaker has no op '" + op.substr(0, 64) + "'");
+    throw Error(Code::unknown_op, "the matchmaker has no op '" + op.substr(0, 64) + "'");
   }
 
   // ------------------------------------------------------------------ bus handlers
@@ -509,7 +509,7 @@ struct MatchmakerService::Impl {
     const std::string user = o ? payload::token(*o, "user_id") : std::string();
     const auto* op = o ? o->if_contains("op") : nullptr;
     if (!o || user.empty() || op == nullptr || !op->is_string()) {
-      reply(bus, m, payload::error("invalid_request", "mm.op needs op, user_id and d"));
+      reply(bus, m, payload::error(Code::invalid_request, "mm.op needs op, user_id and d"));
       return;
     }
     static const json::object kEmpty;
@@ -521,7 +521,7 @@ struct MatchmakerService::Impl {
       core::Lock lock(mu);
       result = dispatch(std::string(op->as_string()), user, args, out);
       drain(out);
-    } catch (const ApiError& e) {
+    } catch (const Error& e) {
       reply(bus, m, payload::error(e.code(), e.message()));
       return;
     }

@@ -35,7 +35,7 @@ void ChannelService::join(const bus::Message& m) {
   const std::string user = o ? bus::payload::token(*o, "user_id") : "";
   const std::string sid = o ? bus::payload::token(*o, "sid") : "";
   if (channel.empty() || user.empty() || sid.empty()) {
-    bus::payload::reply(bus_, m, bus::payload::error("invalid_field", "channel, user_id and sid are required"));
+    bus::payload::reply(bus_, m, bus::payload::error(Code::invalid_field, "channel, user_id and sid are required"));
     return;
   }
   bool first_of_user = false;
@@ -43,14 +43,14 @@ void ChannelService::join(const bus::Message& m) {
   {
     core::Lock lock(mu_);
     if (closed_.contains(sid)) {
-      bus::payload::reply(bus_, m, bus::payload::error("session_closed", "the session has already ended"));
+      bus::payload::reply(bus_, m, bus::payload::error(Code::session_closed, "the session has already ended"));
       return;
     }
     auto& users = channels_[channel];
     auto it = users.find(user);
     if (it == users.end()) {
       if (users.size() >= limits_.max_members) {
-        bus::payload::reply(bus_, m, bus::payload::error("channel_full", "the channel has reached its member limit"));
+        bus::payload::reply(bus_, m, bus::payload::error(Code::channel_full, "the channel has reached its member limit"));
         return;
       }
       first_of_user = true;

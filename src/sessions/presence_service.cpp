@@ -97,7 +97,7 @@ void PresenceService::query(const bus::Message& m) {
   auto o = bus::payload::parse(m.data);
   const json::value* users = o ? o->if_contains("users") : nullptr;
   if (users == nullptr || !users->is_array() || users->get_array().size() > 100) {
-    bus::payload::reply(bus_, m, bus::payload::error("invalid_field", "users must be an array of at most 100 ids"));
+    bus::payload::reply(bus_, m, bus::payload::error(Code::invalid_field, "users must be an array of at most 100 ids"));
     return;
   }
   json::object answer;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "arena/core/error.hpp"
+
 namespace arena::auth {
 
 class HmacKey;  // src/auth/hmac.hpp
@@ -59,7 +61,7 @@ enum class TokenError {
   not_yet_valid,   // token_not_yet_valid (issued in the future)
   bad_time,        // token_bad_time (iat/exp negative, past year 9999, or exp before iat)
 };
-std::string_view code(TokenError e);
+Code code(TokenError e);
 std::string_view message(TokenError e);
 
 struct JwtOptions {

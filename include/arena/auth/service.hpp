@@ -1,6 +1,6 @@
 #pragma once
 // The login service: accounts, credentials, access + refresh tokens. Plain logic over the
-// store, hasher, rate limiter and clock interfaces; failures are ApiErrors with stable codes.
+// store, hasher, rate limiter and clock interfaces; failures are Errors with stable codes.
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -50,13 +50,13 @@ class AuthService {
   void logout_session(const std::string& session_id);
   void logout_refresh_token(const std::string& refresh_token);
 
-  // Verifies an access token; throws ApiError 401 with the token error's code.
+  // Verifies an access token; throws Error 401 with the token error's code.
   Principal authenticate(std::string_view access_token) { return verifier_.verify(access_token); }
 
   Account account(const std::string& user_id);
   Account rename(const std::string& user_id, const std::string& display_name);
 
-  // Field validation shared with the HTTP handlers; each throws ApiError invalid_field.
+  // Field validation shared with the HTTP handlers; each throws Error invalid_field.
   static std::string normalize_email(std::string_view email);
   static void check_password(std::string_view password);
   static std::string check_display_name(std::string_view name);

@@ -23,7 +23,7 @@ class TokenVerifier {
  public:
   TokenVerifier(const Jwt& jwt, const core::Clock& clock, AuthMetrics& metrics);
 
-  // Throws ApiError 401 with the token error's code (docs/protocol.md), or token_revoked.
+  // Throws Error 401 with the token error's code (docs/protocol.md), or token_revoked.
   Principal verify(std::string_view access_token);
   void revoke(const std::string& session_id);
   bool is_revoked(const std::string& session_id);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "arena/bus/bus.hpp"
+#include "arena/core/error.hpp"
 
 namespace arena::bus::payload {
 
@@ -35,8 +36,11 @@ inline void reply(Bus& bus, const Message& m, const boost::json::object& body) {
   if (!m.reply.empty()) bus.publish(m.reply, boost::json::serialize(body));
 }
 
+// An error reply. The string form carries a game mode's own input codes; the rest use Code.
 inline boost::json::object error(std::string_view code, std::string_view message) {
   return {{"error", {{"code", code}, {"message", message}}}};
 }
+inline boost::json::object error(Code code, std::string_view message) { return error(name(code), message); }
+inline boost::json::object error(const Error& e) { return error(e.code_name(), e.message()); }
 
 }  // namespace arena::bus::payload

@@ -1,5 +1,5 @@
 #pragma once
-// Turning untrusted JSON bytes into typed values, with ApiErrors that name the offending field.
+// Turning untrusted JSON bytes into typed values, with Errors that name the offending field.
 // Codes: malformed_json (not JSON, too deep), invalid_body (not an object), missing_field,
 // invalid_field (wrong type or out of range).
 #include <boost/json/object.hpp>

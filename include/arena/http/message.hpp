@@ -2,6 +2,7 @@
 // Plain request/response types that handlers see. Deliberately free of Beast so that modules
 // with HTTP handlers compile fast; only src/http/server.cpp touches Beast.
 #include <any>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,7 +10,8 @@
 #include <vector>
 
 namespace arena {
-class ApiError;
+class Error;
+enum class Code : std::uint8_t;
 }
 
 namespace arena::http {
@@ -49,9 +51,12 @@ struct Response {
     return {status, std::move(content_type), std::move(body), {}};
   }
   static Response no_content() { return {204, {}, {}, {}}; }
-  // {"error":{"code":..,"message":..}} with the error's status (and Retry-After if set).
-  static Response error(const ApiError& e);
-  static Response error(int status, std::string_view code, std::string_view message);
+  // {"error":{"code":..,"message":..}} with the code's status (and Retry-After if set).
+  static Response error(const Error& e);
+  static Response error(Code code, std::string_view message);
 };
+
+// The HTTP status of an error code: the one place that ties codes to HTTP (src/http/status.cpp).
+int status_of(Code code);
 
 }  // namespace arena::http

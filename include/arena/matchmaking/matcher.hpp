@@ -90,7 +90,7 @@ class Matcher {
   Matcher(const Matcher&) = delete;
   Matcher& operator=(const Matcher&) = delete;
 
-  // Queues a ticket and returns its id. Throws ApiError (400): unknown_mode, invalid_field,
+  // Queues a ticket and returns its id. Throws Error (400): unknown_mode, invalid_field,
   // party_too_big, no_region (no region of the mode within its ping limit); 409 already_queued.
   std::string enqueue(TicketRequest req);
   // False when the ticket is not waiting any more (matched, expired, cancelled, unknown).
