@@ -369,7 +369,7 @@ struct Matcher::Impl {
     matches.push_back(std::move(fm));
   }
 
-  void tick_mode(std::size_t mi, core::SystemTime now, std::chrono::milliseconds searching_every) {
+  void tick_mode(std::size_t mi, core::SystemTime now, std::chrono::milliseconds status_every) {
     const auto& m = modes[mi];
     auto& pool = pools[mi];
     // Expired tickets first (the oldest are at the front).
@@ -406,7 +406,7 @@ struct Matcher::Impl {
       } else if (bots && partial) {
         form(*partial, true, now);
         done.insert(done.end(), partial->tickets.begin(), partial->tickets.end());
-      } else if (now - anchor->last_status >= searching_every) {
+      } else if (now - anchor->last_status >= status_every) {
         events.push_back(progress(*anchor, TicketState::searching, now));
       }
     }
