@@ -540,7 +540,7 @@ TEST(Gateway, SecondConnectionPolicies) {
     EXPECT_EQ(str(two.request("ping", {}, 1), {"op"}), "pong");
   }
   {
-    TestServer server([](config::Settings& s) { s.gateway.second_connection = "replace"; });
+    TestServer server([](config::Settings& s) { s.gateway.second_connection = gateway::SecondConnection::replace; });
     const Login u = guest(server.port());
     Player one(server.port(), u);
     Player two(server.port(), u);

@@ -1,39 +1,32 @@
 #include "arena/app/app.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "arena/auth/key_file.hpp"
-#include "arena/auth/routes.hpp"
-#include "arena/auth/sqlite_store.hpp"
-#include "arena/botpolicy/grpc_brain.hpp"
 #include "arena/bus/bus.hpp"
-#include "arena/bus/payload.hpp"
 #include "arena/core/error.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
-#include "arena/gateway/gateway.hpp"
 #include "arena/http/server.hpp"
-#include "arena/match/host.hpp"
 #include "arena/match/runner.hpp"
 #include "arena/match/store.hpp"
-#include "arena/matchmaking/mode.hpp"
-#include "arena/matchmaking/service.hpp"
 #include "arena/metrics/registry.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
-#include "arena/sessions/channel_service.hpp"
-#include "arena/sessions/presence_service.hpp"
 #include "arena/storage/migrations.hpp"
+#include "roles.hpp"
 
 namespace arena::app {
 namespace json = boost::json;
 namespace {
 
-std::int64_t seconds(config::Millis d) {
+std::int64_t seconds(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::seconds>(d).count();
 }
 
@@ -46,21 +39,22 @@ std::unique_ptr<storage::Sqlite> open_database(const config::Settings& s) {
 
 struct App::Impl {
   Impl(config::Settings s, const core::Clock& c) : settings(std::move(s)), clock(c), http_metrics(registry) {}
-  // The gateway lets go of its connections before the server's io_context (which the
-  // WebSockets belong to) is destroyed; then the rest in reverse order of declaration.
+  // Roles stop in reverse order (the gateway lets go of its connections before the server's
+  // io_context, which the WebSockets belong to, is destroyed); the server goes before the roles'
+  // objects, since its routes point into them.
   ~Impl() {
-    host.reset();         // its scheduler publishes through the bus
-    matchmaker.reset();   // its ticker publishes through the bus
-    revoked_sub.reset();  // it reaches into the gateway
-    exists_sub.reset();   // it reaches into the auth store
-    gateway.reset();
+    for (auto it = roles.rbegin(); it != roles.rend(); ++it) (*it)->stop();
+    revoked_sub.reset();
     server.reset();
+    roles.clear();
   }
 
-  bool has(std::string_view role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
+  bool has(std::string_view role) const {
+    return std::find(role_names.begin(), role_names.end(), role) != role_names.end();
+  }
 
   config::Settings settings;
-  std::vector<std::string> roles;
+  std::vector<std::string> role_names;
   const core::Clock& clock;
   metrics::Registry registry;
   http::HttpMetrics http_metrics;
@@ -68,49 +62,39 @@ struct App::Impl {
   std::unique_ptr<router::Router> router_;
   std::unique_ptr<auth::AuthMetrics> auth_metrics;
   std::unique_ptr<storage::Sqlite> db;
-  std::unique_ptr<auth::SqliteAuthStore> auth_store;
   std::unique_ptr<auth::Jwt> jwt;
-  std::unique_ptr<auth::PasswordHasher> hasher;
-  std::unique_ptr<core::MemoryRateLimiter> limiter;
   std::unique_ptr<auth::TokenVerifier> verifier;
-  std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<bus::Subscription> revoked_sub;
-  std::unique_ptr<bus::Subscription> exists_sub;  // auth.accounts.exist, answered by the auth role
-  std::unique_ptr<sessions::PresenceService> presence;
-  std::unique_ptr<sessions::ChannelService> channels;
-  std::unique_ptr<matchmaking::RatingSource> ratings;
-  std::unique_ptr<matchmaking::MatchmakerService> matchmaker;
-  std::unique_ptr<botpolicy::PolicyClient> policy;  // before the host, which uses it
-  std::unique_ptr<match::SqliteMatchStore> match_store;
-  std::unique_ptr<match::MatchHost> host;
-  std::unique_ptr<gateway::Gateway> gateway;
-  http::Router router;
+  http::Router routes;
+  std::unique_ptr<Shared> shared;
+  std::vector<std::unique_ptr<Component>> roles;  // in start order
   std::unique_ptr<http::Server> server;
 
+  void start_shared();
   void add_ops_routes();
 };
 
 void App::Impl::add_ops_routes() {
   using http::Method;
   using http::Response;
-  router.add(Method::get, "/healthz", [](http::Request&) { return Response::json(200, R"({"status":"ok"})"); });
-  router.add(Method::get, "/readyz", [this](http::Request&) {
-    if (server && server->draining()) return Response::error(Code::shutting_down, "server is shutting down");
-    bool storage_ok = true;
-    if (auth_store) {
-      try {
-        storage_ok = auth_store->ping();
-      } catch (const std::exception& e) {
-        storage_ok = false;
-        log::get("app")->warn("msg=\"readiness check failed\" error=\"{}\"", e.what());
-      }
-    }
-    if (!storage_ok) return Response::error(Code::not_ready, "storage is unreachable");
-    return Response::json(
-        200, auth_store ? R"({"status":"ready","checks":{"storage":"ok"}})" : R"({"status":"ready","checks":{}})");
-  });
+  routes.add(Method::get, "/healthz", [](http::Request&) { return Response::json(200, R"({"status":"ok"})"); });
+  routes.add(
+      Method::get, "/readyz",
+      [this](http::Request&) {
+        if (server && server->draining()) return Response::error(Code::shutting_down, "server is shutting down");
+        std::map<std::string, bool> checks;
+        for (const auto& r : roles) r->check(checks);
+        json::object body{{"status", "ready"}};
+        json::object& out = body["checks"].emplace_object();
+        for (const auto& [what, ok] : checks) {
+          if (!ok) return Response::error(Code::not_ready, what + " is unreachable");
+          out[what] = "ok";
+        }
+        return Response::json(200, json::serialize(body));
+      },
+      {.runs_on = http::RunsOn::storage});
   // The matchmaker's queues, for tools: asked over the bus, so any process can answer it.
-  router.add(Method::get, "/v1/matchmaking/stats",
+  routes.add(Method::get, "/v1/matchmaking/stats",
              [this](http::Request&) {
                auto r = bus->request_sync(protocol::kMatchmakerStats, "{}", std::chrono::seconds(2));
                if (r.error != bus::RequestError::none)
@@ -118,7 +102,7 @@ void App::Impl::add_ops_routes() {
                return Response::json(200, r.data);
              },
              {.runs_on = http::RunsOn::storage});
-  router.add(Method::get, "/metrics", [this](http::Request&) {
+  routes.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
@@ -127,18 +111,6 @@ App::App(config::Settings settings, const core::Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(settings), clock)) {}
 
 App::~App() = default;
-
-// Every mode must name a game the match host knows, with a seat count that game can seat.
-static void check_games(const std::vector<matchmaking::ModeConfig>& modes, const match::GameRegistry& games) {
-  for (const auto& m : modes) {
-    const auto* g = games.find(m.game);
-    if (g == nullptr)
-      throw std::invalid_argument("setting 'matchmaking.modes." + m.name + ".game': no game named '" + m.game + "'");
-    if (m.seat_count() > g->max_players)
-      throw std::invalid_argument("matchmaking mode '" + m.name + "': " + std::to_string(m.seat_count()) +
-                                  " seats, but " + m.game + " seats at most " + std::to_string(g->max_players));
-  }
-}
 
 static std::string default_node_id() {
   char host[256] = {};
@@ -150,22 +122,14 @@ static std::string default_node_id() {
   return id + "-" + core::random_token(3);
 }
 
-void App::start() {
-  auto& im = *impl_;
-  auto& s = im.settings;
-  log::configure({s.log.level, s.log.format});
-  metrics::register_process_metrics(im.registry);
-  im.roles = config::parse_roles(s.roles);
-  if (s.node_id.empty()) s.node_id = default_node_id();
-  if (!im.has("auth") && s.auth.jwt_keys.empty())
-    throw std::runtime_error(
-        "setting 'auth.jwt_keys' is required when this process does not run the auth role "
-        "(it must verify the tokens that the auth role signs)");
+// What every process has, whatever roles it runs: the bus, token verification (with logins
+// revoked anywhere refused here) and, for the roles that keep durable data, the database.
+void App::Impl::start_shared() {
+  auto& s = settings;
+  bus = bus::connect(s.bus, "arena-" + s.node_id);
+  router_ = std::make_unique<router::Router>(*bus);
 
-  im.bus = bus::connect(s.bus, "arena-" + s.node_id);
-  im.router_ = std::make_unique<router::Router>(*im.bus);
-
-  if (!s.auth.jwt_keys.empty() || im.has("auth") || im.has("host")) std::filesystem::create_directories(s.data_dir);
+  if (!s.auth.jwt_keys.empty() || has("auth") || has("host")) std::filesystem::create_directories(s.data_dir);
   const std::string ring_spec = s.auth.jwt_keys.empty()
                                     ? auth::load_or_create_key_file(std::filesystem::path(s.data_dir) / "jwt.keys")
                                     : s.auth.jwt_keys;
@@ -175,137 +139,56 @@ void App::start() {
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("setting 'auth.jwt_keys': ") + e.what());
   }
-  im.jwt = std::make_unique<auth::Jwt>(
+  jwt = std::make_unique<auth::Jwt>(
       std::move(ring),
       auth::JwtOptions{s.auth.issuer, s.auth.audience, seconds(s.auth.access_ttl), seconds(s.auth.clock_skew)});
-  im.auth_metrics = std::make_unique<auth::AuthMetrics>(im.registry);
-  im.verifier = std::make_unique<auth::TokenVerifier>(*im.jwt, im.clock, *im.auth_metrics);
-  // Logins ended anywhere in the cluster are refused everywhere.
-  im.revoked_sub = im.bus->subscribe(protocol::kAuthRevoked, [&im](const bus::Message& m) {
-    if (!bus::valid_token(m.data)) return;
-    const std::string login(m.data);
-    im.verifier->revoke(login);
-    if (im.gateway) im.gateway->revoke_login(login);
+  auth_metrics = std::make_unique<auth::AuthMetrics>(registry);
+  verifier = std::make_unique<auth::TokenVerifier>(*jwt, clock, *auth_metrics);
+  revoked_sub = bus->subscribe(protocol::kAuthRevoked, [v = verifier.get()](const bus::Message& m) {
+    if (bus::valid_token(m.data)) v->revoke(std::string(m.data));
   });
 
-  if (im.has("auth") || im.has("host")) {
-    im.db = open_database(s);
-    const int applied = storage::migrate_up(*im.db, storage::sqlite_migrations(), im.clock.now_unix());
+  if (has("auth") || has("host")) {
+    db = open_database(s);
+    const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
   }
+  shared = std::make_unique<Shared>(Shared{clock, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get()});
+}
 
-  if (im.has("auth")) {
-    im.auth_store = std::make_unique<auth::SqliteAuthStore>(*im.db);
-    im.hasher = std::make_unique<auth::PasswordHasher>(
-        auth::PasswordCost{static_cast<unsigned long long>(s.auth.argon2_opslimit), s.auth.argon2_memlimit});
-    im.limiter = std::make_unique<core::MemoryRateLimiter>(im.clock);
-    auth::AuthLimits limits;
-    limits.refresh_ttl_seconds = seconds(s.auth.refresh_ttl);
-    limits.per_ip = {static_cast<double>(s.auth.ip_burst), static_cast<double>(s.auth.ip_per_minute)};
-    limits.per_account = {static_cast<double>(s.auth.account_burst), static_cast<double>(s.auth.account_per_minute)};
-    im.auth = std::make_unique<auth::AuthService>(
-        *im.auth_store, *im.auth_store, *im.verifier, *im.hasher, *im.limiter, im.clock, *im.auth_metrics, limits,
-        [&im](const std::string& sid) { im.bus->publish(protocol::kAuthRevoked, sid); });
-    auth::add_routes(im.router, *im.auth, {static_cast<std::size_t>(s.http.json_max_depth)});
-    // Which of these user ids are accounts (party invites go only to real players).
-    im.exists_sub = im.bus->subscribe(
-        protocol::kAccountsExist,
-        [&im](const bus::Message& m) {
-          json::object found;
-          if (auto req = bus::payload::parse(m.data)) {
-            if (const auto* ids = req->if_contains("user_ids"); ids != nullptr && ids->is_array()) {
-              for (const auto& id : ids->get_array()) {
-                if (found.size() >= 100) break;
-                if (!id.is_string() || !bus::valid_token(std::string(id.get_string()))) continue;
-                const std::string uid(id.get_string());
-                found[uid] = im.auth_store->find(uid).has_value();
-              }
-            }
-          }
-          bus::payload::reply(*im.bus, m, {{"exists", std::move(found)}});
-        },
-        protocol::kAuthGroup);
-  }
+void App::start() {
+  auto& im = *impl_;
+  auto& s = im.settings;
+  log::configure({s.log.level, s.log.format});
+  metrics::register_process_metrics(im.registry);
+  im.role_names = config::parse_roles(s.roles);
+  if (s.node_id.empty()) s.node_id = default_node_id();
+  if (!im.has("auth") && s.auth.jwt_keys.empty())
+    throw std::runtime_error(
+        "setting 'auth.jwt_keys' is required when this process does not run the auth role "
+        "(it must verify the tokens that the auth role signs)");
+  im.start_shared();
 
-  if (im.has("sessions")) {
-    im.presence = std::make_unique<sessions::PresenceService>(*im.bus);
-    im.channels = std::make_unique<sessions::ChannelService>(
-        *im.bus, *im.router_, sessions::ChannelLimits{static_cast<std::size_t>(s.channels.max_members)});
-  }
-
-  if (im.has("host")) {
-    im.match_store = std::make_unique<match::SqliteMatchStore>(*im.db);
-    match::HostSettings hs;
-    hs.threads = s.host.threads;
-    if (!s.host.bot_policy.empty()) {
-      im.policy = std::make_unique<botpolicy::PolicyClient>(s.host.bot_policy, s.host.bot_policy_deadline, im.registry);
-      hs.make_bot = [p = im.policy.get()](const match::GameInfo& g, const match::MatchSpec& spec, int) {
-        return p->brain(spec.match_id, spec.game, g.make_bot());
-      };
-    }
-    im.host =
-        std::make_unique<match::MatchHost>(*im.bus, match::builtin_games(), *im.match_store, im.clock, im.registry, hs);
-  }
-
-  if (im.has("matchmaker")) {
-    auto modes = matchmaking::configured_modes(s.matchmaking.modes, s.matchmaking.builtin_modes);
-    check_games(modes, match::builtin_games());
-    im.ratings = std::make_unique<matchmaking::FixedRating>(s.matchmaking.default_rating);
-    matchmaking::ServiceSettings mm;
-    mm.interval = s.matchmaking.interval;
-    mm.invite_ttl = s.matchmaking.invite_ttl;
-    mm.max_party_size = s.matchmaking.max_party_size;
-    mm.invites_per_minute = s.matchmaking.invites_per_minute;
-    mm.max_open_invites = s.matchmaking.max_open_invites;
-    mm.match_hold = s.matchmaking.match_hold;
-    im.matchmaker = std::make_unique<matchmaking::MatchmakerService>(*im.bus, im.clock, std::move(modes), *im.ratings,
-                                                                     im.registry, mm);
-  }
-
+  // The roles, in dependency order: each starts after the ones it talks to in this process.
+  auto& sh = *im.shared;
+  if (im.has("auth")) im.roles.push_back(auth_role(s.auth, s.http, sh));
+  if (im.has("sessions")) im.roles.push_back(sessions_role(s.channels, sh));
+  if (im.has("host")) im.roles.push_back(host_role(s.host, sh));
+  if (im.has("matchmaker")) im.roles.push_back(matchmaker_role(s.matchmaking, sh));
   if (im.has("gateway")) {
-    gateway::GatewaySettings g;
+    gateway::Settings g = s.gateway;
     g.node_id = s.node_id;
-    g.max_frame_bytes = s.gateway.max_frame_bytes;
     g.json_max_depth = static_cast<std::size_t>(s.http.json_max_depth);
-    g.messages_per_second = s.gateway.messages_per_second;
-    g.message_burst = s.gateway.message_burst;
-    g.send_queue_messages = static_cast<std::size_t>(s.gateway.send_queue_messages);
-    g.send_queue_bytes = s.gateway.send_queue_bytes;
-    g.idle_timeout = s.gateway.idle_timeout;
-    g.resume_window = s.gateway.resume_window;
-    g.resume_buffer_messages = static_cast<std::size_t>(s.gateway.resume_buffer);
-    g.second_connection = s.gateway.second_connection == "replace" ? gateway::SecondConnection::replace
-                                                                   : gateway::SecondConnection::allow;
-    g.max_channels_per_session = static_cast<std::size_t>(s.gateway.max_channels);
-    g.max_body_chars = static_cast<std::size_t>(s.gateway.max_body_chars);
-    g.close_timeout = s.gateway.close_timeout;
-    g.max_sessions_per_user = static_cast<std::size_t>(s.gateway.max_sessions_per_user);
-    g.upgrades_per_ip_burst = s.gateway.upgrades_per_ip_burst;
-    g.upgrades_per_ip_per_minute = s.gateway.upgrades_per_ip_per_minute;
-    im.gateway = std::make_unique<gateway::Gateway>(g, *im.bus, *im.verifier, im.clock, im.registry);
-    im.gateway->install(im.router);
+    im.roles.push_back(gateway_role(std::move(g), sh));
   }
+  for (auto& r : im.roles) r->start();
 
   im.add_ops_routes();
-
   const auto ep = config::parse_endpoint(s.listen);
-  http::ServerOptions opts;
+  http::ServerOptions opts{s.http};
   opts.host = ep.host;
   opts.port = ep.port;
-  opts.max_header_bytes = s.http.max_header_bytes;
-  opts.max_body_bytes = s.http.max_body_bytes;
-  opts.idle_timeout = s.http.idle_timeout;
-  opts.shutdown_timeout = s.http.shutdown_timeout;
-  // 0: one I/O thread per core. Nothing on an I/O thread waits (storage handlers run on the
-  // storage pool, services on their own threads), and a second thread per core only adds
-  // context switches (docs/performance.md: +12 % ping round trips, +36 % fan-out).
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  opts.threads = s.http.threads > 0 ? s.http.threads : cores;
-  opts.blocking_threads = s.http.blocking_threads;
-  opts.storage_threads = s.http.storage_threads;
-  opts.access_log = s.http.access_log;
-  opts.max_connections_per_ip = static_cast<std::size_t>(s.http.max_connections_per_ip);
-  im.server = std::make_unique<http::Server>(opts, im.router, im.http_metrics);
+  im.server = std::make_unique<http::Server>(opts, im.routes, im.http_metrics);
   im.server->start();
 }
 
@@ -316,7 +199,8 @@ std::uint16_t App::port() const {
 bool App::drain() {
   auto& im = *impl_;
   bool clean = true;
-  if (im.gateway) clean = im.gateway->drain(im.settings.http.shutdown_timeout);  // 1001 to every socket
+  for (auto it = im.roles.rbegin(); it != im.roles.rend(); ++it)
+    clean = (*it)->drain(im.settings.http.shutdown_timeout) && clean;
   if (im.server) clean = im.server->drain() && clean;
   return clean;
 }

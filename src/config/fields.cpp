@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <stdexcept>
+#include <type_traits>
 
 namespace arena::config::detail {
 namespace {
@@ -21,9 +22,12 @@ std::string range_text(std::int64_t min, std::int64_t max) {
 }
 
 template <class Ref>
-Field int_field(std::string key, std::string help, Ref ref, int min, int max) {
+Field int_field(std::string key, std::string help, Ref ref, std::int64_t min, std::int64_t max) {
   return {std::move(key), std::move(help), false,
-          [=](Settings& s, string_view v) { ref(s) = static_cast<int>(parse_int(v, min, max)); },
+          [=](Settings& s, string_view v) {
+            using T = std::remove_reference_t<decltype(ref(s))>;
+            ref(s) = static_cast<T>(parse_int(v, min, max));
+          },
           [=](const Settings& s) { return std::to_string(ref(s)); }};
 }
 template <class Ref>
@@ -191,10 +195,17 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "gateway.resume_buffer", "Pushes kept per session for resume",
       [](auto& s) -> auto& { return s.gateway.resume_buffer; }, 0, 1'000'000));
-  f.push_back(string_field(
-      "gateway.second_connection",
-      "A user's second connection: allow (both live) or replace (the older is closed, 4002)",
-      [](auto& s) -> auto& { return s.gateway.second_connection; }, one_of({"allow", "replace"})));
+  f.push_back({"gateway.second_connection",
+               "A user's second connection: allow (both live) or replace (the older is closed, 4002)", false,
+               [](Settings& s, string_view v) {
+                 one_of({"allow", "replace"})(v);
+                 s.gateway.second_connection =
+                     v == "replace" ? gateway::SecondConnection::replace : gateway::SecondConnection::allow;
+               },
+               [](const Settings& s) {
+                 return std::string(s.gateway.second_connection == gateway::SecondConnection::replace ? "replace"
+                                                                                                       : "allow");
+               }});
   f.push_back(int_field(
       "gateway.max_channels", "Channels one session may be in", [](auto& s) -> auto& { return s.gateway.max_channels; },
       1, 100'000));

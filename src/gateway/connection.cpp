@@ -29,7 +29,7 @@ struct Connection::Handshake {
   beast::http::request<beast::http::string_body> request;
 };
 
-Connection::Connection(http::Upgrade&& up, LinkOwner& owner, const GatewaySettings& settings, GatewayMetrics& metrics,
+Connection::Connection(http::Upgrade&& up, LinkOwner& owner, const Settings& settings, GatewayMetrics& metrics,
                        ConnectionInfo info)
     : socket_(up.stream.get_executor()),
       handshake_(
@@ -166,7 +166,7 @@ bool Connection::allow_message() {
   const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - refilled_).count();
   refilled_ = now;
-  tokens_ = std::min(settings_.message_burst, tokens_ + elapsed * settings_.messages_per_second);
+  tokens_ = std::min(static_cast<double>(settings_.message_burst), tokens_ + elapsed * settings_.messages_per_second);
   if (tokens_ >= 1.0) {
     tokens_ -= 1.0;
     return true;

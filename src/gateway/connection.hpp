@@ -25,7 +25,7 @@ namespace arena::gateway {
 
 class Connection final : public Link, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(http::Upgrade&& up, LinkOwner& owner, const GatewaySettings& settings, GatewayMetrics& metrics,
+  Connection(http::Upgrade&& up, LinkOwner& owner, const Settings& settings, GatewayMetrics& metrics,
              ConnectionInfo info);
   ~Connection() override;
 
@@ -65,7 +65,7 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<Handshake> handshake_;  // only until the handshake is done
   LinkOwner& owner_;
-  const GatewaySettings& settings_;
+  const Settings& settings_;
   GatewayMetrics& metrics_;
   ConnectionInfo info_;
   http::IpSlot ip_slot_;  // counts under http.max_connections_per_ip until the socket closes

@@ -42,7 +42,7 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
 }
 
 SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
-  auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer_messages);
+  auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer);
   {
     core::Lock lock(mu);
     sessions.emplace(s->id(), s);

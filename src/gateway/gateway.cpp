@@ -199,7 +199,7 @@ const std::vector<OpInfo>& ops() {
   return infos;
 }
 
-Gateway::Gateway(GatewaySettings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
+Gateway::Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
                  metrics::Registry& registry)
     : impl_(std::make_shared<Impl>(std::move(settings), bus, verifier, clock, registry)) {
   impl_->start();

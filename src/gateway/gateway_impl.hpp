@@ -41,7 +41,7 @@ std::string token_from_subprotocols(std::string_view header, bool& offered_v1);
 bool valid_push(std::string_view body);
 
 struct Gateway::Impl final : LinkOwner {
-  Impl(GatewaySettings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, metrics::Registry& r)
+  Impl(Settings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, metrics::Registry& r)
       : settings(std::move(s)),
         bus(b),
         verifier(v),
@@ -68,7 +68,7 @@ struct Gateway::Impl final : LinkOwner {
   };
   static const std::vector<OpEntry>& table();
 
-  GatewaySettings settings;
+  Settings settings;
   bus::Bus& bus;
   auth::TokenVerifier& verifier;
   const core::Clock& clock;

@@ -10,7 +10,7 @@ namespace arena::gateway {
 
 std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
   if (const int wait =
-          upgrade_limiter.acquire(req.remote_ip, {settings.upgrades_per_ip_burst, settings.upgrades_per_ip_per_minute});
+          upgrade_limiter.acquire(req.remote_ip, {static_cast<double>(settings.upgrades_per_ip_burst), static_cast<double>(settings.upgrades_per_ip_per_minute)});
       wait > 0) {
     throw Error(Code::too_many_upgrades, "too many WebSocket connections opened from this address")
         .with_retry_after(wait);

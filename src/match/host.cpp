@@ -28,6 +28,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   MatchStore& store;
   const core::Clock& clock;
   HostSettings settings;
+  BotFactory make_bot;
   router::Router router;
   std::shared_ptr<spdlog::logger> log = log::get("host");
   Scheduler scheduler;
@@ -68,14 +69,16 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_map<std::string, std::vector<std::string>> matches_of ARENA_GUARDED_BY(mu);  // user -> match ids
   std::vector<std::unique_ptr<bus::Subscription>> subs;
 
-  Impl(bus::Bus& b, GameRegistry g, MatchStore& s, const core::Clock& c, metrics::Registry& r, HostSettings hs)
+  Impl(bus::Bus& b, GameRegistry g, MatchStore& s, const core::Clock& c, metrics::Registry& r, HostSettings hs,
+       BotFactory bots)
       : bus(b),
         games(std::move(g)),
         store(s),
         clock(c),
-        settings(hs),
+        settings(std::move(hs)),
+        make_bot(std::move(bots)),
         router(b),
-        scheduler(hs.threads),
+        scheduler(settings.threads),
         tick_seconds(r.histogram("game_tick_duration_seconds", "Time one match tick took", {"game"},
                                  {0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05})),
         lateness(r.histogram("game_tick_lateness_seconds", "How late a tick started against its schedule", {"game"},
@@ -116,7 +119,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     match->m = {&tick_seconds.with({spec.game}), &lateness.with({spec.game}), &behind.with({spec.game}),
                 &bot_decisions.with({spec.game})};
     try {
-      match->runner = std::make_unique<MatchRunner>(spec, info, settings.make_bot);
+      match->runner = std::make_unique<MatchRunner>(spec, info, make_bot);
     } catch (const std::exception& e) {
       log->error("msg=\"match could not start\" match_id={} error=\"{}\"", spec.match_id, e.what());
       return;
@@ -380,8 +383,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
 };
 
 MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock,
-                     metrics::Registry& registry, HostSettings settings)
-    : impl_(std::make_shared<Impl>(bus, std::move(games), store, clock, registry, settings)) {
+                     metrics::Registry& registry, HostSettings settings, BotFactory make_bot)
+    : impl_(std::make_shared<Impl>(bus, std::move(games), store, clock, registry, std::move(settings),
+                                   std::move(make_bot))) {
   std::weak_ptr<Impl> weak = impl_;
   impl_->subs.push_back(bus.subscribe(
       protocol::kMatchFound,

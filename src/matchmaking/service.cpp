@@ -91,7 +91,7 @@ struct MatchmakerService::Impl {
   bus::Bus& bus;
   const core::Clock& clock;
   RatingSource& ratings;
-  ServiceSettings settings;
+  Settings settings;
   router::Router router;
   std::shared_ptr<spdlog::logger> log = log::get("matchmaker");
 
@@ -137,7 +137,7 @@ struct MatchmakerService::Impl {
   }
 
   Impl(bus::Bus& b, const core::Clock& c, std::vector<ModeConfig> modes, RatingSource& r, metrics::Registry& reg,
-       ServiceSettings s)
+       Settings s)
       : bus(b),
         clock(c),
         ratings(r),
@@ -642,7 +642,7 @@ struct MatchmakerService::Impl {
 };
 
 MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes,
-                                     RatingSource& ratings, metrics::Registry& registry, ServiceSettings settings)
+                                     RatingSource& ratings, metrics::Registry& registry, Settings settings)
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
   if (settings.run_thread) im.strand = std::make_unique<runtime::Strand>("matchmaker", runtime::Priority::background);

@@ -7,7 +7,7 @@
 namespace arena::sessions {
 namespace json = boost::json;
 
-ChannelService::ChannelService(bus::Bus& bus, router::Router& router, ChannelLimits limits)
+ChannelService::ChannelService(bus::Bus& bus, router::Router& router, ChannelSettings limits)
     : bus_(bus), router_(router), limits_(limits) {
   subs_.push_back(bus_.subscribe(
       protocol::kChannelsJoin, [this](const bus::Message& m) { join(m); }, protocol::kSessionsGroup));

@@ -31,7 +31,7 @@ std::string code(const json::object& o) {
 struct Channels : ::testing::Test {
   bus::MemoryBus bus;
   router::Router router{bus};
-  ChannelService channels{bus, router, ChannelLimits{.max_members = 2}};
+  ChannelService channels{bus, router, ChannelSettings{.max_members = 2}};
 };
 
 TEST_F(Channels, AUserCountsOnceHoweverManySessionsAndTheLimitHolds) {

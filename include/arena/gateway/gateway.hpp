@@ -13,37 +13,14 @@
 #include "arena/auth/token_verifier.hpp"
 #include "arena/bus/bus.hpp"
 #include "arena/core/clock.hpp"
+#include "arena/gateway/settings.hpp"
 #include "arena/http/router.hpp"
 #include "arena/metrics/registry.hpp"
 
 namespace arena::gateway {
 
-enum class SecondConnection { allow, replace };
-
 class Link;  // src/gateway/link.hpp
 
-struct GatewaySettings {
-  std::string node_id = "node-1";
-  std::size_t max_frame_bytes = 64 * std::size_t{1024};
-  std::size_t json_max_depth = 32;
-  double messages_per_second = 50;
-  double message_burst = 100;
-  std::size_t send_queue_messages = 1024;
-  std::size_t send_queue_bytes = std::size_t{1} << 20;
-  std::chrono::milliseconds idle_timeout{60'000};
-  std::chrono::milliseconds resume_window{30'000};
-  std::size_t resume_buffer_messages = 256;
-  SecondConnection second_connection = SecondConnection::allow;
-  std::size_t max_channels_per_session = 50;
-  std::size_t max_body_chars = 2000;
-  std::chrono::milliseconds request_timeout{5'000};  // bus requests on behalf of a client op
-  // A closing connection (slow consumer, policy, drain...) whose close frame has not gone out
-  // and been answered after this long is dropped.
-  std::chrono::milliseconds close_timeout{2'000};
-  std::size_t max_sessions_per_user = 8;    // on this gateway, live or resumable
-  double upgrades_per_ip_burst = 100;       // WebSocket upgrades one IP may make at once,
-  double upgrades_per_ip_per_minute = 600;  // and regains per minute
-};
 
 struct GatewayMetrics {
   explicit GatewayMetrics(metrics::Registry& r);
@@ -83,7 +60,7 @@ const std::vector<OpInfo>& ops();
 
 class Gateway {
  public:
-  Gateway(GatewaySettings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
+  Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
           metrics::Registry& registry);
   ~Gateway();
   Gateway(const Gateway&) = delete;

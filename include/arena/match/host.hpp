@@ -11,24 +11,18 @@
 #include "arena/bus/bus.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/match/game_mode.hpp"
+#include "arena/match/host_settings.hpp"
 #include "arena/match/runner.hpp"
 #include "arena/match/store.hpp"
 #include "arena/metrics/registry.hpp"
 
 namespace arena::match {
 
-struct HostSettings {
-  int threads = 2;                              // scheduler threads shared by every match
-  double tick_budget = 0.5;                     // of the tick period; a tick over it is an overrun
-  int max_overruns = 20;                        // overruns in a row that end the match
-  std::chrono::milliseconds store_retry{1000};  // a failed result write is retried this often
-  BotFactory make_bot;                          // empty: each game's rule-based bot
-};
 
 class MatchHost {
  public:
   MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock, metrics::Registry& registry,
-            HostSettings settings);
+            HostSettings settings, BotFactory make_bot = {});  // make_bot empty: each game's rule-based bot
   ~MatchHost();
   MatchHost(const MatchHost&) = delete;
   MatchHost& operator=(const MatchHost&) = delete;

@@ -11,6 +11,7 @@
 #include "arena/bus/bus.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/matchmaking/matcher.hpp"
+#include "arena/matchmaking/settings.hpp"
 #include "arena/metrics/registry.hpp"
 
 namespace arena::matchmaking {
@@ -31,20 +32,11 @@ class FixedRating final : public RatingSource {
   double r_;
 };
 
-struct ServiceSettings {
-  std::chrono::milliseconds interval{250};
-  std::chrono::milliseconds invite_ttl{60'000};
-  int max_party_size = 5;
-  int invites_per_minute = 20;  // party invites one user may send per minute (and at once)
-  int max_open_invites = 20;    // open invites one user may hold
-  std::chrono::milliseconds match_hold{1'800'000};
-  bool run_thread = true;  // false: the owner calls tick() (tests)
-};
 
 class MatchmakerService {
  public:
   MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes, RatingSource& ratings,
-                    metrics::Registry& registry, ServiceSettings settings);
+                    metrics::Registry& registry, Settings settings);
   ~MatchmakerService();
   MatchmakerService(const MatchmakerService&) = delete;
   MatchmakerService& operator=(const MatchmakerService&) = delete;

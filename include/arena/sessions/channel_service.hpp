@@ -14,16 +14,13 @@
 #include "arena/bus/bus.hpp"
 #include "arena/core/mutex.hpp"
 #include "arena/router/router.hpp"
+#include "arena/sessions/settings.hpp"
 
 namespace arena::sessions {
 
-struct ChannelLimits {
-  std::size_t max_members = 10'000;
-};
-
 class ChannelService {
  public:
-  ChannelService(bus::Bus& bus, router::Router& router, ChannelLimits limits);
+  ChannelService(bus::Bus& bus, router::Router& router, ChannelSettings limits);
   ~ChannelService();
 
   std::vector<std::string> members(const std::string& channel) const;
@@ -38,7 +35,7 @@ class ChannelService {
 
   bus::Bus& bus_;
   router::Router& router_;
-  ChannelLimits limits_;
+  ChannelSettings limits_;
   mutable core::Mutex mu_;
   // channel -> user -> sids
   std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_ ARENA_GUARDED_BY(mu_);

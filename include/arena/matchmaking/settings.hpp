@@ -1,0 +1,25 @@
+#pragma once
+// The matchmaker role's settings: the `matchmaking.*` section of the settings table
+// (src/config/fields.cpp) parses straight into this struct.
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace arena::matchmaking {
+
+struct Settings {
+  std::chrono::milliseconds interval{250};       // how often matches are formed
+  std::chrono::milliseconds invite_ttl{60'000};  // party invites expire
+  int max_party_size = 5;
+  int invites_per_minute = 20;                      // party invites one user may send (also the burst)
+  int max_open_invites = 20;                        // open invites one user may hold
+  std::chrono::milliseconds match_hold{1'800'000};  // a matched player cannot queue until match.ended, or this long
+  int default_rating = 1500;                        // for players without a rating yet
+  bool builtin_modes = true;  // run the built-in modes (duel, squads, teams, ffa, practice, four)
+  // [matchmaking.modes.<name>] tables as written (TOML only): each overrides the built-in mode
+  // of its name key by key, or adds a mode.
+  std::map<std::string, std::map<std::string, std::string>> modes;
+  bool run_thread = true;  // false: the owner calls tick() (tests; not a setting)
+};
+
+}  // namespace arena::matchmaking

@@ -1,0 +1,49 @@
+// The gateway role: the WebSocket edge (GET /v1/ws), its sessions and their deliveries.
+#include "arena/gateway/gateway.hpp"
+#include "arena/protocol/subjects.hpp"
+#include "roles.hpp"
+
+namespace arena::app {
+namespace {
+
+class GatewayRole final : public Component {
+ public:
+  GatewayRole(gateway::Settings s, Shared& shared) : settings_(std::move(s)), shared_(shared) {}
+  ~GatewayRole() override { stop(); }
+
+  std::string_view name() const override { return "gateway"; }
+
+  void start() override {
+    gateway_ = std::make_unique<gateway::Gateway>(settings_, shared_.bus, shared_.verifier, shared_.clock,
+                                                  shared_.registry);
+    gateway_->install(shared_.routes);
+    // A login ended anywhere in the cluster closes its sockets here (the App's own subscription
+    // makes the verifier refuse its tokens).
+    revoked_sub_ = shared_.bus.subscribe(protocol::kAuthRevoked, [g = gateway_.get()](const bus::Message& m) {
+      if (bus::valid_token(m.data)) g->revoke_login(std::string(m.data));
+    });
+  }
+
+  bool drain(std::chrono::milliseconds timeout) override {
+    return gateway_ ? gateway_->drain(timeout) : true;  // 1001 to every socket
+  }
+
+  void stop() override {
+    revoked_sub_.reset();
+    gateway_.reset();
+  }
+
+ private:
+  const gateway::Settings settings_;
+  Shared& shared_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<bus::Subscription> revoked_sub_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared) {
+  return std::make_unique<GatewayRole>(std::move(settings), shared);
+}
+
+}  // namespace arena::app

@@ -1,0 +1,52 @@
+// The host role: runs the matches the matchmaker forms and stores their results.
+#include "arena/botpolicy/grpc_brain.hpp"
+#include "arena/match/host.hpp"
+#include "arena/match/runner.hpp"
+#include "arena/match/store.hpp"
+#include "roles.hpp"
+
+namespace arena::app {
+namespace {
+
+class HostRole final : public Component {
+ public:
+  HostRole(const match::HostSettings& s, Shared& shared) : settings_(s), shared_(shared) {}
+  ~HostRole() override { stop(); }
+
+  std::string_view name() const override { return "host"; }
+
+  void start() override {
+    if (shared_.db == nullptr) throw std::logic_error("the host role needs storage");
+    store_ = std::make_unique<match::SqliteMatchStore>(*shared_.db);
+    match::BotFactory bots;
+    if (!settings_.bot_policy.empty()) {
+      policy_ = std::make_unique<botpolicy::PolicyClient>(settings_.bot_policy, settings_.bot_policy_deadline,
+                                                          shared_.registry);
+      bots = [p = policy_.get()](const match::GameInfo& g, const match::MatchSpec& spec, int) {
+        return p->brain(spec.match_id, spec.game, g.make_bot());
+      };
+    }
+    host_ = std::make_unique<match::MatchHost>(shared_.bus, match::builtin_games(), *store_, shared_.clock,
+                                               shared_.registry, settings_, std::move(bots));
+  }
+
+  void stop() override {
+    host_.reset();  // its scheduler publishes through the bus and asks the policy
+    policy_.reset();
+  }
+
+ private:
+  const match::HostSettings settings_;
+  Shared& shared_;
+  std::unique_ptr<match::SqliteMatchStore> store_;
+  std::unique_ptr<botpolicy::PolicyClient> policy_;
+  std::unique_ptr<match::MatchHost> host_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared) {
+  return std::make_unique<HostRole>(settings, shared);
+}
+
+}  // namespace arena::app

@@ -1,0 +1,57 @@
+#pragma once
+// The roles a process runs, as components. Each role declares the collaborators it uses in its
+// constructor and reads only its own settings section; the App builds the shared ones (bus,
+// token verifier, storage, registry) and then the roles, in dependency order, from one list.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "arena/auth/metrics.hpp"
+#include "arena/auth/token_verifier.hpp"
+#include "arena/bus/bus.hpp"
+#include "arena/config/settings.hpp"
+#include "arena/core/clock.hpp"
+#include "arena/http/router.hpp"
+#include "arena/metrics/registry.hpp"
+#include "arena/router/router.hpp"
+#include "arena/storage/sqlite.hpp"
+
+namespace arena::app {
+
+class Component {
+ public:
+  virtual ~Component() = default;
+  virtual std::string_view name() const = 0;
+  // Subscribes, starts its threads and adds its routes. Throws on a setting it cannot use.
+  virtual void start() = 0;
+  // Stops taking new work and lets what is in flight finish within `timeout`; true when it did.
+  // Roles drain in the reverse of their start order, before the HTTP server drains.
+  virtual bool drain(std::chrono::milliseconds /*timeout*/) { return true; }
+  // Readiness checks this role adds to /readyz (name -> ok); called on a storage thread.
+  virtual void check(std::map<std::string, bool>& /*checks*/) {}
+  // Unsubscribes and joins its threads; nothing of the role runs afterwards. Idempotent.
+  // Roles stop in the reverse of their start order.
+  virtual void stop() = 0;
+};
+
+// What the App owns and lends to the roles. Each role takes only the members it names.
+struct Shared {
+  const core::Clock& clock;
+  metrics::Registry& registry;
+  bus::Bus& bus;
+  router::Router& router;
+  http::Router& routes;
+  auth::TokenVerifier& verifier;
+  auth::AuthMetrics& auth_metrics;  // shared with the verifier
+  storage::Sqlite* db;  // open when a role in this process needs durable storage (auth, host)
+};
+
+std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);
+std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settings, Shared& shared);
+std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
+std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
+std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
+
+}  // namespace arena::app
