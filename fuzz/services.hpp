@@ -30,16 +30,18 @@ namespace arena::fuzz {
 struct Services {
   Services()
       : clock(core::SystemTime(std::chrono::seconds(1'700'000'000))),
+        timers(clock),
         router(bus),
-        presence(bus),
-        channels(bus, router, sessions::ChannelLimits{16}),
+        presence(bus, clock, timers),
+        channels(bus, router, sessions::ChannelSettings{16}),
         ratings(1500),
         matchmaker(bus, clock, matchmaking::default_modes(), ratings, registry,
-                   matchmaking::ServiceSettings{.max_party_size = 4, .run_thread = false}),
+                   matchmaking::Settings{.max_party_size = 4}, nullptr),
         host(bus, match::builtin_games(), store, clock, registry, match::HostSettings{.threads = 1}) {}
 
   bus::MemoryBus bus{0};  // delivered inline: one thread, reproducible runs
   core::FakeClock clock;
+  runtime::Timers timers;
   metrics::Registry registry;
   router::Router router;
   sessions::PresenceService presence;
@@ -98,7 +100,7 @@ struct Edge {
                               }
                               bus::payload::reply(s.bus, m, {{"exists", std::move(found)}});
                             })),
-        gateway(gateway::GatewaySettings{.max_channels_per_session = 4}, s.bus, verifier, s.clock, s.registry) {
+        gateway(gateway::Settings{.max_channels = 4}, s.bus, verifier, s.clock, s.timers, s.registry) {
     for (int u = 0; u < 4; ++u) {
       const std::string user = "u" + std::to_string(u);
       links.push_back(std::make_shared<FuzzLink>(gateway::ConnectionInfo{

@@ -509,8 +509,9 @@ TEST(Gateway, ResumeAfterTheWindowGetsAFreshSessionAndIsTold) {
     return false;
   };
   ASSERT_TRUE(wait_for_metric("gateway_connections_open 0\n"));
-  server.clock().advance(31s);
-  ASSERT_TRUE(wait_for_metric("gateway_sessions_open 0\n"));
+  EXPECT_NE(metrics(server.port()).find("gateway_sessions_open 1\n"), std::string::npos);  // resumable
+  server.advance(31s);  // past the window: the sweep it sets off expires the session before this returns
+  EXPECT_NE(metrics(server.port()).find("gateway_sessions_open 0\n"), std::string::npos);
   WsClient again(server.port(), {.token = a.login.token, .query = "sid=" + a.sid + "&last_seq=0"});
   auto w = again.recv_op("session.welcome");
   ASSERT_TRUE(w);

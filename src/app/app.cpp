@@ -44,6 +44,7 @@ struct App::Impl {
   // objects, since its routes point into them.
   ~Impl() {
     for (auto it = roles.rbegin(); it != roles.rend(); ++it) (*it)->stop();
+    timers.stop();
     revoked_sub.reset();
     server.reset();
     roles.clear();
@@ -56,6 +57,7 @@ struct App::Impl {
   config::Settings settings;
   std::vector<std::string> role_names;
   const core::Clock& clock;
+  runtime::Timers timers{clock};
   metrics::Registry registry;
   http::HttpMetrics http_metrics;
   std::unique_ptr<bus::Bus> bus;  // before every module that subscribes, so it is destroyed after them
@@ -153,7 +155,7 @@ void App::Impl::start_shared() {
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
   }
-  shared = std::make_unique<Shared>(Shared{clock, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get()});
+  shared = std::make_unique<Shared>(Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get()});
 }
 
 void App::start() {
@@ -207,6 +209,10 @@ bool App::drain() {
 
 bus::Bus& App::bus() {
   return *impl_->bus;
+}
+
+runtime::Timers& App::timers() {
+  return impl_->timers;
 }
 
 const std::string& App::node_id() const {

@@ -15,7 +15,7 @@ class GatewayRole final : public Component {
 
   void start() override {
     gateway_ = std::make_unique<gateway::Gateway>(settings_, shared_.bus, shared_.verifier, shared_.clock,
-                                                  shared_.registry);
+                                                  shared_.timers, shared_.registry);
     gateway_->install(shared_.routes);
     // A login ended anywhere in the cluster closes its sockets here (the App's own subscription
     // makes the verifier refuse its tokens).

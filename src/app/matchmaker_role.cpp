@@ -34,7 +34,8 @@ class MatchmakerRole final : public Component {
     check_games(modes, match::builtin_games());
     ratings_ = std::make_unique<matchmaking::FixedRating>(settings_.default_rating);
     service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes),
-                                                                *ratings_, shared_.registry, settings_);
+                                                                *ratings_, shared_.registry, settings_,
+                                                                &shared_.timers);
   }
 
   void stop() override {

@@ -16,6 +16,7 @@
 #include "arena/http/router.hpp"
 #include "arena/metrics/registry.hpp"
 #include "arena/router/router.hpp"
+#include "arena/runtime/timers.hpp"
 #include "arena/storage/sqlite.hpp"
 
 namespace arena::app {
@@ -39,6 +40,7 @@ class Component {
 // What the App owns and lends to the roles. Each role takes only the members it names.
 struct Shared {
   const core::Clock& clock;
+  runtime::Timers& timers;  // every repeating piece of work, on the injected clock
   metrics::Registry& registry;
   bus::Bus& bus;
   router::Router& router;

@@ -14,7 +14,7 @@ class SessionsRole final : public Component {
   std::string_view name() const override { return "sessions"; }
 
   void start() override {
-    presence_ = std::make_unique<sessions::PresenceService>(shared_.bus);
+    presence_ = std::make_unique<sessions::PresenceService>(shared_.bus, shared_.clock, shared_.timers);
     channels_ = std::make_unique<sessions::ChannelService>(shared_.bus, shared_.router, settings_);
   }
 

@@ -115,10 +115,11 @@ void Gateway::Impl::start() {
     }
     for (auto& s : all) announce(s, protocol::kSessionOpened);
   });
-  sweeper.every(std::chrono::milliseconds(200), [this] { sweep(); });  // a throw is logged by the strand
+  sweep_timer = timers.every("gateway-sweep", std::chrono::milliseconds(200), sweeper, [this] { sweep(); });
 }
 
 void Gateway::Impl::stop() {
+  sweep_timer.reset();
   sweeper.stop();
   resync_sub.reset();
   std::vector<std::unique_ptr<bus::Subscription>> subs;
@@ -142,8 +143,8 @@ void Gateway::Impl::stop() {
 // pings quiet connections and drops dead ones.
 void Gateway::Impl::sweep() {
   const auto now = clock.now();
-  if (const auto real = std::chrono::steady_clock::now(); real - last_heartbeat >= protocol::kHeartbeatInterval) {
-    last_heartbeat = real;
+  if (const auto mono = clock.monotonic(); mono - last_heartbeat >= protocol::kHeartbeatInterval) {
+    last_heartbeat = mono;
     std::size_t n = 0;
     {
       core::Lock lock(mu);
@@ -200,8 +201,8 @@ const std::vector<OpInfo>& ops() {
 }
 
 Gateway::Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
-                 metrics::Registry& registry)
-    : impl_(std::make_shared<Impl>(std::move(settings), bus, verifier, clock, registry)) {
+                 runtime::Timers& timers, metrics::Registry& registry)
+    : impl_(std::make_shared<Impl>(std::move(settings), bus, verifier, clock, timers, registry)) {
   impl_->start();
 }
 

@@ -23,6 +23,7 @@
 #include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
 #include "arena/runtime/strand.hpp"
+#include "arena/runtime/timers.hpp"
 #include "connection.hpp"
 
 namespace arena::gateway {
@@ -41,11 +42,12 @@ std::string token_from_subprotocols(std::string_view header, bool& offered_v1);
 bool valid_push(std::string_view body);
 
 struct Gateway::Impl final : LinkOwner {
-  Impl(Settings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, metrics::Registry& r)
+  Impl(Settings s, bus::Bus& b, auth::TokenVerifier& v, const core::Clock& c, runtime::Timers& t, metrics::Registry& r)
       : settings(std::move(s)),
         bus(b),
         verifier(v),
         clock(c),
+        timers(t),
         metrics(r),
         router(b),
         upgrade_limiter(c),
@@ -72,6 +74,7 @@ struct Gateway::Impl final : LinkOwner {
   bus::Bus& bus;
   auth::TokenVerifier& verifier;
   const core::Clock& clock;
+  runtime::Timers& timers;
   GatewayMetrics metrics;
   router::Router router;
   core::MemoryRateLimiter upgrade_limiter;  // WebSocket upgrades per client IP
@@ -105,7 +108,8 @@ struct Gateway::Impl final : LinkOwner {
   // The sweep (resume expiry, token expiry, idle pings, the node heartbeat) every 200 ms, on a
   // strand of its own: no I/O thread runs it, and nothing else waits for it.
   runtime::Strand sweeper{"gateway-sweep"};
-  std::chrono::steady_clock::time_point last_heartbeat{};  // only on the sweeper; liveness is real time
+  std::unique_ptr<runtime::Timers::Timer> sweep_timer;  // on `sweeper`; destroyed before it stops
+  core::Steady::time_point last_heartbeat{};  // only on the sweeper; clock.monotonic()
 
   // --- lifecycle ---
   void start();

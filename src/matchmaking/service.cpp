@@ -124,6 +124,7 @@ struct MatchmakerService::Impl {
   // Ops, presence and rounds run here, one at a time (null in tests that call tick()): a
   // round of 0.6 s delays only the matchmaker's own queue, never a bus or I/O thread.
   std::unique_ptr<runtime::Strand> strand;
+  std::unique_ptr<runtime::Timers::Timer> round_timer;  // on `strand`; destroyed before it stops
 
   using OnMessage = void (Impl::*)(const bus::Message&);
   bus::Handler on_strand(OnMessage fn) {
@@ -642,20 +643,22 @@ struct MatchmakerService::Impl {
 };
 
 MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes,
-                                     RatingSource& ratings, metrics::Registry& registry, Settings settings)
+                                     RatingSource& ratings, metrics::Registry& registry, Settings settings,
+                                     runtime::Timers* timers)
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
-  if (settings.run_thread) im.strand = std::make_unique<runtime::Strand>("matchmaker", runtime::Priority::background);
+  if (timers != nullptr) im.strand = std::make_unique<runtime::Strand>("matchmaker", runtime::Priority::background);
   im.subs.push_back(bus.subscribe(protocol::kMatchmakerOp, im.on_strand(&Impl::on_op), protocol::kMatchmakerGroup));
   im.subs.push_back(
       bus.subscribe(protocol::kMatchmakerStats, im.on_strand(&Impl::on_stats), protocol::kMatchmakerGroup));
   im.subs.push_back(bus.subscribe(protocol::kPresenceChangedAll, im.on_strand(&Impl::on_offline)));
   im.subs.push_back(bus.subscribe(protocol::kMatchEnded, im.on_strand(&Impl::on_match_ended)));
-  if (im.strand) im.strand->every(settings.interval, [&im] { im.tick(); });  // a throw is logged by the strand
+  if (im.strand) im.round_timer = timers->every("matchmaker-round", settings.interval, *im.strand, [&im] { im.tick(); });
 }
 
 MatchmakerService::~MatchmakerService() {
   impl_->subs.clear();  // no more posts
+  impl_->round_timer.reset();
   if (impl_->strand) impl_->strand->stop();
 }
 

@@ -3,14 +3,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <list>
 #include <thread>
 
 #include "arena/core/log.hpp"
@@ -21,11 +19,7 @@ namespace asio = boost::asio;
 struct Strand::Impl {
   explicit Impl(std::string n) : name(std::move(n)), work(asio::make_work_guard(ioc)) {}
 
-  struct Repeat {
-    asio::steady_timer timer;
-    std::chrono::milliseconds interval;
-    std::function<void()> fn;
-  };
+
 
   void run(const std::function<void()>& fn) {
     try {
@@ -35,19 +29,10 @@ struct Strand::Impl {
     }
   }
 
-  void arm(Repeat& r) {
-    r.timer.expires_after(r.interval);
-    r.timer.async_wait([this, &r](const boost::system::error_code& ec) {
-      if (ec || stopped.load()) return;
-      run(r.fn);
-      arm(r);
-    });
-  }
 
   std::string name;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work;
-  std::list<Repeat> repeats;  // only touched on the strand's thread (and by stop after the join)
   std::atomic<bool> stopped{false};
   std::atomic<std::size_t> backlog{0};
   std::thread thread;
@@ -78,21 +63,11 @@ void Strand::post(std::function<void()> fn) {
   });
 }
 
-void Strand::every(std::chrono::milliseconds interval, std::function<void()> fn) {
-  if (impl_->stopped.load()) return;
-  asio::post(impl_->ioc, [im = impl_.get(), interval, fn = std::move(fn)]() mutable {
-    if (im->stopped.load()) return;
-    auto& r = im->repeats.emplace_back(Impl::Repeat{asio::steady_timer(im->ioc), interval, std::move(fn)});
-    im->arm(r);
-  });
-}
-
 void Strand::stop() {
   if (impl_->stopped.exchange(true)) return;
   impl_->work.reset();
   impl_->ioc.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
-  impl_->repeats.clear();
 }
 
 bool Strand::running_here() const {

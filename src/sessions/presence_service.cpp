@@ -10,7 +10,8 @@
 namespace arena::sessions {
 namespace json = boost::json;
 
-PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
+PresenceService::PresenceService(bus::Bus& bus, const core::Clock& clock, runtime::Timers& timers)
+    : bus_(bus), clock_(clock) {
   subs_.push_back(bus_.subscribe(protocol::kNodeHeartbeat, [this](const bus::Message& m) { heartbeat(m); }));
   // One subscription for both, so a session's opened and closed are handled in the order its
   // gateway published them (two subscriptions are two queues on either bus).
@@ -22,10 +23,11 @@ PresenceService::PresenceService(bus::Bus& bus) : bus_(bus) {
       protocol::kPresenceQuery, [this](const bus::Message& m) { query(m); }, protocol::kSessionsGroup));
   bus_.flush(std::chrono::seconds(2));
   bus_.publish(protocol::kPresenceResync, "{}");  // gateways re-announce the sessions they hold
-  checker_.every(std::chrono::seconds(1), [this] { expire_silent_nodes(Steady::now()); });
+  check_timer_ = timers.every("presence-check", std::chrono::seconds(1), checker_, [this] { expire_silent_nodes(); });
 }
 
 PresenceService::~PresenceService() {
+  check_timer_.reset();
   checker_.stop();
   subs_.clear();
 }
@@ -34,10 +36,11 @@ void PresenceService::heartbeat(const bus::Message& m) {
   auto h = protocol::decode<protocol::NodeHeartbeat>(m.data);
   if (!h) return;
   core::Lock lock(mu_);
-  nodes_[h->node] = Steady::now();
+  nodes_[h->node] = clock_.monotonic();
 }
 
-void PresenceService::expire_silent_nodes(Steady::time_point now) {
+void PresenceService::expire_silent_nodes() {
+  const auto now = clock_.monotonic();
   std::vector<std::pair<std::string, std::string>> dead;  // user, sid
   {
     core::Lock lock(mu_);
@@ -65,7 +68,7 @@ void PresenceService::opened(const bus::Message& m) {
   bool first = false;
   {
     core::Lock lock(mu_);
-    nodes_.try_emplace(w.node, Steady::now());  // known from its first session, until it heartbeats
+    nodes_.try_emplace(w.node, clock_.monotonic());  // known from its first session, until it heartbeats
     auto& list = users_[user];
     if (std::any_of(list.begin(), list.end(), [&](const Where& x) { return x.sid == w.sid; })) return;
     first = list.empty();

@@ -21,7 +21,9 @@ void open(bus::Bus& bus, const std::string& sid, const std::string& user, const 
 
 TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   bus::MemoryBus bus;
-  PresenceService presence(bus);
+  core::FakeClock clock;
+  runtime::Timers timers{clock};
+  PresenceService presence(bus, clock, timers);
   std::vector<std::string> changes;
   auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-1");
@@ -39,7 +41,9 @@ TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
 
 TEST(Presence, IgnoresMalformedEvents) {
   bus::MemoryBus bus;
-  PresenceService presence(bus);
+  core::FakeClock clock;
+  runtime::Timers timers{clock};
+  PresenceService presence(bus, clock, timers);
   for (const char* bad : {"", "nope", "[]", R"({"sid":1})", R"({"sid":"a.b","user_id":"u","node":"n"})"})
     bus.publish(protocol::kSessionOpened, bad);
   auto r = bus.request_sync(protocol::kPresenceQuery, R"({"users":"u"})", 1s);
@@ -48,16 +52,21 @@ TEST(Presence, IgnoresMalformedEvents) {
 
 TEST(Presence, ASilentNodesSessionsAreClosedForIt) {
   bus::MemoryBus bus;
-  PresenceService presence(bus);
+  core::FakeClock clock;
+  runtime::Timers timers{clock};
+  PresenceService presence(bus, clock, timers);
   std::vector<std::string> closed;
   auto sub = bus.subscribe(protocol::kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-dead");
   bus.publish(protocol::kNodeHeartbeat, R"({"node":"gw-dead","sessions":1})");
   ASSERT_TRUE(bus.wait_idle(5s));
-  presence.expire_silent_nodes(std::chrono::steady_clock::now());  // just heard from
+  clock.advance(protocol::kNodeTimeout - 1s);  // the check runs; the node was heard from in time
+  timers.wait_idle();
+  ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(closed.empty());
   EXPECT_EQ(presence.lookup("u1").size(), 1u);
-  presence.expire_silent_nodes(std::chrono::steady_clock::now() + protocol::kNodeTimeout + 1s);  // then silence
+  clock.advance(1s);  // then silence reaches the timeout
+  timers.wait_idle();
   ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(presence.lookup("u1").empty());
   ASSERT_EQ(closed.size(), 1u);

@@ -1,5 +1,7 @@
 #include "arena/testing/test_server.hpp"
 
+#include "arena/runtime/timers.hpp"
+
 namespace arena::testing {
 
 config::Settings test_settings(const TempDir& dir) {
@@ -19,6 +21,11 @@ TestServer::TestServer(std::function<void(config::Settings&)> customize) : setti
   if (customize) customize(settings_);
   app_ = std::make_unique<app::App>(settings_, clock_);
   app_->start();
+}
+
+void TestServer::advance(std::chrono::nanoseconds d) {
+  clock_.advance(d);
+  app_->timers().wait_idle();
 }
 
 TestServer::~TestServer() {

@@ -11,6 +11,9 @@
 namespace arena::bus {
 class Bus;
 }
+namespace arena::runtime {
+class Timers;
+}
 
 namespace arena::app {
 
@@ -29,6 +32,7 @@ class App {
   bool drain();
   const std::string& node_id() const;
   bus::Bus& bus();  // after start()
+  runtime::Timers& timers();
 
  private:
   struct Impl;

@@ -16,6 +16,7 @@
 #include "arena/gateway/settings.hpp"
 #include "arena/http/router.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/runtime/timers.hpp"
 
 namespace arena::gateway {
 
@@ -61,6 +62,7 @@ const std::vector<OpInfo>& ops();
 class Gateway {
  public:
   Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
+          runtime::Timers& timers,
           metrics::Registry& registry);
   ~Gateway();
   Gateway(const Gateway&) = delete;

@@ -13,6 +13,7 @@
 #include "arena/matchmaking/matcher.hpp"
 #include "arena/matchmaking/settings.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/runtime/timers.hpp"
 
 namespace arena::matchmaking {
 
@@ -35,8 +36,11 @@ class FixedRating final : public RatingSource {
 
 class MatchmakerService {
  public:
+  // With `timers`, ops and rounds (every settings.interval of the clock) run on the matchmaker's
+  // own strand; without, ops run on the delivering thread and the owner calls tick() (the fuzz
+  // target, tests).
   MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes, RatingSource& ratings,
-                    metrics::Registry& registry, Settings settings);
+                    metrics::Registry& registry, Settings settings, runtime::Timers* timers);
   ~MatchmakerService();
   MatchmakerService(const MatchmakerService&) = delete;
   MatchmakerService& operator=(const MatchmakerService&) = delete;

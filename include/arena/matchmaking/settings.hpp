@@ -19,7 +19,6 @@ struct Settings {
   // [matchmaking.modes.<name>] tables as written (TOML only): each overrides the built-in mode
   // of its name key by key, or adds a mode.
   std::map<std::string, std::map<std::string, std::string>> modes;
-  bool run_thread = true;  // false: the owner calls tick() (tests; not a setting)
 };
 
 }  // namespace arena::matchmaking

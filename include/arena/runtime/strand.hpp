@@ -1,7 +1,7 @@
 #pragma once
 // A serial executor with a thread of its own, for a role's work that must not run on a bus or
-// I/O thread: posted functions run one at a time, in the order they were posted, and repeating
-// timers run on the same thread between them. A role that keeps all its state on one Strand
+// I/O thread: posted functions run one at a time, in the order they were posted (repeating work
+// is posted by runtime::Timers). A role that keeps all its state on one Strand
 // needs no lock for it, and a long piece of work (a matchmaking round) delays only that role's
 // queue, never a socket or another service.
 #include <chrono>
@@ -26,9 +26,6 @@ class Strand {
   // Runs `fn` on the strand's thread after everything posted before it. An exception thrown by
   // `fn` is logged and dropped. Posting after stop() does nothing.
   void post(std::function<void()> fn);
-  // Calls `fn` on the strand every `interval` (the first call one interval from now) until
-  // stop(). A call that overruns delays the next one; calls never pile up.
-  void every(std::chrono::milliseconds interval, std::function<void()> fn);
   // Finishes the function running now, drops the rest and joins the thread. Idempotent; not
   // from the strand's own thread.
   void stop();

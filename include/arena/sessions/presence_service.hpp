@@ -9,15 +9,19 @@
 
 #include "arena/bus/bus.hpp"
 #include "arena/core/mutex.hpp"
+#include "arena/core/clock.hpp"
 #include "arena/runtime/strand.hpp"
+#include "arena/runtime/timers.hpp"
 
 namespace arena::sessions {
 
 class PresenceService {
  public:
-  // Checks for silent nodes every second on a strand of its own (see expire_silent_nodes). Node
-  // liveness is real elapsed time (steady clock), not the game clock.
-  explicit PresenceService(bus::Bus& bus);
+  // Checks for silent nodes every second (a timer of `timers`, on a strand of its own): the
+  // sessions of every node not heard from for kNodeTimeout of clock.monotonic() (a crashed
+  // gateway) are closed for it, with session.closed as the node would have published, and
+  // presence.changed.
+  PresenceService(bus::Bus& bus, const core::Clock& clock, runtime::Timers& timers);
   ~PresenceService();
 
   struct Where {
@@ -25,23 +29,22 @@ class PresenceService {
     std::string node;
   };
   std::vector<Where> lookup(const std::string& user_id) const;
-  // Closes the sessions of every node not heard from for kNodeTimeout (a crashed gateway):
-  // publishes session.closed for each, as the node would have, and presence.changed.
-  using Steady = std::chrono::steady_clock;
-  void expire_silent_nodes(Steady::time_point now);
-
  private:
+  using Steady = core::Steady;
+  void expire_silent_nodes();
   void opened(const bus::Message& m);
   void closed(const bus::Message& m);
   void query(const bus::Message& m);
   void heartbeat(const bus::Message& m);
 
   bus::Bus& bus_;
+  const core::Clock& clock_;
   mutable core::Mutex mu_;
   std::unordered_map<std::string, std::vector<Where>> users_ ARENA_GUARDED_BY(mu_);
   std::unordered_map<std::string, Steady::time_point> nodes_ ARENA_GUARDED_BY(mu_);  // node -> last heard from
   std::vector<std::unique_ptr<bus::Subscription>> subs_;
   runtime::Strand checker_{"presence-check"};
+  std::unique_ptr<runtime::Timers::Timer> check_timer_;  // destroyed before checker_
 };
 
 }  // namespace arena::sessions
