@@ -4,6 +4,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstring>
 
@@ -64,7 +65,7 @@ void Connection::on_handshake(bool ok) {
     return;
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  open_ = true;
+  move_to(State::open);
   metrics_.connections_open.inc();
   metrics_.connections_total.inc();
   tokens_ = settings_.message_burst;
@@ -131,7 +132,7 @@ bool Connection::on_frame(const ws::Reader::Event& e) {
   switch (e.kind) {
     case Kind::text:
     case Kind::binary:
-      if (close_queued_) return true;  // closing: messages are dropped
+      if (closing()) return true;  // messages are dropped
       if (!allow_message()) {
         owner_.on_rate_limited(self, violations_ > settings_.message_burst);
       } else if (e.kind == Kind::binary) {
@@ -141,13 +142,13 @@ bool Connection::on_frame(const ws::Reader::Event& e) {
       }
       return true;
     case Kind::ping:
-      if (!close_queued_ && control_.size() < kMaxControlBytes)
+      if (!closing() && control_.size() < kMaxControlBytes)
         control_ += ws::control_frame(ws::Opcode::pong, e.payload);
       return true;
     case Kind::pong: return true;
     case Kind::close:
       peer_closed_ = true;
-      if (close_sent_) {
+      if (state_ == State::close_sent) {
         abort();  // the close handshake is complete
       } else {
         start_close(e.code == ws::kNoStatus ? ws::kNormal : e.code, {});  // echo the peer's code
@@ -180,9 +181,9 @@ void Connection::send(Outbound out) {
   bool overflowed = false;
   {
     core::Lock lock(mu_);
-    if (closing_ || overflow_) return;
+    if (intake_ != Intake::accepting) return;
     if (queue_.size() >= settings_.send_queue_messages || queued_bytes_ + out.size() > settings_.send_queue_bytes) {
-      overflow_ = true;
+      intake_ = Intake::overflowed;
       overflowed = true;
     } else {
       queued_bytes_ += out.size();
@@ -198,7 +199,7 @@ void Connection::send(Outbound out) {
   // waits behind what is being written; the close timer drops the socket if it never goes.
   if (overflowed) {
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
-      if (self->close_queued_ || self->finished_ || !self->socket_.is_open()) return;
+      if (self->closing() || !self->socket_.is_open()) return;
       self->metrics_.closes.with({"4008"}).inc();
       self->start_close(static_cast<std::uint16_t>(CloseCode::slow_consumer), "slow consumer");
       self->flush();
@@ -227,7 +228,7 @@ bool Connection::fill_output() {
     out_bytes_ = 0;
   }
   if (!control_.empty()) {
-    if (close_queued_) close_in_out_ = true;  // the close frame is the last control frame
+    if (state_ == State::closing) close_in_out_ = true;  // the close frame is the last control frame
     out_.swap(control_);
     std::string().swap(control_);
   }
@@ -260,10 +261,7 @@ void Connection::flush() {
   if (waiting_write_ || !socket_.is_open()) return;
   for (;;) {
     if (out_pos_ == out_.size()) {
-      if (close_in_out_) {
-        close_in_out_ = false;
-        close_sent_ = true;
-      }
+      if (close_in_out_) break;  // our close frame is out: nothing may follow it
       if (!fill_output()) break;
     }
     error_code ec;
@@ -280,8 +278,9 @@ void Connection::flush() {
   }
   std::string().swap(out_);  // an idle socket keeps no write buffer
   out_pos_ = 0;
-  if (close_sent_ && !shut_down_) {
-    shut_down_ = true;
+  if (close_in_out_) {
+    close_in_out_ = false;
+    move_to(State::close_sent);
     if (peer_closed_) {
       abort();  // the close handshake is complete
     } else {
@@ -313,11 +312,11 @@ void Connection::wait_writable() {
 }
 
 void Connection::start_close(std::uint16_t code, std::string_view reason) {
-  if (close_queued_) return;
-  close_queued_ = true;
+  if (state_ != State::open) return;
+  move_to(State::closing);
   {
     core::Lock lock(mu_);
-    closing_ = true;
+    intake_ = Intake::closed;
     drop_queue();
   }
   control_ += ws::close_frame(code, reason);
@@ -330,7 +329,7 @@ void Connection::start_close(std::uint16_t code, std::string_view reason) {
 
 void Connection::close(CloseCode code, std::string reason) {
   asio::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() {
-    if (self->close_queued_ || self->finished_ || !self->open_) return;
+    if (self->state_ != State::open) return;
     self->metrics_.closes.with({std::to_string(static_cast<int>(code))}).inc();
     self->start_close(static_cast<std::uint16_t>(code), reason);
     self->flush();
@@ -345,13 +344,13 @@ void Connection::check_idle(Clock::time_point now) {
     // Dead or gone: a close frame would not be answered.
     last_heard_.store(0, std::memory_order_relaxed);
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
-      if (self->finished_) return;
+      if (self->state_ == State::finished) return;
       self->metrics_.closes.with({"idle"}).inc();
       self->abort();
     });
   } else if (quiet >= settings_.idle_timeout / 2 && !ping_sent_.exchange(true, std::memory_order_relaxed)) {
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
-      if (self->close_queued_ || !self->socket_.is_open()) return;
+      if (self->closing() || !self->socket_.is_open()) return;
       self->control_ += ws::control_frame(ws::Opcode::ping, {});
       self->flush();
     });
@@ -365,11 +364,12 @@ void Connection::abort() {
 }
 
 void Connection::finish() {
-  if (finished_) return;
-  finished_ = true;
+  if (state_ == State::finished) return;
+  const bool was_open = state_ != State::handshaking;
+  move_to(State::finished);
   {
     core::Lock lock(mu_);
-    closing_ = true;
+    intake_ = Intake::closed;
     drop_queue();
   }
   if (close_timer_) close_timer_->cancel();
@@ -377,9 +377,25 @@ void Connection::finish() {
   std::string().swap(out_);
   std::string().swap(control_);
   std::string().swap(partial_);
-  if (!open_) return;
+  if (!was_open) return;
   metrics_.connections_open.dec();
   owner_.on_closed(shared_from_this());
+}
+
+void Connection::move_to(State next) {
+  const bool allowed = [&] {
+    switch (state_) {
+      case State::handshaking: return next == State::open || next == State::finished;
+      case State::open: return next == State::closing || next == State::finished;
+      case State::closing: return next == State::close_sent || next == State::finished;
+      case State::close_sent: return next == State::finished;
+      case State::finished: return false;
+    }
+    return false;
+  }();
+  assert(allowed && "a connection state move that is not allowed");
+  (void)allowed;
+  state_ = next;
 }
 
 void Connection::drop_queue() {

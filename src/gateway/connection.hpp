@@ -25,6 +25,16 @@ namespace arena::gateway {
 
 class Connection final : public Link, public std::enable_shared_from_this<Connection> {
  public:
+  // The connection's life, on its strand. Allowed moves:
+  //   handshaking -> open | finished       (the WebSocket handshake succeeded, or failed)
+  //   open        -> closing | finished    (we queued our close frame, or the socket went)
+  //   closing     -> close_sent | finished (our close frame is written, or the socket went)
+  //   close_sent  -> finished              (the peer's close or EOF, or the close timer)
+  enum class State { handshaking, open, closing, close_sent, finished };
+  // What send() does with a new frame (any thread): queue it, or drop it because the queue
+  // overflowed (the connection is being closed with 4008) or the connection is closing.
+  enum class Intake { accepting, overflowed, closed };
+
   Connection(http::Upgrade&& up, LinkOwner& owner, const Settings& settings, GatewayMetrics& metrics,
              ConnectionInfo info);
   ~Connection() override;
@@ -60,6 +70,8 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   void abort();                                                   // on the strand: closes the socket
   void finish();                                                  // on the strand, once: tells the owner
   void drop_queue() ARENA_REQUIRES(mu_);
+  void move_to(State next);  // on the strand; asserts the move is allowed
+  bool closing() const { return state_ >= State::closing; }
   bool allow_message();  // token bucket, read side
 
   boost::asio::ip::tcp::socket socket_;
@@ -75,10 +87,9 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   // for every idle connection.
   std::vector<Outbound> queue_ ARENA_GUARDED_BY(mu_);
   std::size_t queued_bytes_ ARENA_GUARDED_BY(mu_) = 0;
-  bool flush_posted_ ARENA_GUARDED_BY(mu_) = false;
+  Intake intake_ ARENA_GUARDED_BY(mu_) = Intake::accepting;
+  bool flush_posted_ ARENA_GUARDED_BY(mu_) = false;   // a flush is on its way to the strand
   bool write_blocked_ ARENA_GUARDED_BY(mu_) = false;  // waiting for the socket to take more
-  bool overflow_ ARENA_GUARDED_BY(mu_) = false;
-  bool closing_ ARENA_GUARDED_BY(mu_) = false;  // no more frames are taken
   std::int64_t token_expires_at_ ARENA_GUARDED_BY(mu_) = 0;
   std::shared_ptr<Session> session_ ARENA_GUARDED_BY(mu_);
 
@@ -94,15 +105,11 @@ class Connection final : public Link, public std::enable_shared_from_this<Connec
   std::size_t out_bytes_ = 0;  // of queued_bytes_, what out_ took
   std::string control_;        // pong and close frames to write next
   std::unique_ptr<boost::asio::steady_timer> close_timer_;
-  bool open_ = false;           // handshake done, owner told
+  State state_ = State::handshaking;
   bool waiting_write_ = false;  // a wait for writability is pending
-  bool close_queued_ = false;   // our close frame is in control_ or out_
   bool close_in_out_ = false;   // out_ ends with our close frame
-  bool close_sent_ = false;
-  bool shut_down_ = false;    // our side of the TCP connection is shut down
-  bool discard_ = false;      // no more frames are parsed (closing, or the stream was bad)
-  bool peer_closed_ = false;  // the peer's close frame arrived
-  bool finished_ = false;
+  bool discard_ = false;        // no more frames are parsed (the peer's close came, or the stream was bad)
+  bool peer_closed_ = false;    // the peer's close frame arrived
   double tokens_ = 0;
   Clock::time_point refilled_;
   int violations_ = 0;
