@@ -49,11 +49,15 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
     users[user_id].sessions.push_back(s);
   }
   const bool subscribed = ensure_subscribed(&Impl::users, user_id, protocol::route_user(user_id));
-  // NATS clients buffer SUB: make sure the server knows this user is here before anyone can
-  // be told so (session.opened, the replace kick of another gateway), or the first pushes
-  // to the user could be lost. One round trip per newly connected user; free on MemoryBus.
-  if (subscribed && !bus.flush(settings.request_timeout))
-    log->warn("msg=\"bus flush timed out after subscribing\" user={}", user_id);
+  // NATS clients buffer SUB: make sure the server knows this user is here before anyone is
+  // told so (session.opened), or the first pushes to the user from elsewhere could be lost. One
+  // round trip per newly connected user (free on MemoryBus), waited for on the announcer.
+  if (subscribed) {
+    announcer.post([this, user_id] {
+      if (!bus.flush(settings.request_timeout))
+        log->warn("msg=\"bus flush timed out after subscribing\" user={}", user_id);
+    });
+  }
   metrics.sessions_open.inc();
   announce(s, protocol::kSessionOpened);
   return s;
@@ -75,7 +79,10 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
 }
 
 void Gateway::Impl::announce(const SessionPtr& s, std::string_view subject) {
-  bus.publish(subject, protocol::encode(protocol::SessionEvent{s->id(), s->user_id(), settings.node_id}));
+  announcer.post([this, subject = std::string(subject),
+                  event = protocol::encode(protocol::SessionEvent{s->id(), s->user_id(), settings.node_id})] {
+    bus.publish(subject, event);
+  });
 }
 
 bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) {

@@ -2,6 +2,8 @@
 
 #include <boost/json/monotonic_resource.hpp>
 
+#include <future>
+
 #include "gateway_impl.hpp"
 
 namespace arena::gateway {
@@ -121,6 +123,14 @@ void Gateway::Impl::start() {
 void Gateway::Impl::stop() {
   sweep_timer.reset();
   sweeper.stop();
+  {
+    // What is announced goes out before the gateway does (bounded: the bus may be gone).
+    auto done = std::make_shared<std::promise<void>>();
+    auto drained = done->get_future();
+    announcer.post([done] { done->set_value(); });
+    drained.wait_for(settings.request_timeout);
+    announcer.stop();
+  }
   resync_sub.reset();
   std::vector<std::unique_ptr<bus::Subscription>> subs;
   std::unordered_set<ConnPtr> dropped_conns;

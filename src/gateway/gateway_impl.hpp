@@ -108,6 +108,10 @@ struct Gateway::Impl final : LinkOwner {
   // The sweep (resume expiry, token expiry, idle pings, the node heartbeat) every 200 ms, on a
   // strand of its own: no I/O thread runs it, and nothing else waits for it.
   runtime::Strand sweeper{"gateway-sweep"};
+  // session.opened/closed go out from here, in the order they happen: the first one of a user
+  // waits for the bus to confirm the user's subscription (a NATS round trip), on this strand,
+  // never on the I/O thread that opened the session.
+  runtime::Strand announcer{"gateway-announce"};
   std::unique_ptr<runtime::Timers::Timer> sweep_timer;  // on `sweeper`; destroyed before it stops
   core::Steady::time_point last_heartbeat{};  // only on the sweeper; clock.monotonic()
 
