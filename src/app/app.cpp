@@ -1,7 +1,7 @@
 #include "arena/app/app.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <unistd.h>
+#include <boost/json/serialize.hpp>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -80,21 +80,20 @@ void App::Impl::add_ops_routes() {
   using http::Method;
   using http::Response;
   routes.add(Method::get, "/healthz", [](http::Request&) { return Response::json(200, R"({"status":"ok"})"); });
-  routes.add(
-      Method::get, "/readyz",
-      [this](http::Request&) {
-        if (server && server->draining()) return Response::error(Code::shutting_down, "server is shutting down");
-        std::map<std::string, bool> checks;
-        for (const auto& r : roles) r->check(checks);
-        json::object body{{"status", "ready"}};
-        json::object& out = body["checks"].emplace_object();
-        for (const auto& [what, ok] : checks) {
-          if (!ok) return Response::error(Code::not_ready, what + " is unreachable");
-          out[what] = "ok";
-        }
-        return Response::json(200, json::serialize(body));
-      },
-      {.runs_on = http::RunsOn::storage});
+  routes.add(Method::get, "/readyz",
+             [this](http::Request&) {
+               if (server && server->draining()) return Response::error(Code::shutting_down, "server is shutting down");
+               std::map<std::string, bool> checks;
+               for (const auto& r : roles) r->check(checks);
+               json::object body{{"status", "ready"}};
+               json::object& out = body["checks"].emplace_object();
+               for (const auto& [what, ok] : checks) {
+                 if (!ok) return Response::error(Code::not_ready, what + " is unreachable");
+                 out[what] = "ok";
+               }
+               return Response::json(200, json::serialize(body));
+             },
+             {.runs_on = http::RunsOn::storage});
   // The matchmaker's queues, for tools: asked over the bus, so any process can answer it.
   routes.add(Method::get, "/v1/matchmaking/stats",
              [this](http::Request&) {
@@ -155,7 +154,8 @@ void App::Impl::start_shared() {
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
   }
-  shared = std::make_unique<Shared>(Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get()});
+  shared = std::make_unique<Shared>(
+      Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get()});
 }
 
 void App::start() {
@@ -239,8 +239,8 @@ int serve(const config::Settings& settings) {
   const auto ep = config::parse_endpoint(settings.listen);
   std::string roles;  // as expanded ("all" names every role), so the log says what runs here
   for (const auto& r : config::parse_roles(settings.roles)) roles += (roles.empty() ? "" : ",") + r;
-  log::get("app")->info("msg=\"arena serving\" roles={} bus={} node={} listen={}:{} data_dir={}", roles,
-                        settings.bus, app.node_id(), ep.host, app.port(), settings.data_dir);
+  log::get("app")->info("msg=\"arena serving\" roles={} bus={} node={} listen={}:{} data_dir={}", roles, settings.bus,
+                        app.node_id(), ep.host, app.port(), settings.data_dir);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::get("app")->info("msg=\"draining\" signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -33,9 +33,8 @@ class MatchmakerRole final : public Component {
     auto modes = matchmaking::configured_modes(settings_.modes, settings_.builtin_modes);
     check_games(modes, match::builtin_games());
     ratings_ = std::make_unique<matchmaking::FixedRating>(settings_.default_rating);
-    service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes),
-                                                                *ratings_, shared_.registry, settings_,
-                                                                &shared_.timers);
+    service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes), *ratings_,
+                                                                shared_.registry, settings_, &shared_.timers);
   }
 
   void stop() override {

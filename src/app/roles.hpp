@@ -47,7 +47,7 @@ struct Shared {
   http::Router& routes;
   auth::TokenVerifier& verifier;
   auth::AuthMetrics& auth_metrics;  // shared with the verifier
-  storage::Sqlite* db;  // open when a role in this process needs durable storage (auth, host)
+  storage::Sqlite* db;              // open when a role in this process needs durable storage (auth, host)
 };
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);

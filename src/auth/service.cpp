@@ -193,8 +193,7 @@ TokenPair AuthService::refresh(const std::string& refresh_token) {
     case RotateStatus::reused:
       mark_revoked(r.family_id);
       metrics_.refreshes.with({"reused"}).inc();
-      throw Error(Code::refresh_token_reused,
-                                   "refresh token was already used; this login has been ended for safety");
+      throw Error(Code::refresh_token_reused, "refresh token was already used; this login has been ended for safety");
     case RotateStatus::rotated: break;
   }
   auto account = accounts_.find(r.account_id);

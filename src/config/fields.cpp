@@ -112,8 +112,7 @@ std::vector<Field> build() {
       "http.shutdown_timeout", "On SIGTERM, wait this long for in-flight requests",
       [](auto& s) -> auto& { return s.http.shutdown_timeout; }, 0ms, max_dur));
   f.push_back(int_field(
-      "http.threads",
-      "I/O threads (0 = one per core; handlers that wait for storage run on http.storage_threads)",
+      "http.threads", "I/O threads (0 = one per core; handlers that wait for storage run on http.storage_threads)",
       [](auto& s) -> auto& { return s.http.threads; }, 0, 256));
   f.push_back(int_field(
       "http.blocking_threads", "Threads for slow work such as password hashing",
@@ -204,7 +203,7 @@ std::vector<Field> build() {
                },
                [](const Settings& s) {
                  return std::string(s.gateway.second_connection == gateway::SecondConnection::replace ? "replace"
-                                                                                                       : "allow");
+                                                                                                      : "allow");
                }});
   f.push_back(int_field(
       "gateway.max_channels", "Channels one session may be in", [](auto& s) -> auto& { return s.gateway.max_channels; },

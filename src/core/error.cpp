@@ -29,6 +29,8 @@ std::optional<Code> code_named(std::string_view n) {
   return std::nullopt;
 }
 
-std::span<const Code> all_codes() { return kAll; }
+std::span<const Code> all_codes() {
+  return kAll;
+}
 
 }  // namespace arena

@@ -34,7 +34,7 @@ std::string check_string(std::string_view key, const json::value& v, std::size_t
   const std::size_t len = utf8_length(sv);
   if (len < min_len || len > max_len)
     throw Error(Code::invalid_field, std::string(key) + " must be " + std::to_string(min_len) + " to " +
-                                                     std::to_string(max_len) + " characters");
+                                         std::to_string(max_len) + " characters");
   return std::string(sv);
 }
 }  // namespace
@@ -64,7 +64,8 @@ std::optional<std::int64_t> Fields::optional_int(std::string_view key, std::int6
     throw Error(Code::invalid_field, std::string(key) + " must be an integer");
   }
   if (n < min || n > max)
-    throw Error(Code::invalid_field, std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+    throw Error(Code::invalid_field,
+                std::string(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return n;
 }
 

@@ -142,8 +142,7 @@ bool Connection::on_frame(const ws::Reader::Event& e) {
       }
       return true;
     case Kind::ping:
-      if (!closing() && control_.size() < kMaxControlBytes)
-        control_ += ws::control_frame(ws::Opcode::pong, e.payload);
+      if (!closing() && control_.size() < kMaxControlBytes) control_ += ws::control_frame(ws::Opcode::pong, e.payload);
       return true;
     case Kind::pong: return true;
     case Kind::close:

@@ -113,7 +113,7 @@ struct Gateway::Impl final : LinkOwner {
   // never on the I/O thread that opened the session.
   runtime::Strand announcer{"gateway-announce"};
   std::unique_ptr<runtime::Timers::Timer> sweep_timer;  // on `sweeper`; destroyed before it stops
-  core::Steady::time_point last_heartbeat{};  // only on the sweeper; clock.monotonic()
+  core::Steady::time_point last_heartbeat{};            // only on the sweeper; clock.monotonic()
 
   // --- lifecycle ---
   void start();

@@ -10,7 +10,8 @@ namespace arena::gateway {
 
 std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
   if (const int wait =
-          upgrade_limiter.acquire(req.remote_ip, {static_cast<double>(settings.upgrades_per_ip_burst), static_cast<double>(settings.upgrades_per_ip_per_minute)});
+          upgrade_limiter.acquire(req.remote_ip, {static_cast<double>(settings.upgrades_per_ip_burst),
+                                                  static_cast<double>(settings.upgrades_per_ip_per_minute)});
       wait > 0) {
     throw Error(Code::too_many_upgrades, "too many WebSocket connections opened from this address")
         .with_retry_after(wait);
@@ -40,9 +41,8 @@ std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
     info.resume_last_seq = last;
   }
   if (!room_for_session(info)) {
-    throw Error(Code::too_many_sessions,
-                   "this user has " + std::to_string(settings.max_sessions_per_user) +
-                       " live sessions here; close one, or resume one with ?sid=");
+    throw Error(Code::too_many_sessions, "this user has " + std::to_string(settings.max_sessions_per_user) +
+                                             " live sessions here; close one, or resume one with ?sid=");
   }
   req.attachment = std::move(info);
   return std::nullopt;

@@ -22,8 +22,7 @@ int status_of(Code code) {
     case Code::no_region:
     case Code::party_too_big:
     case Code::not_in_channel:
-    case Code::too_many_channels:
-      return 400;
+    case Code::too_many_channels: return 400;
     case Code::unauthorized:
     case Code::token_malformed:
     case Code::token_bad_algorithm:
@@ -39,24 +38,20 @@ int status_of(Code code) {
     case Code::refresh_token_invalid:
     case Code::refresh_token_expired:
     case Code::refresh_token_reused:
-    case Code::refresh_token_revoked:
-      return 401;
+    case Code::refresh_token_revoked: return 401;
     case Code::account_disabled:
     case Code::token_mismatch:
     case Code::not_party_leader:
     case Code::not_party_member:
-    case Code::not_invited:
-      return 403;
+    case Code::not_invited: return 403;
     case Code::not_found:
     case Code::account_not_found:
     case Code::no_such_user:
     case Code::no_such_party:
     case Code::no_such_match:
     case Code::not_member:
-    case Code::user_offline:
-      return 404;
-    case Code::method_not_allowed:
-      return 405;
+    case Code::user_offline: return 404;
+    case Code::method_not_allowed: return 405;
     case Code::email_taken:
     case Code::session_closed:
     case Code::already_queued:
@@ -67,31 +62,22 @@ int status_of(Code code) {
     case Code::already_member:
     case Code::party_full:
     case Code::channel_full:
-    case Code::not_in_match:
-      return 409;
-    case Code::body_too_large:
-      return 413;
-    case Code::unsupported_media_type:
-      return 415;
-    case Code::upgrade_required:
-      return 426;
+    case Code::not_in_match: return 409;
+    case Code::body_too_large: return 413;
+    case Code::unsupported_media_type: return 415;
+    case Code::upgrade_required: return 426;
     case Code::rate_limited:
     case Code::too_many_connections:
     case Code::too_many_upgrades:
     case Code::too_many_sessions:
-    case Code::too_many_invites:
-      return 429;
-    case Code::headers_too_large:
-      return 431;
-    case Code::internal:
-      return 500;
-    case Code::unsupported_transfer_coding:
-      return 501;
+    case Code::too_many_invites: return 429;
+    case Code::headers_too_large: return 431;
+    case Code::internal: return 500;
+    case Code::unsupported_transfer_coding: return 501;
     case Code::overloaded:
     case Code::unavailable:
     case Code::not_ready:
-    case Code::shutting_down:
-      return 503;
+    case Code::shutting_down: return 503;
   }
   return 500;
 }

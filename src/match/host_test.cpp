@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -197,6 +198,52 @@ TEST(Host, APlayerWhoGoesOfflineForfeitsInAForfeitGame) {
   // Someone who is not in the match going offline changes nothing (and does not crash).
   bus.publish(protocol::presence_changed("carol"), protocol::encode(protocol::PresenceChanged{"carol", false}));
   EXPECT_TRUE(bus.wait_idle(5s));
+}
+
+// A player back online (a new session) is sent a full snapshot, in order with the deltas: the
+// deltas after it are of the ticks after its tick, never one it already holds.
+TEST(Host, APlayerBackOnlineGetsASnapshotInOrderWithTheDeltas) {
+  bus::MemoryBus bus;
+  MemoryMatchStore store;
+  core::FakeClock clock;
+  metrics::Registry registry;
+  MatchHost host(bus, games(), store, clock, registry, HostSettings{});
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<std::string, std::int64_t>> seen;  // op, tick: as alice receives them
+  auto sub = bus.subscribe(protocol::route_user("alice"), [&](const bus::Message& m) {
+    const auto payload = protocol::decode<protocol::RoutePayload>(m.data);
+    ASSERT_TRUE(payload);
+    const auto frame = json::parse("{" + std::string(payload->text)).as_object();
+    const auto& d = frame.at("d").as_object();
+    std::lock_guard lock(mu);
+    seen.emplace_back(std::string(frame.at("op").as_string()), d.contains("tick") ? d.at("tick").as_int64() : -1);
+    cv.notify_all();
+  });
+  protocol::MatchFound f{"cycles-1", "practice", "cycles", "eu", {{{"alice", 1500, 20, ""}}}, true, 3, 4, 1, 20};
+  bus.publish(protocol::kMatchFound, protocol::encode(f));
+  auto count = [&](const std::string& op) {
+    return std::count_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == op; });
+  };
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return count("match.delta") >= 3; }));
+  }
+  bus.publish(protocol::presence_changed("alice"), protocol::encode(protocol::PresenceChanged{"alice", true}));
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 5s, [&] {
+    const auto at =
+        std::find_if(seen.begin() + 2, seen.end(), [](const auto& e) { return e.first == "match.snapshot"; });
+    return at != seen.end() &&
+           std::count_if(at, seen.end(), [](const auto& e) { return e.first == "match.delta"; }) >= 2;
+  }));
+  EXPECT_EQ(seen.front().first, "match.assigned");
+  const auto snap =
+      std::find_if(seen.begin() + 2, seen.end(), [](const auto& e) { return e.first == "match.snapshot"; });
+  ASSERT_NE(snap, seen.end());
+  EXPECT_LT(std::prev(snap)->second, snap->second + 1);  // the delta before it is of its tick or earlier
+  EXPECT_EQ(std::next(snap)->first, "match.delta");
+  EXPECT_EQ(std::next(snap)->second, snap->second + 1);  // the next delta is of the next tick
 }
 
 }  // namespace

@@ -434,13 +434,12 @@ std::string Matcher::enqueue(TicketRequest req) {
   std::size_t mi = modes_.size();
   for (std::size_t i = 0; i < modes_.size(); ++i)
     if (modes_[i].name == req.mode) mi = i;
-  if (mi == modes_.size())
-    throw Error(Code::unknown_mode, "no game mode named '" + req.mode.substr(0, 64) + "'");
+  if (mi == modes_.size()) throw Error(Code::unknown_mode, "no game mode named '" + req.mode.substr(0, 64) + "'");
   const auto& m = modes_[mi];
   if (req.players.empty()) throw Error(Code::invalid_field, "a ticket needs at least one player");
   if (static_cast<int>(req.players.size()) > m.party_limit())
-    throw Error(Code::party_too_big, "mode '" + m.name + "' takes parties of at most " +
-                                                     std::to_string(m.party_limit()) + " players");
+    throw Error(Code::party_too_big,
+                "mode '" + m.name + "' takes parties of at most " + std::to_string(m.party_limit()) + " players");
   std::set<std::string> seen;
   for (const auto& p : req.players) {
     if (!seen.insert(p.user_id).second) throw Error(Code::invalid_field, "a player is listed twice");
@@ -463,8 +462,8 @@ std::string Matcher::enqueue(TicketRequest req) {
     }
   }
   if (best > m.max_ping_ms)
-    throw Error(Code::no_region, "no region of mode '" + m.name + "' is within " +
-                                                 std::to_string(m.max_ping_ms) + " ms of every player");
+    throw Error(Code::no_region, "no region of mode '" + m.name + "' is within " + std::to_string(m.max_ping_ms) +
+                                     " ms of every player");
   const auto now = im.clock.now();
   t->id = im.new_id();
   t->mode = mi;

@@ -80,7 +80,7 @@ const Party& Parties::invite(const std::string& leader, const std::string& targe
 }
 
 std::vector<std::pair<std::string, core::SystemTime>>& Parties::open_invites(const std::string& target,
-                                                                              core::SystemTime now) {
+                                                                             core::SystemTime now) {
   auto& held = inbox_[target];
   std::erase_if(held, [&](const auto& e) {
     if (e.second <= now) return true;

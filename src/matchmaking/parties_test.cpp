@@ -52,8 +52,8 @@ TEST(Parties, CreateInviteAcceptAndTheEventsInOrder) {
   const Party& joined = f.parties.accept("bob", "p1");
   EXPECT_EQ(joined.members, (std::vector<std::string>{"ann", "bob"}));
   EXPECT_TRUE(joined.invites.empty());
-  EXPECT_EQ(events(f.parties), (std::vector<std::string>{"cancel:bob:joined_party", "cancel:ann:party_changed",
-                                                         "updated:bob:joined"}));
+  EXPECT_EQ(events(f.parties),
+            (std::vector<std::string>{"cancel:bob:joined_party", "cancel:ann:party_changed", "updated:bob:joined"}));
   EXPECT_TRUE(f.parties.is_member("bob", "p1"));
   EXPECT_FALSE(f.parties.is_member("bob", "p2"));
   EXPECT_EQ(f.parties.party_of("bob"), f.parties.find("p1"));
@@ -75,8 +75,8 @@ TEST(Parties, OnlyTheLeaderInvitesKicksAndPromotes) {
   EXPECT_EQ(f.parties.promote("ann", "bob").leader, "bob");
   EXPECT_EQ(events(f.parties), (std::vector<std::string>{"updated:bob:promoted"}));
   f.parties.kick("bob", "ann");
-  EXPECT_EQ(events(f.parties), (std::vector<std::string>{"cancel:bob:party_member_kicked", "removed:ann:kicked",
-                                                         "updated:ann:kicked"}));
+  EXPECT_EQ(events(f.parties),
+            (std::vector<std::string>{"cancel:bob:party_member_kicked", "removed:ann:kicked", "updated:ann:kicked"}));
   EXPECT_EQ(f.parties.party_of("ann"), nullptr);
 }
 
@@ -90,8 +90,8 @@ TEST(Parties, TheLeaderLeavingHandsOverAndTheLastOneOutEndsTheParty) {
   (void)f.parties.take_events();
   EXPECT_EQ(f.parties.leave_own("ann"), "p1");
   EXPECT_EQ(f.parties.find("p1")->leader, "bob");  // the next to have joined
-  EXPECT_EQ(events(f.parties), (std::vector<std::string>{"cancel:ann:party_member_left", "removed:ann:left",
-                                                         "updated:ann:left"}));
+  EXPECT_EQ(events(f.parties),
+            (std::vector<std::string>{"cancel:ann:party_member_left", "removed:ann:left", "updated:ann:left"}));
   f.parties.leave("bob", "disconnected", "party_member_disconnected");
   f.parties.leave("cid", "left", "party_member_left");
   EXPECT_EQ(f.parties.find("p1"), nullptr);
@@ -106,7 +106,7 @@ TEST(Parties, InvitesExpireAndCountTowardsTheSize) {
   f.parties.invite("ann", "bob");
   f.parties.invite("ann", "cid");
   EXPECT_EQ(code_of([&] { f.parties.invite("ann", "dan"); }), Code::party_full);  // 1 member + 2 invites
-  f.parties.invite("ann", "bob");  // a renewal is not a new seat
+  f.parties.invite("ann", "bob");                                                 // a renewal is not a new seat
   f.clock.advance(61s);
   EXPECT_EQ(code_of([&] { f.parties.accept("cid", "p1"); }), Code::not_invited);
   f.parties.expire();

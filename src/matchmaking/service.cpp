@@ -145,9 +145,7 @@ struct MatchmakerService::Impl {
                                    {"expires_in_ms", settings.invite_ttl.count()}}});
           }
           break;
-        case PartyEvent::Kind::updated:
-          tell_party(e, out);
-          break;
+        case PartyEvent::Kind::updated: tell_party(e, out); break;
       }
     }
     const auto now = clock.now();
@@ -226,7 +224,8 @@ struct MatchmakerService::Impl {
       const std::string target = user_arg(d);
       return {{"party_id", parties.invite(user, target).id}, {"user_id", target}};
     }
-    if (op == "party.accept") return party_view(parties.accept(user, core::Fields(d).required_string("party_id", 1, 64)));
+    if (op == "party.accept")
+      return party_view(parties.accept(user, core::Fields(d).required_string("party_id", 1, 64)));
     if (op == "party.decline")
       return {{"party_id", parties.decline(user, core::Fields(d).required_string("party_id", 1, 64)).id}};
     if (op == "party.leave") return {{"party_id", parties.leave_own(user)}};

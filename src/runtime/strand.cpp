@@ -19,8 +19,6 @@ namespace asio = boost::asio;
 struct Strand::Impl {
   explicit Impl(std::string n) : name(std::move(n)), work(asio::make_work_guard(ioc)) {}
 
-
-
   void run(const std::function<void()>& fn) {
     try {
       fn();
@@ -28,7 +26,6 @@ struct Strand::Impl {
       log::get("runtime")->error("msg=\"strand work failed\" strand={} error=\"{}\"", name, e.what());
     }
   }
-
 
   std::string name;
   asio::io_context ioc;

@@ -50,7 +50,8 @@ void ChannelService::join(const bus::Message& m) {
     auto it = users.find(user);
     if (it == users.end()) {
       if (users.size() >= limits_.max_members) {
-        bus::payload::reply(bus_, m, bus::payload::error(Code::channel_full, "the channel has reached its member limit"));
+        bus::payload::reply(bus_, m,
+                            bus::payload::error(Code::channel_full, "the channel has reached its member limit"));
         return;
       }
       first_of_user = true;

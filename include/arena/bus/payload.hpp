@@ -40,7 +40,11 @@ inline void reply(Bus& bus, const Message& m, const boost::json::object& body) {
 inline boost::json::object error(std::string_view code, std::string_view message) {
   return {{"error", {{"code", code}, {"message", message}}}};
 }
-inline boost::json::object error(Code code, std::string_view message) { return error(name(code), message); }
-inline boost::json::object error(const Error& e) { return error(e.code_name(), e.message()); }
+inline boost::json::object error(Code code, std::string_view message) {
+  return error(name(code), message);
+}
+inline boost::json::object error(const Error& e) {
+  return error(e.code_name(), e.message());
+}
 
 }  // namespace arena::bus::payload

@@ -22,7 +22,6 @@ namespace arena::gateway {
 
 class Link;  // src/gateway/link.hpp
 
-
 struct GatewayMetrics {
   explicit GatewayMetrics(metrics::Registry& r);
   metrics::Gauge& connections_open;
@@ -62,8 +61,7 @@ const std::vector<OpInfo>& ops();
 class Gateway {
  public:
   Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
-          runtime::Timers& timers,
-          metrics::Registry& registry);
+          runtime::Timers& timers, metrics::Registry& registry);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;

@@ -12,7 +12,7 @@
 namespace arena {
 class Error;
 enum class Code : std::uint8_t;
-}
+}  // namespace arena
 
 namespace arena::http {
 

@@ -18,7 +18,6 @@
 
 namespace arena::match {
 
-
 class MatchHost {
  public:
   MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock, metrics::Registry& registry,

@@ -24,17 +24,18 @@ struct Party {
 };
 
 struct PartyLimits {
-  int max_party_size = 5;        // members plus open invites
-  int invites_per_minute = 20;   // one sender's budget (also the burst)
-  int max_open_invites = 20;     // invites one player may hold, from anyone
+  int max_party_size = 5;       // members plus open invites
+  int invites_per_minute = 20;  // one sender's budget (also the burst)
+  int max_open_invites = 20;    // invites one player may hold, from anyone
   std::chrono::milliseconds invite_ttl{60'000};
 };
 
 struct PartyEvent {
   enum class Kind {
-    updated,        // tell the members: `event` (created, invited, joined, declined, left, kicked, promoted), `user` changed, `reason`
-    invited,        // tell `user` they were invited by `from`
-    removed,        // tell `user` they are out of the party, with `reason`
+    updated,  // tell the members: `event` (created, invited, joined, declined, left, kicked, promoted), `user` changed,
+              // `reason`
+    invited,  // tell `user` they were invited by `from`
+    removed,  // tell `user` they are out of the party, with `reason`
     cancel_ticket,  // the ticket of `user` (if any) must go, with `reason`
   };
   Kind kind;

@@ -33,7 +33,6 @@ class FixedRating final : public RatingSource {
   double r_;
 };
 
-
 class MatchmakerService {
  public:
   // With `timers`, ops and rounds (every settings.interval of the clock) run on the matchmaker's

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "arena/bus/bus.hpp"
-#include "arena/core/mutex.hpp"
 #include "arena/core/clock.hpp"
+#include "arena/core/mutex.hpp"
 #include "arena/runtime/strand.hpp"
 #include "arena/runtime/timers.hpp"
 
@@ -29,6 +29,7 @@ class PresenceService {
     std::string node;
   };
   std::vector<Where> lookup(const std::string& user_id) const;
+
  private:
   using Steady = core::Steady;
   void expire_silent_nodes();

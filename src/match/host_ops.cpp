@@ -1,0 +1,100 @@
+// The host: match ops from players (match.<id>.op), leaving, and presence changes.
+#include "host_impl.hpp"
+
+namespace arena::match {
+
+void MatchHost::Impl::leave(const MatchPtr& match, const std::string& user) {
+  core::Lock lock(match->mu);
+  auto it = match->seat_of.find(user);
+  if (it == match->seat_of.end() || match->finished) return;
+  const int seat = it->second;
+  if (match->runner->info().forfeit_on_leave) {
+    match->runner->forfeit(seat);
+  } else {
+    match->runner->set_bot(seat, true);
+  }
+  match->humans.erase(std::remove(match->humans.begin(), match->humans.end(), user), match->humans.end());
+  match->seat_of.erase(it);
+  players.dec();
+}
+
+void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
+  auto o = payload::parse(m.data);
+  const std::string user = o ? payload::token(*o, "user_id") : std::string();
+  const auto* op = o ? o->if_contains("op") : nullptr;
+  if (!o || user.empty() || op == nullptr || !op->is_string()) {
+    payload::reply(bus, m, payload::error(Code::invalid_request, "match ops need op and user_id"));
+    return;
+  }
+  MatchPtr match;
+  {
+    core::Lock lock(mu);
+    if (auto it = matches.find(id); it != matches.end()) match = it->second;
+  }
+  if (!match) {
+    payload::reply(bus, m, payload::error(Code::no_such_match, "that match is not running"));
+    return;
+  }
+  const std::string name(op->as_string());
+  if (name == "match.leave") {
+    bool seated = false;
+    {
+      core::Lock lock(match->mu);
+      seated = match->seat_of.count(user) != 0;
+    }
+    if (!seated) {
+      payload::reply(bus, m, payload::error(Code::not_in_match, "you are not playing in this match"));
+      return;
+    }
+    leave(match, user);
+    payload::reply(bus, m, {{"d", {{"match_id", id}}}});
+    return;
+  }
+  json::object answer;  // decided under the match's lock, sent after it
+  {
+    core::Lock lock(match->mu);
+    auto seat = match->seat_of.find(user);
+    if (seat == match->seat_of.end()) {
+      answer = payload::error(Code::not_in_match, "you are not playing in this match");
+    } else if (name == "match.input") {
+      const auto* d = o->if_contains("d");
+      try {
+        match->runner->input(seat->second, d != nullptr ? *d : json::value(nullptr));
+        answer = {{"d", {{"match_id", id}, {"tick", match->runner->tick()}}}};
+      } catch (const InputError& e) {
+        answer = payload::error(e.code(), e.what());  // the game's own code
+      }
+    } else if (name == "match.snapshot") {
+      answer = {{"d", {{"match_id", id}, {"tick", match->runner->tick()}, {"state", match->runner->snapshot()}}}};
+    } else {
+      answer = payload::error(Code::unknown_op, "no match op '" + name.substr(0, 64) + "'");
+    }
+  }
+  payload::reply(bus, m, answer);
+}
+
+void MatchHost::Impl::on_presence(const bus::Message& m) {
+  const auto change = protocol::decode<protocol::PresenceChanged>(m.data);
+  if (!change) return;
+  const std::string& user = change->user_id;
+  std::vector<MatchPtr> mine;
+  {
+    core::Lock lock(mu);
+    if (auto it = matches_of.find(user); it != matches_of.end())
+      for (const auto& id : it->second)
+        if (auto mt = matches.find(id); mt != matches.end()) mine.push_back(mt->second);
+  }
+  for (const auto& match : mine) {
+    if (!change->online) {
+      leave(match, user);
+      continue;
+    }
+    core::Lock lock(match->mu);
+    if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) {
+      match->runner->rejoined(seat->second);
+      match->snapshot_due.push_back(user);  // the next tick sends it, in order with the deltas
+    }
+  }
+}
+
+}  // namespace arena::match

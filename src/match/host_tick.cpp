@@ -1,0 +1,122 @@
+// The host: ticking a match, its end, and the store-retry path.
+#include "host_impl.hpp"
+
+namespace arena::match {
+
+bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration late) {
+  std::vector<Push> pushes;
+  bool over = false;
+  {
+    core::Lock lock(match->mu);
+    if (match->finished) return false;
+    auto& r = *match->runner;
+    const std::string& game = r.spec().game;
+    match->m.lateness->observe(std::chrono::duration<double>(late).count());
+    if (late > match->period) match->m.behind->inc();
+    if (!match->snapshot_due.empty()) {
+      pushes.push_back({std::exchange(match->snapshot_due, {}),
+                        "match.snapshot",
+                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"state", r.snapshot()}}});
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    json::object delta;
+    try {
+      delta = r.step();
+    } catch (const std::exception& e) {
+      log->error("msg=\"game mode failed; ending its match\" match_id={} game={} error=\"{}\"", r.spec().match_id, game,
+                 e.what());
+      r.fail(std::string("mode error: ") + e.what());
+    }
+    const auto spent = std::chrono::steady_clock::now() - t0;
+    match->m.tick_seconds->observe(std::chrono::duration<double>(spent).count());
+    if (!r.over()) {
+      match->overruns = spent > match->period * settings.tick_budget ? match->overruns + 1 : 0;
+      if (match->overruns >= settings.max_overruns) {
+        log->error("msg=\"game mode overran its tick budget; ending its match\" match_id={} game={}", r.spec().match_id,
+                   game);
+        r.fail("tick budget overrun");
+      }
+    }
+    if (const int d = r.bot_decisions() - match->bot_decisions_reported; d > 0) {
+      match->m.bot_decisions->inc(static_cast<std::uint64_t>(d));
+      match->bot_decisions_reported = r.bot_decisions();
+    }
+    if (!delta.empty())
+      pushes.push_back({match->humans,
+                        "match.delta",
+                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(delta)}}});
+    over = r.over();
+  }
+  send(pushes);  // the deltas of one match go out in tick order: its ticks never overlap
+  if (!over) return true;
+  finish(match);
+  return false;
+}
+
+namespace {
+
+json::object result_json(const MatchRecord& rec) {
+  json::array placements;
+  for (const auto& p : rec.result.placements) {
+    const auto& seat = rec.spec.seats.at(static_cast<std::size_t>(p.seat));
+    placements.push_back(json::object{{"seat", p.seat},
+                                      {"user_id", seat.bot ? json::value(nullptr) : json::value(seat.user_id)},
+                                      {"bot", seat.bot},
+                                      {"place", p.place},
+                                      {"stats", p.stats}});
+  }
+  json::object result{{"placements", std::move(placements)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
+  if (!rec.error.empty()) result["error"] = rec.error;
+  return result;
+}
+
+}  // namespace
+
+void MatchHost::Impl::finish(const MatchPtr& match) {
+  MatchRecord rec;
+  std::vector<std::string> humans;
+  {
+    core::Lock lock(match->mu);
+    if (match->finished) return;
+    rec = match->runner->record();
+    humans = match->humans;
+  }
+  try {
+    store.save(rec, clock.now_unix());
+  } catch (const std::exception& e) {
+    log->error("msg=\"storing a match result failed; retrying\" match_id={} error=\"{}\"", rec.spec.match_id, e.what());
+    std::weak_ptr<Impl> weak = shared_from_this();
+    scheduler.add(settings.store_retry, [weak, match](Scheduler::Clock::duration) {
+      if (auto self = weak.lock()) self->finish(match);
+      return false;
+    });
+    return;
+  }
+  std::unique_ptr<bus::Subscription> sub;  // unsubscribed at the end, outside the lock
+  {
+    core::Lock lock(match->mu);
+    match->finished = true;
+    sub = std::move(match->op_sub);
+  }
+  // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
+  {
+    core::Lock lock(mu);
+    matches.erase(rec.spec.match_id);
+    for (const auto& u : humans) {
+      auto& ids = matches_of[u];
+      ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
+      if (ids.empty()) matches_of.erase(u);
+    }
+  }
+  const json::object result = result_json(rec);
+  bus.publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{rec.spec.match_id, rec.spec.mode,
+                                                                           rec.spec.game, json::serialize(result)}));
+  router.to_users(humans, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
+  ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
+  sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
+  active_matches.dec();
+  players.dec(static_cast<double>(humans.size()));
+  log->info("msg=\"match ended\" match_id={} ticks={} error=\"{}\"", rec.spec.match_id, rec.ticks, rec.error);
+}
+
+}  // namespace arena::match
