@@ -1,153 +1,7 @@
-#include "arena/http/server.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
-
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <array>
-#include <atomic>
-#include <condition_variable>
-#include <latch>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
-#include <unordered_set>
-
-#include "arena/core/encoding.hpp"
-#include "arena/core/error.hpp"
-#include "arena/core/log.hpp"
-#include "arena/core/random.hpp"
-#include "arena/http/upgrade.hpp"
-#include "request_reader.hpp"
+// The HTTP server: lifecycle, the accept loop, and routing a request to its handler and pool.
+#include "server_impl.hpp"
 
 namespace arena::http {
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
-
-namespace {
-
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-struct Connection {
-  Connection(tcp::socket s, IpSlot sl) : stream(std::move(s)), slot(std::move(sl)) {}
-  beast::tcp_stream stream;
-  IpSlot slot;
-  bool idle = true;  // waiting for (the rest of) a request header; touched on the strand only
-};
-
-bool valid_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-std::string new_request_id() {
-  std::array<unsigned char, 8> b{};
-  core::random_bytes(b);
-  return core::hex_encode(b);
-}
-
-bool is_json_content_type(std::string_view ct) {
-  const auto semi = ct.find(';');
-  std::string_view base = ct.substr(0, semi);
-  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
-  if (base.size() != 16) return false;
-  for (std::size_t i = 0; i < base.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(base[i])) != "application/json"[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-struct Server::Impl {
-  Impl(ServerOptions o, const Router& r, HttpMetrics& m)
-      : opts(std::move(o)),
-        router(r),
-        metrics(m),
-        acceptor(asio::make_strand(ioc)),
-        slow(opts.blocking_threads),
-        storage(opts.storage_threads),
-        slots(std::make_shared<ConnectionSlots>(opts.max_connections_per_ip)),
-        log(log::get("http")),
-        access(log::get("access")) {}
-
-  ServerOptions opts;
-  const Router& router;
-  HttpMetrics& metrics;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
-  // A pool for handlers that must not run on an I/O thread, with a bound on waiting jobs.
-  // Its threads run below the I/O threads' priority (Linux nice +5): on a saturated machine a
-  // login burst slows logins, not the sockets of players already in.
-  struct Pool {
-    explicit Pool(int n) : size(std::max(1, n)), threads(static_cast<std::size_t>(size)) {
-      // One task per thread: each waits until all have started (shared: a waiter may still be
-      // leaving wait() when the constructor moves on).
-      auto started = std::make_shared<std::latch>(size);
-      for (int i = 0; i < size; ++i)
-        asio::post(threads, [started] {
-          setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);  // failure: normal priority
-          started->arrive_and_wait();
-        });
-      started->wait();
-    }
-    int size;
-    asio::thread_pool threads;
-    std::atomic<std::size_t> pending{0};
-  };
-  Pool slow;
-  Pool storage;
-  std::shared_ptr<ConnectionSlots> slots;
-  std::vector<std::thread> threads;
-  std::atomic<bool> draining{false};
-  std::atomic<bool> stopped{false};
-  std::uint16_t port = 0;
-
-  std::mutex conns_mu;
-  std::condition_variable conns_cv;
-  std::unordered_set<std::shared_ptr<Connection>> conns;
-
-  std::shared_ptr<spdlog::logger> log;
-  std::shared_ptr<spdlog::logger> access;
-
-  asio::awaitable<void> accept_loop();
-  asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
-  // Per route, resolved when the server starts: its duration histogram and, lazily, a counter
-  // per status for requests of the route's own method. Nothing per request looks a label up.
-  struct RouteStats {
-    metrics::Histogram* duration = nullptr;
-    std::array<std::atomic<metrics::Counter*>, 500> by_status{};  // status - 100
-  };
-  std::unordered_map<const Route*, std::unique_ptr<RouteStats>> route_stats;
-  void count(const Route* route, Method method, int status, double secs);
-
-  asio::awaitable<Response> handle(Request& req, const Route*& matched);
-  Response invoke(const Route& route, Request& req);
-  asio::awaitable<bool> write(Connection& conn, unsigned version, bool head, Response res, const std::string& rid,
-                              bool keep_alive);
-  asio::awaitable<void> discard_input(Connection& conn);
-  asio::awaitable<void> refuse_connection(std::shared_ptr<Connection> conn);
-  void stop_threads();
-};
 
 Response Server::Impl::invoke(const Route& route, Request& req) {
   try {
@@ -208,146 +62,8 @@ asio::awaitable<Response> Server::Impl::handle(Request& req, const Route*& match
   co_return r;
 }
 
-asio::awaitable<bool> Server::Impl::write(Connection& conn, unsigned version, bool head, Response r,
-                                          const std::string& rid, bool keep_alive) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::server, "arena");
-  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
-  res.set("X-Request-Id", rid);
-  for (auto& [k, v] : r.headers) res.set(k, v);
-  res.keep_alive(keep_alive);
-  if (head) {
-    res.content_length(r.body.size());
-  } else {
-    res.body() = std::move(r.body);
-    res.prepare_payload();
-  }
-  conn.stream.expires_after(opts.idle_timeout);
-  auto [ec, n] = co_await bhttp::async_write(conn.stream, res, use_tuple);
-  co_return !ec;
-}
-
-// Closing a socket with unread input makes the kernel send a reset, which can destroy the
-// answer just written before the client reads it. After a refusal, read and drop what the client
-// is still sending, bounded in time and bytes, until it sees the answer and goes.
-asio::awaitable<void> Server::Impl::discard_input(Connection& conn) {
-  constexpr std::size_t kMaxDiscard = std::size_t{1} << 20;
-  std::array<char, 4096> sink{};
-  conn.stream.expires_after(std::chrono::seconds(1));
-  for (std::size_t total = 0; total < kMaxDiscard;) {
-    auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
-    if (ec) break;
-    total += n;
-  }
-}
-
-asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
-  boost::system::error_code ep_ec;
-  const std::string ip = conn->stream.socket().remote_endpoint(ep_ec).address().to_string();
-  const ReaderLimits limits{opts.max_header_bytes, opts.max_body_bytes};
-  // Bounded: a chunk-size line, chunk extension or trailer section cannot grow it without end.
-  beast::flat_buffer buffer(read_buffer_limit(limits));
-  bool handed_off = false;
-  bool linger = false;  // unread request bytes may follow a refusal
-  for (;;) {
-    conn->idle = true;
-    if (draining.load()) break;
-    RequestReader reader(limits);
-    auto& parser = reader.parser();
-    conn->stream.expires_after(opts.idle_timeout);
-    auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, use_tuple);
-    conn->idle = false;
-    const std::string rid = new_request_id();
-    std::optional<Refusal> refusal = ec ? reader.refusal_for(ec) : reader.check_header();
-    if (ec && !refusal) break;  // end of stream, idle timeout, drain
-    const unsigned version = parser.get().version() >= 10 ? parser.get().version() : 11;
-    if (!refusal && !parser.is_done()) {
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-        auto [wec, wn] = co_await bhttp::async_write(conn->stream, cont, use_tuple);
-        if (wec) break;
-      }
-      auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, use_tuple);
-      if (bec) {
-        refusal = reader.refusal_for(bec);
-        if (!refusal) break;
-      }
-    }
-    if (refusal) {  // answered, then the connection is closed: what follows cannot be framed
-      metrics.rejected.with({refusal->reason}).inc();
-      co_await write(*conn, version, false, std::move(refusal->response), rid, false);
-      linger = true;
-      break;
-    }
-
-    const auto started = std::chrono::steady_clock::now();
-    auto& msg = reader.message();
-    Request req = reader.take_request(ip);
-    const auto given_rid = req.header("x-request-id");
-    req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
-
-    if (const UpgradeRoute* up = router.find_upgrade(req.path); up != nullptr && req.method == Method::get) {
-      const bool is_ws = boost::beast::websocket::is_upgrade(msg);
-      std::optional<Response> answer;
-      if (!is_ws) {
-        answer = Response::error(Code::upgrade_required, "this route speaks WebSocket only");
-        answer->headers.emplace_back("Upgrade", "websocket");
-      } else {
-        try {
-          answer = up->check(req);
-        } catch (const Error& e) {
-          answer = Response::error(e);
-        } catch (const std::exception& e) {
-          log->error("msg=\"upgrade check failed\" rid={} error=\"{}\"", req.request_id, e.what());
-          answer = Response::error(Code::internal, "internal error");
-        }
-      }
-      const int status = answer ? answer->status : 101;
-      metrics.requests.with({up->path, "GET", std::to_string(status)}).inc();
-      if (opts.access_log)
-        access->info("method=GET path={} status={} rid={} ip={}", req.path, status, req.request_id, ip);
-      if (answer) {
-        co_await write(*conn, version, false, std::move(*answer), req.request_id, false);
-        break;
-      }
-      handed_off = true;
-      up->accept(
-          Upgrade{std::move(conn->stream), std::move(msg), std::move(buffer), std::move(req), std::move(conn->slot)});
-      break;
-    }
-
-    const Route* route = nullptr;
-    metrics.in_flight.inc();
-    Response res = co_await handle(req, route);
-    const int status = res.status;
-    const std::size_t bytes = res.body.size();
-    const bool keep_alive = msg.keep_alive() && !draining.load();
-    const bool ok =
-        co_await write(*conn, version, req.method == Method::head, std::move(res), req.request_id, keep_alive);
-
-    metrics.in_flight.dec();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    count(route, req.method, status, secs);
-    if (opts.access_log) {
-      access->info("method={} path={} status={} bytes={} dur_us={} rid={} ip={}", to_string(req.method), req.path,
-                   status, bytes, static_cast<long long>(secs * 1e6), req.request_id, ip);
-    }
-    if (!ok || !keep_alive) break;
-  }
-  if (!handed_off) {
-    boost::system::error_code ignored;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    if (linger) co_await discard_input(*conn);
-    conn->stream.close();
-  }
-  metrics.connections_open.dec();
-  std::lock_guard lock(conns_mu);
-  conns.erase(conn);
-  conns_cv.notify_all();
-}
-
 // Over http.max_connections_per_ip: answered at once, before any request is read.
-asio::awaitable<void> Server::Impl::refuse_connection(std::shared_ptr<Connection> conn) {
+asio::awaitable<void> Server::Impl::refuse_connection(std::shared_ptr<HttpConnection> conn) {
   Response r = Response::error(Code::too_many_connections, "too many open connections from this address");
   r.headers.emplace_back("Retry-After", "1");
   co_await write(*conn, 11, false, std::move(r), new_request_id(), false);
@@ -372,7 +88,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     socket.set_option(tcp::no_delay(true), ignored);
     IpSlot slot;
     const bool admitted = slots->acquire(socket.remote_endpoint(ignored).address(), slot);
-    auto conn = std::make_shared<Connection>(std::move(socket), std::move(slot));
+    auto conn = std::make_shared<HttpConnection>(std::move(socket), std::move(slot));
     if (!admitted) {
       metrics.rejected.with({"too_many_connections"}).inc();
       asio::co_spawn(conn->stream.get_executor(), refuse_connection(conn), asio::detached);
@@ -458,7 +174,7 @@ bool Server::drain() {
     boost::system::error_code ignored;
     im.acceptor.close(ignored);
   });
-  std::vector<std::shared_ptr<Connection>> snapshot;
+  std::vector<std::shared_ptr<HttpConnection>> snapshot;
   {
     std::lock_guard lock(im.conns_mu);
     snapshot.assign(im.conns.begin(), im.conns.end());
