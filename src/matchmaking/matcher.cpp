@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -170,6 +171,11 @@ struct Matcher::Impl {
   std::unordered_map<std::string, std::unique_ptr<Ticket>> tickets;
   std::unordered_map<std::string, std::string> ticket_by_user;
   std::uint64_t next_seq = 1;
+  // Where a sliced round stands: the mode it is in (modes.size(): no round under way), the first
+  // ticket seq it has not looked at yet, and the round's time.
+  std::size_t round_mode = std::numeric_limits<std::size_t>::max();
+  std::uint64_t round_next_seq = 0;
+  core::SystemTime round_now;
   std::vector<StatusEvent> events;
   std::vector<FormedMatch> matches;
 
@@ -369,10 +375,10 @@ struct Matcher::Impl {
     matches.push_back(std::move(fm));
   }
 
-  void tick_mode(std::size_t mi, core::SystemTime now, std::chrono::milliseconds status_every) {
+  void expire_mode(std::size_t mi, core::SystemTime now) {
     const auto& m = modes[mi];
     auto& pool = pools[mi];
-    // Expired tickets first (the oldest are at the front).
+    // The oldest are at the front.
     while (!pool.by_age.empty()) {
       Ticket* t = pool.by_age.begin()->second;
       if (now - t->created < m.ticket_ttl) break;
@@ -381,8 +387,23 @@ struct Matcher::Impl {
       events.push_back(std::move(e));
       remove(t);
     }
+  }
+
+  // Anchors of mode `mi` from ticket seq `from` on, at most `budget` of them. Returns the seq
+  // to go on from, or nullopt when the mode is done.
+  std::optional<std::uint64_t> match_mode(std::size_t mi, core::SystemTime now, std::chrono::milliseconds status_every,
+                                          std::uint64_t from, std::size_t& budget) {
+    const auto& m = modes[mi];
+    auto& pool = pools[mi];
     std::vector<Ticket*> done;
-    for (auto& [seq, anchor] : pool.by_age) {
+    std::optional<std::uint64_t> resume;
+    for (auto it = pool.by_age.lower_bound(from); it != pool.by_age.end(); ++it) {
+      auto& [seq, anchor] = *it;
+      if (budget == 0) {
+        resume = seq;
+        break;
+      }
+      --budget;
       if (anchor->taken) continue;
       const double wait = seconds(anchor->created, now);
       const int limit = m.ping_limit_at(anchor->best_ping, wait);
@@ -410,7 +431,8 @@ struct Matcher::Impl {
         events.push_back(progress(*anchor, TicketState::searching, now));
       }
     }
-    for (Ticket* t : done) remove(t);
+    for (Ticket* t : done) remove(t);  // `resume` is a seq, not an iterator: it survives this
+    return resume;
   }
 };
 
@@ -504,8 +526,31 @@ std::optional<std::string> Matcher::ticket_of(std::string_view user_id) const {
 }
 
 void Matcher::tick() {
-  const auto now = impl_->clock.now();
-  for (std::size_t i = 0; i < modes_.size(); ++i) impl_->tick_mode(i, now, searching_every);
+  while (!tick_slice(std::numeric_limits<std::size_t>::max())) {
+  }
+}
+
+bool Matcher::tick_slice(std::size_t max_anchors) {
+  auto& im = *impl_;
+  if (im.round_mode >= modes_.size()) {  // a new round
+    im.round_now = im.clock.now();
+    im.round_mode = 0;
+    im.round_next_seq = 0;
+    for (std::size_t i = 0; i < modes_.size(); ++i) im.expire_mode(i, im.round_now);
+  }
+  im.round_now = im.clock.now();  // each slice at its own time: a ticket queued mid-round has waited >= 0
+  std::size_t budget = std::max<std::size_t>(1, max_anchors);
+  while (im.round_mode < modes_.size()) {
+    const auto resume = im.match_mode(im.round_mode, im.round_now, searching_every, im.round_next_seq, budget);
+    if (resume) {
+      im.round_next_seq = *resume;
+      return false;
+    }
+    ++im.round_mode;
+    im.round_next_seq = 0;
+  }
+  im.round_mode = std::numeric_limits<std::size_t>::max();
+  return true;
 }
 
 std::vector<StatusEvent> Matcher::take_events() {

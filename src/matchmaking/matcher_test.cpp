@@ -403,5 +403,55 @@ TEST(Modes, ConfigTablesAddToOrOverrideTheBuiltInModes) {
   EXPECT_THROW(configured_modes({}, false), std::invalid_argument);
 }
 
+// A round in slices forms what the whole round forms, and what happens between slices counts:
+// a ticket cancelled before its turn is gone, one queued during the round is seen in it.
+TEST(Matcher, ARoundInSlicesFormsWhatAWholeRoundForms) {
+  auto run = [](std::size_t slice) {
+    Fixture f({duel(), squads()});
+    for (int i = 0; i < 40; ++i) f.solo("d" + std::to_string(i), 1000 + 37.0 * i);
+    for (int i = 0; i < 20; ++i) f.solo("s" + std::to_string(i), 1200 + 41.0 * i, {{"eu", 40}}, "squads");
+    int slices = 0;
+    if (slice == 0) {
+      f.m.tick();
+      slices = 1;
+    } else {
+      while (++slices < 1000 && !f.m.tick_slice(slice)) {
+      }
+    }
+    std::vector<std::set<std::string>> formed;
+    for (const auto& fm : f.m.take_matches()) formed.push_back(users_of(fm));
+    std::sort(formed.begin(), formed.end());
+    return std::make_pair(formed, slices);
+  };
+  const auto [whole, one] = run(0);
+  EXPECT_EQ(whole.size(), 20u + 5u);  // 20 duels, 5 squads of four
+  for (std::size_t slice : {1u, 3u, 7u, 100u}) {
+    const auto [sliced, slices] = run(slice);
+    EXPECT_EQ(sliced, whole) << "slices of " << slice;
+    EXPECT_EQ(slices > 1, slice < 60) << slice;  // 60 tickets: a slice of 100 is the whole round
+  }
+}
+
+TEST(Matcher, WhatHappensBetweenSlicesCounts) {
+  Fixture f({duel()});
+  f.solo("a", 1500);
+  f.solo("b", 1500);
+  const std::string c = f.solo("c", 1500);
+  f.solo("d", 1500);
+  EXPECT_FALSE(f.m.tick_slice(1));  // a (the oldest) is matched with b, its closest
+  auto first = f.m.take_matches();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(users_of(first[0]), (std::set<std::string>{"a", "b"}));
+  EXPECT_TRUE(f.m.cancel(c, "requested"));  // before its turn
+  f.solo("e", 1500);                        // queued during the round
+  while (!f.m.tick_slice(1)) {
+  }
+  auto rest = f.m.take_matches();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(users_of(rest[0]), (std::set<std::string>{"d", "e"}));
+  EXPECT_EQ(f.m.waiting(), 0u);
+  EXPECT_TRUE(f.m.tick_slice(1));  // a new round, of nothing
+}
+
 }  // namespace
 }  // namespace arena::matchmaking

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "arena/bus/payload.hpp"
@@ -301,19 +303,42 @@ struct MatchmakerService::Impl {
     payload::reply(bus, m, {{"modes", std::move(modes)}});
   }
 
+  // A round: on its own (tests, the fuzz target) all at once; on the strand in slices of
+  // kAnchorsPerSlice anchors, each slice posted behind the ops that arrived during the last, so
+  // an op waits for one slice (milliseconds), not for a round of 100k tickets.
+  static constexpr std::size_t kAnchorsPerSlice = 2'000;
+  std::optional<std::chrono::steady_clock::time_point> round_started;  // on the strand: a round is under way
+
   void tick() {
-    Out out;
-    const auto started = std::chrono::steady_clock::now();
+    if (round_started) return;  // the last round is still going, slice by slice
+    round_started = std::chrono::steady_clock::now();
     {
       core::Lock lock(mu);
       const auto now = clock.now();
       parties.expire();
       std::erase_if(in_match, [&](const auto& e) { return now - e.second.since >= settings.match_hold; });
-      matcher.tick();
+    }
+    slice();
+  }
+
+  void slice() {
+    Out out;
+    bool complete = false;
+    {
+      core::Lock lock(mu);
+      complete = matcher.tick_slice(strand ? kAnchorsPerSlice : std::numeric_limits<std::size_t>::max());
       drain(out);
-      stats.round(matcher.pools(), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (complete) {
+        stats.round(matcher.pools(),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - *round_started).count());
+      }
     }
     send(out);
+    if (complete) {
+      round_started.reset();
+    } else {
+      strand->post([this] { slice(); });
+    }
   }
 };
 

@@ -90,14 +90,20 @@ class Matcher {
   Matcher(const Matcher&) = delete;
   Matcher& operator=(const Matcher&) = delete;
 
-  // Queues a ticket and returns its id. Throws Error (400): unknown_mode, invalid_field,
-  // party_too_big, no_region (no region of the mode within its ping limit); 409 already_queued.
+  // Queues a ticket and returns its id. Throws Error: unknown_mode, invalid_field,
+  // party_too_big, no_region (no region of the mode within its ping limit), already_queued.
   std::string enqueue(TicketRequest req);
   // False when the ticket is not waiting any more (matched, expired, cancelled, unknown).
   bool cancel(const std::string& ticket_id, std::string_view reason);
   std::optional<std::string> ticket_of(std::string_view user_id) const;
 
+  // One whole round: every mode, every waiting ticket as an anchor, oldest first.
   void tick();
+  // Part of a round: at most `max_anchors` anchors, then it returns false and the next call
+  // goes on from there (tickets queued or cancelled in between are seen or skipped, as in a
+  // whole round). True when the round is complete; the next call starts a new one. The owner
+  // can answer other requests between slices, so a round of 100k tickets never holds them up.
+  bool tick_slice(std::size_t max_anchors);
   std::vector<StatusEvent> take_events();
   std::vector<FormedMatch> take_matches();
 
