@@ -127,7 +127,7 @@ static std::string default_node_id() {
 // revoked anywhere refused here) and, for the roles that keep durable data, the database.
 void App::Impl::start_shared() {
   auto& s = settings;
-  bus = bus::connect(s.bus, "arena-" + s.node_id);
+  bus = bus::connect(s.bus, "arena-" + s.node_id, clock);
   router_ = std::make_unique<router::Router>(*bus);
 
   if (!s.auth.jwt_keys.empty() || has("auth") || has("host")) std::filesystem::create_directories(s.data_dir);

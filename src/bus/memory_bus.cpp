@@ -124,9 +124,9 @@ class MemoryBus::Sub final : public Subscription {
   std::string pattern_;
 };
 
-MemoryBus::MemoryBus(int delivery_threads)
+MemoryBus::MemoryBus(int delivery_threads, const core::Clock& clock)
     : wildcard_(std::make_shared<const List>()),
-      tracker_(std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(9))),
+      tracker_(std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(9), clock)),
       pool_(delivery_threads > 0 ? std::make_unique<Pool>(delivery_threads) : nullptr) {}
 
 MemoryBus::~MemoryBus() {

@@ -63,6 +63,23 @@ TEST(MemoryBus, ARequestQueuedForAVanishingSubscriptionGetsNoResponders) {
   closer.join();
 }
 
+// Request deadlines are on the bus's clock: with a stepped clock nothing times out until the
+// clock passes the deadline, and then it does at once (no real 5 s wait).
+TEST(MemoryBus, ARequestTimesOutWhenItsClockPassesTheDeadline) {
+  core::FakeClock clock;
+  MemoryBus bus(2, clock);
+  auto silent = bus.subscribe("svc.silent", [](const Message&) {});  // never replies
+  std::promise<RequestError> got;
+  auto answer = got.get_future();
+  bus.request("svc.silent", "{}", std::chrono::seconds(5), [&](Reply r) { got.set_value(r.error); });
+  ASSERT_TRUE(bus.wait_idle(std::chrono::seconds(5)));
+  clock.advance(std::chrono::milliseconds(4999));
+  EXPECT_EQ(answer.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  clock.advance(std::chrono::milliseconds(1));
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(answer.get(), RequestError::timeout);
+}
+
 TEST(BusConnect, PicksTheImplementationFromTheUrl) {
   EXPECT_EQ(connect("memory", "t")->describe(), "memory");
   EXPECT_THROW(connect("redis://x", "t"), std::invalid_argument);

@@ -84,7 +84,8 @@ struct NatsBus::Impl {
   std::unique_ptr<Subscription> inbox_sub;
 };
 
-std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::string& client_name) {
+std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::string& client_name,
+                                          const core::Clock& clock) {
   static const bool pool = [] {
     nats_Open(-1);
     nats_SetMessageDeliveryPoolSize(4);
@@ -116,12 +117,12 @@ std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::str
   auto impl = std::make_unique<Impl>();
   impl->nc = nc;
   impl->url = url;
+  impl->tracker = std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(12), clock);
   return std::unique_ptr<NatsBus>(new NatsBus(std::move(impl)));
 }
 
 NatsBus::NatsBus(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
   auto& im = *impl_;
-  im.tracker = std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(12));
   auto state = std::make_shared<detail::SubState>([&im](const Message& m) {
     im.tracker->resolve(m.subject, m.reply == "503" ? Reply{RequestError::no_responders, {}}
                                                     : Reply{RequestError::none, std::string(m.data)});
@@ -176,9 +177,9 @@ bool NatsBus::flush(std::chrono::milliseconds timeout) {
   return natsConnection_FlushTimeout(impl_->nc, timeout.count()) == NATS_OK;
 }
 
-std::unique_ptr<Bus> connect(const std::string& url, const std::string& client_name) {
-  if (url.empty() || url == "memory") return std::make_unique<MemoryBus>();
-  if (url.rfind("nats://", 0) == 0) return NatsBus::connect(url, client_name);
+std::unique_ptr<Bus> connect(const std::string& url, const std::string& client_name, const core::Clock& clock) {
+  if (url.empty() || url == "memory") return std::make_unique<MemoryBus>(2, clock);
+  if (url.rfind("nats://", 0) == 0) return NatsBus::connect(url, client_name, clock);
   throw std::invalid_argument("bus URL must be 'memory' or nats://host:port, got '" + url + "'");
 }
 

@@ -4,9 +4,17 @@
 
 namespace arena::bus::detail {
 
-RequestTracker::RequestTracker(std::string prefix) : prefix_(std::move(prefix)), timer_([this] { run(); }) {}
+RequestTracker::RequestTracker(std::string prefix, const core::Clock& clock)
+    : prefix_(std::move(prefix)), clock_(clock) {
+  watch_id_ = clock_.watch([this](core::Clock::Jump) {
+    { std::lock_guard lock(mu_); }  // a jump between the timer's reading and its wait is not lost
+    cv_.notify_all();
+  });
+  timer_ = std::thread([this] { run(); });
+}
 
 RequestTracker::~RequestTracker() {
+  clock_.unwatch(watch_id_);
   std::unordered_map<std::string, Pending> left;
   {
     std::lock_guard lock(mu_);
@@ -25,7 +33,7 @@ bool RequestTracker::owns(std::string_view subject) const {
 }
 
 std::string RequestTracker::add(ReplyHandler handler, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = clock_.monotonic() + timeout;
   std::string inbox;
   bool earliest = false;
   {
@@ -67,12 +75,12 @@ void RequestTracker::run() {
       continue;
     }
     const auto next = deadlines_.begin()->first;
-    if (Clock::now() < next) {
-      cv_.wait_until(lock, next);
+    if (const auto now = clock_.monotonic(); now < next) {
+      cv_.wait_for(lock, next - now);  // real time for a real clock; a FakeClock's jump wakes it
       continue;
     }
     std::vector<ReplyHandler> expired;
-    const auto now = Clock::now();
+    const auto now = clock_.monotonic();
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
       auto it = pending_.find(deadlines_.begin()->second);
       if (it != pending_.end()) {

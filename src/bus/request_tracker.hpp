@@ -11,13 +11,15 @@
 #include <unordered_map>
 
 #include "arena/bus/bus.hpp"
+#include "arena/core/clock.hpp"
 
 namespace arena::bus::detail {
 
 class RequestTracker {
  public:
-  // Inboxes are "<prefix>.<n>"; the prefix should be unique per bus connection.
-  explicit RequestTracker(std::string prefix);
+  // Inboxes are "<prefix>.<n>"; the prefix should be unique per bus connection. Deadlines are
+  // on clock.monotonic(): a stepped FakeClock times requests out when a test advances it.
+  RequestTracker(std::string prefix, const core::Clock& clock);
   ~RequestTracker();  // closes every pending request
 
   const std::string& prefix() const { return prefix_; }
@@ -27,7 +29,7 @@ class RequestTracker {
   bool resolve(std::string_view inbox, Reply reply);
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using Clock = core::Steady;
   struct Pending {
     ReplyHandler handler;
     Clock::time_point deadline;
@@ -35,6 +37,8 @@ class RequestTracker {
   void run();
 
   std::string prefix_;
+  const core::Clock& clock_;
+  std::uint64_t watch_id_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<std::string, Pending> pending_;

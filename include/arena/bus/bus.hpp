@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "arena/core/clock.hpp"
+
 namespace arena::bus {
 
 struct Message {
@@ -70,7 +72,9 @@ class Bus {
 
 // "memory" / "" -> MemoryBus; "nats://host:port[,nats://...]" -> NatsBus named `client_name`.
 // Throws std::invalid_argument on anything else.
-std::unique_ptr<Bus> connect(const std::string& url, const std::string& client_name);
+// Request timeouts run on `clock` (it outlives the bus).
+std::unique_ptr<Bus> connect(const std::string& url, const std::string& client_name,
+                             const core::Clock& clock = core::system_clock());
 
 // Subject rules (NATS): tokens separated by '.', none empty; no whitespace; in patterns "*"
 // matches one token and ">" (last token only) one or more.

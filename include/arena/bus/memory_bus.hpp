@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "arena/bus/bus.hpp"
+#include "arena/core/clock.hpp"
 
 namespace arena::bus {
 
@@ -28,7 +29,8 @@ class RequestTracker;
 
 class MemoryBus final : public Bus {
  public:
-  explicit MemoryBus(int delivery_threads = 2);
+  // Request timeouts run on `clock` (it outlives the bus).
+  explicit MemoryBus(int delivery_threads = 2, const core::Clock& clock = core::system_clock());
   ~MemoryBus() override;  // destroy every Subscription first
 
   void publish(std::string_view subject, std::string_view data, std::string_view reply = {}) override;

@@ -5,13 +5,16 @@
 #include <string>
 
 #include "arena/bus/bus.hpp"
+#include "arena/core/clock.hpp"
 
 namespace arena::bus {
 
 class NatsBus final : public Bus {
  public:
   // `url`: one or more comma-separated nats:// URLs. Throws std::runtime_error if no server answers.
-  static std::unique_ptr<NatsBus> connect(const std::string& url, const std::string& client_name);
+  // Request timeouts run on `clock` (it outlives the bus).
+  static std::unique_ptr<NatsBus> connect(const std::string& url, const std::string& client_name,
+                                          const core::Clock& clock = core::system_clock());
   ~NatsBus() override;  // destroy every Subscription first
 
   void publish(std::string_view subject, std::string_view data, std::string_view reply = {}) override;

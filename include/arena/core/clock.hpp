@@ -43,6 +43,12 @@ class SystemClock final : public Clock {
   Steady::time_point monotonic() const override { return Steady::now(); }
 };
 
+// The process's real clock, for what has no other (a bus built without one).
+inline const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 // A clock that moves when told to. Thread-safe.
 //
 // Intervals::stepped: monotonic() too moves only with advance() (unit tests that step every
