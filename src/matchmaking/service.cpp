@@ -246,7 +246,21 @@ struct MatchmakerService::Impl {
 
   // ------------------------------------------------------------------ bus handlers
 
-  void on_op(const bus::Message& m) {
+  // An mm.op, parsed where it is delivered (a bus thread), so the strand spends its time on
+  // the op itself, not on JSON.
+  struct Op {
+    std::string reply;  // the requester's inbox
+    std::string user;
+    std::string name;
+    json::object args;
+  };
+
+  void answer(const std::string& reply_to, const json::object& body) {
+    if (!reply_to.empty()) bus.publish(reply_to, json::serialize(body));
+  }
+
+  // On the delivering thread: parse, then run the op on the strand (or here without one).
+  void take_op(const bus::Message& m) {
     auto o = payload::parse(m.data);
     const std::string user = o ? payload::token(*o, "user_id") : std::string();
     const auto* op = o ? o->if_contains("op") : nullptr;
@@ -254,22 +268,29 @@ struct MatchmakerService::Impl {
       payload::reply(bus, m, payload::error(Code::invalid_request, "mm.op needs op, user_id and d"));
       return;
     }
-    static const json::object kEmpty;
-    const auto* d = o->if_contains("d");
-    const json::object& args = d != nullptr && d->is_object() ? d->as_object() : kEmpty;
+    Op parsed{std::string(m.reply), user, std::string(op->as_string()), {}};
+    if (auto* d = o->if_contains("d"); d != nullptr && d->is_object()) parsed.args = std::move(d->as_object());
+    if (!strand) {
+      run_op(parsed);
+      return;
+    }
+    strand->post([this, parsed = std::move(parsed)] { run_op(parsed); });
+  }
+
+  void run_op(const Op& op) {
     Out out;
     json::object result;
     try {
       core::Lock lock(mu);
-      result = dispatch(std::string(op->as_string()), user, args);
+      result = dispatch(op.name, op.user, op.args);
       drain(out);
     } catch (const Error& e) {
       core::Lock lock(mu);
       (void)parties.take_events();  // an op that threw changed nothing
-      payload::reply(bus, m, payload::error(e));
+      answer(op.reply, payload::error(e));
       return;
     }
-    payload::reply(bus, m, {{"d", std::move(result)}});
+    answer(op.reply, {{"d", std::move(result)}});
     send(out);
   }
 
@@ -348,7 +369,8 @@ MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, st
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
   if (timers != nullptr) im.strand = std::make_unique<runtime::Strand>("matchmaker", runtime::Priority::background);
-  im.subs.push_back(bus.subscribe(protocol::kMatchmakerOp, im.on_strand(&Impl::on_op), protocol::kMatchmakerGroup));
+  im.subs.push_back(bus.subscribe(
+      protocol::kMatchmakerOp, [&im](const bus::Message& m) { im.take_op(m); }, protocol::kMatchmakerGroup));
   im.subs.push_back(
       bus.subscribe(protocol::kMatchmakerStats, im.on_strand(&Impl::on_stats), protocol::kMatchmakerGroup));
   im.subs.push_back(bus.subscribe(protocol::kPresenceChangedAll, im.on_strand(&Impl::on_offline)));
