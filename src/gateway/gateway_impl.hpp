@@ -171,6 +171,9 @@ struct Gateway::Impl final : LinkOwner {
   void service_request(std::string_view subject, const json::object& payload, ConnPtr c, json::value rid,
                        std::function<void(const json::object&)> on_ok, std::function<void()> on_fail = {},
                        std::string_view gone = {});
+  void service_request(std::string_view subject, std::string data, ConnPtr c, json::value rid,
+                       std::function<void(const json::object&)> on_ok, std::function<void()> on_fail = {},
+                       std::string_view gone = {});
 };
 
 }  // namespace arena::gateway

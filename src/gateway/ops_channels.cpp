@@ -26,10 +26,8 @@ void Gateway::Impl::op_channel_join(Ctx& x) {
   // A party's chat channel is for its members: the matchmaker says who they are.
   const std::string party = ch.substr(kPartyPrefix.size());
   service_request(protocol::kMatchmakerOp,
-                  {{"op", "party.check"},
-                   {"user_id", x.session->user_id()},
-                   {"sid", x.session->id()},
-                   {"d", {{"party_id", party}}}},
+                  protocol::encode(protocol::ClientOp{"party.check", x.session->user_id(), x.session->id(),
+                                                      json::object{{"party_id", party}}}),
                   x.conn, x.rid, [this, c = x.conn, s = x.session, rid = x.rid, ch](const json::object&) {
                     try {
                       join_channel(c, s, rid, ch);

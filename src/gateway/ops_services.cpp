@@ -32,7 +32,14 @@ void Gateway::Impl::error(const ConnPtr& c, const json::value& rid, std::string_
 void Gateway::Impl::service_request(std::string_view subject, const json::object& payload, ConnPtr c, json::value rid,
                                     std::function<void(const json::object&)> on_ok, std::function<void()> on_fail,
                                     std::string_view gone) {
-  bus.request(subject, json::serialize(payload), settings.request_timeout,
+  service_request(subject, json::serialize(payload), std::move(c), std::move(rid), std::move(on_ok), std::move(on_fail),
+                  gone);
+}
+
+void Gateway::Impl::service_request(std::string_view subject, std::string data, ConnPtr c, json::value rid,
+                                    std::function<void(const json::object&)> on_ok, std::function<void()> on_fail,
+                                    std::string_view gone) {
+  bus.request(subject, std::move(data), settings.request_timeout,
               [this, c = std::move(c), rid = std::move(rid), on_ok = std::move(on_ok), on_fail = std::move(on_fail),
                gone = std::string(gone)](bus::Reply r) {
                 boost::system::error_code ec;
@@ -66,7 +73,7 @@ void Gateway::Impl::service_request(std::string_view subject, const json::object
 void Gateway::Impl::forward_op(Ctx& x, const std::string& subject, json::value d, std::string_view gone) {
   const std::string op(x.op);
   service_request(
-      subject, {{"op", op}, {"user_id", x.session->user_id()}, {"sid", x.session->id()}, {"d", std::move(d)}}, x.conn,
+      subject, protocol::encode(protocol::ClientOp{op, x.session->user_id(), x.session->id(), std::move(d)}), x.conn,
       x.rid,
       [this, c = x.conn, rid = x.rid, op](const json::object& o) {
         const auto* r = o.if_contains("d");

@@ -19,13 +19,12 @@ void MatchHost::Impl::leave(const MatchPtr& match, const std::string& user) {
 }
 
 void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
-  auto o = payload::parse(m.data);
-  const std::string user = o ? payload::token(*o, "user_id") : std::string();
-  const auto* op = o ? o->if_contains("op") : nullptr;
-  if (!o || user.empty() || op == nullptr || !op->is_string()) {
+  const auto op = protocol::decode<protocol::ClientOp>(m.data);
+  if (!op) {
     payload::reply(bus, m, payload::error(Code::invalid_request, "match ops need op and user_id"));
     return;
   }
+  const std::string& user = op->user_id;
   MatchPtr match;
   {
     core::Lock lock(mu);
@@ -35,7 +34,7 @@ void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
     payload::reply(bus, m, payload::error(Code::no_such_match, "that match is not running"));
     return;
   }
-  const std::string name(op->as_string());
+  const std::string& name = op->op;
   if (name == "match.leave") {
     bool seated = false;
     {
@@ -57,9 +56,8 @@ void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
     if (seat == match->seat_of.end()) {
       answer = payload::error(Code::not_in_match, "you are not playing in this match");
     } else if (name == "match.input") {
-      const auto* d = o->if_contains("d");
       try {
-        match->runner->input(seat->second, d != nullptr ? *d : json::value(nullptr));
+        match->runner->input(seat->second, op->d);
         answer = {{"d", {{"match_id", id}, {"tick", match->runner->tick()}}}};
       } catch (const InputError& e) {
         answer = payload::error(e.code(), e.what());  // the game's own code

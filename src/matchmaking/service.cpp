@@ -246,13 +246,11 @@ struct MatchmakerService::Impl {
 
   // ------------------------------------------------------------------ bus handlers
 
-  // An mm.op, parsed where it is delivered (a bus thread), so the strand spends its time on
+  // An mm.op, decoded where it is delivered (a bus thread), so the strand spends its time on
   // the op itself, not on JSON.
   struct Op {
     std::string reply;  // the requester's inbox
-    std::string user;
-    std::string name;
-    json::object args;
+    protocol::ClientOp op;
   };
 
   void answer(const std::string& reply_to, const json::object& body) {
@@ -261,15 +259,12 @@ struct MatchmakerService::Impl {
 
   // On the delivering thread: parse, then run the op on the strand (or here without one).
   void take_op(const bus::Message& m) {
-    auto o = payload::parse(m.data);
-    const std::string user = o ? payload::token(*o, "user_id") : std::string();
-    const auto* op = o ? o->if_contains("op") : nullptr;
-    if (!o || user.empty() || op == nullptr || !op->is_string()) {
-      payload::reply(bus, m, payload::error(Code::invalid_request, "mm.op needs op, user_id and d"));
+    auto op = protocol::decode<protocol::ClientOp>(m.data);
+    if (!op) {
+      payload::reply(bus, m, payload::error(Code::invalid_request, "mm.op needs op and user_id"));
       return;
     }
-    Op parsed{std::string(m.reply), user, std::string(op->as_string()), {}};
-    if (auto* d = o->if_contains("d"); d != nullptr && d->is_object()) parsed.args = std::move(d->as_object());
+    Op parsed{std::string(m.reply), std::move(*op)};
     if (!strand) {
       run_op(parsed);
       return;
@@ -282,7 +277,8 @@ struct MatchmakerService::Impl {
     json::object result;
     try {
       core::Lock lock(mu);
-      result = dispatch(op.name, op.user, op.args);
+      static const json::object kNone;
+      result = dispatch(op.op.op, op.op.user_id, op.op.d.is_object() ? op.op.d.get_object() : kNone);
       drain(out);
     } catch (const Error& e) {
       core::Lock lock(mu);

@@ -181,6 +181,27 @@ std::optional<MatchEnded> decode<MatchEnded>(std::string_view data) {
   return m;
 }
 
+std::string encode(const ClientOp& m) {
+  json::object o{{"op", m.op}, {"user_id", m.user_id}, {"d", m.d}};
+  if (!m.sid.empty()) o["sid"] = m.sid;
+  return json::serialize(o);
+}
+
+template <>
+std::optional<ClientOp> decode<ClientOp>(std::string_view data) {
+  auto o = bus::payload::parse(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  ClientOp m{r.text("op", 64), r.token("user_id"), {}, {}};
+  if (!r.ok || m.op.empty()) return std::nullopt;
+  if (o->contains("sid")) {
+    m.sid = r.token("sid");
+    if (!r.ok) return std::nullopt;
+  }
+  if (auto* d = o->if_contains("d"); d != nullptr) m.d = std::move(*d);
+  return m;
+}
+
 std::string encode(RoutePayload::Kind kind, std::string_view text) {
   std::string out;
   out.reserve(text.size() + 1);

@@ -62,6 +62,25 @@ TEST(Messages, MatchEndedCarriesTheResultAsWritten) {
   EXPECT_FALSE(decode<MatchEnded>(R"({"match_id":"m","mode":"duel","game":"cycles"})"));
 }
 
+TEST(Messages, ClientOpsRoundTripAndRefuseWhatIsNotAnOp) {
+  const ClientOp op{"match.input", "u1", "s1", boost::json::object{{"turn", "left"}}};
+  const auto back = decode<ClientOp>(encode(op));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->op, "match.input");
+  EXPECT_EQ(back->user_id, "u1");
+  EXPECT_EQ(back->sid, "s1");
+  EXPECT_EQ(back->d, op.d);
+  const auto bare = decode<ClientOp>(R"({"op":"mm.cancel","user_id":"u2"})");  // no sid, no d
+  ASSERT_TRUE(bare);
+  EXPECT_TRUE(bare->sid.empty());
+  EXPECT_TRUE(bare->d.is_null());
+  EXPECT_EQ(decode<ClientOp>(R"({"op":7,"user_id":"u2"})"), std::nullopt);
+  EXPECT_EQ(decode<ClientOp>(R"({"op":"","user_id":"u2"})"), std::nullopt);
+  EXPECT_EQ(decode<ClientOp>(R"({"op":"x","user_id":"a.b"})"), std::nullopt);  // not a bus token
+  EXPECT_EQ(decode<ClientOp>(R"({"op":"x","user_id":"u2","sid":5})"), std::nullopt);
+  EXPECT_EQ(decode<ClientOp>("[]"), std::nullopt);
+}
+
 TEST(Messages, RoutePayloadsHaveATypedKind) {
   const std::string push = encode(RoutePayload::Kind::push, R"("op":"x","d":{}})");
   auto p = decode<RoutePayload>(push);

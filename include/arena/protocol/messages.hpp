@@ -3,6 +3,8 @@
 // JSON codec here and nowhere else. Payloads come from other processes, so decoding is strict:
 // a missing or mistyped required field, or an id that is not a bus token, gives nullopt (the
 // receiver counts and drops it), never a silent default.
+#include <boost/json/value.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,7 +69,19 @@ struct RoutePayload {
   std::string_view text;  // push: the frame body after `{"seq":N,`; kick: the session id to keep
 };
 
+// mm.op and match.<match_id>.op: a client's op, forwarded by its gateway. `d` holds the op's
+// arguments as the client sent them (mm.*/party.*: an object; match.input: the game's input,
+// any JSON; null when absent), for the receiver to check; `sid` is the client's session
+// (optional). The answer is {"d":{...}} or {"error":{"code","message"}}.
+struct ClientOp {
+  std::string op;  // e.g. mm.enqueue, party.invite, match.input (up to 64 bytes)
+  std::string user_id;
+  std::string sid;
+  boost::json::value d;
+};
+
 std::string encode(const SessionEvent& m);
+std::string encode(const ClientOp& m);
 std::string encode(const PresenceChanged& m);
 std::string encode(const NodeHeartbeat& m);
 std::string encode(const MatchFound& m);
@@ -86,6 +100,8 @@ template <>
 std::optional<MatchFound> decode<MatchFound>(std::string_view data);
 template <>
 std::optional<MatchEnded> decode<MatchEnded>(std::string_view data);
+template <>
+std::optional<ClientOp> decode<ClientOp>(std::string_view data);
 // `text` views into `data`.
 template <>
 std::optional<RoutePayload> decode<RoutePayload>(std::string_view data);

@@ -18,12 +18,12 @@
 //   channels.join/leave     request  ChannelRequest   -> {"members":[...]} | {} (queue group sessions)
 //   channels.members        request  {"channel"}      -> {"members":[...]}
 // matchmaker role
-//   mm.op                   request  MatchmakerOp     client ops forwarded by a gateway (queue group
+//   mm.op                   request  ClientOp         client ops forwarded by a gateway (queue group
 //                                                     matchmaker) -> {"d":{...}} | {"error":{...}}
 //   mm.stats                request  {}               -> {"modes":[...]}
 //   match.found             event    MatchFound       a formed match, for the hosts (queue group host)
 // host role
-//   match.<id>.op           request  a match op from a gateway -> {"d":{...}} | {"error":{...}}
+//   match.<id>.op           request  ClientOp         a match op from a gateway -> {"d":{...}} | {"error":{...}}
 //   match.ended             event    MatchEnded       frees the players to queue again
 // router (any role -> gateways)
 //   route.user.<user>       RoutePayload   a push to every session of the user, or a kick
