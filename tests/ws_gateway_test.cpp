@@ -13,6 +13,7 @@
 
 #include "arena/gateway/gateway.hpp"
 #include "arena/testing/http_client.hpp"
+#include "arena/testing/markdown.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/test_server.hpp"
 #include "arena/testing/ws_client.hpp"
@@ -600,13 +601,7 @@ TEST(Gateway, TheOpTableAndTheDocsAgree) {
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("### ", 0) == 0) in_ops = line == "### Ops";
     if (!in_ops || line.rfind("| `", 0) != 0) continue;
-    std::vector<std::string> cells;
-    std::stringstream ss(line.substr(1));
-    for (std::string cell; std::getline(ss, cell, '|');) {
-      while (!cell.empty() && cell.front() == ' ') cell.erase(0, 1);
-      while (!cell.empty() && cell.back() == ' ') cell.pop_back();
-      cells.push_back(cell);
-    }
+    const auto cells = testing::table_cells(line);
     ASSERT_EQ(cells.size(), 5u) << line;
     documented[cells[0].substr(1, cells[0].size() - 2)] = cells;
   }

@@ -10,20 +10,10 @@
 
 #include "arena/core/error.hpp"
 #include "arena/http/message.hpp"
+#include "arena/testing/markdown.hpp"
 
 namespace arena::http {
 namespace {
-
-std::vector<std::string> cells_of(const std::string& line) {
-  std::vector<std::string> cells;
-  std::stringstream ss(line.substr(1));
-  for (std::string cell; std::getline(ss, cell, '|');) {
-    while (!cell.empty() && cell.front() == ' ') cell.erase(0, 1);
-    while (!cell.empty() && cell.back() == ' ') cell.pop_back();
-    cells.push_back(cell);
-  }
-  return cells;
-}
 
 // Every `name` in a cell (a cell may hold several: "`a` / `b`"); wildcards like `token_*` skipped.
 std::vector<std::string> codes_in(const std::string& cell) {
@@ -55,7 +45,7 @@ Documented read_docs() {
     }
     if (table == none || line.rfind("| ", 0) != 0 || line.rfind("| code", 0) == 0 || line.rfind("| status", 0) == 0)
       continue;
-    const auto cells = cells_of(line);
+    const auto cells = testing::table_cells(line);
     if (table == ws) {
       for (const auto& c : codes_in(cells.at(0))) d.websocket.insert(c);
     } else {
