@@ -62,6 +62,16 @@ GameRegistry games() {
   return r;
 }
 
+// A host with the games above on an in-process bus, a memory store and a stepped clock.
+struct Harness {
+  explicit Harness(HostSettings hs = {}) : host(bus, games(), store, clock, registry, std::move(hs)) {}
+  bus::MemoryBus bus;
+  MemoryMatchStore store;
+  core::FakeClock clock;
+  metrics::Registry registry;
+  MatchHost host;  // last: destroyed first
+};
+
 std::string found(const std::string& id, const std::string& game, int tick_rate) {
   return protocol::encode(protocol::MatchFound{id, "practice", game, "eu", {}, true, 8, 8, 0, tick_rate});
 }
@@ -165,11 +175,9 @@ TEST(Host, AFailedResultWriteIsRetriedAndMatchEndedWaitsForIt) {
 // Leave handling: a player gone for good (presence says offline) forfeits in a game that says
 // so (four), and the result says who won.
 TEST(Host, APlayerWhoGoesOfflineForfeitsInAForfeitGame) {
-  bus::MemoryBus bus;
-  MemoryMatchStore store;
-  core::FakeClock clock;
-  metrics::Registry registry;
-  MatchHost host(bus, games(), store, clock, registry, HostSettings{});
+  Harness h;
+  auto& bus = h.bus;
+  auto& host = h.host;
   std::mutex mu;
   std::condition_variable cv;
   std::optional<protocol::MatchEnded> ended;
@@ -203,11 +211,8 @@ TEST(Host, APlayerWhoGoesOfflineForfeitsInAForfeitGame) {
 // A player back online (a new session) is sent a full snapshot, in order with the deltas: the
 // deltas after it are of the ticks after its tick, never one it already holds.
 TEST(Host, APlayerBackOnlineGetsASnapshotInOrderWithTheDeltas) {
-  bus::MemoryBus bus;
-  MemoryMatchStore store;
-  core::FakeClock clock;
-  metrics::Registry registry;
-  MatchHost host(bus, games(), store, clock, registry, HostSettings{});
+  Harness h;
+  auto& bus = h.bus;
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::pair<std::string, std::int64_t>> seen;  // op, tick: as alice receives them

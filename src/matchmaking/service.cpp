@@ -253,10 +253,6 @@ struct MatchmakerService::Impl {
     protocol::ClientOp op;
   };
 
-  void answer(const std::string& reply_to, const json::object& body) {
-    if (!reply_to.empty()) bus.publish(reply_to, json::serialize(body));
-  }
-
   // On the delivering thread: parse, then run the op on the strand (or here without one).
   void take_op(const bus::Message& m) {
     auto op = protocol::decode<protocol::ClientOp>(m.data);
@@ -283,10 +279,10 @@ struct MatchmakerService::Impl {
     } catch (const Error& e) {
       core::Lock lock(mu);
       (void)parties.take_events();  // an op that threw changed nothing
-      answer(op.reply, payload::error(e));
+      payload::reply_to(bus, op.reply, payload::error(e));
       return;
     }
-    answer(op.reply, {{"d", std::move(result)}});
+    payload::reply_to(bus, op.reply, {{"d", std::move(result)}});
     send(out);
   }
 

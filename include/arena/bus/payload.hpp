@@ -32,8 +32,12 @@ inline std::string token(const boost::json::object& o, std::string_view key) {
   return valid_token(s) ? s : std::string();
 }
 
+// Answers a request whose reply subject is `reply_subject` (nothing when it is empty: a publish).
+inline void reply_to(Bus& bus, std::string_view reply_subject, const boost::json::object& body) {
+  if (!reply_subject.empty()) bus.publish(reply_subject, boost::json::serialize(body));
+}
 inline void reply(Bus& bus, const Message& m, const boost::json::object& body) {
-  if (!m.reply.empty()) bus.publish(m.reply, boost::json::serialize(body));
+  reply_to(bus, m.reply, body);
 }
 
 // An error reply. The string form carries a game mode's own input codes; the rest use Code.
