@@ -17,6 +17,7 @@
 #include "arena/core/encoding.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/match/game_mode.hpp"
+#include "arena/match/play.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "services.hpp"
 
@@ -36,11 +37,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::Edge edge(s, jwt);
   auto& gw = edge.gateway;
   auto& links = edge.links;
-  auto cycles = games.find("cycles")->make();
-  auto four = games.find("four")->make();
   const std::vector<match::Seat> seats = {{"u0", false, 0}, {"u1", false, 1}};
-  cycles->start(seats, 7);
-  four->start(seats, 7);
+  std::vector<std::unique_ptr<match::GameMode>> all;  // every built-in game takes the same inputs
+  for (const auto& name : games.names()) {
+    const auto& info = *games.find(name);
+    if (info.min_players > 2) continue;
+    all.push_back(info.make());
+    match::play::start(*all.back(), info, seats, 7);
+  }
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   for (int line = 0; !rest.empty() && line < 64; ++line) {
     const auto nl = rest.find('\n');
@@ -60,16 +64,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (op == nullptr || !op->is_string() || op->get_string() != "match.input" || d == nullptr || !d->is_object())
       continue;
     const json::value in = d->as_object().contains("d") ? d->as_object().at("d") : json::value();
-    for (auto* g : {cycles.get(), four.get()}) {
+    for (auto& g : all) {
       try {
         g->input(user % 2, in);
       } catch (const match::InputError& e) {
         if (std::string_view(e.code()).empty()) __builtin_trap();
       }
+      match::TickOutput out;
+      if (!g->over()) g->tick(out);
+      (void)g->snapshot(match::kSpectator);
     }
-    json::object delta;
-    if (!cycles->over()) cycles->tick(delta);
-    if (!four->over()) four->tick(delta);
   }
   return 0;
 }

@@ -19,6 +19,13 @@ void check_games(const std::vector<matchmaking::ModeConfig>& modes, const match:
     if (m.seat_count() > g->max_players)
       throw std::invalid_argument("matchmaking mode '" + m.name + "': " + std::to_string(m.seat_count()) +
                                   " seats, but " + m.game + " seats at most " + std::to_string(g->max_players));
+    boost::json::object given;
+    for (const auto& [k, v] : m.game_settings) given[k] = v;
+    try {
+      match::GameSettings::parse(g->settings, given);
+    } catch (const match::SettingError& e) {
+      throw std::invalid_argument("setting 'matchmaking.modes." + m.name + ".settings." + e.key() + "': " + e.what());
+    }
   }
 }
 

@@ -121,7 +121,7 @@ class GrpcBrain final : public match::BotBrain {
     call->req.set_game(game_);
     call->req.set_seat(seat);
     call->req.set_tick(game.tick_count());
-    call->req.set_state_json(json::serialize(game.snapshot()));
+    call->req.set_state_json(json::serialize(game.snapshot(seat)));  // what this seat may see
     client_->start(call);
     call_ = std::move(call);
   }

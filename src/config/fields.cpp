@@ -253,7 +253,7 @@ std::vector<Field> build() {
       [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
   f.push_back(bool_field(
       "matchmaking.builtin_modes",
-      "Run the built-in modes (duel, squads, teams, ffa, practice, four) beside the [matchmaking.modes.*] tables",
+      "Run the built-in modes (duel, squads, teams, ffa, practice, four, tag) beside the [matchmaking.modes.*] tables",
       [](auto& s) -> auto& { return s.matchmaking.builtin_modes; }));
   f.push_back(string_field(
       "host.bot_policy",
@@ -268,6 +268,9 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "host.threads", "Threads that tick the matches of this host", [](auto& s) -> auto& { return s.host.threads; }, 1,
       256));
+  f.push_back(int_field(
+      "host.max_watchers", "Spectators one match takes (match.watch)",
+      [](auto& s) -> auto& { return s.host.max_watchers; }, 0, 100'000));
   f.push_back(string_field(
       "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
       one_of({"trace", "debug", "info", "warn", "error", "off"})));

@@ -57,8 +57,16 @@ void read_modes(Settings& s, const toml::table& modes, const std::string& source
     const auto* mode = node.as_table();
     if (mode == nullptr) throw ConfigError("setting '" + where + "' (from " + source + "): expected a table");
     auto& keys = s.matchmaking.modes[std::string(name.str())];
-    for (const auto& [k, v] : *mode)
-      keys[std::string(k.str())] = toml_scalar(v, where + "." + std::string(k.str()), source);
+    for (const auto& [k, v] : *mode) {
+      const std::string key(k.str());
+      if (key == "settings" && v.as_table() != nullptr) {  // the game's own: settings.<key>
+        for (const auto& [gk, gv] : *v.as_table())
+          keys["settings." + std::string(gk.str())] =
+              toml_scalar(gv, where + ".settings." + std::string(gk.str()), source);
+        continue;
+      }
+      keys[key] = toml_scalar(v, where + "." + key, source);
+    }
   }
 }
 

@@ -101,6 +101,9 @@ const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
        &Impl::op_match},
       {{"match.leave", "{\"match_id\"}", "{\"match_id\"}", "a seat in the running match", session, host},
        &Impl::op_match},
+      {{"match.watch", "{\"match_id\"}", "{\"match_id\",\"tick\"}", "session; no seat in the match", session, host},
+       &Impl::op_match},
+      {{"match.unwatch", "{\"match_id\"}", "{\"match_id\"}", "watching the match", session, host}, &Impl::op_match},
   };
   return t;
 }

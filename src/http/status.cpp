@@ -67,6 +67,7 @@ int status_of(Code code) {
     case Code::unsupported_media_type: return 415;
     case Code::upgrade_required: return 426;
     case Code::rate_limited:
+    case Code::too_many_watchers:
     case Code::too_many_connections:
     case Code::too_many_upgrades:
     case Code::too_many_sessions:

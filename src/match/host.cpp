@@ -27,24 +27,30 @@ void MatchHost::Impl::on_found(const bus::Message& m) {
   spec.region = found->region;
   spec.seats = plan_seats(*found, *info);
   spec.seed = std::random_device{}() * 0x9E3779B97F4A7C15ULL ^ std::random_device{}();
-  const int rate = found->tick_rate > 0 ? found->tick_rate : info->tick_rate;  // a mode may run it faster or slower
-  start(std::move(spec), *info, rate);
+  spec.tick_rate = found->tick_rate;  // 0: the game's own (a mode may run it faster or slower)
+  spec.settings = found->settings;    // checked against the game's declaration by the runner
+  start(std::move(spec), *info);
 }
 
-void MatchHost::Impl::start(MatchSpec spec, const GameInfo& info, int tick_rate) {
+void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {
+  std::unique_ptr<MatchRunner> runner;
+  try {
+    runner = std::make_unique<MatchRunner>(requested, info, make_bot);
+  } catch (const std::exception& e) {  // settings that do not fit the game, or seats it cannot take
+    bad_found.inc();
+    log->error("msg=\"match could not start\" match_id={} error=\"{}\"", requested.match_id, e.what());
+    return;
+  }
+  const MatchSpec spec = runner->spec();  // with the tick rate and every setting filled in
+  const int tick_rate = spec.tick_rate;
   auto match = std::make_shared<Match>();
   match->m = {&tick_seconds.with({spec.game}), &lateness.with({spec.game}), &behind.with({spec.game}),
               &bot_decisions.with({spec.game})};
-  try {
-    match->runner = std::make_unique<MatchRunner>(spec, info, make_bot);
-  } catch (const std::exception& e) {
-    log->error("msg=\"match could not start\" match_id={} error=\"{}\"", spec.match_id, e.what());
-    return;
-  }
   json::array teams;
   std::vector<std::string> seated;  // the humans at the start
   {
     core::Lock lock(match->mu);  // not shared yet; the lock is for the analysis and costs nothing
+    match->runner = std::move(runner);
     for (std::size_t i = 0; i < spec.seats.size(); ++i) {
       const auto& s = spec.seats[i];
       if (!s.bot) {
@@ -79,6 +85,7 @@ void MatchHost::Impl::start(MatchSpec spec, const GameInfo& info, int tick_rate)
     core::Lock lock(match->mu);
     match->op_sub = std::move(op_sub);
     for (const auto& u : match->humans) {  // still seated (one may have left already)
+      const int seat = match->seat_of[u];
       pushes.push_back({{u},
                         "match.assigned",
                         {{"match_id", id},
@@ -87,10 +94,11 @@ void MatchHost::Impl::start(MatchSpec spec, const GameInfo& info, int tick_rate)
                          {"region", spec.region},
                          {"teams", teams},
                          {"tick_rate", tick_rate},
-                         {"seat", match->seat_of[u]}}});
+                         {"settings", spec.settings},
+                         {"seat", seat}}});
+      pushes.push_back(
+          {{u}, "match.snapshot", {{"match_id", id}, {"tick", 0}, {"state", match->runner->snapshot(seat)}}});
     }
-    pushes.push_back(
-        {match->humans, "match.snapshot", {{"match_id", id}, {"tick", 0}, {"state", match->runner->snapshot()}}});
   }
   send(pushes);
   log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),

@@ -60,15 +60,18 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     int overruns ARENA_GUARDED_BY(mu) = 0;
     int bot_decisions_reported ARENA_GUARDED_BY(mu) = 0;
     bool finished ARENA_GUARDED_BY(mu) = false;
-    // Players back online who are owed a full snapshot: sent by the next tick, before its delta,
-    // so a snapshot never overtakes (or trails) the deltas around it.
-    std::vector<std::string> snapshot_due ARENA_GUARDED_BY(mu);
+    std::vector<std::string> watchers ARENA_GUARDED_BY(mu);  // spectators (match.watch)
+    // Who is owed a full snapshot (a player back online, a new spectator) and as which viewer:
+    // sent by the next tick, before its delta, so a snapshot never overtakes (or trails) the
+    // deltas around it.
+    std::vector<std::pair<std::string, int>> snapshot_due ARENA_GUARDED_BY(mu);
   };
   using MatchPtr = std::shared_ptr<Match>;
 
   mutable core::Mutex mu;  // the tables below; never held while a match's own lock is taken or a message sent
   std::unordered_map<std::string, MatchPtr> matches ARENA_GUARDED_BY(mu);
   std::unordered_map<std::string, std::vector<std::string>> matches_of ARENA_GUARDED_BY(mu);  // user -> match ids
+  std::unordered_map<std::string, std::vector<std::string>> watching ARENA_GUARDED_BY(mu);    // spectator -> match ids
   std::vector<std::unique_ptr<bus::Subscription>> subs;
 
   Impl(bus::Bus& b, GameRegistry g, MatchStore& s, const core::Clock& c, metrics::Registry& r, HostSettings hs,
@@ -103,7 +106,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   void send(std::vector<Push>& pushes);
 
   void on_found(const bus::Message& m);
-  void start(MatchSpec spec, const GameInfo& info, int tick_rate);
+  void start(const MatchSpec& requested, const GameInfo& info);
   // One tick of one match, on a scheduler thread. False when the match is over.
   bool tick(const MatchPtr& match, Scheduler::Clock::duration late);
   // Stores the result, then tells everyone. A failed write is retried: the result is never lost
@@ -112,6 +115,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   // The player is gone for good: a bot takes the seat, or the seat forfeits, as the game says.
   void leave(const MatchPtr& match, const std::string& user);
   void on_op(const std::string& id, const bus::Message& m);
+  // match.watch / match.unwatch: the answer to send.
+  json::object watch(const MatchPtr& match, const std::string& id, const std::string& user);
+  json::object unwatch(const MatchPtr& match, const std::string& id, const std::string& user);
   // Presence: back online (a new session) -> a fresh snapshot of every match the user is in;
   // gone for good (the session ended after the resume window) -> leave.
   void on_presence(const bus::Message& m);

@@ -35,6 +35,14 @@ void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
     return;
   }
   const std::string& name = op->op;
+  if (name == "match.watch") {
+    payload::reply(bus, m, watch(match, id, user));
+    return;
+  }
+  if (name == "match.unwatch") {
+    payload::reply(bus, m, unwatch(match, id, user));
+    return;
+  }
   if (name == "match.leave") {
     bool seated = false;
     {
@@ -53,7 +61,11 @@ void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
   {
     core::Lock lock(match->mu);
     auto seat = match->seat_of.find(user);
-    if (seat == match->seat_of.end()) {
+    const bool watcher = std::find(match->watchers.begin(), match->watchers.end(), user) != match->watchers.end();
+    if (name == "match.snapshot" && seat == match->seat_of.end() && watcher) {
+      answer = {
+          {"d", {{"match_id", id}, {"tick", match->runner->tick()}, {"state", match->runner->snapshot(kSpectator)}}}};
+    } else if (seat == match->seat_of.end()) {
       answer = payload::error(Code::not_in_match, "you are not playing in this match");
     } else if (name == "match.input") {
       try {
@@ -63,7 +75,8 @@ void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
         answer = payload::error(e.code(), e.what());  // the game's own code
       }
     } else if (name == "match.snapshot") {
-      answer = {{"d", {{"match_id", id}, {"tick", match->runner->tick()}, {"state", match->runner->snapshot()}}}};
+      answer = {
+          {"d", {{"match_id", id}, {"tick", match->runner->tick()}, {"state", match->runner->snapshot(seat->second)}}}};
     } else {
       answer = payload::error(Code::unknown_op, "no match op '" + name.substr(0, 64) + "'");
     }
@@ -71,17 +84,83 @@ void MatchHost::Impl::on_op(const std::string& id, const bus::Message& m) {
   payload::reply(bus, m, answer);
 }
 
+json::object MatchHost::Impl::watch(const MatchPtr& match, const std::string& id, const std::string& user) {
+  {
+    core::Lock lock(mu);  // first in the table, so that a finish that races this cleans it up
+    auto& ids = watching[user];
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  json::object answer;
+  bool added = false;
+  {
+    core::Lock lock(match->mu);
+    auto& w = match->watchers;
+    const bool already = std::find(w.begin(), w.end(), user) != w.end();
+    if (match->finished) {
+      answer = payload::error(Code::no_such_match, "that match is not running");
+    } else if (match->seat_of.count(user) != 0) {
+      answer = payload::error(Code::already_in_match, "you play in this match: match.snapshot gives its state");
+    } else if (!already && static_cast<int>(w.size()) >= settings.max_watchers) {
+      answer = payload::error(Code::too_many_watchers, "this match has as many spectators as it takes");
+    } else {
+      if (!already) w.push_back(user);
+      added = true;
+      match->snapshot_due.emplace_back(user, kSpectator);  // the next tick sends it, then the deltas
+      answer = {{"d", {{"match_id", id}, {"tick", match->runner->tick()}}}};
+    }
+  }
+  if (!added) {
+    core::Lock lock(mu);
+    if (auto it = watching.find(user); it != watching.end()) {
+      auto& ids = it->second;
+      ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+      if (ids.empty()) watching.erase(it);
+    }
+  }
+  return answer;
+}
+
+json::object MatchHost::Impl::unwatch(const MatchPtr& match, const std::string& id, const std::string& user) {
+  bool was = false;
+  {
+    core::Lock lock(match->mu);
+    auto& w = match->watchers;
+    auto it = std::find(w.begin(), w.end(), user);
+    was = it != w.end();
+    if (was) w.erase(it);
+    auto& due = match->snapshot_due;
+    due.erase(std::remove_if(due.begin(), due.end(),
+                             [&](const auto& d) { return d.first == user && d.second == kSpectator; }),
+              due.end());
+  }
+  {
+    core::Lock lock(mu);
+    if (auto it = watching.find(user); it != watching.end()) {
+      auto& ids = it->second;
+      ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+      if (ids.empty()) watching.erase(it);
+    }
+  }
+  if (!was) return payload::error(Code::not_in_match, "you are not watching this match");
+  return {{"d", {{"match_id", id}}}};
+}
+
 void MatchHost::Impl::on_presence(const bus::Message& m) {
   const auto change = protocol::decode<protocol::PresenceChanged>(m.data);
   if (!change) return;
   const std::string& user = change->user_id;
   std::vector<MatchPtr> mine;
+  std::vector<std::pair<std::string, MatchPtr>> watched;
   {
     core::Lock lock(mu);
     if (auto it = matches_of.find(user); it != matches_of.end())
       for (const auto& id : it->second)
         if (auto mt = matches.find(id); mt != matches.end()) mine.push_back(mt->second);
+    if (auto it = watching.find(user); it != watching.end() && !change->online)
+      for (const auto& id : it->second)
+        if (auto mt = matches.find(id); mt != matches.end()) watched.emplace_back(id, mt->second);
   }
+  for (const auto& [id, match] : watched) unwatch(match, id, user);  // a spectator gone offline stops watching
   for (const auto& match : mine) {
     if (!change->online) {
       leave(match, user);
@@ -90,7 +169,7 @@ void MatchHost::Impl::on_presence(const bus::Message& m) {
     core::Lock lock(match->mu);
     if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) {
       match->runner->rejoined(seat->second);
-      match->snapshot_due.push_back(user);  // the next tick sends it, in order with the deltas
+      match->snapshot_due.emplace_back(user, seat->second);  // the next tick sends it, in order with the deltas
     }
   }
 }

@@ -17,7 +17,6 @@
 #include "arena/bus/memory_bus.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
-#include "cycles.hpp"
 
 namespace arena::match {
 namespace {
@@ -28,24 +27,24 @@ using namespace std::chrono_literals;
 // cycles, except that it throws on its 3rd tick, or sleeps past its budget on every tick.
 class Faulty final : public GameMode {
  public:
-  explicit Faulty(bool throws) : throws_(throws) {}
-  void start(const std::vector<Seat>& seats, std::uint64_t seed) override { inner_.start(seats, seed); }
-  void input(int seat, const json::value& d) override { inner_.input(seat, d); }
-  void tick(json::object& delta) override {
-    if (throws_ && inner_.tick_count() == 2) throw std::runtime_error("boom");
+  explicit Faulty(bool throws) : throws_(throws), inner_(builtin_games().find("cycles")->make()) {}
+  void start(const GameStart& s) override { inner_->start(s); }
+  void input(int seat, const json::value& d) override { inner_->input(seat, d); }
+  void tick(TickOutput& out) override {
+    if (throws_ && inner_->tick_count() == 2) throw std::runtime_error("boom");
     if (!throws_) std::this_thread::sleep_for(15ms);
-    inner_.tick(delta);
+    inner_->tick(out);
   }
-  bool over() const override { return inner_.over(); }
-  GameResult result() const override { return inner_.result(); }
-  json::object snapshot() const override { return inner_.snapshot(); }
-  std::uint64_t state_hash() const override { return inner_.state_hash(); }
-  std::uint64_t tick_count() const override { return inner_.tick_count(); }
-  void forfeit(int seat) override { inner_.forfeit(seat); }
+  bool over() const override { return inner_->over(); }
+  GameResult result() const override { return inner_->result(); }
+  json::object snapshot(int viewer) const override { return inner_->snapshot(viewer); }
+  std::uint64_t state_hash() const override { return inner_->state_hash(); }
+  std::uint64_t tick_count() const override { return inner_->tick_count(); }
+  void forfeit(int seat) override { inner_->forfeit(seat); }
 
  private:
   bool throws_;
-  Cycles inner_;
+  std::unique_ptr<GameMode> inner_;
 };
 
 class IdleBot final : public BotBrain {
@@ -55,10 +54,14 @@ class IdleBot final : public BotBrain {
 
 GameRegistry games() {
   GameRegistry r = builtin_games();
-  r.add({"boom", 2, 8, 100, false, [] { return std::make_unique<Faulty>(true); },
-         [] { return std::make_unique<IdleBot>(); }});
-  r.add({"slow", 2, 8, 100, false, [] { return std::make_unique<Faulty>(false); },
-         [] { return std::make_unique<IdleBot>(); }});
+  for (bool throws : {true, false}) {
+    GameInfo info = *r.find("cycles");  // its settings, which Faulty's inner cycles reads
+    info.name = throws ? "boom" : "slow";
+    info.tick_rate = 100;
+    info.make = [throws] { return std::make_unique<Faulty>(throws); };
+    info.make_bot = [] { return std::make_unique<IdleBot>(); };
+    r.add(std::move(info));
+  }
   return r;
 }
 

@@ -13,15 +13,14 @@ bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration lat
     const std::string& game = r.spec().game;
     match->m.lateness->observe(std::chrono::duration<double>(late).count());
     if (late > match->period) match->m.behind->inc();
-    if (!match->snapshot_due.empty()) {
-      pushes.push_back({std::exchange(match->snapshot_due, {}),
+    for (auto& [user, viewer] : std::exchange(match->snapshot_due, {}))
+      pushes.push_back({{std::move(user)},
                         "match.snapshot",
-                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"state", r.snapshot()}}});
-    }
+                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"state", r.snapshot(viewer)}}});
     const auto t0 = std::chrono::steady_clock::now();
-    json::object delta;
+    TickOutput out;
     try {
-      delta = r.step();
+      out = r.step();
     } catch (const std::exception& e) {
       log->error("msg=\"game mode failed; ending its match\" match_id={} game={} error=\"{}\"", r.spec().match_id, game,
                  e.what());
@@ -41,10 +40,23 @@ bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration lat
       match->m.bot_decisions->inc(static_cast<std::uint64_t>(d));
       match->bot_decisions_reported = r.bot_decisions();
     }
-    if (!delta.empty())
-      pushes.push_back({match->humans,
+    // The public delta goes to everyone in one push; a seat with its own part gets both alone.
+    std::vector<std::string> shared = match->watchers;
+    for (const auto& u : match->humans) {
+      auto own = out.own_parts.find(match->seat_of[u]);
+      if (own == out.own_parts.end() || own->second.empty()) {
+        shared.push_back(u);
+      } else {
+        pushes.push_back(
+            {{u},
+             "match.delta",
+             {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", out.delta}, {"own", own->second}}});
+      }
+    }
+    if (!out.delta.empty() && !shared.empty())
+      pushes.push_back({std::move(shared),
                         "match.delta",
-                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(delta)}}});
+                        {{"match_id", r.spec().match_id}, {"tick", r.tick()}, {"d", std::move(out.delta)}}});
     over = r.over();
   }
   send(pushes);  // the deltas of one match go out in tick order: its ticks never overlap
@@ -75,6 +87,7 @@ json::object result_json(const MatchRecord& rec) {
 void MatchHost::Impl::finish(const MatchPtr& match) {
   MatchRecord rec;
   std::vector<std::string> humans;
+  std::vector<std::string> watchers;
   {
     core::Lock lock(match->mu);
     if (match->finished) return;
@@ -95,7 +108,8 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
   std::unique_ptr<bus::Subscription> sub;  // unsubscribed at the end, outside the lock
   {
     core::Lock lock(match->mu);
-    match->finished = true;
+    match->finished = true;  // no spectator joins after this (watch checks it under this lock)
+    watchers = match->watchers;
     sub = std::move(match->op_sub);
   }
   // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
@@ -107,11 +121,18 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
       ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
       if (ids.empty()) matches_of.erase(u);
     }
+    for (const auto& u : watchers) {
+      auto& ids = watching[u];
+      ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
+      if (ids.empty()) watching.erase(u);
+    }
   }
   const json::object result = result_json(rec);
   bus.publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{rec.spec.match_id, rec.spec.mode,
                                                                            rec.spec.game, json::serialize(result)}));
-  router.to_users(humans, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
+  std::vector<std::string> told = humans;
+  told.insert(told.end(), watchers.begin(), watchers.end());
+  router.to_users(told, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
   ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
   sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
   active_matches.dec();

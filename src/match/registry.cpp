@@ -1,14 +1,29 @@
 #include <stdexcept>
 
 #include "arena/match/game_mode.hpp"
-#include "cycles.hpp"
-#include "four.hpp"
 
 namespace arena::match {
+
+void GameMode::emit(std::string type, boost::json::object data) {
+  if (events_.size() >= kMaxPendingEvents) {
+    ++events_dropped_;
+    return;
+  }
+  events_.push_back({0, std::move(type), std::move(data)});
+}
 
 void GameRegistry::add(GameInfo info) {
   if (info.name.empty() || !info.make || !info.make_bot)
     throw std::invalid_argument("a game needs a name, make and make_bot");
+  if (info.min_players < 1 || info.max_players < info.min_players || info.tick_rate < 1 || info.tick_rate > 1000)
+    throw std::invalid_argument("game '" + info.name + "': players must be 1 <= min <= max and tick_rate 1..1000");
+  for (const auto& s : info.settings) {  // the defaults must pass the game's own checks
+    try {
+      GameSettings::parse({s}, {});
+    } catch (const SettingError& e) {
+      throw std::invalid_argument("game '" + info.name + "': the default of setting '" + s.name + "': " + e.what());
+    }
+  }
   const std::string name = info.name;
   if (!games_.emplace(name, std::move(info)).second)
     throw std::invalid_argument("game '" + name + "' is registered twice");
@@ -23,15 +38,6 @@ std::vector<std::string> GameRegistry::names() const {
   std::vector<std::string> out;
   for (const auto& [name, info] : games_) out.push_back(name);
   return out;
-}
-
-GameRegistry builtin_games() {
-  GameRegistry r;
-  r.add({"cycles", 2, 8, 20, /*forfeit_on_leave=*/false, [] { return std::make_unique<Cycles>(); },
-         [] { return std::make_unique<CyclesBot>(); }});
-  r.add({"four", 2, 2, 1, /*forfeit_on_leave=*/true, [] { return std::make_unique<Four>(); },
-         [] { return std::make_unique<FourBot>(); }});
-  return r;
 }
 
 }  // namespace arena::match

@@ -6,52 +6,90 @@ namespace arena::match {
 namespace json = boost::json;
 
 MatchRunner::MatchRunner(MatchSpec spec, const GameInfo& info, BotFactory make_bot)
-    : spec_(std::move(spec)), info_(info), game_(info.make()), make_bot_(std::move(make_bot)) {
+    : spec_(std::move(spec)),
+      info_(info),
+      game_(info.make()),
+      make_bot_(std::move(make_bot)),
+      settings_(GameSettings::parse(info.settings, spec_.settings)) {
   if (!make_bot_) make_bot_ = [](const GameInfo& g, const MatchSpec&, int) { return g.make_bot(); };
-  game_->start(spec_.seats, spec_.seed);
+  spec_.settings = settings_.values();  // the record keeps every value, defaults included
+  if (spec_.tick_rate <= 0) spec_.tick_rate = info_.tick_rate;
+  spec_.rules = info_.rules;
+  game_->start(GameStart{spec_.seats, spec_.seed, spec_.tick_rate, settings_});
+  take_events();
   bots_.resize(spec_.seats.size());
   for (std::size_t i = 0; i < spec_.seats.size(); ++i)
     if (spec_.seats[i].bot) bots_[i] = make_bot_(info_, spec_, static_cast<int>(i));
 }
 
+void MatchRunner::take_events() {
+  const auto tick = game_->tick_count();
+  for (auto& e : game_->take_events()) {
+    if (events_.size() >= kMaxEvents) {
+      ++events_dropped_;
+      continue;
+    }
+    e.tick = tick;
+    events_.push_back(std::move(e));
+  }
+}
+
 void MatchRunner::input(int seat, const json::value& d) {
   if (over()) throw InputError("match_over", "the match is over");
   if (seat < 0 || seat >= static_cast<int>(bots_.size())) throw InputError("invalid_seat", "no such seat");
-  game_->input(seat, d);
+  const std::uint64_t before = checked_ ? game_->state_hash() : 0;
+  try {
+    game_->input(seat, d);
+  } catch (const InputError& e) {
+    if (checked_ && game_->state_hash() != before)
+      throw RuleBroken(info_.name + ": input() changed the state and then refused it (" + e.code() +
+                       "); a replay would not see that change");
+    throw;
+  }
   log_.push_back({game_->tick_count(), seat, d});
+  take_events();
 }
 
-json::object MatchRunner::step() {
-  json::object delta;
-  if (over()) return delta;
+void MatchRunner::bot_input(int seat, json::value d) {
+  try {
+    input(seat, d);
+  } catch (const InputError&) {
+    // a bot's bad idea costs it the move, nothing else
+  }
+}
+
+TickOutput MatchRunner::step() {
+  TickOutput out;
+  if (over()) return out;
   for (std::size_t i = 0; i < bots_.size(); ++i) {
     if (!bots_[i]) continue;
     json::value d = bots_[i]->decide(*game_, static_cast<int>(i));
     ++bot_decisions_;
-    if (d.is_null()) continue;
-    try {
-      game_->input(static_cast<int>(i), d);
-      log_.push_back({game_->tick_count(), static_cast<int>(i), std::move(d)});
-    } catch (const InputError&) {
-      // a bot's bad idea costs it the move, nothing else
-    }
+    if (!d.is_null()) bot_input(static_cast<int>(i), std::move(d));
   }
-  game_->tick(delta);
-  return delta;
+  game_->tick(out);
+  take_events();
+  return out;
 }
 
-json::object MatchRunner::snapshot() const {
-  return game_->snapshot();
+json::object MatchRunner::snapshot(int viewer) const {
+  return game_->snapshot(viewer);
 }
 
 void MatchRunner::rejoined(int seat) {
   game_->on_rejoin(seat);
+  log_.push_back({game_->tick_count(), seat, nullptr, LoggedInput::Kind::rejoin});
+  take_events();
 }
 
 void MatchRunner::set_bot(int seat, bool bot) {
   auto& b = bots_.at(static_cast<std::size_t>(seat));
-  if (bot && !b) game_->on_leave(seat);
-  if (bot && !b) b = make_bot_(info_, spec_, seat);
+  if (bot && !b) {
+    game_->on_leave(seat);
+    log_.push_back({game_->tick_count(), seat, nullptr, LoggedInput::Kind::leave});
+    take_events();
+    b = make_bot_(info_, spec_, seat);
+  }
   if (!bot) b.reset();
 }
 
@@ -61,7 +99,8 @@ bool MatchRunner::is_bot(int seat) const {
 
 void MatchRunner::forfeit(int seat) {
   game_->forfeit(seat);
-  log_.push_back({game_->tick_count(), seat, json::object{{"forfeit", true}}});
+  log_.push_back({game_->tick_count(), seat, nullptr, LoggedInput::Kind::forfeit});
+  take_events();
 }
 
 void MatchRunner::fail(const std::string& why) {
@@ -73,6 +112,8 @@ MatchRecord MatchRunner::record() const {
   MatchRecord r;
   r.spec = spec_;
   r.inputs = log_;
+  r.events = events_;
+  r.events_dropped = events_dropped_ + game_->events_dropped();
   r.ticks = game_->tick_count();
   r.final_hash = game_->state_hash();
   r.error = error_;
@@ -84,62 +125,132 @@ MatchRecord MatchRunner::record() const {
   return r;
 }
 
+namespace {
+
+bool same_events(const std::vector<GameEvent>& a, const std::vector<GameEvent>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].tick != b[i].tick || a[i].type != b[i].type || a[i].data != b[i].data) return false;
+  return true;
+}
+
+}  // namespace
+
 ReplayOutcome replay(const MatchRecord& rec, const GameRegistry& games) {
   const GameInfo* info = games.find(rec.spec.game);
   if (info == nullptr) throw std::runtime_error("unknown game '" + rec.spec.game + "'");
+  if (rec.version < kRecordVersion)
+    throw std::runtime_error("recorded in format " + std::to_string(rec.version) + " (before settings and logged " +
+                             "leaves): this build replays format " + std::to_string(kRecordVersion));
+  if (rec.spec.rules != info->rules)
+    throw std::runtime_error("recorded under " + rec.spec.game + " rules " + std::to_string(rec.spec.rules) +
+                             "; this build runs rules " + std::to_string(info->rules));
+  const auto settings = GameSettings::parse(info->settings, rec.spec.settings);
   auto game = info->make();
-  game->start(rec.spec.seats, rec.spec.seed);
+  game->start(GameStart{rec.spec.seats, rec.spec.seed, rec.spec.tick_rate, settings});
+  std::vector<GameEvent> events;
+  auto take = [&] {
+    for (auto& e : game->take_events()) {
+      if (events.size() >= MatchRunner::kMaxEvents) continue;
+      e.tick = game->tick_count();
+      events.push_back(std::move(e));
+    }
+  };
+  take();
   std::size_t next = 0;
   auto apply_due = [&] {
     for (; next < rec.inputs.size() && rec.inputs[next].tick == game->tick_count(); ++next) {
       const auto& in = rec.inputs[next];
-      const auto* o = in.d.is_object() ? in.d.as_object().if_contains("forfeit") : nullptr;
       try {
-        if (o != nullptr) {
-          game->forfeit(in.seat);
-        } else {
-          game->input(in.seat, in.d);
+        switch (in.kind) {
+          case LoggedInput::Kind::input: game->input(in.seat, in.d); break;
+          case LoggedInput::Kind::forfeit: game->forfeit(in.seat); break;
+          case LoggedInput::Kind::leave: game->on_leave(in.seat); break;
+          case LoggedInput::Kind::rejoin: game->on_rejoin(in.seat); break;
         }
       } catch (const InputError& e) {
         throw std::runtime_error("input " + std::to_string(next) + " at tick " + std::to_string(in.tick) +
                                  " was refused on replay: " + e.code());
       }
+      take();
     }
   };
   while (game->tick_count() < rec.ticks) {
     apply_due();
-    json::object delta;
-    game->tick(delta);
+    TickOutput out;
+    game->tick(out);
+    take();
     if (game->over() && game->tick_count() < rec.ticks) break;
   }
   apply_due();  // forfeits after the last tick
   ReplayOutcome out;
   out.final_hash = game->state_hash();
   out.ticks = game->tick_count();
-  out.matches = out.final_hash == rec.final_hash && out.ticks == rec.ticks;
+  out.same_events = same_events(events, rec.events);
+  out.matches = out.final_hash == rec.final_hash && out.ticks == rec.ticks && out.same_events;
   return out;
 }
+
+namespace {
+
+const char* kind_name(LoggedInput::Kind k) {
+  switch (k) {
+    case LoggedInput::Kind::input: return "input";
+    case LoggedInput::Kind::forfeit: return "forfeit";
+    case LoggedInput::Kind::leave: return "leave";
+    case LoggedInput::Kind::rejoin: return "rejoin";
+  }
+  return "input";
+}
+
+LoggedInput::Kind kind_named(std::string_view s) {
+  if (s == "forfeit") return LoggedInput::Kind::forfeit;
+  if (s == "leave") return LoggedInput::Kind::leave;
+  if (s == "rejoin") return LoggedInput::Kind::rejoin;
+  if (s == "input") return LoggedInput::Kind::input;
+  throw std::invalid_argument("unknown log entry kind");
+}
+
+std::int64_t integer(const json::value& v) {
+  return v.to_number<std::int64_t>();
+}
+
+}  // namespace
 
 json::object to_json(const MatchRecord& rec) {
   json::array seats;
   for (const auto& s : rec.spec.seats)
     seats.push_back(json::object{{"user_id", s.user_id}, {"bot", s.bot}, {"team", s.team}});
-  json::array inputs;
-  for (const auto& in : rec.inputs) inputs.push_back(json::array{in.tick, in.seat, in.d});
+  json::array inputs;  // [tick, seat, d] for an input, [tick, seat, null, kind] for the rest
+  for (const auto& in : rec.inputs) {
+    if (in.kind == LoggedInput::Kind::input) {
+      inputs.push_back(json::array{in.tick, in.seat, in.d});
+    } else {
+      inputs.push_back(json::array{in.tick, in.seat, nullptr, kind_name(in.kind)});
+    }
+  }
   json::array placements;
   for (const auto& p : rec.result.placements)
     placements.push_back(json::object{{"seat", p.seat}, {"place", p.place}, {"stats", p.stats}});
-  return {{"match_id", rec.spec.match_id},
+  json::array events;
+  for (const auto& e : rec.events) events.push_back(json::object{{"tick", e.tick}, {"type", e.type}, {"data", e.data}});
+  return {{"version", rec.version},
+          {"match_id", rec.spec.match_id},
           {"mode", rec.spec.mode},
           {"game", rec.spec.game},
+          {"rules", rec.spec.rules},
           {"region", rec.spec.region},
           {"seed", std::to_string(rec.spec.seed)},  // as a string: JSON numbers lose 64-bit precision
+          {"tick_rate", rec.spec.tick_rate},
+          {"settings", rec.spec.settings},
           {"seats", std::move(seats)},
           {"placements", std::move(placements)},
           {"summary", rec.result.summary},
           {"ticks", rec.ticks},
           {"final_hash", std::to_string(rec.final_hash)},
           {"error", rec.error},
+          {"events", std::move(events)},
+          {"events_dropped", rec.events_dropped},
           {"inputs", std::move(inputs)}};
 }
 
@@ -147,26 +258,41 @@ MatchRecord record_from_json(const json::value& v) {
   try {
     const auto& o = v.as_object();
     MatchRecord r;
+    r.version = o.contains("version") ? static_cast<int>(integer(o.at("version"))) : 1;
     r.spec.match_id = std::string(o.at("match_id").as_string());
     r.spec.mode = std::string(o.at("mode").as_string());
     r.spec.game = std::string(o.at("game").as_string());
     r.spec.region = std::string(o.at("region").as_string());
     r.spec.seed = std::stoull(std::string(o.at("seed").as_string()));
+    r.spec.rules = o.contains("rules") ? static_cast<int>(integer(o.at("rules"))) : 1;
+    if (o.contains("tick_rate")) r.spec.tick_rate = static_cast<int>(integer(o.at("tick_rate")));
+    if (o.contains("settings")) r.spec.settings = o.at("settings").as_object();
     for (const auto& s : o.at("seats").as_array())
-      r.spec.seats.push_back({std::string(s.at("user_id").as_string()), s.at("bot").as_bool(),
-                              static_cast<int>(s.at("team").to_number<std::int64_t>())});
+      r.spec.seats.push_back(
+          {std::string(s.at("user_id").as_string()), s.at("bot").as_bool(), static_cast<int>(integer(s.at("team")))});
     for (const auto& p : o.at("placements").as_array())
-      r.result.placements.push_back({static_cast<int>(p.at("seat").to_number<std::int64_t>()),
-                                     static_cast<int>(p.at("place").to_number<std::int64_t>()),
+      r.result.placements.push_back({static_cast<int>(integer(p.at("seat"))), static_cast<int>(integer(p.at("place"))),
                                      p.at("stats").as_object()});
     r.result.summary = o.at("summary").as_object();
-    r.ticks = static_cast<std::uint64_t>(o.at("ticks").to_number<std::int64_t>());
+    r.ticks = static_cast<std::uint64_t>(integer(o.at("ticks")));
     r.final_hash = std::stoull(std::string(o.at("final_hash").as_string()));
     r.error = std::string(o.at("error").as_string());
+    if (const auto* events = o.if_contains("events"))
+      for (const auto& e : events->as_array())
+        r.events.push_back({static_cast<std::uint64_t>(integer(e.at("tick"))), std::string(e.at("type").as_string()),
+                            e.at("data").as_object()});
+    if (o.contains("events_dropped")) r.events_dropped = static_cast<std::uint64_t>(integer(o.at("events_dropped")));
     for (const auto& in : o.at("inputs").as_array()) {
       const auto& a = in.as_array();
-      r.inputs.push_back({static_cast<std::uint64_t>(a.at(0).to_number<std::int64_t>()),
-                          static_cast<int>(a.at(1).to_number<std::int64_t>()), a.at(2)});
+      LoggedInput li{static_cast<std::uint64_t>(integer(a.at(0))), static_cast<int>(integer(a.at(1))), a.at(2)};
+      if (a.size() > 3) {
+        li.kind = kind_named(a.at(3).as_string());
+        li.d = nullptr;
+      } else if (r.version < 2 && li.d.is_object() && li.d.as_object().contains("forfeit")) {
+        li.kind = LoggedInput::Kind::forfeit;  // format 1 wrote a forfeit as this input
+        li.d = nullptr;
+      }
+      r.inputs.push_back(std::move(li));
     }
     return r;
   } catch (const std::exception& e) {

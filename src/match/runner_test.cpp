@@ -55,7 +55,8 @@ TEST(Runner, ReplayFromSeedAndInputLogEndsInTheSameState) {
   // A tampered log does not replay to the same end.
   auto forged = back;
   for (auto& in : forged.inputs) {
-    if (!forged.spec.seats[static_cast<std::size_t>(in.seat)].bot && in.d.as_object().contains("turn")) {
+    if (in.kind == LoggedInput::Kind::input && !forged.spec.seats[static_cast<std::size_t>(in.seat)].bot &&
+        in.d.as_object().contains("turn")) {
       in.d = json::object{{"turn", in.d.at("turn").as_string() == "left" ? "right" : "left"}};
       break;
     }

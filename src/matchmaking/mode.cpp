@@ -44,7 +44,13 @@ std::vector<ModeConfig> default_modes() {
   ModeConfig four = duel;
   four.name = "four";
   four.game = "four";
-  return {duel, squads, teams, ffa, practice, four};
+  ModeConfig tag = ffa;  // 2-4 players; bots fill the four seats after 10 s
+  tag.name = "tag";
+  tag.game = "tag";
+  tag.ffa_max = 4;
+  tag.seats = 4;
+  tag.bots_after = std::chrono::seconds(10);
+  return {duel, squads, teams, ffa, practice, four, tag};
 }
 
 namespace {
@@ -194,6 +200,10 @@ std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::st
          }},
     };
     for (const auto& [key, value] : entry.second) {
+      if (key.rfind("settings.", 0) == 0 && key.size() > 9) {
+        m.game_settings[key.substr(9)] = value;
+        continue;
+      }
       auto it = setters.find(key);
       if (it == setters.end()) throw std::invalid_argument("unknown setting '" + where(name, key) + "'");
       it->second(value);

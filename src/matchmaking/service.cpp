@@ -65,6 +65,7 @@ struct MatchmakerService::Impl {
   };
   std::unordered_map<std::string, InMatch> in_match ARENA_GUARDED_BY(mu);
   MatchmakingStats stats ARENA_GUARDED_BY(mu);
+  std::unordered_map<std::string, json::object> game_settings;  // mode -> its game's settings; set once
 
   std::vector<std::unique_ptr<bus::Subscription>> subs;
   // Ops, presence and rounds run here, one at a time (null when the owner calls tick()): a
@@ -94,7 +95,13 @@ struct MatchmakerService::Impl {
         parties(PartyLimits{settings.max_party_size, settings.invites_per_minute, settings.max_open_invites,
                             settings.invite_ttl},
                 c, [] { return core::new_uuid(); }),
-        stats(reg, matcher.modes()) {}
+        stats(reg, matcher.modes()) {
+    for (const auto& m : matcher.modes()) {
+      if (m.game_settings.empty()) continue;
+      auto& o = game_settings[m.name];
+      for (const auto& [k, v] : m.game_settings) o[k] = v;  // as written; the host checks them against the game
+    }
+  }
 
   // ------------------------------------------------------------------ sending
 
@@ -166,6 +173,7 @@ struct MatchmakerService::Impl {
     for (auto& m : matcher.take_matches()) {
       protocol::MatchFound found{m.match_id,  m.mode,       m.game,  m.region,    {},
                                  m.bots_fill, m.open_seats, m.seats, m.team_size, m.tick_rate};
+      if (auto gs = game_settings.find(m.mode); gs != game_settings.end()) found.settings = gs->second;
       for (const auto& team : m.teams) {
         auto& players = found.teams.emplace_back();
         for (const auto& p : team) {

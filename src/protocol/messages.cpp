@@ -121,6 +121,7 @@ std::string encode(const MatchFound& m) {
                  {"seats", m.seats},
                  {"team_size", m.team_size}};
   if (m.tick_rate > 0) o["tick_rate"] = m.tick_rate;  // absent: the game's own rate
+  if (!m.settings.empty()) o["settings"] = m.settings;
   return json::serialize(o);
 }
 
@@ -141,6 +142,14 @@ std::optional<MatchFound> decode<MatchFound>(std::string_view data) {
   // is seated as before, every bot a team of its own).
   if (o->contains("team_size")) m.team_size = static_cast<int>(r.integer("team_size", 0, 1024));
   if (o->contains("tick_rate")) m.tick_rate = static_cast<int>(r.integer("tick_rate", 1, 1000));
+  if (const auto* settings = o->if_contains("settings")) {
+    if (!settings->is_object() || settings->get_object().size() > 64) return std::nullopt;
+    for (const auto& [k, v] : settings->get_object()) {
+      const bool scalar = v.is_bool() || v.is_number() || (v.is_string() && v.get_string().size() <= 256);
+      if (k.size() > 64 || !scalar) return std::nullopt;
+    }
+    m.settings = settings->get_object();
+  }
   const auto* teams = o->if_contains("teams");
   if (teams == nullptr || !teams->is_array() || teams->get_array().size() > 1024) return std::nullopt;
   std::size_t players = 0;

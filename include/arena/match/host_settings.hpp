@@ -10,6 +10,7 @@ struct HostSettings {
   int threads = 2;                                    // scheduler threads shared by every match
   std::string bot_policy;                             // host:port of a gRPC bot policy service; empty: rule-based bots
   std::chrono::milliseconds bot_policy_deadline{40};  // a later answer is replaced by the rule-based bot
+  int max_watchers = 100;                             // spectators per match (match.watch)
   // Not settings (tests change them):
   double tick_budget = 0.5;                     // of the tick period; a tick over it is an overrun
   int max_overruns = 20;                        // overruns in a row that end the match

@@ -1,14 +1,16 @@
 #pragma once
 // One running match: the game, the bots in its seats and the input log, advanced one tick at a
-// time. Every accepted input is logged with the tick it takes effect at, so replay() can re-run
-// the match from its seed and log and compare the final state hash. Not thread-safe: the
-// scheduler runs one match on one thread at a time.
+// time. Every accepted input, and every leave, rejoin and forfeit, is logged with the tick it
+// happened before, so replay() can re-run the match from its seed, settings and log and compare
+// the final state hash and the game's events. Not thread-safe: the scheduler runs one match on
+// one thread at a time.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,21 +25,39 @@ struct MatchSpec {
   std::string region;
   std::vector<Seat> seats;
   std::uint64_t seed = 0;
+  int tick_rate = 0;             // 0: the game's own; the runner fills it in
+  boost::json::object settings;  // the mode's game settings; the runner fills in the defaults
+  int rules = 0;                 // the game's rules version (GameInfo::rules); the runner fills it in
 };
 
 struct LoggedInput {
+  enum class Kind { input, forfeit, leave, rejoin };
   std::uint64_t tick = 0;  // applied before this tick ran (0: before the first)
   int seat = 0;
-  boost::json::value d;
+  boost::json::value d;  // the input (null for the other kinds)
+  Kind kind = Kind::input;
 };
+
+// The record format. 1: before settings, events and logged leaves (a forfeit was the input
+// {"forfeit":true}); 2: now.
+inline constexpr int kRecordVersion = 2;
 
 struct MatchRecord {  // what is stored when a match ends, and what replay() needs
   MatchSpec spec;
   GameResult result;
   std::vector<LoggedInput> inputs;
+  std::vector<GameEvent> events;  // the game's, in order (at most MatchRunner::kMaxEvents)
+  std::uint64_t events_dropped = 0;
   std::uint64_t ticks = 0;
   std::uint64_t final_hash = 0;
   std::string error;  // non-empty when the match ended because the mode failed
+  int version = kRecordVersion;
+};
+
+// A game broke a rule that replays depend on (found when the runner checks, see set_checked).
+class RuleBroken : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
 };
 
 // Makes the brain of a bot seat; by default the game's rule-based bot. (The host passes one
@@ -46,16 +66,24 @@ using BotFactory = std::function<std::unique_ptr<BotBrain>(const GameInfo& info,
 
 class MatchRunner {
  public:
+  static constexpr std::size_t kMaxEvents = 10'000;  // per match; more are counted in events_dropped
+
+  // Throws SettingError when spec.settings do not fit the game, std::invalid_argument when the
+  // game cannot start with these seats.
   MatchRunner(MatchSpec spec, const GameInfo& info, BotFactory make_bot = {});
 
   const MatchSpec& spec() const { return spec_; }
   const GameInfo& info() const { return info_; }
+  // Checks the replay rules the runner can see as it goes (costs a state hash per input): an
+  // input that is refused must leave the state as it was, else RuleBroken. For tests and
+  // `arena simulate`; the host does not pay for it.
+  void set_checked(bool on) { checked_ = on; }
   // A player's input: validated by the game, logged when accepted. Throws InputError.
   void input(int seat, const boost::json::value& d);
-  // Bots (and seats a bot took over) decide, then the game ticks. Returns the delta.
-  boost::json::object step();
+  // Bots (and seats a bot took over) decide, then the game ticks. Returns what changed.
+  TickOutput step();
   bool over() const { return ended_ || game_->over(); }
-  boost::json::object snapshot() const;
+  boost::json::object snapshot(int viewer) const;
   std::uint64_t tick() const { return game_->tick_count(); }
   int bot_decisions() const { return bot_decisions_; }
 
@@ -74,18 +102,27 @@ class MatchRunner {
   std::unique_ptr<GameMode> game_;
   BotFactory make_bot_;
   std::vector<std::unique_ptr<BotBrain>> bots_;  // per seat, null when a human plays it
+  void take_events();
+  void bot_input(int seat, boost::json::value d);
+
+  GameSettings settings_;
   std::vector<LoggedInput> log_;
+  std::vector<GameEvent> events_;
+  std::uint64_t events_dropped_ = 0;
+  bool checked_ = false;
   std::string error_;
   bool ended_ = false;
   int bot_decisions_ = 0;
 };
 
-// Re-runs a stored match from its seed and input log. Returns the final state hash and tick;
-// throws std::runtime_error if the game is unknown or an input that was accepted is refused now.
+// Re-runs a stored match from its seed, settings and log. Returns the final state hash and tick;
+// throws std::runtime_error if the game is unknown, was recorded under other rules (or an older
+// record format), or an input that was accepted is refused now.
 struct ReplayOutcome {
   std::uint64_t final_hash = 0;
   std::uint64_t ticks = 0;
-  bool matches = false;  // same hash and tick as recorded
+  bool same_events = false;  // the game emitted the recorded events again
+  bool matches = false;      // same hash, tick and events as recorded
 };
 ReplayOutcome replay(const MatchRecord& rec, const GameRegistry& games);
 

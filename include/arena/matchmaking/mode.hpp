@@ -36,6 +36,9 @@ struct ModeConfig {
   int tick_rate = 0;                                               // 0: the game's own rate (GameInfo::tick_rate)
   std::chrono::milliseconds ticket_ttl{std::chrono::seconds(120)};
   std::vector<std::string> match_equal;  // ticket properties that must be equal within a match
+  // [matchmaking.modes.<name>.settings]: the game's own settings, key -> value as written. The
+  // game's declaration checks them (at start-up, and again on the host).
+  std::map<std::string, std::string> game_settings;
 
   bool ffa() const { return ffa_max > 0; }
   int players() const { return ffa() ? ffa_max : teams * team_size; }
@@ -46,7 +49,7 @@ struct ModeConfig {
 };
 
 // duel (1v1), squads (2v2), teams (4v4), ffa (2..8) and practice (one player, three bots) of
-// cycles; four (1v1 connect four). Regions eu, us-east, us-west, asia.
+// cycles; four (1v1 connect four); tag (2..4, bots fill four seats). Regions eu, us-east, us-west, asia.
 std::vector<ModeConfig> default_modes();
 
 // Raw [matchmaking.modes.<name>] tables: name -> key -> value as written. A table named like a

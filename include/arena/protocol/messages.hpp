@@ -3,6 +3,7 @@
 // JSON codec here and nowhere else. Payloads come from other processes, so decoding is strict:
 // a missing or mistyped required field, or an id that is not a bus token, gives nullopt (the
 // receiver counts and drops it), never a silent default.
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -50,6 +51,9 @@ struct MatchFound {
   int seats = 0;
   int team_size = 0;  // players per team; 0 (or absent, from an older matchmaker): free-for-all
   int tick_rate = 0;  // 0: the game's own rate
+  // The mode's game settings as configured (key -> value; the host checks them against the
+  // game). At most 64, each a scalar.
+  boost::json::object settings;
 };
 
 // match.ended (the result is passed on as the host wrote it: JSON text of an object)

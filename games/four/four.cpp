@@ -3,10 +3,11 @@
 namespace arena::match {
 namespace json = boost::json;
 
-void Four::start(const std::vector<Seat>& seats, std::uint64_t seed) {
-  if (seats.size() != 2) throw std::invalid_argument("four takes exactly 2 seats");
+void Four::start(const GameStart& s) {
+  if (s.seats.size() != 2) throw std::invalid_argument("four takes exactly 2 seats");
   board_.fill(-1);
-  to_move_ = static_cast<int>(seed % 2);  // the seed decides who starts
+  to_move_ = static_cast<int>(s.seed % 2);  // the seed decides who starts
+  turn_ticks_ = s.ticks(s.settings.number("turn_seconds"));
   winner_ = -1;
   draw_ = false;
   tick_ = turn_started_ = moves_ = 0;
@@ -65,7 +66,8 @@ void Four::input(int seat, const json::value& d) {
   turn_started_ = tick_;
 }
 
-void Four::tick(json::object& delta) {
+void Four::tick(TickOutput& out) {
+  auto& delta = out.delta;
   if (over()) return;
   ++tick_;
   if (moved_since_tick_) {
@@ -73,7 +75,7 @@ void Four::tick(json::object& delta) {
     delta["to_move"] = to_move_;
     moved_since_tick_ = false;
   }
-  if (tick_ - turn_started_ >= kTurnTicks) {  // the turn clock ran out
+  if (tick_ - turn_started_ >= turn_ticks_) {  // the turn clock ran out
     winner_ = 1 - to_move_;
     end_reason_ = "turn_timeout";
     delta["timeout"] = to_move_;
@@ -101,14 +103,14 @@ GameResult Four::result() const {
   return out;
 }
 
-json::object Four::snapshot() const {
-  json::array rows;  // bottom row first: "." empty, "0"/"1" a seat's piece
+json::object Four::snapshot(int /*viewer*/) const {  // nothing is hidden
+  json::array rows;                                  // bottom row first: "." empty, "0"/"1" a seat's piece
   for (int r = 0; r < kRows; ++r) {
     std::string row;
     for (int c = 0; c < kCols; ++c) row.push_back(cell(c, r) < 0 ? '.' : static_cast<char>('0' + cell(c, r)));
     rows.push_back(json::string(row));
   }
-  return {{"rows", std::move(rows)}, {"to_move", to_move_}, {"turn_ticks_left", kTurnTicks - (tick_ - turn_started_)}};
+  return {{"rows", std::move(rows)}, {"to_move", to_move_}, {"turn_ticks_left", turn_ticks_ - (tick_ - turn_started_)}};
 }
 
 std::uint64_t Four::state_hash() const {
@@ -117,8 +119,7 @@ std::uint64_t Four::state_hash() const {
   return fnv1a(v.data(), sizeof v, h);
 }
 
-json::value FourBot::decide(const GameMode& game, int seat) {
-  const auto& g = static_cast<const Four&>(game);
+json::value FourBot::choose(const Four& g, int seat) {
   if (g.over() || g.to_move() != seat) return nullptr;
   for (int c = 0; c < Four::kCols; ++c)
     if (g.wins_with(seat, c)) return json::object{{"column", c}};
@@ -130,3 +131,14 @@ json::value FourBot::decide(const GameMode& game, int seat) {
 }
 
 }  // namespace arena::match
+
+ARENA_GAME(four) {
+  return arena::match::game<arena::match::Four, arena::match::FourBot>(
+      {.name = "four",
+       .min_players = 2,
+       .max_players = 2,
+       .tick_rate = 1,
+       .forfeit_on_leave = true,
+       .settings = {arena::match::SettingSpec::number("turn_seconds", 30, 1, 600,
+                                                      "a player who has not moved after this long loses")}});
+}

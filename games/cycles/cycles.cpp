@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <numeric>
-#include <random>
 
 namespace arena::match {
 namespace json = boost::json;
@@ -20,10 +19,12 @@ int dir_from(std::string_view name) {
 
 }  // namespace
 
-void Cycles::start(const std::vector<Seat>& seats, std::uint64_t seed) {
-  const int n = static_cast<int>(seats.size());
+void Cycles::start(const GameStart& s) {
+  const int n = static_cast<int>(s.seats.size());
   if (n < 1 || n > 8) throw std::invalid_argument("cycles takes 1-8 seats");
-  w_ = h_ = n <= 4 ? 32 : 48;
+  const auto size = static_cast<int>(s.settings.integer("size"));
+  w_ = h_ = size > 0 ? std::max(size, 8) : (n <= 4 ? 32 : 48);
+  max_ticks_ = s.ticks(s.settings.number("max_seconds"));
   tick_ = 0;
   grid_.assign(static_cast<std::size_t>(w_) * static_cast<std::size_t>(h_), 0);
   riders_.assign(static_cast<std::size_t>(n), Rider{});
@@ -40,8 +41,8 @@ void Cycles::start(const std::vector<Seat>& seats, std::uint64_t seed) {
                                                  {q, h_ - 1 - q, 0}}};
   std::vector<int> order(8);
   std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 rng(seed);
-  std::shuffle(order.begin(), order.begin() + std::max(n, 2), rng);
+  Random rng(s.seed);
+  rng.shuffle(order.begin(), order.begin() + std::max(n, 2));
   for (int i = 0; i < n; ++i) {
     const auto& p = posts[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
     place(i, p[0], p[1], p[2]);
@@ -83,18 +84,20 @@ void Cycles::input(int seat, const json::value& d) {
   ++r.inputs_this_tick;
 }
 
-void Cycles::kill(int seat) {
+void Cycles::kill(int seat, const char* cause) {
   auto& r = riders_[static_cast<std::size_t>(seat)];
   r.alive = false;
   r.died_at = tick_;
+  emit("cycles.crash", {{"seat", seat}, {"cause", cause}, {"x", r.x}, {"y", r.y}});
 }
 
-void Cycles::tick(json::object& delta) {
+void Cycles::tick(TickOutput& out) {
+  auto& delta = out.delta;
   if (over()) return;
   ++tick_;
   const int n = static_cast<int>(riders_.size());
   std::vector<std::pair<int, int>> next(static_cast<std::size_t>(n));
-  std::vector<char> dies(static_cast<std::size_t>(n), 0);
+  std::vector<const char*> dies(static_cast<std::size_t>(n), nullptr);  // the cause, for who goes out
   for (int i = 0; i < n; ++i) {
     auto& r = riders_[static_cast<std::size_t>(i)];
     r.inputs_this_tick = 0;
@@ -103,8 +106,12 @@ void Cycles::tick(json::object& delta) {
     r.pending_dir = -1;
     next[static_cast<std::size_t>(i)] = {r.x + kDx[static_cast<std::size_t>(r.dir)],
                                          r.y + kDy[static_cast<std::size_t>(r.dir)]};
-    if (blocked(next[static_cast<std::size_t>(i)].first, next[static_cast<std::size_t>(i)].second))
-      dies[static_cast<std::size_t>(i)] = 1;
+    const auto [nx, ny] = next[static_cast<std::size_t>(i)];
+    if (nx < 0 || ny < 0 || nx >= w_ || ny >= h_) {
+      dies[static_cast<std::size_t>(i)] = "wall";
+    } else if (grid_[index(nx, ny)] != 0) {
+      dies[static_cast<std::size_t>(i)] = grid_[index(nx, ny)] == i + 1 ? "own_trail" : "trail";
+    }
   }
   // Two cycles entering one cell, or swapping cells head-on, both go out.
   for (int i = 0; i < n; ++i) {
@@ -117,7 +124,10 @@ void Cycles::tick(json::object& delta) {
       const auto& nb = next[static_cast<std::size_t>(j)];
       const bool same = na == nb;
       const bool swap = na == std::pair{b.x, b.y} && nb == std::pair{a.x, a.y};
-      if (same || swap) dies[static_cast<std::size_t>(i)] = dies[static_cast<std::size_t>(j)] = 1;
+      if (same || swap) {
+        for (int k : {i, j})
+          if (dies[static_cast<std::size_t>(k)] == nullptr) dies[static_cast<std::size_t>(k)] = "head_on";
+      }
     }
   }
   json::array moves;
@@ -125,8 +135,8 @@ void Cycles::tick(json::object& delta) {
   for (int i = 0; i < n; ++i) {
     auto& r = riders_[static_cast<std::size_t>(i)];
     if (!r.alive) continue;
-    if (dies[static_cast<std::size_t>(i)] != 0) {
-      kill(i);
+    if (dies[static_cast<std::size_t>(i)] != nullptr) {
+      kill(i, dies[static_cast<std::size_t>(i)]);
       deaths.push_back(i);
       continue;
     }
@@ -142,11 +152,11 @@ void Cycles::tick(json::object& delta) {
 
 void Cycles::forfeit(int seat) {
   if (seat < 0 || seat >= static_cast<int>(riders_.size())) return;
-  if (riders_[static_cast<std::size_t>(seat)].alive) kill(seat);
+  if (riders_[static_cast<std::size_t>(seat)].alive) kill(seat, "forfeit");
 }
 
 bool Cycles::over() const {
-  if (tick_ >= kMaxTicks) return true;
+  if (tick_ >= max_ticks_) return true;
   const auto alive = std::count_if(riders_.begin(), riders_.end(), [](const Rider& r) { return r.alive; });
   return riders_.size() > 1 ? alive <= 1 : alive == 0;
 }
@@ -173,7 +183,7 @@ GameResult Cycles::result() const {
   return out;
 }
 
-json::object Cycles::snapshot() const {
+json::object Cycles::snapshot(int /*viewer*/) const {  // nothing is hidden
   json::array riders;
   for (std::size_t i = 0; i < riders_.size(); ++i) {
     const auto& r = riders_[i];
@@ -232,8 +242,7 @@ int open_space(const Cycles& g, int x, int y, int limit) {
 
 }  // namespace
 
-json::value CyclesBot::decide(const GameMode& game, int seat) {
-  const auto& g = static_cast<const Cycles&>(game);
+json::value CyclesBot::choose(const Cycles& g, int seat) {
   const auto& r = g.riders().at(static_cast<std::size_t>(seat));
   if (!r.alive) return nullptr;
   // Another rider's head next to a cell: that cell may be entered by both next tick.
@@ -274,3 +283,19 @@ json::value CyclesBot::decide(const GameMode& game, int seat) {
 }
 
 }  // namespace arena::match
+
+ARENA_GAME(cycles) {
+  using arena::match::SettingSpec;
+  return arena::match::game<arena::match::Cycles, arena::match::CyclesBot>(
+      {.name = "cycles",
+       .min_players = 2,
+       .max_players = 8,
+       .tick_rate = 20,
+       .forfeit_on_leave = false,
+       .settings = {SettingSpec::number("max_seconds", 180, 1, 3600, "after this long the riders still out draw"),
+                    SettingSpec::integer(
+                        "size", 0, 0, 128,
+                        "the grid's side in cells, at least 8 (0: 32 for up to four riders, else 48)")},
+       .score_stats = {"cells"},
+       .rules = 2});  // 2: start posts drawn with the portable Random (1 used std::shuffle)
+}

@@ -4,6 +4,8 @@
 // enters in the same tick (or swaps cells with it head-on) is out. The last one riding wins;
 // cycles that go out in the same tick share their place. Inputs are turns:
 // {"turn":"left"|"right"} or {"dir":"up"|"right"|"down"|"left"} (no reversing into your trail).
+// Settings: `max_seconds` (then the survivors draw) and `size` (the grid's side; 0: 32 for up
+// to four riders, else 48). Every crash is a `cycles.crash` event with its cause.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -14,7 +16,6 @@ namespace arena::match {
 
 class Cycles final : public GameMode {
  public:
-  static constexpr int kMaxTicks = 20 * 180;  // three minutes at 20 Hz, then the survivors draw
   static constexpr int kMaxInputsPerTick = 2;
 
   struct Rider {
@@ -27,12 +28,12 @@ class Cycles final : public GameMode {
     int cells = 0;
   };
 
-  void start(const std::vector<Seat>& seats, std::uint64_t seed) override;
+  void start(const GameStart& s) override;
   void input(int seat, const boost::json::value& d) override;
-  void tick(boost::json::object& delta) override;
+  void tick(TickOutput& out) override;
   bool over() const override;
   GameResult result() const override;
-  boost::json::object snapshot() const override;
+  boost::json::object snapshot(int viewer) const override;
   std::uint64_t state_hash() const override;
   std::uint64_t tick_count() const override { return static_cast<std::uint64_t>(tick_); }
   void forfeit(int seat) override;
@@ -40,6 +41,7 @@ class Cycles final : public GameMode {
   // For bots and tests.
   int width() const { return w_; }
   int height() const { return h_; }
+  int max_ticks() const { return max_ticks_; }
   bool blocked(int x, int y) const { return x < 0 || y < 0 || x >= w_ || y >= h_ || grid_[index(x, y)] != 0; }
   const std::vector<Rider>& riders() const { return riders_; }
   static constexpr std::array<int, 4> kDx{0, 1, 0, -1};
@@ -51,18 +53,19 @@ class Cycles final : public GameMode {
   std::size_t index(int x, int y) const {
     return static_cast<std::size_t>(y) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(x);
   }
-  void kill(int seat);
+  void kill(int seat, const char* cause);
 
   int w_ = 0, h_ = 0;
+  int max_ticks_ = 0;
   int tick_ = 0;
   std::vector<std::uint8_t> grid_;  // 0 empty, else 1 + seat of the trail
   std::vector<Rider> riders_;
 };
 
 // Rule-based: keep away from walls and trails, prefer the move with the most open space.
-class CyclesBot final : public BotBrain {
+class CyclesBot final : public Bot<Cycles> {
  public:
-  boost::json::value decide(const GameMode& game, int seat) override;
+  boost::json::value choose(const Cycles& g, int seat) override;
 };
 
 }  // namespace arena::match

@@ -1,7 +1,7 @@
 #pragma once
 // four: connect four for two players, turn-based. The host ticks it at 1 Hz only to run the
-// turn clock: a player who does not move within kTurnTicks loses the game. Input:
-// {"column": 0-6}, only from the player whose turn it is.
+// turn clock: a player who does not move within `turn_seconds` (a setting) loses the game.
+// Input: {"column": 0-6}, only from the player whose turn it is.
 #include <array>
 #include <cstdint>
 
@@ -13,19 +13,18 @@ class Four final : public GameMode {
  public:
   static constexpr int kCols = 7;
   static constexpr int kRows = 6;
-  static constexpr int kTurnTicks = 30;  // seconds at 1 Hz
-
-  void start(const std::vector<Seat>& seats, std::uint64_t seed) override;
+  void start(const GameStart& s) override;
   void input(int seat, const boost::json::value& d) override;
-  void tick(boost::json::object& delta) override;
+  void tick(TickOutput& out) override;
   bool over() const override { return winner_ >= 0 || draw_; }
   GameResult result() const override;
-  boost::json::object snapshot() const override;
+  boost::json::object snapshot(int viewer) const override;
   std::uint64_t state_hash() const override;
   std::uint64_t tick_count() const override { return static_cast<std::uint64_t>(tick_); }
   void forfeit(int seat) override;
 
   int to_move() const { return to_move_; }
+  int turn_ticks() const { return turn_ticks_; }
   int cell(int col, int row) const { return board_[at(col, row)]; }  // -1 empty
   // Row a piece dropped in `col` lands on, or -1 if the column is full.
   int landing_row(int col) const;
@@ -43,6 +42,7 @@ class Four final : public GameMode {
   int winner_ = -1;
   bool draw_ = false;
   int tick_ = 0;
+  int turn_ticks_ = 30;
   int turn_started_ = 0;
   int moves_ = 0;
   int last_col_ = -1;
@@ -51,9 +51,9 @@ class Four final : public GameMode {
 };
 
 // Wins when it can, blocks the opponent's win, else prefers the centre.
-class FourBot final : public BotBrain {
+class FourBot final : public Bot<Four> {
  public:
-  boost::json::value decide(const GameMode& game, int seat) override;
+  boost::json::value choose(const Four& g, int seat) override;
 };
 
 }  // namespace arena::match
