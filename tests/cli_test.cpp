@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -69,9 +71,47 @@ TEST(Cli, BadGameModeStopsStartupNamingTheKey) {
   auto unknown = write("[matchmaking.modes.brawl]\nplayers = \"2..6\"\ncolour = \"red\"\n");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.output.find("matchmaking.modes.brawl.colour"), std::string::npos) << unknown.output;
+  auto setting = write(
+      "[matchmaking.modes.bigtag]\ngame = \"tag\"\nplayers = \"2..4\"\n"
+      "[matchmaking.modes.bigtag.settings]\nsize = 500\n");
+  EXPECT_EQ(setting.exit_code, 1);
+  EXPECT_NE(setting.output.find("matchmaking.modes.bigtag.settings.size"), std::string::npos) << setting.output;
+  EXPECT_NE(setting.output.find("8..64"), std::string::npos) << setting.output;
+  auto no_such = write("[matchmaking.modes.bigtag]\ngame = \"tag\"\nplayers = \"2..4\"\nsettings = { sise = 30 }\n");
+  EXPECT_EQ(no_such.exit_code, 1);
+  EXPECT_NE(no_such.output.find("matchmaking.modes.bigtag.settings.sise"), std::string::npos) << no_such.output;
   auto not_table = write("[matchmaking.modes]\nbrawl = 3\n");
   EXPECT_EQ(not_table.exit_code, 2);
   EXPECT_NE(not_table.output.find("matchmaking.modes.brawl"), std::string::npos) << not_table.output;
+}
+
+// Headless play: the same seed gives the same final hash twice; settings and bad arguments.
+TEST(Cli, SimulateIsDeterministicAndChecksItsArguments) {
+  for (const char* game : {"cycles", "four", "tag"}) {
+    const std::string args = std::string("simulate ") + game + " --seats 2 --seed 7 --json";
+    auto a = run(args);
+    auto b = run(args);
+    ASSERT_EQ(a.exit_code, 0) << a.output;
+    const auto out = boost::json::parse(a.output).as_object();
+    EXPECT_EQ(out.at("final_hash"), boost::json::parse(b.output).at("final_hash")) << game;
+    EXPECT_TRUE(out.at("replay_verified").as_bool()) << game;
+    EXPECT_TRUE(out.at("ended").as_bool()) << game;
+    EXPECT_EQ(out.at("placements").as_array().size(), 2u);
+  }
+  auto other_seed = run("simulate cycles --seats 2 --seed 8 --json");
+  EXPECT_NE(boost::json::parse(other_seed.output).at("final_hash"),
+            boost::json::parse(run("simulate cycles --seats 2 --seed 7 --json").output).at("final_hash"));
+  auto short_tag = run("simulate tag --seats 3 --set seconds=5 --json");
+  ASSERT_EQ(short_tag.exit_code, 0) << short_tag.output;
+  EXPECT_EQ(boost::json::parse(short_tag.output).at("ticks").as_int64(), 50);  // 5 s at 10 Hz
+  auto text = run("simulate four");
+  EXPECT_NE(text.output.find("replay: verified"), std::string::npos) << text.output;
+  auto bad_setting = run("simulate tag --set size=3");
+  EXPECT_EQ(bad_setting.exit_code, 2);
+  EXPECT_NE(bad_setting.output.find("size"), std::string::npos) << bad_setting.output;
+  EXPECT_EQ(run("simulate nope").exit_code, 2);
+  EXPECT_EQ(run("simulate four --seats 3").exit_code, 2);
+  EXPECT_EQ(run("simulate tag --set size").exit_code, 2);
 }
 
 TEST(Cli, MigrateStatusAndUp) {

@@ -82,6 +82,21 @@ int main(int argc, char** argv) {
   replay->add_option("match-id", match_id, "the match to replay")->required();
   add_setting_flags(replay, replay_flags);
 
+  auto* simulate = cli.add_subcommand("simulate", "Play a game headless with bots; print its result and final hash");
+  arena::app::SimulateOptions sim;
+  std::vector<std::string> sim_settings;
+  simulate->add_option("game", sim.game, "the game (cycles, four, tag, ...)")->required();
+  simulate->add_option("--seats", sim.seats, "seats in the match [default: the game's minimum]")
+      ->check(CLI::Range(1, 1024));
+  simulate->add_option("--bots", sim.bots, "how many of them bots play; the rest stay idle [default: all]")
+      ->check(CLI::Range(0, 1024));
+  simulate->add_option("--seed", sim.seed, "the match seed [default: 1]");
+  simulate->add_option("--ticks", sim.ticks, "stop after this many ticks [default: when the game ends]");
+  simulate->add_option("--tick-rate", sim.tick_rate, "ticks per second [default: the game's]")
+      ->check(CLI::Range(1, 1000));
+  simulate->add_option("--set", sim_settings, "a game setting, key=value (repeatable)");
+  simulate->add_flag("--json", sim.json, "print one JSON object instead");
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -93,6 +108,22 @@ int main(int argc, char** argv) {
   if (config->parsed() && env_example) {
     print_env_example();
     return 0;
+  }
+  if (simulate->parsed()) {
+    for (const auto& kv : sim_settings) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "arena: --set takes key=value, got '" << kv << "'\n";
+        return 2;
+      }
+      sim.settings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    try {
+      return arena::app::simulate(sim);
+    } catch (const std::exception& e) {
+      std::cerr << "arena: " << e.what() << "\n";
+      return 1;
+    }
   }
   try {
     if (serve->parsed()) return arena::app::serve(load_settings(serve_flags));

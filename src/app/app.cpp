@@ -262,7 +262,8 @@ int replay(const config::Settings& settings, const std::string& match_id) {
   std::cout << "match " << match_id << " (" << rec->spec.game << ", " << rec->spec.seats.size() << " seats, "
             << rec->inputs.size() << " inputs)\n"
             << "recorded: tick " << rec->ticks << " hash " << rec->final_hash << "\n"
-            << "replayed: tick " << out.ticks << " hash " << out.final_hash << "\n"
+            << "replayed: tick " << out.ticks << " hash " << out.final_hash << ", "
+            << (out.same_events ? "the same " : "OTHER ") << rec->events.size() << " events\n"
             << (out.matches ? "verified: the replay ends in the recorded state" : "MISMATCH: the replay ends elsewhere")
             << "\n";
   return out.matches ? 0 : 1;

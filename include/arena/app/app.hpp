@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "arena/config/settings.hpp"
 #include "arena/core/clock.hpp"
@@ -44,6 +46,20 @@ int serve(const config::Settings& settings);
 // `arena replay <match-id>`: re-simulates a stored match and checks its final state.
 // Exit 0 verified, 1 mismatch, 2 no such match.
 int replay(const config::Settings& settings, const std::string& match_id);
+// `arena simulate <game>`: the game played headless by its bots (seats without a bot stay idle),
+// checked as it goes; prints the result, the events, the final hash and whether the record
+// replays. Exit 0 verified, 1 a replay rule broken or a mismatch, 2 bad arguments.
+struct SimulateOptions {
+  std::string game;
+  int seats = 0;  // 0: the game's minimum
+  int bots = -1;  // -1: every seat
+  std::uint64_t seed = 1;
+  std::uint64_t ticks = 0;  // 0: to the end
+  int tick_rate = 0;        // 0: the game's
+  std::vector<std::pair<std::string, std::string>> settings;
+  bool json = false;
+};
+int simulate(const SimulateOptions& options);
 // `arena migrate up|status`. Returns the process exit code.
 int migrate(const config::Settings& settings, const std::string& action);
 
