@@ -148,5 +148,62 @@ TEST(Match, TwoPlayersPlayOneDropsAndResumesAndTheResultReplays) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
 }
 
+// Issue 16: a mode's [settings] reach the game (and the players, in match.assigned); a game with
+// hidden information sends each seat its own part; a spectator sees the public view only, and
+// the result with its game events replays.
+TEST(Match, GameSettingsPerSeatViewsAndSpectators) {
+  TestServer server([](config::Settings& s) {
+    s.matchmaking.interval = 20ms;
+    s.matchmaking.modes["smalltag"] = {{"game", "tag"},           {"players", "1"},        {"seats", "3"},
+                                       {"practice", "true"},      {"regions", "eu"},       {"tick_rate", "50"},
+                                       {"settings.seconds", "5"}, {"settings.size", "40"}, {"settings.sight", "2"}};
+  });
+  Player p(server.port(), guest(server.port()));
+  p.request("mm.enqueue", {{"mode", "smalltag"}, {"regions", eu()}}, 1);
+  auto assigned = p.next("match.assigned", 5s);
+  ASSERT_TRUE(assigned);
+  const std::string id = str(*assigned, {"d", "match_id"});
+  const auto& d = assigned->at("d");
+  EXPECT_EQ(str(*assigned, {"d", "game"}), "tag");
+  EXPECT_EQ(d.at("tick_rate").as_int64(), 50);
+  EXPECT_EQ(d.at("settings").at("size").as_int64(), 40);  // typed, with the defaults filled in
+  EXPECT_EQ(d.at("settings").at("pillars").as_int64(), 12);
+  const auto seat = d.at("seat").as_int64();
+  auto snap = p.next("match.snapshot");
+  ASSERT_TRUE(snap);
+  const auto& seen = snap->at("d").at("state").at("seen").as_array();
+  EXPECT_EQ(seen.at(0).as_array().at(0).as_int64(), seat);  // the player's own view: itself first
+  auto delta = p.next("match.delta");
+  ASSERT_TRUE(delta);
+  EXPECT_TRUE(delta->at("d").as_object().contains("own")) << *delta;  // its own part, sent to it alone
+  EXPECT_TRUE(delta->at("d").at("d").as_object().contains("it"));
+  EXPECT_EQ(str(p.request("match.watch", {{"match_id", id}}, 2), {"d", "code"}), "already_in_match");
+
+  Player w(server.port(), guest(server.port()));
+  EXPECT_EQ(str(w.request("match.unwatch", {{"match_id", id}}, 1), {"d", "code"}), "not_in_match");
+  auto watching = w.request("match.watch", {{"match_id", id}}, 2);
+  ASSERT_EQ(str(watching, {"op"}), "match.watch") << watching;
+  auto public_view = w.next("match.snapshot");
+  ASSERT_TRUE(public_view);
+  EXPECT_FALSE(public_view->at("d").at("state").as_object().contains("seen")) << *public_view;
+  EXPECT_TRUE(public_view->at("d").at("state").as_object().contains("it"));
+  auto watched = w.next("match.delta");
+  ASSERT_TRUE(watched);
+  EXPECT_FALSE(watched->at("d").as_object().contains("own")) << *watched;
+  auto asked = w.request("match.snapshot", {{"match_id", id}}, 3);
+  ASSERT_EQ(str(asked, {"op"}), "match.snapshot") << asked;
+  EXPECT_FALSE(asked.at("d").at("state").as_object().contains("seen"));
+  EXPECT_EQ(str(w.request("match.input", {{"match_id", id}, {"d", {{"dir", "up"}}}}, 4), {"d", "code"}),
+            "not_in_match");                // watching is read-only
+  auto ended = w.next("match.ended", 15s);  // 5 s at 50 Hz
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->at("d").at("result").at("ticks").as_int64(), 250);
+  ASSERT_TRUE(p.next("match.ended", 5s));
+  const auto out =
+      testing::run_command(std::string(ARENA_BIN) + " replay " + id + " --data-dir " + server.settings().data_dir);
+  EXPECT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("the same"), std::string::npos) << out.output;
+}
+
 }  // namespace
 }  // namespace arena

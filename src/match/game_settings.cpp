@@ -6,6 +6,7 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <sstream>
 
 namespace arena::match {
 namespace json = boost::json;
@@ -29,12 +30,20 @@ SettingSpec SettingSpec::text(std::string name, std::string def, std::vector<std
 
 namespace {
 
+// 5, 3600, 0.25: as a person writes them (Boost.JSON would give 5E0).
+std::string plain(double v) {
+  std::ostringstream out;
+  out.precision(12);
+  out << v;
+  return out.str();
+}
+
 std::string range(const SettingSpec& s) {
-  auto num = [&](double v) {
-    if (s.kind == SettingSpec::Kind::integer) return std::to_string(static_cast<std::int64_t>(v));
-    return json::serialize(json::value(v));
-  };
-  return num(s.min) + ".." + num(s.max);
+  return plain(s.min) + ".." + plain(s.max);
+}
+
+std::string shown(const json::value& v) {
+  return v.is_double() ? plain(v.get_double()) : json::serialize(v);
 }
 
 std::string choices(const SettingSpec& s) {
@@ -47,7 +56,7 @@ std::string choices(const SettingSpec& s) {
 json::value convert(const SettingSpec& s, const json::value& v) {
   const auto* str = v.if_string();
   auto fail = [&](const std::string& what) -> SettingError {
-    return SettingError(s.name, "expected " + what + ", got " + json::serialize(v).substr(0, 64));
+    return SettingError(s.name, "expected " + what + ", got " + shown(v).substr(0, 64));
   };
   switch (s.kind) {
     case SettingSpec::Kind::integer: {
@@ -142,7 +151,7 @@ std::string GameSettings::text(std::string_view name) const {
 }
 
 std::string describe(const SettingSpec& s) {
-  const std::string def = json::serialize(s.default_value);
+  const std::string def = shown(s.default_value);
   switch (s.kind) {
     case SettingSpec::Kind::integer: return "integer " + range(s) + " (default " + def + "): " + s.help;
     case SettingSpec::Kind::number: return "number " + range(s) + " (default " + def + "): " + s.help;
