@@ -1,5 +1,5 @@
 # Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
-.PHONY: all deps build run test test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
+.PHONY: all deps build run test test-game test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
 
 JOBS ?= $(shell nproc)
 ARGS ?=
@@ -48,6 +48,13 @@ fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz --target fuzz_targets -j $(JOBS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# One game's own tests, games/$(GAME)/*_test.cpp (make test-game GAME=tag): builds only what they need.
+GAME ?= tag
+test-game: deps
+	@cmake --preset ci >/dev/null
+	@cmake --build --preset ci --target game_$(GAME)_unit_tests -j $(JOBS)
+	@build/ci/bin/game_$(GAME)_unit_tests
 
 test-unit: deps
 	@cmake --preset ci >/dev/null && cmake --build --preset ci -j $(JOBS)

@@ -112,6 +112,10 @@ TEST(Cli, SimulateIsDeterministicAndChecksItsArguments) {
   EXPECT_EQ(run("simulate nope").exit_code, 2);
   EXPECT_EQ(run("simulate four --seats 3").exit_code, 2);
   EXPECT_EQ(run("simulate tag --set size").exit_code, 2);
+  auto listed = run("games");
+  EXPECT_EQ(listed.exit_code, 0);
+  EXPECT_NE(listed.output.find("settings.sight: integer 0..64 (default 5)"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("four: 2..2 players, 1 Hz"), std::string::npos) << listed.output;
 }
 
 TEST(Cli, MigrateStatusAndUp) {

@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
   simulate->add_option("--set", sim_settings, "a game setting, key=value (repeatable)");
   simulate->add_flag("--json", sim.json, "print one JSON object instead");
 
+  auto* games = cli.add_subcommand("games", "List the games built in, with their settings");
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
     print_env_example();
     return 0;
   }
+  if (games->parsed()) return arena::app::list_games();
   if (simulate->parsed()) {
     for (const auto& kv : sim_settings) {
       const auto eq = kv.find('=');

@@ -292,7 +292,7 @@ ARENA_GAME(cycles) {
        .max_players = 8,
        .tick_rate = 20,
        .forfeit_on_leave = false,
-       .settings = {SettingSpec::number("max_seconds", 180, 1, 3600, "after this long the riders still out draw"),
+       .settings = {SettingSpec::number("max_seconds", 180, 1, 3600, "after this long the riders still riding draw"),
                     SettingSpec::integer(
                         "size", 0, 0, 128,
                         "the grid's side in cells, at least 8 (0: 32 for up to four riders, else 48)")},

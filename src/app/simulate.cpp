@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "arena/app/app.hpp"
 #include "arena/match/game_mode.hpp"
@@ -10,6 +11,23 @@
 
 namespace arena::app {
 namespace json = boost::json;
+
+int list_games() {
+  const auto games = match::builtin_games();
+  for (const auto& name : games.names()) {
+    const auto& g = *games.find(name);
+    std::cout << name << ": " << g.min_players << ".." << g.max_players << " players, " << g.tick_rate << " Hz, "
+              << (g.forfeit_on_leave ? "a seat whose player leaves forfeits" : "a bot takes a seat whose player leaves")
+              << ", rules " << g.rules << "\n";
+    for (const auto& s : g.settings) std::cout << "  settings." << s.name << ": " << match::describe(s) << "\n";
+    if (!g.score_stats.empty()) {
+      std::cout << "  score stats:";
+      for (const auto& st : g.score_stats) std::cout << " " << st;
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
 
 int simulate(const SimulateOptions& o) {
   const auto games = match::builtin_games();
@@ -76,7 +94,17 @@ int simulate(const SimulateOptions& o) {
     return replayed.matches ? 0 : 1;
   }
   std::cout << o.game << ": " << seats << " seats (" << bots << " bots), seed " << o.seed << ", " << rec.spec.tick_rate
-            << " Hz, rules " << rec.spec.rules << ", settings " << json::serialize(rec.spec.settings) << "\n"
+            << " Hz, rules " << rec.spec.rules << ", settings";
+  for (const auto& kv : rec.spec.settings) {
+    std::ostringstream value;  // 30, not Boost.JSON's 3E1
+    if (kv.value().is_double()) {
+      value << kv.value().get_double();
+    } else {
+      value << json::serialize(kv.value());
+    }
+    std::cout << " " << std::string_view(kv.key()) << "=" << value.str();
+  }
+  std::cout << "\n"
             << (out.ended ? "ended" : "stopped (--ticks)") << " after " << rec.ticks << " ticks ("
             << static_cast<double>(rec.ticks) / rec.spec.tick_rate << " s of game time), " << rec.inputs.size()
             << " inputs\n";

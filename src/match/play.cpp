@@ -168,7 +168,11 @@ std::vector<std::string> check_game(const GameInfo& info, int seeds, std::uint64
       try {
         const auto a = self_play(info, s, o);
         const auto b = self_play(info, s, o);
-        if (!a.ended) problems.push_back(where + ": did not end within " + std::to_string(max_ticks) + " ticks");
+        if (!a.ended)
+          problems.push_back(where + ": did not end within " + std::to_string(max_ticks) + " ticks" +
+                             (humans == players ? " with its players sending only junk: a match whose players stop "
+                                                  "playing must still end (a clock, a turn timer)"
+                                                : ""));
         if (a.record.final_hash != b.record.final_hash || a.record.ticks != b.record.ticks)
           problems.push_back(where + ": two runs with the same seed and inputs ended in different states");
         else if (to_json(a.record) != to_json(b.record))

@@ -60,6 +60,8 @@ struct SimulateOptions {
   bool json = false;
 };
 int simulate(const SimulateOptions& options);
+// `arena games`: every built-in game with its players, tick rate and settings.
+int list_games();
 // `arena migrate up|status`. Returns the process exit code.
 int migrate(const config::Settings& settings, const std::string& action);
 
