@@ -32,5 +32,20 @@ TEST(ThirdPartyClient, PythonWebsocketsPlaysAPracticeMatchToTheEnd) {
   EXPECT_NE(o.output.find("OK"), std::string::npos) << o.output;
 }
 
+// The generic client docs/game-modes.md uses for a new game: any mode, one input per tick.
+TEST(ThirdPartyClient, PythonWebsocketsPlaysAnyModeWithOneInput) {
+  testing::TestServer server([](config::Settings& s) {
+    s.matchmaking.interval = std::chrono::milliseconds(20);
+    s.matchmaking.modes["quicktag"] = {{"game", "tag"},          {"players", "1"},  {"seats", "2"},
+                                       {"practice", "true"},     {"regions", "eu"}, {"tick_rate", "50"},
+                                       {"settings.seconds", "5"}};
+  });
+  const auto o = run_client("ws_play.py", std::to_string(server.port()) + " quicktag '{\"dir\":\"up\"}'");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("tag at 50 Hz, seat 0, 1 bots"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("\"seconds\": 5"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("place 1:"), std::string::npos) << o.output;
+}
+
 }  // namespace
 }  // namespace arena

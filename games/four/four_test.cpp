@@ -10,9 +10,7 @@ namespace {
 namespace json = boost::json;
 
 std::vector<Seat> seats(int n) {
-  std::vector<Seat> out;
-  for (int i = 0; i < n; ++i) out.push_back({"u" + std::to_string(i), false, i});
-  return out;
+  return play::seats(n, 0);
 }
 
 // Starts the game as a match would: its registered default settings and tick rate.
@@ -21,16 +19,10 @@ void begin(GameMode& g, const std::vector<Seat>& s, std::uint64_t seed) {
   play::start(g, *games.find("four"), s, seed);
 }
 
-int place_of(const GameResult& r, int seat) {
-  for (const auto& p : r.placements)
-    if (p.seat == seat) return p.place;
-  return -1;
-}
+using play::place_of;
 
 json::object step(GameMode& g) {
-  TickOutput out;
-  g.tick(out);
-  return out.delta;
+  return play::tick(g).delta;
 }
 
 TEST(Four, WinsDrawsTurnsAndTimeouts) {

@@ -34,6 +34,18 @@ void start(GameMode& game, const GameInfo& info, const std::vector<Seat>& seats,
   game.start(GameStart{seats, seed, info.tick_rate, parsed});
 }
 
+TickOutput tick(GameMode& game) {
+  TickOutput out;
+  game.tick(out);
+  return out;
+}
+
+int place_of(const GameResult& result, int seat) {
+  for (const auto& p : result.placements)
+    if (p.seat == seat) return p.place;
+  return -1;
+}
+
 namespace {
 
 // Inputs the bots sent: their shapes make junk that gets past a game's first checks.

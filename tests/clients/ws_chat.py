@@ -9,20 +9,14 @@ usage: ws_chat.py <port>
 import asyncio
 import json
 import sys
-import urllib.request
 
 import websockets
+
+from arena_client import guest
 
 PORT = int(sys.argv[1])
 BASE = f"127.0.0.1:{PORT}"
 
-
-def guest(name):
-    req = urllib.request.Request(f"http://{BASE}/v1/auth/guest", method="POST",
-                                 data=json.dumps({"display_name": name}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
 async def next_op(ws, op):
@@ -40,7 +34,7 @@ def check(cond, what):
 
 
 async def main():
-    alice, bob = guest("alice"), guest("bob")
+    alice, bob = guest(BASE, "alice"), guest(BASE, "bob")
     async with websockets.connect(f"ws://{BASE}/v1/ws",
                                   extra_headers={"Authorization": "Bearer " + alice["access_token"]}) as a, \
                websockets.connect(f"ws://{BASE}/v1/ws",

@@ -8,9 +8,10 @@ usage: ws_play.py <port> <mode> [input-json]
 import asyncio
 import json
 import sys
-import urllib.request
 
 import websockets
+
+from arena_client import guest, print_placements
 
 PORT, MODE = int(sys.argv[1]), sys.argv[2]
 INPUT = json.loads(sys.argv[3]) if len(sys.argv) > 3 else None
@@ -19,15 +20,9 @@ BASE = f"127.0.0.1:{PORT}"
 EXPECTED = {"too_fast", "match_over", "no_such_match", "not_alive", "not_your_turn"}
 
 
-def guest():
-    req = urllib.request.Request(f"http://{BASE}/v1/auth/guest", method="POST", data=b"{}",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
-
 
 async def main():
-    me = guest()
+    me = guest(BASE)
     async with websockets.connect(f"ws://{BASE}/v1/ws",
                                   extra_headers={"Authorization": "Bearer " + me["access_token"]}) as ws:
         await ws.send(json.dumps({"op": "mm.enqueue", "rid": 1, "d": {"mode": MODE, "regions": {"eu": 25}}}))
@@ -51,9 +46,7 @@ async def main():
                     await ws.send(json.dumps({"op": "match.input", "rid": d["tick"] + 10,
                                               "d": {"match_id": match_id, "d": INPUT}}))
                 elif op == "match.ended":
-                    for p in sorted(d["result"]["placements"], key=lambda p: p["place"]):
-                        who = "you" if p["seat"] == seat else ("bot" if p["bot"] else p["user_id"])
-                        print(f"  place {p['place']}: seat {p['seat']} ({who}) {p['stats']}")
+                    print_placements(d["result"], seat)
                     print("OK", match_id)
                     return 0
 

@@ -8,9 +8,10 @@ usage: ws_practice.py <port> [mode]
 import asyncio
 import json
 import sys
-import urllib.request
 
 import websockets
+
+from arena_client import guest, print_placements
 
 PORT = int(sys.argv[1])
 MODE = sys.argv[2] if len(sys.argv) > 2 else "practice"
@@ -19,15 +20,9 @@ DX, DY = [0, 1, 0, -1], [-1, 0, 1, 0]
 DIRS = ["up", "right", "down", "left"]
 
 
-def guest():
-    req = urllib.request.Request(f"http://{BASE}/v1/auth/guest", method="POST", data=b"{}",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
-
 
 async def main():
-    me = guest()
+    me = guest(BASE)
     async with websockets.connect(f"ws://{BASE}/v1/ws",
                                   extra_headers={"Authorization": "Bearer " + me["access_token"]}) as ws:
         await ws.send(json.dumps({"op": "mm.enqueue", "rid": 1, "d": {"mode": MODE, "regions": {"eu": 25}}}))
@@ -71,9 +66,7 @@ async def main():
                                                               "d": {"match_id": match_id, "d": {"turn": turn}}}))
                                     break
                 elif op == "match.ended":
-                    for p in sorted(d["result"]["placements"], key=lambda p: p["place"]):
-                        who = "you" if p["seat"] == seat else ("bot" if p["bot"] else p["user_id"])
-                        print(f"  place {p['place']}: seat {p['seat']} ({who}) {p['stats']}")
+                    print_placements(d["result"], seat)
                     print("OK", match_id)
                     return 0
 

@@ -23,6 +23,11 @@ MatchSpec spec(const GameInfo& info, std::vector<Seat> seats, std::uint64_t seed
 void start(GameMode& game, const GameInfo& info, const std::vector<Seat>& seats, std::uint64_t seed,
            const boost::json::object& settings = {});
 
+// One tick of `game`: what it changed.
+TickOutput tick(GameMode& game);
+// The place `seat` got in `result` (-1: not placed).
+int place_of(const GameResult& result, int seat);
+
 struct Options {
   std::uint64_t max_ticks = 1'000'000;  // stop here even if the game has not ended
   // Human seats send this many junk inputs per tick (random JSON, some well-formed), to find
@@ -48,7 +53,7 @@ ReplayOutcome replay_round_trip(const MatchRecord& record, const GameRegistry& g
 // seeds and checks: it ends within max_ticks; refused inputs leave the state alone; two runs
 // with one seed end in one state with the same events; the record replays through JSON; the
 // result places every seat (1..n, ties sharing) and carries the declared score stats as
-// numbers; every viewer's snapshot (each seat and kSpectator) is an object.
+// numbers; every viewer's snapshot (each seat and kSpectator) can be taken.
 std::vector<std::string> check_game(const GameInfo& info, int seeds = 3, std::uint64_t max_ticks = 100'000);
 
 }  // namespace arena::match::play
