@@ -157,6 +157,7 @@ TEST(Match, GameSettingsPerSeatViewsAndSpectators) {
     s.matchmaking.modes["smalltag"] = {{"game", "tag"},           {"players", "1"},        {"seats", "3"},
                                        {"practice", "true"},      {"regions", "eu"},       {"tick_rate", "50"},
                                        {"settings.seconds", "5"}, {"settings.size", "40"}, {"settings.sight", "2"}};
+    s.host.max_watchers = 1;
   });
   Player p(server.port(), guest(server.port()));
   p.request("mm.enqueue", {{"mode", "smalltag"}, {"regions", eu()}}, 1);
@@ -190,6 +191,8 @@ TEST(Match, GameSettingsPerSeatViewsAndSpectators) {
   auto watched = w.next("match.delta");
   ASSERT_TRUE(watched);
   EXPECT_FALSE(watched->at("d").as_object().contains("own")) << *watched;
+  Player x(server.port(), guest(server.port()));
+  EXPECT_EQ(str(x.request("match.watch", {{"match_id", id}}, 1), {"d", "code"}), "too_many_watchers");
   auto asked = w.request("match.snapshot", {{"match_id", id}}, 3);
   ASSERT_EQ(str(asked, {"op"}), "match.snapshot") << asked;
   EXPECT_FALSE(asked.at("d").at("state").as_object().contains("seen"));

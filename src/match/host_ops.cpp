@@ -88,7 +88,11 @@ json::object MatchHost::Impl::watch(const MatchPtr& match, const std::string& id
   {
     core::Lock lock(mu);  // first in the table, so that a finish that races this cleans it up
     auto& ids = watching[user];
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      if (static_cast<int>(ids.size()) >= settings.max_watched_per_user)
+        return payload::error(Code::too_many_watchers, "you already watch as many matches as one player may");
+      ids.push_back(id);
+    }
   }
   json::object answer;
   bool added = false;

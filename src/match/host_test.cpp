@@ -254,5 +254,59 @@ TEST(Host, APlayerBackOnlineGetsASnapshotInOrderWithTheDeltas) {
   EXPECT_EQ(std::next(snap)->second, snap->second + 1);  // the next delta is of the next tick
 }
 
+// match.watch: the public view to the spectator, a bound per match and per spectator.
+TEST(Host, SpectatorsSeeThePublicViewAndAreBounded) {
+  HostSettings hs;
+  hs.max_watchers = 2;
+  hs.max_watched_per_user = 2;
+  Harness h(hs);
+  for (const char* id : {"t1", "t2", "t3"}) h.bus.publish(protocol::kMatchFound, found(id, "tag", 0));
+  ASSERT_TRUE(h.bus.wait_idle(5s));
+  ASSERT_EQ(h.host.active(), 3u);
+  // The reply's error code, or "ok".
+  auto op = [&](const std::string& match, const std::string& name, const std::string& user) {
+    const auto r =
+        h.bus.request_sync(protocol::match_op(match), protocol::encode(protocol::ClientOp{name, user, "s", {}}), 5s);
+    if (r.error != bus::RequestError::none) return "request " + std::string(bus::to_string(r.error));
+    const auto o = json::parse(r.data).as_object();
+    return o.contains("error") ? std::string(o.at("error").at("code").as_string()) : std::string("ok");
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<json::object> snapshot;
+  auto sub = h.bus.subscribe(protocol::route_user("a"), [&](const bus::Message& m) {
+    const auto payload = protocol::decode<protocol::RoutePayload>(m.data);
+    const auto frame = json::parse("{" + std::string(payload->text)).as_object();
+    std::lock_guard lock(mu);
+    if (frame.at("op").as_string() == "match.snapshot" && !snapshot) snapshot = frame.at("d").as_object();
+    cv.notify_all();
+  });
+  EXPECT_EQ(op("t1", "match.watch", "w"), "ok");
+  EXPECT_EQ(op("t1", "match.watch", "w"), "ok");  // again: still one watch
+  EXPECT_EQ(op("t2", "match.watch", "w"), "ok");
+  EXPECT_EQ(op("t3", "match.watch", "w"), "too_many_watchers");  // w watches two already
+  EXPECT_EQ(op("t3", "match.watch", "a"), "ok");
+  EXPECT_EQ(op("t3", "match.watch", "b"), "ok");
+  EXPECT_EQ(op("t3", "match.watch", "c"), "too_many_watchers");  // t3 has two spectators
+  EXPECT_EQ(op("t3", "match.unwatch", "b"), "ok");
+  EXPECT_EQ(op("t3", "match.unwatch", "b"), "not_in_match");
+  EXPECT_EQ(op("t3", "match.watch", "c"), "ok");
+  EXPECT_EQ(op("t3", "match.input", "a"), "not_in_match");             // read-only
+  EXPECT_EQ(op("nope", "match.watch", "a"), "request no_responders");  // the gateway says no_such_match
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return snapshot.has_value(); }));
+  }
+  const auto& state = snapshot->at("state").as_object();
+  EXPECT_TRUE(state.contains("it"));
+  EXPECT_FALSE(state.contains("seen"));  // no seat's view
+  // A spectator gone offline stops watching: w can watch t3 once t1 and t2 forget it.
+  h.bus.publish(protocol::presence_changed("w"), protocol::encode(protocol::PresenceChanged{"w", false}));
+  ASSERT_TRUE(h.bus.wait_idle(5s));
+  EXPECT_EQ(op("t1", "match.unwatch", "w"), "not_in_match");
+  EXPECT_EQ(op("t3", "match.unwatch", "c"), "ok");
+  EXPECT_EQ(op("t3", "match.watch", "w"), "ok");
+}
+
 }  // namespace
 }  // namespace arena::match
