@@ -1,8 +1,8 @@
-// Match host benchmark: N concurrent cycles matches of 8 bots each on the shared scheduler, at
-// the game's 20 Hz, for a bounded time. A match that ends is replaced by a new one, so N stay
+// Match host benchmark: N concurrent matches of 8 bots each (cycles, or --game) on the shared
+// scheduler, at the game's own rate (cycles 20 Hz, tag 10 Hz), for a bounded time. A match that ends is replaced by a new one, so N stay
 // running. Reports ticks run against ticks scheduled, tick lateness p50/p99/p999, CPU per tick
 // (process CPU time / ticks) and bot decisions per second.
-//   arena-bench-host --matches 10000 --seconds 20 --threads 2
+//   arena-bench-host --matches 10000 --seconds 20 --threads 2 [--game tag]
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -62,12 +62,19 @@ int main(int argc, char** argv) {
   cli.add_option("--seconds", seconds)->check(CLI::Range(1, 600));
   cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
   cli.add_option("--bots", bots, "bots per match")->check(CLI::Range(2, 8));
+  std::string game = "cycles";
+  cli.add_option("--game", game, "the game the matches play");
   bool empty = false;
   cli.add_flag("--empty", empty, "jobs that do nothing: the scheduler alone");
   CLI11_PARSE(cli, argc, argv);
 
   const auto games = am::builtin_games();
-  const am::GameInfo& info = *games.find("cycles");
+  const am::GameInfo* found = games.find(game);
+  if (found == nullptr || bots > found->max_players || bots < found->min_players) {
+    std::fprintf(stderr, "no game '%s' that seats %d bots\n", game.c_str(), bots);
+    return 2;
+  }
+  const am::GameInfo& info = *found;
   std::atomic<std::uint64_t> ticks{0};
   std::atomic<std::uint64_t> decisions{0};
   std::atomic<std::uint64_t> ended{0};
@@ -77,7 +84,7 @@ int main(int argc, char** argv) {
   Lateness lateness;
   std::atomic<std::uint64_t> seed{1};
   auto make = [&] {
-    am::MatchSpec spec{"bench", "ffa", "cycles", "eu", {}, seed++};
+    am::MatchSpec spec{"bench", "ffa", game, "eu", {}, seed++};
     for (int i = 0; i < bots; ++i) spec.seats.push_back({"", true, i});
     return std::make_unique<am::MatchRunner>(spec, info);
   };
@@ -147,8 +154,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < l->buckets.size(); ++i) lateness.buckets[i] += l->buckets[i];
   const double expected = static_cast<double>(matches) * info.tick_rate * wall;
   std::printf(
-      "%d concurrent cycles matches x %d bots at %d Hz on %d scheduler threads, %.1f s measured (setup %.1f s)\n",
-      matches, bots, info.tick_rate, threads, wall, std::chrono::duration<double>(t0 - t_start).count());
+      "%d concurrent %s matches x %d bots at %d Hz on %d scheduler threads, %.1f s measured (setup %.1f s)\n",
+      matches, game.c_str(), bots, info.tick_rate, threads, wall, std::chrono::duration<double>(t0 - t_start).count());
   std::printf("ticks run %llu of %.0f scheduled (%.1f%%), %llu matches ended and replaced\n",
               static_cast<unsigned long long>(ticks.load()), expected,
               100.0 * static_cast<double>(ticks.load()) / expected, static_cast<unsigned long long>(ended.load()));
