@@ -124,6 +124,12 @@ TEST(Play, TheRecordCarriesSettingsTickRateRulesAndEvents) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("rules"), std::string::npos);
   }
+  // So is a record of the first format (a forfeit was an input then, leaves were not logged).
+  auto v1 = json_rec;
+  v1.erase("version");
+  const auto parsed = record_from_json(v1);
+  EXPECT_EQ(parsed.version, 1);
+  EXPECT_THROW((void)replay(parsed, games), std::runtime_error);
   // Tampered events do not match.
   auto forged = rec;
   if (!forged.events.empty()) {
