@@ -1,0 +1,128 @@
+#pragma once
+// The durable job queue: what a job is, and the store every back end implements (SQLite here;
+// PostgreSQL with the cluster issue). Times are unix milliseconds, passed in by the caller, so
+// every rule below is tested on a fake clock.
+//
+// - Enqueue: kind, JSON args, queue, priority (lower first), run_at, max_attempts and an
+//   optional idempotency key: while a job with the key is pending, running or completed, a
+//   second enqueue with it does nothing. A dead or cancelled job frees its key.
+// - Claim: the next ready jobs of a queue, each with a lease until now + lease and a fencing
+//   epoch (one more than the job's last claim). A heartbeat extends the lease; completion and
+//   failure count only with the epoch of the claim they come from, while the job still runs:
+//   a worker whose lease expired and whose job was rescued (and maybe claimed again) is refused.
+// - Rescue: a running job whose lease expired (its worker stopped heartbeating: died, stalled)
+//   becomes retryable at once, or dead when it has used its attempts.
+// - Failure: retryable after a backoff with full jitter (uniform in 0..min(cap, base * 2^attempt)),
+//   or dead after max_attempts. Dead jobs stay, listable, until an operator retries or purges them.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace arena::jobs {
+
+enum class State { available, running, retryable, completed, dead, cancelled };
+std::string_view name(State s);
+std::optional<State> state_named(std::string_view s);
+
+struct JobSpec {
+  std::string kind;
+  std::string args = "{}";  // a JSON object
+  std::string queue = "default";
+  int priority = 0;
+  std::int64_t run_at = 0;  // 0: now
+  int max_attempts = 20;
+  std::string idempotency_key;  // empty: none
+};
+
+struct Job {
+  std::int64_t id = 0;
+  std::string kind;
+  std::string queue;
+  std::string args;
+  int priority = 0;
+  State state = State::available;
+  int attempt = 0;
+  int max_attempts = 0;
+  std::int64_t run_at = 0;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> started_at;
+  std::optional<std::int64_t> finished_at;
+  std::optional<std::int64_t> lease_until;
+  std::int64_t epoch = 0;
+  std::string worker;
+  std::string last_error;
+  std::string idempotency_key;
+};
+
+// A claimed job: the job as claimed, and the epoch its completion must carry.
+struct Lease {
+  Job job;
+  std::int64_t epoch = 0;
+};
+
+// The lease is no longer this worker's: it expired and the job was rescued, claimed again,
+// cancelled or finished. Nothing the worker does with it counts.
+class LeaseLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Backoff {
+  std::int64_t base_ms = 1000;
+  std::int64_t cap_ms = 3'600'000;
+  // The ceiling of the delay before attempt `attempt` + 1 (attempt >= 1): min(cap, base * 2^(attempt-1)).
+  std::int64_t ceiling(int attempt) const;
+};
+
+struct Filter {
+  std::optional<State> state;
+  std::string queue;  // empty: any
+  std::string kind;   // empty: any
+  std::int64_t after_id = 0;
+  int limit = 100;
+};
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+  // The id of the new job, or nullopt when its idempotency key is taken.
+  virtual std::optional<std::int64_t> enqueue(const JobSpec& spec, std::int64_t now) = 0;
+  // Up to `limit` ready jobs of `queue` (run_at <= now), best first, leased to `worker`.
+  virtual std::vector<Lease> claim(const std::string& queue, const std::string& worker, int limit, std::int64_t now,
+                                   std::int64_t lease_ms) = 0;
+  // Extends the lease; throws LeaseLost.
+  virtual void heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) = 0;
+  // Completes the job. `effects` (may be empty) run in the same transaction: they happen only
+  // together with the completion. Throws LeaseLost (the effects are rolled back).
+  virtual void complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects = {}) = 0;
+  // The attempt failed: retryable at now + `delay_ms`, or dead when it was the last. Returns the
+  // new state. Throws LeaseLost.
+  virtual State fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) = 0;
+  // Running jobs whose lease expired: retryable now (or dead). Returns them, in their new state.
+  virtual std::vector<Job> rescue(std::int64_t now) = 0;
+  virtual std::optional<Job> get(std::int64_t id) = 0;
+  virtual std::vector<Job> list(const Filter& filter) = 0;
+  // An operator's: a dead, cancelled or retryable job runs again now (attempts start over).
+  // False when the job is not in one of those states.
+  virtual bool retry(std::int64_t id, std::int64_t now) = 0;
+  // A job that has not finished is cancelled (a running one's completion will be refused).
+  virtual bool cancel(std::int64_t id, std::int64_t now) = 0;
+  // Deletes every job in `state` (dead, cancelled, completed); returns how many.
+  virtual int purge(State state) = 0;
+  // Deletes completed and cancelled jobs that finished before `before`; returns how many.
+  virtual int prune(std::int64_t before) = 0;
+  // Jobs per state (every state present, zeros included).
+  virtual std::vector<std::pair<State, std::int64_t>> counts() = 0;
+  // Recurring schedules: the cron time last enqueued for `name` (nullopt: never).
+  virtual std::optional<std::int64_t> schedule_last_run(const std::string& name) = 0;
+  // Enqueues `spec` as the run of `name` at `run_time` and remembers it, in one transaction; a
+  // run already enqueued (by this or another worker) is not enqueued again.
+  virtual void enqueue_scheduled(const std::string& name, std::int64_t run_time, const JobSpec& spec,
+                                 std::int64_t now) = 0;
+};
+
+}  // namespace arena::jobs

@@ -1,0 +1,90 @@
+#pragma once
+// A worker runs jobs: it claims ready jobs of its queues (up to each queue's concurrency), runs
+// their handlers on its threads, keeps their leases alive with heartbeats, completes them (with
+// the handler's effects in the same transaction when it asks), retries failures with backoff
+// and full jitter, rescues the jobs of workers that stopped heartbeating, and enqueues the runs
+// of recurring schedules. Polling and heartbeats are runtime::Timers on the injected clock, so
+// tests step a FakeClock.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "arena/core/clock.hpp"
+#include "arena/jobs/jobs.hpp"
+#include "arena/metrics/registry.hpp"
+#include "arena/runtime/timers.hpp"
+
+namespace arena::jobs {
+
+struct WorkerSettings {
+  std::string name = "worker";                        // in each lease (the node id)
+  std::chrono::milliseconds lease{10'000};            // a job whose worker stops heartbeating is rescued after this
+  std::chrono::milliseconds poll{100};                // how often ready jobs are looked for
+  std::chrono::milliseconds rescue_every{1000};       // how often expired leases are looked for
+  std::map<std::string, int> queues{{"default", 4}};  // queue -> jobs run at once by this worker
+  int threads = 4;                                    // handler threads
+  Backoff backoff;
+  std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // completed jobs are pruned after this
+};
+
+// What a handler gets. Return to complete the job; throw to fail this attempt.
+class JobContext {
+ public:
+  JobContext(const Lease& lease, JobStore& store, const core::Clock& clock)
+      : lease_(lease), store_(store), clock_(clock) {}
+  const Job& job() const { return lease_.job; }
+  // Completes the job with `effects` in the same transaction: both or neither. Throws LeaseLost
+  // (the effects are rolled back: another claim of the job will do them).
+  void complete_with(const std::function<void()>& effects);
+  bool completed() const { return completed_; }
+
+ private:
+  const Lease& lease_;
+  JobStore& store_;
+  const core::Clock& clock_;
+  bool completed_ = false;
+};
+
+using Handler = std::function<void(JobContext&)>;
+
+// The job metrics, registered once per registry (several workers in one process share them).
+struct JobMetrics {
+  explicit JobMetrics(metrics::Registry& r);
+  metrics::Family<metrics::Counter>& total;       // arena_jobs_total{queue,kind,outcome}
+  metrics::Family<metrics::Histogram>& duration;  // arena_job_duration_seconds{queue,kind}
+  metrics::Family<metrics::Histogram>& latency;   // arena_job_queue_latency_seconds{queue}
+  metrics::Family<metrics::Gauge>& by_state;      // arena_jobs{state}
+};
+
+class Worker {
+ public:
+  Worker(JobStore& store, const core::Clock& clock, runtime::Timers& timers, JobMetrics& metrics,
+         WorkerSettings settings);
+  ~Worker();  // stop()
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Before start(): the handler of a kind (a job of a kind without one fails: "no handler").
+  void handle(const std::string& kind, Handler handler);
+  // Before start(): a recurring job, enqueued at every time `cron` matches (throws
+  // std::invalid_argument for a bad expression). Each run is enqueued once, by whichever worker
+  // gets there first; a run missed while no worker ran is enqueued once when one starts.
+  void every(const std::string& name, const std::string& cron, JobSpec spec);
+
+  void start();
+  // Stops claiming; waits up to `timeout` for running jobs. True when none is left.
+  bool drain(std::chrono::milliseconds timeout);
+  // Stops the timers and the threads (a running handler finishes; its lease then expires).
+  void stop();
+  // Jobs this worker runs now.
+  int in_flight() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace arena::jobs

@@ -1,0 +1,258 @@
+#include "arena/jobs/sqlite_store.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "arena/storage/sqlite.hpp"
+
+namespace arena::jobs {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> kStateNames{"available", "running", "retryable",
+                                                      "completed", "dead",    "cancelled"};
+
+constexpr const char* kColumns =
+    "id, kind, queue, args, priority, state, attempt, max_attempts, run_at, created_at, started_at, finished_at, "
+    "lease_until, epoch, worker, last_error, idempotency_key";
+
+Job read_job(storage::Statement& st) {
+  Job j;
+  j.id = st.int64(0);
+  j.kind = st.text(1);
+  j.queue = st.text(2);
+  j.args = st.text(3);
+  j.priority = static_cast<int>(st.int64(4));
+  j.state = state_named(st.text(5)).value_or(State::available);
+  j.attempt = static_cast<int>(st.int64(6));
+  j.max_attempts = static_cast<int>(st.int64(7));
+  j.run_at = st.int64(8);
+  j.created_at = st.int64(9);
+  j.started_at = st.optional_int64(10);
+  j.finished_at = st.optional_int64(11);
+  j.lease_until = st.optional_int64(12);
+  j.epoch = st.int64(13);
+  j.worker = st.optional_text(14).value_or("");
+  j.last_error = st.optional_text(15).value_or("");
+  j.idempotency_key = st.optional_text(16).value_or("");
+  return j;
+}
+
+std::optional<std::string> key_of(const JobSpec& spec) {
+  if (spec.idempotency_key.empty()) return std::nullopt;
+  return spec.idempotency_key;
+}
+
+}  // namespace
+
+std::string_view name(State s) {
+  return kStateNames[static_cast<std::size_t>(s)];
+}
+
+std::optional<State> state_named(std::string_view s) {
+  for (std::size_t i = 0; i < kStateNames.size(); ++i)
+    if (kStateNames[i] == s) return static_cast<State>(i);
+  return std::nullopt;
+}
+
+std::int64_t Backoff::ceiling(int attempt) const {
+  std::int64_t d = base_ms;
+  for (int i = 1; i < attempt && d < cap_ms; ++i) d *= 2;
+  return std::min(d, cap_ms);
+}
+
+std::optional<std::int64_t> SqliteJobStore::enqueue_in(storage::Sqlite& c, const JobSpec& spec, std::int64_t now) {
+  if (spec.kind.empty() || spec.queue.empty() || spec.max_attempts < 1)
+    throw std::invalid_argument("a job needs a kind, a queue and max_attempts >= 1");
+  auto& st = c.prepare(
+      "INSERT INTO jobs (kind, queue, args, priority, state, max_attempts, run_at, created_at, idempotency_key) "
+      "VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?) "
+      "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state NOT IN ('dead', 'cancelled') "
+      "DO NOTHING RETURNING id");
+  st.bind(spec.kind, spec.queue, spec.args, spec.priority, spec.max_attempts, spec.run_at > 0 ? spec.run_at : now, now,
+          key_of(spec));
+  if (!st.step()) return std::nullopt;
+  const auto id = st.int64(0);
+  st.reset_if_busy();
+  return id;
+}
+
+std::optional<std::int64_t> SqliteJobStore::enqueue(const JobSpec& spec, std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) { return enqueue_in(c, spec, now); });
+}
+
+std::vector<Lease> SqliteJobStore::claim(const std::string& queue, const std::string& worker, int limit,
+                                         std::int64_t now, std::int64_t lease_ms) {
+  std::vector<Lease> out;
+  if (limit <= 0) return out;
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    auto& st = c.prepare(std::string("UPDATE jobs SET state = 'running', attempt = attempt + 1, epoch = epoch + 1, "
+                                     "worker = ?, started_at = ?, lease_until = ? WHERE id IN (SELECT id FROM jobs "
+                                     "WHERE queue = ? AND state IN ('available', 'retryable') AND run_at <= ? "
+                                     "ORDER BY priority, run_at, id LIMIT ?) RETURNING ") +
+                         kColumns);
+    st.bind(worker, now, now + lease_ms, queue, now, limit);
+    while (st.step()) {
+      Job j = read_job(st);
+      out.push_back({j, j.epoch});
+    }
+    tx.commit();
+  });
+  std::sort(out.begin(), out.end(), [](const Lease& a, const Lease& b) {
+    return std::tie(a.job.priority, a.job.run_at, a.job.id) < std::tie(b.job.priority, b.job.run_at, b.job.id);
+  });
+  return out;
+}
+
+void SqliteJobStore::heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) {
+  const int n = db_.with([&](storage::Sqlite& c) {
+    return c.prepare("UPDATE jobs SET lease_until = ? WHERE id = ? AND epoch = ? AND state = 'running'")
+        .bind(now + lease_ms, lease.job.id, lease.epoch)
+        .exec();
+  });
+  if (n == 0) throw LeaseLost("job " + std::to_string(lease.job.id) + ": the lease is no longer held");
+}
+
+void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects) {
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    const int n = c.prepare(
+                       "UPDATE jobs SET state = 'completed', finished_at = ?, lease_until = NULL, last_error = NULL "
+                       "WHERE id = ? AND epoch = ? AND state = 'running'")
+                      .bind(now, lease.job.id, lease.epoch)
+                      .exec();
+    if (n == 0) throw LeaseLost("job " + std::to_string(lease.job.id) + ": completion refused, the lease was lost");
+    if (effects) effects();
+    tx.commit();
+  });
+}
+
+State SqliteJobStore::fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) {
+  return db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    auto& st = c.prepare(
+        "UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE 'retryable' END, "
+        "run_at = CASE WHEN attempt >= max_attempts THEN run_at ELSE ? END, "
+        "finished_at = CASE WHEN attempt >= max_attempts THEN ? ELSE NULL END, lease_until = NULL, last_error = ? "
+        "WHERE id = ? AND epoch = ? AND state = 'running' RETURNING state");
+    st.bind(now + delay_ms, now, error.substr(0, 2000), lease.job.id, lease.epoch);
+    if (!st.step()) throw LeaseLost("job " + std::to_string(lease.job.id) + ": failure refused, the lease was lost");
+    const State s = state_named(st.text(0)).value_or(State::retryable);
+    st.reset_if_busy();
+    tx.commit();
+    return s;
+  });
+}
+
+std::vector<Job> SqliteJobStore::rescue(std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) {
+    std::vector<Job> out;
+    storage::Transaction tx(c);
+    auto& st = c.prepare(std::string("UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE "
+                                     "'retryable' END, finished_at = CASE WHEN attempt >= max_attempts THEN ? ELSE "
+                                     "NULL END, run_at = ?, lease_until = NULL, last_error = 'lease expired: the "
+                                     "worker stopped heartbeating' WHERE state = 'running' AND lease_until < ? "
+                                     "RETURNING ") +
+                         kColumns);
+    st.bind(now, now, now);
+    while (st.step()) out.push_back(read_job(st));
+    tx.commit();
+    return out;
+  });
+}
+
+std::optional<Job> SqliteJobStore::get(std::int64_t id) {
+  return db_.with([&](storage::Sqlite& c) -> std::optional<Job> {
+    auto& st = c.prepare(std::string("SELECT ") + kColumns + " FROM jobs WHERE id = ?").bind(id);
+    if (!st.step()) return std::nullopt;
+    return read_job(st);
+  });
+}
+
+std::vector<Job> SqliteJobStore::list(const Filter& f) {
+  return db_.with([&](storage::Sqlite& c) {
+    std::vector<Job> out;
+    auto& st = c.prepare(std::string("SELECT ") + kColumns +
+                         " FROM jobs WHERE (? IS NULL OR state = ?) AND (? = '' OR queue = ?) AND (? = '' OR kind = ?) "
+                         "AND id > ? ORDER BY id LIMIT ?");
+    const std::optional<std::string> state =
+        f.state ? std::optional<std::string>(std::string(name(*f.state))) : std::nullopt;
+    st.bind(state, state, f.queue, f.queue, f.kind, f.kind, f.after_id, std::clamp(f.limit, 1, 10'000));
+    while (st.step()) out.push_back(read_job(st));
+    return out;
+  });
+}
+
+bool SqliteJobStore::retry(std::int64_t id, std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) {
+    return c.prepare(
+                "UPDATE jobs SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, lease_until = NULL "
+                "WHERE id = ? AND state IN ('dead', 'cancelled', 'retryable')")
+               .bind(now, id)
+               .exec() == 1;
+  });
+}
+
+bool SqliteJobStore::cancel(std::int64_t id, std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) {
+    return c.prepare(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_until = NULL "
+                "WHERE id = ? AND state IN ('available', 'retryable', 'running')")
+               .bind(now, id)
+               .exec() == 1;
+  });
+}
+
+int SqliteJobStore::purge(State state) {
+  if (state != State::dead && state != State::cancelled && state != State::completed)
+    throw std::invalid_argument("only dead, cancelled or completed jobs are purged");
+  return db_.with([&](storage::Sqlite& c) {
+    return c.prepare("DELETE FROM jobs WHERE state = ?").bind(std::string(name(state))).exec();
+  });
+}
+
+int SqliteJobStore::prune(std::int64_t before) {
+  return db_.with([&](storage::Sqlite& c) {
+    return c.prepare("DELETE FROM jobs WHERE state IN ('completed', 'cancelled') AND finished_at < ?")
+        .bind(before)
+        .exec();
+  });
+}
+
+std::vector<std::pair<State, std::int64_t>> SqliteJobStore::counts() {
+  std::vector<std::pair<State, std::int64_t>> out;
+  for (std::size_t i = 0; i < kStateNames.size(); ++i) out.emplace_back(static_cast<State>(i), 0);
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT state, count(*) FROM jobs GROUP BY state");
+    while (st.step())
+      if (auto s = state_named(st.text(0))) out[static_cast<std::size_t>(*s)].second = st.int64(1);
+  });
+  return out;
+}
+
+std::optional<std::int64_t> SqliteJobStore::schedule_last_run(const std::string& schedule) {
+  return db_.with([&](storage::Sqlite& c) -> std::optional<std::int64_t> {
+    auto& st = c.prepare("SELECT last_run_at FROM job_schedules WHERE name = ?").bind(schedule);
+    if (!st.step()) return std::nullopt;
+    return st.int64(0);
+  });
+}
+
+void SqliteJobStore::enqueue_scheduled(const std::string& schedule, std::int64_t run_time, const JobSpec& spec,
+                                       std::int64_t now) {
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    JobSpec s = spec;
+    s.idempotency_key = "cron:" + schedule + ":" + std::to_string(run_time);  // once per run, whoever enqueues it
+    enqueue_in(c, s, now);
+    c.prepare(
+         "INSERT INTO job_schedules (name, last_run_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
+         "last_run_at = max(last_run_at, excluded.last_run_at)")
+        .bind(schedule, run_time)
+        .exec();
+    tx.commit();
+  });
+}
+
+}  // namespace arena::jobs

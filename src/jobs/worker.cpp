@@ -1,0 +1,291 @@
+#include "arena/jobs/worker.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "arena/core/log.hpp"
+#include "arena/jobs/cron.hpp"
+#include "arena/runtime/strand.hpp"
+
+namespace arena::jobs {
+
+namespace {
+
+std::int64_t now_ms(const core::Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+JobMetrics::JobMetrics(metrics::Registry& r)
+    : total(r.counter("arena_jobs_total",
+                      "Job attempts that ended, by outcome: succeeded, failed (will run again), dead (no attempt "
+                      "left), retried (rescued after its lease expired), cancelled, lost (the lease was lost)",
+                      {"queue", "kind", "outcome"})),
+      duration(r.histogram("arena_job_duration_seconds", "How long a job's handler ran", {"queue", "kind"},
+                           {0.0001, 0.001, 0.01, 0.1, 1, 10, 60})),
+      latency(r.histogram("arena_job_queue_latency_seconds", "From a job's run_at to its start", {"queue"},
+                          {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 300})),
+      by_state(r.gauge("arena_jobs", "Jobs in the store, by state", {"state"})) {}
+
+void JobContext::complete_with(const std::function<void()>& effects) {
+  store_.complete(lease_, now_ms(clock_), effects);
+  completed_ = true;
+}
+
+struct Worker::Impl {
+  JobStore& store;
+  const core::Clock& clock;
+  runtime::Timers& timers;
+  WorkerSettings settings;
+  std::shared_ptr<spdlog::logger> log = log::get("jobs");
+
+  metrics::Family<metrics::Counter>& total;
+  metrics::Family<metrics::Histogram>& duration;
+  metrics::Family<metrics::Histogram>& latency;
+  metrics::Family<metrics::Gauge>& by_state;
+
+  std::map<std::string, Handler> handlers;
+  struct Schedule {
+    std::string name;
+    Cron cron;
+    JobSpec spec;
+  };
+  std::vector<Schedule> schedules;
+
+  runtime::Strand strand{"jobs"};
+  std::unique_ptr<runtime::Timers::Timer> poll_timer, heartbeat_timer, gauge_timer;
+  std::int64_t last_rescue = 0;
+  std::int64_t started_at = 0;
+
+  mutable std::mutex mu;  // the queue of leases to run, what runs, and draining
+  std::condition_variable cv;
+  std::deque<Lease> ready;
+  std::unordered_map<std::int64_t, Lease> running;  // job id -> its lease (heartbeats)
+  std::map<std::string, int> busy;                  // queue -> claimed and not finished
+  bool draining = false;
+  bool stopping = false;
+  std::vector<std::thread> threads;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  Impl(JobStore& s, const core::Clock& c, runtime::Timers& t, JobMetrics& m, WorkerSettings ws)
+      : store(s),
+        clock(c),
+        timers(t),
+        settings(std::move(ws)),
+        total(m.total),
+        duration(m.duration),
+        latency(m.latency),
+        by_state(m.by_state) {}
+
+  void poll() {
+    {
+      std::lock_guard lock(mu);
+      if (draining || stopping) return;
+    }
+    const std::int64_t now = now_ms(clock);
+    try {
+      if (now - last_rescue >= settings.rescue_every.count()) {
+        last_rescue = now;
+        for (const auto& j : store.rescue(now)) {
+          total.with({j.queue, j.kind, j.state == State::dead ? "dead" : "retried"}).inc();
+          log->warn("msg=\"job rescued: its worker stopped heartbeating\" id={} kind={} state={}", j.id, j.kind,
+                    name(j.state));
+        }
+      }
+      for (const auto& s : schedules) enqueue_due(s, now);
+      for (const auto& [queue, limit] : settings.queues) {
+        int free = 0;
+        {
+          std::lock_guard lock(mu);
+          free = limit - busy[queue];
+        }
+        if (free <= 0) continue;
+        auto leases = store.claim(queue, settings.name, free, now, settings.lease.count());
+        if (leases.empty()) continue;
+        std::lock_guard lock(mu);
+        for (auto& l : leases) {
+          latency.with({queue}).observe(static_cast<double>(std::max<std::int64_t>(0, now - l.job.run_at)) / 1000.0);
+          ++busy[queue];
+          running.emplace(l.job.id, l);
+          ready.push_back(std::move(l));
+        }
+        cv.notify_all();
+      }
+    } catch (const std::exception& e) {
+      log->error("msg=\"job poll failed\" error=\"{}\"", e.what());
+    }
+  }
+
+  // The latest run of `s` that is due and not yet enqueued (missed runs collapse into one).
+  void enqueue_due(const Schedule& s, std::int64_t now) {
+    const std::int64_t from = store.schedule_last_run(s.name).value_or(started_at);
+    auto next = s.cron.next(from);
+    if (!next || *next > now) return;
+    std::int64_t due = *next;
+    for (auto after = s.cron.next(due); after && *after <= now; after = s.cron.next(due)) due = *after;
+    JobSpec spec = s.spec;
+    spec.run_at = due;
+    store.enqueue_scheduled(s.name, due, spec, now);
+  }
+
+  void heartbeat() {
+    std::vector<Lease> leases;
+    {
+      std::lock_guard lock(mu);
+      for (const auto& [id, l] : running) leases.push_back(l);
+    }
+    const std::int64_t now = now_ms(clock);
+    for (const auto& l : leases) {
+      try {
+        store.heartbeat(l, now, settings.lease.count());
+      } catch (const LeaseLost&) {
+        log->warn("msg=\"job lease lost; its completion will be refused\" id={} kind={}", l.job.id, l.job.kind);
+      } catch (const std::exception& e) {
+        log->error("msg=\"job heartbeat failed\" id={} error=\"{}\"", l.job.id, e.what());
+      }
+    }
+  }
+
+  void update_gauges() {
+    try {
+      for (const auto& [state, n] : store.counts())
+        by_state.with({std::string(name(state))}).set(static_cast<double>(n));
+    } catch (const std::exception& e) {
+      log->error("msg=\"job counts failed\" error=\"{}\"", e.what());
+    }
+  }
+
+  void run_one(const Lease& lease) {
+    const auto& job = lease.job;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string outcome;
+    try {
+      auto h = handlers.find(job.kind);
+      if (h == handlers.end()) throw std::runtime_error("no handler for jobs of kind '" + job.kind + "'");
+      JobContext ctx(lease, store, clock);
+      h->second(ctx);
+      if (!ctx.completed()) store.complete(lease, now_ms(clock));
+      outcome = "succeeded";
+    } catch (const LeaseLost&) {
+      outcome = lost_outcome(job.id);
+    } catch (const std::exception& e) {
+      outcome = failed(lease, e.what());
+    }
+    duration.with({job.queue, job.kind})
+        .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    total.with({job.queue, job.kind, outcome}).inc();
+  }
+
+  std::string lost_outcome(std::int64_t id) {
+    try {
+      if (auto j = store.get(id); j && j->state == State::cancelled) return "cancelled";
+    } catch (const std::exception&) {
+    }
+    return "lost";
+  }
+
+  // This attempt failed: retry after a delay with full jitter, or dead.
+  std::string failed(const Lease& lease, const std::string& error) {
+    std::int64_t delay = 0;
+    {
+      std::lock_guard lock(mu);
+      delay = static_cast<std::int64_t>(rng() %
+                                        static_cast<std::uint64_t>(settings.backoff.ceiling(lease.job.attempt) + 1));
+    }
+    try {
+      const State s = store.fail(lease, error, now_ms(clock), delay);
+      log->warn("msg=\"job failed\" id={} kind={} attempt={} state={} error=\"{}\"", lease.job.id, lease.job.kind,
+                lease.job.attempt, name(s), error);
+      return s == State::dead ? "dead" : "failed";
+    } catch (const LeaseLost&) {
+      return lost_outcome(lease.job.id);
+    } catch (const std::exception& e) {
+      log->error("msg=\"recording a job failure failed; its lease will expire\" id={} error=\"{}\"", lease.job.id,
+                 e.what());
+      return "lost";
+    }
+  }
+
+  void thread_main() {
+    for (;;) {
+      Lease lease;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stopping || !ready.empty(); });
+        if (ready.empty()) return;  // stopping
+        lease = std::move(ready.front());
+        ready.pop_front();
+      }
+      run_one(lease);
+      std::lock_guard lock(mu);
+      running.erase(lease.job.id);
+      --busy[lease.job.queue];
+      cv.notify_all();
+    }
+  }
+};
+
+Worker::Worker(JobStore& store, const core::Clock& clock, runtime::Timers& timers, JobMetrics& metrics,
+               WorkerSettings settings)
+    : impl_(std::make_shared<Impl>(store, clock, timers, metrics, std::move(settings))) {
+  if (impl_->settings.threads < 1 || impl_->settings.lease.count() < 3)
+    throw std::invalid_argument("a worker needs at least one thread and a lease of at least 3 ms");
+}
+
+Worker::~Worker() {
+  stop();
+}
+
+void Worker::handle(const std::string& kind, Handler handler) {
+  impl_->handlers[kind] = std::move(handler);
+}
+
+void Worker::every(const std::string& name, const std::string& cron, JobSpec spec) {
+  impl_->schedules.push_back({name, Cron::parse(cron), std::move(spec)});
+}
+
+void Worker::start() {
+  auto& i = *impl_;
+  i.started_at = now_ms(i.clock);
+  for (int t = 0; t < i.settings.threads; ++t) i.threads.emplace_back([&i] { i.thread_main(); });
+  i.poll_timer = i.timers.every("jobs-poll", i.settings.poll, i.strand, [&i] { i.poll(); });
+  i.heartbeat_timer = i.timers.every("jobs-heartbeat", std::max(std::chrono::milliseconds(1), i.settings.lease / 3),
+                                     i.strand, [&i] { i.heartbeat(); });
+  i.gauge_timer = i.timers.every("jobs-gauges", std::chrono::seconds(5), i.strand, [&i] { i.update_gauges(); });
+}
+
+bool Worker::drain(std::chrono::milliseconds timeout) {
+  auto& i = *impl_;
+  std::unique_lock lock(i.mu);
+  i.draining = true;
+  return i.cv.wait_for(lock, timeout, [&] { return i.running.empty(); });
+}
+
+void Worker::stop() {
+  auto& i = *impl_;
+  i.poll_timer.reset();
+  i.heartbeat_timer.reset();
+  i.gauge_timer.reset();
+  i.strand.stop();
+  {
+    std::lock_guard lock(i.mu);
+    i.stopping = true;
+    i.ready.clear();  // claimed and not started: their leases expire and they are rescued
+  }
+  i.cv.notify_all();
+  for (auto& t : i.threads)
+    if (t.joinable()) t.join();
+  i.threads.clear();
+}
+
+int Worker::in_flight() const {
+  std::lock_guard lock(impl_->mu);
+  return static_cast<int>(impl_->running.size());
+}
+
+}  // namespace arena::jobs
