@@ -97,6 +97,21 @@ int main(int argc, char** argv) {
   simulate->add_option("--set", sim_settings, "a game setting, key=value (repeatable)");
   simulate->add_flag("--json", sim.json, "print one JSON object instead");
 
+  SettingFlags jobs_flags;
+  auto* jobs = cli.add_subcommand("jobs", "The durable job queue: list, show, retry, cancel, purge");
+  arena::app::JobsCommand jobs_cmd;
+  jobs->add_option("action", jobs_cmd.action,
+                   "list [--state --queue --kind --after --limit] | show ID | retry ID | cancel ID | purge --state S")
+      ->required()
+      ->check(CLI::IsMember({"list", "show", "retry", "cancel", "purge"}));
+  jobs->add_option("id", jobs_cmd.id, "the job (show, retry, cancel)");
+  jobs->add_option("--state", jobs_cmd.state, "available, running, retryable, completed, dead or cancelled");
+  jobs->add_option("--queue", jobs_cmd.queue, "only this queue");
+  jobs->add_option("--kind", jobs_cmd.kind, "only this kind");
+  jobs->add_option("--after", jobs_cmd.after, "list: ids after this one (paging)");
+  jobs->add_option("--limit", jobs_cmd.limit, "list: at most this many [default: 100]")->check(CLI::Range(1, 10'000));
+  add_setting_flags(jobs, jobs_flags);
+
   auto* games = cli.add_subcommand("games", "List the games built in, with their settings");
 
   auto* version = cli.add_subcommand("version", "Print the version");
@@ -132,6 +147,7 @@ int main(int argc, char** argv) {
     if (serve->parsed()) return arena::app::serve(load_settings(serve_flags));
     if (migrate->parsed()) return arena::app::migrate(load_settings(migrate_flags), action);
     if (replay->parsed()) return arena::app::replay(load_settings(replay_flags), match_id);
+    if (jobs->parsed()) return arena::app::jobs_command(load_settings(jobs_flags), jobs_cmd);
     if (config->parsed()) {
       std::cout << arena::config::dump(load_settings(config_flags));
       return 0;

@@ -149,7 +149,7 @@ void App::Impl::start_shared() {
     if (bus::valid_token(m.data)) v->revoke(std::string(m.data));
   });
 
-  if (has("auth") || has("host")) {
+  if (has("auth") || has("host") || has("worker")) {
     db = open_database(s);
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
@@ -176,6 +176,11 @@ void App::start() {
   if (im.has("auth")) im.roles.push_back(auth_role(s.auth, s.http, sh));
   if (im.has("sessions")) im.roles.push_back(sessions_role(s.channels, sh));
   if (im.has("host")) im.roles.push_back(host_role(s.host, sh));
+  if (im.has("worker")) {
+    jobs::WorkerSettings w = s.jobs;
+    w.name = s.node_id;
+    im.roles.push_back(worker_role(std::move(w), sh));
+  }
   if (im.has("matchmaker")) im.roles.push_back(matchmaker_role(s.matchmaking, sh));
   if (im.has("gateway")) {
     gateway::Settings g = s.gateway;

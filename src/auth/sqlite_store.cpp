@@ -160,6 +160,13 @@ std::vector<std::string> SqliteAuthStore::revoked_since(std::int64_t since) {
   });
 }
 
+int SqliteAuthStore::delete_expired(std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) {
+    // An expired token is refused either way; once it is gone it reads as unknown.
+    return c.prepare("DELETE FROM refresh_tokens WHERE expires_at < ?").bind(now).exec();
+  });
+}
+
 bool SqliteAuthStore::ping() {
   return db_.with([&](storage::Sqlite& c) { return c.prepare("SELECT 1").bind().step(); });
 }

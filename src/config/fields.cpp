@@ -97,7 +97,7 @@ std::vector<Field> build() {
           throw std::invalid_argument("expected memory or a nats:// URL");
       }));
   f.push_back(string_field(
-      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host",
+      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host, worker",
       [](auto& s) -> auto& { return s.roles; }, [](string_view v) { parse_roles(v); }));
   f.push_back(size_field(
       "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
@@ -271,6 +271,27 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "host.max_watchers", "Spectators one match takes (match.watch)",
       [](auto& s) -> auto& { return s.host.max_watchers; }, 0, 100'000));
+  f.push_back(duration_field(
+      "jobs.lease", "A job whose worker stops heartbeating is rescued after this (heartbeats every third of it)",
+      [](auto& s) -> auto& { return s.jobs.lease; }, 100ms, 1h));
+  f.push_back(duration_field(
+      "jobs.poll_interval", "How often a worker looks for ready jobs", [](auto& s) -> auto& { return s.jobs.poll; },
+      1ms, 1min));
+  f.push_back({"jobs.queues", "Queues this worker runs and how many jobs of each at once (queue=n,...)", false,
+               [](Settings& s, string_view v) { s.jobs.queues = jobs::parse_queues(v); },
+               [](const Settings& s) { return jobs::format_queues(s.jobs.queues); }});
+  f.push_back(int_field(
+      "jobs.threads", "Threads that run job handlers in this worker", [](auto& s) -> auto& { return s.jobs.threads; },
+      1, 256));
+  f.push_back(duration_field(
+      "jobs.retention", "Completed and cancelled jobs are pruned after this (an hourly job)",
+      [](auto& s) -> auto& { return s.jobs.retention; }, 1min, max_dur));
+  f.push_back(int_field(
+      "jobs.backoff_base_ms", "A failed job's first retry waits up to this; each next one up to twice as long",
+      [](auto& s) -> auto& { return s.jobs.backoff.base_ms; }, 1, 3'600'000));
+  f.push_back(int_field(
+      "jobs.backoff_cap_ms", "The longest a failed job waits before its retry",
+      [](auto& s) -> auto& { return s.jobs.backoff.cap_ms; }, 1, 7LL * 24 * 3'600'000));
   f.push_back(string_field(
       "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
       one_of({"trace", "debug", "info", "warn", "error", "off"})));

@@ -143,7 +143,7 @@ void validate(const Settings& s) {
 }  // namespace
 
 std::vector<std::string> parse_roles(std::string_view roles) {
-  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions", "matchmaker", "host"};
+  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions", "matchmaker", "host", "worker"};
   std::vector<std::string> out;
   while (!roles.empty()) {
     const auto comma = roles.find(',');

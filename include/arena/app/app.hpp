@@ -60,6 +60,16 @@ struct SimulateOptions {
   bool json = false;
 };
 int simulate(const SimulateOptions& options);
+// `arena jobs list|show|retry|cancel|purge`: the job queue in the data dir's database.
+// Exit 0 done, 2 no such job or not in a state that allows it.
+struct JobsCommand {
+  std::string action;  // list, show, retry, cancel, purge
+  std::int64_t id = 0;
+  std::string state, queue, kind;
+  std::int64_t after = 0;
+  int limit = 100;
+};
+int jobs_command(const config::Settings& settings, const JobsCommand& command);
 // `arena games`: every built-in game with its players, tick rate and settings.
 int list_games();
 // `arena migrate up|status`. Returns the process exit code.

@@ -22,6 +22,7 @@ class SqliteAuthStore final : public AccountStore, public TokenStore {
   std::optional<std::string> family_of(const std::string& token_hash) override;
   bool revoke_family(const std::string& family_id, const std::string& reason, std::int64_t now) override;
   std::vector<std::string> revoked_since(std::int64_t since) override;
+  int delete_expired(std::int64_t now) override;
   bool ping() override;
 
  private:

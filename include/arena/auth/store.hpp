@@ -68,6 +68,8 @@ class TokenStore {
   virtual bool revoke_family(const std::string& family_id, const std::string& reason, std::int64_t now) = 0;
   // Families revoked at or after `since`, to refuse their still-unexpired access tokens.
   virtual std::vector<std::string> revoked_since(std::int64_t since) = 0;
+  // Deletes refresh tokens that expired before `now` (an upkeep job); returns how many.
+  virtual int delete_expired(std::int64_t now) = 0;
   virtual bool ping() = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "arena/auth/settings.hpp"
 #include "arena/gateway/settings.hpp"
 #include "arena/http/settings.hpp"
+#include "arena/jobs/settings.hpp"
 #include "arena/match/host_settings.hpp"
 #include "arena/matchmaking/settings.hpp"
 #include "arena/sessions/settings.hpp"
@@ -31,13 +32,14 @@ struct Settings {
   std::string data_dir = "./var";
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
-  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host
+  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host, worker
   http::Settings http;
   auth::Settings auth;
   gateway::Settings gateway;
   sessions::ChannelSettings channels;
   matchmaking::Settings matchmaking;
   match::HostSettings host;
+  jobs::WorkerSettings jobs;
   LogSettings log;
 };
 

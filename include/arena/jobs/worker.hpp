@@ -13,21 +13,11 @@
 
 #include "arena/core/clock.hpp"
 #include "arena/jobs/jobs.hpp"
+#include "arena/jobs/settings.hpp"
 #include "arena/metrics/registry.hpp"
 #include "arena/runtime/timers.hpp"
 
 namespace arena::jobs {
-
-struct WorkerSettings {
-  std::string name = "worker";                        // in each lease (the node id)
-  std::chrono::milliseconds lease{10'000};            // a job whose worker stops heartbeating is rescued after this
-  std::chrono::milliseconds poll{100};                // how often ready jobs are looked for
-  std::chrono::milliseconds rescue_every{1000};       // how often expired leases are looked for
-  std::map<std::string, int> queues{{"default", 4}};  // queue -> jobs run at once by this worker
-  int threads = 4;                                    // handler threads
-  Backoff backoff;
-  std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // completed jobs are pruned after this
-};
 
 // What a handler gets. Return to complete the job; throw to fail this attempt.
 class JobContext {

@@ -1,0 +1,105 @@
+// `arena jobs`: an operator's view of the job queue in this data dir's database.
+#include <boost/json.hpp>
+
+#include <iostream>
+
+#include "arena/app/app.hpp"
+#include "arena/jobs/sqlite_store.hpp"
+#include "arena/storage/migrations.hpp"
+#include "arena/storage/sqlite.hpp"
+
+namespace arena::app {
+namespace json = boost::json;
+
+namespace {
+
+std::string when(const std::optional<std::int64_t>& ms) {
+  return ms ? std::to_string(*ms) : std::string("-");
+}
+
+void print_row(const jobs::Job& j) {
+  std::cout << j.id << "\t" << jobs::name(j.state) << "\t" << j.queue << "\t" << j.kind << "\t" << j.attempt << "/"
+            << j.max_attempts << "\t" << j.run_at << "\t" << (j.last_error.empty() ? "-" : j.last_error.substr(0, 80))
+            << "\n";
+}
+
+}  // namespace
+
+int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
+  auto db = storage::Sqlite::open(std::filesystem::path(settings.data_dir) / "arena.db");
+  storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
+  jobs::SqliteJobStore store(*db);
+  const auto now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto state = [&]() -> std::optional<jobs::State> {
+    if (cmd.state.empty()) return std::nullopt;
+    auto s = jobs::state_named(cmd.state);
+    if (!s) throw std::invalid_argument("--state: one of available, running, retryable, completed, dead, cancelled");
+    return s;
+  };
+  if (cmd.action == "list") {
+    const auto rows =
+        store.list({.state = state(), .queue = cmd.queue, .kind = cmd.kind, .after_id = cmd.after, .limit = cmd.limit});
+    std::cout << "id\tstate\tqueue\tkind\tattempt\trun_at_ms\tlast_error\n";
+    for (const auto& j : rows) print_row(j);
+    for (const auto& [s, n] : store.counts())
+      std::cout << (s == jobs::State::available ? "# " : ", ") << name(s) << " " << n;
+    std::cout << "\n";
+    return 0;
+  }
+  if (cmd.action == "purge") {
+    const auto s = state();
+    if (!s) throw std::invalid_argument("purge needs --state dead, cancelled or completed");
+    std::cout << "purged " << store.purge(*s) << " " << name(*s) << " job(s)\n";
+    return 0;
+  }
+  if (cmd.id <= 0) throw std::invalid_argument(cmd.action + " needs a job id");
+  if (cmd.action == "show") {
+    const auto j = store.get(cmd.id);
+    if (!j) {
+      std::cerr << "arena: no job " << cmd.id << "\n";
+      return 2;
+    }
+    json::object o{{"id", j->id},
+                   {"kind", j->kind},
+                   {"queue", j->queue},
+                   {"state", jobs::name(j->state)},
+                   {"priority", j->priority},
+                   {"attempt", j->attempt},
+                   {"max_attempts", j->max_attempts},
+                   {"run_at", j->run_at},
+                   {"created_at", j->created_at},
+                   {"started_at", when(j->started_at)},
+                   {"finished_at", when(j->finished_at)},
+                   {"lease_until", when(j->lease_until)},
+                   {"epoch", j->epoch},
+                   {"worker", j->worker},
+                   {"last_error", j->last_error},
+                   {"idempotency_key", j->idempotency_key}};
+    boost::system::error_code ec;
+    const auto args = json::parse(j->args, ec);
+    o["args"] = ec ? json::value(j->args) : args;
+    std::cout << json::serialize(o) << "\n";
+    return 0;
+  }
+  if (cmd.action == "retry") {
+    if (!store.retry(cmd.id, now)) {
+      std::cerr << "arena: job " << cmd.id << " is not dead, cancelled or retryable\n";
+      return 2;
+    }
+    std::cout << "job " << cmd.id << " runs again\n";
+    return 0;
+  }
+  if (cmd.action == "cancel") {
+    if (!store.cancel(cmd.id, now)) {
+      std::cerr << "arena: job " << cmd.id << " has already finished (or does not exist)\n";
+      return 2;
+    }
+    std::cout << "job " << cmd.id << " cancelled\n";
+    return 0;
+  }
+  throw std::invalid_argument("unknown jobs action " + cmd.action);
+}
+
+}  // namespace arena::app
