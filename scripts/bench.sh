@@ -14,6 +14,8 @@ port=${BENCH_PORT:-18089}
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
 echo "== JWT (one core): $bin/jwt_bench"
 "$bin/jwt_bench" --benchmark_min_time=2 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+echo "== Ratings (one core): $bin/ratings_bench"
+"$bin/ratings_bench" --benchmark_min_time=1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 data=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"' EXIT
