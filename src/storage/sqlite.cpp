@@ -24,6 +24,9 @@ void Statement::reset() {
 void Statement::bind_one(int i, std::int64_t v) {
   check(sqlite3_bind_int64(stmt_, i, v));
 }
+void Statement::bind_one(int i, double v) {
+  check(sqlite3_bind_double(stmt_, i, v));
+}
 void Statement::bind_one(int i, std::string_view v) {
   check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
 }
@@ -70,6 +73,9 @@ void Sqlite::reset_busy() {
 
 bool Statement::is_null(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+double Statement::real(int col) const {
+  return sqlite3_column_double(stmt_, col);
 }
 std::int64_t Statement::int64(int col) const {
   return sqlite3_column_int64(stmt_, col);

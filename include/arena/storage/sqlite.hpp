@@ -50,6 +50,7 @@ class Statement {
   void reset_if_busy();
   bool is_null(int col) const;
   std::int64_t int64(int col) const;
+  double real(int col) const;
   std::string text(int col) const;
   std::optional<std::string> optional_text(int col) const;
   std::optional<std::int64_t> optional_int64(int col) const;
@@ -59,6 +60,7 @@ class Statement {
   void bind_one(int i, std::int64_t v);
   void bind_one(int i, int v) { bind_one(i, static_cast<std::int64_t>(v)); }
   void bind_one(int i, bool v) { bind_one(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  void bind_one(int i, double v);
   void bind_one(int i, std::string_view v);
   void bind_one(int i, const std::string& v) { bind_one(i, std::string_view(v)); }
   void bind_one(int i, const char* v) { bind_one(i, std::string_view(v)); }

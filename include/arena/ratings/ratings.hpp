@@ -1,0 +1,86 @@
+#pragma once
+// Ratings per player and mode, what one match does to them, and where they are kept.
+//
+// A mode rates with Glicko-2 or Weng-Lin (the mode's `rating_model`; by default Glicko-2 for
+// 1v1 modes and Weng-Lin for every other). Only players are rated: bot seats are left out of the
+// computation, so a bot neither has a rating nor moves anyone's. A team of bots only is not
+// rated against, and a match with fewer than two rated sides changes nothing (practice).
+// Glicko-2 with more than two players rates each player against every other (a win against
+// everyone placed below, a draw with equal places, a loss against those above).
+//
+// The displayed rating (leaderboards, matchmaking, rating.changed): Glicko-2 r - 2 RD (a fresh
+// player: 800); Weng-Lin 800 + 40 (mu - 3 sigma) (a fresh player: 800 too).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arena/ratings/models.hpp"
+
+namespace arena::storage {
+class Sqlite;
+}
+
+namespace arena::ratings {
+
+enum class Model { glicko2, weng_lin };
+std::string_view name(Model m);
+std::optional<Model> model_named(std::string_view s);
+
+struct PlayerRating {
+  std::string user_id;
+  std::string mode;
+  Model model = Model::glicko2;
+  double rating = 0, deviation = 0, volatility = 0;  // glicko2: r, RD, sigma; weng_lin: mu, sigma, 0
+  double display = 0;
+  int games = 0, wins = 0, losses = 0, draws = 0;
+  std::int64_t last_played = 0;  // unix ms; 0: never
+};
+
+struct Options {
+  GlickoOptions glicko;
+  WengLinOptions weng_lin;
+  std::int64_t period_ms = 24LL * 3600 * 1000;  // Glicko-2's rating period: RD grows per idle period
+};
+
+PlayerRating fresh(const std::string& user_id, const std::string& mode, Model model);
+double displayed(Model model, double rating, double deviation);
+
+struct RatedSeat {
+  std::string user_id;  // empty for a bot
+  bool bot = false;
+  int team = 0;
+  int place = 0;
+};
+
+struct Change {
+  PlayerRating after;
+  double before = 0;  // displayed, before
+  int place = 0;
+  std::string outcome;  // win, loss, draw
+};
+
+// What one match does to its players' ratings. `current` has the players' ratings in this mode
+// (a player without one starts fresh).
+std::vector<Change> rate_match(const std::string& mode, Model model, const std::vector<RatedSeat>& seats,
+                               const std::map<std::string, PlayerRating>& current, std::int64_t now,
+                               const Options& options = {});
+
+class SqliteRatingStore {
+ public:
+  explicit SqliteRatingStore(storage::Sqlite& db) : db_(db) {}
+  std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode);
+  // Writes the changes and their history rows; call inside the caller's transaction (inside its
+  // Sqlite::with()). A match already applied is left alone: false.
+  static bool apply_in(storage::Sqlite& c, const std::string& match_id, const std::vector<Change>& changes,
+                       std::int64_t now);
+  // Displayed ratings of `users` in `mode` (missing: not rated yet).
+  std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode);
+
+ private:
+  storage::Sqlite& db_;
+};
+
+}  // namespace arena::ratings

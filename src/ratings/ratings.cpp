@@ -1,0 +1,204 @@
+#include "arena/ratings/ratings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "arena/storage/sqlite.hpp"
+
+namespace arena::ratings {
+
+std::string_view name(Model m) {
+  return m == Model::glicko2 ? "glicko2" : "weng_lin";
+}
+
+std::optional<Model> model_named(std::string_view s) {
+  if (s == "glicko2") return Model::glicko2;
+  if (s == "weng_lin") return Model::weng_lin;
+  return std::nullopt;
+}
+
+double displayed(Model model, double rating, double deviation) {
+  return model == Model::glicko2 ? rating - 2 * deviation : 800 + 40 * (rating - 3 * deviation);
+}
+
+PlayerRating fresh(const std::string& user_id, const std::string& mode, Model model) {
+  PlayerRating r;
+  r.user_id = user_id;
+  r.mode = mode;
+  r.model = model;
+  if (model == Model::glicko2) {
+    const Glicko g;
+    r.rating = g.rating, r.deviation = g.rd, r.volatility = g.volatility;
+  } else {
+    const Skill s;
+    r.rating = s.mu, r.deviation = s.sigma, r.volatility = 0;
+  }
+  r.display = displayed(model, r.rating, r.deviation);
+  return r;
+}
+
+std::vector<Change> rate_match(const std::string& mode, Model model, const std::vector<RatedSeat>& seats,
+                               const std::map<std::string, PlayerRating>& current, std::int64_t now, const Options& o) {
+  // The rated sides: teams with at least one player; a team's place is its best seat's.
+  std::map<int, std::vector<const RatedSeat*>> teams;
+  std::map<int, int> team_place;
+  for (const auto& s : seats) {
+    if (s.bot || s.user_id.empty()) continue;
+    teams[s.team].push_back(&s);
+    auto [it, inserted] = team_place.emplace(s.team, s.place);
+    if (!inserted) it->second = std::min(it->second, s.place);
+  }
+  if (teams.size() < 2) return {};
+  auto rating_of = [&](const std::string& user) {
+    auto it = current.find(user);
+    PlayerRating r = it != current.end() && it->second.model == model ? it->second : fresh(user, mode, model);
+    return r;
+  };
+  std::vector<Change> out;
+  std::set<int> places;
+  for (const auto& [team, place] : team_place) places.insert(place);
+  const bool all_tied = places.size() == 1;
+  auto outcome = [&](int place) {
+    if (all_tied) return std::string("draw");
+    return place == *places.begin() ? std::string("win") : std::string("loss");
+  };
+  if (model == Model::glicko2) {
+    std::map<std::string, PlayerRating> before;
+    for (const auto& [team, members] : teams)
+      for (const auto* s : members) {
+        auto r = rating_of(s->user_id);
+        if (r.last_played > 0) {  // RD widened by the idle rating periods since the last game
+          const double periods = static_cast<double>(now - r.last_played) / static_cast<double>(o.period_ms);
+          r.deviation = glicko2_idle_rd({r.rating, r.deviation, r.volatility}, std::floor(periods), o.glicko);
+        }
+        before[s->user_id] = r;
+      }
+    for (const auto& [team, members] : teams) {
+      for (const auto* s : members) {
+        const auto& me = before.at(s->user_id);
+        std::vector<GlickoGame> games;
+        for (const auto& [other_team, others] : teams) {
+          if (other_team == team) continue;
+          for (const auto* x : others) {
+            const auto& them = before.at(x->user_id);
+            const int mine = team_place.at(team), theirs = team_place.at(other_team);
+            games.push_back({{them.rating, them.deviation, them.volatility},
+                             mine < theirs    ? 1.0
+                             : mine == theirs ? 0.5
+                                              : 0.0});
+          }
+        }
+        const auto g = glicko2_update({me.rating, me.deviation, me.volatility}, games, o.glicko);
+        Change c;
+        c.before = rating_of(s->user_id).display;
+        c.after = me;
+        c.after.rating = g.rating, c.after.deviation = g.rd, c.after.volatility = g.volatility;
+        c.place = team_place.at(team);
+        c.outcome = outcome(c.place);
+        out.push_back(std::move(c));
+      }
+    }
+  } else {
+    std::vector<std::vector<Skill>> skills;
+    std::vector<int> ranks;
+    std::vector<const std::vector<const RatedSeat*>*> order;
+    for (const auto& [team, members] : teams) {
+      auto& t = skills.emplace_back();
+      for (const auto* s : members) {
+        const auto r = rating_of(s->user_id);
+        t.push_back({r.rating, r.deviation});
+      }
+      ranks.push_back(team_place.at(team));
+      order.push_back(&members);
+    }
+    const auto updated = plackett_luce(skills, ranks, o.weng_lin);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      for (std::size_t j = 0; j < order[i]->size(); ++j) {
+        const auto* s = (*order[i])[j];
+        Change c;
+        c.after = rating_of(s->user_id);
+        c.before = c.after.display;
+        c.after.rating = updated[i][j].mu, c.after.deviation = updated[i][j].sigma;
+        c.place = ranks[i];
+        c.outcome = outcome(c.place);
+        out.push_back(std::move(c));
+      }
+    }
+  }
+  for (auto& c : out) {
+    auto& a = c.after;
+    a.display = displayed(model, a.rating, a.deviation);
+    a.last_played = now;
+    ++a.games;
+    a.wins += c.outcome == "win" ? 1 : 0;
+    a.losses += c.outcome == "loss" ? 1 : 0;
+    a.draws += c.outcome == "draw" ? 1 : 0;
+  }
+  return out;
+}
+
+std::map<std::string, PlayerRating> SqliteRatingStore::load(const std::vector<std::string>& users,
+                                                            const std::string& mode) {
+  std::map<std::string, PlayerRating> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(
+        "SELECT model, rating, deviation, volatility, display, games, wins, losses, draws, last_played FROM ratings "
+        "WHERE user_id = ? AND mode = ?");
+    for (const auto& u : users) {
+      st.bind(u, mode);
+      if (!st.step()) continue;
+      PlayerRating r;
+      r.user_id = u;
+      r.mode = mode;
+      r.model = model_named(st.text(0)).value_or(Model::glicko2);
+      r.rating = st.real(1), r.deviation = st.real(2), r.volatility = st.real(3), r.display = st.real(4);
+      r.games = static_cast<int>(st.int64(5)), r.wins = static_cast<int>(st.int64(6));
+      r.losses = static_cast<int>(st.int64(7)), r.draws = static_cast<int>(st.int64(8));
+      r.last_played = st.int64(9);
+      out[u] = r;
+    }
+  });
+  return out;
+}
+
+bool SqliteRatingStore::apply_in(storage::Sqlite& c, const std::string& match_id, const std::vector<Change>& changes,
+                                 std::int64_t now) {
+  auto& seen = c.prepare("SELECT 1 FROM rating_history WHERE match_id = ? LIMIT 1").bind(match_id);
+  const bool applied = seen.step();
+  seen.reset_if_busy();
+  if (applied) return false;
+  auto& up = c.prepare(
+      "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, draws, "
+      "last_played) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, mode) DO UPDATE SET "
+      "model = excluded.model, rating = excluded.rating, deviation = excluded.deviation, volatility = "
+      "excluded.volatility, display = excluded.display, games = excluded.games, wins = excluded.wins, losses = "
+      "excluded.losses, draws = excluded.draws, last_played = excluded.last_played");
+  auto& hist = c.prepare(
+      "INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES (?, ?, ?, ?, ?, "
+      "?, "
+      "?, ?)");
+  for (const auto& ch : changes) {
+    const auto& a = ch.after;
+    up.bind(a.user_id, a.mode, std::string(name(a.model)), a.rating, a.deviation, a.volatility, a.display, a.games,
+            a.wins, a.losses, a.draws, a.last_played)
+        .exec();
+    hist.bind(match_id, a.user_id, a.mode, ch.before, a.display, ch.place, ch.outcome, now).exec();
+  }
+  return true;
+}
+
+std::map<std::string, double> SqliteRatingStore::displayed_of(const std::vector<std::string>& users,
+                                                              const std::string& mode) {
+  std::map<std::string, double> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT display FROM ratings WHERE user_id = ? AND mode = ?");
+    for (const auto& u : users) {
+      st.bind(u, mode);
+      if (st.step()) out[u] = st.real(0);
+    }
+  });
+  return out;
+}
+
+}  // namespace arena::ratings
