@@ -43,7 +43,7 @@ bool Four::wins_with(int seat, int col) const {
 
 void Four::input(int seat, const json::value& d) {
   if (seat < 0 || seat > 1) throw InputError("invalid_seat", "no such seat");
-  if (over()) throw InputError("match_over", "the game is over");
+  if (decided()) throw InputError("match_over", "the game is over");
   if (seat != to_move_) throw InputError("not_your_turn", "wait for your turn");
   const auto* c = d.is_object() ? d.as_object().if_contains("column") : nullptr;
   if (c == nullptr || !c->is_int64() || c->as_int64() < 0 || c->as_int64() >= kCols)
@@ -74,8 +74,10 @@ void Four::tick(TickOutput& out) {
     delta["column"] = last_col_;
     delta["to_move"] = to_move_;
     moved_since_tick_ = false;
+    if (winner_ >= 0) delta["winner"] = winner_;  // the deciding move, announced with its tick
+    if (draw_) delta["draw"] = true;
   }
-  if (tick_ - turn_started_ >= turn_ticks_) {  // the turn clock ran out
+  if (!decided() && tick_ - turn_started_ >= turn_ticks_) {  // the turn clock ran out
     winner_ = 1 - to_move_;
     end_reason_ = "turn_timeout";
     delta["timeout"] = to_move_;
@@ -83,7 +85,7 @@ void Four::tick(TickOutput& out) {
 }
 
 void Four::forfeit(int seat) {
-  if (over() || seat < 0 || seat > 1) return;
+  if (decided() || seat < 0 || seat > 1) return;
   winner_ = 1 - seat;
   end_reason_ = "forfeit";
 }
@@ -120,7 +122,7 @@ std::uint64_t Four::state_hash() const {
 }
 
 json::value FourBot::choose(const Four& g, int seat) {
-  if (g.over() || g.to_move() != seat) return nullptr;
+  if (g.decided() || g.to_move() != seat) return nullptr;
   for (int c = 0; c < Four::kCols; ++c)
     if (g.wins_with(seat, c)) return json::object{{"column", c}};
   for (int c = 0; c < Four::kCols; ++c)
@@ -140,5 +142,6 @@ ARENA_GAME(four) {
        .tick_rate = 1,
        .forfeit_on_leave = true,
        .settings = {arena::match::SettingSpec::number("turn_seconds", 30, 1, 600,
-                                                      "a player who has not moved after this long loses")}});
+                                                      "a player who has not moved after this long loses")},
+       .rules = 2});  // 2: the deciding move ends the game at the next tick, with its delta (1: at once)
 }

@@ -16,7 +16,9 @@ class Four final : public GameMode {
   void start(const GameStart& s) override;
   void input(int seat, const boost::json::value& d) override;
   void tick(TickOutput& out) override;
-  bool over() const override { return winner_ >= 0 || draw_; }
+  // Over once the tick after the deciding move has announced it (players see the last piece).
+  bool over() const override { return decided() && !moved_since_tick_; }
+  bool decided() const { return winner_ >= 0 || draw_; }
   GameResult result() const override;
   boost::json::object snapshot(int viewer) const override;
   std::uint64_t state_hash() const override;

@@ -42,6 +42,17 @@ TEST(Four, WinsDrawsTurnsAndTimeouts) {
   }
   EXPECT_TRUE(g.wins_with(0, 0));
   drop(0, 0);
+  EXPECT_TRUE(g.decided());
+  EXPECT_FALSE(g.over());  // not until the next tick announces the deciding move
+  try {
+    drop(1, 1);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), "match_over");
+  }
+  const auto last = step(g);
+  EXPECT_EQ(last.at("column").as_int64(), 0);
+  EXPECT_EQ(last.at("winner").as_int64(), 0);
   EXPECT_TRUE(g.over());
   EXPECT_EQ(place_of(g.result(), 0), 1);
   EXPECT_EQ(place_of(g.result(), 1), 2);
@@ -69,12 +80,13 @@ TEST(Four, BotsPlayToTheEndAndBlockWins) {
   Four g;
   begin(g, seats(2), 3);
   FourBot a, b;
-  for (int i = 0; i < 100 && !g.over(); ++i) {
+  for (int i = 0; i < 100 && !g.decided(); ++i) {
     const int s = g.to_move();
     auto in = (s == 0 ? a : b).choose(g, s);
     ASSERT_FALSE(in.is_null());
     g.input(s, in);
   }
+  step(g);
   EXPECT_TRUE(g.over());
   // A bot facing three in a row blocks it.
   Four h;

@@ -149,7 +149,7 @@ void App::Impl::start_shared() {
     if (bus::valid_token(m.data)) v->revoke(std::string(m.data));
   });
 
-  if (has("auth") || has("host") || has("worker")) {
+  if (has("auth") || has("host") || has("worker") || has("matchmaker")) {
     db = open_database(s);
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
@@ -179,7 +179,7 @@ void App::start() {
   if (im.has("worker")) {
     jobs::WorkerSettings w = s.jobs;
     w.name = s.node_id;
-    im.roles.push_back(worker_role(std::move(w), sh));
+    im.roles.push_back(worker_role(std::move(w), s.matchmaking, sh));
   }
   if (im.has("matchmaker")) im.roles.push_back(matchmaker_role(s.matchmaking, sh));
   if (im.has("gateway")) {

@@ -1,10 +1,18 @@
 // The matchmaker role: tickets, parties and match forming.
 #include <stdexcept>
 
+#include <mutex>
+#include <unordered_map>
+
+#include "arena/core/log.hpp"
 #include "arena/match/game_mode.hpp"
 #include "arena/match/runner.hpp"
 #include "arena/matchmaking/mode.hpp"
 #include "arena/matchmaking/service.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
+#include "arena/ratings/ratings.hpp"
+#include "arena/runtime/strand.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -29,6 +37,67 @@ void check_games(const std::vector<matchmaking::ModeConfig>& modes, const match:
   }
 }
 
+// The matchmaker's ratings, in memory: a ticket takes its players' ratings without I/O. A
+// player's ratings are loaded (on a loader strand) when their session opens, kept current by
+// rating.changed, and dropped when they go offline. A player not loaded yet, or not rated in
+// the mode, gets matchmaking.default_rating. (In a cluster whose matchmaker has no database of
+// its own, only rating.changed fills it until the cluster issue puts ratings in Redis.)
+class CachedRatings final : public matchmaking::RatingSource {
+ public:
+  CachedRatings(double fallback, bus::Bus& bus, storage::Sqlite* db) : fallback_(fallback), db_(db) {
+    subs_.push_back(bus.subscribe(protocol::kRatingChanged, [this](const bus::Message& m) {
+      if (const auto r = protocol::decode<protocol::RatingChanged>(m.data)) set(r->user_id, r->mode, r->display);
+    }));
+    if (db_ != nullptr)
+      subs_.push_back(bus.subscribe(protocol::kSessionOpened, [this](const bus::Message& m) {
+        const auto e = protocol::decode<protocol::SessionEvent>(m.data);
+        if (!e) return;
+        loader_.post([this, user = e->user_id] { load(user); });
+      }));
+    subs_.push_back(bus.subscribe(protocol::kPresenceChangedAll, [this](const bus::Message& m) {
+      const auto p = protocol::decode<protocol::PresenceChanged>(m.data);
+      if (!p || p->online) return;
+      std::lock_guard lock(mu_);
+      by_user_.erase(p->user_id);
+    }));
+  }
+  ~CachedRatings() override {
+    subs_.clear();
+    loader_.stop();
+  }
+
+  double rating(std::string_view user_id, std::string_view mode) override {
+    std::lock_guard lock(mu_);
+    auto u = by_user_.find(std::string(user_id));
+    if (u == by_user_.end()) return fallback_;
+    auto m = u->second.find(std::string(mode));
+    return m == u->second.end() ? fallback_ : m->second;
+  }
+
+ private:
+  void set(const std::string& user, const std::string& mode, double display) {
+    std::lock_guard lock(mu_);
+    by_user_[user][mode] = display;
+  }
+  void load(const std::string& user) {
+    try {
+      auto all = ratings::SqliteRatingStore(*db_).displayed_all(user);
+      std::lock_guard lock(mu_);
+      auto& mine = by_user_[user];
+      for (auto& [mode, display] : all) mine.emplace(mode, display);  // a newer rating.changed wins
+    } catch (const std::exception& e) {
+      log::get("matchmaker")->error("msg=\"loading ratings failed\" user_id={} error=\"{}\"", user, e.what());
+    }
+  }
+
+  const double fallback_;
+  storage::Sqlite* db_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::map<std::string, double>> by_user_;
+  runtime::Strand loader_{"ratings-cache", runtime::Priority::background};
+  std::vector<std::unique_ptr<bus::Subscription>> subs_;
+};
+
 class MatchmakerRole final : public Component {
  public:
   MatchmakerRole(const matchmaking::Settings& s, Shared& shared) : settings_(s), shared_(shared) {}
@@ -39,7 +108,7 @@ class MatchmakerRole final : public Component {
   void start() override {
     auto modes = matchmaking::configured_modes(settings_.modes, settings_.builtin_modes);
     check_games(modes, match::builtin_games());
-    ratings_ = std::make_unique<matchmaking::FixedRating>(settings_.default_rating);
+    ratings_ = std::make_unique<CachedRatings>(settings_.default_rating, shared_.bus, shared_.db);
     service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes), *ratings_,
                                                                 shared_.registry, settings_, &shared_.timers);
   }

@@ -47,7 +47,7 @@ struct Shared {
   http::Router& routes;
   auth::TokenVerifier& verifier;
   auth::AuthMetrics& auth_metrics;  // shared with the verifier
-  storage::Sqlite* db;              // open when a role in this process needs durable storage (auth, host, worker)
+  storage::Sqlite* db;              // open when a role in this process needs durable storage (auth, host, worker, matchmaker)
 };
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);
@@ -55,6 +55,8 @@ std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settin
 std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
 std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
 std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
-std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, Shared& shared);
+// Rates finished matches by the modes in `modes` (how each mode is rated).
+std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
+                                       Shared& shared);
 
 }  // namespace arena::app

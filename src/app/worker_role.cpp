@@ -1,9 +1,18 @@
-// The worker role: runs the durable jobs (include/arena/jobs) of this process's database, and
-// the recurring upkeep: expired refresh tokens, pruning finished jobs.
+// The worker role: runs the durable jobs (include/arena/jobs) of this process's database: the
+// rating of every finished match (rating.update), and the recurring upkeep (expired refresh
+// tokens, pruning finished jobs).
+#include <boost/json.hpp>
+
 #include "arena/auth/sqlite_store.hpp"
 #include "arena/core/log.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/jobs/worker.hpp"
+#include "arena/match/store.hpp"
+#include "arena/matchmaking/mode.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
+#include "arena/ratings/ratings.hpp"
+#include "arena/storage/sqlite.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -15,7 +24,11 @@ std::int64_t now_ms(const core::Clock& c) {
 
 class WorkerRole final : public Component {
  public:
-  WorkerRole(jobs::WorkerSettings s, Shared& shared) : settings_(std::move(s)), shared_(shared) {}
+  WorkerRole(jobs::WorkerSettings s, const matchmaking::Settings& mm, Shared& shared)
+      : settings_(std::move(s)), shared_(shared) {
+    for (const auto& m : matchmaking::configured_modes(mm.modes, mm.builtin_modes))
+      models_[m.name] = ratings::model_named(m.rating_model_or_default()).value_or(ratings::Model::weng_lin);
+  }
   ~WorkerRole() override { stop(); }
 
   std::string_view name() const override { return "worker"; }
@@ -25,6 +38,19 @@ class WorkerRole final : public Component {
     metrics_ = std::make_unique<jobs::JobMetrics>(shared_.registry);
     worker_ = std::make_unique<jobs::Worker>(*store_, shared_.clock, shared_.timers, *metrics_, settings_);
     auto& clock = shared_.clock;
+    worker_->handle("rating.update", [this](jobs::JobContext& ctx) { rate(ctx); });
+    // match.ended (from a host of this process or another): its rating job, once per match. The
+    // host already enqueued it with the result when they share this database; the key makes a
+    // second ask (or a redelivered match.ended) change nothing.
+    ended_sub_ = shared_.bus.subscribe(protocol::kMatchEnded, [this](const bus::Message& m) {
+      const auto ended = protocol::decode<protocol::MatchEnded>(m.data);
+      if (!ended) return;
+      try {
+        store_->enqueue(match::rating_job(ended->match_id), now_ms(shared_.clock));
+      } catch (const std::exception& e) {
+        log::get("jobs")->error("msg=\"rating job not enqueued\" match_id={} error=\"{}\"", ended->match_id, e.what());
+      }
+    });
     worker_->handle("upkeep.refresh_tokens", [this, &clock](jobs::JobContext&) {
       auth::SqliteAuthStore tokens(*shared_.db);
       const int n = tokens.delete_expired(clock.now_unix());
@@ -55,8 +81,52 @@ class WorkerRole final : public Component {
   }
 
   void stop() override {
+    ended_sub_.reset();
     if (worker_) worker_->stop();
     worker_.reset();
+  }
+
+  // rating.update: the stored result's players get their new ratings and history rows in the
+  // transaction that completes the job (a worker that lost its lease changes nothing), then
+  // each online player hears rating.changed.
+  void rate(jobs::JobContext& ctx) {
+    const auto args = boost::json::parse(ctx.job().args).as_object();
+    const std::string match_id(args.at("match_id").as_string());
+    match::SqliteMatchStore results(*shared_.db);
+    const auto rec = results.load(match_id);
+    if (!rec) throw std::runtime_error("no stored result for match " + match_id + " (yet)");
+    if (!rec->error.empty()) return;  // a failed match is not rated
+    const auto model = models_.count(rec->spec.mode) != 0 ? models_.at(rec->spec.mode) : ratings::Model::weng_lin;
+    std::vector<ratings::RatedSeat> seats;
+    std::vector<std::string> users;
+    for (std::size_t i = 0; i < rec->spec.seats.size(); ++i) {
+      const auto& s = rec->spec.seats[i];
+      int place = 0;
+      for (const auto& p : rec->result.placements)
+        if (p.seat == static_cast<int>(i)) place = p.place;
+      seats.push_back({s.user_id, s.bot, s.team, place});
+      if (!s.bot) users.push_back(s.user_id);
+    }
+    ratings::SqliteRatingStore store(*shared_.db);
+    const auto now = now_ms(shared_.clock);
+    const auto changes = ratings::rate_match(rec->spec.mode, model, seats, store.load(users, rec->spec.mode), now);
+    bool applied = false;
+    ctx.complete_with([&] {
+      applied = shared_.db->with(
+          [&](storage::Sqlite& c) { return ratings::SqliteRatingStore::apply_in(c, match_id, changes, now); });
+    });
+    if (!applied) return;
+    for (const auto& ch : changes) {
+      shared_.router.to_user(ch.after.user_id, "rating.changed",
+                             {{"mode", ch.after.mode},
+                              {"before", std::round(ch.before * 100) / 100},
+                              {"after", std::round(ch.after.display * 100) / 100},
+                              {"match_id", match_id},
+                              {"outcome", ch.outcome},
+                              {"games", ch.after.games}});
+      shared_.bus.publish(protocol::kRatingChanged,
+                          protocol::encode(protocol::RatingChanged{ch.after.user_id, ch.after.mode, ch.after.display}));
+    }
   }
 
  private:
@@ -65,12 +135,15 @@ class WorkerRole final : public Component {
   std::unique_ptr<jobs::SqliteJobStore> store_;
   std::unique_ptr<jobs::JobMetrics> metrics_;
   std::unique_ptr<jobs::Worker> worker_;
+  std::map<std::string, ratings::Model> models_;  // mode -> how it is rated
+  std::unique_ptr<bus::Subscription> ended_sub_;
 };
 
 }  // namespace
 
-std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, Shared& shared) {
-  return std::make_unique<WorkerRole>(std::move(settings), shared);
+std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
+                                       Shared& shared) {
+  return std::make_unique<WorkerRole>(std::move(settings), modes, shared);
 }
 
 }  // namespace arena::app

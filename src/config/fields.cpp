@@ -249,7 +249,7 @@ std::vector<Field> build() {
       "matchmaking.match_hold", "A matched player cannot queue again until match.ended, or this long",
       [](auto& s) -> auto& { return s.matchmaking.match_hold; }, 1s, 24h));
   f.push_back(int_field(
-      "matchmaking.default_rating", "Rating of a player who has none yet",
+      "matchmaking.default_rating", "Rating matchmaking gives a player not rated yet in a mode (a fresh rating shows as 800)",
       [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
   f.push_back(bool_field(
       "matchmaking.builtin_modes",

@@ -2,19 +2,36 @@
 
 #include <boost/json.hpp>
 
+#include "arena/jobs/sqlite_store.hpp"
 #include "arena/storage/sqlite.hpp"
 
 namespace arena::match {
 namespace json = boost::json;
 
+jobs::JobSpec rating_job(const std::string& match_id) {
+  jobs::JobSpec spec;
+  spec.kind = "rating.update";
+  spec.queue = "ratings";
+  spec.args = json::serialize(json::object{{"match_id", match_id}});
+  spec.idempotency_key = "rating.update:" + match_id;  // once per match, however often it is asked for
+  spec.max_attempts = 25;
+  return spec;
+}
+
 void SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
   const std::string body = json::serialize(to_json(rec));
   db_.with([&](storage::Sqlite& c) {
-    c.prepare(
-         "INSERT INTO match_results (match_id, mode, game, ended_at, failed, record) VALUES (?, ?, ?, ?, ?, ?) "
-         "ON CONFLICT (match_id) DO NOTHING")
-        .bind(rec.spec.match_id, rec.spec.mode, rec.spec.game, ended_at, !rec.error.empty(), body)
-        .exec();
+    storage::Transaction tx(c);
+    const int stored =
+        c.prepare(
+             "INSERT INTO match_results (match_id, mode, game, ended_at, failed, record) VALUES (?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (match_id) DO NOTHING")
+            .bind(rec.spec.match_id, rec.spec.mode, rec.spec.game, ended_at, !rec.error.empty(), body)
+            .exec();
+    // The rating job commits with the result: no result without its job, no job without its result.
+    if (stored == 1 && rec.error.empty())
+      jobs::SqliteJobStore::enqueue_in(c, rating_job(rec.spec.match_id), ended_at * 1000);
+    tx.commit();
   });
 }
 

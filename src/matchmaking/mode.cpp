@@ -191,6 +191,12 @@ std::vector<ModeConfig> parse_modes(const std::map<std::string, std::map<std::st
          }},
         {"match_equal", [&](const std::string& v) { m.match_equal = list(v); }},
         {"game", [&](const std::string& v) { m.game = v; }},
+        {"rating_model",
+         [&](const std::string& v) {
+           if (v != "glicko2" && v != "weng_lin")
+             throw std::invalid_argument("setting '" + where(name, "rating_model") + "': expected glicko2 or weng_lin");
+           m.rating_model = v;
+         }},
         {"seats", [&](const std::string& v) { m.seats = integer(name, "seats", v, 1, 64); }},
         {"practice",
          [&](const std::string& v) {

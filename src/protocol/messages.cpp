@@ -1,6 +1,7 @@
 #include "arena/protocol/messages.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "arena/bus/payload.hpp"
 
@@ -226,6 +227,23 @@ std::optional<RoutePayload> decode<RoutePayload>(std::string_view data) {
   if (k != static_cast<char>(RoutePayload::Kind::push) && k != static_cast<char>(RoutePayload::Kind::kick))
     return std::nullopt;
   return RoutePayload{static_cast<RoutePayload::Kind>(k), data.substr(1)};
+}
+
+std::string encode(const RatingChanged& m) {
+  return json::serialize(json::object{{"user_id", m.user_id}, {"mode", m.mode}, {"display", m.display}});
+}
+
+template <>
+std::optional<RatingChanged> decode<RatingChanged>(std::string_view data) {
+  auto o = bus::payload::parse(data);
+  if (!o) return std::nullopt;
+  Reader r{*o};
+  RatingChanged m;
+  m.user_id = r.token("user_id");
+  m.mode = r.text("mode", 64);
+  m.display = r.number("display");
+  if (!r.ok || m.mode.empty() || !std::isfinite(m.display)) return std::nullopt;
+  return m;
 }
 
 }  // namespace arena::protocol

@@ -201,4 +201,13 @@ std::map<std::string, double> SqliteRatingStore::displayed_of(const std::vector<
   return out;
 }
 
+std::map<std::string, double> SqliteRatingStore::displayed_all(const std::string& user) {
+  std::map<std::string, double> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT mode, display FROM ratings WHERE user_id = ?").bind(user);
+    while (st.step()) out[st.text(0)] = st.real(1);
+  });
+  return out;
+}
+
 }  // namespace arena::ratings

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "arena/jobs/jobs.hpp"
 #include "arena/match/runner.hpp"
 
 namespace arena::storage {
@@ -22,6 +23,10 @@ class MatchStore {
   virtual std::optional<MatchRecord> load(const std::string& match_id) = 0;
 };
 
+// The job that rates a stored match: kind rating.update, queue ratings, keyed by the match id.
+jobs::JobSpec rating_job(const std::string& match_id);
+
+// Stores the record and, for a match that finished, its rating job in the same transaction.
 class SqliteMatchStore final : public MatchStore {
  public:
   explicit SqliteMatchStore(storage::Sqlite& db) : db_(db) {}

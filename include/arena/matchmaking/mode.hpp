@@ -39,6 +39,13 @@ struct ModeConfig {
   // [matchmaking.modes.<name>.settings]: the game's own settings, key -> value as written. The
   // game's declaration checks them (at start-up, and again on the host).
   std::map<std::string, std::string> game_settings;
+  // How results of this mode change ratings: "glicko2" or "weng_lin"; empty: Glicko-2 for a 1v1
+  // mode, Weng-Lin for any other (include/arena/ratings/ratings.hpp).
+  std::string rating_model;
+  std::string rating_model_or_default() const {
+    if (!rating_model.empty()) return rating_model;
+    return !ffa() && teams == 2 && team_size == 1 ? "glicko2" : "weng_lin";
+  }
 
   bool ffa() const { return ffa_max > 0; }
   int players() const { return ffa() ? ffa_max : teams * team_size; }

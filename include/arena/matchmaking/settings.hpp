@@ -14,7 +14,7 @@ struct Settings {
   int invites_per_minute = 20;                      // party invites one user may send (also the burst)
   int max_open_invites = 20;                        // open invites one user may hold
   std::chrono::milliseconds match_hold{1'800'000};  // a matched player cannot queue until match.ended, or this long
-  int default_rating = 1500;                        // for players without a rating yet
+  int default_rating = 800;                         // for players not rated yet in a mode (a fresh rating shows 800)
   bool builtin_modes = true;  // run the built-in modes (duel, squads, teams, ffa, practice, four, tag)
   // [matchmaking.modes.<name>] tables as written (TOML only): each overrides the built-in mode
   // of its name key by key, or adds a mode.

@@ -64,6 +64,13 @@ struct MatchEnded {
   std::string result_json;
 };
 
+// rating.changed
+struct RatingChanged {
+  std::string user_id;
+  std::string mode;
+  double display = 0;
+};
+
 // route.user.<id> / route.channel.<name>: a push every recipient session gets, or (users only)
 // a kick of the user's sessions older than `keep_session`. On the wire one kind byte then the
 // text, so a gateway passes a push on without parsing it again.
@@ -90,6 +97,7 @@ std::string encode(const PresenceChanged& m);
 std::string encode(const NodeHeartbeat& m);
 std::string encode(const MatchFound& m);
 std::string encode(const MatchEnded& m);
+std::string encode(const RatingChanged& m);
 std::string encode(RoutePayload::Kind kind, std::string_view text);
 
 template <class T>
@@ -106,6 +114,8 @@ template <>
 std::optional<MatchEnded> decode<MatchEnded>(std::string_view data);
 template <>
 std::optional<ClientOp> decode<ClientOp>(std::string_view data);
+template <>
+std::optional<RatingChanged> decode<RatingChanged>(std::string_view data);
 // `text` views into `data`.
 template <>
 std::optional<RoutePayload> decode<RoutePayload>(std::string_view data);

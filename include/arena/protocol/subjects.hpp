@@ -58,6 +58,9 @@ inline constexpr std::string_view kMatchFound = "match.found";
 inline constexpr std::string_view kMatchmakerGroup = "matchmaker";
 
 inline constexpr std::string_view kMatchEnded = "match.ended";
+// A player's displayed rating in a mode changed (the worker, after a rated match): matchmakers
+// keep their rating caches with it.
+inline constexpr std::string_view kRatingChanged = "rating.changed";
 inline constexpr std::string_view kHostGroup = "host";
 
 // Subjects with a token in them; the token must be bus::valid_token.

@@ -78,6 +78,8 @@ class SqliteRatingStore {
                        std::int64_t now);
   // Displayed ratings of `users` in `mode` (missing: not rated yet).
   std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode);
+  // A player's displayed rating in every mode they are rated in.
+  std::map<std::string, double> displayed_all(const std::string& user);
 
  private:
   storage::Sqlite& db_;

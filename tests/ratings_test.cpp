@@ -1,0 +1,159 @@
+// After the match, over real WebSockets: two players finish a duel of four; the result's rating
+// job (enqueued with the stored result) updates both ratings once, both hear rating.changed,
+// and a second match.ended for the same match changes nothing.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <mutex>
+#include <thread>
+
+#include "arena/bus/bus.hpp"
+#include "arena/protocol/messages.hpp"
+#include "arena/protocol/subjects.hpp"
+#include "arena/testing/command.hpp"
+#include "arena/testing/player.hpp"
+#include "arena/testing/temp_dir.hpp"
+#include "arena/testing/test_server.hpp"
+
+namespace arena {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::guest;
+using testing::Player;
+using testing::str;
+using testing::TestServer;
+namespace json = boost::json;
+
+void duel_of_four(config::Settings& s) {
+  s.matchmaking.interval = 20ms;
+  s.matchmaking.modes["duel4"] = {{"game", "four"}, {"regions", "eu"}, {"bots_after_s", "0"}, {"tick_rate", "20"}};
+  s.jobs.poll = 20ms;
+}
+
+// Plays one game of four between a and b: seat 0 drops in column 0, seat 1 in column 1, so
+// whoever moves first gets four in a row. Returns match.ended as a saw it.
+json::value play_four(Player& a, Player& b) {
+  a.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
+  b.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
+  auto aa = a.next("match.assigned");
+  auto ab = b.next("match.assigned");
+  EXPECT_TRUE(aa && ab);
+  if (!aa || !ab) return nullptr;
+  const std::string id = str(*aa, {"d", "match_id"});
+  Player* players[2] = {&a, &b};
+  int seat[2] = {static_cast<int>(aa->at("d").at("seat").as_int64()),
+                 static_cast<int>(ab->at("d").at("seat").as_int64())};
+  int to_move = -1;
+  if (auto snap = a.next("match.snapshot"))
+    to_move = static_cast<int>(snap->at("d").at("state").at("to_move").as_int64());
+  (void)b.next("match.snapshot");
+  for (int move = 0; move < 20; ++move) {
+    const int who = seat[0] == to_move ? 0 : 1;
+    auto reply = players[who]->request("match.input", {{"match_id", id}, {"d", {{"column", seat[who]}}}}, 10 + move);
+    if (str(reply, {"op"}) != "match.input") {
+      ADD_FAILURE() << "move " << move << ": " << reply;
+      break;
+    }
+    auto delta = a.next("match.delta", 5s);
+    if (!delta) {
+      ADD_FAILURE() << "no delta after move " << move;
+      break;
+    }
+    const auto& d = delta->at("d").at("d").as_object();
+    if (d.contains("winner")) break;  // the deciding move, announced with its tick
+    to_move = static_cast<int>(d.at("to_move").as_int64());
+  }
+  auto ended = a.next("match.ended", 10s);
+  EXPECT_TRUE(ended);
+  EXPECT_TRUE(b.next("match.ended", 10s));
+  return ended ? *ended : json::value(nullptr);
+}
+
+TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
+  TestServer server(duel_of_four);
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  const auto ended = play_four(a, b);
+  ASSERT_TRUE(ended.is_object());
+  const std::string id = str(ended, {"d", "match_id"});
+  auto ra = a.next("rating.changed", 10s);
+  auto rb = b.next("rating.changed", 10s);
+  ASSERT_TRUE(ra && rb);
+  EXPECT_EQ(str(*ra, {"d", "match_id"}), id);
+  EXPECT_EQ(str(*ra, {"d", "mode"}), "duel4");
+  EXPECT_EQ(ra->at("d").at("before").as_double(), 800);  // fresh players
+  const double a_after = ra->at("d").at("after").as_double();
+  const double b_after = rb->at("d").at("after").as_double();
+  const bool a_won = str(*ra, {"d", "outcome"}) == "win";
+  EXPECT_EQ(str(*rb, {"d", "outcome"}), a_won ? "loss" : "win");
+  const double winner = a_won ? a_after : b_after;
+  const double loser = a_won ? b_after : a_after;
+  EXPECT_GT(winner, 800);
+  EXPECT_GT(winner, loser);
+  // match.ended again (a redelivery, a second host's word): the key makes it one job, the
+  // history makes it one change. Nobody hears rating.changed twice.
+  server.app().bus().publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{id, "duel4", "four", "{}"}));
+  EXPECT_FALSE(a.next("rating.changed", 1500ms));
+  // The job is there once, completed.
+  const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
+                                           server.settings().data_dir);
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("completed\tratings\trating.update\t1/25"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("completed 1"), std::string::npos) << listed.output;
+}
+
+// Matchmaking reads the real ratings: after a restart, a player's new session loads their
+// ratings into the matchmaker, and the next match is formed with them.
+TEST(AfterTheMatch, TheNextMatchIsFormedWithTheStoredRatingsAfterARestart) {
+  testing::TempDir dir;  // outlives both servers
+  const std::string data_dir = (dir.path() / "var").string();
+  testing::Login la, lb;
+  double a_after = 0, b_after = 0;
+  {
+    TestServer server([&](config::Settings& s) {
+      duel_of_four(s);
+      s.data_dir = data_dir;  // with the generated JWT keys: the players' tokens stay good
+    });
+    Player a(server.port(), guest(server.port()));
+    Player b(server.port(), guest(server.port()));
+    la = a.login;
+    lb = b.login;
+    ASSERT_TRUE(play_four(a, b).is_object());
+    auto ra = a.next("rating.changed", 10s);
+    auto rb = b.next("rating.changed", 10s);
+    ASSERT_TRUE(ra && rb);
+    a_after = ra->at("d").at("after").as_double();
+    b_after = rb->at("d").at("after").as_double();
+  }
+  TestServer server([&](config::Settings& s) {
+    duel_of_four(s);
+    s.data_dir = data_dir;
+    // The winner and the loser are now ~300 apart: a window that takes them both at once.
+    s.matchmaking.modes["duel4"]["rating_window"] = "1000";
+    s.matchmaking.modes["duel4"]["rating_window_max"] = "1000";
+  });
+  std::mutex mu;
+  std::vector<protocol::MatchFound> found;
+  auto sub = server.app().bus().subscribe(protocol::kMatchFound, [&](const bus::Message& m) {
+    std::lock_guard lock(mu);
+    if (auto f = protocol::decode<protocol::MatchFound>(m.data)) found.push_back(*f);
+  });
+  Player a(server.port(), la);
+  Player b(server.port(), lb);
+  std::this_thread::sleep_for(200ms);  // the sessions' ratings load on the matchmaker's loader strand
+  a.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
+  b.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
+  ASSERT_TRUE(a.next("match.assigned", 5s));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(found.size(), 1u);
+  std::map<std::string, double> rating;
+  for (const auto& team : found[0].teams)
+    for (const auto& p : team) rating[p.user_id] = p.rating;
+  EXPECT_NEAR(rating[la.user_id], a_after, 0.01);
+  EXPECT_NEAR(rating[lb.user_id], b_after, 0.01);
+}
+
+}  // namespace
+}  // namespace arena
