@@ -6,12 +6,14 @@
 #include <boost/json.hpp>
 
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "arena/bus/bus.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "arena/testing/command.hpp"
+#include "arena/testing/http_client.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/temp_dir.hpp"
 #include "arena/testing/test_server.hpp"
@@ -28,7 +30,9 @@ namespace json = boost::json;
 
 void duel_of_four(config::Settings& s) {
   s.matchmaking.interval = 20ms;
-  s.matchmaking.modes["duel4"] = {{"game", "four"}, {"regions", "eu"}, {"bots_after_s", "0"}, {"tick_rate", "20"}};
+  // A rating window wide enough for a winner and a loser (~300 apart after one game) at once.
+  s.matchmaking.modes["duel4"] = {{"game", "four"},    {"regions", "eu"},         {"bots_after_s", "0"},
+                                  {"tick_rate", "20"}, {"rating_window", "1000"}, {"rating_window_max", "1000"}};
   s.jobs.poll = 20ms;
 }
 
@@ -93,15 +97,68 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   EXPECT_GT(winner, 800);
   EXPECT_GT(winner, loser);
   // match.ended again (a redelivery, a second host's word): the key makes it one job, the
-  // history makes it one change. Nobody hears rating.changed twice.
+  // history makes it one change (the profiles below still show one game).
   server.app().bus().publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{id, "duel4", "four", "{}"}));
-  EXPECT_FALSE(a.next("rating.changed", 1500ms));
+  std::this_thread::sleep_for(300ms);  // the worker polls every 20 ms
+  // Profiles, histories and the stored match, over REST.
+  testing::HttpClient http(server.port());
+  for (auto* p : {&a, &b}) {
+    const bool is_a = p == &a;
+    auto profile = http.get("/v1/players/" + p->login.user_id);
+    ASSERT_EQ(profile.status, 200) << profile.body;
+    const auto pj = profile.json();
+    const auto& modes = pj.at("modes").as_array();
+    ASSERT_EQ(modes.size(), 1u);
+    EXPECT_EQ(modes[0].at("mode").as_string(), "duel4");
+    EXPECT_EQ(modes[0].at("model").as_string(), "glicko2");
+    EXPECT_NEAR(modes[0].at("rating").as_double(), is_a ? a_after : b_after, 0.01);
+    EXPECT_EQ(modes[0].at("games").as_int64(), 1);
+    EXPECT_EQ(modes[0].at("wins").as_int64(), (is_a == a_won) ? 1 : 0);
+    EXPECT_EQ(modes[0].at("rank").as_int64(), (is_a == a_won) ? 1 : 2);
+    EXPECT_FALSE(pj.at("last_seen").is_null());
+    auto history = http.get("/v1/players/" + p->login.user_id + "/matches");
+    ASSERT_EQ(history.status, 200) << history.body;
+    const auto hj = history.json();
+    const auto& items = hj.at("matches").as_array();
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].at("match_id").as_string(), id);
+    EXPECT_EQ(items[0].at("placements").as_array().size(), 2u);
+    EXPECT_NEAR(items[0].at("rating").at("after").as_double(), is_a ? a_after : b_after, 0.01);
+    EXPECT_TRUE(hj.at("next_cursor").is_null());
+  }
+  auto stored = http.get("/v1/matches/" + id);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.json().at("game").as_string(), "four");
+  EXPECT_EQ(stored.json().at("seats").as_array().size(), 2u);
+  EXPECT_EQ(http.get("/v1/matches/no-such-match").error_code(), "no_such_match");
+  EXPECT_EQ(http.get("/v1/players/nobody-at-all").status, 404);
+  EXPECT_EQ(http.get("/v1/players/" + a.login.user_id + "/matches?limit=0").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/players/" + a.login.user_id + "/matches?cursor=%21%21").error_code(), "invalid_field");
   // The job is there once, completed.
   const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
                                            server.settings().data_dir);
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find("completed\tratings\trating.update\t1/25"), std::string::npos) << listed.output;
   EXPECT_NE(listed.output.find("completed 1"), std::string::npos) << listed.output;
+  // A second duel: the history pages newest first, with a cursor, no item twice or skipped.
+  const auto second = play_four(a, b);
+  ASSERT_TRUE(second.is_object());
+  const std::string id2 = str(second, {"d", "match_id"});
+  ASSERT_TRUE(a.next("rating.changed", 10s));
+  auto page1 = http.get("/v1/players/" + a.login.user_id + "/matches?limit=1");
+  ASSERT_EQ(page1.status, 200) << page1.body;
+  ASSERT_EQ(page1.json().at("matches").as_array().size(), 1u);
+  const auto cursor = std::string(page1.json().at("next_cursor").as_string());
+  auto page2 = http.get("/v1/players/" + a.login.user_id + "/matches?limit=1&cursor=" + cursor);
+  ASSERT_EQ(page2.status, 200) << page2.body;
+  ASSERT_EQ(page2.json().at("matches").as_array().size(), 1u);
+  std::set<std::string> ids{std::string(page1.json().at("matches").at(0).at("match_id").as_string()),
+                            std::string(page2.json().at("matches").at(0).at("match_id").as_string())};
+  EXPECT_EQ(ids, (std::set<std::string>{id, id2}));
+  EXPECT_TRUE(page2.json().at("next_cursor").is_null());
+  // And nobody hears rating.changed twice for it (a's last use: a timed-out read ends a socket).
+  server.app().bus().publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{id2, "duel4", "four", "{}"}));
+  EXPECT_FALSE(a.next("rating.changed", 1500ms));
 }
 
 // Matchmaking reads the real ratings: after a restart, a player's new session loads their
@@ -130,9 +187,6 @@ TEST(AfterTheMatch, TheNextMatchIsFormedWithTheStoredRatingsAfterARestart) {
   TestServer server([&](config::Settings& s) {
     duel_of_four(s);
     s.data_dir = data_dir;
-    // The winner and the loser are now ~300 apart: a window that takes them both at once.
-    s.matchmaking.modes["duel4"]["rating_window"] = "1000";
-    s.matchmaking.modes["duel4"]["rating_window_max"] = "1000";
   });
   std::mutex mu;
   std::vector<protocol::MatchFound> found;

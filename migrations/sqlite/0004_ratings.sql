@@ -31,3 +31,14 @@ CREATE TABLE rating_history (
   PRIMARY KEY (match_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX rating_history_user ON rating_history(user_id, at DESC);
+
+-- Who played which stored match (players only; bots have no rows): match history per player,
+-- newest first. Written with the result, in its transaction.
+CREATE TABLE match_players (
+  user_id   TEXT NOT NULL,
+  ended_at  INTEGER NOT NULL,                -- unix seconds, as match_results
+  match_id  TEXT NOT NULL,
+  mode      TEXT NOT NULL,
+  place     INTEGER NOT NULL,                -- 0 when the match failed
+  PRIMARY KEY (user_id, ended_at, match_id)
+) WITHOUT ROWID;

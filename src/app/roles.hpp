@@ -55,7 +55,9 @@ std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settin
 std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
 std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
 std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
-// Rates finished matches by the modes in `modes` (how each mode is rated).
+// GET /v1/players/{id}, /v1/players/{id}/matches, /v1/matches/{id} (src/app/player_routes.cpp).
+void add_player_routes(http::Router& routes, storage::Sqlite& db);
+// Rates finished matches by the modes in `modes` (how each mode is rated); serves the player routes.
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
                                        Shared& shared);
 

@@ -67,6 +67,7 @@ class WorkerRole final : public Component {
     upkeep.kind = "upkeep.prune_jobs";
     worker_->every("upkeep.prune_jobs", "23 * * * *", upkeep);
     worker_->start();
+    add_player_routes(shared_.routes, *shared_.db);
   }
 
   bool drain(std::chrono::milliseconds timeout) override { return !worker_ || worker_->drain(timeout); }

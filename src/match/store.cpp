@@ -28,6 +28,19 @@ void SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
              "ON CONFLICT (match_id) DO NOTHING")
             .bind(rec.spec.match_id, rec.spec.mode, rec.spec.game, ended_at, !rec.error.empty(), body)
             .exec();
+    if (stored == 1) {
+      auto& who = c.prepare(
+          "INSERT INTO match_players (user_id, ended_at, match_id, mode, place) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT DO NOTHING");
+      for (std::size_t i = 0; i < rec.spec.seats.size(); ++i) {
+        const auto& seat = rec.spec.seats[i];
+        if (seat.bot || seat.user_id.empty()) continue;
+        int place = 0;
+        for (const auto& p : rec.result.placements)
+          if (p.seat == static_cast<int>(i)) place = p.place;
+        who.bind(seat.user_id, ended_at, rec.spec.match_id, rec.spec.mode, place).exec();
+      }
+    }
     // The rating job commits with the result: no result without its job, no job without its result.
     if (stored == 1 && rec.error.empty())
       jobs::SqliteJobStore::enqueue_in(c, rating_job(rec.spec.match_id), ended_at * 1000);
