@@ -134,6 +134,25 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   EXPECT_EQ(http.get("/v1/players/nobody-at-all").status, 404);
   EXPECT_EQ(http.get("/v1/players/" + a.login.user_id + "/matches?limit=0").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/players/" + a.login.user_id + "/matches?cursor=%21%21").error_code(), "invalid_field");
+  // The mode's rating board: the winner first, then the loser; around-me; bad parameters.
+  auto board = http.get("/v1/leaderboards/duel4?limit=1");
+  ASSERT_EQ(board.status, 200) << board.body;
+  const auto bj = board.json();
+  ASSERT_EQ(bj.at("entries").as_array().size(), 1u);
+  EXPECT_EQ(bj.at("entries").at(0).at("rank").as_int64(), 1);
+  EXPECT_EQ(bj.at("entries").at(0).at("user_id").as_string(), a_won ? a.login.user_id : b.login.user_id);
+  auto rest = http.get("/v1/leaderboards/duel4?limit=1&cursor=" + std::string(bj.at("next_cursor").as_string()));
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  EXPECT_EQ(rest.json().at("entries").at(0).at("rank").as_int64(), 2);
+  EXPECT_TRUE(rest.json().at("next_cursor").is_null());
+  auto near = http.get("/v1/leaderboards/duel4/around/" + a.login.user_id + "?limit=5");
+  ASSERT_EQ(near.status, 200) << near.body;
+  EXPECT_EQ(near.json().at("entries").as_array().size(), 2u);
+  EXPECT_EQ(http.get("/v1/leaderboards/nope").error_code(), "not_found");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?limit=500").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?cursor=bm9wZQ").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?season=2026-11").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/leaderboards/practice/around/" + a.login.user_id).error_code(), "no_such_user");
   // The job is there once, completed.
   const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
                                            server.settings().data_dir);

@@ -5,12 +5,15 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <cstdio>
+#include <set>
 
 #include "arena/auth/sqlite_store.hpp"
 #include "arena/bus/payload.hpp"
 #include "arena/core/encoding.hpp"
 #include "arena/http/router.hpp"
 #include "arena/match/runner.hpp"
+#include "arena/ratings/ratings.hpp"
 #include "arena/storage/sqlite.hpp"
 
 namespace arena::app {
@@ -81,7 +84,98 @@ json::array seats_of(const match::MatchRecord& rec) {
 
 }  // namespace
 
-void add_player_routes(http::Router& routes, storage::Sqlite& db) {
+namespace {
+
+int bounded_limit(const Request& req, int def, int max) {
+  const auto v = req.query_param("limit");
+  if (!v) return def;
+  int n = 0;
+  const auto* end = v->data() + v->size();
+  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
+    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
+  return n;
+}
+
+ratings::BoardCursor board_cursor(const Request& req) {
+  const auto v = req.query_param("cursor");
+  if (!v || v->empty()) return {};
+  const auto raw = core::base64url_decode(*v);
+  ratings::BoardCursor c;
+  const auto a = raw ? raw->find('|') : std::string::npos;
+  const auto b = a == std::string::npos ? a : raw->find('|', a + 1);
+  bool ok = b != std::string::npos;
+  if (ok) {
+    const auto* p = raw->data();
+    ok = std::from_chars(p, p + a, c.rank).ptr == p + a && c.rank > 0 &&
+         std::from_chars(p + a + 1, p + b, c.display).ptr == p + b && std::isfinite(c.display);
+    c.user_id = raw->substr(b + 1);
+  }
+  if (!ok || c.user_id.empty()) throw Error(Code::invalid_field, "cursor is not one this server gave out");
+  return c;
+}
+
+std::string board_cursor_text(const ratings::BoardRow& r) {
+  char display[64];
+  std::snprintf(display, sizeof display, "%.17g", r.display);
+  return core::base64url_encode(std::to_string(r.rank) + "|" + display + "|" + r.user_id);
+}
+
+json::array board_json(storage::Sqlite& db, const std::vector<ratings::BoardRow>& rows) {
+  json::array out;
+  db.with([&](storage::Sqlite& c) {
+    auto& name = c.prepare("SELECT display_name FROM accounts WHERE id = ?");
+    for (const auto& r : rows) {
+      name.bind(r.user_id);
+      const auto display_name = name.step() ? json::value(name.text(0)) : json::value(nullptr);
+      out.push_back(json::object{{"rank", r.rank},
+                                 {"user_id", r.user_id},
+                                 {"display_name", display_name},
+                                 {"rating", shown(r.display)},
+                                 {"games", r.games}});
+    }
+  });
+  return out;
+}
+
+void board_only(const Request& req, const std::set<std::string>& boards, const std::string& board) {
+  if (boards.count(board) == 0) throw Error(Code::not_found, "no leaderboard named '" + board.substr(0, 64) + "'");
+  if (req.query_param("region") || req.query_param("season"))
+    throw Error(Code::invalid_field, "rating boards have no regions or seasons yet: leave region and season out");
+}
+
+}  // namespace
+
+void add_player_routes(http::Router& routes, storage::Sqlite& db, std::set<std::string> boards) {
+  routes.add(Method::get, "/v1/leaderboards/{board}",
+             [&db, boards](Request& req) {
+               const std::string board(req.param("board"));
+               board_only(req, boards, board);
+               const int limit = bounded_limit(req, 20, 100);
+               const auto rows = ratings::SqliteRatingStore(db).page(board, board_cursor(req), limit + 1);
+               std::vector<ratings::BoardRow> shown_rows(rows.begin(),
+                                                         rows.begin() + std::min<std::size_t>(rows.size(), limit));
+               const bool more = static_cast<int>(rows.size()) > limit;
+               json::object body{
+                   {"board", board},
+                   {"entries", board_json(db, shown_rows)},
+                   {"next_cursor", more ? json::value(board_cursor_text(shown_rows.back())) : json::value(nullptr)}};
+               return Response::json(200, json::serialize(body));
+             },
+             {.runs_on = http::RunsOn::storage});
+
+  routes.add(Method::get, "/v1/leaderboards/{board}/around/{user_id}",
+             [&db, boards](Request& req) {
+               const std::string board(req.param("board"));
+               board_only(req, boards, board);
+               const std::string user = id_param(req, "user_id", Code::no_such_user);
+               const auto rows = ratings::SqliteRatingStore(db).around(board, user, bounded_limit(req, 5, 50));
+               if (rows.empty())
+                 throw Error(Code::no_such_user, "that player is not on this board (not rated in it yet)");
+               json::object body{{"board", board}, {"entries", board_json(db, rows)}};
+               return Response::json(200, json::serialize(body));
+             },
+             {.runs_on = http::RunsOn::storage});
+
   routes.add(
       Method::get, "/v1/players/{id}",
       [&db](Request& req) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -47,7 +48,7 @@ struct Shared {
   http::Router& routes;
   auth::TokenVerifier& verifier;
   auth::AuthMetrics& auth_metrics;  // shared with the verifier
-  storage::Sqlite* db;              // open when a role in this process needs durable storage (auth, host, worker, matchmaker)
+  storage::Sqlite* db;  // open when a role in this process needs durable storage (auth, host, worker, matchmaker)
 };
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);
@@ -55,8 +56,9 @@ std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settin
 std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
 std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
 std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
-// GET /v1/players/{id}, /v1/players/{id}/matches, /v1/matches/{id} (src/app/player_routes.cpp).
-void add_player_routes(http::Router& routes, storage::Sqlite& db);
+// GET /v1/players/{id}, /v1/players/{id}/matches, /v1/matches/{id}, and the rating board of
+// each mode in `boards` (/v1/leaderboards/{board}, .../around/{user_id}); src/app/player_routes.cpp.
+void add_player_routes(http::Router& routes, storage::Sqlite& db, std::set<std::string> boards);
 // Rates finished matches by the modes in `modes` (how each mode is rated); serves the player routes.
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
                                        Shared& shared);

@@ -67,7 +67,9 @@ class WorkerRole final : public Component {
     upkeep.kind = "upkeep.prune_jobs";
     worker_->every("upkeep.prune_jobs", "23 * * * *", upkeep);
     worker_->start();
-    add_player_routes(shared_.routes, *shared_.db);
+    std::set<std::string> boards;
+    for (const auto& [mode, model] : models_) boards.insert(mode);
+    add_player_routes(shared_.routes, *shared_.db, std::move(boards));
   }
 
   bool drain(std::chrono::milliseconds timeout) override { return !worker_ || worker_->drain(timeout); }

@@ -210,4 +210,50 @@ std::map<std::string, double> SqliteRatingStore::displayed_all(const std::string
   return out;
 }
 
+std::vector<BoardRow> SqliteRatingStore::page(const std::string& mode, const BoardCursor& from, int limit) {
+  std::vector<BoardRow> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(
+        "SELECT user_id, display, games FROM ratings WHERE mode = ? AND (? = 0 OR display < ? OR (display = ? AND "
+        "user_id > ?)) ORDER BY display DESC, user_id LIMIT ?");
+    st.bind(mode, from.rank, from.display, from.display, from.user_id, limit);
+    std::int64_t rank = from.rank;
+    while (st.step()) out.push_back({++rank, st.text(0), st.real(1), static_cast<int>(st.int64(2))});
+  });
+  return out;
+}
+
+std::vector<BoardRow> SqliteRatingStore::around(const std::string& mode, const std::string& user, int limit) {
+  std::vector<BoardRow> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& me = c.prepare("SELECT display, games FROM ratings WHERE mode = ? AND user_id = ?").bind(mode, user);
+    if (!me.step()) return;
+    const double mine = me.real(0);
+    const int games = static_cast<int>(me.int64(1));
+    me.reset_if_busy();
+    auto& above_count =
+        c.prepare("SELECT count(*) FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?))");
+    above_count.bind(mode, mine, mine, user);
+    above_count.step();
+    const std::int64_t my_rank = above_count.int64(0) + 1;
+    above_count.reset_if_busy();
+    auto& above = c.prepare(
+        "SELECT user_id, display, games FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?)) "
+        "ORDER BY display ASC, user_id DESC LIMIT ?");
+    above.bind(mode, mine, mine, user, limit);
+    std::vector<BoardRow> up;
+    std::int64_t rank = my_rank;
+    while (above.step()) up.push_back({--rank, above.text(0), above.real(1), static_cast<int>(above.int64(2))});
+    out.assign(up.rbegin(), up.rend());
+    out.push_back({my_rank, user, mine, games});
+    auto& below = c.prepare(
+        "SELECT user_id, display, games FROM ratings WHERE mode = ? AND (display < ? OR (display = ? AND user_id > ?)) "
+        "ORDER BY display DESC, user_id LIMIT ?");
+    below.bind(mode, mine, mine, user, limit);
+    rank = my_rank;
+    while (below.step()) out.push_back({++rank, below.text(0), below.real(1), static_cast<int>(below.int64(2))});
+  });
+  return out;
+}
+
 }  // namespace arena::ratings
