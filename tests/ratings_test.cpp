@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <csignal>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -12,6 +14,7 @@
 #include "arena/bus/bus.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
+#include "arena/testing/arena_process.hpp"
 #include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/player.hpp"
@@ -226,6 +229,52 @@ TEST(AfterTheMatch, TheNextMatchIsFormedWithTheStoredRatingsAfterARestart) {
     for (const auto& p : team) rating[p.user_id] = p.rating;
   EXPECT_NEAR(rating[la.user_id], a_after, 0.01);
   EXPECT_NEAR(rating[lb.user_id], b_after, 0.01);
+}
+
+// The real binary, SIGKILLed the moment its match ends (its rating job pending, running or done,
+// whichever it was at): after a restart on the same data the match is rated exactly once.
+TEST(AfterTheMatch, ASigkilledServerRatesTheMatchOnceAfterARestart) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "var").string();
+  const std::string config = (dir.path() / "arena.toml").string();
+  std::ofstream(config) << "[matchmaking.modes.duel4]\ngame = \"four\"\nregions = [\"eu\"]\nbots_after_s = 0\n"
+                           "tick_rate = 20\nrating_window = 1000\nrating_window_max = 1000\n";
+  const std::vector<std::string> args{"serve", "--listen",     "127.0.0.1:0", "--data-dir",
+                                      data,    "--config",     config,        "--matchmaking-interval",
+                                      "20ms",  "--jobs-lease", "1s",          "--jobs-poll-interval",
+                                      "20ms"};
+  testing::Login la, lb;
+  {
+    testing::ArenaProcess first(ARENA_BIN, args);
+    Player a(first.port(), guest(first.port()));
+    Player b(first.port(), guest(first.port()));
+    la = a.login;
+    lb = b.login;
+    ASSERT_TRUE(play_four(a, b).is_object());
+    kill(first.pid(), SIGKILL);
+  }
+  testing::ArenaProcess second(ARENA_BIN, args);
+  testing::HttpClient http(second.port());
+  auto games_of = [&](const std::string& user) -> std::int64_t {
+    const auto r = http.get("/v1/players/" + user);
+    if (r.status != 200) return -1;
+    const auto j = r.json();
+    const auto& modes = j.at("modes").as_array();
+    return modes.empty() ? 0 : modes[0].at("games").as_int64();
+  };
+  bool rated = false;
+  for (int i = 0; i < 100 && !rated; ++i) {  // a rescued lease expires after 1 s
+    rated = games_of(la.user_id) == 1 && games_of(lb.user_id) == 1;
+    if (!rated) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(rated) << second.log();
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(games_of(la.user_id), 1);  // once, not twice
+  EXPECT_EQ(games_of(lb.user_id), 1);
+  const auto listed =
+      testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " + data);
+  EXPECT_NE(listed.output.find("completed 1"), std::string::npos) << listed.output;
+  EXPECT_EQ(listed.output.find("running 1"), std::string::npos) << listed.output;
 }
 
 }  // namespace
