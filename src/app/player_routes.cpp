@@ -34,13 +34,13 @@ std::string id_param(const Request& req, std::string_view name, Code unknown) {
   return id;
 }
 
-int limit_of(const Request& req) {
+int bounded_limit(const Request& req, int def, int max) {
   const auto v = req.query_param("limit");
-  if (!v) return 20;
+  if (!v) return def;
   int n = 0;
   const auto* end = v->data() + v->size();
-  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > 100)
-    throw Error(Code::invalid_field, "limit is 1..100");
+  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
+    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
   return n;
 }
 
@@ -85,16 +85,6 @@ json::array seats_of(const match::MatchRecord& rec) {
 }  // namespace
 
 namespace {
-
-int bounded_limit(const Request& req, int def, int max) {
-  const auto v = req.query_param("limit");
-  if (!v) return def;
-  int n = 0;
-  const auto* end = v->data() + v->size();
-  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
-    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
-  return n;
-}
 
 ratings::BoardCursor board_cursor(const Request& req) {
   const auto v = req.query_param("cursor");
@@ -221,7 +211,7 @@ void add_player_routes(http::Router& routes, storage::Sqlite& db, std::set<std::
   routes.add(Method::get, "/v1/players/{id}/matches",
              [&db](Request& req) {
                const std::string id = id_param(req, "id", Code::no_such_user);
-               const int limit = limit_of(req);
+               const int limit = bounded_limit(req, 20, 100);
                const Cursor from = cursor_of(req);
                if (!auth::SqliteAuthStore(db).find(id))
                  throw Error(Code::no_such_user, "there is no player with that id");

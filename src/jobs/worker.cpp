@@ -144,7 +144,13 @@ struct Worker::Impl {
       try {
         store.heartbeat(l, now, settings.lease.count());
       } catch (const LeaseLost&) {
-        log->warn("msg=\"job lease lost; its completion will be refused\" id={} kind={}", l.job.id, l.job.kind);
+        bool still_running = false;  // a job that finished since the copy above is not lost
+        {
+          std::lock_guard lock(mu);
+          still_running = running.count(l.job.id) != 0;
+        }
+        if (still_running)
+          log->warn("msg=\"job lease lost; its completion will be refused\" id={} kind={}", l.job.id, l.job.kind);
       } catch (const std::exception& e) {
         log->error("msg=\"job heartbeat failed\" id={} error=\"{}\"", l.job.id, e.what());
       }
