@@ -99,6 +99,8 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   const double loser = a_won ? b_after : a_after;
   EXPECT_GT(winner, 800);
   EXPECT_GT(winner, loser);
+  EXPECT_EQ(ra->at("d").at("rank").as_int64(), a_won ? 1 : 2);  // the board of the mode, after this match
+  EXPECT_EQ(rb->at("d").at("rank").as_int64(), a_won ? 2 : 1);
   // match.ended again (a redelivery, a second host's word): the key makes it one job, the
   // history makes it one change (the profiles below still show one game).
   server.app().bus().publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{id, "duel4", "four", "{}"}));

@@ -126,7 +126,8 @@ class WorkerRole final : public Component {
                               {"after", std::round(ch.after.display * 100) / 100},
                               {"match_id", match_id},
                               {"outcome", ch.outcome},
-                              {"games", ch.after.games}});
+                              {"games", ch.after.games},
+                              {"rank", store.rank_of(ch.after.mode, ch.after.user_id)}});
       shared_.bus.publish(protocol::kRatingChanged,
                           protocol::encode(protocol::RatingChanged{ch.after.user_id, ch.after.mode, ch.after.display}));
     }

@@ -256,4 +256,18 @@ std::vector<BoardRow> SqliteRatingStore::around(const std::string& mode, const s
   return out;
 }
 
+std::int64_t SqliteRatingStore::rank_of(const std::string& mode, const std::string& user) {
+  return db_.with([&](storage::Sqlite& c) -> std::int64_t {
+    auto& me = c.prepare("SELECT display FROM ratings WHERE mode = ? AND user_id = ?").bind(mode, user);
+    if (!me.step()) return 0;
+    const double mine = me.real(0);
+    me.reset_if_busy();
+    auto& above =
+        c.prepare("SELECT count(*) FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?))");
+    above.bind(mode, mine, mine, user);
+    above.step();
+    return above.int64(0) + 1;
+  });
+}
+
 }  // namespace arena::ratings

@@ -99,6 +99,8 @@ class SqliteRatingStore {
   std::vector<BoardRow> page(const std::string& mode, const BoardCursor& from, int limit);
   // `user`'s row with up to `limit` rows above and below it; empty when the user is not rated.
   std::vector<BoardRow> around(const std::string& mode, const std::string& user, int limit);
+  // 1 + the players of `mode` rated above `user` (equal ratings by user id); 0 when not rated.
+  std::int64_t rank_of(const std::string& mode, const std::string& user);
   // A player's displayed rating in every mode they are rated in.
   std::map<std::string, double> displayed_all(const std::string& user);
 
