@@ -58,5 +58,7 @@ echo "== matchmaking, 100k queued + 100k/s arrivals: $bin/arena-bench-matchmakin
 # Match host: 10,000 cycles matches of 8 bots at 20 Hz on the shared scheduler.
 echo "== rating jobs on SQLite: $bin/arena-bench-jobs --jobs 20000 --players 10000 --threads 4 --concurrency 64"
 "$bin/arena-bench-jobs" --jobs 20000 --players 10000 --threads 4 --concurrency 64
+echo "== leaderboard reads, 1M rated players: $bin/arena-bench-leaderboard --players 1000000 --reads 200"
+"$bin/arena-bench-leaderboard" --players 1000000 --reads 200
 echo "== match host: $bin/arena-bench-host --matches 10000 --seconds 10 --threads 2"
 "$bin/arena-bench-host" --matches 10000 --seconds 10 --threads 2

@@ -210,13 +210,50 @@ std::map<std::string, double> SqliteRatingStore::displayed_all(const std::string
   return out;
 }
 
+namespace {
+
+// Rows after (display, user_id) in board order (display descending, then user id): ties of that
+// display with a later id, then lower displays. Each part is one range of the board index, so a
+// page costs the same at any depth. A flat OR would make SQLite walk the board from the top.
+constexpr const char* kAfter =
+    "SELECT user_id, display, games FROM ("
+    "SELECT 0 AS part, user_id, display, games FROM (SELECT user_id, display, games FROM ratings WHERE mode = ?1 AND "
+    "display = ?2 AND user_id > ?3 ORDER BY user_id LIMIT ?4) "
+    "UNION ALL SELECT 1, user_id, display, games FROM (SELECT user_id, display, games FROM ratings WHERE mode = ?1 AND "
+    "display < ?2 ORDER BY display DESC, user_id LIMIT ?4)) ORDER BY part, display DESC, user_id LIMIT ?4";
+// Rows before it, nearest first: ties with an earlier id, then higher displays.
+constexpr const char* kBefore =
+    "SELECT user_id, display, games FROM ("
+    "SELECT 0 AS part, user_id, display, games FROM (SELECT user_id, display, games FROM ratings WHERE mode = ?1 AND "
+    "display = ?2 AND user_id < ?3 ORDER BY user_id DESC LIMIT ?4) "
+    "UNION ALL SELECT 1, user_id, display, games FROM (SELECT user_id, display, games FROM ratings WHERE mode = ?1 AND "
+    "display > ?2 ORDER BY display ASC, user_id DESC LIMIT ?4)) ORDER BY part, display ASC, user_id DESC LIMIT ?4";
+
+// 1 + the rows before (display, user_id): two range counts of the board index.
+std::int64_t rank_at(storage::Sqlite& c, const std::string& mode, double display, const std::string& user) {
+  auto& higher = c.prepare("SELECT count(*) FROM ratings WHERE mode = ? AND display > ?").bind(mode, display);
+  higher.step();
+  const std::int64_t above = higher.int64(0);
+  higher.reset_if_busy();
+  auto& ties = c.prepare("SELECT count(*) FROM ratings WHERE mode = ? AND display = ? AND user_id < ?")
+                   .bind(mode, display, user);
+  ties.step();
+  const std::int64_t before = ties.int64(0);
+  ties.reset_if_busy();
+  return above + before + 1;
+}
+
+}  // namespace
+
 std::vector<BoardRow> SqliteRatingStore::page(const std::string& mode, const BoardCursor& from, int limit) {
   std::vector<BoardRow> out;
   db_.with([&](storage::Sqlite& c) {
-    auto& st = c.prepare(
-        "SELECT user_id, display, games FROM ratings WHERE mode = ? AND (? = 0 OR display < ? OR (display = ? AND "
-        "user_id > ?)) ORDER BY display DESC, user_id LIMIT ?");
-    st.bind(mode, from.rank, from.display, from.display, from.user_id, limit);
+    auto& st = from.rank == 0
+                   ? c.prepare(
+                          "SELECT user_id, display, games FROM ratings WHERE mode = ? ORDER BY display DESC, "
+                          "user_id LIMIT ?")
+                         .bind(mode, limit)
+                   : c.prepare(kAfter).bind(mode, from.display, from.user_id, limit);
     std::int64_t rank = from.rank;
     while (st.step()) out.push_back({++rank, st.text(0), st.real(1), static_cast<int>(st.int64(2))});
   });
@@ -231,25 +268,14 @@ std::vector<BoardRow> SqliteRatingStore::around(const std::string& mode, const s
     const double mine = me.real(0);
     const int games = static_cast<int>(me.int64(1));
     me.reset_if_busy();
-    auto& above_count =
-        c.prepare("SELECT count(*) FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?))");
-    above_count.bind(mode, mine, mine, user);
-    above_count.step();
-    const std::int64_t my_rank = above_count.int64(0) + 1;
-    above_count.reset_if_busy();
-    auto& above = c.prepare(
-        "SELECT user_id, display, games FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?)) "
-        "ORDER BY display ASC, user_id DESC LIMIT ?");
-    above.bind(mode, mine, mine, user, limit);
+    const std::int64_t my_rank = rank_at(c, mode, mine, user);
+    auto& above = c.prepare(kBefore).bind(mode, mine, user, limit);
     std::vector<BoardRow> up;
     std::int64_t rank = my_rank;
     while (above.step()) up.push_back({--rank, above.text(0), above.real(1), static_cast<int>(above.int64(2))});
     out.assign(up.rbegin(), up.rend());
     out.push_back({my_rank, user, mine, games});
-    auto& below = c.prepare(
-        "SELECT user_id, display, games FROM ratings WHERE mode = ? AND (display < ? OR (display = ? AND user_id > ?)) "
-        "ORDER BY display DESC, user_id LIMIT ?");
-    below.bind(mode, mine, mine, user, limit);
+    auto& below = c.prepare(kAfter).bind(mode, mine, user, limit);
     rank = my_rank;
     while (below.step()) out.push_back({++rank, below.text(0), below.real(1), static_cast<int>(below.int64(2))});
   });
@@ -262,11 +288,7 @@ std::int64_t SqliteRatingStore::rank_of(const std::string& mode, const std::stri
     if (!me.step()) return 0;
     const double mine = me.real(0);
     me.reset_if_busy();
-    auto& above =
-        c.prepare("SELECT count(*) FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?))");
-    above.bind(mode, mine, mine, user);
-    above.step();
-    return above.int64(0) + 1;
+    return rank_at(c, mode, mine, user);
   });
 }
 
