@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
       users.push_back(rec->spec.seats[i].user_id);
     }
     ratings::SqliteRatingStore rs(*db);
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+    const auto now = clock.now_unix_ms();
     const auto changes = ratings::rate_match("duel", ratings::Model::glicko2, seats, rs.load(users, "duel"), now);
     ctx.complete_with(
         [&] { db->with([&](storage::Sqlite& c) { ratings::SqliteRatingStore::apply_in(c, id, changes, now); }); });

@@ -220,7 +220,14 @@ TEST(AfterTheMatch, TheNextMatchIsFormedWithTheStoredRatingsAfterARestart) {
   });
   Player a(server.port(), la);
   Player b(server.port(), lb);
-  std::this_thread::sleep_for(200ms);  // the sessions' ratings load on the matchmaker's loader strand
+  // The sessions' ratings load on the matchmaker's loader strand: wait until it holds both.
+  testing::HttpClient http(server.port());
+  bool loaded = false;
+  for (int i = 0; i < 200 && !loaded; ++i) {
+    loaded = http.get("/metrics").body.find("matchmaker_rating_cache_players 2") != std::string::npos;
+    if (!loaded) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(loaded);
   a.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
   b.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
   ASSERT_TRUE(a.next("match.assigned", 5s));

@@ -29,9 +29,7 @@ int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
   auto db = storage::Sqlite::open(std::filesystem::path(settings.data_dir) / "arena.db");
   storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
   jobs::SqliteJobStore store(*db);
-  const auto now =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const auto now = core::SystemClock().now_unix_ms();
   auto state = [&]() -> std::optional<jobs::State> {
     if (cmd.state.empty()) return std::nullopt;
     auto s = jobs::state_named(cmd.state);

@@ -44,7 +44,11 @@ void check_games(const std::vector<matchmaking::ModeConfig>& modes, const match:
 // its own, only rating.changed fills it until the cluster issue puts ratings in Redis.)
 class CachedRatings final : public matchmaking::RatingSource {
  public:
-  CachedRatings(double fallback, bus::Bus& bus, storage::Sqlite* db) : fallback_(fallback), db_(db) {
+  CachedRatings(double fallback, bus::Bus& bus, storage::Sqlite* db, metrics::Registry& registry)
+      : fallback_(fallback),
+        db_(db),
+        players_(
+            registry.gauge("matchmaker_rating_cache_players", "Players whose ratings the matchmaker holds").with({})) {
     subs_.push_back(bus.subscribe(protocol::kRatingChanged, [this](const bus::Message& m) {
       if (const auto r = protocol::decode<protocol::RatingChanged>(m.data)) set(r->user_id, r->mode, r->display);
     }));
@@ -59,6 +63,7 @@ class CachedRatings final : public matchmaking::RatingSource {
       if (!p || p->online) return;
       std::lock_guard lock(mu_);
       by_user_.erase(p->user_id);
+      players_.set(static_cast<double>(by_user_.size()));
     }));
   }
   ~CachedRatings() override {
@@ -78,6 +83,7 @@ class CachedRatings final : public matchmaking::RatingSource {
   void set(const std::string& user, const std::string& mode, double display) {
     std::lock_guard lock(mu_);
     by_user_[user][mode] = display;
+    players_.set(static_cast<double>(by_user_.size()));
   }
   void load(const std::string& user) {
     try {
@@ -85,6 +91,7 @@ class CachedRatings final : public matchmaking::RatingSource {
       std::lock_guard lock(mu_);
       auto& mine = by_user_[user];
       for (auto& [mode, display] : all) mine.emplace(mode, display);  // a newer rating.changed wins
+      players_.set(static_cast<double>(by_user_.size()));
     } catch (const std::exception& e) {
       log::get("matchmaker")->error("msg=\"loading ratings failed\" user_id={} error=\"{}\"", user, e.what());
     }
@@ -92,6 +99,7 @@ class CachedRatings final : public matchmaking::RatingSource {
 
   const double fallback_;
   storage::Sqlite* db_;
+  metrics::Gauge& players_;
   std::mutex mu_;
   std::unordered_map<std::string, std::map<std::string, double>> by_user_;
   runtime::Strand loader_{"ratings-cache", runtime::Priority::background};
@@ -108,7 +116,7 @@ class MatchmakerRole final : public Component {
   void start() override {
     auto modes = matchmaking::configured_modes(settings_.modes, settings_.builtin_modes);
     check_games(modes, match::builtin_games());
-    ratings_ = std::make_unique<CachedRatings>(settings_.default_rating, shared_.bus, shared_.db);
+    ratings_ = std::make_unique<CachedRatings>(settings_.default_rating, shared_.bus, shared_.db, shared_.registry);
     service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes), *ratings_,
                                                                 shared_.registry, settings_, &shared_.timers);
   }

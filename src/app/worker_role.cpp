@@ -18,10 +18,6 @@
 namespace arena::app {
 namespace {
 
-std::int64_t now_ms(const core::Clock& c) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(c.now().time_since_epoch()).count();
-}
-
 class WorkerRole final : public Component {
  public:
   WorkerRole(jobs::WorkerSettings s, const matchmaking::Settings& mm, Shared& shared)
@@ -46,7 +42,7 @@ class WorkerRole final : public Component {
       const auto ended = protocol::decode<protocol::MatchEnded>(m.data);
       if (!ended) return;
       try {
-        store_->enqueue(match::rating_job(ended->match_id), now_ms(shared_.clock));
+        store_->enqueue(match::rating_job(ended->match_id), shared_.clock.now_unix_ms());
       } catch (const std::exception& e) {
         log::get("jobs")->error("msg=\"rating job not enqueued\" match_id={} error=\"{}\"", ended->match_id, e.what());
       }
@@ -57,7 +53,7 @@ class WorkerRole final : public Component {
       if (n > 0) log::get("jobs")->info("msg=\"expired refresh tokens deleted\" count={}", n);
     });
     worker_->handle("upkeep.prune_jobs", [this, &clock](jobs::JobContext&) {
-      const int n = store_->prune(now_ms(clock) - settings_.retention.count());
+      const int n = store_->prune(clock.now_unix_ms() - settings_.retention.count());
       if (n > 0) log::get("jobs")->info("msg=\"finished jobs pruned\" count={}", n);
     });
     jobs::JobSpec upkeep;
@@ -111,7 +107,7 @@ class WorkerRole final : public Component {
       if (!s.bot) users.push_back(s.user_id);
     }
     ratings::SqliteRatingStore store(*shared_.db);
-    const auto now = now_ms(shared_.clock);
+    const auto now = shared_.clock.now_unix_ms();
     const auto changes = ratings::rate_match(rec->spec.mode, model, seats, store.load(users, rec->spec.mode), now);
     bool applied = false;
     ctx.complete_with([&] {

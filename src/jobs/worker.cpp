@@ -13,13 +13,7 @@
 
 namespace arena::jobs {
 
-namespace {
-
-std::int64_t now_ms(const core::Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 JobMetrics::JobMetrics(metrics::Registry& r)
     : total(r.counter("arena_jobs_total",
@@ -33,7 +27,7 @@ JobMetrics::JobMetrics(metrics::Registry& r)
       by_state(r.gauge("arena_jobs", "Jobs in the store, by state", {"state"})) {}
 
 void JobContext::complete_with(const std::function<void()>& effects) {
-  store_.complete(lease_, now_ms(clock_), effects);
+  store_.complete(lease_, clock_.now_unix_ms(), effects);
   completed_ = true;
 }
 
@@ -87,7 +81,7 @@ struct Worker::Impl {
       std::lock_guard lock(mu);
       if (draining || stopping) return;
     }
-    const std::int64_t now = now_ms(clock);
+    const std::int64_t now = clock.now_unix_ms();
     try {
       if (now - last_rescue >= settings.rescue_every.count()) {
         last_rescue = now;
@@ -139,7 +133,7 @@ struct Worker::Impl {
       std::lock_guard lock(mu);
       for (const auto& [id, l] : running) leases.push_back(l);
     }
-    const std::int64_t now = now_ms(clock);
+    const std::int64_t now = clock.now_unix_ms();
     for (const auto& l : leases) {
       try {
         store.heartbeat(l, now, settings.lease.count());
@@ -175,7 +169,7 @@ struct Worker::Impl {
       if (h == handlers.end()) throw std::runtime_error("no handler for jobs of kind '" + job.kind + "'");
       JobContext ctx(lease, store, clock);
       h->second(ctx);
-      if (!ctx.completed()) store.complete(lease, now_ms(clock));
+      if (!ctx.completed()) store.complete(lease, clock.now_unix_ms());
       outcome = "succeeded";
     } catch (const LeaseLost&) {
       outcome = lost_outcome(job.id);
@@ -204,7 +198,7 @@ struct Worker::Impl {
                                         static_cast<std::uint64_t>(settings.backoff.ceiling(lease.job.attempt) + 1));
     }
     try {
-      const State s = store.fail(lease, error, now_ms(clock), delay);
+      const State s = store.fail(lease, error, clock.now_unix_ms(), delay);
       log->warn("msg=\"job failed\" id={} kind={} attempt={} state={} error=\"{}\"", lease.job.id, lease.job.kind,
                 lease.job.attempt, name(s), error);
       return s == State::dead ? "dead" : "failed";
@@ -257,7 +251,7 @@ void Worker::every(const std::string& name, const std::string& cron, JobSpec spe
 
 void Worker::start() {
   auto& i = *impl_;
-  i.started_at = now_ms(i.clock);
+  i.started_at = i.clock.now_unix_ms();
   for (int t = 0; t < i.settings.threads; ++t) i.threads.emplace_back([&i] { i.thread_main(); });
   i.poll_timer = i.timers.every("jobs-poll", i.settings.poll, i.strand, [&i] { i.poll(); });
   i.heartbeat_timer = i.timers.every("jobs-heartbeat", std::max(std::chrono::milliseconds(1), i.settings.lease / 3),

@@ -18,10 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::int64_t ms(const core::Clock& c) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(c.now().time_since_epoch()).count();
-}
-
 struct Harness {
   testing::TempDir dir;
   std::unique_ptr<storage::Sqlite> db = storage::Sqlite::open(dir.path() / "jobs.db");
@@ -82,13 +78,13 @@ TEST(Worker, RunsJobsAndRetriesFailuresWithJitteredBackoff) {
     if (ctx.job().attempt < 3) throw std::runtime_error("not yet");
   });
   w.start();
-  const auto ok = *h.store.enqueue(job("ok"), ms(h.clock));
-  const auto flaky = *h.store.enqueue(job("flaky"), ms(h.clock));
-  const auto orphan = *h.store.enqueue(job("nobody-handles-this", 1), ms(h.clock));
+  const auto ok = *h.store.enqueue(job("ok"), h.clock.now_unix_ms());
+  const auto flaky = *h.store.enqueue(job("flaky"), h.clock.now_unix_ms());
+  const auto orphan = *h.store.enqueue(job("nobody-handles-this", 1), h.clock.now_unix_ms());
   ASSERT_TRUE(h.step_until([&] { return h.state(ok) == State::completed; }));
   ASSERT_TRUE(h.step_until([&] { return h.state(flaky) == State::retryable; }));
   const auto j = *h.store.get(flaky);
-  const std::int64_t delay = j.run_at - ms(h.clock);
+  const std::int64_t delay = j.run_at - h.clock.now_unix_ms();
   EXPECT_GE(delay, -100);                                 // full jitter: anywhere from now...
   EXPECT_LE(delay, WorkerSettings{}.backoff.ceiling(1));  // ...to the ceiling of attempt 1
   ASSERT_TRUE(h.step_until([&] { return h.state(flaky) == State::completed; }, 500ms, 100));
@@ -111,7 +107,7 @@ TEST(Worker, HeartbeatsKeepALongJobAndAStoppedWorkersJobIsRescuedAndDoneOnce) {
   auto first = std::make_unique<Worker>(h.store, h.clock, h.timers, h.metrics, h.settings("w1"));
   first->handle("slow", slow);
   first->start();
-  const auto id = *h.store.enqueue(job("slow"), ms(h.clock));
+  const auto id = *h.store.enqueue(job("slow"), h.clock.now_unix_ms());
   ASSERT_TRUE(h.step_until([&] { return h.state(id) == State::running; }));
   // Ten seconds pass on the clock (over three leases): w1's heartbeats keep the lease.
   h.pass(10s, 100ms);

@@ -27,6 +27,9 @@ class Clock {
   std::int64_t now_unix() const {
     return std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
   }
+  std::int64_t now_unix_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch()).count();
+  }
 
   // What moved when a clock jumped: both readings, or only wall time (which work on timers reads,
   // so they should look again now).
