@@ -42,7 +42,7 @@ int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
     std::cout << "id\tstate\tqueue\tkind\tattempt\trun_at_ms\tlast_error\n";
     for (const auto& j : rows) print_row(j);
     for (const auto& [s, n] : store.counts())
-      std::cout << (s == jobs::State::available ? "# " : ", ") << name(s) << " " << n;
+      std::cout << (s == jobs::State::available ? "# all jobs: " : ", ") << name(s) << " " << n;
     std::cout << "\n";
     return 0;
   }
