@@ -114,18 +114,54 @@ void SqliteJobStore::heartbeat(const Lease& lease, std::int64_t now, std::int64_
   if (n == 0) throw LeaseLost("job " + std::to_string(lease.job.id) + ": the lease is no longer held");
 }
 
+namespace {
+
+// The completed row, counted only with the lease's epoch while the job runs: 1, or 0 when lost.
+int mark_completed(storage::Sqlite& c, const Lease& lease, std::int64_t now) {
+  return c
+      .prepare(
+          "UPDATE jobs SET state = 'completed', finished_at = ?, lease_until = NULL, last_error = NULL "
+          "WHERE id = ? AND epoch = ? AND state = 'running'")
+      .bind(now, lease.job.id, lease.epoch)
+      .exec();
+}
+
+}  // namespace
+
 void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects) {
   db_.with([&](storage::Sqlite& c) {
     storage::Transaction tx(c);
-    const int n = c.prepare(
-                       "UPDATE jobs SET state = 'completed', finished_at = ?, lease_until = NULL, last_error = NULL "
-                       "WHERE id = ? AND epoch = ? AND state = 'running'")
-                      .bind(now, lease.job.id, lease.epoch)
-                      .exec();
-    if (n == 0) throw LeaseLost("job " + std::to_string(lease.job.id) + ": completion refused, the lease was lost");
+    if (mark_completed(c, lease, now) == 0)
+      throw LeaseLost("job " + std::to_string(lease.job.id) + ": completion refused, the lease was lost");
     if (effects) effects();
     tx.commit();
   });
+}
+
+std::vector<CompletionResult> SqliteJobStore::complete_all(const std::vector<Completion>& batch, std::int64_t now) {
+  std::vector<CompletionResult> out(batch.size());
+  if (batch.empty()) return out;
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      storage::Savepoint part(c);
+      if (mark_completed(c, batch[i].lease, now) == 0) {
+        out[i].outcome = Completed::lease_lost;
+        continue;  // rolled back to the savepoint
+      }
+      try {
+        if (batch[i].effects) batch[i].effects();
+        part.release();
+      } catch (const storage::SqliteError& e) {
+        if (e.ends_transaction()) throw;  // the transaction itself failed: none complete
+        out[i] = {Completed::effects_failed, e.what()};
+      } catch (const std::exception& e) {
+        out[i] = {Completed::effects_failed, e.what()};
+      }
+    }
+    tx.commit();
+  });
+  return out;
 }
 
 State SqliteJobStore::fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) {

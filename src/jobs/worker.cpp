@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "arena/core/log.hpp"
 #include "arena/jobs/cron.hpp"
@@ -13,7 +14,13 @@
 
 namespace arena::jobs {
 
-namespace {}  // namespace
+namespace {
+
+// The most completions one group commit takes: a bound on how long one transaction holds the
+// connection.
+constexpr std::size_t kMaxGroup = 512;
+
+}  // namespace
 
 JobMetrics::JobMetrics(metrics::Registry& r)
     : total(r.counter("arena_jobs_total",
@@ -25,11 +32,6 @@ JobMetrics::JobMetrics(metrics::Registry& r)
       latency(r.histogram("arena_job_queue_latency_seconds", "From a job's run_at to its start", {"queue"},
                           {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 300})),
       by_state(r.gauge("arena_jobs", "Jobs in the store, by state", {"state"})) {}
-
-void JobContext::complete_with(const std::function<void()>& effects) {
-  store_.complete(lease_, clock_.now_unix_ms(), effects);
-  completed_ = true;
-}
 
 struct Worker::Impl {
   JobStore& store;
@@ -63,7 +65,21 @@ struct Worker::Impl {
   std::map<std::string, int> busy;                  // queue -> claimed and not finished
   bool draining = false;
   bool stopping = false;
+  bool hungry = false;       // the last poll filled a queue's free slots: there may be more
+  bool poll_posted = false;  // a poll is on the strand already
   std::vector<std::thread> threads;
+
+  // Handled jobs waiting for their group commit.
+  struct Pending {
+    Lease lease;
+    std::function<void()> effects, then;
+    std::chrono::steady_clock::time_point t0;
+  };
+  std::deque<Pending> commits;
+  std::unordered_set<std::int64_t> committing;  // handled, in the group commit (maybe completed already)
+  std::condition_variable commit_cv;
+  bool committer_stopping = false;
+  std::thread committer;
   std::mt19937_64 rng{std::random_device{}()};
 
   Impl(JobStore& s, const core::Clock& c, runtime::Timers& t, JobMetrics& m, WorkerSettings ws)
@@ -79,6 +95,8 @@ struct Worker::Impl {
   void poll() {
     {
       std::lock_guard lock(mu);
+      poll_posted = false;
+      hungry = false;
       if (draining || stopping) return;
     }
     const std::int64_t now = clock.now_unix_ms();
@@ -102,6 +120,7 @@ struct Worker::Impl {
         auto leases = store.claim(queue, settings.name, free, now, settings.lease.count());
         if (leases.empty()) continue;
         std::lock_guard lock(mu);
+        if (static_cast<int>(leases.size()) == free) hungry = true;
         for (auto& l : leases) {
           latency.with({queue}).observe(static_cast<double>(std::max<std::int64_t>(0, now - l.job.run_at)) / 1000.0);
           ++busy[queue];
@@ -141,7 +160,7 @@ struct Worker::Impl {
         bool still_running = false;  // a job that finished since the copy above is not lost
         {
           std::lock_guard lock(mu);
-          still_running = running.count(l.job.id) != 0;
+          still_running = running.count(l.job.id) != 0 && committing.count(l.job.id) == 0;
         }
         if (still_running)
           log->warn("msg=\"job lease lost; its completion will be refused\" id={} kind={}", l.job.id, l.job.kind);
@@ -160,6 +179,7 @@ struct Worker::Impl {
     }
   }
 
+  // Runs the handler. A job that returns goes to the group commit; one that throws fails now.
   void run_one(const Lease& lease) {
     const auto& job = lease.job;
     const auto t0 = std::chrono::steady_clock::now();
@@ -167,18 +187,87 @@ struct Worker::Impl {
     try {
       auto h = handlers.find(job.kind);
       if (h == handlers.end()) throw std::runtime_error("no handler for jobs of kind '" + job.kind + "'");
-      JobContext ctx(lease, store, clock);
+      JobContext ctx(lease);
       h->second(ctx);
-      if (!ctx.completed()) store.complete(lease, clock.now_unix_ms());
-      outcome = "succeeded";
-    } catch (const LeaseLost&) {
-      outcome = lost_outcome(job.id);
+      {
+        std::lock_guard lock(mu);
+        commits.push_back({lease, std::move(ctx.effects()), std::move(ctx.then()), t0});
+        committing.insert(lease.job.id);
+      }
+      commit_cv.notify_one();
+      return;
     } catch (const std::exception& e) {
       outcome = failed(lease, e.what());
     }
+    finish(lease, outcome, t0);
+  }
+
+  void finish(const Lease& lease, const std::string& outcome, std::chrono::steady_clock::time_point t0) {
+    const auto& job = lease.job;
     duration.with({job.queue, job.kind})
         .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     total.with({job.queue, job.kind, outcome}).inc();
+    bool poll_now = false;
+    {
+      std::lock_guard lock(mu);
+      running.erase(job.id);
+      committing.erase(job.id);
+      --busy[job.queue];
+      poll_now = hungry && !poll_posted && !draining && !stopping;
+      if (poll_now) poll_posted = true;
+    }
+    cv.notify_all();
+    if (poll_now) strand.post([this] { poll(); });  // free slots and more ready: no wait for the timer
+  }
+
+  // Group commit: every handled job that is waiting, in one transaction of the store.
+  void committer_main() {
+    for (;;) {
+      std::vector<Pending> group;
+      {
+        std::unique_lock lock(mu);
+        commit_cv.wait(lock, [&] { return committer_stopping || !commits.empty(); });
+        if (commits.empty()) return;  // stopping, and nothing left to commit
+        while (!commits.empty() && group.size() < kMaxGroup) {
+          group.push_back(std::move(commits.front()));
+          commits.pop_front();
+        }
+      }
+      commit(group);
+    }
+  }
+
+  void commit(std::vector<Pending>& group) {
+    std::vector<Completion> batch;
+    batch.reserve(group.size());
+    for (auto& p : group) batch.push_back({p.lease, std::move(p.effects)});
+    std::vector<CompletionResult> results;
+    try {
+      results = store.complete_all(batch, clock.now_unix_ms());
+    } catch (const std::exception& e) {  // the transaction failed: none of them completed
+      log->error("msg=\"job group commit failed\" jobs={} error=\"{}\"", group.size(), e.what());
+      results.assign(group.size(), {Completed::effects_failed, std::string("commit failed: ") + e.what()});
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      auto& p = group[i];
+      std::string outcome;
+      switch (results[i].outcome) {
+        case Completed::yes:
+          outcome = "succeeded";
+          if (p.then) {
+            try {
+              p.then();
+            } catch (const std::exception& e) {
+              log->error("msg=\"job's after-commit step failed\" id={} kind={} error=\"{}\"", p.lease.job.id,
+                         p.lease.job.kind, e.what());
+            }
+          }
+          break;
+        case Completed::lease_lost: outcome = lost_outcome(p.lease.job.id); break;
+        case Completed::effects_failed: outcome = failed(p.lease, results[i].error); break;
+      }
+      finish(p.lease, outcome, p.t0);
+    }
   }
 
   std::string lost_outcome(std::int64_t id) {
@@ -222,10 +311,6 @@ struct Worker::Impl {
         ready.pop_front();
       }
       run_one(lease);
-      std::lock_guard lock(mu);
-      running.erase(lease.job.id);
-      --busy[lease.job.queue];
-      cv.notify_all();
     }
   }
 };
@@ -253,6 +338,7 @@ void Worker::start() {
   auto& i = *impl_;
   i.started_at = i.clock.now_unix_ms();
   for (int t = 0; t < i.settings.threads; ++t) i.threads.emplace_back([&i] { i.thread_main(); });
+  i.committer = std::thread([&i] { i.committer_main(); });
   i.poll_timer = i.timers.every("jobs-poll", i.settings.poll, i.strand, [&i] { i.poll(); });
   i.heartbeat_timer = i.timers.every("jobs-heartbeat", std::max(std::chrono::milliseconds(1), i.settings.lease / 3),
                                      i.strand, [&i] { i.heartbeat(); });
@@ -281,6 +367,22 @@ void Worker::stop() {
   for (auto& t : i.threads)
     if (t.joinable()) t.join();
   i.threads.clear();
+  {
+    std::lock_guard lock(i.mu);
+    i.committer_stopping = true;  // after what the handlers finished is committed
+  }
+  i.commit_cv.notify_all();
+  if (i.committer.joinable()) i.committer.join();
+}
+
+void Worker::wake() {
+  auto& i = *impl_;
+  {
+    std::lock_guard lock(i.mu);
+    if (i.poll_posted || i.draining || i.stopping) return;
+    i.poll_posted = true;
+  }
+  i.strand.post([&i] { i.poll(); });
 }
 
 int Worker::in_flight() const {

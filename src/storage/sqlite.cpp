@@ -8,6 +8,17 @@ bool SqliteError::is_constraint() const {
   return (code_ & 0xff) == SQLITE_CONSTRAINT;
 }
 
+bool SqliteError::ends_transaction() const {
+  switch (code_ & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_NOMEM:
+    case SQLITE_CORRUPT: return true;
+    default: return false;
+  }
+}
+
 Statement::~Statement() {
   sqlite3_finalize(stmt_);
 }
@@ -116,7 +127,7 @@ Sqlite::~Sqlite() {
 }
 
 Statement& Sqlite::prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) return *it->second;
   sqlite3_stmt* stmt = nullptr;
   const int rc =
@@ -153,6 +164,25 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   db_.prepare("COMMIT").exec();
+  done_ = true;
+}
+
+Savepoint::Savepoint(Sqlite& db) : db_(db) {
+  db_.prepare("SAVEPOINT part").exec();
+}
+
+Savepoint::~Savepoint() {
+  if (!done_) {
+    try {
+      db_.prepare("ROLLBACK TO part").exec();
+      db_.prepare("RELEASE part").exec();
+    } catch (...) {  // as in ~Transaction
+    }
+  }
+}
+
+void Savepoint::release() {
+  db_.prepare("RELEASE part").exec();
   done_ = true;
 }
 

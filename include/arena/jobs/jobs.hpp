@@ -71,6 +71,23 @@ class LeaseLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One job of a group commit: its lease and what must happen with its completion (may be empty).
+struct Completion {
+  Lease lease;
+  std::function<void()> effects;
+};
+
+// What became of one completion of a group commit.
+enum class Completed {
+  yes,             // completed, with its effects
+  lease_lost,      // refused: the lease was lost (nothing of it happened)
+  effects_failed,  // its effects threw (nothing of it happened; `error` says why)
+};
+struct CompletionResult {
+  Completed outcome = Completed::yes;
+  std::string error;
+};
+
 struct Backoff {
   std::int64_t base_ms = 1000;
   std::int64_t cap_ms = 3'600'000;
@@ -99,6 +116,11 @@ class JobStore {
   // Completes the job. `effects` (may be empty) run in the same transaction: they happen only
   // together with the completion. Throws LeaseLost (the effects are rolled back).
   virtual void complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects = {}) = 0;
+  // Group commit: completes every job of `batch` in one transaction, each job (its row and its
+  // effects) in a savepoint of its own, so a lost lease or effects that throw undo that job
+  // alone. One result per completion, in order. Throws only when the transaction itself fails;
+  // then none of them completed.
+  virtual std::vector<CompletionResult> complete_all(const std::vector<Completion>& batch, std::int64_t now) = 0;
   // The attempt failed: retryable at now + `delay_ms`, or dead when it was the last. Returns the
   // new state. Throws LeaseLost.
   virtual State fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) = 0;

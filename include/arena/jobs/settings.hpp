@@ -17,8 +17,10 @@ struct WorkerSettings {
   std::chrono::milliseconds lease{10'000};       // a job whose worker stops heartbeating is rescued after this
   std::chrono::milliseconds poll{100};           // how often ready jobs are looked for
   std::chrono::milliseconds rescue_every{1000};  // how often expired leases are looked for
-  std::map<std::string, int> queues{{"default", 4}, {"ratings", 4}};  // queue -> jobs run at once here
-  int threads = 4;                                                    // handler threads
+  // queue -> jobs claimed at once here (a job counts from its claim until its group commit: the
+  // ratings queue claims many so that one commit takes many results)
+  std::map<std::string, int> queues{{"default", 4}, {"ratings", 256}};
+  int threads = 4;  // handler threads
   Backoff backoff;
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // completed jobs are pruned after this
 };
@@ -34,8 +36,8 @@ inline std::map<std::string, int> parse_queues(std::string_view text) {
     int n = 0;
     const auto* end = part.data() + part.size();
     if (eq == std::string_view::npos || eq == 0 || std::from_chars(part.data() + eq + 1, end, n).ptr != end || n < 1 ||
-        n > 1000)
-      throw std::invalid_argument("expected queue=concurrency pairs, e.g. default=4,ratings=2 (1..1000 each)");
+        n > 10000)
+      throw std::invalid_argument("expected queue=concurrency pairs, e.g. default=4,ratings=2 (1..10000 each)");
     out[std::string(part.substr(0, eq))] = n;
     i = comma == std::string_view::npos ? text.size() : comma + 1;
   }

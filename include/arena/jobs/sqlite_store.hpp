@@ -22,6 +22,7 @@ class SqliteJobStore final : public JobStore {
                            std::int64_t lease_ms) override;
   void heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) override;
   void complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects = {}) override;
+  std::vector<CompletionResult> complete_all(const std::vector<Completion>& batch, std::int64_t now) override;
   State fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) override;
   std::vector<Job> rescue(std::int64_t now) override;
   std::optional<Job> get(std::int64_t id) override;

@@ -1,7 +1,7 @@
 #pragma once
 // A worker runs jobs: it claims ready jobs of its queues (up to each queue's concurrency), runs
-// their handlers on its threads, keeps their leases alive with heartbeats, completes them (with
-// the handler's effects in the same transaction when it asks), retries failures with backoff
+// their handlers on its threads, keeps their leases alive with heartbeats, completes them in
+// group commits (with the handler's effects in the same transaction when it asks), retries failures with backoff
 // and full jitter, rescues the jobs of workers that stopped heartbeating, and enqueues the runs
 // of recurring schedules. Polling and heartbeats are runtime::Timers on the injected clock, so
 // tests step a FakeClock.
@@ -20,21 +20,28 @@
 namespace arena::jobs {
 
 // What a handler gets. Return to complete the job; throw to fail this attempt.
+//
+// The job completes after the handler returns, in a group commit: the completions of the jobs
+// that finished meanwhile go in one transaction, each with its effects in a savepoint of its own.
 class JobContext {
  public:
-  JobContext(const Lease& lease, JobStore& store, const core::Clock& clock)
-      : lease_(lease), store_(store), clock_(clock) {}
+  explicit JobContext(const Lease& lease) : lease_(lease) {}
   const Job& job() const { return lease_.job; }
-  // Completes the job with `effects` in the same transaction: both or neither. Throws LeaseLost
-  // (the effects are rolled back: another claim of the job will do them).
-  void complete_with(const std::function<void()>& effects);
-  bool completed() const { return completed_; }
+  // The job completes with `effects` in the same transaction: both or neither. `then` runs after
+  // that commit, and only when the job did complete (not when its lease was lost, the job was
+  // cancelled, or the effects threw: then nothing of them happened, and a thrown effect fails
+  // the attempt like a throwing handler). Effects run on the worker's committing thread, inside
+  // the store's transaction: keep them to the store's own writes.
+  void complete_with(std::function<void()> effects, std::function<void()> then = {}) {
+    effects_ = std::move(effects);
+    then_ = std::move(then);
+  }
+  std::function<void()>& effects() { return effects_; }
+  std::function<void()>& then() { return then_; }
 
  private:
   const Lease& lease_;
-  JobStore& store_;
-  const core::Clock& clock_;
-  bool completed_ = false;
+  std::function<void()> effects_, then_;
 };
 
 using Handler = std::function<void(JobContext&)>;
@@ -68,8 +75,10 @@ class Worker {
   bool drain(std::chrono::milliseconds timeout);
   // Stops the timers and the threads (a running handler finishes; its lease then expires).
   void stop();
-  // Jobs this worker runs now.
+  // Jobs this worker runs now (claimed and not yet committed or failed).
   int in_flight() const;
+  // Looks for ready jobs now rather than at the next poll (after an enqueue this process made).
+  void wake();
 
   struct Impl;
 

@@ -22,6 +22,9 @@ class SqliteError : public std::runtime_error {
   SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
   int code() const { return code_; }
   bool is_constraint() const;
+  // An error that SQLite may answer by rolling back the whole transaction (disk full, I/O,
+  // busy, out of memory, corruption): a savepoint cannot contain it.
+  bool ends_transaction() const;
 
  private:
   int code_;
@@ -108,7 +111,11 @@ class Sqlite {
   sqlite3* db_;
   std::filesystem::path path_;
   std::recursive_mutex mu_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  struct SqlHash {  // looks statements up by a string_view: no copy of the SQL per prepare()
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Use inside Sqlite::with().
@@ -119,6 +126,21 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+
+ private:
+  Sqlite& db_;
+  bool done_ = false;
+};
+
+// SAVEPOINT ... RELEASE inside a transaction: a part that can be undone alone (ROLLBACK TO when
+// not released), leaving the rest of the transaction as it was. Use inside Sqlite::with().
+class Savepoint {
+ public:
+  explicit Savepoint(Sqlite& db);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void release();
 
  private:
   Sqlite& db_;
