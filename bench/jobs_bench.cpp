@@ -1,6 +1,7 @@
 // Rating jobs end to end on SQLite: N stored duel results, each with its rating.update job (as
-// the host enqueues them), drained by one Worker whose handler does what the worker role's does:
-// load the record, rate it (Glicko-2), write ratings and history in the completing transaction.
+// the host enqueues them), drained by one Worker running the worker role's handler
+// (postmatch::AfterMatch): load the record, rate it (Glicko-2), write ratings, history and the
+// rating board in the completing transaction (group commits).
 //   arena-bench-jobs --jobs 50000 --players 10000 --threads 4 --concurrency 64
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -16,6 +17,7 @@
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/jobs/worker.hpp"
 #include "arena/match/store.hpp"
+#include "arena/postmatch/after_match.hpp"
 #include "arena/ratings/ratings.hpp"
 #include "arena/storage/migrations.hpp"
 #include "arena/storage/sqlite.hpp"
@@ -24,7 +26,7 @@ namespace json = boost::json;
 using namespace arena;
 
 int main(int argc, char** argv) {
-  int n = 50'000, players = 10'000, threads = 4, concurrency = 64;
+  int n = 50'000, players = 10'000, threads = 4, concurrency = 1024;
   CLI::App cli{"arena-bench-jobs"};
   cli.add_option("--jobs", n)->check(CLI::Range(1, 10'000'000));
   cli.add_option("--players", players)->check(CLI::Range(2, 10'000'000));
@@ -65,23 +67,14 @@ int main(int argc, char** argv) {
   ws.queues = {{"ratings", concurrency}};
   jobs::Worker worker(store, clock, timers, jm, ws);
   std::atomic<int> done{0};
-  worker.handle("rating.update", [&](jobs::JobContext& ctx) {
-    const auto args = json::parse(ctx.job().args).as_object();
-    const std::string id(args.at("match_id").as_string());
-    const auto rec = results.load(id);
-    std::vector<ratings::RatedSeat> seats;
-    std::vector<std::string> users;
-    for (std::size_t i = 0; i < rec->spec.seats.size(); ++i) {
-      seats.push_back({rec->spec.seats[i].user_id, false, rec->spec.seats[i].team, rec->result.placements[i].place});
-      users.push_back(rec->spec.seats[i].user_id);
-    }
-    ratings::SqliteRatingStore rs(*db);
-    const auto now = clock.now_unix_ms();
-    const auto changes = ratings::rate_match("duel", ratings::Model::glicko2, seats, rs.load(users, "duel"), now);
-    ctx.complete_with(
-        [&] { db->with([&](storage::Sqlite& c) { ratings::SqliteRatingStore::apply_in(c, id, changes, now); }); });
-    ++done;
-  });
+  // The worker role's handler itself: ratings, history and the mode's rating board, in the
+  // completing transaction of a group commit.
+  leaderboards::RankIndex index(2'000'000);
+  const auto boards = leaderboards::configured_boards({}, {{"duel", {"eu"}}});
+  auto reader = storage::Sqlite::open(dir / "arena.db");
+  postmatch::AfterMatch after(*db, reader.get(), clock, {{"duel", ratings::Model::glicko2}}, boards, &index);
+  worker.handle("rating.update",
+                [&](jobs::JobContext& ctx) { after.handle(ctx, [&](const postmatch::Applied&) { ++done; }); });
   const auto t0 = std::chrono::steady_clock::now();
   const auto cpu0 = std::clock();
   worker.start();
@@ -96,6 +89,7 @@ int main(int argc, char** argv) {
   std::printf("rating jobs done: %d in %.2f s = %.0f jobs/s end to end (%d threads, %d claimed at once)\n", done.load(),
               wall, done.load() / wall, threads, concurrency);
   std::printf("process CPU %.1f s = %.0f%% of one core\n", cpu, 100 * cpu / wall);
+  reader.reset();
   db.reset();
   std::filesystem::remove_all(dir);
   return done.load() == n ? 0 : 1;

@@ -1,14 +1,16 @@
-// Leaderboard reads with many rated players on SQLite: pages (from the top and deep down, by
-// cursor) and around-me, through SqliteRatingStore as the REST routes use it.
+// Leaderboard reads with many players on one board, on SQLite: pages (from the top and deep down,
+// by cursor), around-me and exact ranks, through SqliteBoardStore as the REST routes use it, with
+// the in-memory rank index (as the worker role runs) and without it (ranks counted).
 //   arena-bench-leaderboard --players 1000000 --reads 20000
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 
-#include "arena/ratings/ratings.hpp"
+#include "arena/leaderboards/store.hpp"
 #include "arena/storage/migrations.hpp"
 #include "arena/storage/sqlite.hpp"
 
@@ -16,10 +18,12 @@ using namespace arena;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  int players = 1'000'000, reads = 20'000, limit = 20;
+  int players = 1'000'000, reads = 20'000, limit = 20, counted_reads = 200;
   CLI::App cli{"arena-bench-leaderboard"};
   cli.add_option("--players", players)->check(CLI::Range(100, 20'000'000));
   cli.add_option("--reads", reads, "reads of each kind")->check(CLI::Range(1, 10'000'000));
+  cli.add_option("--counted-reads", counted_reads, "reads of each kind without the rank index")
+      ->check(CLI::Range(1, 10'000'000));
   cli.add_option("--limit", limit, "rows per page")->check(CLI::Range(1, 100));
   CLI11_PARSE(cli, argc, argv);
 
@@ -29,55 +33,80 @@ int main(int argc, char** argv) {
   storage::migrate_up(*db, storage::sqlite_migrations(), 0);
   std::mt19937_64 rng(7);
   std::normal_distribution<double> skill(1200, 250);  // displayed ratings, roughly as a live game's
+  leaderboards::Board board;
+  board.id = "duel";
+  board.rating = true;
+  board.op = leaderboards::Operator::set;
+  const leaderboards::Season season{"all", 0, 0};
   const auto t0 = Clock::now();
   db->with([&](storage::Sqlite& c) {
     storage::Transaction tx(c);
-    auto& st = c.prepare(
-        "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, last_played) "
-        "VALUES (?, 'duel', 'glicko2', 0, 0, 0, ?, 1, 0)");
     char id[32];
     for (int i = 0; i < players; ++i) {
       std::snprintf(id, sizeof id, "player-%09d", i);
-      st.bind(std::string(id), std::round(skill(rng) * 100) / 100).exec();
+      leaderboards::SqliteBoardStore::write_in(c, board, season, id, i % 4 == 0 ? "us" : "eu",
+                                               {std::round(skill(rng) * 100) / 100, 0}, 0);
     }
     tx.commit();
   });
   const double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  ratings::SqliteRatingStore store(*db);
+  leaderboards::RankIndex index(50'000'000);
+  leaderboards::SqliteBoardStore store(*db, &index);
+  leaderboards::SqliteBoardStore counting(*db);
+  const leaderboards::View all{"duel", "all", ""};
 
-  auto run = [&](const char* what, auto fn) {
+  auto run = [&](const char* what, int n, auto fn) {
     const auto start = Clock::now();
     std::size_t rows = 0;
-    for (int i = 0; i < reads; ++i) rows += fn(i);
+    for (int i = 0; i < n; ++i) rows += fn(i);
     const double s = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("%-34s %8.0f reads/s  (%.1f us each, %zu rows)\n", what, reads / s, 1e6 * s / reads, rows);
+    std::printf("%-46s %9.0f reads/s  (%.1f us each, %zu rows)\n", what, n / s, 1e6 * s / n, rows);
   };
   // Deep cursors: the rows at ranks spread over the whole board.
-  std::vector<ratings::BoardCursor> cursors;
+  std::vector<leaderboards::Cursor> cursors;
   {
-    ratings::BoardCursor c;
+    leaderboards::Cursor c;
     const int step = std::max(1, players / 1000);
     for (int rank = 0; rank + step < players; rank += step) {
-      const auto rows = store.page("duel", c, step);
+      const auto rows = store.page(board, all, c, step);
       if (rows.empty()) break;
-      c = {rows.back().rank, rows.back().display, rows.back().user_id};
+      c = {rows.back().rank, rows.back().key, rows.back().user_id};
       cursors.push_back(c);
     }
   }
-  std::printf("%d rated players loaded in %.1f s; %zu cursors spread over the board\n", players, load_s,
+  std::printf("%d players written to one board in %.1f s; %zu cursors spread over it\n", players, load_s,
               cursors.size());
-  run("first page", [&](int) { return store.page("duel", {}, limit).size(); });
-  run("a page at a cursor (any depth)",
-      [&](int i) { return store.page("duel", cursors[static_cast<std::size_t>(i) % cursors.size()], limit).size(); });
+  run("first page", reads, [&](int) { return store.page(board, all, {}, limit).size(); });
+  run("a page at a cursor (any depth)", reads, [&](int i) {
+    return store.page(board, all, cursors[static_cast<std::size_t>(i) % cursors.size()], limit).size();
+  });
   std::uniform_int_distribution<int> anyone(0, players - 1);
   char id[32];
-  run("around a random player (5 each side)", [&](int) {
+  const auto t_index = Clock::now();
+  std::snprintf(id, sizeof id, "player-%09d", 0);
+  store.rank_of(all, id);  // loads the index
+  std::printf("rank index loaded in %.2f s (%zu entries)\n",
+              std::chrono::duration<double>(Clock::now() - t_index).count(), index.entries());
+  run("around a random player (5 each side), indexed", reads, [&](int) {
     std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
-    return store.around("duel", id, 5).size();
+    return store.around(board, all, id, 5).size();
   });
-  run("rank of a random player", [&](int) {
+  run("rank of a random player, indexed", reads, [&](int) {
     std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
-    return static_cast<std::size_t>(store.rank_of("duel", id) > 0);
+    return static_cast<std::size_t>(store.rank_of(all, id) > 0);
+  });
+  run("around a random player, counted (no index)", counted_reads, [&](int) {
+    std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
+    return counting.around(board, all, id, 5).size();
+  });
+  run("rank of a random player, counted (no index)", counted_reads, [&](int) {
+    std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
+    return static_cast<std::size_t>(counting.rank_of(all, id) > 0);
+  });
+  const leaderboards::View us{"duel", "all", "us"};
+  run("rank of a random player in one region (counted)", counted_reads, [&](int) {
+    std::snprintf(id, sizeof id, "player-%09d", anyone(rng) / 4 * 4);
+    return static_cast<std::size_t>(store.rank_of(us, id) > 0);
   });
   db.reset();
   std::filesystem::remove_all(dir);

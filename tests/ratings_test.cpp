@@ -166,7 +166,7 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   auto near = http.get("/v1/leaderboards/duel4/around/" + a.login.user_id + "?limit=5");
   ASSERT_EQ(near.status, 200) << near.body;
   EXPECT_EQ(near.json().at("entries").as_array().size(), 2u);
-  EXPECT_EQ(http.get("/v1/leaderboards/nope").error_code(), "not_found");
+  EXPECT_EQ(http.get("/v1/leaderboards/nope").error_code(), "no_such_board");
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?limit=500").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?cursor=bm9wZQ").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?season=2026-11").error_code(), "invalid_field");

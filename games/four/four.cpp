@@ -143,5 +143,6 @@ ARENA_GAME(four) {
        .forfeit_on_leave = true,
        .settings = {arena::match::SettingSpec::number("turn_seconds", 30, 1, 600,
                                                       "a player who has not moved after this long loses")},
-       .rules = 2});  // 2: the deciding move ends the game at the next tick, with its delta (1: at once)
+       .score_stats = {"pieces"},  // pieces the seat dropped: a board of quickest wins takes it, ascending
+       .rules = 2});               // 2: the deciding move ends the game at the next tick, with its delta (1: at once)
 }

@@ -15,6 +15,7 @@
 #include "arena/match/runner.hpp"
 #include "arena/ratings/ratings.hpp"
 #include "arena/storage/sqlite.hpp"
+#include "roles.hpp"
 
 namespace arena::app {
 namespace json = boost::json;
@@ -84,100 +85,20 @@ json::array seats_of(const match::MatchRecord& rec) {
 
 }  // namespace
 
-namespace {
-
-ratings::BoardCursor board_cursor(const Request& req) {
-  const auto v = req.query_param("cursor");
-  if (!v || v->empty()) return {};
-  const auto raw = core::base64url_decode(*v);
-  ratings::BoardCursor c;
-  const auto a = raw ? raw->find('|') : std::string::npos;
-  const auto b = a == std::string::npos ? a : raw->find('|', a + 1);
-  bool ok = b != std::string::npos;
-  if (ok) {
-    const auto* p = raw->data();
-    ok = std::from_chars(p, p + a, c.rank).ptr == p + a && c.rank > 0 &&
-         std::from_chars(p + a + 1, p + b, c.display).ptr == p + b && std::isfinite(c.display);
-    c.user_id = raw->substr(b + 1);
-  }
-  if (!ok || c.user_id.empty()) throw Error(Code::invalid_field, "cursor is not one this server gave out");
-  return c;
-}
-
-std::string board_cursor_text(const ratings::BoardRow& r) {
-  char display[64];
-  std::snprintf(display, sizeof display, "%.17g", r.display);
-  return core::base64url_encode(std::to_string(r.rank) + "|" + display + "|" + r.user_id);
-}
-
-json::array board_json(storage::Sqlite& db, const std::vector<ratings::BoardRow>& rows) {
-  json::array out;
-  db.with([&](storage::Sqlite& c) {
-    auto& name = c.prepare("SELECT display_name FROM accounts WHERE id = ?");
-    for (const auto& r : rows) {
-      name.bind(r.user_id);
-      const auto display_name = name.step() ? json::value(name.text(0)) : json::value(nullptr);
-      out.push_back(json::object{{"rank", r.rank},
-                                 {"user_id", r.user_id},
-                                 {"display_name", display_name},
-                                 {"rating", shown(r.display)},
-                                 {"games", r.games}});
-    }
-  });
-  return out;
-}
-
-void board_only(const Request& req, const std::set<std::string>& boards, const std::string& board) {
-  if (boards.count(board) == 0) throw Error(Code::not_found, "no leaderboard named '" + board.substr(0, 64) + "'");
-  if (req.query_param("region") || req.query_param("season"))
-    throw Error(Code::invalid_field, "rating boards have no regions or seasons yet: leave region and season out");
-}
-
-}  // namespace
-
-void add_player_routes(http::Router& routes, storage::Sqlite& db, std::set<std::string> boards) {
-  routes.add(Method::get, "/v1/leaderboards/{board}",
-             [&db, boards](Request& req) {
-               const std::string board(req.param("board"));
-               board_only(req, boards, board);
-               const int limit = bounded_limit(req, 20, 100);
-               const auto rows = ratings::SqliteRatingStore(db).page(board, board_cursor(req), limit + 1);
-               std::vector<ratings::BoardRow> shown_rows(rows.begin(),
-                                                         rows.begin() + std::min<std::size_t>(rows.size(), limit));
-               const bool more = static_cast<int>(rows.size()) > limit;
-               json::object body{
-                   {"board", board},
-                   {"entries", board_json(db, shown_rows)},
-                   {"next_cursor", more ? json::value(board_cursor_text(shown_rows.back())) : json::value(nullptr)}};
-               return Response::json(200, json::serialize(body));
-             },
-             {.runs_on = http::RunsOn::storage});
-
-  routes.add(Method::get, "/v1/leaderboards/{board}/around/{user_id}",
-             [&db, boards](Request& req) {
-               const std::string board(req.param("board"));
-               board_only(req, boards, board);
-               const std::string user = id_param(req, "user_id", Code::no_such_user);
-               const auto rows = ratings::SqliteRatingStore(db).around(board, user, bounded_limit(req, 5, 50));
-               if (rows.empty())
-                 throw Error(Code::no_such_user, "that player is not on this board (not rated in it yet)");
-               json::object body{{"board", board}, {"entries", board_json(db, rows)}};
-               return Response::json(200, json::serialize(body));
-             },
-             {.runs_on = http::RunsOn::storage});
-
+void add_player_routes(http::Router& routes, BoardServices& boards) {
+  storage::Sqlite& db = boards.db;
   routes.add(
       Method::get, "/v1/players/{id}",
-      [&db](Request& req) {
+      [&db, &boards](Request& req) {
         const std::string id = id_param(req, "id", Code::no_such_user);
         const auto account = auth::SqliteAuthStore(db).find(id);
         if (!account) throw Error(Code::no_such_user, "there is no player with that id");
-        return db.with([&](storage::Sqlite& c) {
-          json::array modes;
+        json::array modes;
+        std::vector<std::string> mode_names;
+        const auto last_seen = db.with([&](storage::Sqlite& c) {
           auto& st = c.prepare(
               "SELECT mode, model, display, games, wins, losses, draws FROM ratings WHERE user_id = ? ORDER BY mode");
           st.bind(id);
-          std::vector<std::pair<std::string, double>> mine;
           while (st.step()) {
             modes.push_back(json::object{{"mode", st.text(0)},
                                          {"model", st.text(1)},
@@ -186,25 +107,29 @@ void add_player_routes(http::Router& routes, storage::Sqlite& db, std::set<std::
                                          {"wins", st.int64(4)},
                                          {"losses", st.int64(5)},
                                          {"draws", st.int64(6)}});
-            mine.emplace_back(st.text(0), st.real(2));
-          }
-          // Rank: 1 + the players above (higher rating, or equal and an earlier id): dense and exact.
-          auto& rank = c.prepare(
-              "SELECT count(*) FROM ratings WHERE mode = ? AND (display > ? OR (display = ? AND user_id < ?))");
-          for (std::size_t i = 0; i < mine.size(); ++i) {
-            rank.bind(mine[i].first, mine[i].second, mine[i].second, id);
-            rank.step();
-            modes[i].as_object()["rank"] = rank.int64(0) + 1;
+            mode_names.push_back(st.text(0));
           }
           auto& last = c.prepare("SELECT max(ended_at) FROM match_players WHERE user_id = ?").bind(id);
           last.step();
-          json::object body{{"user_id", id},
-                            {"display_name", account->display_name},
-                            {"created_at", account->created_at},
-                            {"last_seen", last.is_null(0) ? json::value(nullptr) : json::value(last.int64(0))},
-                            {"modes", std::move(modes)}};
-          return Response::json(200, json::serialize(body));
+          return last.is_null(0) ? json::value(nullptr) : json::value(last.int64(0));
         });
+        // Rank: on the mode's rating board this season (null when not on it: no rated match this
+        // season), read outside the database (the rank index may load).
+        for (std::size_t i = 0; i < mode_names.size(); ++i) {
+          const auto* board = boards.after_match.board(mode_names[i]);
+          const auto rank =
+              board == nullptr
+                  ? 0
+                  : boards.store.rank_of(
+                        {board->id, leaderboards::season_at(*board, boards.clock.now_unix_ms()).id, ""}, id);
+          modes[i].as_object()["rank"] = rank > 0 ? json::value(rank) : json::value(nullptr);
+        }
+        json::object body{{"user_id", id},
+                          {"display_name", account->display_name},
+                          {"created_at", account->created_at},
+                          {"last_seen", last_seen},
+                          {"modes", std::move(modes)}};
+        return Response::json(200, json::serialize(body));
       },
       {.runs_on = http::RunsOn::storage});
 

@@ -14,8 +14,11 @@
 #include "arena/bus/bus.hpp"
 #include "arena/config/settings.hpp"
 #include "arena/core/clock.hpp"
+#include "arena/core/json_input.hpp"
 #include "arena/http/router.hpp"
+#include "arena/leaderboards/store.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/postmatch/after_match.hpp"
 #include "arena/router/router.hpp"
 #include "arena/runtime/timers.hpp"
 #include "arena/storage/sqlite.hpp"
@@ -56,11 +59,24 @@ std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settin
 std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
 std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
 std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
-// GET /v1/players/{id}, /v1/players/{id}/matches, /v1/matches/{id}, and the rating board of
-// each mode in `boards` (/v1/leaderboards/{board}, .../around/{user_id}); src/app/player_routes.cpp.
-void add_player_routes(http::Router& routes, storage::Sqlite& db, std::set<std::string> boards);
-// Rates finished matches by the modes in `modes` (how each mode is rated); serves the player routes.
+// What the player and board routes read (the worker role owns them).
+struct BoardServices {
+  storage::Sqlite& db;
+  const core::Clock& clock;
+  postmatch::AfterMatch& after_match;  // the boards, and what a match writes to them
+  leaderboards::SqliteBoardStore& store;
+  std::string server_key;  // leaderboards.server_key
+  core::JsonLimits json_limits;
+};
+// GET /v1/players/{id} (ranks on the modes' rating boards), /v1/players/{id}/matches,
+// /v1/matches/{id}; src/app/player_routes.cpp.
+void add_player_routes(http::Router& routes, BoardServices& boards);
+// GET /v1/leaderboards, /v1/leaderboards/{board}, .../around/{user_id}, .../seasons, and
+// POST .../scores; src/app/board_routes.cpp.
+void add_board_routes(http::Router& routes, BoardServices& boards);
+// Applies finished matches (ratings by the modes in `modes`, boards) and the upkeep jobs; serves
+// the player and board routes.
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
-                                       Shared& shared);
+                                       leaderboards::Settings boards, std::size_t json_max_depth, Shared& shared);
 
 }  // namespace arena::app

@@ -1,12 +1,15 @@
-// The worker role: runs the durable jobs (include/arena/jobs) of this process's database: the
-// rating of every finished match (rating.update), and the recurring upkeep (expired refresh
-// tokens, pruning finished jobs).
+// The worker role: runs the durable jobs (include/arena/jobs) of this process's database: what
+// every finished match changes (rating.update: ratings, history, boards), and the recurring
+// upkeep (expired refresh tokens, pruning finished jobs, closing seasons); serves the player and
+// board routes.
 #include <boost/json.hpp>
 
 #include "arena/auth/sqlite_store.hpp"
+#include "arena/config/loader.hpp"
 #include "arena/core/log.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/jobs/worker.hpp"
+#include "arena/match/game_mode.hpp"
 #include "arena/match/store.hpp"
 #include "arena/matchmaking/mode.hpp"
 #include "arena/protocol/messages.hpp"
@@ -20,10 +23,36 @@ namespace {
 
 class WorkerRole final : public Component {
  public:
-  WorkerRole(jobs::WorkerSettings s, const matchmaking::Settings& mm, Shared& shared)
-      : settings_(std::move(s)), shared_(shared) {
-    for (const auto& m : matchmaking::configured_modes(mm.modes, mm.builtin_modes))
+  WorkerRole(jobs::WorkerSettings s, const matchmaking::Settings& mm, leaderboards::Settings boards,
+             std::size_t json_max_depth, Shared& shared)
+      : settings_(std::move(s)), board_settings_(std::move(boards)), json_max_depth_(json_max_depth), shared_(shared) {
+    std::vector<leaderboards::ModeInfo> modes;
+    std::map<std::string, std::string> game_of;
+    for (const auto& m : matchmaking::configured_modes(mm.modes, mm.builtin_modes)) {
       models_[m.name] = ratings::model_named(m.rating_model_or_default()).value_or(ratings::Model::weng_lin);
+      modes.push_back({m.name, m.regions});
+      game_of[m.name] = m.game;
+    }
+    try {
+      boards_ = leaderboards::configured_boards(board_settings_.boards, modes);
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError(e.what());
+    }
+    // A board fed by a mode takes a stat its game declares (GameInfo::score_stats).
+    const auto games = match::builtin_games();
+    for (const auto& b : boards_) {
+      if (b.rating || b.mode.empty()) continue;
+      const auto* game = games.find(game_of[b.mode]);
+      if (game == nullptr) continue;  // the matchmaker names the unknown game at start-up
+      for (const auto& stat : {b.stat, b.subscore_stat}) {
+        if (stat.empty() || std::count(game->score_stats.begin(), game->score_stats.end(), stat) != 0) continue;
+        std::string known;
+        for (const auto& name : game->score_stats) known += (known.empty() ? "" : ", ") + name;
+        throw config::ConfigError(
+            "setting 'leaderboards.boards." + b.id + "." + (stat == b.stat ? "stat" : "subscore") + "': the game " +
+            game->name + " has no score stat '" + stat + "' (it has: " + (known.empty() ? "none" : known) + ")");
+      }
+    }
   }
   ~WorkerRole() override { stop(); }
 
@@ -33,8 +62,15 @@ class WorkerRole final : public Component {
     store_ = std::make_unique<jobs::SqliteJobStore>(*shared_.db);
     metrics_ = std::make_unique<jobs::JobMetrics>(shared_.registry);
     worker_ = std::make_unique<jobs::Worker>(*store_, shared_.clock, shared_.timers, *metrics_, settings_);
+    index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
+    reader_ = storage::Sqlite::open(shared_.db->path());
+    after_match_ = std::make_unique<postmatch::AfterMatch>(*shared_.db, reader_.get(), shared_.clock, models_, boards_,
+                                                           index_.get());
+    board_store_ = std::make_unique<leaderboards::SqliteBoardStore>(*shared_.db, index_.get());
     auto& clock = shared_.clock;
-    worker_->handle("rating.update", [this](jobs::JobContext& ctx) { rate(ctx); });
+    worker_->handle("rating.update", [this](jobs::JobContext& ctx) {
+      after_match_->handle(ctx, [this](const postmatch::Applied& a) { announce(a); });
+    });
     // match.ended (from a host of this process or another): its rating job, once per match. The
     // host already enqueued it with the result when they share this database; the key makes a
     // second ask (or a redelivered match.ended) change nothing.
@@ -43,6 +79,7 @@ class WorkerRole final : public Component {
       if (!ended) return;
       try {
         store_->enqueue(match::rating_job(ended->match_id), shared_.clock.now_unix_ms());
+        worker_->wake();  // no wait for the next poll
       } catch (const std::exception& e) {
         log::get("jobs")->error("msg=\"rating job not enqueued\" match_id={} error=\"{}\"", ended->match_id, e.what());
       }
@@ -56,16 +93,34 @@ class WorkerRole final : public Component {
       const int n = store_->prune(clock.now_unix_ms() - settings_.retention.count());
       if (n > 0) log::get("jobs")->info("msg=\"finished jobs pruned\" count={}", n);
     });
+    // A board's season ends at each time its schedule matches: the job marks the seasons that
+    // ended closed (their entries stay queryable) and frees their rank index.
+    worker_->handle("leaderboards.close_season", [this, &clock](jobs::JobContext& ctx) {
+      const auto args = boost::json::parse(ctx.job().args).as_object();
+      const std::string board(args.at("board").as_string());
+      for (const auto& season : board_store_->close_seasons(board, clock.now_unix_ms()))
+        log::get("jobs")->info("msg=\"season closed\" board={} season={}", board, season);
+    });
     jobs::JobSpec upkeep;
     upkeep.max_attempts = 3;
     upkeep.kind = "upkeep.refresh_tokens";
     worker_->every("upkeep.refresh_tokens", "17 * * * *", upkeep);
     upkeep.kind = "upkeep.prune_jobs";
     worker_->every("upkeep.prune_jobs", "23 * * * *", upkeep);
+    for (const auto& b : boards_) {
+      if (!b.season) continue;
+      jobs::JobSpec close;
+      close.kind = "leaderboards.close_season";
+      close.max_attempts = 10;
+      close.args = boost::json::serialize(boost::json::object{{"board", b.id}});
+      worker_->every("leaderboards.close_season:" + b.id, b.season->text(), close);
+    }
     worker_->start();
-    std::set<std::string> boards;
-    for (const auto& [mode, model] : models_) boards.insert(mode);
-    add_player_routes(shared_.routes, *shared_.db, std::move(boards));
+    board_services_ =
+        std::make_unique<BoardServices>(BoardServices{*shared_.db, shared_.clock, *after_match_, *board_store_,
+                                                      board_settings_.server_key, core::JsonLimits{json_max_depth_}});
+    add_player_routes(shared_.routes, *board_services_);
+    add_board_routes(shared_.routes, *board_services_);
   }
 
   bool drain(std::chrono::milliseconds timeout) override { return !worker_ || worker_->drain(timeout); }
@@ -85,45 +140,21 @@ class WorkerRole final : public Component {
     worker_.reset();
   }
 
-  // rating.update: the stored result's players get their new ratings and history rows in the
-  // transaction that completes the job (a worker that lost its lease changes nothing), then
-  // each online player hears rating.changed.
-  void rate(jobs::JobContext& ctx) {
-    const auto args = boost::json::parse(ctx.job().args).as_object();
-    const std::string match_id(args.at("match_id").as_string());
-    match::SqliteMatchStore results(*shared_.db);
-    const auto rec = results.load(match_id);
-    if (!rec) throw std::runtime_error("no stored result for match " + match_id + " (yet)");
-    if (!rec->error.empty()) return;  // a failed match is not rated
-    const auto model = models_.count(rec->spec.mode) != 0 ? models_.at(rec->spec.mode) : ratings::Model::weng_lin;
-    std::vector<ratings::RatedSeat> seats;
-    std::vector<std::string> users;
-    for (std::size_t i = 0; i < rec->spec.seats.size(); ++i) {
-      const auto& s = rec->spec.seats[i];
-      int place = 0;
-      for (const auto& p : rec->result.placements)
-        if (p.seat == static_cast<int>(i)) place = p.place;
-      seats.push_back({s.user_id, s.bot, s.team, place});
-      if (!s.bot) users.push_back(s.user_id);
-    }
-    ratings::SqliteRatingStore store(*shared_.db);
-    const auto now = shared_.clock.now_unix_ms();
-    const auto changes = ratings::rate_match(rec->spec.mode, model, seats, store.load(users, rec->spec.mode), now);
-    bool applied = false;
-    ctx.complete_with([&] {
-      applied = shared_.db->with(
-          [&](storage::Sqlite& c) { return ratings::SqliteRatingStore::apply_in(c, match_id, changes, now); });
-    });
-    if (!applied) return;
-    for (const auto& ch : changes) {
+  // After a match's changes committed: each online player hears rating.changed (with their rank
+  // on the mode's board this season), and the matchmakers' rating caches hear it on the bus.
+  void announce(const postmatch::Applied& a) {
+    const auto* board = after_match_->board(a.mode);
+    const auto season = board != nullptr ? leaderboards::season_at(*board, shared_.clock.now_unix_ms()).id : "";
+    for (const auto& ch : a.ratings) {
+      const auto rank = board != nullptr ? board_store_->rank_of({board->id, season, ""}, ch.after.user_id) : 0;
       shared_.router.to_user(ch.after.user_id, "rating.changed",
                              {{"mode", ch.after.mode},
                               {"before", std::round(ch.before * 100) / 100},
                               {"after", std::round(ch.after.display * 100) / 100},
-                              {"match_id", match_id},
+                              {"match_id", a.match_id},
                               {"outcome", ch.outcome},
                               {"games", ch.after.games},
-                              {"rank", store.rank_of(ch.after.mode, ch.after.user_id)}});
+                              {"rank", rank}});
       shared_.bus.publish(protocol::kRatingChanged,
                           protocol::encode(protocol::RatingChanged{ch.after.user_id, ch.after.mode, ch.after.display}));
     }
@@ -131,7 +162,15 @@ class WorkerRole final : public Component {
 
  private:
   jobs::WorkerSettings settings_;
+  leaderboards::Settings board_settings_;
+  std::size_t json_max_depth_;
   Shared& shared_;
+  std::vector<leaderboards::Board> boards_;
+  std::unique_ptr<storage::Sqlite> reader_;  // reads beside the group commits (WAL)
+  std::unique_ptr<leaderboards::RankIndex> index_;
+  std::unique_ptr<postmatch::AfterMatch> after_match_;
+  std::unique_ptr<leaderboards::SqliteBoardStore> board_store_;
+  std::unique_ptr<BoardServices> board_services_;
   std::unique_ptr<jobs::SqliteJobStore> store_;
   std::unique_ptr<jobs::JobMetrics> metrics_;
   std::unique_ptr<jobs::Worker> worker_;
@@ -142,8 +181,8 @@ class WorkerRole final : public Component {
 }  // namespace
 
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
-                                       Shared& shared) {
-  return std::make_unique<WorkerRole>(std::move(settings), modes, shared);
+                                       leaderboards::Settings boards, std::size_t json_max_depth, Shared& shared) {
+  return std::make_unique<WorkerRole>(std::move(settings), modes, std::move(boards), json_max_depth, shared);
 }
 
 }  // namespace arena::app

@@ -249,7 +249,8 @@ std::vector<Field> build() {
       "matchmaking.match_hold", "A matched player cannot queue again until match.ended, or this long",
       [](auto& s) -> auto& { return s.matchmaking.match_hold; }, 1s, 24h));
   f.push_back(int_field(
-      "matchmaking.default_rating", "Rating matchmaking gives a player not rated yet in a mode (a fresh rating shows as 800)",
+      "matchmaking.default_rating",
+      "Rating matchmaking gives a player not rated yet in a mode (a fresh rating shows as 800)",
       [](auto& s) -> auto& { return s.matchmaking.default_rating; }, 0, 10'000));
   f.push_back(bool_field(
       "matchmaking.builtin_modes",
@@ -292,6 +293,19 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "jobs.backoff_cap_ms", "The longest a failed job waits before its retry",
       [](auto& s) -> auto& { return s.jobs.backoff.cap_ms; }, 1, 7LL * 24 * 3'600'000));
+  f.push_back(int_field(
+      "leaderboards.rank_index_entries",
+      "Board entries the in-memory rank index may hold (exact ranks in O(log n)); past it ranks are counted",
+      [](auto& s) -> auto& { return s.leaderboards.rank_index_entries; }, 0, 1'000'000'000));
+  f.push_back(string_field(
+      "leaderboards.server_key",
+      "Bearer key for server calls that write scores (POST /v1/leaderboards/{board}/scores); empty = off, or >= 32 "
+      "characters",
+      [](auto& s) -> auto& { return s.leaderboards.server_key; },
+      [](string_view v) {
+        if (!v.empty() && v.size() < 32) throw std::invalid_argument("expected at least 32 characters (or empty)");
+      },
+      true));
   f.push_back(string_field(
       "log.level", "trace, debug, info, warn, error or off", [](auto& s) -> auto& { return s.log.level; },
       one_of({"trace", "debug", "info", "warn", "error", "off"})));

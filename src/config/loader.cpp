@@ -70,11 +70,25 @@ void read_modes(Settings& s, const toml::table& modes, const std::string& source
   }
 }
 
+// [leaderboards.boards.<id>] tables are kept as written; the leaderboards module checks them.
+void read_boards(Settings& s, const toml::table& boards, const std::string& source) {
+  for (const auto& [name, node] : boards) {
+    const std::string where = "leaderboards.boards." + std::string(name.str());
+    const auto* board = node.as_table();
+    if (board == nullptr) throw ConfigError("setting '" + where + "' (from " + source + "): expected a table");
+    auto& keys = s.leaderboards.boards[std::string(name.str())];
+    for (const auto& [k, v] : *board)
+      keys[std::string(k.str())] = toml_scalar(v, where + "." + std::string(k.str()), source);
+  }
+}
+
 void walk_toml(Settings& s, const toml::table& table, const std::string& prefix, const std::string& source) {
   for (const auto& [k, node] : table) {
     const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (key == "matchmaking.modes" && node.as_table() != nullptr) {
       read_modes(s, *node.as_table(), source);
+    } else if (key == "leaderboards.boards" && node.as_table() != nullptr) {
+      read_boards(s, *node.as_table(), source);
     } else if (auto sub = node.as_table()) {
       walk_toml(s, *sub, key, source);
     } else {

@@ -43,12 +43,15 @@ int status_of(Code code) {
     case Code::token_mismatch:
     case Code::not_party_leader:
     case Code::not_party_member:
-    case Code::not_invited: return 403;
+    case Code::not_invited:
+    case Code::server_writes_off: return 403;
     case Code::not_found:
     case Code::account_not_found:
     case Code::no_such_user:
     case Code::no_such_party:
     case Code::no_such_match:
+    case Code::no_such_board:
+    case Code::no_such_season:
     case Code::not_member:
     case Code::user_offline: return 404;
     case Code::method_not_allowed: return 405;

@@ -95,48 +95,5 @@ TEST(Ratings, AMatchIsAppliedOnceAndReadBack) {
   EXPECT_TRUE(store.displayed_of({"a"}, "squads").empty());
 }
 
-// 250 rated players: pages of 100 number them 1..250 without a gap or a repeat, also when a
-// rating changes between two pages; around-me is the same numbering.
-TEST(Ratings, BoardPagesRankDenselyAcrossBordersAndAroundMe) {
-  testing::TempDir dir;
-  auto db = storage::Sqlite::open(dir.path() / "r.db");
-  storage::migrate_up(*db, storage::sqlite_migrations(), kNow / 1000);
-  db->with([&](storage::Sqlite& c) {
-    storage::Transaction tx(c);
-    auto& st = c.prepare(
-        "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, last_played) "
-        "VALUES (?, 'duel', 'glicko2', 0, 0, 0, ?, 0)");
-    for (int i = 0; i < 250; ++i) {
-      char id[16];
-      std::snprintf(id, sizeof id, "u%03d", i);
-      st.bind(std::string(id), static_cast<double>(1000 + (i % 50))).exec();  // five of each rating: ties
-    }
-    tx.commit();
-  });
-  SqliteRatingStore store(*db);
-  std::vector<BoardRow> all;
-  BoardCursor from;
-  for (int page = 0; page < 3; ++page) {
-    const auto rows = store.page("duel", from, 100);
-    all.insert(all.end(), rows.begin(), rows.end());
-    if (rows.empty()) break;
-    from = {rows.back().rank, rows.back().display, rows.back().user_id};
-    if (page == 0)  // someone far below climbs to the top between two pages
-      db->exec("UPDATE ratings SET display = 5000 WHERE user_id = 'u000'");
-  }
-  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].rank, static_cast<std::int64_t>(i) + 1);
-  EXPECT_GE(all.size(), 249u);
-  EXPECT_EQ(all.front().display, 1049);
-  EXPECT_EQ(all.front().user_id, "u049");  // ties by user id
-  EXPECT_EQ(all[1].user_id, "u099");
-  const auto near = store.around("duel", "u149", 2);
-  ASSERT_EQ(near.size(), 5u);
-  EXPECT_EQ(near[2].user_id, "u149");
-  EXPECT_EQ(near[2].rank, 3 + 1);  // u000 now leads, then u049, u099, u149
-  EXPECT_EQ(near[0].rank, near[2].rank - 2);
-  EXPECT_EQ(near[4].rank, near[2].rank + 2);
-  EXPECT_TRUE(store.around("duel", "nobody", 2).empty());
-}
-
 }  // namespace
 }  // namespace arena::ratings

@@ -14,6 +14,7 @@
 #include "arena/gateway/settings.hpp"
 #include "arena/http/settings.hpp"
 #include "arena/jobs/settings.hpp"
+#include "arena/leaderboards/settings.hpp"
 #include "arena/match/host_settings.hpp"
 #include "arena/matchmaking/settings.hpp"
 #include "arena/sessions/settings.hpp"
@@ -40,6 +41,7 @@ struct Settings {
   matchmaking::Settings matchmaking;
   match::HostSettings host;
   jobs::WorkerSettings jobs;
+  leaderboards::Settings leaderboards;
   LogSettings log;
 };
 

@@ -68,23 +68,6 @@ std::vector<Change> rate_match(const std::string& mode, Model model, const std::
                                const std::map<std::string, PlayerRating>& current, std::int64_t now,
                                const Options& options = {});
 
-// One leaderboard row: rank 1 is the best; ranks are dense (1, 2, 3, ...: equal ratings are
-// ordered by user id).
-struct BoardRow {
-  std::int64_t rank = 0;
-  std::string user_id;
-  double display = 0;
-  int games = 0;
-};
-
-// Where the next page starts: after this row (its rank continues the numbering, so a page
-// border never repeats or skips a rank even while ratings change).
-struct BoardCursor {
-  std::int64_t rank = 0;  // 0: from the top
-  double display = 0;
-  std::string user_id;
-};
-
 class SqliteRatingStore {
  public:
   explicit SqliteRatingStore(storage::Sqlite& db) : db_(db) {}
@@ -95,12 +78,6 @@ class SqliteRatingStore {
                        std::int64_t now);
   // Displayed ratings of `users` in `mode` (missing: not rated yet).
   std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode);
-  // Up to `limit` rows of the rating board of `mode` after `from`.
-  std::vector<BoardRow> page(const std::string& mode, const BoardCursor& from, int limit);
-  // `user`'s row with up to `limit` rows above and below it; empty when the user is not rated.
-  std::vector<BoardRow> around(const std::string& mode, const std::string& user, int limit);
-  // 1 + the players of `mode` rated above `user` (equal ratings by user id); 0 when not rated.
-  std::int64_t rank_of(const std::string& mode, const std::string& user);
   // A player's displayed rating in every mode they are rated in.
   std::map<std::string, double> displayed_all(const std::string& user);
 

@@ -1,0 +1,124 @@
+#pragma once
+// Where leaderboard entries live (SQLite here; PostgreSQL and a Redis cache with the cluster
+// issue), and an in-memory rank index that makes a player's exact rank O(log n).
+//
+// Ranks are dense and exact: rank 1 is the top; entries with equal score and subscore are
+// ordered by user id. A page's cursor carries the rank of its last row, so paging never repeats
+// or skips a rank at a border, even while entries change.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arena/leaderboards/boards.hpp"
+
+namespace arena::storage {
+class Sqlite;
+}
+
+namespace arena::leaderboards {
+
+struct Entry {
+  std::int64_t rank = 0;
+  std::string user_id;
+  std::string region;
+  double score = 0, subscore = 0;
+  std::int64_t writes = 0;
+  std::int64_t updated_at = 0;
+  SortKey key;  // its place in the board's order
+};
+
+// Which rows: a board's season, whole (region empty) or one region's.
+struct View {
+  std::string board;
+  std::string season;
+  std::string region;
+};
+
+// Where the next page starts: after this row (rank 0: from the top).
+struct Cursor {
+  std::int64_t rank = 0;
+  SortKey key;
+  std::string user_id;
+};
+
+// An entry as a committed write left it (what the rank index takes).
+struct Written {
+  std::string board, season, user_id, region;
+  SortKey key;
+  std::int64_t writes = 0;
+};
+
+struct SeasonInfo {
+  std::string id;
+  std::int64_t starts_at = 0, ends_at = 0;
+  std::optional<std::int64_t> closed_at;
+  std::int64_t entries = 0;
+};
+
+// Exact ranks of whole board seasons, kept in memory: loaded from the store on first use (while
+// all of them together stay under `max_entries`; past it the store counts instead), then kept
+// by the writes the store reports after they commit. A write older than the entry held (by its
+// `writes` version) is ignored, so reports that arrive out of order do no harm.
+//
+// Never call it while holding the database (inside Sqlite::with): a load takes the database.
+class RankIndex {
+ public:
+  explicit RankIndex(std::size_t max_entries);
+  ~RankIndex();
+  RankIndex(const RankIndex&) = delete;
+  RankIndex& operator=(const RankIndex&) = delete;
+
+  using Loader = std::function<std::vector<Written>()>;
+  using Counter = std::function<std::int64_t()>;
+  // The 1-based rank of `user` in the board season; 0 when not on it; nullopt when the season is
+  // not indexed and would not fit (the caller counts).
+  std::optional<std::int64_t> rank(const std::string& board, const std::string& season, const std::string& user,
+                                   const Counter& count, const Loader& load);
+  void committed(const std::vector<Written>& writes);
+  void drop(const std::string& board, const std::string& season);
+  std::size_t entries() const;
+
+ private:
+  struct Set;
+  mutable std::mutex mu_;
+  std::size_t max_entries_;
+  std::size_t held_ = 0;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<Set>> sets_;
+};
+
+class SqliteBoardStore {
+ public:
+  // `index` (may be null) answers ranks of whole boards when it holds them.
+  explicit SqliteBoardStore(storage::Sqlite& db, RankIndex* index = nullptr) : db_(db), index_(index) {}
+
+  // Applies one write with the board's operator, inside the caller's transaction (inside its
+  // Sqlite::with()); the season's row is created on its first write. Tell the index what it
+  // returns once the transaction has committed.
+  static Written write_in(storage::Sqlite& c, const Board& board, const Season& season, const std::string& user,
+                          const std::string& region, const Score& score, std::int64_t now);
+
+  // Up to `limit` rows after `from`.
+  std::vector<Entry> page(const Board& board, const View& view, const Cursor& from, int limit);
+  // `user`'s row with up to `limit` rows above and below; empty when the user is not on it.
+  std::vector<Entry> around(const Board& board, const View& view, const std::string& user, int limit);
+  // 1-based; 0 when the user is not on it.
+  std::int64_t rank_of(const View& view, const std::string& user);
+  std::optional<Entry> entry(const View& view, const std::string& user);
+  std::vector<SeasonInfo> seasons(const std::string& board);
+  bool has_season(const std::string& board, const std::string& season);
+  // Marks every season of `board` that ended by `now` closed (its entries stay); returns their ids.
+  std::vector<std::string> close_seasons(const std::string& board, std::int64_t now);
+  RankIndex* index() const { return index_; }
+
+ private:
+  std::int64_t count_rank(storage::Sqlite& c, const View& view, const SortKey& key, const std::string& user);
+  storage::Sqlite& db_;
+  RankIndex* index_;
+};
+
+}  // namespace arena::leaderboards

@@ -1,0 +1,64 @@
+#pragma once
+// What a finished match changes, once: its players' ratings in its mode (with a history row
+// each), its mode's rating board, and the score boards fed by its mode's result stats. The
+// worker role runs it as the handler of the rating.update job that the host stored with the
+// result; the job's fencing epoch and a row in matches_applied make it happen once per match
+// however often the job runs or match.ended is delivered.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arena/core/clock.hpp"
+#include "arena/jobs/worker.hpp"
+#include "arena/leaderboards/store.hpp"
+#include "arena/match/runner.hpp"
+#include "arena/ratings/ratings.hpp"
+
+namespace arena::storage {
+class Sqlite;
+}
+
+namespace arena::postmatch {
+
+struct Applied {
+  std::string match_id;
+  std::string mode;
+  std::vector<ratings::Change> ratings;       // the players whose ratings changed
+  std::vector<leaderboards::Written> writes;  // board entries as the match left them
+};
+
+class AfterMatch {
+ public:
+  // `reader` (may be null: `db`) is a second connection to the same database, for the reads
+  // outside the transaction (the stored record): with WAL they need not wait for a group commit
+  // that holds `db`. `models`: mode -> how it is rated (a mode missing here: Weng-Lin). `boards`: every board
+  // (include/arena/leaderboards/boards.hpp). `index` (may be null) gets the writes once committed.
+  AfterMatch(storage::Sqlite& db, storage::Sqlite* reader, const core::Clock& clock,
+             std::map<std::string, ratings::Model> models, std::vector<leaderboards::Board> boards,
+             leaderboards::RankIndex* index);
+
+  // The rating.update job ({"match_id": ...}): reads the stored record, then completes the job
+  // with everything the match changes, read and written inside the completing transaction (two
+  // matches of one player rated at once never lose an update). `announce` runs after the commit
+  // (not when the match had been applied before, or the lease was lost).
+  void handle(jobs::JobContext& ctx, const std::function<void(const Applied&)>& announce);
+
+  // Applies the match inside the caller's transaction; nullopt when it was applied before.
+  std::optional<Applied> apply_in(storage::Sqlite& c, const match::MatchRecord& rec, std::int64_t now);
+
+  const std::vector<leaderboards::Board>& boards() const { return boards_; }
+  const leaderboards::Board* board(const std::string& id) const;
+
+ private:
+  storage::Sqlite& db_;
+  storage::Sqlite& reader_;
+  const core::Clock& clock_;
+  std::map<std::string, ratings::Model> models_;
+  std::vector<leaderboards::Board> boards_;
+  leaderboards::RankIndex* index_;
+};
+
+}  // namespace arena::postmatch

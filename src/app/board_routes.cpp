@@ -1,0 +1,273 @@
+// Leaderboards over REST (served by the worker role, which writes them): the boards, their
+// pages and around-me per region and season, their seasons, and server writes of scores. Every
+// route runs on the storage pool.
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "arena/bus/payload.hpp"
+#include "arena/core/encoding.hpp"
+#include "arena/core/json_input.hpp"
+#include "arena/http/router.hpp"
+#include "arena/storage/sqlite.hpp"
+#include "roles.hpp"
+
+namespace arena::app {
+namespace json = boost::json;
+using http::Method;
+using http::Request;
+using http::Response;
+
+namespace {
+
+double shown(double v) {
+  return std::round(v * 100) / 100;
+}
+
+int limit_of(const Request& req, int def, int max) {
+  const auto v = req.query_param("limit");
+  if (!v) return def;
+  int n = 0;
+  const auto* end = v->data() + v->size();
+  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
+    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
+  return n;
+}
+
+// rank|k1|k2|user_id, base64url: opaque to clients.
+leaderboards::Cursor cursor_of(const Request& req) {
+  const auto v = req.query_param("cursor");
+  if (!v || v->empty()) return {};
+  const auto raw = core::base64url_decode(*v);
+  leaderboards::Cursor c;
+  bool ok = raw.has_value();
+  std::size_t at = 0;
+  auto field = [&](auto& out) {
+    const auto bar = raw->find('|', at);
+    if (!ok || bar == std::string::npos) return ok = false;
+    const auto* p = raw->data();
+    ok = std::from_chars(p + at, p + bar, out).ptr == p + bar;
+    at = bar + 1;
+    return ok;
+  };
+  field(c.rank) && field(c.key.k1) && field(c.key.k2);
+  ok = ok && c.rank > 0 && std::isfinite(c.key.k1) && std::isfinite(c.key.k2);
+  if (ok) c.user_id = raw->substr(at);
+  if (!ok || c.user_id.empty()) throw Error(Code::invalid_field, "cursor is not one this server gave out");
+  return c;
+}
+
+std::string cursor_text(const leaderboards::Entry& e) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%lld|%.17g|%.17g|", static_cast<long long>(e.rank), e.key.k1, e.key.k2);
+  return core::base64url_encode(buf + e.user_id);
+}
+
+struct Target {
+  const leaderboards::Board* board;
+  leaderboards::View view;
+};
+
+// The board, region and season a request names (bad ones: 4xx with a code).
+Target target_of(const Request& req, const BoardServices& b) {
+  const std::string id(req.param("board"));
+  const auto* board = b.after_match.board(id);
+  if (board == nullptr) throw Error(Code::no_such_board, "no leaderboard named '" + id.substr(0, 64) + "'");
+  Target t{board, {id, leaderboards::season_at(*board, b.clock.now_unix_ms()).id, ""}};
+  if (const auto r = req.query_param("region"); r && !r->empty()) {
+    if (std::find(board->regions.begin(), board->regions.end(), *r) == board->regions.end())
+      throw Error(Code::invalid_field, "region is one of this board's regions (GET /v1/leaderboards lists them)");
+    t.view.region = std::string(*r);
+  }
+  if (const auto s = req.query_param("season"); s && !s->empty() && *s != t.view.season) {
+    if (!leaderboards::plausible_season(*board, *s))
+      throw Error(Code::invalid_field,
+                  board->season ? "season is a name such as 2026-11" : "this board has no seasons");
+    if (!b.store.has_season(id, std::string(*s)))
+      throw Error(Code::no_such_season, "this board has no season '" + std::string(*s) + "'");
+    t.view.season = std::string(*s);
+  }
+  return t;
+}
+
+json::array entries_json(const BoardServices& b, const leaderboards::Board& board,
+                         const std::vector<leaderboards::Entry>& rows) {
+  json::array out;
+  b.db.with([&](storage::Sqlite& c) {
+    auto& name = c.prepare("SELECT display_name FROM accounts WHERE id = ?");
+    auto& games = c.prepare("SELECT games FROM ratings WHERE user_id = ? AND mode = ?");
+    for (const auto& r : rows) {
+      name.bind(r.user_id);
+      json::object o{{"rank", r.rank},
+                     {"user_id", r.user_id},
+                     {"display_name", name.step() ? json::value(name.text(0)) : json::value(nullptr)},
+                     {"region", r.region.empty() ? json::value(nullptr) : json::value(r.region)},
+                     {"updated_at", r.updated_at}};
+      if (board.rating) {
+        o["rating"] = shown(r.score);
+        games.bind(r.user_id, board.mode);
+        o["games"] = games.step() ? games.int64(0) : 0;
+      } else {
+        o["score"] = r.score;
+        o["subscore"] = r.subscore;
+      }
+      out.push_back(std::move(o));
+    }
+  });
+  return out;
+}
+
+json::object board_json(const BoardServices& b, const leaderboards::Board& board) {
+  json::array regions;
+  for (const auto& r : board.regions) regions.push_back(json::string(r));
+  return {{"id", board.id},
+          {"kind", board.rating ? "rating" : "score"},
+          {"mode", board.mode.empty() ? json::value(nullptr) : json::value(board.mode)},
+          {"stat", board.stat.empty() ? json::value(nullptr) : json::value(board.stat)},
+          {"operator", leaderboards::name(board.op)},
+          {"order", leaderboards::name(board.order)},
+          {"season_schedule", board.season ? json::value(board.season->text()) : json::value(nullptr)},
+          {"season", leaderboards::season_at(board, b.clock.now_unix_ms()).id},
+          {"regions", std::move(regions)},
+          {"server_writes", board.writable_by_server}};
+}
+
+bool same_key(std::string_view a, std::string_view b) {  // in time that does not depend on where they differ
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+double number_field(const json::object& o, std::string_view key, bool required) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) {
+    if (required) throw Error(Code::missing_field, std::string(key) + " is required");
+    return 0;
+  }
+  double d = 0;
+  if (v->is_int64())
+    d = static_cast<double>(v->as_int64());
+  else if (v->is_uint64())
+    d = static_cast<double>(v->as_uint64());
+  else if (v->is_double())
+    d = v->as_double();
+  else
+    throw Error(Code::invalid_field, std::string(key) + " is a number");
+  if (!std::isfinite(d) || std::fabs(d) > 1e15) throw Error(Code::invalid_field, std::string(key) + " is -1e15..1e15");
+  return d;
+}
+
+}  // namespace
+
+void add_board_routes(http::Router& routes, BoardServices& b) {
+  routes.add(Method::get, "/v1/leaderboards",
+             [&b](Request&) {
+               json::array boards;
+               for (const auto& board : b.after_match.boards()) boards.push_back(board_json(b, board));
+               return Response::json(200, json::serialize(json::object{{"boards", std::move(boards)}}));
+             },
+             {.runs_on = http::RunsOn::storage});
+
+  routes.add(Method::get, "/v1/leaderboards/{board}",
+             [&b](Request& req) {
+               const auto t = target_of(req, b);
+               const int limit = limit_of(req, 20, 100);
+               auto rows = b.store.page(*t.board, t.view, cursor_of(req), limit + 1);
+               const bool more = static_cast<int>(rows.size()) > limit;
+               if (more) rows.pop_back();
+               json::object body{{"board", t.view.board},
+                                 {"season", t.view.season},
+                                 {"region", t.view.region.empty() ? json::value(nullptr) : json::value(t.view.region)},
+                                 {"entries", entries_json(b, *t.board, rows)},
+                                 {"next_cursor", more ? json::value(cursor_text(rows.back())) : json::value(nullptr)}};
+               return Response::json(200, json::serialize(body));
+             },
+             {.runs_on = http::RunsOn::storage});
+
+  routes.add(Method::get, "/v1/leaderboards/{board}/around/{user_id}",
+             [&b](Request& req) {
+               const auto t = target_of(req, b);
+               const std::string user(req.param("user_id"));
+               if (user.empty() || user.size() > 64 || !bus::valid_token(user))
+                 throw Error(Code::no_such_user, "no such id");
+               const auto rows = b.store.around(*t.board, t.view, user, limit_of(req, 5, 50));
+               if (rows.empty()) throw Error(Code::no_such_user, "that player is not on this board (in this season)");
+               json::object body{{"board", t.view.board},
+                                 {"season", t.view.season},
+                                 {"region", t.view.region.empty() ? json::value(nullptr) : json::value(t.view.region)},
+                                 {"entries", entries_json(b, *t.board, rows)}};
+               return Response::json(200, json::serialize(body));
+             },
+             {.runs_on = http::RunsOn::storage});
+
+  routes.add(
+      Method::get, "/v1/leaderboards/{board}/seasons",
+      [&b](Request& req) {
+        const std::string id(req.param("board"));
+        const auto* board = b.after_match.board(id);
+        if (board == nullptr) throw Error(Code::no_such_board, "no leaderboard named '" + id.substr(0, 64) + "'");
+        json::array seasons;
+        for (const auto& s : b.store.seasons(id))
+          seasons.push_back(json::object{{"season", s.id},
+                                         {"starts_at", s.starts_at},
+                                         {"ends_at", s.ends_at == 0 ? json::value(nullptr) : json::value(s.ends_at)},
+                                         {"closed_at", s.closed_at ? json::value(*s.closed_at) : json::value(nullptr)},
+                                         {"entries", s.entries}});
+        json::object body{{"board", id},
+                          {"current", leaderboards::season_at(*board, b.clock.now_unix_ms()).id},
+                          {"seasons", std::move(seasons)}};
+        return Response::json(200, json::serialize(body));
+      },
+      {.runs_on = http::RunsOn::storage});
+
+  // A server call writes a score (a game server, a tournament tool): with the server key only.
+  routes.add(
+      Method::post, "/v1/leaderboards/{board}/scores",
+      [&b](Request& req) {
+        if (b.server_key.empty())
+          throw Error(Code::server_writes_off, "server writes are off (set leaderboards.server_key)");
+        if (!same_key(req.bearer_token(), b.server_key))
+          throw Error(Code::unauthorized, "server writes need Authorization: Bearer <leaderboards.server_key>");
+        const std::string id(req.param("board"));
+        const auto* board = b.after_match.board(id);
+        if (board == nullptr) throw Error(Code::no_such_board, "no leaderboard named '" + id.substr(0, 64) + "'");
+        if (!board->writable_by_server)
+          throw Error(Code::server_writes_off, board->rating ? "a rating board is written by rated matches only"
+                                                             : "this board takes no server writes");
+        const auto body = core::parse_object(req.body, b.json_limits);
+        const core::Fields f(body);
+        const std::string user = f.required_string("user_id", 1, 64);
+        const std::string region = f.optional_string("region", 1, 32).value_or("");
+        if (!region.empty() && std::find(board->regions.begin(), board->regions.end(), region) == board->regions.end())
+          throw Error(Code::invalid_field, "region is one of this board's regions");
+        const leaderboards::Score score{number_field(body, "score", true), number_field(body, "subscore", false)};
+        const auto now = b.clock.now_unix_ms();
+        const auto season = leaderboards::season_at(*board, now);
+        const auto written = b.db.with([&](storage::Sqlite& c) {
+          auto& who = c.prepare("SELECT 1 FROM accounts WHERE id = ?").bind(user);
+          const bool exists = who.step();
+          who.reset_if_busy();
+          if (!exists) throw Error(Code::no_such_user, "there is no player with that id");
+          storage::Transaction tx(c);
+          auto w = leaderboards::SqliteBoardStore::write_in(c, *board, season, user, region, score, now);
+          tx.commit();
+          return w;
+        });
+        if (b.store.index() != nullptr) b.store.index()->committed({written});
+        const leaderboards::View view{id, season.id, ""};
+        const auto e = b.store.entry(view, user);
+        json::object out{{"board", id},
+                         {"season", season.id},
+                         {"user_id", user},
+                         {"score", e ? e->score : 0},
+                         {"subscore", e ? e->subscore : 0},
+                         {"rank", b.store.rank_of(view, user)}};
+        return Response::json(200, json::serialize(out));
+      },
+      {.runs_on = http::RunsOn::storage});
+}
+
+}  // namespace arena::app
