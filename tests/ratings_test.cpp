@@ -5,8 +5,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -76,6 +78,58 @@ json::value play_four(Player& a, Player& b) {
   EXPECT_TRUE(ended);
   EXPECT_TRUE(b.next("match.ended", 10s));
   return ended ? *ended : json::value(nullptr);
+}
+
+// One game of four that `winner` wins: the winner stacks column 0, the loser drops in column 6
+// three times and then column 5, never four in a line, so the winner's fourth piece decides.
+// Both see match.ended and rating.changed. Returns the match id ("" on failure).
+// With `server`, its clock moves 3 s on after both queued (the test server's wall clock stands
+// still otherwise, and a rating window widens with the wait).
+std::string play_four_won_by(Player& winner, Player& loser, TestServer* server = nullptr,
+                             const std::string& mode = "duel4") {
+  const auto qw = winner.request("mm.enqueue", {{"mode", mode}, {"regions", {{"eu", 20}}}}, 1);
+  const auto ql = loser.request("mm.enqueue", {{"mode", mode}, {"regions", {{"eu", 20}}}}, 1);
+  EXPECT_EQ(str(qw, {"op"}), "mm.enqueue") << qw;
+  EXPECT_EQ(str(ql, {"op"}), "mm.enqueue") << ql;
+  if (server != nullptr) server->advance(3s);
+  auto aw = winner.next("match.assigned", 10s);
+  auto al = loser.next("match.assigned", 10s);
+  EXPECT_TRUE(aw && al);
+  if (!aw || !al) return "";
+  const std::string id = str(*aw, {"d", "match_id"});
+  const int winner_seat = static_cast<int>(aw->at("d").at("seat").as_int64());
+  int to_move = -1;
+  if (auto snap = winner.next("match.snapshot"))
+    to_move = static_cast<int>(snap->at("d").at("state").at("to_move").as_int64());
+  (void)loser.next("match.snapshot");
+  int loser_moves = 0;
+  for (int move = 0; move < 10; ++move) {
+    const bool winners_turn = to_move == winner_seat;
+    Player& p = winners_turn ? winner : loser;
+    const int column = winners_turn ? 0 : (loser_moves++ < 3 ? 6 : 5);
+    auto reply = p.request("match.input", {{"match_id", id}, {"d", {{"column", column}}}}, 10 + move);
+    if (str(reply, {"op"}) != "match.input") {
+      ADD_FAILURE() << "move " << move << ": " << reply;
+      return "";
+    }
+    auto delta = winner.next("match.delta", 5s);
+    if (!delta) {
+      ADD_FAILURE() << "no delta after move " << move;
+      return "";
+    }
+    const auto& d = delta->at("d").at("d").as_object();
+    if (d.contains("winner")) break;
+    to_move = static_cast<int>(d.at("to_move").as_int64());
+  }
+  EXPECT_TRUE(winner.next("match.ended", 10s));
+  EXPECT_TRUE(loser.next("match.ended", 10s));
+  auto rw = winner.next("rating.changed", 10s);
+  auto rl = loser.next("rating.changed", 10s);
+  EXPECT_TRUE(rw && rl);
+  if (rw) {
+    EXPECT_EQ(str(*rw, {"d", "outcome"}), "win");
+  }
+  return id;
 }
 
 // The rows of `arena jobs list` output (the header and the all-jobs summary left out).
@@ -198,6 +252,151 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   // And nobody hears rating.changed twice for it (a's last use: a timed-out read ends a socket).
   server.app().bus().publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{id2, "duel4", "four", "{}"}));
   EXPECT_FALSE(a.next("rating.changed", 1500ms));
+}
+
+// Leaderboards as a game team sets them up: the mode's rating board with monthly seasons, a
+// score board fed by the game's stat (fewest pieces to a result, ascending), a server-written
+// board; per region; and a season that rolls over on its schedule and stays queryable.
+TEST(AfterTheMatch, BoardsTakeScoresPerRegionAndSeasonAndSeasonsRollOver) {
+  const std::string key(40, 'k');
+  TestServer server([&](config::Settings& s) {
+    duel_of_four(s);
+    s.leaderboards.boards["duel4"] = {{"season", "0 0 1 * *"}};
+    s.leaderboards.boards["fewest_pieces"] = {{"mode", "duel4"}, {"stat", "pieces"}, {"order", "asc"}};
+    s.leaderboards.boards["coins"] = {{"operator", "increment"}};
+    s.leaderboards.server_key = key;
+  });
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  const std::string id = play_four_won_by(a, b);
+  ASSERT_FALSE(id.empty());
+  testing::HttpClient http(server.port());
+  // The fake clock starts on 2023-11-14: the rating board's season is 2023-11.
+  auto list = http.get("/v1/leaderboards");
+  ASSERT_EQ(list.status, 200) << list.body;
+  std::map<std::string, json::object> boards;
+  const auto list_json = list.json();
+  for (const auto& bd : list_json.at("boards").as_array())
+    boards[std::string(bd.at("id").as_string())] = bd.as_object();
+  ASSERT_TRUE(boards.count("duel4") && boards.count("fewest_pieces") && boards.count("coins")) << list.body;
+  EXPECT_EQ(boards["duel4"].at("season").as_string(), "2023-11");
+  EXPECT_EQ(boards["duel4"].at("kind").as_string(), "rating");
+  EXPECT_EQ(boards["fewest_pieces"].at("kind").as_string(), "score");
+  EXPECT_EQ(boards["coins"].at("season").as_string(), "all");
+
+  auto rating = http.get("/v1/leaderboards/duel4");
+  ASSERT_EQ(rating.status, 200) << rating.body;
+  EXPECT_EQ(rating.json().at("season").as_string(), "2023-11");
+  ASSERT_EQ(rating.json().at("entries").as_array().size(), 2u);
+  EXPECT_EQ(rating.json().at("entries").at(0).at("user_id").as_string(), a.login.user_id);
+  EXPECT_EQ(rating.json().at("entries").at(0).at("region").as_string(), "eu");
+
+  // The score board took each seat's stat from the stored result: the loser dropped fewer pieces.
+  auto stored = http.get("/v1/matches/" + id).json();
+  std::map<std::string, double> pieces;
+  for (const auto& seat : stored.at("seats").as_array())
+    pieces[std::string(seat.at("user_id").as_string())] = static_cast<double>(seat.at("stats").at("pieces").as_int64());
+  auto score = http.get("/v1/leaderboards/fewest_pieces");
+  ASSERT_EQ(score.status, 200) << score.body;
+  const auto score_json = score.json();
+  const auto& rows = score_json.at("entries").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows)
+    EXPECT_EQ(r.at("score").as_double(), pieces[std::string(r.at("user_id").as_string())]) << score.body;
+  EXPECT_LE(rows[0].at("score").as_double(), rows[1].at("score").as_double());
+
+  // Regions and seasons: one region's board; bad names get codes.
+  auto eu = http.get("/v1/leaderboards/duel4?region=eu");
+  ASSERT_EQ(eu.status, 200) << eu.body;
+  EXPECT_EQ(eu.json().at("entries").as_array().size(), 2u);
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?region=mars").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?season=2023-10").error_code(), "no_such_season");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?season=20x3").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/leaderboards/coins?season=2023-11").error_code(), "invalid_field");  // no seasons
+  EXPECT_EQ(http.get("/v1/leaderboards/nope/seasons").error_code(), "no_such_board");
+
+  // Server writes: with the key only, never to a rating board, combined by the board's operator.
+  const std::string body = R"({"user_id":")" + a.login.user_id + R"(","score":5})";
+  EXPECT_EQ(http.post_json("/v1/leaderboards/coins/scores", body).error_code(), "unauthorized");
+  EXPECT_EQ(http.post_json("/v1/leaderboards/coins/scores", body, std::string(40, 'x')).error_code(), "unauthorized");
+  EXPECT_EQ(http.post_json("/v1/leaderboards/duel4/scores", body, key).error_code(), "server_writes_off");
+  EXPECT_EQ(http.post_json("/v1/leaderboards/coins/scores", R"({"user_id":"nobody","score":1})", key).error_code(),
+            "no_such_user");
+  EXPECT_EQ(http.post_json("/v1/leaderboards/coins/scores", R"({"user_id":"x","score":"many"})", key).error_code(),
+            "invalid_field");
+  EXPECT_EQ(http.post_json("/v1/leaderboards/coins/scores", R"({"user_id":"x"})", key).error_code(), "missing_field");
+  ASSERT_EQ(http.post_json("/v1/leaderboards/coins/scores", body, key).status, 200);
+  auto coins = http.post_json("/v1/leaderboards/coins/scores", body, key);
+  ASSERT_EQ(coins.status, 200) << coins.body;
+  EXPECT_EQ(coins.json().at("score").as_double(), 10);
+  EXPECT_EQ(coins.json().at("rank").as_int64(), 1);
+
+  // Past the first of December the rating board's season rolls over: the worker's recurring job
+  // closes 2023-11, which stays queryable; the new season starts empty.
+  server.advance(std::chrono::hours(24 * 17));
+  bool closed = false;
+  for (int i = 0; i < 300 && !closed; ++i) {
+    const auto seasons = http.get("/v1/leaderboards/duel4/seasons").json();
+    for (const auto& se : seasons.at("seasons").as_array())
+      closed = closed || (se.at("season").as_string() == "2023-11" && !se.at("closed_at").is_null());
+    if (!closed) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(closed);
+  auto old = http.get("/v1/leaderboards/duel4?season=2023-11");
+  ASSERT_EQ(old.status, 200) << old.body;
+  EXPECT_EQ(old.json().at("entries").as_array().size(), 2u);
+  auto fresh = http.get("/v1/leaderboards/duel4");
+  EXPECT_EQ(fresh.json().at("season").as_string(), "2023-12");
+  EXPECT_TRUE(fresh.json().at("entries").as_array().empty());
+  auto profile = http.get("/v1/players/" + a.login.user_id).json();
+  EXPECT_TRUE(profile.at("modes").at(0).at("rank").is_null());  // no rated match this season yet
+}
+
+// Matchmaking reads real ratings: two players who keep winning and two who keep losing, queued
+// together, meet their own kind.
+TEST(AfterTheMatch, AfterEnoughMatchesStrongPlayersMeetStrongPlayers) {
+  TestServer server([](config::Settings& s) {
+    duel_of_four(s);
+    // A narrow window that widens fast: a lone pair meets after a wait of a few seconds.
+    s.matchmaking.modes["duel4"]["rating_window"] = "100";
+    s.matchmaking.modes["duel4"]["rating_widen_per_s"] = "400";
+  });
+  std::vector<std::unique_ptr<Player>> strong, weak;
+  for (int i = 0; i < 2; ++i) {
+    strong.push_back(std::make_unique<Player>(server.port(), guest(server.port())));
+    weak.push_back(std::make_unique<Player>(server.port(), guest(server.port())));
+  }
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 2; ++i)
+      ASSERT_FALSE(play_four_won_by(*strong[i], *weak[i], &server).empty()) << round << " " << i;
+  std::mutex mu;
+  std::vector<protocol::MatchFound> found;
+  auto sub = server.app().bus().subscribe(protocol::kMatchFound, [&](const bus::Message& m) {
+    std::lock_guard lock(mu);
+    if (auto f = protocol::decode<protocol::MatchFound>(m.data)) found.push_back(*f);
+  });
+  for (auto* p : {strong[0].get(), weak[0].get(), strong[1].get(), weak[1].get()})
+    p->request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
+  for (auto* p : {strong[0].get(), weak[0].get(), strong[1].get(), weak[1].get()})
+    ASSERT_TRUE(p->next("match.assigned", 10s));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(found.size(), 2u);
+  std::set<std::string> strong_ids{strong[0]->login.user_id, strong[1]->login.user_id};
+  for (const auto& f : found) {
+    std::set<std::string> in;
+    double lo = 1e9, hi = -1e9;
+    for (const auto& team : f.teams)
+      for (const auto& p : team) {
+        in.insert(p.user_id);
+        lo = std::min(lo, p.rating);
+        hi = std::max(hi, p.rating);
+      }
+    const bool all_strong = std::all_of(in.begin(), in.end(), [&](const auto& u) { return strong_ids.count(u) != 0; });
+    const bool all_weak = std::none_of(in.begin(), in.end(), [&](const auto& u) { return strong_ids.count(u) != 0; });
+    EXPECT_TRUE(all_strong || all_weak) << "a strong player met a weak one";
+    EXPECT_LT(hi - lo, 100);  // within the first window: the ratings the matcher saw are the real ones
+    EXPECT_GT(lo, 0);
+  }
 }
 
 // Matchmaking reads the real ratings: after a restart, a player's new session loads their

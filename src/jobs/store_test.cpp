@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "arena/storage/migrations.hpp"
 #include "arena/storage/sqlite.hpp"
 #include "arena/testing/temp_dir.hpp"
@@ -114,6 +117,61 @@ TEST_F(JobStoreTest, EffectsCommitOnlyWithTheCompletion) {
     return st.int64(0);
   });
   EXPECT_EQ(rows, 1);  // once: the lost worker's write was rolled back
+}
+
+// Group commit: one transaction, a savepoint per job. A job whose lease was lost and a job whose
+// effects throw change nothing; the others complete with their effects.
+TEST_F(JobStoreTest, AGroupCommitUndoesOnlyTheJobsThatCannotComplete) {
+  for (int i = 0; i < 4; ++i) store.enqueue(spec(), kT0);
+  auto leases = store.claim("default", "w1", 10, kT0, kLease);
+  ASSERT_EQ(leases.size(), 4u);
+  db->exec("CREATE TABLE effects (job INTEGER)");
+  auto effect = [&](std::int64_t id) {
+    return [this, id] {
+      db->with([&](storage::Sqlite& c) { c.prepare("INSERT INTO effects VALUES (?)").bind(id).exec(); });
+    };
+  };
+  // The first job's lease is lost (the others' heartbeats kept theirs): it expired and another
+  // worker claimed the job.
+  for (std::size_t i = 1; i < leases.size(); ++i) store.heartbeat(leases[i], kT0 + kLease - 1, kLease);
+  store.rescue(kT0 + kLease + 1);
+  const auto again = store.claim("default", "w2", 1, kT0 + kLease + 1, kLease);
+  ASSERT_EQ(again.size(), 1u);
+  std::vector<Completion> batch;
+  for (const auto& l : leases)
+    batch.push_back({l, l.job.id == leases[2].job.id ? std::function<void()>([&] {
+                       effect(l.job.id)();  // written, then undone with the rest of this job
+                       throw std::runtime_error("no stored result");
+                     })
+                                                     : effect(l.job.id)});
+  const auto results = store.complete_all(batch, kT0 + kLease + 2);
+  ASSERT_EQ(results.size(), 4u);
+  std::map<std::int64_t, Completed> by_id;
+  for (std::size_t i = 0; i < 4; ++i) by_id[leases[i].job.id] = results[i].outcome;
+  ASSERT_EQ(again[0].job.id, leases[0].job.id);
+  EXPECT_EQ(by_id[leases[0].job.id], Completed::lease_lost);
+  EXPECT_EQ(by_id[leases[2].job.id], Completed::effects_failed);
+  EXPECT_EQ(results[2].error, "no stored result");
+  int completed = 0;
+  for (const auto& l : leases) {
+    const auto state = store.get(l.job.id)->state;
+    if (by_id[l.job.id] == Completed::yes) {
+      EXPECT_EQ(state, State::completed);
+      ++completed;
+    } else {
+      EXPECT_EQ(state, State::running);  // refused or undone: still its lease holder's to finish
+    }
+  }
+  EXPECT_EQ(completed, 2);
+  std::set<std::int64_t> written;
+  db->with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT job FROM effects");
+    while (st.step()) written.insert(st.int64(0));
+  });
+  std::set<std::int64_t> expected;
+  for (const auto& [id, outcome] : by_id)
+    if (outcome == Completed::yes) expected.insert(id);
+  EXPECT_EQ(written, expected);
 }
 
 TEST_F(JobStoreTest, FailuresRetryAfterTheirDelayThenTheJobIsDeadAndAnOperatorCanRetryIt) {

@@ -96,6 +96,31 @@ TEST(Worker, RunsJobsAndRetriesFailuresWithJitteredBackoff) {
   w.stop();
 }
 
+TEST(Worker, AfterCommitStepsRunOnlyForCompletedJobsAndThrowingEffectsFailTheAttempt) {
+  Harness h;
+  Worker w(h.store, h.clock, h.timers, h.metrics, h.settings("w1"));
+  std::atomic<int> effects{0}, thens{0};
+  w.handle("good", [&](JobContext& ctx) { ctx.complete_with([&] { ++effects; }, [&] { ++thens; }); });
+  w.handle("bad", [&](JobContext& ctx) {
+    ctx.complete_with([] { throw std::runtime_error("effects broke"); }, [&] { ++thens; });
+  });
+  w.start();
+  std::vector<std::int64_t> good;
+  for (int i = 0; i < 3; ++i) good.push_back(*h.store.enqueue(job("good"), h.clock.now_unix_ms()));
+  const auto bad = *h.store.enqueue(job("bad", 1), h.clock.now_unix_ms());
+  ASSERT_TRUE(h.step_until([&] {
+    bool done = h.state(bad) == State::dead;
+    for (auto id : good) done = done && h.state(id) == State::completed;
+    return done;
+  }));
+  EXPECT_EQ(effects.load(), 3);
+  EXPECT_EQ(thens.load(), 3);  // not for the job whose effects threw
+  EXPECT_NE(h.store.get(bad)->last_error.find("effects broke"), std::string::npos);
+  EXPECT_EQ(h.metrics.total.with({"default", "bad", "dead"}).value(), 1u);
+  EXPECT_EQ(h.metrics.total.with({"default", "good", "succeeded"}).value(), 3u);
+  w.stop();
+}
+
 TEST(Worker, HeartbeatsKeepALongJobAndAStoppedWorkersJobIsRescuedAndDoneOnce) {
   Harness h;
   std::atomic<bool> release{false};
