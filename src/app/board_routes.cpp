@@ -12,6 +12,7 @@
 #include "arena/core/json_input.hpp"
 #include "arena/http/router.hpp"
 #include "arena/storage/sqlite.hpp"
+#include "rest_params.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -21,20 +22,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-double shown(double v) {
-  return std::round(v * 100) / 100;
-}
-
-int limit_of(const Request& req, int def, int max) {
-  const auto v = req.query_param("limit");
-  if (!v) return def;
-  int n = 0;
-  const auto* end = v->data() + v->size();
-  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
-    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
-  return n;
-}
 
 // rank|k1|k2|user_id, base64url: opaque to clients.
 leaderboards::Cursor cursor_of(const Request& req) {
@@ -174,7 +161,7 @@ void add_board_routes(http::Router& routes, BoardServices& b) {
   routes.add(Method::get, "/v1/leaderboards/{board}",
              [&b](Request& req) {
                const auto t = target_of(req, b);
-               const int limit = limit_of(req, 20, 100);
+               const int limit = page_limit(req, 20, 100);
                auto rows = b.store.page(*t.board, t.view, cursor_of(req), limit + 1);
                const bool more = static_cast<int>(rows.size()) > limit;
                if (more) rows.pop_back();
@@ -190,10 +177,8 @@ void add_board_routes(http::Router& routes, BoardServices& b) {
   routes.add(Method::get, "/v1/leaderboards/{board}/around/{user_id}",
              [&b](Request& req) {
                const auto t = target_of(req, b);
-               const std::string user(req.param("user_id"));
-               if (user.empty() || user.size() > 64 || !bus::valid_token(user))
-                 throw Error(Code::no_such_user, "no such id");
-               const auto rows = b.store.around(*t.board, t.view, user, limit_of(req, 5, 50));
+               const std::string user = id_param(req, "user_id", Code::no_such_user);
+               const auto rows = b.store.around(*t.board, t.view, user, page_limit(req, 5, 50));
                if (rows.empty()) throw Error(Code::no_such_user, "that player is not on this board (in this season)");
                json::object body{{"board", t.view.board},
                                  {"season", t.view.season},

@@ -15,6 +15,7 @@
 #include "arena/match/runner.hpp"
 #include "arena/ratings/ratings.hpp"
 #include "arena/storage/sqlite.hpp"
+#include "rest_params.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -24,26 +25,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-double shown(double v) {
-  return std::round(v * 100) / 100;
-}
-
-std::string id_param(const Request& req, std::string_view name, Code unknown) {
-  const std::string id(req.param(name));
-  if (id.empty() || id.size() > 64 || !bus::valid_token(id)) throw Error(unknown, "no such id");
-  return id;
-}
-
-int bounded_limit(const Request& req, int def, int max) {
-  const auto v = req.query_param("limit");
-  if (!v) return def;
-  int n = 0;
-  const auto* end = v->data() + v->size();
-  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
-    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
-  return n;
-}
 
 // A history cursor: the (ended_at, match_id) of the last item of the page before, opaque.
 struct Cursor {
@@ -136,7 +117,7 @@ void add_player_routes(http::Router& routes, BoardServices& boards) {
   routes.add(Method::get, "/v1/players/{id}/matches",
              [&db](Request& req) {
                const std::string id = id_param(req, "id", Code::no_such_user);
-               const int limit = bounded_limit(req, 20, 100);
+               const int limit = page_limit(req, 20, 100);
                const Cursor from = cursor_of(req);
                if (!auth::SqliteAuthStore(db).find(id))
                  throw Error(Code::no_such_user, "there is no player with that id");

@@ -1,0 +1,38 @@
+#pragma once
+// What the player and board routes read from a request the same way (src/app/player_routes.cpp,
+// src/app/board_routes.cpp).
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "arena/bus/payload.hpp"
+#include "arena/core/error.hpp"
+#include "arena/http/message.hpp"
+
+namespace arena::app {
+
+// A rating as shown: two decimals.
+inline double shown(double v) {
+  return std::round(v * 100) / 100;
+}
+
+// `?limit=`: `def` when absent, else 1..max (400 invalid_field otherwise).
+inline int page_limit(const http::Request& req, int def, int max) {
+  const auto v = req.query_param("limit");
+  if (!v) return def;
+  int n = 0;
+  const auto* end = v->data() + v->size();
+  if (std::from_chars(v->data(), end, n).ptr != end || n < 1 || n > max)
+    throw Error(Code::invalid_field, "limit is 1.." + std::to_string(max));
+  return n;
+}
+
+// A path parameter that names an id (a user, a match): `unknown` when it cannot be one.
+inline std::string id_param(const http::Request& req, std::string_view name, Code unknown) {
+  const std::string id(req.param(name));
+  if (id.empty() || id.size() > 64 || !bus::valid_token(id)) throw Error(unknown, "no such id");
+  return id;
+}
+
+}  // namespace arena::app
