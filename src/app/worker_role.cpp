@@ -66,7 +66,7 @@ class WorkerRole final : public Component {
     reader_ = storage::Sqlite::open(shared_.db->path());
     after_match_ = std::make_unique<postmatch::AfterMatch>(*shared_.db, reader_.get(), shared_.clock, models_, boards_,
                                                            index_.get());
-    board_store_ = std::make_unique<leaderboards::SqliteBoardStore>(*shared_.db, index_.get());
+    board_store_ = std::make_unique<leaderboards::SqliteBoardStore>(*shared_.db, index_.get(), reader_.get());
     auto& clock = shared_.clock;
     worker_->handle("rating.update", [this](jobs::JobContext& ctx) {
       after_match_->handle(ctx, [this](const postmatch::Applied& a) { announce(a); });

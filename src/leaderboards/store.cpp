@@ -122,7 +122,7 @@ std::int64_t SqliteBoardStore::rank_of(const View& view, const std::string& user
     const auto r = index_->rank(
         view.board, view.season, user,
         [&] {
-          return db_.with([&](storage::Sqlite& c) {
+          return reader_.with([&](storage::Sqlite& c) {
             auto& st = c.prepare("SELECT count(*) FROM board_entries WHERE board = ? AND season = ?")
                            .bind(view.board, view.season);
             st.step();
@@ -131,7 +131,7 @@ std::int64_t SqliteBoardStore::rank_of(const View& view, const std::string& user
         },
         [&] {
           std::vector<Written> all;
-          db_.with([&](storage::Sqlite& c) {
+          reader_.with([&](storage::Sqlite& c) {
             auto& st = c.prepare("SELECT user_id, k1, k2, writes FROM board_entries WHERE board = ? AND season = ?")
                            .bind(view.board, view.season);
             while (st.step())

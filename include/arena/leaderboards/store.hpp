@@ -93,8 +93,11 @@ class RankIndex {
 
 class SqliteBoardStore {
  public:
-  // `index` (may be null) answers ranks of whole boards when it holds them.
-  explicit SqliteBoardStore(storage::Sqlite& db, RankIndex* index = nullptr) : db_(db), index_(index) {}
+  // `index` (may be null) answers ranks of whole boards when it holds them; it loads a board
+  // season through `reader` (may be null: `db`), a second connection to the same database, so
+  // that the load's long read does not hold up writes on `db` (WAL).
+  explicit SqliteBoardStore(storage::Sqlite& db, RankIndex* index = nullptr, storage::Sqlite* reader = nullptr)
+      : db_(db), index_(index), reader_(reader != nullptr ? *reader : db) {}
 
   // Applies one write with the board's operator, inside the caller's transaction (inside its
   // Sqlite::with()); the season's row is created on its first write. Tell the index what it
@@ -119,6 +122,7 @@ class SqliteBoardStore {
   std::int64_t count_rank(storage::Sqlite& c, const View& view, const SortKey& key, const std::string& user);
   storage::Sqlite& db_;
   RankIndex* index_;
+  storage::Sqlite& reader_;
 };
 
 }  // namespace arena::leaderboards
