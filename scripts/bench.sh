@@ -56,9 +56,9 @@ echo "== matchmaking, 100k queued + 100k/s arrivals: $bin/arena-bench-matchmakin
 "$bin/arena-bench-matchmaking" --tickets 100000 --arrivals 100000 --simulated-seconds 30
 
 # Match host: 10,000 cycles matches of 8 bots at 20 Hz on the shared scheduler.
-echo "== rating jobs on SQLite: $bin/arena-bench-jobs --jobs 20000 --players 10000 --threads 4 --concurrency 64"
-"$bin/arena-bench-jobs" --jobs 20000 --players 10000 --threads 4 --concurrency 64
-echo "== leaderboard reads, 1M rated players: $bin/arena-bench-leaderboard --players 1000000 --reads 200"
-"$bin/arena-bench-leaderboard" --players 1000000 --reads 200
+echo "== rating jobs on SQLite: $bin/arena-bench-jobs --jobs 20000 --players 10000 --threads 4 --concurrency 1024"
+"$bin/arena-bench-jobs" --jobs 20000 --players 10000 --threads 4 --concurrency 1024
+echo "== leaderboard reads, 1M entries: $bin/arena-bench-leaderboard --players 1000000 --reads 2000 --counted-reads 20"
+"$bin/arena-bench-leaderboard" --players 1000000 --reads 2000 --counted-reads 20
 echo "== match host: $bin/arena-bench-host --matches 10000 --seconds 10 --threads 2"
 "$bin/arena-bench-host" --matches 10000 --seconds 10 --threads 2
