@@ -52,7 +52,7 @@ endfunction()
 
 # The tsan tier (make test-tsan builds target tsan_tests, tests/CMakeLists.txt): these modules'
 # unit tests and realtime_tsan_tests.
-set(ARENA_TSAN_MODULES bus gateway jobs match matchmaking runtime sessions)
+set(ARENA_TSAN_MODULES bus gateway jobs match matchmaking postmatch runtime sessions)
 
 function(arena_tests name)
   cmake_parse_arguments(T "" "LABEL" "SOURCES;DEPS" ${ARGN})
