@@ -302,8 +302,8 @@ TEST(AfterTheMatch, BoardsTakeScoresPerRegionAndSeasonAndSeasonsRollOver) {
   const auto& rows = score_json.at("entries").as_array();
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& r : rows)
-    EXPECT_EQ(r.at("score").as_double(), pieces[std::string(r.at("user_id").as_string())]) << score.body;
-  EXPECT_LE(rows[0].at("score").as_double(), rows[1].at("score").as_double());
+    EXPECT_EQ(r.at("score").to_number<double>(), pieces[std::string(r.at("user_id").as_string())]) << score.body;
+  EXPECT_LE(rows[0].at("score").to_number<double>(), rows[1].at("score").to_number<double>());
 
   // Regions and seasons: one region's board; bad names get codes.
   auto eu = http.get("/v1/leaderboards/duel4?region=eu");
@@ -328,7 +328,7 @@ TEST(AfterTheMatch, BoardsTakeScoresPerRegionAndSeasonAndSeasonsRollOver) {
   ASSERT_EQ(http.post_json("/v1/leaderboards/coins/scores", body, key).status, 200);
   auto coins = http.post_json("/v1/leaderboards/coins/scores", body, key);
   ASSERT_EQ(coins.status, 200) << coins.body;
-  EXPECT_EQ(coins.json().at("score").as_double(), 10);
+  EXPECT_EQ(coins.json().at("score").to_number<double>(), 10);
   EXPECT_EQ(coins.json().at("rank").as_int64(), 1);
 
   // Past the first of December the rating board's season rolls over: the worker's recurring job

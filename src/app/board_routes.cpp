@@ -23,6 +23,12 @@ using http::Response;
 
 namespace {
 
+// A score as JSON: a whole number as an integer (not 1.01E2), any other as a double.
+json::value number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+  return v;
+}
+
 // rank|k1|k2|user_id, base64url: opaque to clients.
 leaderboards::Cursor cursor_of(const Request& req) {
   const auto v = req.query_param("cursor");
@@ -97,8 +103,8 @@ json::array entries_json(const BoardServices& b, const leaderboards::Board& boar
         games.bind(r.user_id, board.mode);
         o["games"] = games.step() ? games.int64(0) : 0;
       } else {
-        o["score"] = r.score;
-        o["subscore"] = r.subscore;
+        o["score"] = number(r.score);
+        o["subscore"] = number(r.subscore);
       }
       out.push_back(std::move(o));
     }
@@ -247,8 +253,8 @@ void add_board_routes(http::Router& routes, BoardServices& b) {
         json::object out{{"board", id},
                          {"season", season.id},
                          {"user_id", user},
-                         {"score", e ? e->score : 0},
-                         {"subscore", e ? e->subscore : 0},
+                         {"score", number(e ? e->score : 0)},
+                         {"subscore", number(e ? e->subscore : 0)},
                          {"rank", b.store.rank_of(view, user)}};
         return Response::json(200, json::serialize(out));
       },
