@@ -56,10 +56,14 @@ std::optional<std::int64_t> RankIndex::rank(const std::string& board, const std:
   std::lock_guard lock(mu_);
   auto it = sets_.find({board, season});
   if (it == sets_.end()) {
+    if (too_big_.count({board, season}) != 0) return std::nullopt;
     // Loaded under the lock: a write that commits meanwhile waits here with its report, and
     // applies after the load (the load's snapshot may not have it).
     const auto n = count();
-    if (held_ + static_cast<std::size_t>(n) > max_entries_) return std::nullopt;
+    if (held_ + static_cast<std::size_t>(n) > max_entries_) {
+      too_big_.insert({board, season});
+      return std::nullopt;
+    }
     auto set = std::make_unique<Set>();
     for (const auto& w : load()) set->put(w.user_id, w.key, w.writes);
     held_ += set->users.size();
@@ -84,6 +88,7 @@ void RankIndex::committed(const std::vector<Written>& writes) {
 
 void RankIndex::drop(const std::string& board, const std::string& season) {
   std::lock_guard lock(mu_);
+  too_big_.erase({board, season});
   auto it = sets_.find({board, season});
   if (it == sets_.end()) return;
   held_ -= it->second->users.size();

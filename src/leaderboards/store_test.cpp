@@ -128,6 +128,18 @@ TEST(BoardStore, AroundMeRegionsAndTheIndexAgreeWithCounting) {
   EXPECT_TRUE(h.store.around(b, all, "nobody", 3).empty());
 }
 
+TEST(BoardStore, ABoardTooBigForTheIndexIsCountedInstead) {
+  Harness h;
+  RankIndex small(10);
+  SqliteBoardStore store(*h.db, &small);
+  const auto b = board(Operator::set);
+  for (int i = 0; i < 20; ++i) h.write(b, "u" + std::to_string(100 + i), i);
+  const View v{"b", "all", ""};
+  EXPECT_EQ(store.rank_of(v, "u119"), 1);  // counted
+  EXPECT_EQ(store.rank_of(v, "u100"), 20);
+  EXPECT_EQ(small.entries(), 0u);
+}
+
 TEST(BoardStore, SeasonsKeepTheirEntriesAndClose) {
   Harness h;
   auto b = board(Operator::increment);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,7 @@ class RankIndex {
   std::size_t max_entries_;
   std::size_t held_ = 0;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<Set>> sets_;
+  std::set<std::pair<std::string, std::string>> too_big_;  // not loaded: they did not fit (until dropped)
 };
 
 class SqliteBoardStore {
