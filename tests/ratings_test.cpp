@@ -223,6 +223,7 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   EXPECT_EQ(http.get("/v1/leaderboards/nope").error_code(), "no_such_board");
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?limit=500").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?cursor=bm9wZQ").error_code(), "invalid_field");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4?cursor=%21%21").error_code(), "invalid_field");  // not base64url
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?season=2026-11").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/leaderboards/practice/around/" + a.login.user_id).error_code(), "no_such_user");
   // The job is there once, completed.

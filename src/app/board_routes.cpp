@@ -38,8 +38,9 @@ leaderboards::Cursor cursor_of(const Request& req) {
   bool ok = raw.has_value();
   std::size_t at = 0;
   auto field = [&](auto& out) {
+    if (!ok) return false;  // not base64url, or a field before was bad
     const auto bar = raw->find('|', at);
-    if (!ok || bar == std::string::npos) return ok = false;
+    if (bar == std::string::npos) return ok = false;
     const auto* p = raw->data();
     ok = std::from_chars(p + at, p + bar, out).ptr == p + bar;
     at = bar + 1;

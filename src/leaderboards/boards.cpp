@@ -128,7 +128,9 @@ std::vector<Board> configured_boards(const std::map<std::string, std::map<std::s
     b.writable_by_server = false;
     out.push_back(std::move(b));
   }
-  for (const auto& [id, keys] : raw) {
+  for (const auto& entry : raw) {
+    const std::string& id = entry.first;  // not structured bindings: lambdas below capture them
+    const auto& keys = entry.second;
     auto bad = [&id](const std::string& key, const std::string& why) {
       return std::invalid_argument("setting 'leaderboards.boards." + id + (key.empty() ? "" : "." + key) + "': " + why);
     };
@@ -138,7 +140,9 @@ std::vector<Board> configured_boards(const std::map<std::string, std::map<std::s
     fresh.id = id;
     fresh.regions.assign(all_regions.begin(), all_regions.end());
     Board& b = rating != out.end() ? *rating : fresh;
-    for (const auto& [key, value] : keys) {
+    for (const auto& kv : keys) {
+      const std::string& key = kv.first;
+      const std::string& value = kv.second;
       if (key == "season") {
         try {
           if (!value.empty()) b.season = jobs::Cron::parse(value);
