@@ -108,16 +108,17 @@ TEST(Worker, AfterCommitStepsRunOnlyForCompletedJobsAndThrowingEffectsFailTheAtt
   std::vector<std::int64_t> good;
   for (int i = 0; i < 3; ++i) good.push_back(*h.store.enqueue(job("good"), h.clock.now_unix_ms()));
   const auto bad = *h.store.enqueue(job("bad", 1), h.clock.now_unix_ms());
+  // Done when the worker has counted them (after the store's state, the after-commit steps run,
+  // then the metrics).
   ASSERT_TRUE(h.step_until([&] {
-    bool done = h.state(bad) == State::dead;
-    for (auto id : good) done = done && h.state(id) == State::completed;
-    return done;
+    return h.metrics.total.with({"default", "bad", "dead"}).value() == 1u &&
+           h.metrics.total.with({"default", "good", "succeeded"}).value() == 3u;
   }));
+  EXPECT_EQ(h.state(bad), State::dead);
+  for (auto id : good) EXPECT_EQ(h.state(id), State::completed);
   EXPECT_EQ(effects.load(), 3);
   EXPECT_EQ(thens.load(), 3);  // not for the job whose effects threw
   EXPECT_NE(h.store.get(bad)->last_error.find("effects broke"), std::string::npos);
-  EXPECT_EQ(h.metrics.total.with({"default", "bad", "dead"}).value(), 1u);
-  EXPECT_EQ(h.metrics.total.with({"default", "good", "succeeded"}).value(), 3u);
   w.stop();
 }
 
