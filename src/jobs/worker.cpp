@@ -1,5 +1,7 @@
 #include "arena/jobs/worker.hpp"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -337,8 +339,15 @@ void Worker::every(const std::string& name, const std::string& cron, JobSpec spe
 void Worker::start() {
   auto& i = *impl_;
   i.started_at = i.clock.now_unix_ms();
-  for (int t = 0; t < i.settings.threads; ++t) i.threads.emplace_back([&i] { i.thread_main(); });
-  i.committer = std::thread([&i] { i.committer_main(); });
+  for (int t = 0; t < i.settings.threads; ++t)
+    i.threads.emplace_back([&i] {
+      pthread_setname_np(pthread_self(), "jobs-run");  // names for top and perf
+      i.thread_main();
+    });
+  i.committer = std::thread([&i] {
+    pthread_setname_np(pthread_self(), "jobs-commit");
+    i.committer_main();
+  });
   i.poll_timer = i.timers.every("jobs-poll", i.settings.poll, i.strand, [&i] { i.poll(); });
   i.heartbeat_timer = i.timers.every("jobs-heartbeat", std::max(std::chrono::milliseconds(1), i.settings.lease / 3),
                                      i.strand, [&i] { i.heartbeat(); });
