@@ -52,31 +52,47 @@ Entry read_entry(storage::Statement& st, std::int64_t rank) {
 Written SqliteBoardStore::write_in(storage::Sqlite& c, const Board& board, const Season& season,
                                    const std::string& user, const std::string& region, const Score& score,
                                    std::int64_t now) {
-  auto& old =
-      c.prepare("SELECT score, subscore, writes FROM board_entries WHERE board = ? AND season = ? AND user_id = ?")
-          .bind(board.id, season.id, user);
-  std::optional<Score> before;
   std::int64_t writes = 0;
-  if (old.step()) {
-    before = Score{old.real(0), old.real(1)};
-    writes = old.int64(2);
+  SortKey key;
+  if (board.op == Operator::set) {  // one statement: the write is the entry (every rating board)
+    key = sort_key(board.order, score);
+    auto& up = c.prepare(
+                    "INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (board, season, user_id) DO UPDATE "
+                    "SET region = excluded.region, score = excluded.score, subscore = excluded.subscore, k1 = "
+                    "excluded.k1, k2 = excluded.k2, writes = board_entries.writes + 1, updated_at = "
+                    "excluded.updated_at RETURNING writes")
+                   .bind(board.id, season.id, user, region, score.score, score.subscore, key.k1, key.k2, now);
+    up.step();
+    writes = up.int64(0);
+    up.reset_if_busy();
+  } else {
+    auto& old =
+        c.prepare("SELECT score, subscore, writes FROM board_entries WHERE board = ? AND season = ? AND user_id = ?")
+            .bind(board.id, season.id, user);
+    std::optional<Score> before;
+    if (old.step()) {
+      before = Score{old.real(0), old.real(1)};
+      writes = old.int64(2);
+    }
+    old.reset_if_busy();
+    const Score combined = combine(board, before, score);
+    key = sort_key(board.order, combined);
+    ++writes;
+    c.prepare(
+         "INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, updated_at) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, season, user_id) DO UPDATE SET "
+         "region = excluded.region, score = excluded.score, subscore = excluded.subscore, k1 = excluded.k1, "
+         "k2 = excluded.k2, writes = excluded.writes, updated_at = excluded.updated_at")
+        .bind(board.id, season.id, user, region, combined.score, combined.subscore, key.k1, key.k2, writes, now)
+        .exec();
   }
-  old.reset_if_busy();
-  const Score now_score = combine(board, before, score);
-  const SortKey key = sort_key(board.order, now_score);
-  c.prepare(
-       "INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, updated_at) "
-       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, season, user_id) DO UPDATE SET "
-       "region = excluded.region, score = excluded.score, subscore = excluded.subscore, k1 = excluded.k1, "
-       "k2 = excluded.k2, writes = excluded.writes, updated_at = excluded.updated_at")
-      .bind(board.id, season.id, user, region, now_score.score, now_score.subscore, key.k1, key.k2, writes + 1, now)
-      .exec();
-  if (writes == 0)
+  if (writes == 1)  // the entry's first write: the season has an entry now
     c.prepare(
          "INSERT INTO board_seasons (board, season, starts_at, ends_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
         .bind(board.id, season.id, season.starts_at, season.ends_at)
         .exec();
-  return {board.id, season.id, user, region, key, writes + 1};
+  return {board.id, season.id, user, region, key, writes};
 }
 
 std::vector<Entry> SqliteBoardStore::page(const Board&, const View& view, const Cursor& from, int limit) {
