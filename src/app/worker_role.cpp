@@ -15,6 +15,7 @@
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "arena/ratings/ratings.hpp"
+#include "arena/runtime/strand.hpp"
 #include "arena/storage/sqlite.hpp"
 #include "roles.hpp"
 
@@ -68,8 +69,16 @@ class WorkerRole final : public Component {
                                                            index_.get());
     board_store_ = std::make_unique<leaderboards::SqliteBoardStore>(*shared_.db, index_.get(), reader_.get());
     auto& clock = shared_.clock;
+    // Announcements run on their own strand, in commit order: a rank lookup (which may load a
+    // big board's index) or a push never holds up the next group commit.
+    announcer_ = std::make_unique<runtime::Strand>("ratings-announce");
     worker_->handle("rating.update", [this](jobs::JobContext& ctx) {
-      after_match_->handle(ctx, [this](const postmatch::Applied& a) { announce(a); });
+      after_match_->handle(ctx, [this](const postmatch::Applied& a) { announcer_->post([this, a] { announce(a); }); });
+    });
+    // Load the rank index of each rating board's current season now, off the commit path.
+    announcer_->post([this] {
+      for (const auto& b : boards_)
+        if (b.rating) board_store_->rank_of({b.id, leaderboards::season_at(b, shared_.clock.now_unix_ms()).id, ""}, "");
     });
     // match.ended (from a host of this process or another): its rating job, once per match. The
     // host already enqueued it with the result when they share this database; the key makes a
@@ -138,6 +147,9 @@ class WorkerRole final : public Component {
     ended_sub_.reset();
     if (worker_) worker_->stop();
     worker_.reset();
+    // After the worker. Announcements still queued are dropped: the changes are committed, REST
+    // shows them, and the matchmaker loads a player's ratings with each new session.
+    if (announcer_) announcer_->stop();
   }
 
   // After a match's changes committed: each online player hears rating.changed (with their rank
@@ -171,6 +183,7 @@ class WorkerRole final : public Component {
   std::unique_ptr<postmatch::AfterMatch> after_match_;
   std::unique_ptr<leaderboards::SqliteBoardStore> board_store_;
   std::unique_ptr<BoardServices> board_services_;
+  std::unique_ptr<runtime::Strand> announcer_;
   std::unique_ptr<jobs::SqliteJobStore> store_;
   std::unique_ptr<jobs::JobMetrics> metrics_;
   std::unique_ptr<jobs::Worker> worker_;
