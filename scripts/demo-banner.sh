@@ -23,4 +23,11 @@ cat <<'TXT'
 
   (Other modes: duel, squads, teams, ffa, four; GET /v1/matchmaking/stats shows the queues.)
 
+  After the match: the player's profile and history, and the leaderboards (rated modes such as
+  duel and four fill their boards; score boards come from [leaderboards.boards.<id>] tables):
+
+    curl -s localhost:8080/v1/matches/<match-id printed above>     # the seats, with your user_id
+    curl -s localhost:8080/v1/players/<your user_id>/matches
+    curl -s localhost:8080/v1/leaderboards
+
 TXT
