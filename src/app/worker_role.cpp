@@ -65,8 +65,10 @@ class WorkerRole final : public Component {
     worker_ = std::make_unique<jobs::Worker>(*store_, shared_.clock, shared_.timers, *metrics_, settings_);
     index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
     reader_ = storage::Sqlite::open(shared_.db->path());
-    after_match_ = std::make_unique<postmatch::AfterMatch>(*shared_.db, reader_.get(), shared_.clock, models_, boards_,
-                                                           index_.get());
+    // No index here: the announcer strand hands it the writes (the committer never waits for
+    // the index, which a load may hold for seconds).
+    after_match_ =
+        std::make_unique<postmatch::AfterMatch>(*shared_.db, reader_.get(), shared_.clock, models_, boards_, nullptr);
     board_store_ = std::make_unique<leaderboards::SqliteBoardStore>(*shared_.db, index_.get(), reader_.get());
     auto& clock = shared_.clock;
     // Announcements run on their own strand, in commit order: a rank lookup (which may load a
@@ -155,6 +157,7 @@ class WorkerRole final : public Component {
   // After a match's changes committed: each online player hears rating.changed (with their rank
   // on the mode's board this season), and the matchmakers' rating caches hear it on the bus.
   void announce(const postmatch::Applied& a) {
+    index_->committed(a.writes);
     const auto* board = after_match_->board(a.mode);
     const auto season = board != nullptr ? leaderboards::season_at(*board, shared_.clock.now_unix_ms()).id : "";
     for (const auto& ch : a.ratings) {
