@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     leaderboards::Cursor c;
     const int step = std::max(1, players / 1000);
     for (int rank = 0; rank + step < players; rank += step) {
-      const auto rows = store.page(board, all, c, step);
+      const auto rows = store.page(all, c, step);
       if (rows.empty()) break;
       c = {rows.back().rank, rows.back().key, rows.back().user_id};
       cursors.push_back(c);
@@ -76,10 +76,9 @@ int main(int argc, char** argv) {
   }
   std::printf("%d players written to one board in %.1f s; %zu cursors spread over it\n", players, load_s,
               cursors.size());
-  run("first page", reads, [&](int) { return store.page(board, all, {}, limit).size(); });
-  run("a page at a cursor (any depth)", reads, [&](int i) {
-    return store.page(board, all, cursors[static_cast<std::size_t>(i) % cursors.size()], limit).size();
-  });
+  run("first page", reads, [&](int) { return store.page(all, {}, limit).size(); });
+  run("a page at a cursor (any depth)", reads,
+      [&](int i) { return store.page(all, cursors[static_cast<std::size_t>(i) % cursors.size()], limit).size(); });
   std::uniform_int_distribution<int> anyone(0, players - 1);
   char id[32];
   const auto t_index = Clock::now();
@@ -89,7 +88,7 @@ int main(int argc, char** argv) {
               std::chrono::duration<double>(Clock::now() - t_index).count(), index.entries());
   run("around a random player (5 each side), indexed", reads, [&](int) {
     std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
-    return store.around(board, all, id, 5).size();
+    return store.around(all, id, 5).size();
   });
   run("rank of a random player, indexed", reads, [&](int) {
     std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
@@ -97,7 +96,7 @@ int main(int argc, char** argv) {
   });
   run("around a random player, counted (no index)", counted_reads, [&](int) {
     std::snprintf(id, sizeof id, "player-%09d", anyone(rng));
-    return counting.around(board, all, id, 5).size();
+    return counting.around(all, id, 5).size();
   });
   run("rank of a random player, counted (no index)", counted_reads, [&](int) {
     std::snprintf(id, sizeof id, "player-%09d", anyone(rng));

@@ -141,15 +141,8 @@ double number_field(const json::object& o, std::string_view key, bool required) 
     if (required) throw Error(Code::missing_field, std::string(key) + " is required");
     return 0;
   }
-  double d = 0;
-  if (v->is_int64())
-    d = static_cast<double>(v->as_int64());
-  else if (v->is_uint64())
-    d = static_cast<double>(v->as_uint64());
-  else if (v->is_double())
-    d = v->as_double();
-  else
-    throw Error(Code::invalid_field, std::string(key) + " is a number");
+  if (!v->is_number()) throw Error(Code::invalid_field, std::string(key) + " is a number");
+  const double d = v->to_number<double>();
   if (!std::isfinite(d) || std::fabs(d) > 1e15) throw Error(Code::invalid_field, std::string(key) + " is -1e15..1e15");
   return d;
 }
@@ -169,7 +162,7 @@ void add_board_routes(http::Router& routes, BoardServices& b) {
              [&b](Request& req) {
                const auto t = target_of(req, b);
                const int limit = page_limit(req, 20, 100);
-               auto rows = b.store.page(*t.board, t.view, cursor_of(req), limit + 1);
+               auto rows = b.store.page(t.view, cursor_of(req), limit + 1);
                const bool more = static_cast<int>(rows.size()) > limit;
                if (more) rows.pop_back();
                json::object body{{"board", t.view.board},
@@ -185,7 +178,7 @@ void add_board_routes(http::Router& routes, BoardServices& b) {
              [&b](Request& req) {
                const auto t = target_of(req, b);
                const std::string user = id_param(req, "user_id", Code::no_such_user);
-               const auto rows = b.store.around(*t.board, t.view, user, page_limit(req, 5, 50));
+               const auto rows = b.store.around(t.view, user, page_limit(req, 5, 50));
                if (rows.empty()) throw Error(Code::no_such_user, "that player is not on this board (in this season)");
                json::object body{{"board", t.view.board},
                                  {"season", t.view.season},

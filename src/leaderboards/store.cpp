@@ -10,28 +10,27 @@ constexpr const char* kCols = "user_id, region, score, subscore, writes, updated
 
 // The rows of a view: ?1 board, ?2 season, ?3 region ('' = the whole board, without the region
 // index's cost: the constant test is evaluated once).
-std::string where(const View& v) {
-  return v.region.empty() ? "board = ?1 AND season = ?2 AND ?3 = ''" : "board = ?1 AND season = ?2 AND region = ?3";
+std::string where(bool regional) {
+  return regional ? "board = ?1 AND season = ?2 AND region = ?3" : "board = ?1 AND season = ?2 AND ?3 = ''";
 }
 
 // The index a view reads in board order. Named: for "k1 = ? AND k2 = ? AND user_id > ?" the
 // planner would otherwise take the primary key's (board, season, user_id) range and walk it.
-std::string ordered(const View& v) {
-  return v.region.empty() ? "board_entries INDEXED BY board_entries_order"
-                          : "board_entries INDEXED BY board_entries_region";
+std::string ordered(bool regional) {
+  return regional ? "board_entries INDEXED BY board_entries_region" : "board_entries INDEXED BY board_entries_order";
 }
 
 // Rows after (?4 k1, ?5 k2, ?6 user) in board order, or before it nearest first: each part is one
 // range of an index, so a page costs the same at any depth (a flat OR would walk from the top).
-std::string beside(const View& v, bool after) {
-  const std::string w = where(v);
+std::string beside(bool regional, bool after) {
+  const std::string w = where(regional);
   const char* lt = after ? "<" : ">";
   const char* desc = after ? "DESC" : "ASC";
   const char* user_cmp = after ? ">" : "<";
   const char* user_dir = after ? "" : " DESC";
   auto part = [&](int n, const std::string& cond, const std::string& order) {
-    return "SELECT " + std::to_string(n) + " AS part, * FROM (SELECT " + kCols + " FROM " + ordered(v) + " WHERE " + w +
-           " AND " + cond + " ORDER BY " + order + " LIMIT ?7)";
+    return "SELECT " + std::to_string(n) + " AS part, * FROM (SELECT " + kCols + " FROM " + ordered(regional) +
+           " WHERE " + w + " AND " + cond + " ORDER BY " + order + " LIMIT ?7)";
   };
   return std::string("SELECT ") + kCols + " FROM (" +
          part(0, std::string("k1 = ?4 AND k2 = ?5 AND user_id ") + user_cmp + " ?6",
@@ -41,6 +40,27 @@ std::string beside(const View& v, bool after) {
          " UNION ALL " +
          part(2, std::string("k1 ") + lt + " ?4", std::string("k1 ") + desc + ", k2 " + desc + ", user_id" + user_dir) +
          ") ORDER BY part, k1 " + desc + ", k2 " + desc + ", user_id" + user_dir + " LIMIT ?7";
+}
+
+// The reads of a view, written once (whole board or one region).
+struct Queries {
+  std::string first_page, after, before, entry, rank;
+  explicit Queries(bool regional)
+      : first_page("SELECT " + std::string(kCols) + " FROM " + ordered(regional) + " WHERE " + where(regional) +
+                   " ORDER BY k1 DESC, k2 DESC, user_id LIMIT ?4"),
+        after(beside(regional, true)),
+        before(beside(regional, false)),
+        entry("SELECT " + std::string(kCols) + " FROM board_entries WHERE " + where(regional) + " AND user_id = ?4") {
+    // 1 + the rows before (k1, k2, user): three range counts of the view's index.
+    const std::string from = " FROM " + ordered(regional) + " WHERE " + where(regional);
+    rank = "SELECT 1 + (SELECT count(*)" + from + " AND k1 > ?4) + (SELECT count(*)" + from +
+           " AND k1 = ?4 AND k2 > ?5) + (SELECT count(*)" + from + " AND k1 = ?4 AND k2 = ?5 AND user_id < ?6)";
+  }
+};
+
+const Queries& queries(const View& v) {
+  static const Queries whole(false), regional(true);
+  return v.region.empty() ? whole : regional;
 }
 
 Entry read_entry(storage::Statement& st, std::int64_t rank) {
@@ -95,14 +115,12 @@ Written SqliteBoardStore::write_in(storage::Sqlite& c, const Board& board, const
   return {board.id, season.id, user, region, key, writes};
 }
 
-std::vector<Entry> SqliteBoardStore::page(const Board&, const View& view, const Cursor& from, int limit) {
+std::vector<Entry> SqliteBoardStore::page(const View& view, const Cursor& from, int limit) {
   std::vector<Entry> out;
   db_.with([&](storage::Sqlite& c) {
     auto& st = from.rank == 0
-                   ? c.prepare("SELECT " + std::string(kCols) + " FROM " + ordered(view) + " WHERE " + where(view) +
-                               " ORDER BY k1 DESC, k2 DESC, user_id LIMIT ?4")
-                         .bind(view.board, view.season, view.region, limit)
-                   : c.prepare(beside(view, true))
+                   ? c.prepare(queries(view).first_page).bind(view.board, view.season, view.region, limit)
+                   : c.prepare(queries(view).after)
                          .bind(view.board, view.season, view.region, from.key.k1, from.key.k2, from.user_id, limit);
     std::int64_t rank = from.rank;
     while (st.step()) out.push_back(read_entry(st, ++rank));
@@ -112,65 +130,62 @@ std::vector<Entry> SqliteBoardStore::page(const Board&, const View& view, const 
 
 std::optional<Entry> SqliteBoardStore::entry(const View& view, const std::string& user) {
   return db_.with([&](storage::Sqlite& c) -> std::optional<Entry> {
-    auto& st =
-        c.prepare("SELECT " + std::string(kCols) + " FROM board_entries WHERE " + where(view) + " AND user_id = ?4")
-            .bind(view.board, view.season, view.region, user);
+    auto& st = c.prepare(queries(view).entry).bind(view.board, view.season, view.region, user);
     if (!st.step()) return std::nullopt;
     return read_entry(st, 0);
   });
 }
 
-std::int64_t SqliteBoardStore::count_rank(storage::Sqlite& c, const View& view, const SortKey& key,
-                                          const std::string& user) {
-  const std::string from = " FROM " + ordered(view) + " WHERE " + where(view);
-  auto& st =
-      c.prepare("SELECT (SELECT count(*)" + from + " AND k1 > ?4) + (SELECT count(*)" + from +
-                " AND k1 = ?4 AND k2 > ?5) + (SELECT count(*)" + from + " AND k1 = ?4 AND k2 = ?5 AND user_id < ?6)")
-          .bind(view.board, view.season, view.region, key.k1, key.k2, user);
-  st.step();
-  const std::int64_t above = st.int64(0);
-  st.reset_if_busy();
-  return above + 1;
+std::int64_t SqliteBoardStore::counted_rank(const View& view, const Entry& e) {
+  return db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(queries(view).rank).bind(view.board, view.season, view.region, e.key.k1, e.key.k2, e.user_id);
+    st.step();
+    const std::int64_t rank = st.int64(0);
+    st.reset_if_busy();
+    return rank;
+  });
+}
+
+std::optional<std::int64_t> SqliteBoardStore::indexed_rank(const View& view, const std::string& user) {
+  if (index_ == nullptr || !view.region.empty()) return std::nullopt;
+  return index_->rank(
+      view.board, view.season, user,
+      [&] {
+        return reader_.with([&](storage::Sqlite& c) {
+          auto& st = c.prepare("SELECT count(*) FROM board_entries WHERE board = ? AND season = ?")
+                         .bind(view.board, view.season);
+          st.step();
+          return st.int64(0);
+        });
+      },
+      [&] {
+        std::vector<Written> all;
+        reader_.with([&](storage::Sqlite& c) {
+          auto& st = c.prepare("SELECT user_id, k1, k2, writes FROM board_entries WHERE board = ? AND season = ?")
+                         .bind(view.board, view.season);
+          while (st.step())
+            all.push_back({view.board, view.season, st.text(0), "", {st.real(1), st.real(2)}, st.int64(3)});
+        });
+        return all;
+      });
 }
 
 std::int64_t SqliteBoardStore::rank_of(const View& view, const std::string& user) {
-  if (index_ != nullptr && view.region.empty()) {
-    const auto r = index_->rank(
-        view.board, view.season, user,
-        [&] {
-          return reader_.with([&](storage::Sqlite& c) {
-            auto& st = c.prepare("SELECT count(*) FROM board_entries WHERE board = ? AND season = ?")
-                           .bind(view.board, view.season);
-            st.step();
-            return st.int64(0);
-          });
-        },
-        [&] {
-          std::vector<Written> all;
-          reader_.with([&](storage::Sqlite& c) {
-            auto& st = c.prepare("SELECT user_id, k1, k2, writes FROM board_entries WHERE board = ? AND season = ?")
-                           .bind(view.board, view.season);
-            while (st.step())
-              all.push_back({view.board, view.season, st.text(0), "", {st.real(1), st.real(2)}, st.int64(3)});
-          });
-          return all;
-        });
-    if (r) return *r;
-  }
+  if (const auto r = indexed_rank(view, user)) return *r;
   const auto e = entry(view, user);
-  if (!e) return 0;
-  return db_.with([&](storage::Sqlite& c) { return count_rank(c, view, e->key, user); });
+  return e ? counted_rank(view, *e) : 0;
 }
 
-std::vector<Entry> SqliteBoardStore::around(const Board&, const View& view, const std::string& user, int limit) {
+std::vector<Entry> SqliteBoardStore::around(const View& view, const std::string& user, int limit) {
   std::vector<Entry> out;
   const auto me = entry(view, user);
   if (!me) return out;
-  const std::int64_t my_rank = rank_of(view, user);  // outside the database: the index may load
-  if (my_rank == 0) return out;                      // gone meanwhile
+  // Outside the database: the index may load.
+  const auto indexed = indexed_rank(view, user);
+  const std::int64_t my_rank = indexed && *indexed > 0 ? *indexed : counted_rank(view, *me);
   db_.with([&](storage::Sqlite& c) {
     auto& above =
-        c.prepare(beside(view, false)).bind(view.board, view.season, view.region, me->key.k1, me->key.k2, user, limit);
+        c.prepare(queries(view).before).bind(view.board, view.season, view.region, me->key.k1, me->key.k2, user, limit);
     std::vector<Entry> up;
     std::int64_t rank = my_rank;
     while (above.step()) up.push_back(read_entry(above, --rank));
@@ -179,7 +194,7 @@ std::vector<Entry> SqliteBoardStore::around(const Board&, const View& view, cons
     mine.rank = my_rank;
     out.push_back(std::move(mine));
     auto& below =
-        c.prepare(beside(view, true)).bind(view.board, view.season, view.region, me->key.k1, me->key.k2, user, limit);
+        c.prepare(queries(view).after).bind(view.board, view.season, view.region, me->key.k1, me->key.k2, user, limit);
     rank = my_rank;
     while (below.step()) out.push_back(read_entry(below, ++rank));
   });

@@ -57,7 +57,7 @@ TEST(BoardStore, OperatorsOrderAndTies) {
   h.write(best, "c", 10, 2);  // equal score and subscore: by user id
   h.write(best, "d", 12);
   const View v{"b", "all", ""};
-  const auto rows = h.store.page(best, v, {}, 10);
+  const auto rows = h.store.page(v, {}, 10);
   EXPECT_EQ(users_of(rows), (std::vector<std::string>{"d", "b", "c", "a"}));
   EXPECT_EQ(rows[3].score, 10);
   EXPECT_EQ(rows[3].writes, 2);
@@ -68,7 +68,7 @@ TEST(BoardStore, OperatorsOrderAndTies) {
   h.write(asc, "x", 30);
   h.write(asc, "x", 5);  // 35
   h.write(asc, "y", 31);
-  EXPECT_EQ(users_of(h.store.page(asc, {"laps", "all", ""}, {}, 10)), (std::vector<std::string>{"y", "x"}));
+  EXPECT_EQ(users_of(h.store.page({"laps", "all", ""}, {}, 10)), (std::vector<std::string>{"y", "x"}));
   EXPECT_EQ(h.store.entry({"laps", "all", ""}, "x")->score, 35);
 }
 
@@ -80,7 +80,7 @@ TEST(BoardStore, PagesAreDenseAcrossBordersWhileEntriesChange) {
   std::vector<Entry> seen;
   Cursor c;
   for (int page = 0; page < 20; ++page) {
-    const auto rows = h.store.page(b, v, c, 8);
+    const auto rows = h.store.page(v, c, 8);
     if (rows.empty()) break;
     seen.insert(seen.end(), rows.begin(), rows.end());
     c = {rows.back().rank, rows.back().key, rows.back().user_id};
@@ -114,18 +114,18 @@ TEST(BoardStore, AroundMeRegionsAndTheIndexAgreeWithCounting) {
   h.index.committed({{"b", "all", "p5", "", {-5, 0}, 1}});
   EXPECT_EQ(h.store.rank_of(all, "p5"), 1);
 
-  const auto around = h.store.around(b, all, "p9", 3);
+  const auto around = h.store.around(all, "p9", 3);
   ASSERT_EQ(around.size(), 7u);
   EXPECT_EQ(around[3].user_id, "p9");
   for (std::size_t i = 1; i < around.size(); ++i) EXPECT_EQ(around[i].rank, around[i - 1].rank + 1);
 
   const View us{"b", "all", "us"};
-  const auto us_rows = h.store.page(b, us, {}, 500);
+  const auto us_rows = h.store.page(us, {}, 500);
   EXPECT_EQ(us_rows.size(), 100u);
   for (const auto& r : us_rows) EXPECT_EQ(r.region, "us");
   EXPECT_EQ(h.store.rank_of(us, us_rows[41].user_id), 42);
   EXPECT_EQ(h.store.rank_of(us, "p1"), 0);  // an eu player is not on the us board
-  EXPECT_TRUE(h.store.around(b, all, "nobody", 3).empty());
+  EXPECT_TRUE(h.store.around(all, "nobody", 3).empty());
 }
 
 TEST(BoardStore, ABoardTooBigForTheIndexIsCountedInstead) {

@@ -13,11 +13,8 @@ namespace {
 
 std::optional<double> number_of(const json::object& stats, const std::string& key) {
   const auto* v = stats.if_contains(key);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return static_cast<double>(v->as_int64());
-  if (v->is_uint64()) return static_cast<double>(v->as_uint64());
-  if (v->is_double()) return v->as_double();
-  return std::nullopt;
+  if (v == nullptr || !v->is_number()) return std::nullopt;
+  return v->to_number<double>();
 }
 
 }  // namespace

@@ -108,9 +108,9 @@ class SqliteBoardStore {
                           const std::string& region, const Score& score, std::int64_t now);
 
   // Up to `limit` rows after `from`.
-  std::vector<Entry> page(const Board& board, const View& view, const Cursor& from, int limit);
+  std::vector<Entry> page(const View& view, const Cursor& from, int limit);
   // `user`'s row with up to `limit` rows above and below; empty when the user is not on it.
-  std::vector<Entry> around(const Board& board, const View& view, const std::string& user, int limit);
+  std::vector<Entry> around(const View& view, const std::string& user, int limit);
   // 1-based; 0 when the user is not on it.
   std::int64_t rank_of(const View& view, const std::string& user);
   std::optional<Entry> entry(const View& view, const std::string& user);
@@ -121,7 +121,10 @@ class SqliteBoardStore {
   RankIndex* index() const { return index_; }
 
  private:
-  std::int64_t count_rank(storage::Sqlite& c, const View& view, const SortKey& key, const std::string& user);
+  // From the index (whole boards that fit it; 0: not in it), or nullopt: count instead.
+  std::optional<std::int64_t> indexed_rank(const View& view, const std::string& user);
+  // 1 + the entries before `e` in the view, counted in the database.
+  std::int64_t counted_rank(const View& view, const Entry& e);
   storage::Sqlite& db_;
   RankIndex* index_;
   storage::Sqlite& reader_;
