@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / ("arena-bench-jobs-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto db = storage::Sqlite::open(dir / "arena.db");
+  db->checkpoint_in_background();  // as the server's connection does
   core::SystemClock clock;
   storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
   match::SqliteMatchStore results(*db);

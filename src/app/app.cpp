@@ -32,7 +32,9 @@ std::int64_t seconds(std::chrono::milliseconds d) {
 
 std::unique_ptr<storage::Sqlite> open_database(const config::Settings& s) {
   std::filesystem::create_directories(s.data_dir);
-  return storage::Sqlite::open(std::filesystem::path(s.data_dir) / "arena.db");
+  auto db = storage::Sqlite::open(std::filesystem::path(s.data_dir) / "arena.db");
+  db->checkpoint_in_background();
+  return db;
 }
 
 }  // namespace

@@ -104,8 +104,17 @@ class Sqlite {
   void exec(std::string_view sql);           // one or more statements, no results
   const std::filesystem::path& path() const { return path_; }
 
+  // For the connection that writes: WAL checkpoints (copying committed pages back into the
+  // database file, which SQLite otherwise does inside the commit that crosses 1,000 WAL pages)
+  // move to a thread with a connection of its own, woken when a commit leaves `pages` or more
+  // in the WAL. Its checkpoints are PASSIVE: they never block the writer or a reader. Should the
+  // WAL still reach 8 × `pages` (a long read holds the checkpointer back), the writer checkpoints
+  // itself, as SQLite would.
+  void checkpoint_in_background(int pages = 1000);
+
  private:
-  Sqlite(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  class Checkpointer;
+  Sqlite(sqlite3* db, std::filesystem::path path);
   void reset_busy();
   int depth_ = 0;
   sqlite3* db_;
@@ -116,6 +125,7 @@ class Sqlite {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Use inside Sqlite::with().
