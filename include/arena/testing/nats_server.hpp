@@ -5,11 +5,10 @@
 #include <cstdint>
 #include <string>
 
+#include "arena/testing/net.hpp"
 #include "arena/testing/temp_dir.hpp"
 
 namespace arena::testing {
-
-std::uint16_t free_port();
 
 class NatsServer {
  public:

@@ -1,0 +1,181 @@
+// The PostgreSQL connection layer and migrations against a real server (label pg).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "arena/storage/migrations.hpp"
+#include "arena/storage/postgres.hpp"
+#include "arena/testing/postgres_server.hpp"
+
+namespace arena::storage {
+namespace {
+
+using testing::PostgresServer;
+
+TEST(Postgres, ValuesRoundTripAsTextWithNullsAndTheShortestDoubles) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 2});
+  const auto r = pool.with([](Pg& c) {
+    return c.query("SELECT $1::bigint, $2::float8, $3::text, $4::text, $5::boolean, $6::bigint",
+                   std::int64_t{-9'007'199'254'740'993}, 0.1 + 0.2, std::string("it's \"quoted\" — ünïcode"),
+                   std::optional<std::string>{}, true, std::optional<std::int64_t>{42});
+  });
+  ASSERT_EQ(r.rows(), 1);
+  EXPECT_EQ(r.int64(0, 0), -9'007'199'254'740'993);
+  EXPECT_EQ(r.real(0, 1), 0.1 + 0.2);  // exactly: the shortest text that reads back the same
+  EXPECT_EQ(r.text(0, 2), "it's \"quoted\" — ünïcode");
+  EXPECT_TRUE(r.is_null(0, 3));
+  EXPECT_FALSE(r.optional_text(0, 3));
+  EXPECT_TRUE(r.boolean(0, 4));
+  EXPECT_EQ(r.optional_int64(0, 5), 42);
+}
+
+TEST(Postgres, ErrorsCarryTheirSqlstate) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 1});
+  pool.with([](Pg& c) { c.exec("CREATE TABLE t (k TEXT PRIMARY KEY)"); });
+  pool.with([](Pg& c) { c.query("INSERT INTO t VALUES ($1)", "a"); });
+  try {
+    pool.with([](Pg& c) { c.query("INSERT INTO t VALUES ($1)", "a"); });
+    FAIL() << "a duplicate key went in";
+  } catch (const PgError& e) {
+    EXPECT_TRUE(e.is_unique_violation()) << e.what();
+    EXPECT_EQ(e.kind(), PgError::Kind::query);
+    EXPECT_FALSE(e.is_unavailable());
+  }
+  // The connection is still good after a failed statement (outside a transaction).
+  EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT count(*) FROM t").int64(0, 0); }), 1);
+  EXPECT_EQ(pool.open(), 1);
+}
+
+TEST(Postgres, ATransactionThatFailsWithASerializationFailureRunsAgainAndCommitsOnce) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 2, .attempts = 3, .retry_backoff = std::chrono::milliseconds(1)});
+  pool.with([](Pg& c) { c.exec("CREATE TABLE n (v INTEGER NOT NULL); INSERT INTO n VALUES (0)"); });
+  int tries = 0;
+  const int v = pool.transaction([&](Pg& c) {
+    c.query("UPDATE n SET v = v + 1");
+    if (++tries == 1)  // the server's own error, as a concurrent serializable transaction gets it
+      c.exec("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$");
+    return static_cast<int>(c.query("SELECT v FROM n").int64(0, 0));
+  });
+  EXPECT_EQ(tries, 2);
+  EXPECT_EQ(v, 1);  // the first try's update was rolled back
+  // Past the budget the failure reaches the caller, and nothing of it is left.
+  EXPECT_THROW(pool.transaction([&](Pg& c) {
+    c.query("UPDATE n SET v = v + 100");
+    c.exec("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$");
+  }),
+               PgError);
+  EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT v FROM n").int64(0, 0); }), 1);
+}
+
+TEST(Postgres, AnExceptionInsideATransactionRollsItBackAndTheConnectionServesAgain) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 1});
+  pool.with([](Pg& c) { c.exec("CREATE TABLE t (k TEXT PRIMARY KEY)"); });
+  EXPECT_THROW(pool.transaction([](Pg& c) {
+    c.query("INSERT INTO t VALUES ('x')");
+    throw std::runtime_error("the caller changed its mind");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT count(*) FROM t").int64(0, 0); }), 0);
+  // A connection handed back inside a transaction is rolled back, not reused mid-transaction.
+  pool.with([](Pg& c) {
+    c.exec("BEGIN");
+    c.query("INSERT INTO t VALUES ('y')");
+  });
+  EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT count(*) FROM t").int64(0, 0); }), 0);
+}
+
+TEST(Postgres, ABusyPoolAnswersUnavailableAfterItsWait) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 1, .wait = std::chrono::milliseconds(50)});
+  std::atomic<bool> held{false}, release{false};
+  std::thread holder([&] {
+    pool.with([&](Pg&) {
+      held = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  });
+  while (!held) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  try {
+    pool.with([](Pg&) {});
+    FAIL() << "a second connection from a pool of one";
+  } catch (const PgError& e) {
+    EXPECT_EQ(e.kind(), PgError::Kind::unavailable);
+    EXPECT_TRUE(e.is_unavailable());
+  }
+  release = true;
+  holder.join();
+  EXPECT_NO_THROW(pool.with([](Pg& c) { c.exec("SELECT 1"); }));
+}
+
+TEST(Postgres, AfterTheServerRestartsThePoolReplacesItsBrokenConnections) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 2, .attempts = 1});
+  EXPECT_NO_THROW(pool.with([](Pg& c) { c.exec("SELECT 1"); }));
+  pg.stop();
+  try {
+    pool.with([](Pg& c) { c.exec("SELECT 1"); });
+    FAIL() << "a query while the server is down";
+  } catch (const PgError& e) {
+    EXPECT_TRUE(e.is_unavailable()) << e.what();
+  }
+  pg.start();
+  // The idle connection from before the restart is broken: it fails once, is dropped, and the
+  // next call connects afresh. (A transaction with attempts > 1 does that retry itself.)
+  int ok = 0;
+  for (int i = 0; i < 3; ++i) {
+    try {
+      pool.with([](Pg& c) { c.exec("SELECT 1"); });
+      ++ok;
+    } catch (const PgError& e) {
+      EXPECT_TRUE(e.is_unavailable()) << e.what();
+    }
+  }
+  EXPECT_GE(ok, 2);
+  PgPool retrying({.url = pg.url(), .size = 1, .attempts = 3});
+  EXPECT_EQ(retrying.transaction([](Pg& c) { return c.query("SELECT 7").int64(0, 0); }), 7);
+}
+
+TEST(PostgresMigrations, TwoProcessesStartingAtOnceApplyEachMigrationOnce) {
+  PostgresServer pg;
+  const auto url = pg.create_database("mig");
+  const auto& all = postgres_migrations();
+  ASSERT_GE(all.size(), 5u);
+  EXPECT_FALSE(migration_status(url, all)[0].applied_at);
+  std::atomic<int> applied{0};
+  std::vector<std::thread> starters;
+  for (int i = 0; i < 3; ++i) starters.emplace_back([&] { applied += migrate_up(url, all, 1000); });
+  for (auto& t : starters) t.join();
+  EXPECT_EQ(applied.load(), static_cast<int>(all.size()));
+  for (const auto& s : migration_status(url, all)) {
+    EXPECT_EQ(s.applied_at, 1000) << s.name;
+    EXPECT_FALSE(s.modified) << s.name;
+  }
+  EXPECT_EQ(migrate_up(url, all, 2000), 0);
+  // An edited migration shows as modified.
+  auto edited = all;
+  edited[0].sql += "\n-- edited";
+  EXPECT_TRUE(migration_status(url, edited)[0].modified);
+}
+
+TEST(PostgresMigrations, AFailingMigrationLeavesNothingOfItselfAndStopsTheRest) {
+  PostgresServer pg;
+  const auto url = pg.create_database("bad");
+  const std::vector<Migration> list = {{1, "one", "CREATE TABLE a (x INTEGER)"},
+                                       {2, "two", "CREATE TABLE b (y INTEGER); INSERT INTO nowhere VALUES (1)"},
+                                       {3, "three", "CREATE TABLE c (z INTEGER)"}};
+  EXPECT_THROW(migrate_up(url, list, 1), PgError);
+  const auto st = migration_status(url, list);
+  EXPECT_TRUE(st[0].applied_at);
+  EXPECT_FALSE(st[1].applied_at);
+  EXPECT_FALSE(st[2].applied_at);
+  auto c = Pg::connect(url);
+  EXPECT_EQ(c->query("SELECT count(*) FROM pg_tables WHERE tablename IN ('b', 'c')").int64(0, 0), 0);
+}
+
+}  // namespace
+}  // namespace arena::storage
