@@ -1,5 +1,5 @@
 # Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
-.PHONY: all deps build run test test-game test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
+.PHONY: all deps deps-test build run test test-game test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
 
 JOBS ?= $(shell nproc)
 ARGS ?=
@@ -9,6 +9,10 @@ all: build
 
 deps:
 	@scripts/deps.sh
+
+# deps, and the servers only tests start (PostgreSQL).
+deps-test:
+	@scripts/deps.sh test
 
 # Release build; leaves the server at build/bin/arena.
 build: deps
@@ -23,9 +27,9 @@ run: build
 FUZZ_SECONDS ?= 120
 SMOKE_SECONDS ?= 10
 
-# Every test tier: unit, integration and nats in the CI build (ASan + UBSan, -Werror), then the
-# ThreadSanitizer tier, then a short run of every fuzz target over its corpus.
-test: deps
+# Every test tier: unit, integration, nats and pg in the CI build (ASan + UBSan, -Werror), then
+# the ThreadSanitizer tier, then a short run of every fuzz target over its corpus.
+test: deps-test
 	@cmake --preset ci >/dev/null
 	@cmake --build --preset ci -j $(JOBS)
 	@ctest --preset ci -j $(JOBS) $(CTEST_ARGS)

@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Arena needs to build, test and run, skipping those present.
-# Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [--check]
+# Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [test] [--check]
+#   scripts/deps.sh        what building and running Arena embedded needs (make run, make build)
+#   scripts/deps.sh test   that, and the servers only tests start (make test): PostgreSQL
 set -euo pipefail
+
+group=build
+check=false
+for arg in "$@"; do
+  case "$arg" in
+    test) group=test ;;
+    --check) check=true ;;
+    *) echo "deps: unknown argument '$arg' (use: [test] [--check])" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # toolchain
@@ -9,6 +21,8 @@ packages=(
   # libraries (see README "Dependencies" for why each is here)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev sqlite3
+  # cluster mode's durable store: the PostgreSQL client library
+  libpq-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # cluster mode: NATS client library and, for tests, the server
   libnats-dev nats-server
@@ -22,6 +36,13 @@ packages=(
   clang-tidy clang-format cppcheck
 )
 
+# Servers that only tests start, each on a free loopback port in a temp dir.
+if [ "$group" = test ]; then
+  packages+=(
+    postgresql  # storage and cluster tests (tier pg); the package's own cluster is not used
+  )
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -34,7 +55,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-if [ "${1:-}" = "--check" ]; then
+if [ "$check" = true ]; then
   echo "deps: missing: ${missing[*]}"
   exit 1
 fi
