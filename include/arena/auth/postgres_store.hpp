@@ -1,0 +1,35 @@
+#pragma once
+// The login service's stores on PostgreSQL (cluster mode): the same contract as SqliteAuthStore,
+// checked by the same conformance suite (src/auth/store_conformance.cpp). Every call blocks on
+// the pool: the login service runs it on the storage pool.
+#include "arena/auth/store.hpp"
+#include "arena/storage/postgres.hpp"
+
+namespace arena::auth {
+
+class PostgresAuthStore final : public AccountStore, public TokenStore {
+ public:
+  explicit PostgresAuthStore(storage::PgPool& pool) : pool_(pool) {}
+
+  std::optional<Account> create(const NewAccount& account) override;
+  Account device_account(const std::string& device_id, const NewAccount& fresh) override;
+  std::optional<WithHash> find_by_email(const std::string& email) override;
+  std::optional<Account> find(const std::string& id) override;
+  std::optional<Account> set_display_name(const std::string& id, const std::string& name, std::int64_t now) override;
+  void set_password_hash(const std::string& id, const std::string& hash, std::int64_t now) override;
+
+  void start_family(const std::string& family_id, const std::string& account_id, const std::string& token_hash,
+                    std::int64_t now, std::int64_t expires_at) override;
+  RotateResult rotate(const std::string& old_hash, const std::string& new_hash, std::int64_t now,
+                      std::int64_t expires_at) override;
+  std::optional<std::string> family_of(const std::string& token_hash) override;
+  bool revoke_family(const std::string& family_id, const std::string& reason, std::int64_t now) override;
+  std::vector<std::string> revoked_since(std::int64_t since) override;
+  int delete_expired(std::int64_t now) override;
+  bool ping() override;
+
+ private:
+  storage::PgPool& pool_;
+};
+
+}  // namespace arena::auth

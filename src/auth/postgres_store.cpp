@@ -1,0 +1,174 @@
+#include "arena/auth/postgres_store.hpp"
+
+namespace arena::auth {
+namespace sql {
+// The catalogue of statements this store runs (PostgreSQL's $n parameters).
+constexpr std::string_view kInsertAccount =
+    "INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $6)";
+constexpr std::string_view kSelectById =
+    "SELECT id, kind, display_name, email, disabled, created_at, updated_at FROM accounts WHERE id = $1";
+constexpr std::string_view kSelectByEmail =
+    "SELECT id, kind, display_name, email, disabled, created_at, updated_at, password_hash FROM accounts"
+    " WHERE email = $1";
+constexpr std::string_view kSelectDevice =
+    "SELECT a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at"
+    " FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.device_id = $1";
+// A new device's account and binding in one statement (one round trip); when another login of
+// the same device won the race, the binding conflicts and nothing is written.
+constexpr std::string_view kInsertDeviceAccount =
+    "WITH acc AS (INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
+    " SELECT $2, $3, $4, NULL, NULL, $5, $5 WHERE NOT EXISTS (SELECT 1 FROM devices WHERE device_id = $1)"
+    " RETURNING id)"
+    " INSERT INTO devices(device_id, account_id, created_at) SELECT $1, id, $5 FROM acc"
+    " ON CONFLICT (device_id) DO NOTHING RETURNING account_id";
+constexpr std::string_view kUpdateName =
+    "UPDATE accounts SET display_name = $1, updated_at = $2 WHERE id = $3"
+    " RETURNING id, kind, display_name, email, disabled, created_at, updated_at";
+constexpr std::string_view kUpdateHash = "UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3";
+// A login's family and first token in one statement.
+constexpr std::string_view kStartFamily =
+    "WITH f AS (INSERT INTO token_families(id, account_id, created_at) VALUES ($1, $2, $4) RETURNING id)"
+    " INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at) SELECT $3, id, $4, $5 FROM f";
+constexpr std::string_view kInsertToken =
+    "INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+// The token's row is locked: two rotations of one token run one after the other, and the
+// second finds it rotated (reuse).
+constexpr std::string_view kSelectTokenForUpdate =
+    "SELECT t.family_id, t.expires_at, t.rotated_at, f.account_id, f.revoked_at"
+    " FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.token_hash = $1 FOR UPDATE OF t";
+constexpr std::string_view kMarkRotated =
+    "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL";
+constexpr std::string_view kRevokeFamily =
+    "UPDATE token_families SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL";
+constexpr std::string_view kFamilyOf = "SELECT family_id FROM refresh_tokens WHERE token_hash = $1";
+constexpr std::string_view kRevokedSince = "SELECT id FROM token_families WHERE revoked_at >= $1";
+constexpr std::string_view kDeleteExpired = "DELETE FROM refresh_tokens WHERE expires_at < $1";
+}  // namespace sql
+
+namespace {
+Account read_account(const storage::PgResult& r, int row = 0) {
+  return {r.text(row, 0),          r.text(row, 1),  r.text(row, 2), r.optional_text(row, 3),
+          r.boolean(row, 4),       r.int64(row, 5), r.int64(row, 6)};
+}
+
+Account from_new(const NewAccount& a) {
+  return {a.id, a.kind, a.display_name, a.email, false, a.now, a.now};
+}
+}  // namespace
+
+std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
+  try {
+    pool_.transaction([&](storage::Pg& c) {
+      c.query(sql::kInsertAccount, a.id, a.kind, a.display_name, a.email, a.password_hash, a.now);
+    });
+  } catch (const storage::PgError& e) {
+    if (e.is_unique_violation() && a.email) return std::nullopt;  // email taken
+    throw;
+  }
+  return from_new(a);
+}
+
+Account PostgresAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {
+  return pool_.transaction([&](storage::Pg& c) {
+    if (auto r = c.query(sql::kSelectDevice, device_id); r.rows() > 0) return read_account(r);
+    auto ins = c.query(sql::kInsertDeviceAccount, device_id, fresh.id, "device", fresh.display_name, fresh.now);
+    if (ins.rows() > 0) return from_new(fresh);
+    // Another login of this device bound it meanwhile (the binding's conflict waited for its
+    // commit): this transaction, with the account row it made, is rolled back and runs again,
+    // and then reads theirs.
+    throw storage::PgError(storage::PgError::Kind::query, "40001", "postgres: device bound concurrently; retry");
+  });
+}
+
+std::optional<AccountStore::WithHash> PostgresAuthStore::find_by_email(const std::string& email) {
+  return pool_.with([&](storage::Pg& c) -> std::optional<WithHash> {
+    auto r = c.query(sql::kSelectByEmail, email);
+    if (r.rows() == 0) return std::nullopt;
+    return WithHash{read_account(r), r.text(0, 7)};
+  });
+}
+
+std::optional<Account> PostgresAuthStore::find(const std::string& id) {
+  return pool_.with([&](storage::Pg& c) -> std::optional<Account> {
+    auto r = c.query(sql::kSelectById, id);
+    if (r.rows() == 0) return std::nullopt;
+    return read_account(r);
+  });
+}
+
+std::optional<Account> PostgresAuthStore::set_display_name(const std::string& id, const std::string& name,
+                                                           std::int64_t now) {
+  return pool_.with([&](storage::Pg& c) -> std::optional<Account> {
+    auto r = c.query(sql::kUpdateName, name, now, id);
+    if (r.rows() == 0) return std::nullopt;
+    return read_account(r);
+  });
+}
+
+void PostgresAuthStore::set_password_hash(const std::string& id, const std::string& hash, std::int64_t now) {
+  pool_.with([&](storage::Pg& c) { c.query(sql::kUpdateHash, hash, now, id); });
+}
+
+void PostgresAuthStore::start_family(const std::string& family_id, const std::string& account_id,
+                                     const std::string& token_hash, std::int64_t now, std::int64_t expires_at) {
+  pool_.with([&](storage::Pg& c) { c.query(sql::kStartFamily, family_id, account_id, token_hash, now, expires_at); });
+}
+
+RotateResult PostgresAuthStore::rotate(const std::string& old_hash, const std::string& new_hash, std::int64_t now,
+                                       std::int64_t expires_at) {
+  return pool_.transaction([&](storage::Pg& c) {
+    RotateResult out;
+    auto r = c.query(sql::kSelectTokenForUpdate, old_hash);
+    if (r.rows() == 0) return out;  // unknown
+    out.family_id = r.text(0, 0);
+    const std::int64_t token_expires = r.int64(0, 1);
+    const bool rotated = !r.is_null(0, 2);
+    out.account_id = r.text(0, 3);
+    const bool revoked = !r.is_null(0, 4);
+    if (revoked) {
+      out.status = RotateStatus::revoked;
+    } else if (rotated) {
+      c.query(sql::kRevokeFamily, now, "refresh_token_reused", out.family_id);
+      out.status = RotateStatus::reused;
+    } else if (token_expires <= now) {
+      out.status = RotateStatus::expired;
+    } else {
+      c.query(sql::kMarkRotated, now, old_hash);
+      c.query(sql::kInsertToken, new_hash, out.family_id, now, expires_at);
+      out.status = RotateStatus::rotated;
+    }
+    return out;
+  });
+}
+
+std::optional<std::string> PostgresAuthStore::family_of(const std::string& token_hash) {
+  return pool_.with([&](storage::Pg& c) -> std::optional<std::string> {
+    auto r = c.query(sql::kFamilyOf, token_hash);
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
+  });
+}
+
+bool PostgresAuthStore::revoke_family(const std::string& family_id, const std::string& reason, std::int64_t now) {
+  return pool_.with([&](storage::Pg& c) { return c.query(sql::kRevokeFamily, now, reason, family_id).affected() > 0; });
+}
+
+std::vector<std::string> PostgresAuthStore::revoked_since(std::int64_t since) {
+  return pool_.with([&](storage::Pg& c) {
+    std::vector<std::string> out;
+    auto r = c.query(sql::kRevokedSince, since);
+    for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+    return out;
+  });
+}
+
+int PostgresAuthStore::delete_expired(std::int64_t now) {
+  return pool_.with([&](storage::Pg& c) { return c.query(sql::kDeleteExpired, now).affected(); });
+}
+
+bool PostgresAuthStore::ping() {
+  return pool_.with([&](storage::Pg& c) { return c.query("SELECT 1").rows() == 1; });
+}
+
+}  // namespace arena::auth

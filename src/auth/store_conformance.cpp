@@ -1,0 +1,137 @@
+#include "store_conformance.hpp"
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace arena::auth::testing {
+namespace {
+
+NewAccount guest(const std::string& id, std::int64_t now = 100) {
+  return {id, "guest", "Guest " + id, std::nullopt, std::nullopt, now};
+}
+
+NewAccount with_email(const std::string& id, const std::string& email) {
+  return {id, "password", "P " + id, email, "$argon2id$hash-of-" + id, 100};
+}
+
+TEST_P(AuthStoreConformance, AccountsAreCreatedFoundAndAnEmailIsTakenOnce) {
+  auto a = s.accounts->create(with_email("a1", "ann@example.com"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->kind, "password");
+  EXPECT_FALSE(s.accounts->create(with_email("a2", "ann@example.com")));  // taken
+  const auto found = s.accounts->find("a1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->display_name, "P a1");
+  EXPECT_EQ(found->email, "ann@example.com");
+  EXPECT_FALSE(found->disabled);
+  EXPECT_EQ(found->created_at, 100);
+  const auto by_email = s.accounts->find_by_email("ann@example.com");
+  ASSERT_TRUE(by_email);
+  EXPECT_EQ(by_email->account.id, "a1");
+  EXPECT_EQ(by_email->password_hash, "$argon2id$hash-of-a1");
+  EXPECT_FALSE(s.accounts->find("a2"));
+  EXPECT_FALSE(s.accounts->find_by_email("nobody@example.com"));
+  ASSERT_TRUE(s.accounts->create(guest("g1")));
+  EXPECT_FALSE(s.accounts->find("g1")->email);
+}
+
+TEST_P(AuthStoreConformance, RenamesAndNewPasswordsAreKept) {
+  ASSERT_TRUE(s.accounts->create(with_email("a1", "ann@example.com")));
+  const auto renamed = s.accounts->set_display_name("a1", "Ann", 200);
+  ASSERT_TRUE(renamed);
+  EXPECT_EQ(renamed->display_name, "Ann");
+  EXPECT_EQ(renamed->updated_at, 200);
+  EXPECT_EQ(renamed->created_at, 100);
+  EXPECT_FALSE(s.accounts->set_display_name("nobody", "X", 200));
+  s.accounts->set_password_hash("a1", "$argon2id$new", 300);
+  EXPECT_EQ(s.accounts->find_by_email("ann@example.com")->password_hash, "$argon2id$new");
+}
+
+TEST_P(AuthStoreConformance, ADeviceLeadsToOneAccountEvenWhenItsFirstLoginsRace) {
+  const auto first = s.accounts->device_account("dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100});
+  EXPECT_EQ(first.id, "acc-1");
+  EXPECT_EQ(first.kind, "device");
+  const auto again = s.accounts->device_account("dev-1", {"acc-2", "device", "D2", std::nullopt, std::nullopt, 200});
+  EXPECT_EQ(again.id, "acc-1");
+  EXPECT_EQ(again.display_name, "D1");
+  EXPECT_FALSE(s.accounts->find("acc-2"));
+  // Eight first logins of one new device at once: one account, which every login gets.
+  std::vector<std::string> ids(8);
+  std::vector<std::thread> logins;
+  for (int i = 0; i < 8; ++i)
+    logins.emplace_back([&, i] {
+      const std::string id = "race-" + std::to_string(i);
+      ids[static_cast<std::size_t>(i)] =
+          s.accounts->device_account("dev-race", {id, "device", id, std::nullopt, std::nullopt, 100}).id;
+    });
+  for (auto& t : logins) t.join();
+  const std::set<std::string> distinct(ids.begin(), ids.end());
+  ASSERT_EQ(distinct.size(), 1u);
+  int accounts = 0;
+  for (int i = 0; i < 8; ++i) accounts += s.accounts->find("race-" + std::to_string(i)) ? 1 : 0;
+  EXPECT_EQ(accounts, 1);  // the losers' accounts were not left behind
+}
+
+TEST_P(AuthStoreConformance, ARefreshTokenRotatesOnceAndItsReuseRevokesTheFamily) {
+  ASSERT_TRUE(s.accounts->create(guest("u1")));
+  s.tokens->start_family("fam-1", "u1", "h0", 100, 1000);
+  EXPECT_EQ(s.tokens->family_of("h0"), "fam-1");
+  const auto r1 = s.tokens->rotate("h0", "h1", 110, 1100);
+  EXPECT_EQ(r1.status, RotateStatus::rotated);
+  EXPECT_EQ(r1.account_id, "u1");
+  EXPECT_EQ(r1.family_id, "fam-1");
+  EXPECT_EQ(s.tokens->rotate("h1", "h2", 120, 1200).status, RotateStatus::rotated);
+  // h1 again: reuse. The family ends, so its newest token is refused too.
+  EXPECT_EQ(s.tokens->rotate("h1", "h9", 130, 1300).status, RotateStatus::reused);
+  EXPECT_EQ(s.tokens->rotate("h2", "h3", 140, 1400).status, RotateStatus::revoked);
+  EXPECT_EQ(s.tokens->revoked_since(130), std::vector<std::string>{"fam-1"});
+  EXPECT_TRUE(s.tokens->revoked_since(131).empty());
+  EXPECT_EQ(s.tokens->rotate("never-issued", "x", 140, 1400).status, RotateStatus::unknown);
+  EXPECT_FALSE(s.tokens->family_of("never-issued"));
+}
+
+TEST_P(AuthStoreConformance, OfRacingRotationsOfOneTokenExactlyOneWins) {
+  ASSERT_TRUE(s.accounts->create(guest("u1")));
+  s.tokens->start_family("fam-1", "u1", "h0", 100, 100'000);
+  std::atomic<int> rotated{0}, reused{0}, revoked{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 6; ++i)
+    clients.emplace_back([&, i] {
+      switch (s.tokens->rotate("h0", "next-" + std::to_string(i), 110, 100'000).status) {
+        case RotateStatus::rotated: ++rotated; break;
+        case RotateStatus::reused: ++reused; break;
+        case RotateStatus::revoked: ++revoked; break;
+        default: break;
+      }
+    });
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(rotated.load(), 1);
+  EXPECT_GE(reused.load(), 1);  // the first loser revokes; later ones may find it revoked
+  EXPECT_EQ(rotated + reused + revoked, 6);
+}
+
+TEST_P(AuthStoreConformance, ExpiredTokensAreRefusedAndDeletedByUpkeep) {
+  ASSERT_TRUE(s.accounts->create(guest("u1")));
+  s.tokens->start_family("fam-1", "u1", "old", 100, 200);
+  s.tokens->start_family("fam-2", "u1", "fresh", 100, 10'000);
+  EXPECT_EQ(s.tokens->rotate("old", "x", 200, 300).status, RotateStatus::expired);
+  EXPECT_EQ(s.tokens->delete_expired(500), 1);
+  EXPECT_EQ(s.tokens->delete_expired(500), 0);
+  EXPECT_EQ(s.tokens->rotate("old", "x", 600, 700).status, RotateStatus::unknown);
+  EXPECT_EQ(s.tokens->rotate("fresh", "y", 600, 10'600).status, RotateStatus::rotated);
+}
+
+TEST_P(AuthStoreConformance, AFamilyIsRevokedOnce) {
+  ASSERT_TRUE(s.accounts->create(guest("u1")));
+  s.tokens->start_family("fam-1", "u1", "h0", 100, 1000);
+  EXPECT_TRUE(s.tokens->revoke_family("fam-1", "logout", 150));
+  EXPECT_FALSE(s.tokens->revoke_family("fam-1", "logout", 160));
+  EXPECT_FALSE(s.tokens->revoke_family("no-such-family", "logout", 160));
+  EXPECT_EQ(s.tokens->rotate("h0", "h1", 170, 1000).status, RotateStatus::revoked);
+  EXPECT_TRUE(s.tokens->ping());
+}
+
+}  // namespace
+}  // namespace arena::auth::testing
