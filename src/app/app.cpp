@@ -66,6 +66,7 @@ struct App::Impl {
   std::unique_ptr<router::Router> router_;
   std::unique_ptr<auth::AuthMetrics> auth_metrics;
   std::unique_ptr<storage::Sqlite> db;
+  std::unique_ptr<storage::PgPool> pg;
   std::unique_ptr<auth::Jwt> jwt;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<bus::Subscription> revoked_sub;
@@ -151,13 +152,31 @@ void App::Impl::start_shared() {
     if (bus::valid_token(m.data)) v->revoke(std::string(m.data));
   });
 
-  if (has("auth") || has("host") || has("worker") || has("matchmaker")) {
+  if (!s.database.empty()) {
+    // PostgreSQL: the auth role's stores so far. The host, worker and matchmaker keep results,
+    // jobs and ratings in SQLite until their PostgreSQL stores land (issue 12): a process that
+    // would split its data between the two refuses to start rather than do it quietly.
+    for (const auto* role : {"host", "worker", "matchmaker"})
+      if (has(role))
+        throw std::runtime_error(std::string("setting 'database': the ") + role +
+                                 " role has no PostgreSQL store yet; run it in a process without 'database' "
+                                 "(it keeps its data in SQLite in data_dir)");
+    int applied = 0;
+    try {
+      applied = storage::migrate_up(s.database, storage::postgres_migrations(), clock.now_unix());
+    } catch (const storage::PgError& e) {
+      throw std::runtime_error(std::string("setting 'database': ") + e.what());
+    }
+    if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" database=postgres count={}", applied);
+    pg = std::make_unique<storage::PgPool>(storage::PgPoolSettings{
+        .url = s.database, .size = s.postgres.pool_size, .wait = s.postgres.wait, .attempts = s.postgres.attempts});
+  } else if (has("auth") || has("host") || has("worker") || has("matchmaker")) {
     db = open_database(s);
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
   }
   shared = std::make_unique<Shared>(
-      Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get()});
+      Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get(), pg.get()});
 }
 
 void App::start() {
@@ -257,6 +276,17 @@ int serve(const config::Settings& settings) {
   return 0;
 }
 
+namespace {
+void print_status(const std::vector<storage::MigrationState>& states) {
+  for (const auto& m : states) {
+    std::cout << (m.applied_at ? (m.modified ? "modified" : "applied ") : "pending ") << "  " << m.version << "  "
+              << m.name;
+    if (m.applied_at) std::cout << "  (applied at " << *m.applied_at << ")";
+    std::cout << "\n";
+  }
+}
+}  // namespace
+
 int replay(const config::Settings& settings, const std::string& match_id) {
   auto db = open_database(settings);
   storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
@@ -279,6 +309,18 @@ int replay(const config::Settings& settings, const std::string& match_id) {
 
 int migrate(const config::Settings& settings, const std::string& action) {
   core::SystemClock clock;
+  if (!settings.database.empty()) {
+    const auto& all = storage::postgres_migrations();
+    if (action == "up") {
+      const int n = storage::migrate_up(settings.database, all, clock.now_unix());
+      std::cout << "applied " << n << " migration(s) to PostgreSQL; schema is at version "
+                << (all.empty() ? 0 : all.back().version) << "\n";
+      return 0;
+    }
+    std::cout << "database: PostgreSQL (setting 'database')\n";
+    print_status(storage::migration_status(settings.database, all));
+    return 0;
+  }
   auto db = open_database(settings);
   const auto& all = storage::sqlite_migrations();
   if (action == "up") {
@@ -288,12 +330,7 @@ int migrate(const config::Settings& settings, const std::string& action) {
     return 0;
   }
   std::cout << "database: " << db->path().string() << "\n";
-  for (const auto& m : storage::migration_status(*db, all)) {
-    std::cout << (m.applied_at ? (m.modified ? "modified" : "applied ") : "pending ") << "  " << m.version << "  "
-              << m.name;
-    if (m.applied_at) std::cout << "  (applied at " << *m.applied_at << ")";
-    std::cout << "\n";
-  }
+  print_status(storage::migration_status(*db, all));
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 
 #include "arena/auth/password.hpp"
+#include "arena/auth/postgres_store.hpp"
 #include "arena/auth/routes.hpp"
 #include "arena/auth/service.hpp"
 #include "arena/auth/sqlite_store.hpp"
@@ -27,8 +28,16 @@ class AuthRole final : public Component {
   std::string_view name() const override { return "auth"; }
 
   void start() override {
-    if (shared_.db == nullptr) throw std::logic_error("the auth role needs storage");
-    store_ = std::make_unique<auth::SqliteAuthStore>(*shared_.db);
+    if (shared_.pg != nullptr) {
+      auto pg = std::make_unique<auth::PostgresAuthStore>(*shared_.pg);
+      accounts_ = pg.get(), tokens_ = pg.get();
+      store_ = std::move(pg);
+    } else {
+      if (shared_.db == nullptr) throw std::logic_error("the auth role needs storage");
+      auto sqlite = std::make_unique<auth::SqliteAuthStore>(*shared_.db);
+      accounts_ = sqlite.get(), tokens_ = sqlite.get();
+      store_ = std::move(sqlite);
+    }
     hasher_ = std::make_unique<auth::PasswordHasher>(
         auth::PasswordCost{static_cast<unsigned long long>(settings_.argon2_opslimit), settings_.argon2_memlimit});
     limiter_ = std::make_unique<core::MemoryRateLimiter>(shared_.clock);
@@ -38,7 +47,7 @@ class AuthRole final : public Component {
     limits.per_account = {static_cast<double>(settings_.account_burst),
                           static_cast<double>(settings_.account_per_minute)};
     service_ = std::make_unique<auth::AuthService>(
-        *store_, *store_, shared_.verifier, *hasher_, *limiter_, shared_.clock, shared_.auth_metrics, limits,
+        *accounts_, *tokens_, shared_.verifier, *hasher_, *limiter_, shared_.clock, shared_.auth_metrics, limits,
         [&bus = shared_.bus](const std::string& sid) { bus.publish(protocol::kAuthRevoked, sid); });
     auth::add_routes(shared_.routes, *service_, {json_max_depth_});
     // Which of these user ids are accounts (party invites go only to real players).
@@ -55,7 +64,7 @@ class AuthRole final : public Component {
   void check(std::map<std::string, bool>& checks) override {
     bool ok = false;
     try {
-      ok = store_ && store_->ping();
+      ok = tokens_ != nullptr && tokens_->ping();
     } catch (const std::exception& e) {
       log::get("app")->warn("msg=\"readiness check failed\" error=\"{}\"", e.what());
     }
@@ -71,7 +80,7 @@ class AuthRole final : public Component {
           if (found.size() >= 100) break;
           if (!id.is_string() || !bus::valid_token(std::string(id.get_string()))) continue;
           const std::string uid(id.get_string());
-          found[uid] = store_->find(uid).has_value();
+          found[uid] = accounts_->find(uid).has_value();
         }
       }
     }
@@ -81,7 +90,9 @@ class AuthRole final : public Component {
   const auth::Settings settings_;
   const std::size_t json_max_depth_;
   Shared& shared_;
-  std::unique_ptr<auth::SqliteAuthStore> store_;
+  std::shared_ptr<void> store_;  // SqliteAuthStore or PostgresAuthStore, by the `database` setting
+  auth::AccountStore* accounts_ = nullptr;
+  auth::TokenStore* tokens_ = nullptr;
   std::unique_ptr<auth::PasswordHasher> hasher_;
   std::unique_ptr<core::MemoryRateLimiter> limiter_;
   std::unique_ptr<auth::AuthService> service_;

@@ -80,6 +80,26 @@ std::vector<Field> build() {
   f.push_back(string_field(
       "data_dir", "Directory for the SQLite database and generated keys", [](auto& s) -> auto& { return s.data_dir; },
       non_empty));
+  f.push_back(string_field(
+      "database",
+      "Durable store: empty = SQLite in data_dir (embedded); postgres://user:pass@host:port/db = PostgreSQL "
+      "(cluster mode; libpq URL parameters allowed)",
+      [](auto& s) -> auto& { return s.database; },
+      [](string_view v) {
+        if (!v.empty() && v.rfind("postgres://", 0) != 0 && v.rfind("postgresql://", 0) != 0)
+          throw std::invalid_argument("expected empty (SQLite) or a postgres:// URL");
+      },
+      /*secret=*/true));
+  f.push_back(int_field(
+      "postgres.pool_size", "PostgreSQL connections per process at most",
+      [](auto& s) -> auto& { return s.postgres.pool_size; }, 1, 1000));
+  f.push_back(duration_field(
+      "postgres.wait", "Wait this long for a free PostgreSQL connection, then answer 503 unavailable",
+      [](auto& s) -> auto& { return s.postgres.wait; }, 1ms, 60s));
+  f.push_back(int_field(
+      "postgres.attempts",
+      "Tries of a PostgreSQL transaction that fails with a serialization failure, deadlock or dropped connection",
+      [](auto& s) -> auto& { return s.postgres.attempts; }, 1, 20));
 
   f.push_back(string_field(
       "node_id", "This process's id in a cluster (letters, digits, - _ :); empty = <host>-<random>",

@@ -80,6 +80,7 @@ int status_of(Code code) {
     case Code::unsupported_transfer_coding: return 501;
     case Code::overloaded:
     case Code::unavailable:
+    case Code::storage_unavailable:
     case Code::not_ready:
     case Code::shutting_down: return 503;
   }

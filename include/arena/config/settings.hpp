@@ -23,6 +23,13 @@ namespace arena::config {
 
 using Millis = std::chrono::milliseconds;
 
+// PostgreSQL's connection pool (when `database` names PostgreSQL).
+struct PostgresSettings {
+  int pool_size = 16;                 // connections per process at most
+  Millis wait{2000};                  // for a free connection, then 503 unavailable
+  int attempts = 3;                   // a transaction's tries on serialization failures and dropped connections
+};
+
 struct LogSettings {
   std::string level = "info";
   std::string format = "text";
@@ -31,6 +38,7 @@ struct LogSettings {
 struct Settings {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./var";
+  std::string database;        // empty: SQLite in data_dir; postgres://... : PostgreSQL
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
   std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host, worker
@@ -42,6 +50,7 @@ struct Settings {
   match::HostSettings host;
   jobs::WorkerSettings jobs;
   leaderboards::Settings leaderboards;
+  PostgresSettings postgres;
   LogSettings log;
 };
 

@@ -41,7 +41,7 @@ namespace arena {
               X(not_invited) /* matches */                                                                          \
       X(no_such_match) X(not_in_match) /* leaderboards */ X(no_such_board) X(no_such_season)                        \
           X(server_writes_off) /* the server itself */                                                              \
-      X(overloaded) X(unavailable) X(not_ready) X(shutting_down) X(internal)
+      X(overloaded) X(unavailable) X(storage_unavailable) X(not_ready) X(shutting_down) X(internal)
 
 enum class Code : std::uint8_t {
 #define ARENA_ERROR_ENUM(name) name,

@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "arena/core/error.hpp"
+
 struct pg_conn;
 struct pg_result;
 
@@ -46,6 +48,21 @@ class PgError : public std::runtime_error {
  private:
   Kind kind_;
   std::string sqlstate_;
+};
+
+// What callers past the store see when PostgreSQL cannot serve (down, restarting, the pool busy
+// past its wait): the engine's `storage_unavailable` (HTTP 503, Retry-After 1), with the driver's
+// text kept for the log.
+class StorageUnavailable : public Error {
+ public:
+  explicit StorageUnavailable(std::string detail)
+      : Error(Code::storage_unavailable, "the database is unavailable; retry shortly"), detail_(std::move(detail)) {
+    with_retry_after(1);
+  }
+  const std::string& detail() const { return detail_; }
+
+ private:
+  std::string detail_;
 };
 
 // One result set. Columns are read by index; values arrive as text and are converted.
@@ -152,15 +169,22 @@ class PgPool {
   // Lends a connection to `fn` (connecting one when none is free and the pool is not full). A
   // connection that broke is closed when it comes back. No retry: for single statements whose
   // failure the caller reports.
+  // Throws StorageUnavailable when PostgreSQL cannot serve, PgError for a failed statement.
   template <class F>
   decltype(auto) with(F&& fn) {
-    Lease lease(*this);
-    return fn(*lease.conn);
+    try {
+      Lease lease(*this);
+      return fn(*lease.conn);
+    } catch (const PgError& e) {
+      if (e.is_unavailable()) throw StorageUnavailable(e.what());
+      throw;
+    }
   }
 
   // BEGIN; fn(conn); COMMIT, run again (after a short, growing, jittered pause) when it fails
   // with a serialization failure, a deadlock, or a connection lost before COMMIT was sent, up to
   // `attempts` tries. A connection lost during COMMIT is not retried: the outcome is unknown.
+  // Past the budget: StorageUnavailable when PostgreSQL cannot serve, else the PgError.
   // `fn` must do nothing outside the database that it cannot do twice.
   template <class F>
   std::invoke_result_t<F&, Pg&> transaction(F&& fn) {
@@ -189,7 +213,9 @@ class PgPool {
           return std::move(*out);
         }
       } catch (const PgError& e) {
-        if (!retry_after(e, attempt)) throw;
+        if (retry_after(e, attempt)) continue;
+        if (e.is_unavailable()) throw StorageUnavailable(e.what());
+        throw;
       }
     }
   }
