@@ -22,6 +22,15 @@ constexpr std::string_view kInsertDeviceAccount =
     " RETURNING id)"
     " INSERT INTO devices(device_id, account_id, created_at) SELECT $1, id, $5 FROM acc"
     " ON CONFLICT (device_id) DO NOTHING RETURNING account_id";
+// A returning device's login: its account, and the login's family and first token when the
+// account is enabled, in one statement (one round trip, one commit).
+constexpr std::string_view kDeviceLogin =
+    "WITH acc AS (SELECT a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at"
+    " FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.device_id = $1),"
+    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT $2, id, $4 FROM acc WHERE NOT disabled"
+    " RETURNING id),"
+    " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at) SELECT $3, id, $4, $5 FROM f)"
+    " SELECT id, kind, display_name, email, disabled, created_at, updated_at FROM acc";
 constexpr std::string_view kUpdateName =
     "UPDATE accounts SET display_name = $1, updated_at = $2 WHERE id = $3"
     " RETURNING id, kind, display_name, email, disabled, created_at, updated_at";
@@ -58,8 +67,8 @@ Account from_new(const NewAccount& a) {
 }  // namespace
 
 std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
-  try {
-    pool_.transaction([&](storage::Pg& c) {
+  try {  // one statement: atomic without a transaction around it
+    pool_.with([&](storage::Pg& c) {
       c.query(sql::kInsertAccount, a.id, a.kind, a.display_name, a.email, a.password_hash, a.now);
     });
   } catch (const storage::PgError& e) {
@@ -67,6 +76,14 @@ std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
     throw;
   }
   return from_new(a);
+}
+
+std::optional<Account> PostgresAuthStore::device_login(const std::string& device_id, const NewFamily& family) {
+  return pool_.with([&](storage::Pg& c) -> std::optional<Account> {
+    auto r = c.query(sql::kDeviceLogin, device_id, family.family_id, family.token_hash, family.now, family.expires_at);
+    if (r.rows() == 0) return std::nullopt;
+    return read_account(r);
+  });
 }
 
 Account PostgresAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {

@@ -84,17 +84,26 @@ void AuthService::check_device_id(std::string_view device_id) {
   }
 }
 
-TokenPair AuthService::start_session(const Account& account) {
+AuthService::PendingLogin AuthService::pending_login() {
   const std::int64_t now = clock_.now_unix();
-  TokenPair t;
-  t.user_id = account.id;
-  t.refresh_token = core::random_token(kRefreshTokenBytes);
-  const std::string sid = core::new_uuid();
-  tokens_.start_family(sid, account.id, core::sha256_hex(t.refresh_token), now, now + limits_.refresh_ttl_seconds);
-  t.access_token = jwt_.issue(account.id, sid, now);
-  t.expires_in = jwt_.options().ttl_seconds;
-  t.refresh_expires_in = limits_.refresh_ttl_seconds;
-  return t;
+  PendingLogin p;
+  p.tokens.refresh_token = core::random_token(kRefreshTokenBytes);
+  p.family = {core::new_uuid(), core::sha256_hex(p.tokens.refresh_token), now, now + limits_.refresh_ttl_seconds};
+  return p;
+}
+
+TokenPair AuthService::finish_login(PendingLogin& p, const std::string& user_id) {
+  p.tokens.user_id = user_id;
+  p.tokens.access_token = jwt_.issue(user_id, p.family.family_id, p.family.now);
+  p.tokens.expires_in = jwt_.options().ttl_seconds;
+  p.tokens.refresh_expires_in = limits_.refresh_ttl_seconds;
+  return std::move(p.tokens);
+}
+
+TokenPair AuthService::start_session(const Account& account) {
+  auto p = pending_login();
+  tokens_.start_family(p.family.family_id, account.id, p.family.token_hash, p.family.now, p.family.expires_at);
+  return finish_login(p, account.id);
 }
 
 TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
@@ -107,6 +116,18 @@ TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
 
 TokenPair AuthService::device(const std::string& device_id, const std::optional<std::string>& display_name) {
   check_device_id(device_id);
+  if (display_name) check_display_name(*display_name);
+  {  // a returning device: its account and the login's family in one step
+    auto login = pending_login();
+    if (auto known = accounts_.device_login(device_id, login.family)) {
+      if (known->disabled) {
+        metrics_.logins.with({"device", "disabled"}).inc();
+        throw Error(Code::account_disabled, "this account is disabled");
+      }
+      metrics_.logins.with({"device", "ok"}).inc();
+      return finish_login(login, known->id);
+    }
+  }
   NewAccount fresh{core::new_uuid(), "device",     display_name ? check_display_name(*display_name) : guest_name(),
                    std::nullopt,     std::nullopt, clock_.now_unix()};
   const Account account = accounts_.device_account(device_id, fresh);

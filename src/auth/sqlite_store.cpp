@@ -69,6 +69,22 @@ Account SqliteAuthStore::device_account(const std::string& device_id, const NewA
   });
 }
 
+std::optional<Account> SqliteAuthStore::device_login(const std::string& device_id, const NewFamily& family) {
+  return db_.with([&](storage::Sqlite& c) -> std::optional<Account> {
+    storage::Transaction tx(c);
+    auto& sel = c.prepare(sql::kSelectDevice).bind(device_id);
+    if (!sel.step()) return std::nullopt;
+    auto account = read_account(sel);
+    sel.reset_if_busy();
+    if (!account.disabled) {
+      c.prepare(sql::kInsertFamily).bind(family.family_id, account.id, family.now).exec();
+      c.prepare(sql::kInsertToken).bind(family.token_hash, family.family_id, family.now, family.expires_at).exec();
+    }
+    tx.commit();
+    return account;
+  });
+}
+
 std::optional<AccountStore::WithHash> SqliteAuthStore::find_by_email(const std::string& email) {
   return db_.with([&](storage::Sqlite& c) -> std::optional<WithHash> {
     auto& st = c.prepare(sql::kSelectByEmail).bind(email);

@@ -74,6 +74,21 @@ TEST_P(AuthStoreConformance, ADeviceLeadsToOneAccountEvenWhenItsFirstLoginsRace)
   EXPECT_EQ(accounts, 1);  // the losers' accounts were not left behind
 }
 
+TEST_P(AuthStoreConformance, AReturningDeviceLogsInInOneStepAndADisabledOneStartsNoFamily) {
+  EXPECT_FALSE(s.accounts->device_login("dev-new", {"fam-0", "h-0", 100, 1000}));  // nothing bound yet
+  EXPECT_FALSE(s.tokens->family_of("h-0"));  // and nothing written
+  s.accounts->device_account("dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100});
+  const auto back = s.accounts->device_login("dev-1", {"fam-1", "h-1", 200, 2000});
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->id, "acc-1");
+  EXPECT_EQ(back->display_name, "D1");
+  EXPECT_EQ(s.tokens->family_of("h-1"), "fam-1");
+  const auto r = s.tokens->rotate("h-1", "h-2", 300, 3000);
+  EXPECT_EQ(r.status, RotateStatus::rotated);
+  EXPECT_EQ(r.account_id, "acc-1");
+  EXPECT_EQ(s.tokens->rotate("h-1", "h-3", 300, 3000).status, RotateStatus::reused);
+}
+
 TEST_P(AuthStoreConformance, ARefreshTokenRotatesOnceAndItsReuseRevokesTheFamily) {
   ASSERT_TRUE(s.accounts->create(guest("u1")));
   s.tokens->start_family("fam-1", "u1", "h0", 100, 1000);

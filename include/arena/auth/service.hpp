@@ -63,6 +63,13 @@ class AuthService {
   static void check_device_id(std::string_view device_id);
 
  private:
+  // A login's refresh token and family, before the family is stored; then its access token.
+  struct PendingLogin {
+    TokenPair tokens;
+    NewFamily family;
+  };
+  PendingLogin pending_login();
+  TokenPair finish_login(PendingLogin& login, const std::string& user_id);
   TokenPair start_session(const Account& account);
   void throttle(const std::string& client_ip, const std::string& email);
   void mark_revoked(const std::string& session_id);

@@ -10,6 +10,7 @@ class SqliteAuthStore final : public AccountStore, public TokenStore {
 
   std::optional<Account> create(const NewAccount& account) override;
   Account device_account(const std::string& device_id, const NewAccount& fresh) override;
+  std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) override;
   std::optional<WithHash> find_by_email(const std::string& email) override;
   std::optional<Account> find(const std::string& id) override;
   std::optional<Account> set_display_name(const std::string& id, const std::string& name, std::int64_t now) override;

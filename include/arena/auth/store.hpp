@@ -27,6 +27,14 @@ struct NewAccount {
   std::int64_t now = 0;
 };
 
+// A login's token family with its first refresh token (TokenStore::start_family's arguments).
+struct NewFamily {
+  std::string family_id;
+  std::string token_hash;
+  std::int64_t now = 0;
+  std::int64_t expires_at = 0;
+};
+
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
@@ -34,6 +42,10 @@ class AccountStore {
   virtual std::optional<Account> create(const NewAccount& account) = 0;
   // The account bound to `device_id`, creating `fresh` (kind "device") and the binding if none is.
   virtual Account device_account(const std::string& device_id, const NewAccount& fresh) = 0;
+  // A returning device's login in one step (most device logins): the account bound to
+  // `device_id`, with `family` started for it unless the account is disabled. nullopt (and
+  // nothing written) when no account is bound to the device yet.
+  virtual std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) = 0;
   struct WithHash {
     Account account;
     std::string password_hash;

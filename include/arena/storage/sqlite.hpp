@@ -107,9 +107,9 @@ class Sqlite {
   // For the connection that writes: WAL checkpoints (copying committed pages back into the
   // database file, which SQLite otherwise does inside the commit that crosses 1,000 WAL pages)
   // move to a thread with a connection of its own, woken when a commit leaves `pages` or more
-  // in the WAL. Its checkpoints are PASSIVE: they never block the writer or a reader. Should the
-  // WAL still reach 8 × `pages` (a long read holds the checkpointer back), the writer checkpoints
-  // itself, as SQLite would.
+  // in the WAL. Its checkpoints are PASSIVE: they block no writer or reader. Once the WAL holds
+  // 8 × `pages`, the writer copies the few frames the thread has not (so that its next write
+  // can start the WAL over, which needs every frame copied).
   void checkpoint_in_background(int pages = 1000);
 
  private:
