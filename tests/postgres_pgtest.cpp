@@ -30,10 +30,25 @@ struct PgEnv {
   std::string keys = auth::KeyRing::generate_entry("k1");
 
   std::vector<std::string> args(const std::string& node, const std::string& roles = "auth,gateway,sessions") const {
-    return {"serve",          "--listen",           "127.0.0.1:0", "--node-id",        node,
-            "--roles",        roles,                "--data-dir",  (dir.path() / node).string(),
-            "--database",     url,                  "--auth-jwt-keys", keys,           "--http-access-log",
-            "false",          "--postgres-wait",    "300ms",       "--postgres-attempts", "1"};
+    return {"serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--node-id",
+            node,
+            "--roles",
+            roles,
+            "--data-dir",
+            (dir.path() / node).string(),
+            "--database",
+            url,
+            "--auth-jwt-keys",
+            keys,
+            "--http-access-log",
+            "false",
+            "--postgres-wait",
+            "300ms",
+            "--postgres-attempts",
+            "1"};
   }
 };
 
@@ -95,7 +110,8 @@ TEST(PostgresCluster, WhilePostgresIsDownLoginsAnswer503AndServeAgainAfter) {
 TEST(PostgresCluster, RolesWithoutAPostgresStoreRefuseToStartAndMigrateReportsTheSchema) {
   PgEnv env;
   EXPECT_THROW(ArenaProcess(ARENA_BIN, env.args("all-1", "all")), std::runtime_error);
-  const auto status = testing::run_command(std::string(ARENA_BIN) + " migrate status --database '" + env.url + "' 2>&1");
+  const auto status =
+      testing::run_command(std::string(ARENA_BIN) + " migrate status --database '" + env.url + "' 2>&1");
   EXPECT_EQ(status.exit_code, 0) << status.output;
   EXPECT_NE(status.output.find("pending   1  accounts"), std::string::npos) << status.output;
   const auto up = testing::run_command(std::string(ARENA_BIN) + " migrate up --database '" + env.url + "' 2>&1");

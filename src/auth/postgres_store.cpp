@@ -57,8 +57,8 @@ constexpr std::string_view kDeleteExpired = "DELETE FROM refresh_tokens WHERE ex
 
 namespace {
 Account read_account(const storage::PgResult& r, int row = 0) {
-  return {r.text(row, 0),          r.text(row, 1),  r.text(row, 2), r.optional_text(row, 3),
-          r.boolean(row, 4),       r.int64(row, 5), r.int64(row, 6)};
+  return {r.text(row, 0),    r.text(row, 1),  r.text(row, 2), r.optional_text(row, 3),
+          r.boolean(row, 4), r.int64(row, 5), r.int64(row, 6)};
 }
 
 Account from_new(const NewAccount& a) {

@@ -76,7 +76,7 @@ TEST_P(AuthStoreConformance, ADeviceLeadsToOneAccountEvenWhenItsFirstLoginsRace)
 
 TEST_P(AuthStoreConformance, AReturningDeviceLogsInInOneStepAndADisabledOneStartsNoFamily) {
   EXPECT_FALSE(s.accounts->device_login("dev-new", {"fam-0", "h-0", 100, 1000}));  // nothing bound yet
-  EXPECT_FALSE(s.tokens->family_of("h-0"));  // and nothing written
+  EXPECT_FALSE(s.tokens->family_of("h-0"));                                        // and nothing written
   s.accounts->device_account("dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100});
   const auto back = s.accounts->device_login("dev-1", {"fam-1", "h-1", 200, 2000});
   ASSERT_TRUE(back);

@@ -208,10 +208,26 @@ void PgPool::give_back(std::unique_ptr<Pg> c) {
   cv_.notify_one();
 }
 
-PgPool::Lease::Lease(PgPool& p) : pool(p), conn(p.take()) {}
+namespace {
+// The connections this thread holds, by pool: a nested with() or transaction() lends the same.
+thread_local std::vector<std::pair<const PgPool*, Pg*>> tl_held;
+}  // namespace
+
+PgPool::Lease::Lease(PgPool& p) : pool(p) {
+  for (const auto& [held_pool, held] : tl_held)
+    if (held_pool == &p) {
+      conn = held, joined = true;
+      return;
+    }
+  owned = p.take();
+  conn = owned.get();
+  tl_held.emplace_back(&p, conn);
+}
 
 PgPool::Lease::~Lease() {
-  pool.give_back(std::move(conn));
+  if (joined) return;
+  std::erase_if(tl_held, [&](const auto& h) { return h.second == conn; });
+  pool.give_back(std::move(owned));
 }
 
 void PgPool::Lease::commit() {

@@ -89,6 +89,30 @@ TEST(Postgres, AnExceptionInsideATransactionRollsItBackAndTheConnectionServesAga
   EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT count(*) FROM t").int64(0, 0); }), 0);
 }
 
+TEST(Postgres, ACallInsideATransactionOnTheSameThreadJoinsIt) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 2});
+  pool.with([](Pg& c) { c.exec("CREATE TABLE t (k TEXT PRIMARY KEY)"); });
+  auto insert = [&](const char* k) { pool.with([&](Pg& c) { c.query("INSERT INTO t VALUES ($1)", k); }); };
+  EXPECT_THROW(pool.transaction([&](Pg& c) {
+    insert("inner");  // a store's own with(): the same connection, inside this transaction
+    pool.transaction([&](Pg&) { insert("nested"); });  // joins too: no COMMIT of its own
+    EXPECT_EQ(c.query("SELECT count(*) FROM t").int64(0, 0), 2);
+    throw std::runtime_error("roll it all back");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT count(*) FROM t").int64(0, 0); }), 0);
+  EXPECT_EQ(pool.open(), 1);  // one connection served all of it
+  // Another thread inside the same moment gets a connection of its own.
+  pool.transaction([&](Pg&) {
+    insert("outer");
+    std::thread([&] {
+      EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT count(*) FROM t").int64(0, 0); }), 0);  // not committed
+    }).join();
+  });
+  EXPECT_EQ(pool.open(), 2);
+}
+
 TEST(Postgres, ABusyPoolAnswersUnavailableAfterItsWait) {
   PostgresServer pg;
   PgPool pool({.url = pg.url(), .size = 1, .wait = std::chrono::milliseconds(50)});

@@ -35,7 +35,8 @@ std::string find_bin() {
   }
   if (best.empty())
     throw std::runtime_error(
-        "PostgreSQL is not installed: run scripts/deps.sh test (Debian package postgresql; no /usr/lib/postgresql/*/bin)");
+        "PostgreSQL is not installed: run scripts/deps.sh test (Debian package postgresql; no "
+        "/usr/lib/postgresql/*/bin)");
   return best;
 }
 
@@ -70,8 +71,8 @@ PostgresServer::PostgresServer() : bin_(find_bin()) {
   // server of a machine (per PostgreSQL major and user) leaves an initdb'd cluster as a template
   // under $TMPDIR, and each server copies it (tens of milliseconds).
   const auto major = std::filesystem::path(bin_).parent_path().filename().string();
-  const auto tmpl = std::filesystem::temp_directory_path() /
-                    ("arena-pg-template-" + major + "-" + std::to_string(uid_));
+  const auto tmpl =
+      std::filesystem::temp_directory_path() / ("arena-pg-template-" + major + "-" + std::to_string(uid_));
   if (!std::filesystem::exists(tmpl / "PG_VERSION")) {
     const auto fresh = dir_.path() / "template";
     run_as_owner("initdb", {bin_ + "/initdb", "-D", fresh.string(), "-U", "arena", "-A", "trust", "-E", "UTF8",

@@ -25,9 +25,9 @@ using Millis = std::chrono::milliseconds;
 
 // PostgreSQL's connection pool (when `database` names PostgreSQL).
 struct PostgresSettings {
-  int pool_size = 16;                 // connections per process at most
-  Millis wait{2000};                  // for a free connection, then 503 unavailable
-  int attempts = 3;                   // a transaction's tries on serialization failures and dropped connections
+  int pool_size = 16;  // connections per process at most
+  Millis wait{2000};   // for a free connection, then 503 unavailable
+  int attempts = 3;    // a transaction's tries on serialization failures and dropped connections
 };
 
 struct LogSettings {

@@ -152,10 +152,10 @@ class Pg {
 
 struct PgPoolSettings {
   std::string url;
-  int size = 8;                                   // connections at most
-  std::chrono::milliseconds wait{2000};           // for a free connection, then `unavailable`
-  int attempts = 3;                               // a transaction's tries (retryable failures)
-  std::chrono::milliseconds retry_backoff{10};    // doubled per retry, with jitter
+  int size = 8;                                 // connections at most
+  std::chrono::milliseconds wait{2000};         // for a free connection, then `unavailable`
+  int attempts = 3;                             // a transaction's tries (retryable failures)
+  std::chrono::milliseconds retry_backoff{10};  // doubled per retry, with jitter
   std::chrono::seconds connect_timeout{5};
 };
 
@@ -168,7 +168,9 @@ class PgPool {
 
   // Lends a connection to `fn` (connecting one when none is free and the pool is not full). A
   // connection that broke is closed when it comes back. No retry: for single statements whose
-  // failure the caller reports.
+  // failure the caller reports. Called again on a thread that holds a connection of this pool
+  // (inside `fn`, or a job's effects inside the store's transaction), it lends the same one: the
+  // inner call joins the outer's transaction, as a nested Sqlite::with() does.
   // Throws StorageUnavailable when PostgreSQL cannot serve, PgError for a failed statement.
   template <class F>
   decltype(auto) with(F&& fn) {
@@ -183,14 +185,16 @@ class PgPool {
 
   // BEGIN; fn(conn); COMMIT, run again (after a short, growing, jittered pause) when it fails
   // with a serialization failure, a deadlock, or a connection lost before COMMIT was sent, up to
-  // `attempts` tries. A connection lost during COMMIT is not retried: the outcome is unknown.
-  // Past the budget: StorageUnavailable when PostgreSQL cannot serve, else the PgError.
-  // `fn` must do nothing outside the database that it cannot do twice.
+  // `attempts` tries. Inside another transaction of this pool on this thread, `fn` joins it (no
+  // BEGIN, no retry: the outer one commits, retries or rolls back). A connection lost during COMMIT is not retried: the
+  // outcome is unknown. Past the budget: StorageUnavailable when PostgreSQL cannot serve, else the PgError. `fn` must
+  // do nothing outside the database that it cannot do twice.
   template <class F>
   std::invoke_result_t<F&, Pg&> transaction(F&& fn) {
     for (int attempt = 1;; ++attempt) {
       try {
         Lease lease(*this);
+        if (lease.joined) return fn(*lease.conn);  // inside this thread's transaction: part of it
         lease.conn->exec("BEGIN");
         if constexpr (std::is_void_v<std::invoke_result_t<F&, Pg&>>) {
           try {
@@ -233,7 +237,9 @@ class PgPool {
     void commit();
     void rollback() noexcept;
     PgPool& pool;
-    std::unique_ptr<Pg> conn;
+    std::unique_ptr<Pg> owned;  // empty when joined
+    Pg* conn = nullptr;
+    bool joined = false;  // this thread already held a connection of the pool: that one
   };
   bool retry_after(const PgError& e, int attempt);
   std::unique_ptr<Pg> take();
