@@ -11,7 +11,8 @@
 
 namespace arena::storage {
 class Sqlite;
-}
+class PgPool;
+}  // namespace arena::storage
 
 namespace arena::match {
 
@@ -35,6 +36,17 @@ class SqliteMatchStore final : public MatchStore {
 
  private:
   storage::Sqlite& db_;
+};
+
+// The same on PostgreSQL (cluster mode): any host process stores there, any worker rates it.
+class PostgresMatchStore final : public MatchStore {
+ public:
+  explicit PostgresMatchStore(storage::PgPool& pool) : pool_(pool) {}
+  void save(const MatchRecord& rec, std::int64_t ended_at) override;
+  std::optional<MatchRecord> load(const std::string& match_id) override;
+
+ private:
+  storage::PgPool& pool_;
 };
 
 // Records kept in this process only (unit tests, fuzzing): the same contract, no database.

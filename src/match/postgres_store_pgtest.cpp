@@ -1,0 +1,39 @@
+// The match store conformance suite (store_conformance.cpp) on PostgreSQL.
+#include "arena/jobs/postgres_store.hpp"
+#include "arena/storage/migrations.hpp"
+#include "arena/storage/postgres.hpp"
+#include "arena/testing/postgres_server.hpp"
+#include "store_conformance.hpp"
+
+namespace arena::match::testing {
+namespace {
+
+class PostgresBackend final : public MatchStoreBackend {
+ public:
+  PostgresBackend() { storage::migrate_up(url_, storage::postgres_migrations(), 1); }
+  MatchStore& store() override { return store_; }
+  jobs::JobStore& jobs() override { return jobs_; }
+  std::vector<std::pair<std::string, int>> history(const std::string& user_id) override {
+    std::vector<std::pair<std::string, int>> out;
+    const auto r = pool_.with([&](storage::Pg& c) {
+      return c.query("SELECT match_id, place FROM match_players WHERE user_id = $1 ORDER BY ended_at DESC", user_id);
+    });
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), static_cast<int>(r.int64(i, 1)));
+    return out;
+  }
+
+ private:
+  arena::testing::PostgresServer server_;
+  std::string url_ = server_.create_database("arena");
+  storage::PgPool pool_{{.url = url_, .size = 4}};
+  PostgresMatchStore store_{pool_};
+  jobs::PostgresJobStore jobs_{pool_};
+};
+
+INSTANTIATE_TEST_SUITE_P(Postgres, MatchStoreConformance,
+                         ::testing::Values(MatchStoreFactory{"postgres",
+                                                             [] { return std::make_unique<PostgresBackend>(); }}),
+                         factory_name);
+
+}  // namespace
+}  // namespace arena::match::testing

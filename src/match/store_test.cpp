@@ -1,0 +1,39 @@
+// The match store conformance suite (store_conformance.cpp) on SQLite.
+#include "arena/jobs/sqlite_store.hpp"
+#include "arena/storage/migrations.hpp"
+#include "arena/storage/sqlite.hpp"
+#include "arena/testing/temp_dir.hpp"
+#include "store_conformance.hpp"
+
+namespace arena::match::testing {
+namespace {
+
+class SqliteBackend final : public MatchStoreBackend {
+ public:
+  SqliteBackend() { storage::migrate_up(*db_, storage::sqlite_migrations(), 1); }
+  MatchStore& store() override { return store_; }
+  jobs::JobStore& jobs() override { return jobs_; }
+  std::vector<std::pair<std::string, int>> history(const std::string& user_id) override {
+    std::vector<std::pair<std::string, int>> out;
+    db_->with([&](storage::Sqlite& c) {
+      auto& st =
+          c.prepare("SELECT match_id, place FROM match_players WHERE user_id = ? ORDER BY ended_at DESC").bind(user_id);
+      while (st.step()) out.emplace_back(st.text(0), static_cast<int>(st.int64(1)));
+    });
+    return out;
+  }
+
+ private:
+  arena::testing::TempDir dir_;
+  std::unique_ptr<storage::Sqlite> db_ = storage::Sqlite::open(dir_.path() / "arena.db");
+  SqliteMatchStore store_{*db_};
+  jobs::SqliteJobStore jobs_{*db_};
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, MatchStoreConformance,
+                         ::testing::Values(MatchStoreFactory{"sqlite",
+                                                             [] { return std::make_unique<SqliteBackend>(); }}),
+                         factory_name);
+
+}  // namespace
+}  // namespace arena::match::testing
