@@ -2,11 +2,13 @@
 // worker processes can show: concurrent claims never take one job twice.
 #include "arena/jobs/postgres_store.hpp"
 
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "arena/storage/migrations.hpp"
+#include "arena/storage/pg_listener.hpp"
 #include "arena/storage/postgres.hpp"
 #include "arena/testing/postgres_server.hpp"
 #include "store_conformance.hpp"
@@ -19,6 +21,8 @@ class PostgresBackend final : public JobBackend {
   PostgresBackend() { storage::migrate_up(url_, storage::postgres_migrations(), 1'800'000'000); }
   JobStore& store() override { return store_; }
   storage::PgPool& pool() { return pool_; }
+  arena::testing::PostgresServer& server() { return server_; }
+  const std::string& url() const { return url_; }
   void create_effects_table() override {
     pool_.with([](storage::Pg& c) { c.exec("CREATE TABLE effects (job BIGINT)"); });
   }
@@ -77,6 +81,52 @@ TEST(PostgresJobStore, WorkersClaimingAtOnceNeverTakeOneJobTwice) {
   for (auto& t : workers) t.join();
   EXPECT_EQ(claimed.size(), 400u);
   EXPECT_EQ(std::set<std::int64_t>(claimed.begin(), claimed.end()).size(), 400u);  // each once
+}
+
+// Waits (bounded) until `pred` holds.
+template <class P>
+bool eventually(P pred) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!pred() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return pred();
+}
+
+TEST(PostgresJobStore, WorkersHearOfAJobWhenItsEnqueueCommitsAndAfterTheirConnectionComesBack) {
+  PostgresBackend b;
+  std::mutex mu;
+  std::vector<std::string> heard;
+  storage::PgListener listener(b.url(), "arena_jobs", [&](const std::string& queue) {
+    std::lock_guard lock(mu);
+    heard.push_back(queue);
+  });
+  auto count = [&] {
+    std::lock_guard lock(mu);
+    return heard.size();
+  };
+  ASSERT_TRUE(eventually([&] { return listener.listening(); }));
+  JobSpec s;
+  s.kind = "k";
+  s.queue = "ratings";
+  s.max_attempts = 1;
+  // Enqueued in a transaction that is still open: nobody hears of it yet.
+  b.pool().transaction([&](storage::Pg& c) {
+    PostgresJobStore::enqueue_in(c, s, 1'000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(count(), 0u);
+  });
+  ASSERT_TRUE(eventually([&] { return count() == 1; }));
+  EXPECT_EQ(heard[0], "ratings");
+  // PostgreSQL restarts: the listener comes back, says it may have missed something, and hears again.
+  b.server().stop();
+  ASSERT_TRUE(eventually([&] { return !listener.listening(); }));
+  b.server().start();
+  ASSERT_TRUE(eventually([&] { return listener.listening(); }));
+  ASSERT_TRUE(eventually([&] { return count() == 2; }));
+  EXPECT_EQ(heard[1], "");
+  b.store().enqueue(s, 2'000);
+  ASSERT_TRUE(eventually([&] { return count() == 3; }));
+  EXPECT_EQ(heard[2], "ratings");
+  EXPECT_GE(listener.reconnects(), 1);
 }
 
 }  // namespace

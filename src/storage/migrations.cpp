@@ -104,9 +104,7 @@ int migrate_up(Sqlite& db, const std::vector<Migration>& migrations, std::int64_
 }
 
 std::vector<MigrationState> migration_status(Sqlite& db, const std::vector<Migration>& migrations) {
-  return db.with([&](Sqlite& conn) {
-    return states(applied(conn), migrations);
-  });
+  return db.with([&](Sqlite& conn) { return states(applied(conn), migrations); });
 }
 
 }  // namespace arena::storage

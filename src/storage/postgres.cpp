@@ -1,6 +1,7 @@
 #include "arena/storage/postgres.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <random>
@@ -98,7 +99,18 @@ std::unique_ptr<Pg> Pg::connect(const std::string& url, std::chrono::seconds tim
     PQfinish(c);
     throw PgError(PgError::Kind::connection, "08001", "postgres: cannot connect: " + msg);
   }
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);  // notices are not errors (errors come as results)
   return std::unique_ptr<Pg>(new Pg(c));
+}
+
+bool Pg::alive() {
+  // An idle connection has nothing to read. A server that shut down or restarted has sent it a
+  // FATAL message and closed it: readable (or hung up). Such a connection is not lent. (A
+  // healthy one with something unasked-for to read is dropped too: a reconnect, no harm.)
+  if (PQstatus(c_) != CONNECTION_OK) return false;
+  pollfd p{PQsocket(c_), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
 }
 
 Pg::~Pg() {
@@ -164,28 +176,41 @@ int PgPool::open() const {
 }
 
 std::unique_ptr<Pg> PgPool::take() {
-  {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, settings_.wait, [&] { return !idle_.empty() || open_ < settings_.size; }))
-      throw PgError(PgError::Kind::unavailable, "53300",
-                    "postgres: no free connection within " + std::to_string(settings_.wait.count()) + " ms (pool of " +
-                        std::to_string(settings_.size) + ")");
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-    ++open_;  // a slot for the connection made below, outside the lock
-  }
-  try {
-    return Pg::connect(settings_.url, settings_.connect_timeout);
-  } catch (...) {
+  const auto deadline = std::chrono::steady_clock::now() + settings_.wait;
+  for (;;) {
+    std::unique_ptr<Pg> c;
     {
-      std::lock_guard lock(mu_);
-      --open_;
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_until(lock, deadline, [&] { return !idle_.empty() || open_ < settings_.size; }))
+        throw PgError(PgError::Kind::unavailable, "53300",
+                      "postgres: no free connection within " + std::to_string(settings_.wait.count()) +
+                          " ms (pool of " + std::to_string(settings_.size) + ")");
+      if (idle_.empty()) {
+        ++open_;  // a slot for the connection made below, outside the lock
+      } else {
+        c = std::move(idle_.back());
+        idle_.pop_back();
+      }
     }
-    cv_.notify_one();
-    throw;
+    if (c) {
+      if (c->alive()) return c;
+      {  // closed by the server while idle (a restart): dropped, never lent
+        std::lock_guard lock(mu_);
+        --open_;
+      }
+      cv_.notify_one();
+      continue;
+    }
+    try {
+      return Pg::connect(settings_.url, settings_.connect_timeout);
+    } catch (...) {
+      {
+        std::lock_guard lock(mu_);
+        --open_;
+      }
+      cv_.notify_one();
+      throw;
+    }
   }
 }
 

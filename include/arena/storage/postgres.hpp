@@ -138,6 +138,7 @@ class Pg {
   void exec(std::string_view sql);
   bool ok() const;    // the connection is usable
   bool idle() const;  // usable and outside a transaction
+  bool alive();       // not closed by the server meanwhile (reads without blocking)
 
  private:
   explicit Pg(pg_conn* c) : c_(c) {}
