@@ -139,21 +139,13 @@ RotateResult PostgresAuthStore::rotate(const std::string& old_hash, const std::s
     auto r = c.query(sql::kSelectTokenForUpdate, old_hash);
     if (r.rows() == 0) return out;  // unknown
     out.family_id = r.text(0, 0);
-    const std::int64_t token_expires = r.int64(0, 1);
-    const bool rotated = !r.is_null(0, 2);
     out.account_id = r.text(0, 3);
-    const bool revoked = !r.is_null(0, 4);
-    if (revoked) {
-      out.status = RotateStatus::revoked;
-    } else if (rotated) {
+    out.status = rotation_outcome({r.int64(0, 1), !r.is_null(0, 2), !r.is_null(0, 4)}, now);
+    if (out.status == RotateStatus::reused) {
       c.query(sql::kRevokeFamily, now, "refresh_token_reused", out.family_id);
-      out.status = RotateStatus::reused;
-    } else if (token_expires <= now) {
-      out.status = RotateStatus::expired;
-    } else {
+    } else if (out.status == RotateStatus::rotated) {
       c.query(sql::kMarkRotated, now, old_hash);
       c.query(sql::kInsertToken, new_hash, out.family_id, now, expires_at);
-      out.status = RotateStatus::rotated;
     }
     return out;
   });

@@ -36,18 +36,22 @@ Response account_json(const Account& a) {
 }  // namespace
 
 void add_routes(http::Router& router, AuthService& service, core::JsonLimits limits) {
-  router.add(Method::post, "/v1/auth/guest", [&service, limits](Request& req) {
-    const auto body = core::parse_object(req.body, limits, /*empty_ok=*/true);
-    const core::Fields f(body);
-    return tokens(200, service.guest(f.optional_string("display_name", 0, 1024)));
-  }, {.runs_on = http::RunsOn::storage});
+  router.add(Method::post, "/v1/auth/guest",
+             [&service, limits](Request& req) {
+               const auto body = core::parse_object(req.body, limits, /*empty_ok=*/true);
+               const core::Fields f(body);
+               return tokens(200, service.guest(f.optional_string("display_name", 0, 1024)));
+             },
+             {.runs_on = http::RunsOn::storage});
 
-  router.add(Method::post, "/v1/auth/device", [&service, limits](Request& req) {
-    const auto body = core::parse_object(req.body, limits);
-    const core::Fields f(body);
-    const std::string device_id = f.required_string("device_id", 0, 1024);
-    return tokens(200, service.device(device_id, f.optional_string("display_name", 0, 1024)));
-  }, {.runs_on = http::RunsOn::storage});
+  router.add(Method::post, "/v1/auth/device",
+             [&service, limits](Request& req) {
+               const auto body = core::parse_object(req.body, limits);
+               const core::Fields f(body);
+               const std::string device_id = f.required_string("device_id", 0, 1024);
+               return tokens(200, service.device(device_id, f.optional_string("display_name", 0, 1024)));
+             },
+             {.runs_on = http::RunsOn::storage});
 
   router.add(Method::post, "/v1/auth/register",
              [&service, limits](Request& req) {
@@ -70,35 +74,43 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
              },
              {.runs_on = http::RunsOn::slow});
 
-  router.add(Method::post, "/v1/auth/refresh", [&service, limits](Request& req) {
-    const auto body = core::parse_object(req.body, limits);
-    const core::Fields f(body);
-    return tokens(200, service.refresh(f.required_string("refresh_token", 0, 1024)));
-  }, {.runs_on = http::RunsOn::storage});
+  router.add(Method::post, "/v1/auth/refresh",
+             [&service, limits](Request& req) {
+               const auto body = core::parse_object(req.body, limits);
+               const core::Fields f(body);
+               return tokens(200, service.refresh(f.required_string("refresh_token", 0, 1024)));
+             },
+             {.runs_on = http::RunsOn::storage});
 
   // Ends the login: by its access token (Authorization header) or by a refresh token in the body.
-  router.add(Method::post, "/v1/auth/logout", [&service, limits](Request& req) {
-    const auto body = core::parse_object(req.body, limits, /*empty_ok=*/true);
-    const core::Fields f(body);
-    if (auto refresh = f.optional_string("refresh_token", 0, 1024)) {
-      service.logout_refresh_token(*refresh);
-    } else {
-      service.logout_session(service.authenticate(req.bearer_token()).session_id);
-    }
-    return Response::no_content();
-  }, {.runs_on = http::RunsOn::storage});
+  router.add(Method::post, "/v1/auth/logout",
+             [&service, limits](Request& req) {
+               const auto body = core::parse_object(req.body, limits, /*empty_ok=*/true);
+               const core::Fields f(body);
+               if (auto refresh = f.optional_string("refresh_token", 0, 1024)) {
+                 service.logout_refresh_token(*refresh);
+               } else {
+                 service.logout_session(service.authenticate(req.bearer_token()).session_id);
+               }
+               return Response::no_content();
+             },
+             {.runs_on = http::RunsOn::storage});
 
-  router.add(Method::get, "/v1/account", [&service](Request& req) {
-    const Principal p = service.authenticate(req.bearer_token());
-    return account_json(service.account(p.user_id));
-  }, {.runs_on = http::RunsOn::storage});
+  router.add(Method::get, "/v1/account",
+             [&service](Request& req) {
+               const Principal p = service.authenticate(req.bearer_token());
+               return account_json(service.account(p.user_id));
+             },
+             {.runs_on = http::RunsOn::storage});
 
-  router.add(Method::patch, "/v1/account", [&service, limits](Request& req) {
-    const Principal p = service.authenticate(req.bearer_token());
-    const auto body = core::parse_object(req.body, limits);
-    const core::Fields f(body);
-    return account_json(service.rename(p.user_id, f.required_string("display_name", 0, 1024)));
-  }, {.runs_on = http::RunsOn::storage});
+  router.add(Method::patch, "/v1/account",
+             [&service, limits](Request& req) {
+               const Principal p = service.authenticate(req.bearer_token());
+               const auto body = core::parse_object(req.body, limits);
+               const core::Fields f(body);
+               return account_json(service.rename(p.user_id, f.required_string("display_name", 0, 1024)));
+             },
+             {.runs_on = http::RunsOn::storage});
 }
 
 }  // namespace arena::auth

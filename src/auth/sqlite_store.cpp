@@ -31,6 +31,13 @@ constexpr std::string_view kFamilyOf = "SELECT family_id FROM refresh_tokens WHE
 constexpr std::string_view kRevokedSince = "SELECT id FROM token_families WHERE revoked_at >= ?";
 }  // namespace sql
 
+RotateStatus rotation_outcome(const TokenState& token, std::int64_t now) {
+  if (token.family_revoked) return RotateStatus::revoked;
+  if (token.rotated) return RotateStatus::reused;
+  if (token.expires_at <= now) return RotateStatus::expired;
+  return RotateStatus::rotated;
+}
+
 namespace {
 Account read_account(const storage::Statement& st) {
   return {st.text(0), st.text(1), st.text(2), st.optional_text(3), st.int64(4) != 0, st.int64(5), st.int64(6)};
@@ -133,21 +140,14 @@ RotateResult SqliteAuthStore::rotate(const std::string& old_hash, const std::str
     auto& st = c.prepare(sql::kSelectToken).bind(old_hash);
     if (!st.step()) return r;  // unknown
     r.family_id = st.text(0);
-    const std::int64_t token_expires = st.int64(1);
-    const bool rotated = !st.is_null(2);
     r.account_id = st.text(3);
-    const bool revoked = !st.is_null(4);
-    if (revoked) {
-      r.status = RotateStatus::revoked;
-    } else if (rotated) {
+    r.status = rotation_outcome({st.int64(1), !st.is_null(2), !st.is_null(4)}, now);
+    st.reset_if_busy();
+    if (r.status == RotateStatus::reused) {
       c.prepare(sql::kRevokeFamily).bind(now, "refresh_token_reused", r.family_id).exec();
-      r.status = RotateStatus::reused;
-    } else if (token_expires <= now) {
-      r.status = RotateStatus::expired;
-    } else {
+    } else if (r.status == RotateStatus::rotated) {
       c.prepare(sql::kMarkRotated).bind(now, old_hash).exec();
       c.prepare(sql::kInsertToken).bind(new_hash, r.family_id, now, expires_at).exec();
-      r.status = RotateStatus::rotated;
     }
     tx.commit();
     return r;

@@ -62,8 +62,7 @@ int mark_completed(storage::Pg& c, const Lease& lease, std::int64_t now) {
 }  // namespace
 
 std::optional<std::int64_t> PostgresJobStore::enqueue_in(storage::Pg& c, const JobSpec& spec, std::int64_t now) {
-  if (spec.kind.empty() || spec.queue.empty() || spec.max_attempts < 1)
-    throw std::invalid_argument("a job needs a kind, a queue and max_attempts >= 1");
+  check_spec(spec);
   // The insert and its NOTIFY (sent when the transaction commits) in one round trip.
   auto r = c.query(
       "WITH j AS (INSERT INTO jobs (kind, queue, args, priority, state, max_attempts, run_at, created_at, "

@@ -55,6 +55,11 @@ std::optional<State> state_named(std::string_view s) {
   return std::nullopt;
 }
 
+void check_spec(const JobSpec& spec) {
+  if (spec.kind.empty() || spec.queue.empty() || spec.max_attempts < 1)
+    throw std::invalid_argument("a job needs a kind, a queue and max_attempts >= 1");
+}
+
 std::int64_t Backoff::ceiling(int attempt) const {
   std::int64_t d = base_ms;
   for (int i = 1; i < attempt && d < cap_ms; ++i) d *= 2;
@@ -62,8 +67,7 @@ std::int64_t Backoff::ceiling(int attempt) const {
 }
 
 std::optional<std::int64_t> SqliteJobStore::enqueue_in(storage::Sqlite& c, const JobSpec& spec, std::int64_t now) {
-  if (spec.kind.empty() || spec.queue.empty() || spec.max_attempts < 1)
-    throw std::invalid_argument("a job needs a kind, a queue and max_attempts >= 1");
+  check_spec(spec);
   auto& st = c.prepare(
       "INSERT INTO jobs (kind, queue, args, priority, state, max_attempts, run_at, created_at, idempotency_key) "
       "VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?) "

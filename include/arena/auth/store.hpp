@@ -58,6 +58,15 @@ class AccountStore {
 
 enum class RotateStatus { rotated, unknown, expired, reused, revoked };
 
+// What presenting a known refresh token means, from its row: the one rule both stores apply
+// (revoked family first, then reuse of a spent token, then expiry; otherwise it rotates).
+struct TokenState {
+  std::int64_t expires_at = 0;
+  bool rotated = false;  // spent already
+  bool family_revoked = false;
+};
+RotateStatus rotation_outcome(const TokenState& token, std::int64_t now);
+
 struct RotateResult {
   RotateStatus status = RotateStatus::unknown;
   std::string account_id;

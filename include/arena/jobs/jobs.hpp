@@ -103,6 +103,9 @@ struct Filter {
   int limit = 100;
 };
 
+// Throws std::invalid_argument unless the spec names a kind and a queue and allows an attempt.
+void check_spec(const JobSpec& spec);
+
 class JobStore {
  public:
   virtual ~JobStore() = default;
