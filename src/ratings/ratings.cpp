@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "arena/storage/postgres.hpp"
 #include "arena/storage/sqlite.hpp"
 
 namespace arena::ratings {
@@ -162,6 +163,15 @@ std::map<std::string, PlayerRating> SqliteRatingStore::load(const std::vector<st
   return out;
 }
 
+bool SqliteRatingStore::apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    const bool applied = apply_in(c, match_id, changes, now);
+    tx.commit();
+    return applied;
+  });
+}
+
 bool SqliteRatingStore::apply_in(storage::Sqlite& c, const std::string& match_id, const std::vector<Change>& changes,
                                  std::int64_t now) {
   auto& seen = c.prepare("SELECT 1 FROM rating_history WHERE match_id = ? LIMIT 1").bind(match_id);
@@ -207,6 +217,76 @@ std::map<std::string, double> SqliteRatingStore::displayed_all(const std::string
     auto& st = c.prepare("SELECT mode, display FROM ratings WHERE user_id = ?").bind(user);
     while (st.step()) out[st.text(0)] = st.real(1);
   });
+  return out;
+}
+
+namespace {
+constexpr std::string_view kPgRatingColumns =
+    "model, rating, deviation, volatility, display, games, wins, losses, draws, last_played";
+}  // namespace
+
+std::map<std::string, PlayerRating> PostgresRatingStore::load(const std::vector<std::string>& users,
+                                                              const std::string& mode) {
+  std::map<std::string, PlayerRating> out;
+  if (users.empty()) return out;
+  std::string list;  // $2..$n+1: one round trip for the match's players
+  for (std::size_t i = 0; i < users.size(); ++i) list += (i == 0 ? "$" : ", $") + std::to_string(i + 2);
+  const std::string sql = "SELECT user_id, " + std::string(kPgRatingColumns) +
+                          " FROM ratings WHERE mode = $1 AND user_id IN (" + list + ")";
+  storage::PgParams params;
+  params.push(mode);
+  for (const auto& u : users) params.push(u);
+  const auto r = pool_.with([&](storage::Pg& c) { return c.run(sql, params); });
+  for (int i = 0; i < r.rows(); ++i) {
+    PlayerRating p;
+    p.user_id = r.text(i, 0);
+    p.mode = mode;
+    p.model = model_named(r.view(i, 1)).value_or(Model::glicko2);
+    p.rating = r.real(i, 2), p.deviation = r.real(i, 3), p.volatility = r.real(i, 4), p.display = r.real(i, 5);
+    p.games = static_cast<int>(r.int64(i, 6)), p.wins = static_cast<int>(r.int64(i, 7));
+    p.losses = static_cast<int>(r.int64(i, 8)), p.draws = static_cast<int>(r.int64(i, 9));
+    p.last_played = r.int64(i, 10);
+    out[p.user_id] = p;
+  }
+  return out;
+}
+
+bool PostgresRatingStore::apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) {
+  return pool_.transaction([&](storage::Pg& c) {
+    // The history rows go first: their key (match_id, user_id) makes a second application of the
+    // match insert nothing, and then nothing else is written.
+    for (const auto& ch : changes) {
+      const auto& a = ch.after;
+      if (c.query("INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES "
+                  "($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                  match_id, a.user_id, a.mode, ch.before, a.display, ch.place, ch.outcome, now)
+              .affected() == 0)
+        return false;  // applied before (all of it: one transaction wrote it)
+      c.query(
+          "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, "
+          "draws, last_played) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_id, mode) "
+          "DO UPDATE SET model = excluded.model, rating = excluded.rating, deviation = excluded.deviation, "
+          "volatility = excluded.volatility, display = excluded.display, games = excluded.games, wins = "
+          "excluded.wins, losses = excluded.losses, draws = excluded.draws, last_played = excluded.last_played",
+          a.user_id, a.mode, name(a.model), a.rating, a.deviation, a.volatility, a.display, a.games, a.wins, a.losses,
+          a.draws, a.last_played);
+    }
+    return true;
+  });
+}
+
+std::map<std::string, double> PostgresRatingStore::displayed_of(const std::vector<std::string>& users,
+                                                                const std::string& mode) {
+  std::map<std::string, double> out;
+  for (const auto& [user, r] : load(users, mode)) out[user] = r.display;
+  return out;
+}
+
+std::map<std::string, double> PostgresRatingStore::displayed_all(const std::string& user) {
+  std::map<std::string, double> out;
+  const auto r =
+      pool_.with([&](storage::Pg& c) { return c.query("SELECT mode, display FROM ratings WHERE user_id = $1", user); });
+  for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.real(i, 1);
   return out;
 }
 

@@ -5,10 +5,6 @@
 
 #include <cstdio>
 
-#include "arena/storage/migrations.hpp"
-#include "arena/storage/sqlite.hpp"
-#include "arena/testing/temp_dir.hpp"
-
 namespace arena::ratings {
 namespace {
 
@@ -74,25 +70,6 @@ TEST(Ratings, StrongPlayersGainLessFromBeatingWeakOnesAndIdleDeviationGrows) {
   current["s"].last_played = kNow - 365LL * 24 * 3600 * 1000;
   const auto back = rate_match("duel", Model::glicko2, {{"s", false, 0, 1}, {"w", false, 1, 2}}, current, kNow);
   EXPECT_GT(of(back, "s")->after.deviation, of(expected, "s")->after.deviation);
-}
-
-TEST(Ratings, AMatchIsAppliedOnceAndReadBack) {
-  testing::TempDir dir;
-  auto db = storage::Sqlite::open(dir.path() / "r.db");
-  storage::migrate_up(*db, storage::sqlite_migrations(), kNow / 1000);
-  SqliteRatingStore store(*db);
-  const auto cs = rate_match("duel", Model::glicko2, {{"a", false, 0, 1}, {"b", false, 1, 2}}, {}, kNow);
-  auto apply = [&] {
-    return db->with([&](storage::Sqlite& c) { return SqliteRatingStore::apply_in(c, "m1", cs, kNow); });
-  };
-  EXPECT_TRUE(apply());
-  EXPECT_FALSE(apply());  // the same match again: nothing
-  const auto loaded = store.load({"a", "b", "nobody"}, "duel");
-  ASSERT_EQ(loaded.size(), 2u);
-  EXPECT_NEAR(loaded.at("a").display, of(cs, "a")->after.display, 1e-9);
-  EXPECT_EQ(loaded.at("a").games, 1);
-  EXPECT_EQ(store.displayed_of({"b"}, "duel").at("b"), of(cs, "b")->after.display);
-  EXPECT_TRUE(store.displayed_of({"a"}, "squads").empty());
 }
 
 }  // namespace

@@ -21,7 +21,8 @@
 
 namespace arena::storage {
 class Sqlite;
-}
+class PgPool;
+}  // namespace arena::storage
 
 namespace arena::ratings {
 
@@ -68,21 +69,48 @@ std::vector<Change> rate_match(const std::string& mode, Model model, const std::
                                const std::map<std::string, PlayerRating>& current, std::int64_t now,
                                const Options& options = {});
 
-class SqliteRatingStore {
+// Ratings and their history, durable. SQLite in embedded mode, PostgreSQL in a cluster; one
+// conformance suite (src/ratings/store_conformance.cpp) holds both to this contract.
+class RatingStore {
+ public:
+  virtual ~RatingStore() = default;
+  virtual std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) = 0;
+  // Writes the changes and their history rows. Called inside a transaction of the store's
+  // database on this thread (a job's effects), it is part of it. A match already applied is left
+  // alone: false.
+  virtual bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) = 0;
+  // Displayed ratings of `users` in `mode` (missing: not rated yet).
+  virtual std::map<std::string, double> displayed_of(const std::vector<std::string>& users,
+                                                     const std::string& mode) = 0;
+  // A player's displayed rating in every mode they are rated in.
+  virtual std::map<std::string, double> displayed_all(const std::string& user) = 0;
+};
+
+class SqliteRatingStore final : public RatingStore {
  public:
   explicit SqliteRatingStore(storage::Sqlite& db) : db_(db) {}
-  std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode);
-  // Writes the changes and their history rows; call inside the caller's transaction (inside its
-  // Sqlite::with()). A match already applied is left alone: false.
+  std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) override;
+  bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) override;
+  // apply() on the caller's connection, inside its transaction (inside its Sqlite::with()).
   static bool apply_in(storage::Sqlite& c, const std::string& match_id, const std::vector<Change>& changes,
                        std::int64_t now);
-  // Displayed ratings of `users` in `mode` (missing: not rated yet).
-  std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode);
-  // A player's displayed rating in every mode they are rated in.
-  std::map<std::string, double> displayed_all(const std::string& user);
+  std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode) override;
+  std::map<std::string, double> displayed_all(const std::string& user) override;
 
  private:
   storage::Sqlite& db_;
+};
+
+class PostgresRatingStore final : public RatingStore {
+ public:
+  explicit PostgresRatingStore(storage::PgPool& pool) : pool_(pool) {}
+  std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) override;
+  bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) override;
+  std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode) override;
+  std::map<std::string, double> displayed_all(const std::string& user) override;
+
+ private:
+  storage::PgPool& pool_;
 };
 
 }  // namespace arena::ratings

@@ -99,6 +99,11 @@ class PgParams {
     (add(args), ...);
   }
   const std::vector<std::optional<std::string>>& values() const { return values_; }
+  // One more value (for statements whose parameters are counted at run time).
+  template <class T>
+  void push(const T& v) {
+    add(v);
+  }
 
  private:
   void add(std::int64_t v) { values_.emplace_back(std::to_string(v)); }
