@@ -167,6 +167,7 @@ std::vector<std::string> PostgresAuthStore::revoked_since(std::int64_t since) {
   return pool_.with([&](storage::Pg& c) {
     std::vector<std::string> out;
     auto r = c.query(sql::kRevokedSince, since);
+    out.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
   });

@@ -255,6 +255,7 @@ int PostgresJobStore::prune(std::int64_t before) {
 
 std::vector<std::pair<State, std::int64_t>> PostgresJobStore::counts() {
   std::vector<std::pair<State, std::int64_t>> out;
+  out.reserve(kStates.size());
   for (auto s : kStates) out.emplace_back(s, 0);
   const auto r = pool_.with([](storage::Pg& c) { return c.query("SELECT state, count(*) FROM jobs GROUP BY state"); });
   for (int i = 0; i < r.rows(); ++i)
