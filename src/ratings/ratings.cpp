@@ -139,6 +139,12 @@ std::vector<Change> rate_match(const std::string& mode, Model model, const std::
   return out;
 }
 
+const Change* change_of(const std::vector<Change>& changes, const std::string& user) {
+  for (const auto& c : changes)
+    if (c.after.user_id == user) return &c;
+  return nullptr;
+}
+
 std::map<std::string, PlayerRating> SqliteRatingStore::load(const std::vector<std::string>& users,
                                                             const std::string& mode) {
   std::map<std::string, PlayerRating> out;

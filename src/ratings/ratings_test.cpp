@@ -11,9 +11,7 @@ namespace {
 constexpr std::int64_t kNow = 1'800'000'000'000;
 
 const Change* of(const std::vector<Change>& cs, const std::string& user) {
-  for (const auto& c : cs)
-    if (c.after.user_id == user) return &c;
-  return nullptr;
+  return change_of(cs, user);
 }
 
 TEST(Ratings, ADuelMovesTheWinnerUpAndTheLoserDown) {

@@ -63,6 +63,9 @@ struct Change {
   std::string outcome;  // win, loss, draw
 };
 
+// The change of `user` among a match's changes; null when they had no rated seat.
+const Change* change_of(const std::vector<Change>& changes, const std::string& user);
+
 // What one match does to its players' ratings. `current` has the players' ratings in this mode
 // (a player without one starts fresh).
 std::vector<Change> rate_match(const std::string& mode, Model model, const std::vector<RatedSeat>& seats,
