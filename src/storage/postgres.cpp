@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <random>
 #include <thread>
@@ -237,6 +238,10 @@ namespace {
 // The connections this thread holds, by pool: a nested with() or transaction() lends the same.
 thread_local std::vector<std::pair<const PgPool*, Pg*>> tl_held;
 }  // namespace
+
+bool PgPool::held_here() const {
+  return std::any_of(tl_held.begin(), tl_held.end(), [this](const auto& h) { return h.first == this; });
+}
 
 PgPool::Lease::Lease(PgPool& p) : pool(p) {
   for (const auto& [held_pool, held] : tl_held)

@@ -113,6 +113,24 @@ TEST(Postgres, ACallInsideATransactionOnTheSameThreadJoinsIt) {
   EXPECT_EQ(pool.open(), 2);
 }
 
+TEST(Postgres, AFailureInsideAJoinedCallIsRetriedByTheOuterTransactionAsAWhole) {
+  PostgresServer pg;
+  PgPool pool({.url = pg.url(), .size = 2, .attempts = 3, .retry_backoff = std::chrono::milliseconds(1)});
+  pool.with([](Pg& c) { c.exec("CREATE TABLE n (v INTEGER NOT NULL); INSERT INTO n VALUES (0)"); });
+  int outer = 0, inner = 0;
+  pool.transaction([&](Pg& c) {
+    ++outer;
+    c.query("UPDATE n SET v = v + 1");
+    pool.transaction([&](Pg& joined) {  // a store's own transaction, joined
+      if (++inner == 1)
+        joined.exec("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$");
+    });
+  });
+  EXPECT_EQ(outer, 2);  // the whole transaction ran again, not the joined part alone
+  EXPECT_EQ(inner, 2);
+  EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT v FROM n").int64(0, 0); }), 1);
+}
+
 TEST(Postgres, ABusyPoolAnswersUnavailableAfterItsWait) {
   PostgresServer pg;
   PgPool pool({.url = pg.url(), .size = 1, .wait = std::chrono::milliseconds(50)});

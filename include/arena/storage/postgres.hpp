@@ -180,6 +180,10 @@ class PgPool {
   // Throws StorageUnavailable when PostgreSQL cannot serve, PgError for a failed statement.
   template <class F>
   decltype(auto) with(F&& fn) {
+    if (held_here()) {  // joined: errors go to the outer call as they are (it retries or converts)
+      Lease lease(*this);
+      return fn(*lease.conn);
+    }
     try {
       Lease lease(*this);
       return fn(*lease.conn);
@@ -197,10 +201,13 @@ class PgPool {
   // do nothing outside the database that it cannot do twice.
   template <class F>
   std::invoke_result_t<F&, Pg&> transaction(F&& fn) {
+    if (held_here()) {  // inside this thread's transaction: part of it, its errors the outer's
+      Lease lease(*this);
+      return fn(*lease.conn);
+    }
     for (int attempt = 1;; ++attempt) {
       try {
         Lease lease(*this);
-        if (lease.joined) return fn(*lease.conn);  // inside this thread's transaction: part of it
         lease.conn->exec("BEGIN");
         if constexpr (std::is_void_v<std::invoke_result_t<F&, Pg&>>) {
           try {
@@ -248,6 +255,7 @@ class PgPool {
     bool joined = false;  // this thread already held a connection of the pool: that one
   };
   bool retry_after(const PgError& e, int attempt);
+  bool held_here() const;  // this thread holds a connection of this pool (a call now joins it)
   std::unique_ptr<Pg> take();
   void give_back(std::unique_ptr<Pg> c);
 
