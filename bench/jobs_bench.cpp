@@ -1,11 +1,10 @@
-// Rating jobs end to end on SQLite: N stored duel results, each with its rating.update job (as
-// the host enqueues them), drained by one Worker running the worker role's handler
+// Rating jobs end to end: N stored duel results, each with its rating.update job (as the host
+// enqueues them), drained by one Worker running the worker role's handler
 // (postmatch::AfterMatch): load the record, rate it (Glicko-2), write ratings, history and the
 // rating board in the completing transaction (group commits).
 //   arena-bench-jobs --jobs 50000 --players 10000 --threads 4 --concurrency 64
-// With --database postgres://...: the same on PostgreSQL (PostgresMatchStore, PostgresJobStore,
-// PostgresRatingStore), rating and history only: the boards and AfterMatch are not on
-// PostgreSQL yet (issue 12), so this measures the queue with the rating writes.
+// On a temporary SQLite file, or with --database postgres://... on PostgreSQL (its tables are
+// emptied first).
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
@@ -46,10 +45,14 @@ match::MatchRecord duel(int i, int players, std::mt19937& rng) {
   return rec;
 }
 
-// Stores N results with their jobs, then drains them with `handle`; prints the figures.
-int drain(const char* what, int n, int players, int threads, int concurrency, match::MatchStore& results,
-          jobs::JobStore& store, const std::function<void(jobs::JobContext&, std::atomic<int>&)>& handle) {
+// Stores N results with their jobs, then drains them with the worker role's handler; prints the
+// figures.
+int drain(const char* what, int n, int players, int threads, int concurrency, jobs::JobStore& store,
+          postmatch::Stores stores) {
   core::SystemClock clock;
+  auto& results = stores.matches;
+  const auto boards = leaderboards::configured_boards({}, {{"duel", {"eu"}}});
+  postmatch::AfterMatch after(stores, clock, {{"duel", ratings::Model::glicko2}}, boards);
   std::mt19937 rng(7);
   const auto t_setup = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) results.save(duel(i, players, rng), clock.now_unix());
@@ -63,7 +66,8 @@ int drain(const char* what, int n, int players, int threads, int concurrency, ma
   ws.queues = {{"ratings", concurrency}};
   jobs::Worker worker(store, clock, timers, jm, ws);
   std::atomic<int> done{0};
-  worker.handle("rating.update", [&](jobs::JobContext& ctx) { handle(ctx, done); });
+  worker.handle("rating.update",
+                [&](jobs::JobContext& ctx) { after.handle(ctx, [&done](const postmatch::Applied&) { ++done; }); });
   const auto t0 = std::chrono::steady_clock::now();
   const auto cpu0 = std::clock();
   worker.start();
@@ -84,34 +88,16 @@ int drain(const char* what, int n, int players, int threads, int concurrency, ma
 int run_postgres(const std::string& url, int n, int players, int threads, int concurrency) {
   storage::migrate_up(url, storage::postgres_migrations(), core::SystemClock().now_unix());
   storage::PgPool pool({.url = url, .size = threads + 4});
-  pool.with([](storage::Pg& c) {
-    c.exec("TRUNCATE jobs, match_results, match_players, ratings, rating_history");  // a fresh run each time
+  pool.with([](storage::Pg& c) {  // a fresh run each time
+    c.exec(
+        "TRUNCATE jobs, match_results, match_players, ratings, rating_history, board_entries, board_seasons, "
+        "matches_applied");
   });
   match::PostgresMatchStore results(pool);
   jobs::PostgresJobStore store(pool);
   ratings::PostgresRatingStore rating_store(pool);
-  return drain("postgres (ratings and history; no boards)", n, players, threads, concurrency, results, store,
-               [&](jobs::JobContext& ctx, std::atomic<int>& done) {
-                 const auto args = json::parse(ctx.job().args).as_object();
-                 auto rec = results.load(std::string(args.at("match_id").as_string()));
-                 if (!rec) throw std::runtime_error("no stored result");
-                 std::vector<ratings::RatedSeat> seats;
-                 std::vector<std::string> users;
-                 for (std::size_t i = 0; i < rec->spec.seats.size(); ++i) {
-                   seats.push_back({rec->spec.seats[i].user_id, false, 0, static_cast<int>(i) + 1});
-                   users.push_back(rec->spec.seats[i].user_id);
-                 }
-                 ctx.complete_with(
-                     [&, seats, users, id = rec->spec.match_id] {
-                       // Inside the completing transaction: the pool's calls join it.
-                       const auto now = core::SystemClock().now_unix_ms();
-                       rating_store.apply(id,
-                                          ratings::rate_match("duel", ratings::Model::glicko2, seats,
-                                                              rating_store.load(users, "duel"), now),
-                                          now);
-                     },
-                     [&done] { ++done; });
-               });
+  leaderboards::PostgresBoardStore board_store(pool);
+  return drain("postgres", n, players, threads, concurrency, store, {results, rating_store, board_store});
 }
 
 }  // namespace
@@ -134,18 +120,13 @@ int main(int argc, char** argv) {
   db->checkpoint_in_background();  // as the server's connection does
   core::SystemClock clock;
   storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
-  match::SqliteMatchStore results(*db);
-  jobs::SqliteJobStore store(*db);
-  // The worker role's handler itself: ratings, history and the mode's rating board, in the
-  // completing transaction of a group commit.
-  leaderboards::RankIndex index(2'000'000);
-  const auto boards = leaderboards::configured_boards({}, {{"duel", {"eu"}}});
+  // As the worker role sets it up: writes on one connection, reads beside them on a second.
   auto reader = storage::Sqlite::open(dir / "arena.db");
-  postmatch::AfterMatch after(*db, reader.get(), clock, {{"duel", ratings::Model::glicko2}}, boards, &index);
-  const int rc = drain("sqlite", n, players, threads, concurrency, results, store,
-                       [&](jobs::JobContext& ctx, std::atomic<int>& done) {
-                         after.handle(ctx, [&done](const postmatch::Applied&) { ++done; });
-                       });
+  jobs::SqliteJobStore store(*db);
+  match::SqliteMatchStore results(*db, reader.get());
+  ratings::SqliteRatingStore rating_store(*db);
+  leaderboards::SqliteBoardStore board_store(*db, nullptr, reader.get());
+  const int rc = drain("sqlite", n, players, threads, concurrency, store, {results, rating_store, board_store});
   reader.reset();
   db.reset();
   std::filesystem::remove_all(dir);

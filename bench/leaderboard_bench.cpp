@@ -38,21 +38,20 @@ int main(int argc, char** argv) {
   board.rating = true;
   board.op = leaderboards::Operator::set;
   const leaderboards::Season season{"all", 0, 0};
+  leaderboards::RankIndex index(50'000'000);
+  leaderboards::SqliteBoardStore store(*db, &index);
+  leaderboards::SqliteBoardStore counting(*db);
   const auto t0 = Clock::now();
   db->with([&](storage::Sqlite& c) {
-    storage::Transaction tx(c);
+    storage::Transaction tx(c);  // the writes join it: one commit
     char id[32];
     for (int i = 0; i < players; ++i) {
       std::snprintf(id, sizeof id, "player-%09d", i);
-      leaderboards::SqliteBoardStore::write_in(c, board, season, id, i % 4 == 0 ? "us" : "eu",
-                                               {std::round(skill(rng) * 100) / 100, 0}, 0);
+      store.write(board, season, id, i % 4 == 0 ? "us" : "eu", {std::round(skill(rng) * 100) / 100, 0}, 0);
     }
     tx.commit();
   });
   const double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  leaderboards::RankIndex index(50'000'000);
-  leaderboards::SqliteBoardStore store(*db, &index);
-  leaderboards::SqliteBoardStore counting(*db);
   const leaderboards::View all{"duel", "all", ""};
 
   auto run = [&](const char* what, int n, auto fn) {

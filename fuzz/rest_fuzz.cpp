@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/roles.hpp"
+#include "arena/auth/sqlite_store.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/http/router.hpp"
 #include "arena/leaderboards/store.hpp"
@@ -28,8 +29,11 @@ struct World {
   core::FakeClock clock{core::SystemTime{std::chrono::seconds{1'800'000'000}}};
   leaderboards::RankIndex index{1000};
   std::vector<leaderboards::Board> boards;
-  std::unique_ptr<postmatch::AfterMatch> after;
+  std::unique_ptr<auth::SqliteAuthStore> accounts;
+  std::unique_ptr<ratings::SqliteRatingStore> ratings;
+  std::unique_ptr<match::SqliteMatchStore> matches;
   std::unique_ptr<leaderboards::SqliteBoardStore> store;
+  std::unique_ptr<postmatch::AfterMatch> after;
   std::unique_ptr<app::BoardServices> services;
   http::Router router;
 
@@ -42,11 +46,15 @@ struct World {
          {"coins", {{"operator", "increment"}}},
          {"fast", {{"mode", "duel"}, {"stat", "pieces"}, {"order", "asc"}, {"subscore", "pieces"}}}},
         {{"duel", {"eu", "us"}}});
-    after = std::make_unique<postmatch::AfterMatch>(
-        *db, nullptr, clock, std::map<std::string, ratings::Model>{{"duel", ratings::Model::glicko2}}, boards, &index);
+    accounts = std::make_unique<auth::SqliteAuthStore>(*db);
+    ratings = std::make_unique<ratings::SqliteRatingStore>(*db);
+    matches = std::make_unique<match::SqliteMatchStore>(*db);
     store = std::make_unique<leaderboards::SqliteBoardStore>(*db, &index);
-    services = std::make_unique<app::BoardServices>(
-        app::BoardServices{*db, clock, *after, *store, std::string(32, 'k'), core::JsonLimits{8}});
+    after = std::make_unique<postmatch::AfterMatch>(
+        postmatch::Stores{*matches, *ratings, *store}, clock,
+        std::map<std::string, ratings::Model>{{"duel", ratings::Model::glicko2}}, boards);
+    services = std::make_unique<app::BoardServices>(app::BoardServices{
+        *accounts, *ratings, *matches, *store, clock, *after, std::string(32, 'k'), core::JsonLimits{8}});
     app::add_player_routes(router, *services);
     app::add_board_routes(router, *services);
     db->exec(
@@ -58,12 +66,8 @@ struct World {
     rec.spec.region = "eu";
     rec.spec.seats = {{"a", false, 0}, {"b", false, 1}};
     rec.result.placements = {{0, 1, {{"pieces", 4}}}, {1, 2, {{"pieces", 3}}}};
-    match::SqliteMatchStore(*db).save(rec, clock.now_unix());
-    db->with([&](storage::Sqlite& c) {
-      storage::Transaction tx(c);
-      after->apply_in(c, rec, clock.now_unix_ms());
-      tx.commit();
-    });
+    matches->save(rec, clock.now_unix());
+    if (const auto applied = after->apply(rec, clock.now_unix_ms())) index.committed(applied->writes);
   }
   ~World() {
     db.reset();

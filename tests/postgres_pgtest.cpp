@@ -1,17 +1,23 @@
 // PostgreSQL tier: real `arena` processes over a throwaway PostgreSQL (setting `database`).
 // Two auth processes share one database: an account made through one is the account the other
 // finds; a refresh token rotated by one is spent for the other. While PostgreSQL is down,
-// logins answer 503 storage_unavailable and /readyz is not ready; after, both serve again.
+// logins answer 503 storage_unavailable and /readyz is not ready; after, both serve again. Every
+// role runs on PostgreSQL; a match played in one process is rated by one of two worker processes.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+
+#include <fstream>
+#include <thread>
 
 #include "arena/auth/jwt.hpp"
 #include "arena/testing/arena_process.hpp"
 #include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
+#include "arena/testing/player.hpp"
 #include "arena/testing/postgres_server.hpp"
 #include "arena/testing/temp_dir.hpp"
+#include "four_game.hpp"
 
 namespace arena {
 namespace {
@@ -100,9 +106,8 @@ TEST(PostgresCluster, WhilePostgresIsDownLoginsAnswer503AndServeAgainAfter) {
   EXPECT_EQ(one.stop(), 0);
 }
 
-TEST(PostgresCluster, RolesWithoutAPostgresStoreRefuseToStartAndMigrateReportsTheSchema) {
+TEST(PostgresCluster, MigrateReportsTheSchemaAndAllRolesServeFromPostgres) {
   PgEnv env;
-  EXPECT_THROW(ArenaProcess(ARENA_BIN, env.args("all-1", "all")), std::runtime_error);
   const auto status =
       testing::run_command(std::string(ARENA_BIN) + " migrate status --database '" + env.url + "' 2>&1");
   EXPECT_EQ(status.exit_code, 0) << status.output;
@@ -112,6 +117,69 @@ TEST(PostgresCluster, RolesWithoutAPostgresStoreRefuseToStartAndMigrateReportsTh
   const auto after = testing::run_command(std::string(ARENA_BIN) + " migrate status --database '" + env.url + "' 2>&1");
   EXPECT_NE(after.output.find("applied   1  accounts"), std::string::npos) << after.output;
   EXPECT_NE(after.output.find("applied   5  leaderboards"), std::string::npos) << after.output;
+  // Every role in one process, its data in PostgreSQL: ready, with the worker's queue reachable.
+  ArenaProcess all(ARENA_BIN, env.args("all-1", "all"));
+  HttpClient http(all.port());
+  const auto ready = http.get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_NE(ready.body.find("\"jobs\":\"ok\""), std::string::npos) << ready.body;
+  EXPECT_EQ(http.get("/v1/leaderboards/duel").status, 200);
+  EXPECT_EQ(all.stop(), 0);
+}
+
+// A cluster's shape: one process plays the match (auth, gateway, sessions, matchmaker, host) and
+// stores its result with its rating job; two worker processes, which share nothing with it but
+// the database, wake on the job's NOTIFY, and one of them rates the match, once. Each serves the
+// outcome over REST, as any worker does.
+TEST(PostgresCluster, AMatchPlayedInOneProcessIsRatedOnceByOneOfTwoWorkerProcesses) {
+  PgEnv env;
+  const std::string config = (env.dir.path() / "arena.toml").string();
+  std::ofstream(config) << "[matchmaking.modes.duel4]\ngame = \"four\"\nregions = [\"eu\"]\nbots_after_s = 0\n"
+                           "tick_rate = 20\nrating_window = 1000\nrating_window_max = 1000\n";
+  auto with = [&](const std::string& node, const std::string& roles) {
+    auto a = env.args(node, roles);
+    // A long poll: a worker that finds the job soon was woken by NOTIFY, not by its poll.
+    for (const char* extra :
+         {"--config", config.c_str(), "--matchmaking-interval", "20ms", "--jobs-poll-interval", "30s"})
+      a.emplace_back(extra);
+    return a;
+  };
+  ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,host"));
+  ArenaProcess w1(ARENA_BIN, with("worker-1", "worker"));
+  ArenaProcess w2(ARENA_BIN, with("worker-2", "worker"));
+  testing::Player a(front.port(), testing::guest(front.port()));
+  testing::Player b(front.port(), testing::guest(front.port()));
+  ASSERT_TRUE(testing::play_four(a, b).is_object());
+  HttpClient one(w1.port()), two(w2.port());
+  auto games_of = [](HttpClient& http, const std::string& user) -> std::int64_t {
+    const auto r = http.get("/v1/players/" + user);
+    if (r.status != 200) return -1;
+    const auto body = r.json();
+    const auto& modes = body.at("modes").as_array();
+    return modes.empty() ? 0 : modes[0].at("games").as_int64();
+  };
+  bool rated = false;
+  for (int i = 0; i < 200 && !rated; ++i) {  // bounded: 10 s, a third of one poll interval
+    rated = games_of(one, a.login.user_id) == 1 && games_of(one, b.login.user_id) == 1;
+    if (!rated) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(rated) << w1.log() << w2.log();
+  EXPECT_EQ(games_of(two, a.login.user_id), 1);  // the other worker reads the same
+  const auto history = two.get("/v1/players/" + a.login.user_id + "/matches");
+  ASSERT_EQ(history.status, 200) << history.body;
+  const auto played = history.json();
+  ASSERT_EQ(played.at("matches").as_array().size(), 1u);
+  EXPECT_TRUE(played.at("matches").at(0).at("rating").is_object());
+  const auto board = one.get("/v1/leaderboards/duel4");
+  ASSERT_EQ(board.status, 200) << board.body;
+  EXPECT_EQ(board.json().at("entries").as_array().size(), 2u);
+  const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --database '" +
+                                           env.url + "' 2>&1");
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("completed\tratings\trating.update\t1/25"), std::string::npos) << listed.output;
+  EXPECT_EQ(front.stop(), 0);
+  EXPECT_EQ(w1.stop(), 0);
+  EXPECT_EQ(w2.stop(), 0);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // After the match, over real WebSockets: two players finish a duel of four; the result's rating
 // job (enqueued with the stored result) updates both ratings once, both hear rating.changed,
-// and a second match.ended for the same match changes nothing.
+// and a second match.ended for the same match changes nothing. Built twice: on SQLite
+// (integration tier) and on PostgreSQL (pg tier, with tests/pg_backend.cpp).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -21,13 +22,16 @@
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/temp_dir.hpp"
+#include "arena/testing/test_database.hpp"
 #include "arena/testing/test_server.hpp"
+#include "four_game.hpp"
 
 namespace arena {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::guest;
+using testing::play_four;
 using testing::Player;
 using testing::str;
 using testing::TestServer;
@@ -39,45 +43,6 @@ void duel_of_four(config::Settings& s) {
   s.matchmaking.modes["duel4"] = {{"game", "four"},    {"regions", "eu"},         {"bots_after_s", "0"},
                                   {"tick_rate", "20"}, {"rating_window", "1000"}, {"rating_window_max", "1000"}};
   s.jobs.poll = 20ms;
-}
-
-// Plays one game of four between a and b: seat 0 drops in column 0, seat 1 in column 1, so
-// whoever moves first gets four in a row. Returns match.ended as a saw it.
-json::value play_four(Player& a, Player& b) {
-  a.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
-  b.request("mm.enqueue", {{"mode", "duel4"}, {"regions", {{"eu", 20}}}}, 1);
-  auto aa = a.next("match.assigned");
-  auto ab = b.next("match.assigned");
-  EXPECT_TRUE(aa && ab);
-  if (!aa || !ab) return nullptr;
-  const std::string id = str(*aa, {"d", "match_id"});
-  Player* players[2] = {&a, &b};
-  int seat[2] = {static_cast<int>(aa->at("d").at("seat").as_int64()),
-                 static_cast<int>(ab->at("d").at("seat").as_int64())};
-  int to_move = -1;
-  if (auto snap = a.next("match.snapshot"))
-    to_move = static_cast<int>(snap->at("d").at("state").at("to_move").as_int64());
-  (void)b.next("match.snapshot");
-  for (int move = 0; move < 20; ++move) {
-    const int who = seat[0] == to_move ? 0 : 1;
-    auto reply = players[who]->request("match.input", {{"match_id", id}, {"d", {{"column", seat[who]}}}}, 10 + move);
-    if (str(reply, {"op"}) != "match.input") {
-      ADD_FAILURE() << "move " << move << ": " << reply;
-      break;
-    }
-    auto delta = a.next("match.delta", 5s);
-    if (!delta) {
-      ADD_FAILURE() << "no delta after move " << move;
-      break;
-    }
-    const auto& d = delta->at("d").at("d").as_object();
-    if (d.contains("winner")) break;  // the deciding move, announced with its tick
-    to_move = static_cast<int>(d.at("to_move").as_int64());
-  }
-  auto ended = a.next("match.ended", 10s);
-  EXPECT_TRUE(ended);
-  EXPECT_TRUE(b.next("match.ended", 10s));
-  return ended ? *ended : json::value(nullptr);
 }
 
 // One game of four that `winner` wins: the winner stacks column 0, the loser drops in column 6
@@ -228,7 +193,7 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   EXPECT_EQ(http.get("/v1/leaderboards/practice/around/" + a.login.user_id).error_code(), "no_such_user");
   // The job is there once, completed.
   const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
-                                           server.settings().data_dir);
+                                           server.settings().data_dir + testing::test_database_flag());
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find("completed\tratings\trating.update\t1/25"), std::string::npos) << listed.output;
   const auto rows = job_rows(listed.output);  // an hourly upkeep job may have run too: not counted
@@ -463,10 +428,11 @@ TEST(AfterTheMatch, ASigkilledServerRatesTheMatchOnceAfterARestart) {
   const std::string config = (dir.path() / "arena.toml").string();
   std::ofstream(config) << "[matchmaking.modes.duel4]\ngame = \"four\"\nregions = [\"eu\"]\nbots_after_s = 0\n"
                            "tick_rate = 20\nrating_window = 1000\nrating_window_max = 1000\n";
-  const std::vector<std::string> args{"serve", "--listen",     "127.0.0.1:0", "--data-dir",
-                                      data,    "--config",     config,        "--matchmaking-interval",
-                                      "20ms",  "--jobs-lease", "1s",          "--jobs-poll-interval",
-                                      "20ms"};
+  std::vector<std::string> args{"serve", "--listen",     "127.0.0.1:0", "--data-dir",
+                                data,    "--config",     config,        "--matchmaking-interval",
+                                "20ms",  "--jobs-lease", "1s",          "--jobs-poll-interval",
+                                "20ms"};
+  for (const auto& a : testing::test_database_args()) args.push_back(a);
   testing::Login la, lb;
   {
     testing::ArenaProcess first(ARENA_BIN, args);
@@ -495,8 +461,8 @@ TEST(AfterTheMatch, ASigkilledServerRatesTheMatchOnceAfterARestart) {
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(games_of(la.user_id), 1);  // once, not twice
   EXPECT_EQ(games_of(lb.user_id), 1);
-  const auto listed =
-      testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " + data);
+  const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
+                                           data + testing::test_database_flag());
   const auto rows = job_rows(listed.output);
   ASSERT_EQ(rows.size(), 1u) << listed.output;  // one rating job for the match, done
   EXPECT_NE(rows[0].find("\tcompleted\tratings\trating.update\t"), std::string::npos) << listed.output;

@@ -153,14 +153,8 @@ void App::Impl::start_shared() {
   });
 
   if (!s.database.empty()) {
-    // PostgreSQL: the auth role's stores so far. The host, worker and matchmaker keep results,
-    // jobs and ratings in SQLite until their PostgreSQL stores land (issue 12): a process that
-    // would split its data between the two refuses to start rather than do it quietly.
-    for (const auto* role : {"host", "worker", "matchmaker"})
-      if (has(role))
-        throw std::runtime_error(std::string("setting 'database': the ") + role +
-                                 " role has no PostgreSQL store yet; run it in a process without 'database' "
-                                 "(it keeps its data in SQLite in data_dir)");
+    // PostgreSQL: every role's durable data (accounts, results, jobs, ratings, boards), shared by
+    // every process of the cluster.
     int applied = 0;
     try {
       applied = storage::migrate_up(s.database, storage::postgres_migrations(), clock.now_unix());
@@ -288,14 +282,23 @@ void print_status(const std::vector<storage::MigrationState>& states) {
 }  // namespace
 
 int replay(const config::Settings& settings, const std::string& match_id) {
-  auto db = open_database(settings);
-  storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
-  match::SqliteMatchStore store(*db);
-  auto rec = store.load(match_id);
-  if (!rec) {
-    std::cerr << "arena: no stored match " << match_id << " in " << db->path().string() << "\n";
+  std::optional<match::StoredMatch> stored;
+  std::string where;
+  if (!settings.database.empty()) {
+    storage::PgPool pool({.url = settings.database, .size = 1});
+    stored = match::PostgresMatchStore(pool).load(match_id);
+    where = "PostgreSQL (setting 'database')";
+  } else {
+    auto db = open_database(settings);
+    storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
+    stored = match::SqliteMatchStore(*db).load(match_id);
+    where = db->path().string();
+  }
+  if (!stored) {
+    std::cerr << "arena: no stored match " << match_id << " in " << where << "\n";
     return 2;
   }
+  const auto* rec = &stored->record;
   const auto out = match::replay(*rec, match::builtin_games());
   std::cout << "match " << match_id << " (" << rec->spec.game << ", " << rec->spec.seats.size() << " seats, "
             << rec->inputs.size() << " inputs)\n"

@@ -11,7 +11,7 @@
 #include "arena/core/encoding.hpp"
 #include "arena/core/json_input.hpp"
 #include "arena/http/router.hpp"
-#include "arena/storage/sqlite.hpp"
+#include "arena/ratings/ratings.hpp"
 #include "rest_params.hpp"
 #include "roles.hpp"
 
@@ -88,28 +88,30 @@ Target target_of(const Request& req, const BoardServices& b) {
 
 json::array entries_json(const BoardServices& b, const leaderboards::Board& board,
                          const std::vector<leaderboards::Entry>& rows) {
+  std::vector<std::string> users;
+  users.reserve(rows.size());
+  for (const auto& r : rows) users.push_back(r.user_id);
+  const auto names = b.accounts.display_names(users);
+  const auto ratings =
+      board.rating ? b.ratings.load(users, board.mode) : std::map<std::string, ratings::PlayerRating>{};
   json::array out;
-  b.db.with([&](storage::Sqlite& c) {
-    auto& name = c.prepare("SELECT display_name FROM accounts WHERE id = ?");
-    auto& games = c.prepare("SELECT games FROM ratings WHERE user_id = ? AND mode = ?");
-    for (const auto& r : rows) {
-      name.bind(r.user_id);
-      json::object o{{"rank", r.rank},
-                     {"user_id", r.user_id},
-                     {"display_name", name.step() ? json::value(name.text(0)) : json::value(nullptr)},
-                     {"region", r.region.empty() ? json::value(nullptr) : json::value(r.region)},
-                     {"updated_at", r.updated_at}};
-      if (board.rating) {
-        o["rating"] = shown(r.score);
-        games.bind(r.user_id, board.mode);
-        o["games"] = games.step() ? games.int64(0) : 0;
-      } else {
-        o["score"] = number(r.score);
-        o["subscore"] = number(r.subscore);
-      }
-      out.push_back(std::move(o));
+  for (const auto& r : rows) {
+    const auto name = names.find(r.user_id);
+    json::object o{{"rank", r.rank},
+                   {"user_id", r.user_id},
+                   {"display_name", name != names.end() ? json::value(name->second) : json::value(nullptr)},
+                   {"region", r.region.empty() ? json::value(nullptr) : json::value(r.region)},
+                   {"updated_at", r.updated_at}};
+    if (board.rating) {
+      o["rating"] = shown(r.score);
+      const auto rating = ratings.find(r.user_id);
+      o["games"] = rating != ratings.end() ? rating->second.games : 0;
+    } else {
+      o["score"] = number(r.score);
+      o["subscore"] = number(r.subscore);
     }
-  });
+    out.push_back(std::move(o));
+  }
   return out;
 }
 
@@ -231,16 +233,8 @@ void add_board_routes(http::Router& routes, BoardServices& b) {
         const leaderboards::Score score{number_field(body, "score", true), number_field(body, "subscore", false)};
         const auto now = b.clock.now_unix_ms();
         const auto season = leaderboards::season_at(*board, now);
-        const auto written = b.db.with([&](storage::Sqlite& c) {
-          auto& who = c.prepare("SELECT 1 FROM accounts WHERE id = ?").bind(user);
-          const bool exists = who.step();
-          who.reset_if_busy();
-          if (!exists) throw Error(Code::no_such_user, "there is no player with that id");
-          storage::Transaction tx(c);
-          auto w = leaderboards::SqliteBoardStore::write_in(c, *board, season, user, region, score, now);
-          tx.commit();
-          return w;
-        });
+        if (!b.accounts.find(user)) throw Error(Code::no_such_user, "there is no player with that id");
+        const auto written = b.store.write(*board, season, user, region, score, now);
         if (b.store.index() != nullptr) b.store.index()->committed({written});
         const leaderboards::View view{id, season.id, ""};
         const auto e = b.store.entry(view, user);

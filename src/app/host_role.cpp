@@ -1,4 +1,5 @@
-// The host role: runs the matches the matchmaker forms and stores their results.
+// The host role: runs the matches the matchmaker forms and stores their results (with their
+// rating jobs) in this process's SQLite, or the cluster's PostgreSQL.
 #include "arena/botpolicy/grpc_brain.hpp"
 #include "arena/match/host.hpp"
 #include "arena/match/runner.hpp"
@@ -16,8 +17,12 @@ class HostRole final : public Component {
   std::string_view name() const override { return "host"; }
 
   void start() override {
-    if (shared_.db == nullptr) throw std::logic_error("the host role needs storage");
-    store_ = std::make_unique<match::SqliteMatchStore>(*shared_.db);
+    if (shared_.pg != nullptr)
+      store_ = std::make_unique<match::PostgresMatchStore>(*shared_.pg);
+    else if (shared_.db != nullptr)
+      store_ = std::make_unique<match::SqliteMatchStore>(*shared_.db);
+    else
+      throw std::logic_error("the host role needs storage");
     match::BotFactory bots;
     if (!settings_.bot_policy.empty()) {
       policy_ = std::make_unique<botpolicy::PolicyClient>(settings_.bot_policy, settings_.bot_policy_deadline,
@@ -38,7 +43,7 @@ class HostRole final : public Component {
  private:
   const match::HostSettings settings_;
   Shared& shared_;
-  std::unique_ptr<match::SqliteMatchStore> store_;
+  std::unique_ptr<match::MatchStore> store_;
   std::unique_ptr<botpolicy::PolicyClient> policy_;
   std::unique_ptr<match::MatchHost> host_;
 };

@@ -1,11 +1,14 @@
-// `arena jobs`: an operator's view of the job queue in this data dir's database.
+// `arena jobs`: an operator's view of the job queue: in this data dir's SQLite, or in the
+// cluster's PostgreSQL when the setting 'database' names it.
 #include <boost/json.hpp>
 
 #include <iostream>
 
 #include "arena/app/app.hpp"
+#include "arena/jobs/postgres_store.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/storage/migrations.hpp"
+#include "arena/storage/postgres.hpp"
 #include "arena/storage/sqlite.hpp"
 
 namespace arena::app {
@@ -26,9 +29,19 @@ void print_row(const jobs::Job& j) {
 }  // namespace
 
 int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
-  auto db = storage::Sqlite::open(std::filesystem::path(settings.data_dir) / "arena.db");
-  storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
-  jobs::SqliteJobStore store(*db);
+  std::unique_ptr<storage::Sqlite> db;
+  std::unique_ptr<storage::PgPool> pool;
+  std::unique_ptr<jobs::JobStore> owned;
+  if (!settings.database.empty()) {
+    storage::migrate_up(settings.database, storage::postgres_migrations(), core::SystemClock().now_unix());
+    pool = std::make_unique<storage::PgPool>(storage::PgPoolSettings{.url = settings.database, .size = 1});
+    owned = std::make_unique<jobs::PostgresJobStore>(*pool);
+  } else {
+    db = storage::Sqlite::open(std::filesystem::path(settings.data_dir) / "arena.db");
+    storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
+    owned = std::make_unique<jobs::SqliteJobStore>(*db);
+  }
+  jobs::JobStore& store = *owned;
   const auto now = core::SystemClock().now_unix_ms();
   auto state = [&]() -> std::optional<jobs::State> {
     if (cmd.state.empty()) return std::nullopt;

@@ -40,11 +40,11 @@ void check_games(const std::vector<matchmaking::ModeConfig>& modes, const match:
 // The matchmaker's ratings, in memory: a ticket takes its players' ratings without I/O. A
 // player's ratings are loaded (on a loader strand) when their session opens, kept current by
 // rating.changed, and dropped when they go offline. A player not loaded yet, or not rated in
-// the mode, gets matchmaking.default_rating. (In a cluster whose matchmaker has no database of
-// its own, only rating.changed fills it until the cluster issue puts ratings in Redis.)
+// the mode, gets matchmaking.default_rating. `db` (may be null: only rating.changed fills it) is
+// where ratings are kept: this process's SQLite, or the cluster's PostgreSQL.
 class CachedRatings final : public matchmaking::RatingSource {
  public:
-  CachedRatings(double fallback, bus::Bus& bus, storage::Sqlite* db, metrics::Registry& registry)
+  CachedRatings(double fallback, bus::Bus& bus, ratings::RatingStore* db, metrics::Registry& registry)
       : fallback_(fallback),
         db_(db),
         players_(
@@ -87,10 +87,10 @@ class CachedRatings final : public matchmaking::RatingSource {
   }
   void load(const std::string& user) {
     try {
-      auto all = ratings::SqliteRatingStore(*db_).displayed_all(user);
+      const auto all = db_->all_of(user);
       std::lock_guard lock(mu_);
       auto& mine = by_user_[user];
-      for (auto& [mode, display] : all) mine.emplace(mode, display);  // a newer rating.changed wins
+      for (const auto& r : all) mine.emplace(r.mode, r.display);  // a newer rating.changed wins
       players_.set(static_cast<double>(by_user_.size()));
     } catch (const std::exception& e) {
       log::get("matchmaker")->error("msg=\"loading ratings failed\" user_id={} error=\"{}\"", user, e.what());
@@ -98,7 +98,7 @@ class CachedRatings final : public matchmaking::RatingSource {
   }
 
   const double fallback_;
-  storage::Sqlite* db_;
+  ratings::RatingStore* db_;
   metrics::Gauge& players_;
   std::mutex mu_;
   std::unordered_map<std::string, std::map<std::string, double>> by_user_;
@@ -116,7 +116,11 @@ class MatchmakerRole final : public Component {
   void start() override {
     auto modes = matchmaking::configured_modes(settings_.modes, settings_.builtin_modes);
     check_games(modes, match::builtin_games());
-    ratings_ = std::make_unique<CachedRatings>(settings_.default_rating, shared_.bus, shared_.db, shared_.registry);
+    if (shared_.pg != nullptr)
+      store_ = std::make_unique<ratings::PostgresRatingStore>(*shared_.pg);
+    else if (shared_.db != nullptr)
+      store_ = std::make_unique<ratings::SqliteRatingStore>(*shared_.db);
+    ratings_ = std::make_unique<CachedRatings>(settings_.default_rating, shared_.bus, store_.get(), shared_.registry);
     service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes), *ratings_,
                                                                 shared_.registry, settings_, &shared_.timers);
   }
@@ -128,6 +132,7 @@ class MatchmakerRole final : public Component {
  private:
   const matchmaking::Settings settings_;
   Shared& shared_;
+  std::unique_ptr<ratings::RatingStore> store_;
   std::unique_ptr<matchmaking::RatingSource> ratings_;
   std::unique_ptr<matchmaking::MatchmakerService> service_;
 };

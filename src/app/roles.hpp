@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "arena/auth/metrics.hpp"
+#include "arena/auth/store.hpp"
 #include "arena/auth/token_verifier.hpp"
 #include "arena/bus/bus.hpp"
 #include "arena/config/settings.hpp"
@@ -61,13 +62,15 @@ std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settin
 std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
 std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
 std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
-// What the player and board routes read (the worker role owns them).
+// What the player and board routes read (the worker role owns them), on the worker's database.
 struct BoardServices {
-  storage::Sqlite& db;
+  auth::AccountStore& accounts;
+  ratings::RatingStore& ratings;
+  match::MatchStore& matches;
+  leaderboards::BoardStore& store;
   const core::Clock& clock;
   postmatch::AfterMatch& after_match;  // the boards, and what a match writes to them
-  leaderboards::SqliteBoardStore& store;
-  std::string server_key;  // leaderboards.server_key
+  std::string server_key;              // leaderboards.server_key
   core::JsonLimits json_limits;
 };
 // GET /v1/players/{id} (ranks on the modes' rating boards), /v1/players/{id}/matches,

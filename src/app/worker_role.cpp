@@ -1,12 +1,14 @@
-// The worker role: runs the durable jobs (include/arena/jobs) of this process's database: what
-// every finished match changes (rating.update: ratings, history, boards), and the recurring
-// upkeep (expired refresh tokens, pruning finished jobs, closing seasons); serves the player and
-// board routes.
+// The worker role: runs the durable jobs (include/arena/jobs) of this process's database (SQLite,
+// or PostgreSQL shared by every worker of a cluster): what every finished match changes
+// (rating.update: ratings, history, boards), and the recurring upkeep (expired refresh tokens,
+// pruning finished jobs, closing seasons); serves the player and board routes.
 #include <boost/json.hpp>
 
+#include "arena/auth/postgres_store.hpp"
 #include "arena/auth/sqlite_store.hpp"
 #include "arena/config/loader.hpp"
 #include "arena/core/log.hpp"
+#include "arena/jobs/postgres_store.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/jobs/worker.hpp"
 #include "arena/match/game_mode.hpp"
@@ -16,11 +18,45 @@
 #include "arena/protocol/subjects.hpp"
 #include "arena/ratings/ratings.hpp"
 #include "arena/runtime/strand.hpp"
+#include "arena/storage/pg_listener.hpp"
 #include "arena/storage/sqlite.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
 namespace {
+
+// The worker's stores, on this process's database.
+struct WorkerStores {
+  std::unique_ptr<storage::Sqlite> reader;  // SQLite: reads beside the group commits (WAL)
+  std::unique_ptr<jobs::JobStore> jobs;
+  std::unique_ptr<match::MatchStore> matches;
+  std::unique_ptr<ratings::RatingStore> ratings;
+  std::unique_ptr<leaderboards::BoardStore> boards;
+  std::unique_ptr<auth::AccountStore> accounts;
+  std::unique_ptr<auth::TokenStore> tokens;
+
+  WorkerStores(Shared& shared, leaderboards::RankIndex* index) {
+    if (shared.pg != nullptr) {
+      auto& pool = *shared.pg;
+      jobs = std::make_unique<jobs::PostgresJobStore>(pool);
+      matches = std::make_unique<match::PostgresMatchStore>(pool);
+      ratings = std::make_unique<ratings::PostgresRatingStore>(pool);
+      boards = std::make_unique<leaderboards::PostgresBoardStore>(pool, index);
+      accounts = std::make_unique<auth::PostgresAuthStore>(pool);
+      tokens = std::make_unique<auth::PostgresAuthStore>(pool);
+      return;
+    }
+    if (shared.db == nullptr) throw std::logic_error("the worker role needs storage");
+    auto& db = *shared.db;
+    reader = storage::Sqlite::open(db.path());
+    jobs = std::make_unique<jobs::SqliteJobStore>(db);
+    matches = std::make_unique<match::SqliteMatchStore>(db, reader.get());
+    ratings = std::make_unique<ratings::SqliteRatingStore>(db);
+    boards = std::make_unique<leaderboards::SqliteBoardStore>(db, index, reader.get());
+    accounts = std::make_unique<auth::SqliteAuthStore>(db);
+    tokens = std::make_unique<auth::SqliteAuthStore>(db);
+  }
+};
 
 class WorkerRole final : public Component {
  public:
@@ -60,16 +96,16 @@ class WorkerRole final : public Component {
   std::string_view name() const override { return "worker"; }
 
   void start() override {
-    store_ = std::make_unique<jobs::SqliteJobStore>(*shared_.db);
+    index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
+    stores_ = std::make_unique<WorkerStores>(shared_, index_.get());
+    store_ = stores_->jobs.get();
+    board_store_ = stores_->boards.get();
     metrics_ = std::make_unique<jobs::JobMetrics>(shared_.registry);
     worker_ = std::make_unique<jobs::Worker>(*store_, shared_.clock, shared_.timers, *metrics_, settings_);
-    index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
-    reader_ = storage::Sqlite::open(shared_.db->path());
-    // No index here: the announcer strand hands it the writes (the committer never waits for
-    // the index, which a load may hold for seconds).
-    after_match_ =
-        std::make_unique<postmatch::AfterMatch>(*shared_.db, reader_.get(), shared_.clock, models_, boards_, nullptr);
-    board_store_ = std::make_unique<leaderboards::SqliteBoardStore>(*shared_.db, index_.get(), reader_.get());
+    // The index hears of the writes from the announcer strand, after the commit: the committer
+    // never waits for the index, which a load may hold for seconds.
+    after_match_ = std::make_unique<postmatch::AfterMatch>(
+        postmatch::Stores{*stores_->matches, *stores_->ratings, *stores_->boards}, shared_.clock, models_, boards_);
     auto& clock = shared_.clock;
     // Announcements run on their own strand, in commit order: a rank lookup (which may load a
     // big board's index) or a push never holds up the next group commit.
@@ -96,8 +132,7 @@ class WorkerRole final : public Component {
       }
     });
     worker_->handle("upkeep.refresh_tokens", [this, &clock](jobs::JobContext&) {
-      auth::SqliteAuthStore tokens(*shared_.db);
-      const int n = tokens.delete_expired(clock.now_unix());
+      const int n = stores_->tokens->delete_expired(clock.now_unix());
       if (n > 0) log::get("jobs")->info("msg=\"expired refresh tokens deleted\" count={}", n);
     });
     worker_->handle("upkeep.prune_jobs", [this, &clock](jobs::JobContext&) {
@@ -127,9 +162,14 @@ class WorkerRole final : public Component {
       worker_->every("leaderboards.close_season:" + b.id, b.season->text(), close);
     }
     worker_->start();
-    board_services_ =
-        std::make_unique<BoardServices>(BoardServices{*shared_.db, shared_.clock, *after_match_, *board_store_,
-                                                      board_settings_.server_key, core::JsonLimits{json_max_depth_}});
+    // On PostgreSQL, a job enqueued by any process (a host storing a result) wakes this worker at
+    // once; a gap in listening wakes it too, and the poll covers the rest.
+    if (shared_.pg != nullptr)
+      listener_ = std::make_unique<storage::PgListener>(shared_.pg->url(), "arena_jobs",
+                                                        [w = worker_.get()](const std::string&) { w->wake(); });
+    board_services_ = std::make_unique<BoardServices>(
+        BoardServices{*stores_->accounts, *stores_->ratings, *stores_->matches, *board_store_, shared_.clock,
+                      *after_match_, board_settings_.server_key, core::JsonLimits{json_max_depth_}});
     add_player_routes(shared_.routes, *board_services_);
     add_board_routes(shared_.routes, *board_services_);
   }
@@ -147,6 +187,7 @@ class WorkerRole final : public Component {
 
   void stop() override {
     ended_sub_.reset();
+    listener_.reset();  // it wakes the worker
     if (worker_) worker_->stop();
     worker_.reset();
     // After the worker. Announcements still queued are dropped: the changes are committed, REST
@@ -181,15 +222,16 @@ class WorkerRole final : public Component {
   std::size_t json_max_depth_;
   Shared& shared_;
   std::vector<leaderboards::Board> boards_;
-  std::unique_ptr<storage::Sqlite> reader_;  // reads beside the group commits (WAL)
   std::unique_ptr<leaderboards::RankIndex> index_;
+  std::unique_ptr<WorkerStores> stores_;
+  jobs::JobStore* store_ = nullptr;
+  leaderboards::BoardStore* board_store_ = nullptr;
   std::unique_ptr<postmatch::AfterMatch> after_match_;
-  std::unique_ptr<leaderboards::SqliteBoardStore> board_store_;
   std::unique_ptr<BoardServices> board_services_;
   std::unique_ptr<runtime::Strand> announcer_;
-  std::unique_ptr<jobs::SqliteJobStore> store_;
   std::unique_ptr<jobs::JobMetrics> metrics_;
   std::unique_ptr<jobs::Worker> worker_;
+  std::unique_ptr<storage::PgListener> listener_;
   std::map<std::string, ratings::Model> models_;  // mode -> how it is rated
   std::unique_ptr<bus::Subscription> ended_sub_;
 };

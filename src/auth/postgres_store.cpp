@@ -114,6 +114,22 @@ std::optional<Account> PostgresAuthStore::find(const std::string& id) {
   });
 }
 
+std::map<std::string, std::string> PostgresAuthStore::display_names(const std::vector<std::string>& ids) {
+  std::map<std::string, std::string> out;
+  if (ids.empty()) return out;
+  std::string list;  // one round trip for a page of a board
+  storage::PgParams params;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    list += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+    params.push(ids[i]);
+  }
+  const auto r = pool_.with([&](storage::Pg& c) {
+    return c.run("SELECT id, display_name FROM accounts WHERE id IN (" + list + ")", params);
+  });
+  for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.text(i, 1);
+  return out;
+}
+
 std::optional<Account> PostgresAuthStore::set_display_name(const std::string& id, const std::string& name,
                                                            std::int64_t now) {
   return pool_.with([&](storage::Pg& c) -> std::optional<Account> {

@@ -108,6 +108,18 @@ std::optional<Account> SqliteAuthStore::find(const std::string& id) {
   });
 }
 
+std::map<std::string, std::string> SqliteAuthStore::display_names(const std::vector<std::string>& ids) {
+  std::map<std::string, std::string> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT display_name FROM accounts WHERE id = ?");
+    for (const auto& id : ids) {
+      st.bind(id);
+      if (st.step()) out[id] = st.text(0);
+    }
+  });
+  return out;
+}
+
 std::optional<Account> SqliteAuthStore::set_display_name(const std::string& id, const std::string& name,
                                                          std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) -> std::optional<Account> {

@@ -47,6 +47,10 @@ TEST_P(AuthStoreConformance, RenamesAndNewPasswordsAreKept) {
   EXPECT_FALSE(s.accounts->set_display_name("nobody", "X", 200));
   s.accounts->set_password_hash("a1", "$argon2id$new", 300);
   EXPECT_EQ(s.accounts->find_by_email("ann@example.com")->password_hash, "$argon2id$new");
+  ASSERT_TRUE(s.accounts->create(guest("g1")));
+  EXPECT_EQ(s.accounts->display_names({"a1", "nobody", "g1"}),
+            (std::map<std::string, std::string>{{"a1", "Ann"}, {"g1", "Guest g1"}}));
+  EXPECT_TRUE(s.accounts->display_names({}).empty());
 }
 
 TEST_P(AuthStoreConformance, ADeviceLeadsToOneAccountEvenWhenItsFirstLoginsRace) {

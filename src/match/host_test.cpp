@@ -117,7 +117,7 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
   // Stored with the error; the good matches are still running.
   auto rec = store.load("boom-1");
   ASSERT_TRUE(rec);
-  EXPECT_FALSE(rec->error.empty());
+  EXPECT_FALSE(rec->record.error.empty());
   EXPECT_EQ(host.active(), 2u);
   EXPECT_NE(registry.render().find("game_matches_ended_total{game=\"boom\",outcome=\"error\"} 1"), std::string::npos);
 }
@@ -130,7 +130,14 @@ class FlakyStore final : public MatchStore {
     if (attempts_.fetch_add(1) < failures_) throw std::runtime_error("disk full");
     inner_.save(rec, ended_at);
   }
-  std::optional<MatchRecord> load(const std::string& match_id) override { return inner_.load(match_id); }
+  std::optional<StoredMatch> load(const std::string& match_id) override { return inner_.load(match_id); }
+  std::vector<PlayedMatch> history(const std::string& user, const HistoryCursor& from, int limit) override {
+    return inner_.history(user, from, limit);
+  }
+  std::optional<std::int64_t> last_played(const std::string& user) override { return inner_.last_played(user); }
+  bool mark_applied(const std::string& match_id, std::int64_t now) override {
+    return inner_.mark_applied(match_id, now);
+  }
   int attempts() const { return attempts_.load(); }
 
  private:

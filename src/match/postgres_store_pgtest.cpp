@@ -13,14 +13,6 @@ class PostgresBackend final : public MatchStoreBackend {
   PostgresBackend() { storage::migrate_up(url_, storage::postgres_migrations(), 1); }
   MatchStore& store() override { return store_; }
   jobs::JobStore& jobs() override { return jobs_; }
-  std::vector<std::pair<std::string, int>> history(const std::string& user_id) override {
-    std::vector<std::pair<std::string, int>> out;
-    const auto r = pool_.with([&](storage::Pg& c) {
-      return c.query("SELECT match_id, place FROM match_players WHERE user_id = $1 ORDER BY ended_at DESC", user_id);
-    });
-    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), static_cast<int>(r.int64(i, 1)));
-    return out;
-  }
 
  private:
   arena::testing::PostgresServer server_;

@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <tuple>
+
 #include "arena/jobs/postgres_store.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/storage/postgres.hpp"
@@ -28,6 +31,18 @@ int place_of(const MatchRecord& rec, std::size_t i) {
     if (p.seat == static_cast<int>(i)) place = p.place;
   return place;
 }
+// A player's history: their rows joined with the records, newest first (the cursor's parameters
+// follow the user's).
+constexpr const char* kHistory =
+    "SELECT mp.ended_at, mp.place, r.record FROM match_players mp JOIN match_results r ON r.match_id = mp.match_id "
+    "WHERE mp.user_id = ";
+constexpr const char* kHistoryTop = "? ORDER BY mp.ended_at DESC, mp.match_id DESC LIMIT ?";
+constexpr const char* kHistoryAfter =
+    "? AND (mp.ended_at, mp.match_id) < (?, ?) ORDER BY mp.ended_at DESC, mp.match_id DESC LIMIT ?";
+constexpr const char* kPgHistoryTop = "$1 ORDER BY mp.ended_at DESC, mp.match_id DESC LIMIT $2";
+constexpr const char* kPgHistoryAfter =
+    "$1 AND (mp.ended_at, mp.match_id) < ($2, $3) ORDER BY mp.ended_at DESC, mp.match_id DESC LIMIT $4";
+
 }  // namespace
 
 void SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
@@ -57,11 +72,43 @@ void SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
   });
 }
 
-std::optional<MatchRecord> SqliteMatchStore::load(const std::string& match_id) {
-  return db_.with([&](storage::Sqlite& c) -> std::optional<MatchRecord> {
-    auto& st = c.prepare("SELECT record FROM match_results WHERE match_id = ?").bind(match_id);
+std::optional<StoredMatch> SqliteMatchStore::load(const std::string& match_id) {
+  return reader_.with([&](storage::Sqlite& c) -> std::optional<StoredMatch> {
+    auto& st = c.prepare("SELECT record, ended_at FROM match_results WHERE match_id = ?").bind(match_id);
     if (!st.step()) return std::nullopt;
-    return record_from_json(json::parse(st.text(0)));
+    StoredMatch out{record_from_json(json::parse(st.text(0))), st.int64(1)};
+    st.reset_if_busy();
+    return out;
+  });
+}
+
+std::vector<PlayedMatch> SqliteMatchStore::history(const std::string& user, const HistoryCursor& from, int limit) {
+  std::vector<PlayedMatch> out;
+  reader_.with([&](storage::Sqlite& c) {
+    auto& st = from.match_id.empty()
+                   ? c.prepare(std::string(kHistory) + kHistoryTop).bind(user, limit)
+                   : c.prepare(std::string(kHistory) + kHistoryAfter).bind(user, from.ended_at, from.match_id, limit);
+    while (st.step())
+      out.push_back({{record_from_json(json::parse(st.text(2))), st.int64(0)}, static_cast<int>(st.int64(1))});
+  });
+  return out;
+}
+
+std::optional<std::int64_t> SqliteMatchStore::last_played(const std::string& user) {
+  return reader_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT max(ended_at) FROM match_players WHERE user_id = ?").bind(user);
+    st.step();
+    const auto at = st.optional_int64(0);
+    st.reset_if_busy();
+    return at;
+  });
+}
+
+bool SqliteMatchStore::mark_applied(const std::string& match_id, std::int64_t now) {
+  return db_.with([&](storage::Sqlite& c) {
+    return c.prepare("INSERT INTO matches_applied (match_id, applied_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+               .bind(match_id, now)
+               .exec() == 1;
   });
 }
 
@@ -87,11 +134,80 @@ void PostgresMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
   });
 }
 
-std::optional<MatchRecord> PostgresMatchStore::load(const std::string& match_id) {
-  const auto r = pool_.with(
-      [&](storage::Pg& c) { return c.query("SELECT record FROM match_results WHERE match_id = $1", match_id); });
+std::optional<StoredMatch> PostgresMatchStore::load(const std::string& match_id) {
+  const auto r = pool_.with([&](storage::Pg& c) {
+    return c.query("SELECT record, ended_at FROM match_results WHERE match_id = $1", match_id);
+  });
   if (r.rows() == 0) return std::nullopt;
-  return record_from_json(json::parse(r.view(0, 0)));
+  return StoredMatch{record_from_json(json::parse(r.view(0, 0))), r.int64(0, 1)};
+}
+
+std::vector<PlayedMatch> PostgresMatchStore::history(const std::string& user, const HistoryCursor& from, int limit) {
+  const auto r = pool_.with([&](storage::Pg& c) {
+    return from.match_id.empty()
+               ? c.query(std::string(kHistory) + kPgHistoryTop, user, limit)
+               : c.query(std::string(kHistory) + kPgHistoryAfter, user, from.ended_at, from.match_id, limit);
+  });
+  std::vector<PlayedMatch> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({{record_from_json(json::parse(r.view(i, 2))), r.int64(i, 0)}, static_cast<int>(r.int64(i, 1))});
+  return out;
+}
+
+std::optional<std::int64_t> PostgresMatchStore::last_played(const std::string& user) {
+  return pool_.with([&](storage::Pg& c) {
+    return c.query("SELECT max(ended_at) FROM match_players WHERE user_id = $1", user).optional_int64(0, 0);
+  });
+}
+
+bool PostgresMatchStore::mark_applied(const std::string& match_id, std::int64_t now) {
+  return pool_.with([&](storage::Pg& c) {
+    return c.query("INSERT INTO matches_applied (match_id, applied_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                   match_id, now)
+               .affected() == 1;
+  });
+}
+
+void MemoryMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
+  std::lock_guard lock(mu_);
+  records_.emplace(rec.spec.match_id, StoredMatch{rec, ended_at});  // the first save wins, as in SQLite
+}
+
+std::optional<StoredMatch> MemoryMatchStore::load(const std::string& match_id) {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(match_id);
+  if (it == records_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<PlayedMatch> MemoryMatchStore::history(const std::string& user, const HistoryCursor& from, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<PlayedMatch> all;
+  for (const auto& [id, m] : records_) {
+    const auto& seats = m.record.spec.seats;
+    for (std::size_t i = 0; i < seats.size(); ++i)
+      if (!seats[i].bot && seats[i].user_id == user) all.push_back({m, place_of(m.record, i)});
+  }
+  auto key = [](const PlayedMatch& p) { return std::tie(p.match.ended_at, p.match.record.spec.match_id); };
+  std::sort(all.begin(), all.end(), [&](const PlayedMatch& a, const PlayedMatch& b) { return key(a) > key(b); });
+  std::vector<PlayedMatch> out;
+  for (auto& p : all) {
+    if (!from.match_id.empty() && key(p) >= std::tie(from.ended_at, from.match_id)) continue;
+    if (static_cast<int>(out.size()) == limit) break;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::optional<std::int64_t> MemoryMatchStore::last_played(const std::string& user) {
+  const auto latest = history(user, {}, 1);
+  if (latest.empty()) return std::nullopt;
+  return latest[0].match.ended_at;
+}
+
+bool MemoryMatchStore::mark_applied(const std::string& match_id, std::int64_t) {
+  std::lock_guard lock(mu_);
+  return applied_.insert(match_id).second;
 }
 
 }  // namespace arena::match

@@ -18,8 +18,6 @@ class MatchStoreBackend {
   virtual ~MatchStoreBackend() = default;
   virtual MatchStore& store() = 0;
   virtual jobs::JobStore& jobs() = 0;  // on the same database
-  // The match history rows of `user_id`: (match id, place), newest first.
-  virtual std::vector<std::pair<std::string, int>> history(const std::string& user_id) = 0;
 };
 
 struct MatchStoreFactory {

@@ -13,15 +13,6 @@ class SqliteBackend final : public MatchStoreBackend {
   SqliteBackend() { storage::migrate_up(*db_, storage::sqlite_migrations(), 1); }
   MatchStore& store() override { return store_; }
   jobs::JobStore& jobs() override { return jobs_; }
-  std::vector<std::pair<std::string, int>> history(const std::string& user_id) override {
-    std::vector<std::pair<std::string, int>> out;
-    db_->with([&](storage::Sqlite& c) {
-      auto& st =
-          c.prepare("SELECT match_id, place FROM match_players WHERE user_id = ? ORDER BY ended_at DESC").bind(user_id);
-      while (st.step()) out.emplace_back(st.text(0), static_cast<int>(st.int64(1)));
-    });
-    return out;
-  }
 
  private:
   arena::testing::TempDir dir_;

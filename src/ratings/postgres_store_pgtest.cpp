@@ -17,7 +17,10 @@ RatingStoreFactory postgres_factory() {
             };
             auto o = std::make_shared<Owned>();
             storage::migrate_up(o->url, storage::postgres_migrations(), 1);
-            return std::pair<std::shared_ptr<void>, RatingStore*>{o, &o->store};
+            auto* pool = &o->pool;
+            return MadeStore{o, &o->store, [pool](const std::function<void()>& fn) {
+                               pool->transaction([&](storage::Pg&) { fn(); });
+                             }};
           }};
 }
 

@@ -145,24 +145,53 @@ const Change* change_of(const std::vector<Change>& changes, const std::string& u
   return nullptr;
 }
 
+namespace {
+
+constexpr std::string_view kColumns =
+    "model, rating, deviation, volatility, display, games, wins, losses, draws, last_played";
+
+// The columns above, from `col` on, into `r`.
+template <class Row>
+void read_rating(const Row& row, int col, PlayerRating& r) {
+  r.model = model_named(row.view(col)).value_or(Model::glicko2);
+  r.rating = row.real(col + 1), r.deviation = row.real(col + 2), r.volatility = row.real(col + 3);
+  r.display = row.real(col + 4);
+  r.games = static_cast<int>(row.int64(col + 5)), r.wins = static_cast<int>(row.int64(col + 6));
+  r.losses = static_cast<int>(row.int64(col + 7)), r.draws = static_cast<int>(row.int64(col + 8));
+  r.last_played = row.int64(col + 9);
+}
+
+// A row of a statement or of a result, read the same way.
+struct SqliteRow {
+  storage::Statement& st;
+  std::string view(int c) const { return st.text(c); }
+  double real(int c) const { return st.real(c); }
+  std::int64_t int64(int c) const { return st.int64(c); }
+};
+struct PgRow {
+  const storage::PgResult& r;
+  int i;
+  std::string_view view(int c) const { return r.view(i, c); }
+  double real(int c) const { return r.real(i, c); }
+  std::int64_t int64(int c) const { return r.int64(i, c); }
+};
+
+}  // namespace
+
 std::map<std::string, PlayerRating> SqliteRatingStore::load(const std::vector<std::string>& users,
                                                             const std::string& mode) {
+  // The one connection writes: a transaction on it holds every rating until it ends.
   std::map<std::string, PlayerRating> out;
   db_.with([&](storage::Sqlite& c) {
-    auto& st = c.prepare(
-        "SELECT model, rating, deviation, volatility, display, games, wins, losses, draws, last_played FROM ratings "
-        "WHERE user_id = ? AND mode = ?");
+    static const std::string sql = "SELECT " + std::string(kColumns) + " FROM ratings WHERE user_id = ? AND mode = ?";
+    auto& st = c.prepare(sql);
     for (const auto& u : users) {
       st.bind(u, mode);
       if (!st.step()) continue;
       PlayerRating r;
       r.user_id = u;
       r.mode = mode;
-      r.model = model_named(st.text(0)).value_or(Model::glicko2);
-      r.rating = st.real(1), r.deviation = st.real(2), r.volatility = st.real(3), r.display = st.real(4);
-      r.games = static_cast<int>(st.int64(5)), r.wins = static_cast<int>(st.int64(6));
-      r.losses = static_cast<int>(st.int64(7)), r.draws = static_cast<int>(st.int64(8));
-      r.last_played = st.int64(9);
+      read_rating(SqliteRow{st}, 0, r);
       out[u] = r;
     }
   });
@@ -171,37 +200,33 @@ std::map<std::string, PlayerRating> SqliteRatingStore::load(const std::vector<st
 
 bool SqliteRatingStore::apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) {
-    storage::Transaction tx(c);
-    const bool applied = apply_in(c, match_id, changes, now);
+    storage::Transaction tx(c);  // joins the caller's (a job's effects)
+    auto& seen = c.prepare("SELECT 1 FROM rating_history WHERE match_id = ? LIMIT 1").bind(match_id);
+    const bool applied = seen.step();
+    seen.reset_if_busy();
+    if (applied) return false;
+    auto& up = c.prepare(
+        "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, "
+        "draws, "
+        "last_played) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, mode) DO UPDATE SET "
+        "model = excluded.model, rating = excluded.rating, deviation = excluded.deviation, volatility = "
+        "excluded.volatility, display = excluded.display, games = excluded.games, wins = excluded.wins, losses = "
+        "excluded.losses, draws = excluded.draws, last_played = excluded.last_played");
+    auto& hist = c.prepare(
+        "INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES (?, ?, ?, ?, "
+        "?, "
+        "?, "
+        "?, ?)");
+    for (const auto& ch : changes) {
+      const auto& a = ch.after;
+      up.bind(a.user_id, a.mode, std::string(name(a.model)), a.rating, a.deviation, a.volatility, a.display, a.games,
+              a.wins, a.losses, a.draws, a.last_played)
+          .exec();
+      hist.bind(match_id, a.user_id, a.mode, ch.before, a.display, ch.place, ch.outcome, now).exec();
+    }
     tx.commit();
-    return applied;
+    return true;
   });
-}
-
-bool SqliteRatingStore::apply_in(storage::Sqlite& c, const std::string& match_id, const std::vector<Change>& changes,
-                                 std::int64_t now) {
-  auto& seen = c.prepare("SELECT 1 FROM rating_history WHERE match_id = ? LIMIT 1").bind(match_id);
-  const bool applied = seen.step();
-  seen.reset_if_busy();
-  if (applied) return false;
-  auto& up = c.prepare(
-      "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, draws, "
-      "last_played) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, mode) DO UPDATE SET "
-      "model = excluded.model, rating = excluded.rating, deviation = excluded.deviation, volatility = "
-      "excluded.volatility, display = excluded.display, games = excluded.games, wins = excluded.wins, losses = "
-      "excluded.losses, draws = excluded.draws, last_played = excluded.last_played");
-  auto& hist = c.prepare(
-      "INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES (?, ?, ?, ?, ?, "
-      "?, "
-      "?, ?)");
-  for (const auto& ch : changes) {
-    const auto& a = ch.after;
-    up.bind(a.user_id, a.mode, std::string(name(a.model)), a.rating, a.deviation, a.volatility, a.display, a.games,
-            a.wins, a.losses, a.draws, a.last_played)
-        .exec();
-    hist.bind(match_id, a.user_id, a.mode, ch.before, a.display, ch.place, ch.outcome, now).exec();
-  }
-  return true;
 }
 
 std::map<std::string, double> SqliteRatingStore::displayed_of(const std::vector<std::string>& users,
@@ -217,41 +242,69 @@ std::map<std::string, double> SqliteRatingStore::displayed_of(const std::vector<
   return out;
 }
 
-std::map<std::string, double> SqliteRatingStore::displayed_all(const std::string& user) {
-  std::map<std::string, double> out;
+std::vector<PlayerRating> SqliteRatingStore::all_of(const std::string& user) {
+  std::vector<PlayerRating> out;
   db_.with([&](storage::Sqlite& c) {
-    auto& st = c.prepare("SELECT mode, display FROM ratings WHERE user_id = ?").bind(user);
-    while (st.step()) out[st.text(0)] = st.real(1);
+    auto& st =
+        c.prepare("SELECT mode, " + std::string(kColumns) + " FROM ratings WHERE user_id = ? ORDER BY mode").bind(user);
+    while (st.step()) {
+      PlayerRating r;
+      r.user_id = user;
+      r.mode = st.text(0);
+      read_rating(SqliteRow{st}, 1, r);
+      out.push_back(std::move(r));
+    }
+  });
+  return out;
+}
+
+std::map<std::string, HistoryEntry> SqliteRatingStore::history_of(const std::string& user,
+                                                                  const std::vector<std::string>& matches) {
+  std::map<std::string, HistoryEntry> out;
+  db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT before, after, place, outcome FROM rating_history WHERE match_id = ? AND user_id = ?");
+    for (const auto& m : matches) {
+      st.bind(m, user);
+      if (st.step()) out[m] = {st.real(0), st.real(1), static_cast<int>(st.int64(2)), st.text(3)};
+    }
   });
   return out;
 }
 
 namespace {
-constexpr std::string_view kPgRatingColumns =
-    "model, rating, deviation, volatility, display, games, wins, losses, draws, last_played";
+// $first, $first+1, ... for `n` values.
+std::string placeholders(std::size_t n, int first) {
+  std::string list;
+  for (std::size_t i = 0; i < n; ++i) list += (i == 0 ? "$" : ", $") + std::to_string(first + static_cast<int>(i));
+  return list;
+}
 }  // namespace
 
 std::map<std::string, PlayerRating> PostgresRatingStore::load(const std::vector<std::string>& users,
                                                               const std::string& mode) {
   std::map<std::string, PlayerRating> out;
   if (users.empty()) return out;
-  std::string list;  // $2..$n+1: one round trip for the match's players
-  for (std::size_t i = 0; i < users.size(); ++i) list += (i == 0 ? "$" : ", $") + std::to_string(i + 2);
-  const std::string sql = "SELECT user_id, " + std::string(kPgRatingColumns) +
-                          " FROM ratings WHERE mode = $1 AND user_id IN (" + list + ")";
+  const std::string list = placeholders(users.size(), 2);  // one round trip for the match's players
   storage::PgParams params;
   params.push(mode);
   for (const auto& u : users) params.push(u);
-  const auto r = pool_.with([&](storage::Pg& c) { return c.run(sql, params); });
+  const auto r = pool_.with([&](storage::Pg& c) {
+    // Inside a transaction: a lock per (player, mode) until it ends, taken in one order (no
+    // deadlock between two matches' jobs). Row locks alone would not do: a player's first rated
+    // match has no row to lock yet.
+    if (!c.idle())
+      c.run("SELECT pg_advisory_xact_lock(hashtextextended(u || '/' || $1, 0)) FROM (SELECT unnest(ARRAY[" + list +
+                "]::text[]) AS u ORDER BY 1) AS players",
+            params);
+    return c.run(
+        "SELECT user_id, " + std::string(kColumns) + " FROM ratings WHERE mode = $1 AND user_id IN (" + list + ")",
+        params);
+  });
   for (int i = 0; i < r.rows(); ++i) {
     PlayerRating p;
     p.user_id = r.text(i, 0);
     p.mode = mode;
-    p.model = model_named(r.view(i, 1)).value_or(Model::glicko2);
-    p.rating = r.real(i, 2), p.deviation = r.real(i, 3), p.volatility = r.real(i, 4), p.display = r.real(i, 5);
-    p.games = static_cast<int>(r.int64(i, 6)), p.wins = static_cast<int>(r.int64(i, 7));
-    p.losses = static_cast<int>(r.int64(i, 8)), p.draws = static_cast<int>(r.int64(i, 9));
-    p.last_played = r.int64(i, 10);
+    read_rating(PgRow{r, i}, 1, p);
     out[p.user_id] = p;
   }
   return out;
@@ -288,11 +341,37 @@ std::map<std::string, double> PostgresRatingStore::displayed_of(const std::vecto
   return out;
 }
 
-std::map<std::string, double> PostgresRatingStore::displayed_all(const std::string& user) {
-  std::map<std::string, double> out;
-  const auto r =
-      pool_.with([&](storage::Pg& c) { return c.query("SELECT mode, display FROM ratings WHERE user_id = $1", user); });
-  for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.real(i, 1);
+std::vector<PlayerRating> PostgresRatingStore::all_of(const std::string& user) {
+  const auto r = pool_.with([&](storage::Pg& c) {
+    return c.query("SELECT mode, " + std::string(kColumns) + " FROM ratings WHERE user_id = $1 ORDER BY mode", user);
+  });
+  std::vector<PlayerRating> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    PlayerRating p;
+    p.user_id = user;
+    p.mode = r.text(i, 0);
+    read_rating(PgRow{r, i}, 1, p);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::map<std::string, HistoryEntry> PostgresRatingStore::history_of(const std::string& user,
+                                                                    const std::vector<std::string>& matches) {
+  std::map<std::string, HistoryEntry> out;
+  if (matches.empty()) return out;
+  storage::PgParams params;
+  params.push(user);
+  for (const auto& m : matches) params.push(m);
+  const auto r = pool_.with([&](storage::Pg& c) {
+    return c.run(
+        "SELECT match_id, before, after, place, outcome FROM rating_history WHERE user_id = $1 AND "
+        "match_id IN (" +
+            placeholders(matches.size(), 2) + ")",
+        params);
+  });
+  for (int i = 0; i < r.rows(); ++i)
+    out[r.text(i, 0)] = {r.real(i, 1), r.real(i, 2), static_cast<int>(r.int64(i, 3)), r.text(i, 4)};
   return out;
 }
 

@@ -16,7 +16,14 @@ RatingStoreFactory sqlite_factory() {
             };
             auto o = std::make_shared<Owned>();
             storage::migrate_up(*o->db, storage::sqlite_migrations(), 1);
-            return std::pair<std::shared_ptr<void>, RatingStore*>{o, &o->store};
+            auto* db = o->db.get();
+            return MadeStore{o, &o->store, [db](const std::function<void()>& fn) {
+                               db->with([&](storage::Sqlite& c) {
+                                 storage::Transaction tx(c);
+                                 fn();
+                                 tx.commit();
+                               });
+                             }};
           }};
 }
 

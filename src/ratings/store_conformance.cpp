@@ -1,6 +1,9 @@
 // The rating stores' contract: a match changes its players' ratings once, every number reads
-// back as it was written, and the displayed ratings are served per mode and per player.
+// back as it was written, the displayed ratings are served per mode and per player, history
+// tells each match's change, and concurrent read-rate-apply transactions lose no update.
 #include "store_conformance.hpp"
+
+#include <thread>
 
 namespace arena::ratings::testing {
 namespace {
@@ -44,11 +47,57 @@ TEST_P(RatingStoreConformance, DisplayedRatingsArePerModeAndPerPlayer) {
   EXPECT_EQ(store->displayed_of({"b"}, "duel").at("b"), of(duel, "b")->after.display);
   EXPECT_TRUE(store->displayed_of({"b"}, "squads").empty());
   EXPECT_TRUE(store->displayed_of({}, "duel").empty());
-  const auto all = store->displayed_all("a");
+  const auto all = store->all_of("a");
   ASSERT_EQ(all.size(), 2u);
-  EXPECT_EQ(all.at("squads"), of(squads, "a")->after.display);
+  EXPECT_EQ(all[0].mode, "duel");  // by mode
+  EXPECT_EQ(all[1].mode, "squads");
+  EXPECT_EQ(all[1].display, of(squads, "a")->after.display);
+  EXPECT_EQ(all[1].model, Model::weng_lin);
+  EXPECT_EQ(all[0].wins, 1);
   EXPECT_EQ(store->load({"c"}, "squads").at("c").model, Model::weng_lin);
-  EXPECT_TRUE(store->displayed_all("nobody").empty());
+  EXPECT_TRUE(store->all_of("nobody").empty());
+}
+
+TEST_P(RatingStoreConformance, HistoryTellsWhatEachMatchDidToAPlayer) {
+  const auto m1 = rate_match("duel", Model::glicko2, {{"a", false, 0, 1}, {"b", false, 1, 2}}, {}, kNow);
+  ASSERT_TRUE(store->apply("m1", m1, kNow));
+  const auto m2 = rate_match("duel", Model::glicko2, {{"a", false, 0, 2}, {"b", false, 1, 1}},
+                             store->load({"a", "b"}, "duel"), kNow + 1);
+  ASSERT_TRUE(store->apply("m2", m2, kNow + 1));
+  const auto h = store->history_of("a", {"m1", "m2", "m-unrated"});
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h.at("m1").outcome, "win");
+  EXPECT_EQ(h.at("m1").place, 1);
+  EXPECT_EQ(h.at("m1").before, of(m1, "a")->before);
+  EXPECT_EQ(h.at("m1").after, of(m1, "a")->after.display);
+  EXPECT_EQ(h.at("m2").outcome, "loss");
+  EXPECT_EQ(h.at("m2").before, h.at("m1").after);
+  EXPECT_TRUE(store->history_of("a", {}).empty());
+  EXPECT_TRUE(store->history_of("nobody", {"m1"}).empty());
+}
+
+// What a worker's rating jobs do, from several threads at once (several workers on PostgreSQL):
+// load, rate and apply inside one transaction. Every match counts: none read a rating another
+// was about to replace, also for a player's very first matches (no row to lock yet).
+TEST_P(RatingStoreConformance, ConcurrentReadRateApplyLosesNoUpdate) {
+  constexpr int kThreads = 3, kEach = 15;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < kThreads; ++t)
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "m" + std::to_string(t) + "-" + std::to_string(i);
+        const std::string rival = "r" + std::to_string(t);
+        made.in_transaction([&] {
+          const auto current = store->load({"a", rival}, "duel");
+          store->apply(
+              id, rate_match("duel", Model::glicko2, {{"a", false, 0, 1}, {rival, false, 1, 2}}, current, kNow), kNow);
+        });
+      }
+    });
+  for (auto& w : workers) w.join();
+  const auto a = store->load({"a"}, "duel").at("a");
+  EXPECT_EQ(a.games, kThreads * kEach);
+  EXPECT_EQ(a.wins, kThreads * kEach);
 }
 
 }  // namespace

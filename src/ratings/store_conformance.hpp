@@ -10,17 +10,28 @@
 
 namespace arena::ratings::testing {
 
+// Runs `fn` inside a transaction of the store's database on this thread (as a job's effects run).
+using InTransaction = std::function<void(const std::function<void()>& fn)>;
+
+struct MadeStore {
+  std::shared_ptr<void> owner;  // whatever keeps its database alive
+  RatingStore* store = nullptr;
+  InTransaction in_transaction;
+};
+
 struct RatingStoreFactory {
   std::string name;
-  // The store, and whatever keeps its database alive.
-  std::function<std::pair<std::shared_ptr<void>, RatingStore*>()> make;
+  std::function<MadeStore()> make;
 };
 
 class RatingStoreConformance : public ::testing::TestWithParam<RatingStoreFactory> {
  protected:
-  void SetUp() override { std::tie(owner, store) = GetParam().make(); }
-  void TearDown() override { owner.reset(); }
-  std::shared_ptr<void> owner;
+  void SetUp() override {
+    made = GetParam().make();
+    store = made.store;
+  }
+  void TearDown() override { made = {}; }
+  MadeStore made;
   RatingStore* store = nullptr;
 };
 

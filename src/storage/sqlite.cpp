@@ -246,12 +246,16 @@ void Sqlite::exec(std::string_view sql) {
   }
 }
 
-Transaction::Transaction(Sqlite& db) : db_(db) {
-  db_.prepare("BEGIN IMMEDIATE").exec();
+bool Sqlite::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
+
+Transaction::Transaction(Sqlite& db) : db_(db), joined_(db.in_transaction()) {
+  if (!joined_) db_.prepare("BEGIN IMMEDIATE").exec();
 }
 
 Transaction::~Transaction() {
-  if (!done_) {
+  if (!done_ && !joined_) {
     try {
       db_.prepare("ROLLBACK").exec();
     } catch (...) {  // nothing sensible to do in a destructor; the connection reports it next use
@@ -260,7 +264,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.prepare("COMMIT").exec();
+  if (!joined_) db_.prepare("COMMIT").exec();
   done_ = true;
 }
 

@@ -30,6 +30,48 @@ void write_pages(Sqlite& db, int rows) {
 
 }  // namespace
 
+TEST(SqliteTransaction, InsideAnOpenTransactionItJoinsAndTheOuterDecides) {
+  TempDir dir;
+  auto db = Sqlite::open(dir.path / "a.db");
+  db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+  auto count = [&] {
+    return db->with([](Sqlite& c) {
+      auto& st = c.prepare("SELECT count(*) FROM t");
+      st.step();
+      const auto n = st.int64(0);
+      st.reset_if_busy();
+      return n;
+    });
+  };
+  auto inner = [](Sqlite& c, const char* v) {  // what a store does: its own transaction
+    Transaction tx(c);
+    c.prepare("INSERT INTO t (v) VALUES (?)").bind(std::string(v)).exec();
+    tx.commit();
+  };
+  db->with([&](Sqlite& c) {
+    EXPECT_FALSE(c.in_transaction());
+    Transaction outer(c);
+    EXPECT_TRUE(c.in_transaction());
+    inner(c, "a");
+    EXPECT_TRUE(c.in_transaction());  // the inner commit() left the outer open
+    // outer not committed: everything is undone
+  });
+  EXPECT_EQ(count(), 0);
+  db->with([&](Sqlite& c) {
+    Transaction outer(c);
+    inner(c, "a");
+    try {
+      Transaction failing(c);
+      c.prepare("INSERT INTO t (id, v) VALUES (1, 'dup')").exec();  // id 1 is "a"'s
+      failing.commit();
+    } catch (const SqliteError&) {  // a joined part that fails leaves the outer to decide
+    }
+    outer.commit();
+  });
+  EXPECT_EQ(count(), 1);
+  EXPECT_FALSE(db->with([](Sqlite& c) { return c.in_transaction(); }));
+}
+
 TEST(SqliteCheckpoints, TheBackgroundThreadCopiesTheWalBackAfterACommitCrossesTheMark) {
   TempDir dir;
   auto db = Sqlite::open(dir.path / "a.db");

@@ -1,6 +1,7 @@
 #include "arena/testing/test_server.hpp"
 
 #include "arena/runtime/timers.hpp"
+#include "arena/testing/test_database.hpp"
 
 namespace arena::testing {
 
@@ -18,6 +19,7 @@ config::Settings test_settings(const TempDir& dir) {
 }
 
 TestServer::TestServer(std::function<void(config::Settings&)> customize) : settings_(test_settings(dir_)) {
+  settings_.database = test_database();
   if (customize) customize(settings_);
   app_ = std::make_unique<app::App>(settings_, clock_);
   app_->start();

@@ -13,6 +13,7 @@ class SqliteAuthStore final : public AccountStore, public TokenStore {
   std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) override;
   std::optional<WithHash> find_by_email(const std::string& email) override;
   std::optional<Account> find(const std::string& id) override;
+  std::map<std::string, std::string> display_names(const std::vector<std::string>& ids) override;
   std::optional<Account> set_display_name(const std::string& id, const std::string& name, std::int64_t now) override;
   void set_password_hash(const std::string& id, const std::string& hash, std::int64_t now) override;
 

@@ -2,6 +2,7 @@
 // What the login service needs from durable storage. SQLite implements it in embedded mode;
 // PostgreSQL implements the same interfaces for a cluster.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,8 @@ class AccountStore {
   };
   virtual std::optional<WithHash> find_by_email(const std::string& email) = 0;
   virtual std::optional<Account> find(const std::string& id) = 0;
+  // The display names of `ids` (accounts that do not exist are left out).
+  virtual std::map<std::string, std::string> display_names(const std::vector<std::string>& ids) = 0;
   virtual std::optional<Account> set_display_name(const std::string& id, const std::string& name, std::int64_t now) = 0;
   virtual void set_password_hash(const std::string& id, const std::string& hash, std::int64_t now) = 0;
 };

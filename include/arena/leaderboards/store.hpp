@@ -1,6 +1,6 @@
 #pragma once
-// Where leaderboard entries live (SQLite here; PostgreSQL and a Redis cache with the cluster
-// issue), and an in-memory rank index that makes a player's exact rank O(log n).
+// Where leaderboard entries live (SQLite embedded, PostgreSQL in a cluster), and an in-memory
+// rank index that makes a player's exact rank O(log n).
 //
 // Ranks are dense and exact: rank 1 is the top; entries with equal score and subscore are
 // ordered by user id. A page's cursor carries the rank of its last row, so paging never repeats
@@ -19,7 +19,8 @@
 
 namespace arena::storage {
 class Sqlite;
-}
+class PgPool;
+}  // namespace arena::storage
 
 namespace arena::leaderboards {
 
@@ -93,19 +94,23 @@ class RankIndex {
   std::set<std::pair<std::string, std::string>> too_big_;  // not loaded: they did not fit (until dropped)
 };
 
-class SqliteBoardStore {
+// Where entries live: SQLite in embedded mode, PostgreSQL in a cluster; one conformance suite
+// (src/leaderboards/store_conformance.cpp) holds both to this contract. Ranks, pages around a
+// player and closing seasons are worked out here from what the back end reads.
+class BoardStore {
  public:
-  // `index` (may be null) answers ranks of whole boards when it holds them; it loads a board
-  // season through `reader` (may be null: `db`), a second connection to the same database, so
-  // that the load's long read does not hold up writes on `db` (WAL).
-  explicit SqliteBoardStore(storage::Sqlite& db, RankIndex* index = nullptr, storage::Sqlite* reader = nullptr)
-      : db_(db), index_(index), reader_(reader != nullptr ? *reader : db) {}
+  // `index` (may be null) answers ranks of whole boards when it holds them.
+  explicit BoardStore(RankIndex* index) : index_(index) {}
+  virtual ~BoardStore() = default;
+  BoardStore(const BoardStore&) = delete;
+  BoardStore& operator=(const BoardStore&) = delete;
 
-  // Applies one write with the board's operator, inside the caller's transaction (inside its
-  // Sqlite::with()); the season's row is created on its first write. Tell the index what it
-  // returns once the transaction has committed.
-  static Written write_in(storage::Sqlite& c, const Board& board, const Season& season, const std::string& user,
-                          const std::string& region, const Score& score, std::int64_t now);
+  // Applies one write with the board's operator; the season's row is created with its first
+  // entry. Called inside a transaction of the store's database on this thread (a job's
+  // effects), it is part of it; otherwise it is one of its own. Two writes of one entry at once
+  // never lose one. Tell the index what it returns once the transaction has committed.
+  virtual Written write(const Board& board, const Season& season, const std::string& user, const std::string& region,
+                        const Score& score, std::int64_t now) = 0;
 
   // Up to `limit` rows after `from`.
   std::vector<Entry> page(const View& view, const Cursor& from, int limit);
@@ -113,21 +118,75 @@ class SqliteBoardStore {
   std::vector<Entry> around(const View& view, const std::string& user, int limit);
   // 1-based; 0 when the user is not on it.
   std::int64_t rank_of(const View& view, const std::string& user);
-  std::optional<Entry> entry(const View& view, const std::string& user);
-  std::vector<SeasonInfo> seasons(const std::string& board);
-  bool has_season(const std::string& board, const std::string& season);
+  // The user's row (rank 0: not worked out); nullopt when they are not on it.
+  virtual std::optional<Entry> entry(const View& view, const std::string& user) = 0;
+  // Newest first.
+  virtual std::vector<SeasonInfo> seasons(const std::string& board) = 0;
+  virtual bool has_season(const std::string& board, const std::string& season) = 0;
   // Marks every season of `board` that ended by `now` closed (its entries stay); returns their ids.
   std::vector<std::string> close_seasons(const std::string& board, std::int64_t now);
   RankIndex* index() const { return index_; }
 
+ protected:
+  // Rows in board order after (`from` null: from the top) or before `from`, nearest first, up to
+  // `limit`; their ranks are left 0.
+  virtual std::vector<Entry> rows_after(const View& view, const Entry* from, int limit) = 0;
+  virtual std::vector<Entry> rows_before(const View& view, const Entry& from, int limit) = 0;
+  // 1 + the entries before `e` in the view, counted in the database.
+  virtual std::int64_t counted_rank(const View& view, const Entry& e) = 0;
+  // A whole board season, for the rank index: its size, then its entries.
+  virtual std::int64_t season_size(const std::string& board, const std::string& season) = 0;
+  virtual std::vector<Written> season_entries(const std::string& board, const std::string& season) = 0;
+  virtual std::vector<std::string> mark_closed(const std::string& board, std::int64_t now) = 0;
+
  private:
   // From the index (whole boards that fit it; 0: not in it), or nullopt: count instead.
   std::optional<std::int64_t> indexed_rank(const View& view, const std::string& user);
-  // 1 + the entries before `e` in the view, counted in the database.
-  std::int64_t counted_rank(const View& view, const Entry& e);
-  storage::Sqlite& db_;
   RankIndex* index_;
+};
+
+class SqliteBoardStore final : public BoardStore {
+ public:
+  // The index loads a board season through `reader` (may be null: `db`), a second connection to
+  // the same database, so that the load's long read does not hold up writes on `db` (WAL).
+  explicit SqliteBoardStore(storage::Sqlite& db, RankIndex* index = nullptr, storage::Sqlite* reader = nullptr)
+      : BoardStore(index), db_(db), reader_(reader != nullptr ? *reader : db) {}
+
+  Written write(const Board& board, const Season& season, const std::string& user, const std::string& region,
+                const Score& score, std::int64_t now) override;
+  std::optional<Entry> entry(const View& view, const std::string& user) override;
+  std::vector<SeasonInfo> seasons(const std::string& board) override;
+  bool has_season(const std::string& board, const std::string& season) override;
+
+ private:
+  std::vector<Entry> rows_after(const View& view, const Entry* from, int limit) override;
+  std::vector<Entry> rows_before(const View& view, const Entry& from, int limit) override;
+  std::int64_t counted_rank(const View& view, const Entry& e) override;
+  std::int64_t season_size(const std::string& board, const std::string& season) override;
+  std::vector<Written> season_entries(const std::string& board, const std::string& season) override;
+  std::vector<std::string> mark_closed(const std::string& board, std::int64_t now) override;
+  storage::Sqlite& db_;
   storage::Sqlite& reader_;
+};
+
+class PostgresBoardStore final : public BoardStore {
+ public:
+  explicit PostgresBoardStore(storage::PgPool& pool, RankIndex* index = nullptr) : BoardStore(index), pool_(pool) {}
+
+  Written write(const Board& board, const Season& season, const std::string& user, const std::string& region,
+                const Score& score, std::int64_t now) override;
+  std::optional<Entry> entry(const View& view, const std::string& user) override;
+  std::vector<SeasonInfo> seasons(const std::string& board) override;
+  bool has_season(const std::string& board, const std::string& season) override;
+
+ private:
+  std::vector<Entry> rows_after(const View& view, const Entry* from, int limit) override;
+  std::vector<Entry> rows_before(const View& view, const Entry& from, int limit) override;
+  std::int64_t counted_rank(const View& view, const Entry& e) override;
+  std::int64_t season_size(const std::string& board, const std::string& season) override;
+  std::vector<Written> season_entries(const std::string& board, const std::string& season) override;
+  std::vector<std::string> mark_closed(const std::string& board, std::int64_t now) override;
+  storage::PgPool& pool_;
 };
 
 }  // namespace arena::leaderboards

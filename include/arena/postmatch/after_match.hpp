@@ -15,11 +15,8 @@
 #include "arena/jobs/worker.hpp"
 #include "arena/leaderboards/store.hpp"
 #include "arena/match/runner.hpp"
+#include "arena/match/store.hpp"
 #include "arena/ratings/ratings.hpp"
-
-namespace arena::storage {
-class Sqlite;
-}
 
 namespace arena::postmatch {
 
@@ -30,35 +27,40 @@ struct Applied {
   std::vector<leaderboards::Written> writes;  // board entries as the match left them
 };
 
+// The stores a match's changes go to, all on one database (SQLite embedded, PostgreSQL in a
+// cluster): their writes inside a job's completing transaction are part of it.
+struct Stores {
+  match::MatchStore& matches;
+  ratings::RatingStore& ratings;
+  leaderboards::BoardStore& boards;
+};
+
 class AfterMatch {
  public:
-  // `reader` (may be null: `db`) is a second connection to the same database, for the reads
-  // outside the transaction (the stored record): with WAL they need not wait for a group commit
-  // that holds `db`. `models`: mode -> how it is rated (a mode missing here: Weng-Lin). `boards`: every board
-  // (include/arena/leaderboards/boards.hpp). `index` (may be null) gets the writes once committed.
-  AfterMatch(storage::Sqlite& db, storage::Sqlite* reader, const core::Clock& clock,
-             std::map<std::string, ratings::Model> models, std::vector<leaderboards::Board> boards,
-             leaderboards::RankIndex* index);
+  // `models`: mode -> how it is rated (a mode missing here: Weng-Lin). `boards`: every board
+  // (include/arena/leaderboards/boards.hpp).
+  AfterMatch(Stores stores, const core::Clock& clock, std::map<std::string, ratings::Model> models,
+             std::vector<leaderboards::Board> boards);
 
   // The rating.update job ({"match_id": ...}): reads the stored record, then completes the job
   // with everything the match changes, read and written inside the completing transaction (two
   // matches of one player rated at once never lose an update). `announce` runs after the commit
-  // (not when the match had been applied before, or the lease was lost).
+  // (not when the match had been applied before, or the lease was lost); tell the rank index
+  // the writes from there.
   void handle(jobs::JobContext& ctx, const std::function<void(const Applied&)>& announce);
 
-  // Applies the match inside the caller's transaction; nullopt when it was applied before.
-  std::optional<Applied> apply_in(storage::Sqlite& c, const match::MatchRecord& rec, std::int64_t now);
+  // Applies the match, inside the caller's transaction when there is one on this thread; nullopt
+  // when it was applied before.
+  std::optional<Applied> apply(const match::MatchRecord& rec, std::int64_t now);
 
   const std::vector<leaderboards::Board>& boards() const { return boards_; }
   const leaderboards::Board* board(const std::string& id) const;
 
  private:
-  storage::Sqlite& db_;
-  storage::Sqlite& reader_;
+  Stores stores_;
   const core::Clock& clock_;
   std::map<std::string, ratings::Model> models_;
   std::vector<leaderboards::Board> boards_;
-  leaderboards::RankIndex* index_;
 };
 
 }  // namespace arena::postmatch

@@ -74,9 +74,19 @@ std::vector<Change> rate_match(const std::string& mode, Model model, const std::
 
 // Ratings and their history, durable. SQLite in embedded mode, PostgreSQL in a cluster; one
 // conformance suite (src/ratings/store_conformance.cpp) holds both to this contract.
+// A player's rating change in one match, as history keeps it.
+struct HistoryEntry {
+  double before = 0, after = 0;  // displayed
+  int place = 0;
+  std::string outcome;  // win, loss, draw
+};
+
 class RatingStore {
  public:
   virtual ~RatingStore() = default;
+  // Inside a transaction of the store's database on this thread (a job's effects), load() also
+  // holds these players' ratings in `mode` until it ends: a second transaction's load of any of
+  // them waits, so a read, rate and apply() never loses another's update.
   virtual std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) = 0;
   // Writes the changes and their history rows. Called inside a transaction of the store's
   // database on this thread (a job's effects), it is part of it. A match already applied is left
@@ -85,8 +95,11 @@ class RatingStore {
   // Displayed ratings of `users` in `mode` (missing: not rated yet).
   virtual std::map<std::string, double> displayed_of(const std::vector<std::string>& users,
                                                      const std::string& mode) = 0;
-  // A player's displayed rating in every mode they are rated in.
-  virtual std::map<std::string, double> displayed_all(const std::string& user) = 0;
+  // A player's ratings in every mode they are rated in, by mode.
+  virtual std::vector<PlayerRating> all_of(const std::string& user) = 0;
+  // What each of `matches` did to `user`'s rating (missing: not rated there).
+  virtual std::map<std::string, HistoryEntry> history_of(const std::string& user,
+                                                         const std::vector<std::string>& matches) = 0;
 };
 
 class SqliteRatingStore final : public RatingStore {
@@ -94,11 +107,10 @@ class SqliteRatingStore final : public RatingStore {
   explicit SqliteRatingStore(storage::Sqlite& db) : db_(db) {}
   std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) override;
   bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) override;
-  // apply() on the caller's connection, inside its transaction (inside its Sqlite::with()).
-  static bool apply_in(storage::Sqlite& c, const std::string& match_id, const std::vector<Change>& changes,
-                       std::int64_t now);
   std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode) override;
-  std::map<std::string, double> displayed_all(const std::string& user) override;
+  std::vector<PlayerRating> all_of(const std::string& user) override;
+  std::map<std::string, HistoryEntry> history_of(const std::string& user,
+                                                 const std::vector<std::string>& matches) override;
 
  private:
   storage::Sqlite& db_;
@@ -110,7 +122,9 @@ class PostgresRatingStore final : public RatingStore {
   std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) override;
   bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) override;
   std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode) override;
-  std::map<std::string, double> displayed_all(const std::string& user) override;
+  std::vector<PlayerRating> all_of(const std::string& user) override;
+  std::map<std::string, HistoryEntry> history_of(const std::string& user,
+                                                 const std::vector<std::string>& matches) override;
 
  private:
   storage::PgPool& pool_;

@@ -238,6 +238,7 @@ class PgPool {
   }
 
   int size() const { return settings_.size; }
+  const std::string& url() const { return settings_.url; }
   // Connections open now (lent or idle).
   int open() const;
 

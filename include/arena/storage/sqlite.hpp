@@ -103,6 +103,7 @@ class Sqlite {
   Statement& prepare(std::string_view sql);  // cached; call inside with()
   void exec(std::string_view sql);           // one or more statements, no results
   const std::filesystem::path& path() const { return path_; }
+  bool in_transaction() const;  // a transaction is open on the connection (call inside with())
 
   // For the connection that writes: WAL checkpoints (copying committed pages back into the
   // database file, which SQLite otherwise does inside the commit that crosses 1,000 WAL pages)
@@ -128,7 +129,10 @@ class Sqlite {
   std::unique_ptr<Checkpointer> checkpointer_;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Use inside Sqlite::with().
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Use inside Sqlite::with(). Inside a
+// transaction that is open already on the connection (a job's effects inside the store's group
+// commit), it joins it: no BEGIN, commit() does nothing, and a failure propagates to the outer
+// one, which rolls back (as PgPool::transaction joins a transaction of its thread).
 class Transaction {
  public:
   explicit Transaction(Sqlite& db);
@@ -139,6 +143,7 @@ class Transaction {
 
  private:
   Sqlite& db_;
+  bool joined_;
   bool done_ = false;
 };
 

@@ -1,0 +1,47 @@
+#include "four_game.hpp"
+
+#include <gtest/gtest.h>
+
+namespace arena::testing {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+json::value play_four(Player& a, Player& b, const std::string& mode) {
+  a.request("mm.enqueue", {{"mode", mode}, {"regions", {{"eu", 20}}}}, 1);
+  b.request("mm.enqueue", {{"mode", mode}, {"regions", {{"eu", 20}}}}, 1);
+  auto aa = a.next("match.assigned");
+  auto ab = b.next("match.assigned");
+  EXPECT_TRUE(aa && ab);
+  if (!aa || !ab) return nullptr;
+  const std::string id = str(*aa, {"d", "match_id"});
+  Player* players[2] = {&a, &b};
+  int seat[2] = {static_cast<int>(aa->at("d").at("seat").as_int64()),
+                 static_cast<int>(ab->at("d").at("seat").as_int64())};
+  int to_move = -1;
+  if (auto snap = a.next("match.snapshot"))
+    to_move = static_cast<int>(snap->at("d").at("state").at("to_move").as_int64());
+  (void)b.next("match.snapshot");
+  for (int move = 0; move < 20; ++move) {
+    const int who = seat[0] == to_move ? 0 : 1;
+    auto reply = players[who]->request("match.input", {{"match_id", id}, {"d", {{"column", seat[who]}}}}, 10 + move);
+    if (str(reply, {"op"}) != "match.input") {
+      ADD_FAILURE() << "move " << move << ": " << reply;
+      break;
+    }
+    auto delta = a.next("match.delta", 5s);
+    if (!delta) {
+      ADD_FAILURE() << "no delta after move " << move;
+      break;
+    }
+    const auto& d = delta->at("d").at("d").as_object();
+    if (d.contains("winner")) break;  // the deciding move, announced with its tick
+    to_move = static_cast<int>(d.at("to_move").as_int64());
+  }
+  auto ended = a.next("match.ended", 10s);
+  EXPECT_TRUE(ended);
+  EXPECT_TRUE(b.next("match.ended", 10s));
+  return ended ? *ended : json::value(nullptr);
+}
+
+}  // namespace arena::testing
