@@ -304,6 +304,9 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "jobs.threads", "Threads that run job handlers in this worker", [](auto& s) -> auto& { return s.jobs.threads; },
       1, 256));
+  f.push_back(int_field(
+      "jobs.committers", "Group commits of finished jobs running side by side (0: 1 on SQLite, 4 on PostgreSQL)",
+      [](auto& s) -> auto& { return s.jobs.committers; }, 0, 64));
   f.push_back(duration_field(
       "jobs.retention", "Completed and cancelled jobs are pruned after this (an hourly job)",
       [](auto& s) -> auto& { return s.jobs.retention; }, 1min, max_dur));

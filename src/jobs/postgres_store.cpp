@@ -124,9 +124,13 @@ std::vector<CompletionResult> PostgresJobStore::complete_all(const std::vector<C
   // savepoint per job, so only that job is undone. A lost lease needs no undo: its row update
   // changed nothing and its effects do not run.
   struct EffectsFailed {};
+  // Every lock the group's effects name, taken first in one order (see Completion::locks).
+  std::vector<std::string> locks;
+  for (const auto& b : batch) locks.insert(locks.end(), b.locks.begin(), b.locks.end());
   try {
     pool_.transaction([&](storage::Pg& c) {
       out.assign(batch.size(), CompletionResult{});
+      storage::lock_names(c, locks);
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (mark_completed(c, batch[i].lease, now) == 0) {
           out[i].outcome = Completed::lease_lost;
@@ -149,6 +153,7 @@ std::vector<CompletionResult> PostgresJobStore::complete_all(const std::vector<C
   }
   pool_.transaction([&](storage::Pg& c) {
     out.assign(batch.size(), CompletionResult{});
+    storage::lock_names(c, locks);  // outside the savepoints: held to the end
     for (std::size_t i = 0; i < batch.size(); ++i) {
       c.exec("SAVEPOINT part");
       if (mark_completed(c, batch[i].lease, now) == 0) {

@@ -16,14 +16,6 @@
 
 namespace arena::jobs {
 
-namespace {
-
-// The most completions one group commit takes: a bound on how long one transaction holds the
-// connection.
-constexpr std::size_t kMaxGroup = 512;
-
-}  // namespace
-
 JobMetrics::JobMetrics(metrics::Registry& r)
     : total(r.counter("arena_jobs_total",
                       "Job attempts that ended, by outcome: succeeded, failed (will run again), dead (no attempt "
@@ -40,6 +32,7 @@ struct Worker::Impl {
   const core::Clock& clock;
   runtime::Timers& timers;
   WorkerSettings settings;
+  const JobStore::CommitPlan plan = store.commit_plan();
   std::shared_ptr<spdlog::logger> log = log::get("jobs");
 
   metrics::Family<metrics::Counter>& total;
@@ -75,13 +68,14 @@ struct Worker::Impl {
   struct Pending {
     Lease lease;
     std::function<void()> effects, then;
+    std::vector<std::string> locks;
     std::chrono::steady_clock::time_point t0;
   };
   std::deque<Pending> commits;
   std::unordered_set<std::int64_t> committing;  // handled, in the group commit (maybe completed already)
   std::condition_variable commit_cv;
   bool committer_stopping = false;
-  std::thread committer;
+  std::vector<std::thread> committers;
   std::mt19937_64 rng{std::random_device{}()};
 
   Impl(JobStore& s, const core::Clock& c, runtime::Timers& t, JobMetrics& m, WorkerSettings ws)
@@ -193,7 +187,7 @@ struct Worker::Impl {
       h->second(ctx);
       {
         std::lock_guard lock(mu);
-        commits.push_back({lease, std::move(ctx.effects()), std::move(ctx.then()), t0});
+        commits.push_back({lease, std::move(ctx.effects()), std::move(ctx.then()), std::move(ctx.locks()), t0});
         committing.insert(lease.job.id);
       }
       commit_cv.notify_one();
@@ -230,7 +224,7 @@ struct Worker::Impl {
         std::unique_lock lock(mu);
         commit_cv.wait(lock, [&] { return committer_stopping || !commits.empty(); });
         if (commits.empty()) return;  // stopping, and nothing left to commit
-        while (!commits.empty() && group.size() < kMaxGroup) {
+        while (!commits.empty() && group.size() < plan.max_group) {
           group.push_back(std::move(commits.front()));
           commits.pop_front();
         }
@@ -242,7 +236,7 @@ struct Worker::Impl {
   void commit(std::vector<Pending>& group) {
     std::vector<Completion> batch;
     batch.reserve(group.size());
-    for (auto& p : group) batch.push_back({p.lease, std::move(p.effects)});
+    for (auto& p : group) batch.push_back({p.lease, std::move(p.effects), std::move(p.locks)});
     std::vector<CompletionResult> results;
     try {
       results = store.complete_all(batch, clock.now_unix_ms());
@@ -344,10 +338,12 @@ void Worker::start() {
       pthread_setname_np(pthread_self(), "jobs-run");  // names for top and perf
       i.thread_main();
     });
-  i.committer = std::thread([&i] {
-    pthread_setname_np(pthread_self(), "jobs-commit");
-    i.committer_main();
-  });
+  const int committers = i.settings.committers > 0 ? i.settings.committers : i.plan.parallel;
+  for (int c = 0; c < std::max(1, committers); ++c)
+    i.committers.emplace_back([&i] {
+      pthread_setname_np(pthread_self(), "jobs-commit");
+      i.committer_main();
+    });
   i.poll_timer = i.timers.every("jobs-poll", i.settings.poll, i.strand, [&i] { i.poll(); });
   i.heartbeat_timer = i.timers.every("jobs-heartbeat", std::max(std::chrono::milliseconds(1), i.settings.lease / 3),
                                      i.strand, [&i] { i.heartbeat(); });
@@ -381,7 +377,9 @@ void Worker::stop() {
     i.committer_stopping = true;  // after what the handlers finished is committed
   }
   i.commit_cv.notify_all();
-  if (i.committer.joinable()) i.committer.join();
+  for (auto& c : i.committers)
+    if (c.joinable()) c.join();
+  i.committers.clear();
 }
 
 void Worker::wake() {

@@ -71,11 +71,16 @@ void AfterMatch::handle(jobs::JobContext& ctx, const std::function<void(const Ap
   const std::string match_id(args.at("match_id").as_string());
   auto stored = stores_.matches.load(match_id);
   if (!stored) throw std::runtime_error("no stored result for match " + match_id + " (yet)");
+  // Its players' ratings in its mode: another match of theirs applied at once waits for this one.
+  std::vector<std::string> locks;
+  for (const auto& seat : stored->record.spec.seats)
+    if (!seat.bot) locks.push_back(ratings::lock_name(seat.user_id, stored->record.spec.mode));
   auto applied = std::make_shared<std::optional<Applied>>();
   ctx.complete_with([this, rec = std::move(stored->record), applied] { *applied = apply(rec, clock_.now_unix_ms()); },
                     [applied, announce] {
                       if (*applied && announce) announce(**applied);
-                    });
+                    },
+                    std::move(locks));
 }
 
 }  // namespace arena::postmatch

@@ -139,6 +139,10 @@ std::vector<Change> rate_match(const std::string& mode, Model model, const std::
   return out;
 }
 
+std::string lock_name(const std::string& user, const std::string& mode) {
+  return "rating:" + mode + "/" + user;
+}
+
 const Change* change_of(const std::vector<Change>& changes, const std::string& user) {
   for (const auto& c : changes)
     if (c.after.user_id == user) return &c;
@@ -289,13 +293,13 @@ std::map<std::string, PlayerRating> PostgresRatingStore::load(const std::vector<
   params.push(mode);
   for (const auto& u : users) params.push(u);
   const auto r = pool_.with([&](storage::Pg& c) {
-    // Inside a transaction: a lock per (player, mode) until it ends, taken in one order (no
-    // deadlock between two matches' jobs). Row locks alone would not do: a player's first rated
-    // match has no row to lock yet.
-    if (!c.idle())
-      c.run("SELECT pg_advisory_xact_lock(hashtextextended(u || '/' || $1, 0)) FROM (SELECT unnest(ARRAY[" + list +
-                "]::text[]) AS u ORDER BY 1) AS players",
-            params);
+    // Inside a transaction: a lock per (player, mode) until it ends. Row locks alone would not
+    // do: a player's first rated match has no row to lock yet.
+    if (!c.idle()) {
+      std::vector<std::string> names;
+      for (const auto& u : users) names.push_back(lock_name(u, mode));
+      storage::lock_names(c, names);
+    }
     return c.run(
         "SELECT user_id, " + std::string(kColumns) + " FROM ratings WHERE mode = $1 AND user_id IN (" + list + ")",
         params);
@@ -311,25 +315,51 @@ std::map<std::string, PlayerRating> PostgresRatingStore::load(const std::vector<
 }
 
 bool PostgresRatingStore::apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) {
+  if (changes.empty()) return true;
+  // Two statements for the whole match, whatever its size: rows of `width` values each.
+  auto rows = [&](int width) {
+    std::string values;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      values += i == 0 ? "(" : ", (";
+      for (int k = 0; k < width; ++k)
+        values += (k == 0 ? "$" : ", $") + std::to_string(static_cast<int>(i) * width + k + 1);
+      values += ")";
+    }
+    return values;
+  };
+  storage::PgParams history, current;
+  for (const auto& ch : changes) {
+    const auto& a = ch.after;
+    for (const auto* v : {&match_id, &a.user_id, &a.mode}) history.push(*v);
+    history.push(ch.before);
+    history.push(a.display);
+    history.push(ch.place);
+    history.push(ch.outcome);
+    history.push(now);
+    current.push(a.user_id);
+    current.push(a.mode);
+    current.push(name(a.model));
+    for (const double v : {a.rating, a.deviation, a.volatility, a.display}) current.push(v);
+    for (const int v : {a.games, a.wins, a.losses, a.draws}) current.push(v);
+    current.push(a.last_played);
+  }
   return pool_.transaction([&](storage::Pg& c) {
     // The history rows go first: their key (match_id, user_id) makes a second application of the
     // match insert nothing, and then nothing else is written.
-    for (const auto& ch : changes) {
-      const auto& a = ch.after;
-      if (c.query("INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES "
-                  "($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                  match_id, a.user_id, a.mode, ch.before, a.display, ch.place, ch.outcome, now)
-              .affected() == 0)
-        return false;  // applied before (all of it: one transaction wrote it)
-      c.query(
-          "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, "
-          "draws, last_played) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_id, mode) "
-          "DO UPDATE SET model = excluded.model, rating = excluded.rating, deviation = excluded.deviation, "
-          "volatility = excluded.volatility, display = excluded.display, games = excluded.games, wins = "
-          "excluded.wins, losses = excluded.losses, draws = excluded.draws, last_played = excluded.last_played",
-          a.user_id, a.mode, name(a.model), a.rating, a.deviation, a.volatility, a.display, a.games, a.wins, a.losses,
-          a.draws, a.last_played);
-    }
+    if (c.run("INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES " +
+                  rows(8) + " ON CONFLICT DO NOTHING",
+              history)
+            .affected() == 0)
+      return false;  // applied before (all of it: one transaction wrote it)
+    c.run(
+        "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, "
+        "draws, last_played) VALUES " +
+            rows(12) +
+            " ON CONFLICT (user_id, mode) DO UPDATE SET model = excluded.model, rating = excluded.rating, "
+            "deviation = excluded.deviation, volatility = excluded.volatility, display = excluded.display, games = "
+            "excluded.games, wins = excluded.wins, losses = excluded.losses, draws = excluded.draws, last_played = "
+            "excluded.last_played",
+        current);
     return true;
   });
 }

@@ -287,6 +287,29 @@ bool PgPool::retry_after(const PgError& e, int attempt) {
   return true;
 }
 
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char ch : v) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+void lock_names(Pg& c, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  // Sorted in a subquery, locked in that order by the outer one.
+  c.query(
+      "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(n, 0) AS h FROM unnest($1::text[]) AS n "
+      "ORDER BY h) AS ordered",
+      text_array(names));
+}
+
 bool is_postgres_url(std::string_view s) {
   return s.rfind("postgres://", 0) == 0 || s.rfind("postgresql://", 0) == 0;
 }

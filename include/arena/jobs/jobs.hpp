@@ -75,6 +75,10 @@ class LeaseLost : public std::runtime_error {
 struct Completion {
   Lease lease;
   std::function<void()> effects;
+  // What the effects read and change that other jobs' effects may too (e.g. a player's rating in
+  // a mode). A store whose group commits run side by side locks every name of a group, in one
+  // order, before any effects run: two groups wait for each other instead of deadlocking.
+  std::vector<std::string> locks;
 };
 
 // What became of one completion of a group commit.
@@ -124,6 +128,13 @@ class JobStore {
   // alone. One result per completion, in order. Throws only when the transaction itself fails;
   // then none of them completed.
   virtual std::vector<CompletionResult> complete_all(const std::vector<Completion>& batch, std::int64_t now) = 0;
+  // How a worker should group its completions for this store: how many complete_all() calls run
+  // at once (each its own transaction), and the most completions one takes.
+  struct CommitPlan {
+    int parallel = 1;
+    std::size_t max_group = 512;
+  };
+  virtual CommitPlan commit_plan() const { return {}; }
   // The attempt failed: retryable at now + `delay_ms`, or dead when it was the last. Returns the
   // new state. Throws LeaseLost.
   virtual State fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) = 0;

@@ -21,6 +21,9 @@ struct WorkerSettings {
   // ratings queue claims many so that one commit takes many results)
   std::map<std::string, int> queues{{"default", 4}, {"ratings", 256}};
   int threads = 4;  // handler threads
+  // Group commits running side by side; 0: the store's choice (JobStore::commit_plan: one
+  // on SQLite, whose one connection writes; several on PostgreSQL).
+  int committers = 0;
   Backoff backoff;
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // completed jobs are pruned after this
 };

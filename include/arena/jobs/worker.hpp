@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "arena/core/clock.hpp"
 #include "arena/jobs/jobs.hpp"
@@ -31,17 +32,22 @@ class JobContext {
   // that commit, and only when the job did complete (not when its lease was lost, the job was
   // cancelled, or the effects threw: then nothing of them happened, and a thrown effect fails
   // the attempt like a throwing handler). Effects run on the worker's committing thread, inside
-  // the store's transaction: keep them to the store's own writes.
-  void complete_with(std::function<void()> effects, std::function<void()> then = {}) {
+  // the store's transaction: keep them to the store's own writes. `locks` names what the effects
+  // read and change that other jobs' effects may too (Completion::locks).
+  void complete_with(std::function<void()> effects, std::function<void()> then = {},
+                     std::vector<std::string> locks = {}) {
     effects_ = std::move(effects);
     then_ = std::move(then);
+    locks_ = std::move(locks);
   }
   std::function<void()>& effects() { return effects_; }
   std::function<void()>& then() { return then_; }
+  std::vector<std::string>& locks() { return locks_; }
 
  private:
   const Lease& lease_;
   std::function<void()> effects_, then_;
+  std::vector<std::string> locks_;
 };
 
 using Handler = std::function<void(JobContext&)>;

@@ -72,8 +72,6 @@ std::vector<Change> rate_match(const std::string& mode, Model model, const std::
                                const std::map<std::string, PlayerRating>& current, std::int64_t now,
                                const Options& options = {});
 
-// Ratings and their history, durable. SQLite in embedded mode, PostgreSQL in a cluster; one
-// conformance suite (src/ratings/store_conformance.cpp) holds both to this contract.
 // A player's rating change in one match, as history keeps it.
 struct HistoryEntry {
   double before = 0, after = 0;  // displayed
@@ -81,6 +79,12 @@ struct HistoryEntry {
   std::string outcome;  // win, loss, draw
 };
 
+// The name of a player's rating in a mode among the locks of a job's effects
+// (jobs::Completion::locks): what RatingStore::load holds inside a transaction.
+std::string lock_name(const std::string& user, const std::string& mode);
+
+// Ratings and their history, durable. SQLite in embedded mode, PostgreSQL in a cluster; one
+// conformance suite (src/ratings/store_conformance.cpp) holds both to this contract.
 class RatingStore {
  public:
   virtual ~RatingStore() = default;

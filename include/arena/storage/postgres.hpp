@@ -267,6 +267,15 @@ class PgPool {
   int open_ = 0;
 };
 
+// A text[] literal of `values` ({"a","b\"c"}), for one array parameter instead of one per value.
+std::string text_array(const std::vector<std::string>& values);
+
+// Inside a transaction on `c`: a transaction-scoped advisory lock per name, held until it ends,
+// taken in one global order (by the name's 64-bit hash) whoever asks, so that two transactions
+// that each lock several names wait for each other but never deadlock over them. Locks already
+// held by this transaction are taken again at no cost.
+void lock_names(Pg& c, const std::vector<std::string>& names);
+
 // "postgres://..." or "postgresql://...": the database setting names PostgreSQL.
 bool is_postgres_url(std::string_view s);
 
