@@ -10,7 +10,7 @@ all: build
 deps:
 	@scripts/deps.sh
 
-# deps, and the servers only tests start (PostgreSQL).
+# deps, and the servers only tests start (PostgreSQL, Redis).
 deps-test:
 	@scripts/deps.sh test
 
@@ -27,7 +27,7 @@ run: build
 FUZZ_SECONDS ?= 120
 SMOKE_SECONDS ?= 10
 
-# Every test tier: unit, integration, nats and pg in the CI build (ASan + UBSan, -Werror), then
+# Every test tier: unit, integration, nats, pg and redis in the CI build (ASan + UBSan, -Werror), then
 # the ThreadSanitizer tier, then a short run of every fuzz target over its corpus.
 test: deps-test
 	@cmake --preset ci >/dev/null

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Arena needs to build, test and run, skipping those present.
 # Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [test] [--check]
 #   scripts/deps.sh        what building and running Arena embedded needs (make run, make build)
-#   scripts/deps.sh test   that, and the servers only tests start (make test): PostgreSQL
+#   scripts/deps.sh test   that, and the servers only tests start (make test): PostgreSQL, Redis
 set -euo pipefail
 
 group=build
@@ -21,8 +21,8 @@ packages=(
   # libraries (see README "Dependencies" for why each is here)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev sqlite3
-  # cluster mode's durable store: the PostgreSQL client library
-  libpq-dev
+  # cluster mode's durable store: the PostgreSQL client library; its shared state: Redis's
+  libpq-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # cluster mode: NATS client library and, for tests, the server
   libnats-dev nats-server
@@ -40,6 +40,7 @@ packages=(
 if [ "$group" = test ]; then
   packages+=(
     postgresql  # storage and cluster tests (tier pg); the package's own cluster is not used
+    redis-server  # shared-state tests (tier redis); the package's own server is not used
   )
 fi
 

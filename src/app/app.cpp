@@ -67,6 +67,7 @@ struct App::Impl {
   std::unique_ptr<auth::AuthMetrics> auth_metrics;
   std::unique_ptr<storage::Sqlite> db;
   std::unique_ptr<storage::PgPool> pg;
+  std::unique_ptr<storage::RedisPool> redis;
   std::unique_ptr<auth::Jwt> jwt;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<bus::Subscription> revoked_sub;
@@ -88,6 +89,7 @@ void App::Impl::add_ops_routes() {
                if (server && server->draining()) return Response::error(Code::shutting_down, "server is shutting down");
                std::map<std::string, bool> checks;
                for (const auto& r : roles) r->check(checks);
+               if (redis) checks["redis"] = redis->ping();
                json::object body{{"status", "ready"}};
                json::object& out = body["checks"].emplace_object();
                for (const auto& [what, ok] : checks) {
@@ -169,8 +171,18 @@ void App::Impl::start_shared() {
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
   }
-  shared = std::make_unique<Shared>(
-      Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics, db.get(), pg.get()});
+  if (!s.redis.url.empty()) {
+    try {
+      redis = std::make_unique<storage::RedisPool>(storage::RedisPoolSettings{
+          .url = s.redis.url, .size = s.redis.pool_size, .timeout = s.redis.timeout, .wait = s.redis.timeout});
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("setting 'redis': ") + e.what());
+    }
+    // Not reachable now is no reason not to start: the users of Redis fall back and /readyz says so.
+    if (!redis->ping()) log::get("storage")->warn("msg=\"redis is not answering\" what=\"falling back until it does\"");
+  }
+  shared = std::make_unique<Shared>(Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics,
+                                           db.get(), pg.get(), redis.get()});
 }
 
 void App::start() {

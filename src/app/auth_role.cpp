@@ -10,6 +10,7 @@
 #include "arena/core/log.hpp"
 #include "arena/core/rate_limiter.hpp"
 #include "arena/protocol/subjects.hpp"
+#include "arena/storage/redis_rate_limiter.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -40,7 +41,17 @@ class AuthRole final : public Component {
     }
     hasher_ = std::make_unique<auth::PasswordHasher>(
         auth::PasswordCost{static_cast<unsigned long long>(settings_.argon2_opslimit), settings_.argon2_memlimit});
-    limiter_ = std::make_unique<core::MemoryRateLimiter>(shared_.clock);
+    // Login limits: shared by every auth process through Redis when there is one.
+    if (shared_.redis != nullptr) {
+      auto& errors = shared_.registry
+                         .counter("arena_redis_errors_total",
+                                  "Redis calls that failed (Redis down or too slow); the caller fell back", {"use"})
+                         .with({"rate_limit"});
+      limiter_ = std::make_unique<storage::RedisRateLimiter>(*shared_.redis, shared_.clock,
+                                                             [&errors](const storage::RedisError&) { errors.inc(); });
+    } else {
+      limiter_ = std::make_unique<core::MemoryRateLimiter>(shared_.clock);
+    }
     auth::AuthLimits limits;
     limits.refresh_ttl_seconds = seconds(settings_.refresh_ttl);
     limits.per_ip = {static_cast<double>(settings_.ip_burst), static_cast<double>(settings_.ip_per_minute)};
@@ -94,7 +105,7 @@ class AuthRole final : public Component {
   auth::AccountStore* accounts_ = nullptr;
   auth::TokenStore* tokens_ = nullptr;
   std::unique_ptr<auth::PasswordHasher> hasher_;
-  std::unique_ptr<core::MemoryRateLimiter> limiter_;
+  std::unique_ptr<core::RateLimiter> limiter_;
   std::unique_ptr<auth::AuthService> service_;
   std::unique_ptr<bus::Subscription> exists_sub_;
 };

@@ -23,6 +23,7 @@
 #include "arena/router/router.hpp"
 #include "arena/runtime/timers.hpp"
 #include "arena/storage/postgres.hpp"
+#include "arena/storage/redis.hpp"
 #include "arena/storage/sqlite.hpp"
 
 namespace arena::app {
@@ -55,6 +56,7 @@ struct Shared {
   auth::AuthMetrics& auth_metrics;  // shared with the verifier
   storage::Sqlite* db;  // open when a role in this process needs durable storage (auth, host, worker, matchmaker)
   storage::PgPool* pg = nullptr;  // instead of db for the roles that have PostgreSQL stores, when `database` names it
+  storage::RedisPool* redis = nullptr;  // shared state (rate limits), when `redis` names one
 };
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);

@@ -100,6 +100,21 @@ std::vector<Field> build() {
       "postgres.attempts",
       "Tries of a PostgreSQL transaction that fails with a serialization failure, deadlock or dropped connection",
       [](auto& s) -> auto& { return s.postgres.attempts; }, 1, 20));
+  f.push_back(string_field(
+      "redis",
+      "Shared state of a cluster: empty = none (each process keeps its own rate limits); "
+      "redis://[:password@]host:port[/db] = every process shares them through Redis",
+      [](auto& s) -> auto& { return s.redis.url; },
+      [](string_view v) {  // the rest of the URL is checked when the process connects
+        if (!v.empty() && v.rfind("redis://", 0) != 0) throw std::invalid_argument("expected empty or a redis:// URL");
+      },
+      /*secret=*/true));
+  f.push_back(int_field(
+      "redis.pool_size", "Redis connections per process at most", [](auto& s) -> auto& { return s.redis.pool_size; }, 1,
+      1000));
+  f.push_back(duration_field(
+      "redis.timeout", "Connecting to Redis and each command may take this long, then the call fails (and falls back)",
+      [](auto& s) -> auto& { return s.redis.timeout; }, 1ms, 60s));
 
   f.push_back(string_field(
       "node_id", "This process's id in a cluster (letters, digits, - _ :); empty = <host>-<random>",

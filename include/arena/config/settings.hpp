@@ -30,6 +30,13 @@ struct PostgresSettings {
   int attempts = 3;    // a transaction's tries on serialization failures and dropped connections
 };
 
+// Redis (cluster mode's shared state, when `redis` names one).
+struct RedisSettings {
+  std::string url;      // empty: none (each process keeps its own); redis://[:password@]host:port[/db]
+  int pool_size = 8;    // connections per process at most
+  Millis timeout{500};  // connect and each command; past it the call fails as "Redis is down"
+};
+
 struct LogSettings {
   std::string level = "info";
   std::string format = "text";
@@ -51,6 +58,7 @@ struct Settings {
   jobs::WorkerSettings jobs;
   leaderboards::Settings leaderboards;
   PostgresSettings postgres;
+  RedisSettings redis;
   LogSettings log;
 };
 

@@ -1,0 +1,96 @@
+// Redis tier: real `arena` processes sharing a throwaway redis-server (setting `redis`). Two auth
+// processes meet one login limit per address: attempts spread over both are counted together.
+// While Redis is down each process limits on its own, /readyz says Redis is unreachable and the
+// failures are counted; after Redis is back, the shared limit and readiness return.
+#include <gtest/gtest.h>
+
+#include "arena/auth/jwt.hpp"
+#include "arena/testing/arena_process.hpp"
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/redis_server.hpp"
+#include "arena/testing/temp_dir.hpp"
+
+namespace arena {
+namespace {
+
+using testing::ArenaProcess;
+using testing::HttpClient;
+
+struct RedisEnv {
+  testing::RedisServer redis;
+  testing::TempDir dir;
+  std::string keys = auth::KeyRing::generate_entry("k1");
+
+  std::vector<std::string> args(const std::string& node) const {
+    return {"serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--node-id",
+            node,
+            "--roles",
+            "auth",
+            "--data-dir",
+            (dir.path() / node).string(),
+            "--redis",
+            redis.url(),
+            "--auth-jwt-keys",
+            keys,
+            "--http-access-log",
+            "false",
+            "--auth-ip-burst",
+            "3",
+            "--auth-ip-per-minute",
+            "1",
+            "--redis-timeout",
+            "200ms"};
+  }
+};
+
+int login(HttpClient& http) {  // an attempt with a wrong password: counted, then refused
+  return http.post_json("/v1/auth/login", R"({"email":"nobody@example.com","password":"wrong-password-1"})").status;
+}
+
+TEST(RedisCluster, TwoAuthProcessesShareOneLoginLimitPerAddress) {
+  RedisEnv env;
+  ArenaProcess one(ARENA_BIN, env.args("auth-1"));
+  ArenaProcess two(ARENA_BIN, env.args("auth-2"));
+  HttpClient a(one.port()), b(two.port());
+  EXPECT_EQ(login(a), 401);
+  EXPECT_EQ(login(b), 401);
+  EXPECT_EQ(login(a), 401);
+  const auto limited = b.post_json("/v1/auth/login", R"({"email":"nobody@example.com","password":"wrong-password-1"})");
+  EXPECT_EQ(limited.status, 429) << limited.body;  // the fourth from this address, through either process
+  EXPECT_EQ(limited.error_code(), "rate_limited");
+  EXPECT_EQ(limited.headers.count("retry-after"), 1u);
+  const auto ready = a.get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_NE(ready.body.find("\"redis\":\"ok\""), std::string::npos) << ready.body;
+  EXPECT_EQ(one.stop(), 0);
+  EXPECT_EQ(two.stop(), 0);
+}
+
+TEST(RedisCluster, WhileRedisIsDownEachProcessLimitsAloneAndIsNotReady) {
+  RedisEnv env;
+  ArenaProcess one(ARENA_BIN, env.args("auth-1"));
+  HttpClient a(one.port());
+  EXPECT_EQ(login(a), 401);
+  env.redis.stop();
+  // This process's own buckets: three more attempts, then limited, as without Redis.
+  EXPECT_EQ(login(a), 401);
+  EXPECT_EQ(login(a), 401);
+  EXPECT_EQ(login(a), 401);
+  EXPECT_EQ(login(a), 429);
+  const auto down = a.get("/readyz");
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_EQ(down.error_code(), "not_ready");
+  // Two buckets per attempt (address, account) while the address had tokens; one for the last.
+  const auto metrics = a.get("/metrics").body;
+  EXPECT_NE(metrics.find("arena_redis_errors_total{use=\"rate_limit\"} 7\n"), std::string::npos) << metrics;
+  env.redis.start();
+  EXPECT_EQ(a.get("/readyz").status, 200);
+  EXPECT_EQ(login(a), 401);  // Redis's bucket again (the restart emptied it)
+  EXPECT_EQ(one.stop(), 0);
+}
+
+}  // namespace
+}  // namespace arena
