@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -165,6 +166,17 @@ TEST(PostgresCluster, AMatchPlayedInOneProcessIsRatedOnceByOneOfTwoWorkerProcess
   }
   ASSERT_TRUE(rated) << w1.log() << w2.log();
   EXPECT_EQ(games_of(two, a.login.user_id), 1);  // the other worker reads the same
+  // Ranks too, whichever worker rated the match: 1 and 2 on the mode's board from either.
+  auto rank_of = [](HttpClient& http, const std::string& user) -> std::int64_t {
+    const auto body = http.get("/v1/players/" + user).json();
+    const auto& rank = body.at("modes").at(0).at("rank");
+    return rank.is_int64() ? rank.as_int64() : 0;
+  };
+  for (auto* http : {&one, &two}) {
+    const auto ra = rank_of(*http, a.login.user_id), rb = rank_of(*http, b.login.user_id);
+    EXPECT_EQ(std::min(ra, rb), 1);
+    EXPECT_EQ(std::max(ra, rb), 2);
+  }
   const auto history = two.get("/v1/players/" + a.login.user_id + "/matches");
   ASSERT_EQ(history.status, 200) << history.body;
   const auto played = history.json();

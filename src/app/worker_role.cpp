@@ -96,7 +96,10 @@ class WorkerRole final : public Component {
   std::string_view name() const override { return "worker"; }
 
   void start() override {
-    index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
+    // The rank index knows the writes of this process only: right when this worker is the one
+    // writer (SQLite). With PostgreSQL any worker process writes, so ranks are counted there.
+    if (shared_.pg == nullptr)
+      index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
     stores_ = std::make_unique<WorkerStores>(shared_, index_.get());
     store_ = stores_->jobs.get();
     board_store_ = stores_->boards.get();
@@ -114,10 +117,12 @@ class WorkerRole final : public Component {
       after_match_->handle(ctx, [this](const postmatch::Applied& a) { announcer_->post([this, a] { announce(a); }); });
     });
     // Load the rank index of each rating board's current season now, off the commit path.
-    announcer_->post([this] {
-      for (const auto& b : boards_)
-        if (b.rating) board_store_->rank_of({b.id, leaderboards::season_at(b, shared_.clock.now_unix_ms()).id, ""}, "");
-    });
+    if (index_)
+      announcer_->post([this] {
+        for (const auto& b : boards_)
+          if (b.rating)
+            board_store_->rank_of({b.id, leaderboards::season_at(b, shared_.clock.now_unix_ms()).id, ""}, "");
+      });
     // match.ended (from a host of this process or another): its rating job, once per match. The
     // host already enqueued it with the result when they share this database; the key makes a
     // second ask (or a redelivered match.ended) change nothing.
@@ -198,7 +203,7 @@ class WorkerRole final : public Component {
   // After a match's changes committed: each online player hears rating.changed (with their rank
   // on the mode's board this season), and the matchmakers' rating caches hear it on the bus.
   void announce(const postmatch::Applied& a) {
-    index_->committed(a.writes);
+    if (index_) index_->committed(a.writes);
     const auto* board = after_match_->board(a.mode);
     const auto season = board != nullptr ? leaderboards::season_at(*board, shared_.clock.now_unix_ms()).id : "";
     for (const auto& ch : a.ratings) {
