@@ -1,5 +1,5 @@
 # Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
-.PHONY: all deps deps-test build run test test-game test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
+.PHONY: all deps deps-test build run demo test test-game test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
 
 JOBS ?= $(shell nproc)
 ARGS ?=
@@ -23,6 +23,12 @@ build: deps
 run: build
 	@scripts/demo-banner.sh
 	@build/bin/arena serve $(ARGS)
+
+# The whole cluster on this machine (scripts/local-demo.sh): NATS, Redis, PostgreSQL and every
+# role as its own process, with a bot swarm and a scorecard. make demo DEMO_ARGS="--seconds 120 --players 500"
+DEMO_ARGS ?=
+demo: deps-test build
+	@scripts/local-demo.sh $(DEMO_ARGS)
 
 FUZZ_SECONDS ?= 120
 SMOKE_SECONDS ?= 10

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Arena needs to build, test and run, skipping those present.
 # Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [test] [--check]
 #   scripts/deps.sh        what building and running Arena embedded needs (make run, make build)
-#   scripts/deps.sh test   that, and the servers only tests start (make test): PostgreSQL, Redis
+#   scripts/deps.sh test   that, and the servers only tests and the demo start (make test, make demo):
+#                          PostgreSQL, Redis
 set -euo pipefail
 
 group=build
