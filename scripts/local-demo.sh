@@ -2,7 +2,7 @@
 # The whole cluster on one machine, from Debian's packages and no Docker (make demo):
 # nats-server (JetStream on), redis-server and a throwaway PostgreSQL, each on a free loopback
 # port in a temp dir; the migrations; every role as its own process (two auth+gateway
-# processes, one sessions, one matchmaker, two hosts, two workers); then a bot swarm
+# processes, one sessions, two matchmakers (one leads), two hosts, two workers); then a bot swarm
 # (arena-load's match workload: guests log in, connect to either gateway, queue for duels and
 # play them, again and again) with live progress and a final scorecard. Ctrl-C (or the end of
 # --seconds) stops everything it started and removes the temp dir.
@@ -110,6 +110,7 @@ start_role() {  # name roles
 }
 start_role sessions-1 sessions
 start_role matchmaker-1 matchmaker
+start_role matchmaker-2 matchmaker
 start_role host-1 host
 start_role host-2 host
 start_role worker-1 worker

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "arena/testing/arena_process.hpp"
 #include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
+#include "arena/testing/nats_server.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/postgres_server.hpp"
 #include "arena/testing/temp_dir.hpp"
@@ -53,6 +55,13 @@ struct PgEnv {
             "300ms",
             "--postgres-attempts",
             "1"};
+  }
+  // A config file with mode duel4: a game of four between two players, no bots.
+  std::string duel4_config() const {
+    const std::string path = (dir.path() / "arena.toml").string();
+    std::ofstream(path) << "[matchmaking.modes.duel4]\ngame = \"four\"\nregions = [\"eu\"]\nbots_after_s = 0\n"
+                           "tick_rate = 20\nrating_window = 1000\nrating_window_max = 1000\n";
+    return path;
   }
 };
 
@@ -192,6 +201,45 @@ TEST(PostgresCluster, AMatchPlayedInOneProcessIsRatedOnceByOneOfTwoWorkerProcess
   EXPECT_EQ(front.stop(), 0);
   EXPECT_EQ(w1.stop(), 0);
   EXPECT_EQ(w2.stop(), 0);
+}
+
+// Two matchmaker processes: the one holding the leader lock forms the matches; SIGKILLed, its lock
+// goes with its connection and the other forms the next match within seconds.
+TEST(PostgresCluster, WhenTheLeadingMatchmakerDiesTheOtherFormsMatchesWithinSeconds) {
+  PgEnv env;
+  testing::NatsServer nats;
+  const std::string config = env.duel4_config();
+  auto with = [&](const std::string& node, const std::string& roles) {
+    auto a = env.args(node, roles);
+    for (const std::string& extra : {std::string("--config"), config, std::string("--matchmaking-interval"),
+                                     std::string("20ms"), std::string("--bus"), nats.url()})
+      a.push_back(extra);
+    return a;
+  };
+  auto leading = [](std::uint16_t port) {
+    return HttpClient(port).get("/metrics").body.find("\nmatchmaker_leader 1\n") != std::string::npos;
+  };
+  auto wait_leading = [&](std::uint16_t port) {
+    for (int i = 0; i < 150; ++i) {  // bounded: 15 s (an election a second)
+      if (leading(port)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,host,worker"));
+  auto first = std::make_unique<ArenaProcess>(ARENA_BIN, with("mm-1", "matchmaker"));
+  ASSERT_TRUE(wait_leading(first->port())) << first->log();
+  ArenaProcess second(ARENA_BIN, with("mm-2", "matchmaker"));
+  EXPECT_FALSE(leading(second.port()));  // a standby: it does not form matches
+  testing::Player a(front.port(), testing::guest(front.port()));
+  testing::Player b(front.port(), testing::guest(front.port()));
+  ASSERT_TRUE(testing::play_four(a, b).is_object());
+  ::kill(first->pid(), SIGKILL);
+  first.reset();
+  ASSERT_TRUE(wait_leading(second.port())) << second.log();
+  ASSERT_TRUE(testing::play_four(a, b).is_object());  // formed by the new leader
+  EXPECT_EQ(front.stop(), 0);
+  EXPECT_EQ(second.stop(), 0);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The matchmaker role: tickets, parties and match forming.
+// The matchmaker role: tickets, parties and match forming; in a cluster on PostgreSQL, one of
+// any number of matchmaker processes at a time (the leader lock).
 #include <stdexcept>
 
 #include <mutex>
@@ -13,6 +14,8 @@
 #include "arena/protocol/subjects.hpp"
 #include "arena/ratings/ratings.hpp"
 #include "arena/runtime/strand.hpp"
+#include "arena/runtime/timers.hpp"
+#include "arena/storage/pg_leader.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -114,26 +117,63 @@ class MatchmakerRole final : public Component {
   std::string_view name() const override { return "matchmaker"; }
 
   void start() override {
-    auto modes = matchmaking::configured_modes(settings_.modes, settings_.builtin_modes);
-    check_games(modes, match::builtin_games());
+    modes_ = matchmaking::configured_modes(settings_.modes, settings_.builtin_modes);
+    check_games(modes_, match::builtin_games());
     if (shared_.pg != nullptr)
       store_ = std::make_unique<ratings::PostgresRatingStore>(*shared_.pg);
     else if (shared_.db != nullptr)
       store_ = std::make_unique<ratings::SqliteRatingStore>(*shared_.db);
     ratings_ = std::make_unique<CachedRatings>(settings_.default_rating, shared_.bus, store_.get(), shared_.registry);
-    service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, std::move(modes), *ratings_,
-                                                                shared_.registry, settings_, &shared_.timers);
+    if (shared_.pg == nullptr) {  // one matchmaker (embedded, or a cluster without PostgreSQL)
+      lead();
+      return;
+    }
+    // Any number of matchmaker processes; the one holding the leader lock in PostgreSQL forms
+    // matches (only it subscribes to the ops), the others check every second and take over
+    // when it goes. Tickets and parties lived in the old leader's memory: players re-queue.
+    leader_lock_ = std::make_unique<storage::PgLeaderLock>(shared_.pg->url(), storage::kMatchmakerLeaderKey);
+    elect();  // at once: a lone matchmaker serves from its start
+    election_ =
+        shared_.timers.every("matchmaker-election", std::chrono::seconds(1), election_strand_, [this] { elect(); });
   }
 
   void stop() override {
-    service_.reset();  // its strand publishes through the bus
+    election_.reset();
+    election_strand_.stop();  // joins: no election runs after it
+    service_.reset();         // its strand publishes through the bus
   }
 
  private:
+  void lead() {
+    service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, modes_, *ratings_,
+                                                                shared_.registry, settings_, &shared_.timers);
+    leader_.set(1);
+  }
+  // On the election strand (and once in start(), before it runs).
+  void elect() {
+    const bool holding = leader_lock_->hold();
+    if (holding && !service_) {
+      log::get("matchmaker")->info("msg=\"leading: this matchmaker forms the matches\"");
+      lead();
+    } else if (!holding && service_) {
+      log::get("matchmaker")->warn("msg=\"not leading any more: the leader lock is lost\"");
+      service_.reset();
+      leader_.set(0);
+    }
+  }
+
   const matchmaking::Settings settings_;
   Shared& shared_;
+  std::vector<matchmaking::ModeConfig> modes_;
   std::unique_ptr<ratings::RatingStore> store_;
   std::unique_ptr<matchmaking::RatingSource> ratings_;
+  metrics::Gauge& leader_ =
+      shared_.registry
+          .gauge("matchmaker_leader", "1 while this matchmaker forms the matches (the one holding the leader lock)")
+          .with({});
+  std::unique_ptr<storage::PgLeaderLock> leader_lock_;
+  runtime::Strand election_strand_{"matchmaker-election", runtime::Priority::background};
+  std::unique_ptr<runtime::Timers::Timer> election_;
   std::unique_ptr<matchmaking::MatchmakerService> service_;
 };
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "arena/storage/migrations.hpp"
+#include "arena/storage/pg_leader.hpp"
 #include "arena/storage/postgres.hpp"
 #include "arena/testing/postgres_server.hpp"
 
@@ -75,6 +76,27 @@ TEST(Postgres, NamedLocksAreTakenInOneOrderAndHeldToTheEnd) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(pool.with([](Pg& c) { return c.query("SELECT v FROM n WHERE k = 1").int64(0, 0); }), 80);
+}
+
+TEST(PgLeaderLock, OneHoldsAtATimeAndAnotherTakesOverWhenItGoes) {
+  PostgresServer pg;
+  auto first = std::make_unique<PgLeaderLock>(pg.url(), 42);
+  PgLeaderLock second(pg.url(), 42), other_key(pg.url(), 43);
+  EXPECT_TRUE(first->hold());
+  EXPECT_FALSE(second.hold());
+  EXPECT_TRUE(first->hold());     // still the holder
+  EXPECT_TRUE(other_key.hold());  // another key: another lock
+  first.reset();                  // its process ends: the connection closes
+  bool taken = false;
+  for (int i = 0; i < 100 && !taken; ++i) {  // PostgreSQL frees it as soon as it sees the close
+    taken = second.hold();
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(taken);
+  pg.stop();
+  EXPECT_FALSE(second.hold());  // cannot tell: not the leader
+  pg.start();
+  EXPECT_TRUE(second.hold());  // nobody else: takes it again
 }
 
 TEST(Postgres, ErrorsCarryTheirSqlstate) {
