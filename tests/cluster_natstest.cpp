@@ -3,6 +3,8 @@
 // on gateway 2 with a channel message and a DM, and presence sees both, each on its node.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <boost/json.hpp>
 
 #include "arena/auth/jwt.hpp"
@@ -186,6 +188,59 @@ TEST(Cluster, MatchmakerRoleServesPlayersOnBothGateways) {
   for (const auto& m : body.at("modes").as_array())
     if (m.at("mode").as_string() == "duel") counted = m.at("matches_total").as_int64() == 1;
   EXPECT_TRUE(counted) << stats.body;
+}
+
+// nats-server restarts under a running cluster: while it is down, what needs another process
+// answers with a clear code (503 unavailable over REST, an error reply over the WebSocket) and
+// the players stay connected; once it is back every process reconnects on its own and resubscribes,
+// and players are matched across processes again.
+TEST(Cluster, AfterANatsRestartEveryProcessReconnectsAndServesAgain) {
+  ClusterEnv env;
+  ArenaProcess one(ARENA_BIN, env.args("gw-1", "auth,sessions,gateway", {"--matchmaking-interval", "50ms"}));
+  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway,matchmaker", {"--matchmaking-interval", "50ms"}));
+  HttpClient http(one.port());
+  auto token = [&] { return std::string(http.post_json("/v1/auth/guest", "").json().at("access_token").as_string()); };
+  WsClient a(one.port(), {.token = token()});
+  WsClient b(two.port(), {.token = token()});
+  ASSERT_TRUE(a.recv_op("session.welcome") && b.recv_op("session.welcome"));
+  ASSERT_EQ(http.get("/v1/matchmaking/stats").status, 200);
+
+  env.nats.stop();
+  const auto down = http.get("/v1/matchmaking/stats");
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_EQ(down.error_code(), "unavailable");
+  const json::object d{{"mode", "duel"}, {"regions", {{"eu", 30}}}};
+  a.send(frame("mm.enqueue", d, 1));
+  const auto refused = reply(a, 1);  // the matchmaker is in the other process: no way to it
+  EXPECT_EQ(str(refused, {"op"}), "error") << refused;
+  EXPECT_EQ(str(refused, {"d", "code"}), "unavailable") << refused;
+
+  env.nats.start();
+  bool back = false;
+  for (int i = 0; i < 150 && !back; ++i) {  // bounded: 15 s (nats.c retries every 2 s)
+    back = http.get("/v1/matchmaking/stats").status == 200;
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(back) << one.log() << two.log();
+  // Still connected through the outage, and matched across the two processes again.
+  a.send(frame("mm.enqueue", d, 2));
+  const auto again = reply(a, 2);
+  ASSERT_EQ(str(again, {"op"}), "mm.enqueue") << again;
+  b.send(frame("mm.enqueue", d, 2));
+  ASSERT_EQ(str(reply(b, 2), {"op"}), "mm.enqueue");
+  auto found = [](WsClient& ws) -> std::string {
+    for (int i = 0; i < 20; ++i) {
+      auto f = ws.recv_op("mm.status");
+      if (!f) break;
+      if (str(*f, {"d", "state"}) == "found") return str(*f, {"d", "match_id"});
+    }
+    return {};
+  };
+  const std::string ma = found(a);
+  ASSERT_FALSE(ma.empty());
+  EXPECT_EQ(found(b), ma);
+  EXPECT_EQ(one.stop(), 0);
+  EXPECT_EQ(two.stop(), 0);
 }
 
 }  // namespace

@@ -167,6 +167,12 @@ void NatsBus::request(std::string_view subject, std::string_view data, std::chro
                       ReplyHandler on_reply) {
   if (!valid_subject(subject)) throw std::invalid_argument("bus: invalid subject '" + std::string(subject) + "'");
   const std::string inbox = impl_->tracker->add(std::move(on_reply), timeout);
+  // While reconnecting, nats.c would buffer the request and send it once back: its asker would
+  // have heard "timeout" long before, and the op would happen anyway. Refuse it now instead.
+  if (natsConnection_Status(impl_->nc) != NATS_CONN_STATUS_CONNECTED) {
+    impl_->tracker->resolve(inbox, Reply{RequestError::closed, {}});
+    return;
+  }
   const std::string subj(subject);
   const natsStatus s =
       natsConnection_PublishRequest(impl_->nc, subj.c_str(), inbox.c_str(), data.data(), static_cast<int>(data.size()));

@@ -19,7 +19,13 @@ class NatsServer {
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
   std::uint16_t port() const { return port_; }
 
+  // Fault tests: stop it (SIGKILL, as a crash) and start it again on the same port with the same
+  // JetStream store.
+  void stop();
+  void start();
+
  private:
+  bool launch();
   TempDir dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
