@@ -36,6 +36,16 @@ json::value reply(WsClient& ws, int rid) {
   throw std::runtime_error("no reply " + std::to_string(rid));
 }
 
+// The match id of the mm.status "found" the socket gets next (empty: none within 20 statuses).
+std::string found_match(WsClient& ws) {
+  for (int i = 0; i < 20; ++i) {
+    auto f = ws.recv_op("mm.status");
+    if (!f) break;
+    if (str(*f, {"d", "state"}) == "found") return str(*f, {"d", "match_id"});
+  }
+  return {};
+}
+
 // One nats-server, one temp dir and one key ring shared by the processes of a test.
 struct ClusterEnv {
   testing::NatsServer nats;
@@ -170,17 +180,9 @@ TEST(Cluster, MatchmakerRoleServesPlayersOnBothGateways) {
   ASSERT_EQ(str(reply(a, 1), {"op"}), "mm.enqueue");
   b.send(frame("mm.enqueue", d, 1));
   ASSERT_EQ(str(reply(b, 1), {"op"}), "mm.enqueue");
-  auto found_status = [](WsClient& ws) -> std::string {
-    for (int i = 0; i < 20; ++i) {
-      auto f = ws.recv_op("mm.status");
-      if (!f) break;
-      if (str(*f, {"d", "state"}) == "found") return str(*f, {"d", "match_id"});
-    }
-    return {};
-  };
-  const std::string ma = found_status(a);
+  const std::string ma = found_match(a);
   ASSERT_FALSE(ma.empty());
-  EXPECT_EQ(found_status(b), ma);
+  EXPECT_EQ(found_match(b), ma);
   auto stats = http.get("/v1/matchmaking/stats");  // process 1 has no matchmaker: asked over NATS
   ASSERT_EQ(stats.status, 200) << stats.body;
   bool counted = false;
@@ -228,17 +230,9 @@ TEST(Cluster, AfterANatsRestartEveryProcessReconnectsAndServesAgain) {
   ASSERT_EQ(str(again, {"op"}), "mm.enqueue") << again;
   b.send(frame("mm.enqueue", d, 2));
   ASSERT_EQ(str(reply(b, 2), {"op"}), "mm.enqueue");
-  auto found = [](WsClient& ws) -> std::string {
-    for (int i = 0; i < 20; ++i) {
-      auto f = ws.recv_op("mm.status");
-      if (!f) break;
-      if (str(*f, {"d", "state"}) == "found") return str(*f, {"d", "match_id"});
-    }
-    return {};
-  };
-  const std::string ma = found(a);
+  const std::string ma = found_match(a);
   ASSERT_FALSE(ma.empty());
-  EXPECT_EQ(found(b), ma);
+  EXPECT_EQ(found_match(b), ma);
   EXPECT_EQ(one.stop(), 0);
   EXPECT_EQ(two.stop(), 0);
 }

@@ -1,34 +1,19 @@
 #pragma once
-// A throwaway nats-server (Debian's package) on a free 127.0.0.1 port with its own temp dir,
-// stopped on destruction. Throws if it cannot start: a test needing NATS fails, never skips.
-#include <sys/types.h>
-#include <cstdint>
+// A throwaway nats-server (Debian's package) with JetStream on (include/arena/testing/child_server.hpp).
 #include <string>
 
-#include "arena/testing/net.hpp"
-#include "arena/testing/temp_dir.hpp"
+#include "arena/testing/child_server.hpp"
 
 namespace arena::testing {
 
-class NatsServer {
+class NatsServer final : public ChildServer {
  public:
   NatsServer();
-  ~NatsServer();
-  NatsServer(const NatsServer&) = delete;
-  NatsServer& operator=(const NatsServer&) = delete;
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-  std::uint16_t port() const { return port_; }
-
-  // Fault tests: stop it (SIGKILL, as a crash) and start it again on the same port with the same
-  // JetStream store.
-  void stop();
-  void start();
+  ~NatsServer() override = default;
+  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port()); }
 
  private:
-  bool launch();
-  TempDir dir_;
-  std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  std::vector<std::string> command() const override;
 };
 
 }  // namespace arena::testing
