@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "arena/testing/arena_process.hpp"
@@ -57,6 +58,13 @@ TEST(Cli, BadConfigStopsStartupNamingTheKey) {
   auto bad_keys = run("serve --auth-jwt-keys k1:tooshort --data-dir " + (dir.path() / "v").string());
   EXPECT_EQ(bad_keys.exit_code, 1);
   EXPECT_NE(bad_keys.output.find("auth.jwt_keys"), std::string::npos) << bad_keys.output;
+  auto bad_redis = run("serve --redis redis://cache:99999 --data-dir " + (dir.path() / "r").string());
+  EXPECT_EQ(bad_redis.exit_code, 1);
+  EXPECT_NE(bad_redis.output.find("setting 'redis': redis URL: bad port"), std::string::npos) << bad_redis.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "r" / "arena.db"));  // refused before any database
+  auto not_redis = run("serve --redis http://cache:6379", {}, dir.path().string());
+  EXPECT_EQ(not_redis.exit_code, 2);
+  EXPECT_EQ(not_redis.output.find("cache:6379"), std::string::npos) << not_redis.output;  // a secret: not echoed
 }
 
 TEST(Cli, BadGameModeStopsStartupNamingTheKey) {

@@ -154,6 +154,17 @@ void App::Impl::start_shared() {
     if (bus::valid_token(m.data)) v->revoke(std::string(m.data));
   });
 
+  // Redis first: a bad URL is refused before any database is touched.
+  if (!s.redis.url.empty()) {
+    try {
+      redis = std::make_unique<storage::RedisPool>(storage::RedisPoolSettings{
+          .url = s.redis.url, .size = s.redis.pool_size, .timeout = s.redis.timeout, .wait = s.redis.timeout});
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("setting 'redis': ") + e.what());
+    }
+    // Not reachable now is no reason not to start: the users of Redis fall back and /readyz says so.
+    if (!redis->ping()) log::get("storage")->warn("msg=\"redis is not answering\" what=\"falling back until it does\"");
+  }
   if (!s.database.empty()) {
     // PostgreSQL: every role's durable data (accounts, results, jobs, ratings, boards), shared by
     // every process of the cluster.
@@ -170,16 +181,6 @@ void App::Impl::start_shared() {
     db = open_database(s);
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
-  }
-  if (!s.redis.url.empty()) {
-    try {
-      redis = std::make_unique<storage::RedisPool>(storage::RedisPoolSettings{
-          .url = s.redis.url, .size = s.redis.pool_size, .timeout = s.redis.timeout, .wait = s.redis.timeout});
-    } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(std::string("setting 'redis': ") + e.what());
-    }
-    // Not reachable now is no reason not to start: the users of Redis fall back and /readyz says so.
-    if (!redis->ping()) log::get("storage")->warn("msg=\"redis is not answering\" what=\"falling back until it does\"");
   }
   shared = std::make_unique<Shared>(Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics,
                                            db.get(), pg.get(), redis.get()});
