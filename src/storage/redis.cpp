@@ -66,7 +66,16 @@ RedisAddress RedisAddress::parse(std::string_view url) {
     if (!db.empty()) a.db = parse_int(db, 0, 1'000'000, "database number");
     rest = rest.substr(0, slash);
   }
-  if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+  if (!rest.empty() && rest.front() == '[') {  // [IPv6 address][:port]
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) throw std::invalid_argument("redis URL: unclosed [ in the host");
+    const auto after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw std::invalid_argument("redis URL: expected :port after ]");
+      a.port = parse_int(after.substr(1), 1, 65535, "port");
+    }
+    rest = rest.substr(1, close - 1);
+  } else if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
     a.port = parse_int(rest.substr(colon + 1), 1, 65535, "port");
     rest = rest.substr(0, colon);
   }

@@ -22,7 +22,12 @@ TEST(RedisAddress, ParsesWhatRedisUrlsSay) {
   const auto b = RedisAddress::parse("redis://127.0.0.1");
   EXPECT_EQ(b.port, 6379);
   EXPECT_EQ(b.db, 0);
-  for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h:6379/x", "redis://h:p"})
+  const auto v6 = RedisAddress::parse("redis://[::1]:6390");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 6390);
+  EXPECT_EQ(RedisAddress::parse("redis://[::1]").port, 6379);
+  for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h:6379/x", "redis://h:p",
+                          "redis://[::1", "redis://[::1]x", "redis://[]:1"})
     EXPECT_THROW(RedisAddress::parse(bad), std::invalid_argument) << bad;
 }
 
