@@ -2,6 +2,9 @@
 // Playing whole games of four over the WebSocket protocol, for integration tests.
 #include <boost/json.hpp>
 
+#include <chrono>
+#include <optional>
+
 #include "arena/testing/player.hpp"
 
 namespace arena::testing {
@@ -10,5 +13,10 @@ namespace arena::testing {
 // 0, seat 1 in column 1, so whoever moves first gets four in a row. Returns match.ended as a saw
 // it (null on failure, with the failure reported).
 boost::json::value play_four(Player& a, Player& b, const std::string& mode = "duel4");
+
+// The player's match.ended. A rating.changed that overtook it stays for the test's next look: the
+// worker may rate the match (woken by the bus's match.ended) before the host's push of
+// match.ended reaches the player.
+std::optional<boost::json::value> match_ended(Player& p, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace arena::testing

@@ -86,8 +86,8 @@ std::string play_four_won_by(Player& winner, Player& loser, TestServer* server =
     if (d.contains("winner")) break;
     to_move = static_cast<int>(d.at("to_move").as_int64());
   }
-  EXPECT_TRUE(winner.next("match.ended", 10s));
-  EXPECT_TRUE(loser.next("match.ended", 10s));
+  EXPECT_TRUE(testing::match_ended(winner));
+  EXPECT_TRUE(testing::match_ended(loser));
   auto rw = winner.next("rating.changed", 10s);
   auto rl = loser.next("rating.changed", 10s);
   EXPECT_TRUE(rw && rl);
