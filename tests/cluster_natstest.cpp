@@ -164,16 +164,26 @@ TEST(Cluster, AGatewayOnlyProcessNeedsTheKeyRing) {
                std::runtime_error);
 }
 
+// Two processes on one NATS: gw-1 (auth, sessions, gateway) with player a, gw-2 (gateway,
+// matchmaker) with player b; both sockets just opened.
+struct MatchmakerCluster {
+  ClusterEnv env;
+  ArenaProcess one{ARENA_BIN, env.args("gw-1", "auth,sessions,gateway", {"--matchmaking-interval", "50ms"})};
+  ArenaProcess two{ARENA_BIN, env.args("gw-2", "gateway,matchmaker", {"--matchmaking-interval", "50ms"})};
+  HttpClient http{one.port()};
+  WsClient a{one.port(), {.token = guest_token(http)}};
+  WsClient b{two.port(), {.token = guest_token(http)}};
+
+  static std::string guest_token(HttpClient& h) {
+    return std::string(h.post_json("/v1/auth/guest", "").json().at("access_token").as_string());
+  }
+};
+
 // The matchmaker as a role of its own process: players on two gateways queue through it and
 // are matched together; any process answers the stats route over the bus.
 TEST(Cluster, MatchmakerRoleServesPlayersOnBothGateways) {
-  ClusterEnv env;
-  ArenaProcess one(ARENA_BIN, env.args("gw-1", "auth,sessions,gateway", {"--matchmaking-interval", "50ms"}));
-  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway,matchmaker", {"--matchmaking-interval", "50ms"}));
-  HttpClient http(one.port());
-  auto token = [&] { return std::string(http.post_json("/v1/auth/guest", "").json().at("access_token").as_string()); };
-  WsClient a(one.port(), {.token = token()});
-  WsClient b(two.port(), {.token = token()});
+  MatchmakerCluster c;
+  auto& [env, one, two, http, a, b] = c;
   ASSERT_TRUE(a.recv_op("session.welcome") && b.recv_op("session.welcome"));
   const json::object d{{"mode", "duel"}, {"regions", {{"eu", 30}}}};
   a.send(frame("mm.enqueue", d, 1));
@@ -197,13 +207,8 @@ TEST(Cluster, MatchmakerRoleServesPlayersOnBothGateways) {
 // the players stay connected; once it is back every process reconnects on its own and resubscribes,
 // and players are matched across processes again.
 TEST(Cluster, AfterANatsRestartEveryProcessReconnectsAndServesAgain) {
-  ClusterEnv env;
-  ArenaProcess one(ARENA_BIN, env.args("gw-1", "auth,sessions,gateway", {"--matchmaking-interval", "50ms"}));
-  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway,matchmaker", {"--matchmaking-interval", "50ms"}));
-  HttpClient http(one.port());
-  auto token = [&] { return std::string(http.post_json("/v1/auth/guest", "").json().at("access_token").as_string()); };
-  WsClient a(one.port(), {.token = token()});
-  WsClient b(two.port(), {.token = token()});
+  MatchmakerCluster c;
+  auto& [env, one, two, http, a, b] = c;
   ASSERT_TRUE(a.recv_op("session.welcome") && b.recv_op("session.welcome"));
   ASSERT_EQ(http.get("/v1/matchmaking/stats").status, 200);
 
