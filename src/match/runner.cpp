@@ -5,6 +5,25 @@
 namespace arena::match {
 namespace json = boost::json;
 
+namespace {
+
+// One log entry, applied as it was when logged (replay, resume).
+void apply_logged(GameMode& game, const LoggedInput& in, std::size_t index) {
+  try {
+    switch (in.kind) {
+      case LoggedInput::Kind::input: game.input(in.seat, in.d); break;
+      case LoggedInput::Kind::forfeit: game.forfeit(in.seat); break;
+      case LoggedInput::Kind::leave: game.on_leave(in.seat); break;
+      case LoggedInput::Kind::rejoin: game.on_rejoin(in.seat); break;
+    }
+  } catch (const InputError& e) {
+    throw std::runtime_error("input " + std::to_string(index) + " at tick " + std::to_string(in.tick) +
+                             " was refused on replay: " + e.code());
+  }
+}
+
+}  // namespace
+
 MatchRunner::MatchRunner(MatchSpec spec, const GameInfo& info, BotFactory make_bot)
     : spec_(std::move(spec)),
       info_(info),
@@ -108,6 +127,39 @@ void MatchRunner::fail(const std::string& why) {
   ended_ = true;
 }
 
+std::unique_ptr<MatchRunner> MatchRunner::resume(const MatchSpec& spec, const GameInfo& info,
+                                                 std::vector<LoggedInput> log, std::uint64_t ticks, std::uint64_t hash,
+                                                 BotFactory make_bot) {
+  if (spec.rules != info.rules)
+    throw std::runtime_error("started under " + spec.game + " rules " + std::to_string(spec.rules) +
+                             "; this build runs rules " + std::to_string(info.rules));
+  auto r = std::make_unique<MatchRunner>(spec, info, std::move(make_bot));
+  GameMode& game = *r->game_;
+  std::size_t next = 0;
+  auto apply_due = [&] {
+    for (; next < log.size() && log[next].tick == game.tick_count(); ++next) {
+      const auto& in = log[next];
+      apply_logged(game, in, next);
+      if (in.kind == LoggedInput::Kind::leave)
+        r->bots_.at(static_cast<std::size_t>(in.seat)) = r->make_bot_(info, r->spec_, in.seat);
+      r->take_events();
+    }
+  };
+  while (game.tick_count() < ticks && !game.over()) {
+    apply_due();
+    TickOutput out;
+    game.tick(out);
+    r->take_events();
+  }
+  apply_due();
+  if (next != log.size() || game.tick_count() != ticks || game.state_hash() != hash)
+    throw std::runtime_error("the log does not lead to the checkpointed state (tick " +
+                             std::to_string(game.tick_count()) + " of " + std::to_string(ticks) + ", " +
+                             std::to_string(next) + " of " + std::to_string(log.size()) + " entries)");
+  r->log_ = std::move(log);
+  return r;
+}
+
 MatchRecord MatchRunner::record() const {
   MatchRecord r;
   r.spec = spec_;
@@ -160,18 +212,7 @@ ReplayOutcome replay(const MatchRecord& rec, const GameRegistry& games) {
   std::size_t next = 0;
   auto apply_due = [&] {
     for (; next < rec.inputs.size() && rec.inputs[next].tick == game->tick_count(); ++next) {
-      const auto& in = rec.inputs[next];
-      try {
-        switch (in.kind) {
-          case LoggedInput::Kind::input: game->input(in.seat, in.d); break;
-          case LoggedInput::Kind::forfeit: game->forfeit(in.seat); break;
-          case LoggedInput::Kind::leave: game->on_leave(in.seat); break;
-          case LoggedInput::Kind::rejoin: game->on_rejoin(in.seat); break;
-        }
-      } catch (const InputError& e) {
-        throw std::runtime_error("input " + std::to_string(next) + " at tick " + std::to_string(in.tick) +
-                                 " was refused on replay: " + e.code());
-      }
+      apply_logged(*game, rec.inputs[next], next);
       take();
     }
   };
@@ -215,43 +256,86 @@ std::int64_t integer(const json::value& v) {
   return v.to_number<std::int64_t>();
 }
 
+MatchSpec read_spec(const json::object& o) {
+  MatchSpec spec;
+  spec.match_id = std::string(o.at("match_id").as_string());
+  spec.mode = std::string(o.at("mode").as_string());
+  spec.game = std::string(o.at("game").as_string());
+  spec.region = std::string(o.at("region").as_string());
+  spec.seed = std::stoull(std::string(o.at("seed").as_string()));
+  spec.rules = o.contains("rules") ? static_cast<int>(integer(o.at("rules"))) : 1;
+  if (o.contains("tick_rate")) spec.tick_rate = static_cast<int>(integer(o.at("tick_rate")));
+  if (o.contains("settings")) spec.settings = o.at("settings").as_object();
+  for (const auto& s : o.at("seats").as_array())
+    spec.seats.push_back(
+        {std::string(s.at("user_id").as_string()), s.at("bot").as_bool(), static_cast<int>(integer(s.at("team")))});
+  return spec;
+}
+
+std::vector<LoggedInput> read_log(const json::value& v, int version) {
+  std::vector<LoggedInput> log;
+  for (const auto& in : v.as_array()) {
+    const auto& a = in.as_array();
+    LoggedInput li{static_cast<std::uint64_t>(integer(a.at(0))), static_cast<int>(integer(a.at(1))), a.at(2)};
+    if (a.size() > 3) {
+      li.kind = kind_named(a.at(3).as_string());
+      li.d = nullptr;
+    } else if (version < 2 && li.d.is_object() && li.d.as_object().contains("forfeit")) {
+      li.kind = LoggedInput::Kind::forfeit;  // format 1 wrote a forfeit as this input
+      li.d = nullptr;
+    }
+    log.push_back(std::move(li));
+  }
+  return log;
+}
+
 }  // namespace
 
-json::object to_json(const MatchRecord& rec) {
+json::object spec_to_json(const MatchSpec& spec) {
   json::array seats;
-  for (const auto& s : rec.spec.seats)
+  for (const auto& s : spec.seats)
     seats.push_back(json::object{{"user_id", s.user_id}, {"bot", s.bot}, {"team", s.team}});
-  json::array inputs;  // [tick, seat, d] for an input, [tick, seat, null, kind] for the rest
-  for (const auto& in : rec.inputs) {
+  return {{"match_id", spec.match_id},
+          {"mode", spec.mode},
+          {"game", spec.game},
+          {"rules", spec.rules},
+          {"region", spec.region},
+          {"seed", std::to_string(spec.seed)},  // as a string: JSON numbers lose 64-bit precision
+          {"tick_rate", spec.tick_rate},
+          {"settings", spec.settings},
+          {"seats", std::move(seats)}};
+}
+
+json::array log_to_json(const std::vector<LoggedInput>& log, std::size_t from, std::size_t to) {
+  json::array out;  // [tick, seat, d] for an input, [tick, seat, null, kind] for the rest
+  for (std::size_t i = from; i < to && i < log.size(); ++i) {
+    const auto& in = log[i];
     if (in.kind == LoggedInput::Kind::input) {
-      inputs.push_back(json::array{in.tick, in.seat, in.d});
+      out.push_back(json::array{in.tick, in.seat, in.d});
     } else {
-      inputs.push_back(json::array{in.tick, in.seat, nullptr, kind_name(in.kind)});
+      out.push_back(json::array{in.tick, in.seat, nullptr, kind_name(in.kind)});
     }
   }
+  return out;
+}
+
+json::object to_json(const MatchRecord& rec) {
   json::array placements;
   for (const auto& p : rec.result.placements)
     placements.push_back(json::object{{"seat", p.seat}, {"place", p.place}, {"stats", p.stats}});
   json::array events;
   for (const auto& e : rec.events) events.push_back(json::object{{"tick", e.tick}, {"type", e.type}, {"data", e.data}});
-  return {{"version", rec.version},
-          {"match_id", rec.spec.match_id},
-          {"mode", rec.spec.mode},
-          {"game", rec.spec.game},
-          {"rules", rec.spec.rules},
-          {"region", rec.spec.region},
-          {"seed", std::to_string(rec.spec.seed)},  // as a string: JSON numbers lose 64-bit precision
-          {"tick_rate", rec.spec.tick_rate},
-          {"settings", rec.spec.settings},
-          {"seats", std::move(seats)},
-          {"placements", std::move(placements)},
-          {"summary", rec.result.summary},
-          {"ticks", rec.ticks},
-          {"final_hash", std::to_string(rec.final_hash)},
-          {"error", rec.error},
-          {"events", std::move(events)},
-          {"events_dropped", rec.events_dropped},
-          {"inputs", std::move(inputs)}};
+  json::object o = spec_to_json(rec.spec);
+  o["version"] = rec.version;
+  o["placements"] = std::move(placements);
+  o["summary"] = rec.result.summary;
+  o["ticks"] = rec.ticks;
+  o["final_hash"] = std::to_string(rec.final_hash);
+  o["error"] = rec.error;
+  o["events"] = std::move(events);
+  o["events_dropped"] = rec.events_dropped;
+  o["inputs"] = log_to_json(rec.inputs, 0, rec.inputs.size());
+  return o;
 }
 
 MatchRecord record_from_json(const json::value& v) {
@@ -259,17 +343,7 @@ MatchRecord record_from_json(const json::value& v) {
     const auto& o = v.as_object();
     MatchRecord r;
     r.version = o.contains("version") ? static_cast<int>(integer(o.at("version"))) : 1;
-    r.spec.match_id = std::string(o.at("match_id").as_string());
-    r.spec.mode = std::string(o.at("mode").as_string());
-    r.spec.game = std::string(o.at("game").as_string());
-    r.spec.region = std::string(o.at("region").as_string());
-    r.spec.seed = std::stoull(std::string(o.at("seed").as_string()));
-    r.spec.rules = o.contains("rules") ? static_cast<int>(integer(o.at("rules"))) : 1;
-    if (o.contains("tick_rate")) r.spec.tick_rate = static_cast<int>(integer(o.at("tick_rate")));
-    if (o.contains("settings")) r.spec.settings = o.at("settings").as_object();
-    for (const auto& s : o.at("seats").as_array())
-      r.spec.seats.push_back(
-          {std::string(s.at("user_id").as_string()), s.at("bot").as_bool(), static_cast<int>(integer(s.at("team")))});
+    r.spec = read_spec(o);
     for (const auto& p : o.at("placements").as_array())
       r.result.placements.push_back({static_cast<int>(integer(p.at("seat"))), static_cast<int>(integer(p.at("place"))),
                                      p.at("stats").as_object()});
@@ -282,21 +356,26 @@ MatchRecord record_from_json(const json::value& v) {
         r.events.push_back({static_cast<std::uint64_t>(integer(e.at("tick"))), std::string(e.at("type").as_string()),
                             e.at("data").as_object()});
     if (o.contains("events_dropped")) r.events_dropped = static_cast<std::uint64_t>(integer(o.at("events_dropped")));
-    for (const auto& in : o.at("inputs").as_array()) {
-      const auto& a = in.as_array();
-      LoggedInput li{static_cast<std::uint64_t>(integer(a.at(0))), static_cast<int>(integer(a.at(1))), a.at(2)};
-      if (a.size() > 3) {
-        li.kind = kind_named(a.at(3).as_string());
-        li.d = nullptr;
-      } else if (r.version < 2 && li.d.is_object() && li.d.as_object().contains("forfeit")) {
-        li.kind = LoggedInput::Kind::forfeit;  // format 1 wrote a forfeit as this input
-        li.d = nullptr;
-      }
-      r.inputs.push_back(std::move(li));
-    }
+    r.inputs = read_log(o.at("inputs"), r.version);
     return r;
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("not a match record: ") + e.what());
+  }
+}
+
+MatchSpec spec_from_json(const json::value& v) {
+  try {
+    return read_spec(v.as_object());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("not a match spec: ") + e.what());
+  }
+}
+
+std::vector<LoggedInput> log_from_json(const json::value& v, int version) {
+  try {
+    return read_log(v, version);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("not a match log: ") + e.what());
   }
 }
 

@@ -127,6 +127,53 @@ TEST(Scheduler, OnAFakeClockRunsJobsExactlyWhenDue) {
   EXPECT_EQ(s.size(), 1u);
 }
 
+// A host that dies mid-match: another resumes the match from its checkpoint (spec, log, tick and
+// state hash, through JSON as the store keeps them) and, fed the same inputs, plays on to the
+// same end. A log that does not lead to the checkpointed state is refused.
+TEST(Runner, ResumesFromACheckpointAndPlaysOnToTheSameEnd) {
+  const auto games = builtin_games();
+  const GameInfo& info = *games.find("cycles");
+  MatchRunner a(cycles_spec(2, 4, 91), info);
+  std::mt19937 rng(91);
+  auto play = [&](MatchRunner& m, std::uint64_t until) {
+    while (!m.over() && m.tick() < until) {
+      for (int seat = 0; seat < 2; ++seat) {
+        if (rng() % 4 != 0) continue;
+        try {
+          m.input(seat, json::object{{"turn", rng() % 2 ? "left" : "right"}});
+        } catch (const InputError&) {
+        }
+      }
+      m.step();
+      if (m.tick() == 10) m.set_bot(1, true);  // a player left: a bot took the seat
+    }
+  };
+  play(a, 25);
+  ASSERT_FALSE(a.over());
+  const auto spec = spec_from_json(json::parse(json::serialize(spec_to_json(a.spec()))));
+  auto log = log_from_json(json::parse(json::serialize(log_to_json(a.log(), 0, a.log().size()))));
+  auto b = MatchRunner::resume(spec, info, log, a.tick(), a.state_hash());
+  EXPECT_EQ(b->tick(), a.tick());
+  EXPECT_EQ(b->state_hash(), a.state_hash());
+  EXPECT_TRUE(b->is_bot(1));  // the seat that left is a bot's again
+  EXPECT_FALSE(b->is_bot(0));
+  const auto seed = rng();
+  rng.seed(static_cast<unsigned>(seed));
+  play(a, 1'000'000);
+  rng.seed(static_cast<unsigned>(seed));
+  play(*b, 1'000'000);
+  EXPECT_EQ(b->record().final_hash, a.record().final_hash);
+  EXPECT_EQ(b->record().ticks, a.record().ticks);
+  EXPECT_EQ(b->record().inputs.size(), a.record().inputs.size());
+
+  // A checkpoint whose log is short of its tick's state is refused, not run.
+  log.pop_back();
+  EXPECT_THROW(MatchRunner::resume(spec, info, log, 25, b->state_hash()), std::runtime_error);
+  auto other_rules = spec;
+  other_rules.rules = info.rules + 1;
+  EXPECT_THROW(MatchRunner::resume(other_rules, info, {}, 0, 0), std::runtime_error);
+}
+
 TEST(Scheduler, RunsManyJobsOnFewThreadsAndStopsRemovedOnes) {
   Scheduler s(2);
   std::vector<std::atomic<int>> runs(50);

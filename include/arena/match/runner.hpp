@@ -71,6 +71,12 @@ class MatchRunner {
   // Throws SettingError when spec.settings do not fit the game, std::invalid_argument when the
   // game cannot start with these seats.
   MatchRunner(MatchSpec spec, const GameInfo& info, BotFactory make_bot = {});
+  // Takes up a match another host ran (it died): replays `log` (the entries it checkpointed) to
+  // `ticks` ticks and checks the state hash, then goes on from there. Seats that left are bots
+  // again (fresh brains). Throws std::runtime_error when the game runs other rules, an entry is
+  // refused, or the state reached is not the one checkpointed.
+  static std::unique_ptr<MatchRunner> resume(const MatchSpec& spec, const GameInfo& info, std::vector<LoggedInput> log,
+                                             std::uint64_t ticks, std::uint64_t hash, BotFactory make_bot = {});
 
   const MatchSpec& spec() const { return spec_; }
   const GameInfo& info() const { return info_; }
@@ -85,6 +91,9 @@ class MatchRunner {
   bool over() const { return ended_ || game_->over(); }
   boost::json::object snapshot(int viewer) const;
   std::uint64_t tick() const { return game_->tick_count(); }
+  std::uint64_t state_hash() const { return game_->state_hash(); }
+  // Every accepted input, leave, rejoin and forfeit so far (what a checkpoint writes).
+  const std::vector<LoggedInput>& log() const { return log_; }
   int bot_decisions() const { return bot_decisions_; }
 
   // Seat control: a bot takes over (or gives back) a seat whose player left.
@@ -129,5 +138,11 @@ ReplayOutcome replay(const MatchRecord& rec, const GameRegistry& games);
 // The record as JSON (what the store keeps) and back. from_json throws std::runtime_error.
 boost::json::object to_json(const MatchRecord& rec);
 MatchRecord record_from_json(const boost::json::value& v);
+// The parts a running match's checkpoint keeps, in the record's format: the spec, and log entries
+// [from, to). The readers throw std::runtime_error.
+boost::json::object spec_to_json(const MatchSpec& spec);
+MatchSpec spec_from_json(const boost::json::value& v);
+boost::json::array log_to_json(const std::vector<LoggedInput>& log, std::size_t from, std::size_t to);
+std::vector<LoggedInput> log_from_json(const boost::json::value& v, int version = kRecordVersion);
 
 }  // namespace arena::match
