@@ -126,9 +126,17 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
 class FlakyStore final : public MatchStore {
  public:
   explicit FlakyStore(int failures) : failures_(failures) {}
-  void save(const MatchRecord& rec, std::int64_t ended_at) override {
+  using MatchStore::save;
+  Saved save(const MatchRecord& rec, std::int64_t ended_at, const Lease& lease) override {
     if (attempts_.fetch_add(1) < failures_) throw std::runtime_error("disk full");
-    inner_.save(rec, ended_at);
+    return inner_.save(rec, ended_at, lease);
+  }
+  std::vector<std::string> checkpoint(const std::vector<Checkpoint>& cps, std::int64_t lease_until) override {
+    return inner_.checkpoint(cps, lease_until);
+  }
+  std::vector<AdoptedMatch> adopt(const std::string& host, const std::vector<std::string>& g, std::int64_t now,
+                                  std::int64_t lease_until, int limit) override {
+    return inner_.adopt(host, g, now, lease_until, limit);
   }
   std::optional<StoredMatch> load(const std::string& match_id) override { return inner_.load(match_id); }
   std::vector<PlayedMatch> history(const std::string& user, const HistoryCursor& from, int limit) override {

@@ -45,10 +45,18 @@ constexpr const char* kPgHistoryAfter =
 
 }  // namespace
 
-void SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
+Saved SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at, const Lease& lease) {
   const std::string body = json::serialize(to_json(rec));
-  db_.with([&](storage::Sqlite& c) {
+  return db_.with([&](storage::Sqlite& c) {
     storage::Transaction tx(c);
+    if (!lease.host.empty()) {
+      auto& held = c.prepare("SELECT host, epoch FROM running_matches WHERE match_id = ?").bind(rec.spec.match_id);
+      if (held.step() && (held.text(0) != lease.host || held.int64(1) != lease.epoch)) {
+        held.reset_if_busy();
+        return Saved::lost;
+      }
+      held.reset_if_busy();
+    }
     const int stored =
         c.prepare(
              "INSERT INTO match_results (match_id, mode, game, ended_at, failed, record) VALUES (?, ?, ?, ?, ?, ?) "
@@ -68,7 +76,10 @@ void SqliteMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
     // The rating job commits with the result: no result without its job, no job without its result.
     if (stored == 1 && rec.error.empty())
       jobs::SqliteJobStore::enqueue_in(c, rating_job(rec.spec.match_id), ended_at * 1000);
+    c.prepare("DELETE FROM running_matches WHERE match_id = ?").bind(rec.spec.match_id).exec();
+    c.prepare("DELETE FROM running_match_log WHERE match_id = ?").bind(rec.spec.match_id).exec();
     tx.commit();
+    return stored == 1 ? Saved::stored : Saved::again;
   });
 }
 
@@ -112,25 +123,34 @@ bool SqliteMatchStore::mark_applied(const std::string& match_id, std::int64_t no
   });
 }
 
-void PostgresMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
+Saved PostgresMatchStore::save(const MatchRecord& rec, std::int64_t ended_at, const Lease& lease) {
   const std::string body = json::serialize(to_json(rec));
-  pool_.transaction([&](storage::Pg& c) {
+  return pool_.transaction([&](storage::Pg& c) {
+    if (!lease.host.empty()) {  // FOR UPDATE: an adoption running now waits, or this waits for it
+      const auto held =
+          c.query("SELECT host, epoch FROM running_matches WHERE match_id = $1 FOR UPDATE", rec.spec.match_id);
+      if (held.rows() == 1 && (held.view(0, 0) != lease.host || held.int64(0, 1) != lease.epoch)) return Saved::lost;
+    }
     const bool stored = c.query(
                              "INSERT INTO match_results (match_id, mode, game, ended_at, failed, record) VALUES "
                              "($1, $2, $3, $4, $5, $6) ON CONFLICT (match_id) DO NOTHING",
                              rec.spec.match_id, rec.spec.mode, rec.spec.game, ended_at, !rec.error.empty(), body)
                             .affected() == 1;
-    if (!stored) return;  // stored before (a retried write): nothing more
-    for (std::size_t i = 0; i < rec.spec.seats.size(); ++i) {
-      const auto& seat = rec.spec.seats[i];
-      if (seat.bot || seat.user_id.empty()) continue;
-      c.query(
-          "INSERT INTO match_players (user_id, ended_at, match_id, mode, place) VALUES ($1, $2, $3, $4, $5) "
-          "ON CONFLICT DO NOTHING",
-          seat.user_id, ended_at, rec.spec.match_id, rec.spec.mode, place_of(rec, i));
+    if (stored) {
+      for (std::size_t i = 0; i < rec.spec.seats.size(); ++i) {
+        const auto& seat = rec.spec.seats[i];
+        if (seat.bot || seat.user_id.empty()) continue;
+        c.query(
+            "INSERT INTO match_players (user_id, ended_at, match_id, mode, place) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT DO NOTHING",
+            seat.user_id, ended_at, rec.spec.match_id, rec.spec.mode, place_of(rec, i));
+      }
+      // The rating job commits with the result: no result without its job, no job without its result.
+      if (rec.error.empty()) jobs::PostgresJobStore::enqueue_in(c, rating_job(rec.spec.match_id), ended_at * 1000);
     }
-    // The rating job commits with the result: no result without its job, no job without its result.
-    if (rec.error.empty()) jobs::PostgresJobStore::enqueue_in(c, rating_job(rec.spec.match_id), ended_at * 1000);
+    c.query("DELETE FROM running_matches WHERE match_id = $1", rec.spec.match_id);
+    c.query("DELETE FROM running_match_log WHERE match_id = $1", rec.spec.match_id);
+    return stored ? Saved::stored : Saved::again;
   });
 }
 
@@ -168,9 +188,15 @@ bool PostgresMatchStore::mark_applied(const std::string& match_id, std::int64_t 
   });
 }
 
-void MemoryMatchStore::save(const MatchRecord& rec, std::int64_t ended_at) {
+Saved MemoryMatchStore::save(const MatchRecord& rec, std::int64_t ended_at, const Lease& lease) {
   std::lock_guard lock(mu_);
-  records_.emplace(rec.spec.match_id, StoredMatch{rec, ended_at});  // the first save wins, as in SQLite
+  auto run = running_.find(rec.spec.match_id);
+  if (!lease.host.empty() && run != running_.end() &&
+      (run->second.lease.host != lease.host || run->second.lease.epoch != lease.epoch))
+    return Saved::lost;
+  if (run != running_.end()) running_.erase(run);
+  const bool stored = records_.emplace(rec.spec.match_id, StoredMatch{rec, ended_at}).second;  // the first save wins
+  return stored ? Saved::stored : Saved::again;
 }
 
 std::optional<StoredMatch> MemoryMatchStore::load(const std::string& match_id) {

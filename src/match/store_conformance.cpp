@@ -1,8 +1,15 @@
 // The durable match stores' contract: a result is stored once (a retried save changes nothing),
 // read back whole, its players' history written with it (paged newest first), and a finished
 // match's rating job enqueued in the same transaction, once; a failed match gets no rating job;
-// a match is marked applied once.
+// a match is marked applied once. Running matches: checkpoints keep a lease that only its holder
+// moves; a lease that ran out (or was let go) is adopted by one host, one epoch on, with the whole
+// log; the host that lost it can neither checkpoint nor store the result; a stored result ends the
+// running rows.
 #include "store_conformance.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
 
 namespace arena::match::testing {
 namespace {
@@ -106,6 +113,100 @@ TEST_P(MatchStoreConformance, AMatchIsMarkedAppliedOnce) {
   EXPECT_TRUE(store.mark_applied("m-1", 10));
   EXPECT_FALSE(store.mark_applied("m-1", 20));
   EXPECT_TRUE(store.mark_applied("m-2", 20));
+}
+
+std::vector<LoggedInput> entries(std::uint64_t tick, int n) {
+  std::vector<LoggedInput> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back({tick, i % 3, boost::json::object{{"column", i}}, LoggedInput::Kind::input});
+  return out;
+}
+
+Checkpoint checkpoint(const MatchRecord& rec, Lease lease, std::uint64_t ticks, std::size_t logged, int n,
+                      bool first = false) {
+  Checkpoint cp{rec.spec.match_id, std::move(lease), std::nullopt, ticks, 0xfeedbeefcafe0000ULL + ticks, logged,
+                entries(ticks, n)};
+  if (first) cp.spec = rec.spec;
+  return cp;
+}
+
+TEST_P(MatchStoreConformance, ARunningMatchIsLeasedAdoptedOnceAndFencedFromItsOldHost) {
+  auto& store = backend->store();
+  const auto rec = record("m-run");
+  const Lease h1{"host-1", 1};
+  EXPECT_TRUE(store.checkpoint({checkpoint(rec, h1, 10, 0, 3, true)}, 1000).empty());
+  EXPECT_TRUE(store.adopt("host-2", {"four"}, 999, 5000, 10).empty());  // the lease holds till 1000
+  EXPECT_TRUE(store.checkpoint({checkpoint(rec, h1, 20, 3, 2)}, 2000).empty());
+  // Entries written again (a write that failed after all): the later chunk covers the earlier one.
+  EXPECT_TRUE(store.checkpoint({checkpoint(rec, h1, 20, 3, 2)}, 2000).empty());
+  EXPECT_TRUE(store.adopt("host-2", {"cycles"}, 2000, 5000, 10).empty());  // a game host-2 does not run
+
+  auto adopted = store.adopt("host-2", {"cycles", "four"}, 2000, 5000, 10);
+  ASSERT_EQ(adopted.size(), 1u);
+  const auto& a = adopted[0];
+  EXPECT_EQ(a.spec.match_id, "m-run");
+  EXPECT_EQ(a.spec.seed, 42u);
+  EXPECT_EQ(a.spec.seats.size(), 3u);
+  EXPECT_EQ(a.lease.host, "host-2");
+  EXPECT_EQ(a.lease.epoch, 2);
+  EXPECT_EQ(a.ticks, 20u);
+  EXPECT_EQ(a.hash, 0xfeedbeefcafe0000ULL + 20);  // 64 bits, whole
+  EXPECT_TRUE(a.error.empty()) << a.error;
+  ASSERT_EQ(a.log.size(), 5u);
+  EXPECT_EQ(a.log[2].tick, 10u);
+  EXPECT_EQ(a.log[3].tick, 20u);
+  EXPECT_EQ(a.log[4].d.at("column").as_int64(), 1);
+  EXPECT_TRUE(store.adopt("host-3", {"four"}, 4999, 9000, 10).empty());  // host-2 holds it now
+
+  // host-1 was only stalled: it can neither checkpoint nor store the result any more.
+  EXPECT_EQ(store.checkpoint({checkpoint(rec, h1, 30, 5, 1)}, 9000), std::vector<std::string>{"m-run"});
+  EXPECT_EQ(store.save(rec, 1'700'000'000, h1), Saved::lost);
+  EXPECT_FALSE(store.load("m-run"));
+  EXPECT_TRUE(store.checkpoint({checkpoint(rec, a.lease, 30, 5, 1)}, 9000).empty());
+  EXPECT_EQ(store.save(rec, 1'700'000'000, a.lease), Saved::stored);
+  EXPECT_EQ(store.save(rec, 1'700'000'000, a.lease), Saved::again);
+  EXPECT_TRUE(store.load("m-run"));
+  EXPECT_TRUE(store.adopt("host-3", {"four"}, 1'000'000, 2'000'000, 10).empty());  // its rows are gone
+  EXPECT_EQ(store.checkpoint({checkpoint(rec, a.lease, 40, 6, 1)}, 9000), std::vector<std::string>{"m-run"});
+}
+
+TEST_P(MatchStoreConformance, ALetGoLeaseIsAdoptedAtOnceAndAStoredMatchIsNever) {
+  auto& store = backend->store();
+  const auto going = record("m-drained");
+  const auto ended = record("m-ended");
+  // A host that drains lets go of its lease (0): another host takes the match at once.
+  EXPECT_TRUE(store.checkpoint({checkpoint(going, {"host-1", 1}, 5, 0, 2, true)}, 0).empty());
+  // A checkpoint that raced its match's end (written after the result): never adopted.
+  ASSERT_EQ(store.save(ended, 1'700'000'000, {"host-1", 1}), Saved::stored);
+  EXPECT_TRUE(store.checkpoint({checkpoint(ended, {"host-1", 1}, 5, 0, 2, true)}, 0).empty());
+  const auto adopted = store.adopt("host-2", {"four"}, 1, 60'000, 10);
+  ASSERT_EQ(adopted.size(), 1u);
+  EXPECT_EQ(adopted[0].spec.match_id, "m-drained");
+  EXPECT_EQ(adopted[0].log.size(), 2u);
+  EXPECT_TRUE(store.adopt("host-3", {"four"}, 1'000'000, 2'000'000, 10).size() == 1);  // host-2's ran out too
+}
+
+// Hosts adopting at the same moment take each orphan once between them.
+TEST_P(MatchStoreConformance, ConcurrentAdoptersTakeEachMatchOnce) {
+  auto& store = backend->store();
+  std::vector<Checkpoint> cps;
+  for (int i = 0; i < 24; ++i) cps.push_back(checkpoint(record("m-" + std::to_string(i)), {"dead", 1}, 1, 0, 1, true));
+  ASSERT_TRUE(store.checkpoint(cps, 100).empty());
+  std::mutex mu;
+  std::vector<std::string> taken;
+  std::vector<std::thread> hosts;
+  for (int h = 0; h < 3; ++h)
+    hosts.emplace_back([&, h] {
+      for (int round = 0; round < 20; ++round) {
+        const auto got = store.adopt("host-" + std::to_string(h), {"four"}, 1000, 60'000, 5);
+        std::lock_guard lock(mu);
+        for (const auto& a : got) taken.push_back(a.spec.match_id);
+      }
+    });
+  for (auto& t : hosts) t.join();
+  std::sort(taken.begin(), taken.end());
+  EXPECT_EQ(taken.size(), 24u);
+  EXPECT_EQ(std::unique(taken.begin(), taken.end()), taken.end());
 }
 
 }  // namespace
