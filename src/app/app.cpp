@@ -203,7 +203,11 @@ void App::start() {
   auto& sh = *im.shared;
   if (im.has("auth")) im.roles.push_back(auth_role(s.auth, s.http, sh));
   if (im.has("sessions")) im.roles.push_back(sessions_role(s.channels, sh));
-  if (im.has("host")) im.roles.push_back(host_role(s.host, sh));
+  if (im.has("host")) {
+    match::HostSettings h = s.host;
+    h.node = s.node_id;  // the name its match leases carry
+    im.roles.push_back(host_role(std::move(h), sh));
+  }
   if (im.has("worker")) {
     jobs::WorkerSettings w = s.jobs;
     w.name = s.node_id;

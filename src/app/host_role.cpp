@@ -11,7 +11,7 @@ namespace {
 
 class HostRole final : public Component {
  public:
-  HostRole(const match::HostSettings& s, Shared& shared) : settings_(s), shared_(shared) {}
+  HostRole(match::HostSettings s, Shared& shared) : settings_(std::move(s)), shared_(shared) {}
   ~HostRole() override { stop(); }
 
   std::string_view name() const override { return "host"; }
@@ -50,8 +50,8 @@ class HostRole final : public Component {
 
 }  // namespace
 
-std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared) {
-  return std::make_unique<HostRole>(settings, shared);
+std::unique_ptr<Component> host_role(match::HostSettings settings, Shared& shared) {
+  return std::make_unique<HostRole>(std::move(settings), shared);
 }
 
 }  // namespace arena::app

@@ -61,7 +61,7 @@ struct Shared {
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);
 std::unique_ptr<Component> sessions_role(const sessions::ChannelSettings& settings, Shared& shared);
-std::unique_ptr<Component> host_role(const match::HostSettings& settings, Shared& shared);
+std::unique_ptr<Component> host_role(match::HostSettings settings, Shared& shared);
 std::unique_ptr<Component> matchmaker_role(const matchmaking::Settings& settings, Shared& shared);
 std::unique_ptr<Component> gateway_role(gateway::Settings settings, Shared& shared);
 // What the player and board routes read (the worker role owns them), on the worker's database.

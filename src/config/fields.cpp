@@ -308,6 +308,15 @@ std::vector<Field> build() {
       "host.max_watchers", "Spectators one match takes (match.watch)",
       [](auto& s) -> auto& { return s.host.max_watchers; }, 0, 100'000));
   f.push_back(duration_field(
+      "host.checkpoint_interval",
+      "How often a host checkpoints its matches and renews their leases (failover); 0: no checkpoints",
+      [](auto& s) -> auto& { return s.host.checkpoint_interval; }, 0ms, 60s));
+  f.push_back(duration_field(
+      "host.lease",
+      "A match whose host stops renewing its lease this long is adopted by another host (at least twice "
+      "host.checkpoint_interval)",
+      [](auto& s) -> auto& { return s.host.lease; }, 100ms, 10min));
+  f.push_back(duration_field(
       "jobs.lease", "A job whose worker stops heartbeating is rescued after this (heartbeats every third of it)",
       [](auto& s) -> auto& { return s.jobs.lease; }, 100ms, 1h));
   f.push_back(duration_field(

@@ -152,6 +152,10 @@ void load_dotenv(Settings& s, const std::filesystem::path& path) {
 void validate(const Settings& s) {
   if (!s.auth.jwt_active_kid.empty() && s.auth.jwt_keys.empty())
     throw ConfigError("setting 'auth.jwt_active_kid' needs 'auth.jwt_keys'");
+  if (s.host.checkpoint_interval.count() > 0 && s.host.lease < 2 * s.host.checkpoint_interval)
+    throw ConfigError(
+        "setting 'host.lease' must be at least twice 'host.checkpoint_interval' (a lease renewed late "
+        "would pass to another host while its match still runs)");
 }
 
 }  // namespace
@@ -167,7 +171,8 @@ std::vector<std::string> parse_roles(std::string_view roles) {
     role.erase(role.find_last_not_of(' ') + 1);
     if (role == "all") return kAll;
     if (std::find(kAll.begin(), kAll.end(), role) == kAll.end())
-      throw std::invalid_argument("unknown role '" + role + "' (roles: all, auth, gateway, sessions)");
+      throw std::invalid_argument("unknown role '" + role +
+                                  "' (roles: all, auth, gateway, sessions, matchmaker, host, worker)");
     if (std::find(out.begin(), out.end(), role) == out.end()) out.push_back(role);
   }
   if (out.empty()) throw std::invalid_argument("expected at least one role");

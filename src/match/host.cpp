@@ -1,6 +1,7 @@
 // The host: match.found, starting a match, and the host's lifecycle.
 #include <mutex>
 
+#include "arena/core/random.hpp"
 #include "host_impl.hpp"
 #include "seat_plan.hpp"
 
@@ -42,48 +43,26 @@ void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {
     return;
   }
   const MatchSpec spec = runner->spec();  // with the tick rate and every setting filled in
-  const int tick_rate = spec.tick_rate;
-  auto match = std::make_shared<Match>();
-  match->m = {&tick_seconds.with({spec.game}), &lateness.with({spec.game}), &behind.with({spec.game}),
-              &bot_decisions.with({spec.game})};
   json::array teams;
   std::vector<std::string> seated;  // the humans at the start
+  for (std::size_t i = 0; i < spec.seats.size(); ++i) {
+    const auto& s = spec.seats[i];
+    if (!s.bot) seated.push_back(s.user_id);
+    teams.push_back(json::object{{"seat", i},
+                                 {"user_id", s.bot ? json::value(nullptr) : json::value(s.user_id)},
+                                 {"bot", s.bot},
+                                 {"team", s.team}});
+  }
+  auto match = std::make_shared<Match>();
   {
     core::Lock lock(match->mu);  // not shared yet; the lock is for the analysis and costs nothing
-    match->runner = std::move(runner);
-    for (std::size_t i = 0; i < spec.seats.size(); ++i) {
-      const auto& s = spec.seats[i];
-      if (!s.bot) {
-        match->seat_of[s.user_id] = static_cast<int>(i);
-        match->humans.push_back(s.user_id);
-      }
-      teams.push_back(json::object{{"seat", i},
-                                   {"user_id", s.bot ? json::value(nullptr) : json::value(s.user_id)},
-                                   {"bot", s.bot},
-                                   {"team", s.team}});
-    }
-    seated = match->humans;
+    match->lease = {settings.node, 1};
   }
-  match->period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(1)) / tick_rate;
-  const std::string id = spec.match_id;
-  // Once the match is in the tables another bus thread may see it (a presence change makes a
-  // player leave): its fields are read only under its lock (the analysis checks).
-  {
-    core::Lock lock(mu);
-    if (matches.count(id) != 0) return;  // a redelivered match.found
-    matches[id] = match;
-    for (const auto& u : seated) matches_of[u].push_back(id);
-  }
-  std::weak_ptr<Impl> weak = shared_from_this();
-  auto op_sub = bus.subscribe(protocol::match_op(id), [weak, id](const bus::Message& msg) {
-    if (auto self = weak.lock()) self->on_op(id, msg);
-  });
-  active_matches.inc();
-  players.inc(static_cast<double>(seated.size()));
+  if (!enroll(match, std::move(runner), seated)) return;  // a redelivered match.found
+  const std::string& id = spec.match_id;
   std::vector<Push> pushes;
   {
     core::Lock lock(match->mu);
-    match->op_sub = std::move(op_sub);
     for (const auto& u : match->humans) {  // still seated (one may have left already)
       const int seat = match->seat_of[u];
       pushes.push_back({{u},
@@ -93,7 +72,7 @@ void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {
                          {"game", spec.game},
                          {"region", spec.region},
                          {"teams", teams},
-                         {"tick_rate", tick_rate},
+                         {"tick_rate", spec.tick_rate},
                          {"settings", spec.settings},
                          {"seat", seat}}});
       pushes.push_back(
@@ -103,6 +82,47 @@ void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {
   send(pushes);
   log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),
             seated.size());
+  schedule(match);
+}
+
+bool MatchHost::Impl::enroll(const MatchPtr& match, std::unique_ptr<MatchRunner> runner,
+                             const std::vector<std::string>& humans) {
+  const MatchSpec& spec = runner->spec();
+  const std::string id = spec.match_id;
+  match->m = {&tick_seconds.with({spec.game}), &lateness.with({spec.game}), &behind.with({spec.game}),
+              &bot_decisions.with({spec.game})};
+  match->period =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(1)) / spec.tick_rate;
+  {
+    core::Lock lock(match->mu);
+    for (const auto& u : humans) {
+      for (std::size_t i = 0; i < spec.seats.size(); ++i)
+        if (!spec.seats[i].bot && spec.seats[i].user_id == u) match->seat_of[u] = static_cast<int>(i);
+      match->humans.push_back(u);
+    }
+    match->runner = std::move(runner);
+  }
+  // Once the match is in the tables another bus thread may see it (a presence change makes a
+  // player leave): its fields are read only under its lock (the analysis checks).
+  {
+    core::Lock lock(mu);
+    if (matches.count(id) != 0) return false;
+    matches[id] = match;
+    for (const auto& u : humans) matches_of[u].push_back(id);
+  }
+  std::weak_ptr<Impl> weak = shared_from_this();
+  auto op_sub = bus.subscribe(protocol::match_op(id), [weak, id](const bus::Message& msg) {
+    if (auto self = weak.lock()) self->on_op(id, msg);
+  });
+  active_matches.inc();
+  players.inc(static_cast<double>(humans.size()));
+  core::Lock lock(match->mu);
+  match->op_sub = std::move(op_sub);
+  return true;
+}
+
+void MatchHost::Impl::schedule(const MatchPtr& match) {
+  std::weak_ptr<Impl> weak = shared_from_this();
   // The first tick at a random point of the period: matches do not all fall due together.
   const auto phase = match->period * static_cast<long>(std::random_device{}() % 1000) / 1000;
   scheduler.add(match->period, phase, [weak, match](Scheduler::Clock::duration late) {
@@ -115,6 +135,7 @@ MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const
                      metrics::Registry& registry, HostSettings settings, BotFactory make_bot)
     : impl_(std::make_shared<Impl>(bus, std::move(games), store, clock, registry, std::move(settings),
                                    std::move(make_bot))) {
+  if (impl_->settings.node.empty()) impl_->settings.node = "host-" + core::random_token(6);
   std::weak_ptr<Impl> weak = impl_;
   impl_->subs.push_back(bus.subscribe(
       protocol::kMatchFound,
@@ -125,11 +146,22 @@ MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const
   impl_->subs.push_back(bus.subscribe(protocol::kPresenceChangedAll, [weak](const bus::Message& m) {
     if (auto self = weak.lock()) self->on_presence(m);
   }));
+  if (impl_->settings.checkpoint_interval.count() > 0)
+    impl_->upkeep.add(impl_->settings.checkpoint_interval, [weak](Scheduler::Clock::duration) {
+      auto self = weak.lock();
+      if (!self) return false;
+      self->checkpoint_all(self->clock.now_unix_ms() + self->settings.lease.count());
+      self->adopt_orphans();
+      return true;
+    });
 }
 
 MatchHost::~MatchHost() {
   impl_->subs.clear();
+  impl_->upkeep.stop();
   impl_->scheduler.stop();
+  // Another host (or this one, started again) takes the matches up from here, at once.
+  if (impl_->settings.checkpoint_interval.count() > 0 && impl_->settings.release_on_stop) impl_->checkpoint_all(0);
   std::vector<std::unique_ptr<bus::Subscription>> subs;  // unsubscribed after the locks are released
   std::vector<Impl::MatchPtr> all;
   {

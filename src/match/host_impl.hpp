@@ -31,6 +31,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   router::Router router;
   std::shared_ptr<spdlog::logger> log = log::get("host");
   Scheduler scheduler;
+  Scheduler upkeep;  // checkpoints and adoptions (store calls): never on a tick thread
 
   metrics::Family<metrics::Histogram>& tick_seconds;
   metrics::Family<metrics::Histogram>& lateness;
@@ -40,6 +41,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   metrics::Family<metrics::Counter>& bot_decisions;
   metrics::Family<metrics::Counter>& ended_total;
   metrics::Counter& bad_found;
+  metrics::Counter& adopted_total;
+  metrics::Counter& lost_total;
+  metrics::Counter& checkpoint_failures;
 
   // The game's metric children, resolved when its match starts: a tick looks nothing up.
   struct GameMetrics {
@@ -65,6 +69,11 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     // sent by the next tick, before its delta, so a snapshot never overtakes (or trails) the
     // deltas around it.
     std::vector<std::pair<std::string, int>> snapshot_due ARENA_GUARDED_BY(mu);
+    // Failover: the lease this host holds the match by, how much of the log the store has, and
+    // whether the store knows the match yet (its first checkpoint writes the spec).
+    Lease lease ARENA_GUARDED_BY(mu);
+    std::size_t logged ARENA_GUARDED_BY(mu) = 0;
+    bool begun ARENA_GUARDED_BY(mu) = false;
   };
   using MatchPtr = std::shared_ptr<Match>;
 
@@ -84,6 +93,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         make_bot(std::move(bots)),
         router(b),
         scheduler(settings.threads),
+        upkeep(settings.checkpoint_interval.count() > 0 ? 1 : 0),
         tick_seconds(r.histogram("game_tick_duration_seconds", "Time one match tick took", {"game"},
                                  {0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05})),
         lateness(r.histogram("game_tick_lateness_seconds", "How late a tick started against its schedule", {"game"},
@@ -95,7 +105,15 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         ended_total(r.counter("game_matches_ended_total", "Matches ended, by outcome", {"game", "outcome"})),
         bad_found(r.counter("host_bad_match_found_total",
                             "match.found messages refused (malformed, or a game this host does not run)")
-                      .with({})) {}
+                      .with({})),
+        adopted_total(r.counter("host_matches_adopted_total",
+                                "Matches this host took over from a host that stopped renewing their lease")
+                          .with({})),
+        lost_total(
+            r.counter("host_matches_lost_total", "Matches this host stopped because another host holds their lease now")
+                .with({})),
+        checkpoint_failures(
+            r.counter("host_checkpoint_failures_total", "Checkpoint or adoption rounds the store refused").with({})) {}
 
   // A push decided under a match's lock and sent after it is released.
   struct Push {
@@ -107,6 +125,28 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
 
   void on_found(const bus::Message& m);
   void start(const MatchSpec& requested, const GameInfo& info);
+  // Puts a match with its runner and seated humans into the tables and subscribes its ops; false
+  // when the match runs here already.
+  bool enroll(const MatchPtr& match, std::unique_ptr<MatchRunner> runner, const std::vector<std::string>& humans);
+  // Starts ticking an enrolled match.
+  void schedule(const MatchPtr& match);
+  // Takes a match out of the tables (and its op subscription, returned to drop outside the locks):
+  // after this no op or presence change finds it. Returns its spectators.
+  std::vector<std::string> retire(const MatchPtr& match, const std::string& id, const std::vector<std::string>& humans,
+                                  std::unique_ptr<bus::Subscription>& sub);
+  // match.ended on the bus and to the players and spectators.
+  void announce_end(const MatchRecord& rec, std::vector<std::string> told);
+
+  // Failover (host_failover.cpp), on the upkeep thread: writes every match's checkpoint and
+  // renews (or, with lease_until 0, lets go of) its lease; stops the matches another host took.
+  void checkpoint_all(std::int64_t lease_until);
+  // Takes over matches whose lease ran out and plays them on from their checkpoint.
+  void adopt_orphans();
+  void resume(AdoptedMatch adopted, const GameInfo& info);
+  // A match that cannot be taken up ends with an error result, stored under the adopter's lease.
+  void end_unrunnable(const AdoptedMatch& adopted, const std::string& error);
+  // Another host holds the match's lease: stop it here without a result.
+  void drop(const MatchPtr& match);
   // One tick of one match, on a scheduler thread. False when the match is over.
   bool tick(const MatchPtr& match, Scheduler::Clock::duration late);
   // Stores the result, then tells everyone. A failed write is retried: the result is never lost

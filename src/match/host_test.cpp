@@ -122,13 +122,11 @@ TEST(Host, AFailingModeEndsOnlyItsOwnMatch) {
   EXPECT_NE(registry.render().find("game_matches_ended_total{game=\"boom\",outcome=\"error\"} 1"), std::string::npos);
 }
 
-// A store that fails its first `failures` saves, then stores in memory.
-class FlakyStore final : public MatchStore {
+// A memory store that tests look into or break by overriding what they need.
+class ProxyStore : public MatchStore {
  public:
-  explicit FlakyStore(int failures) : failures_(failures) {}
   using MatchStore::save;
   Saved save(const MatchRecord& rec, std::int64_t ended_at, const Lease& lease) override {
-    if (attempts_.fetch_add(1) < failures_) throw std::runtime_error("disk full");
     return inner_.save(rec, ended_at, lease);
   }
   std::vector<std::string> checkpoint(const std::vector<Checkpoint>& cps, std::int64_t lease_until) override {
@@ -146,13 +144,140 @@ class FlakyStore final : public MatchStore {
   bool mark_applied(const std::string& match_id, std::int64_t now) override {
     return inner_.mark_applied(match_id, now);
   }
+
+ protected:
+  MemoryMatchStore inner_;
+};
+
+// A store that fails its first `failures` saves, then stores in memory.
+class FlakyStore final : public ProxyStore {
+ public:
+  explicit FlakyStore(int failures) : failures_(failures) {}
+  using MatchStore::save;
+  Saved save(const MatchRecord& rec, std::int64_t ended_at, const Lease& lease) override {
+    if (attempts_.fetch_add(1) < failures_) throw std::runtime_error("disk full");
+    return inner_.save(rec, ended_at, lease);
+  }
   int attempts() const { return attempts_.load(); }
 
  private:
   const int failures_;
   std::atomic<int> attempts_{0};
-  MemoryMatchStore inner_;
 };
+
+// A store that tells how far the checkpoints of its matches got.
+class WatchedStore final : public ProxyStore {
+ public:
+  std::vector<std::string> checkpoint(const std::vector<Checkpoint>& cps, std::int64_t lease_until) override {
+    auto lost = inner_.checkpoint(cps, lease_until);
+    std::lock_guard lock(mu_);
+    for (const auto& cp : cps) ticks_[cp.match_id] = cp.ticks;
+    cv_.notify_all();
+    return lost;
+  }
+  std::vector<AdoptedMatch> adopt(const std::string& host, const std::vector<std::string>& g, std::int64_t now,
+                                  std::int64_t lease_until, int limit) override {
+    auto got = inner_.adopt(host, g, now, lease_until, limit);
+    std::lock_guard lock(mu_);
+    ++adopt_rounds_;
+    cv_.notify_all();
+    return got;
+  }
+  bool wait_adopt_rounds(int n) {
+    std::unique_lock lock(mu_);
+    const int from = adopt_rounds_;
+    return cv_.wait_for(lock, 10s, [&] { return adopt_rounds_ >= from + n; });
+  }
+  bool wait_checkpointed(const std::string& id, std::uint64_t ticks) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 10s, [&] { return ticks_[id] >= ticks; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, std::uint64_t> ticks_;
+  int adopt_rounds_ = 0;
+};
+
+// Host failover on one store: host A runs a match and dies (crash: its lease runs out) or stops
+// (it lets go of its lease); host B adopts the match from A's last checkpoint, the player gets a
+// snapshot from B and then its deltas, and the match ends once, with a record that replays to
+// its end: one consistent history across both hosts.
+class HostFailover : public ::testing::TestWithParam<bool> {};
+
+TEST_P(HostFailover, AnotherHostPlaysTheMatchOnFromItsCheckpoint) {
+  const bool crash = GetParam();
+  bus::MemoryBus bus;
+  WatchedStore store;
+  core::FakeClock clock;
+  HostSettings hs;
+  hs.checkpoint_interval = 20ms;
+  hs.lease = 1000ms;
+  hs.release_on_stop = !crash;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<std::string, std::int64_t>> seen;  // op, tick: as alice receives them
+  int ended = 0;
+  auto pushes = bus.subscribe(protocol::route_user("alice"), [&](const bus::Message& m) {
+    const auto payload = protocol::decode<protocol::RoutePayload>(m.data);
+    ASSERT_TRUE(payload);
+    const auto frame = json::parse("{" + std::string(payload->text)).as_object();
+    const auto& d = frame.at("d").as_object();
+    std::lock_guard lock(mu);
+    seen.emplace_back(std::string(frame.at("op").as_string()), d.contains("tick") ? d.at("tick").as_int64() : -1);
+    cv.notify_all();
+  });
+  auto ends = bus.subscribe(protocol::kMatchEnded, [&](const bus::Message&) {
+    std::lock_guard lock(mu);
+    ++ended;
+    cv.notify_all();
+  });
+  metrics::Registry registry_a;
+  hs.node = "host-a";
+  auto a = std::make_unique<MatchHost>(bus, games(), store, clock, registry_a, hs);
+  protocol::MatchFound f{"m-failover", "practice", "cycles", "eu", {{{"alice", 1500, 20, ""}}}, true, 3, 4, 1, 100};
+  bus.publish(protocol::kMatchFound, protocol::encode(f));
+  ASSERT_TRUE(store.wait_checkpointed("m-failover", 20));
+  a.reset();  // crash: no more ticks, no result, no checkpoint after the last one (or a stop that lets go)
+  std::size_t before;
+  {
+    std::lock_guard lock(mu);
+    before = seen.size();
+    ASSERT_EQ(ended, 0) << "the match ended before its host went away: make it longer";
+  }
+  metrics::Registry registry_b;
+  hs.node = "host-b";
+  MatchHost b(bus, games(), store, clock, registry_b, hs);
+  if (crash) {
+    ASSERT_TRUE(store.wait_adopt_rounds(3));  // B looked three times: A's lease still holds
+    EXPECT_EQ(b.active(), 0u);
+    clock.advance(1500ms);  // A's lease runs out
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return ended > 0 && !seen.empty() && seen.back().first == "match.ended"; }));
+  const auto snap = std::find_if(seen.begin() + static_cast<std::ptrdiff_t>(before), seen.end(),
+                                 [](const auto& e) { return e.first == "match.snapshot"; });
+  ASSERT_NE(snap, seen.end()) << "no snapshot from the host that took the match over";
+  EXPECT_GE(snap->second, 20);  // from the checkpoint, not from the start
+  EXPECT_EQ(std::next(snap)->first, "match.delta");
+  EXPECT_EQ(std::next(snap)->second, snap->second + 1);
+  EXPECT_EQ(seen.back().first, "match.ended");
+  lock.unlock();
+  EXPECT_TRUE(bus.wait_idle(5s));
+  lock.lock();
+  EXPECT_EQ(ended, 1);
+  lock.unlock();
+  const auto rec = store.load("m-failover");
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(rec->record.error.empty()) << rec->record.error;
+  EXPECT_TRUE(replay(rec->record, games()).matches);
+  EXPECT_NE(registry_b.render().find("host_matches_adopted_total 1"), std::string::npos);
+  EXPECT_EQ(store.adopt("host-c", {"cycles"}, 1LL << 60, 1LL << 61, 10).size(), 0u);  // nothing left running
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashOrStop, HostFailover, ::testing::Values(true, false),
+                         [](const auto& p) { return p.param ? "crash" : "stop"; });
 
 // The store-retry path: match.ended goes out only once the result is stored, however many
 // writes fail first, and exactly once.

@@ -87,15 +87,17 @@ json::object result_json(const MatchRecord& rec) {
 void MatchHost::Impl::finish(const MatchPtr& match) {
   MatchRecord rec;
   std::vector<std::string> humans;
-  std::vector<std::string> watchers;
+  Lease lease;
   {
     core::Lock lock(match->mu);
     if (match->finished) return;
     rec = match->runner->record();
     humans = match->humans;
+    lease = match->lease;
   }
+  Saved saved = Saved::stored;
   try {
-    store.save(rec, clock.now_unix());
+    saved = store.save(rec, clock.now_unix(), lease);
   } catch (const std::exception& e) {
     log->error("msg=\"storing a match result failed; retrying\" match_id={} error=\"{}\"", rec.spec.match_id, e.what());
     std::weak_ptr<Impl> weak = shared_from_this();
@@ -105,7 +107,25 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
     });
     return;
   }
-  std::unique_ptr<bus::Subscription> sub;  // unsubscribed at the end, outside the lock
+  if (saved == Saved::lost) {  // this host stalled past its lease: the match is another host's now
+    drop(match);
+    return;
+  }
+  std::unique_ptr<bus::Subscription> sub;  // unsubscribed at the end, outside the locks
+  std::vector<std::string> told = humans;
+  for (auto& w : retire(match, rec.spec.match_id, humans, sub)) told.push_back(std::move(w));
+  announce_end(rec, std::move(told));
+  ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
+  sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
+  active_matches.dec();
+  players.dec(static_cast<double>(humans.size()));
+  log->info("msg=\"match ended\" match_id={} ticks={} error=\"{}\"", rec.spec.match_id, rec.ticks, rec.error);
+}
+
+std::vector<std::string> MatchHost::Impl::retire(const MatchPtr& match, const std::string& id,
+                                                 const std::vector<std::string>& humans,
+                                                 std::unique_ptr<bus::Subscription>& sub) {
+  std::vector<std::string> watchers;
   {
     core::Lock lock(match->mu);
     match->finished = true;  // no spectator joins after this (watch checks it under this lock)
@@ -113,31 +133,23 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
     sub = std::move(match->op_sub);
   }
   // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
-  {
-    core::Lock lock(mu);
-    matches.erase(rec.spec.match_id);
-    for (const auto& u : humans) {
-      auto& ids = matches_of[u];
-      ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
-      if (ids.empty()) matches_of.erase(u);
-    }
-    for (const auto& u : watchers) {
-      auto& ids = watching[u];
-      ids.erase(std::remove(ids.begin(), ids.end(), rec.spec.match_id), ids.end());
-      if (ids.empty()) watching.erase(u);
-    }
-  }
+  core::Lock lock(mu);
+  if (auto it = matches.find(id); it != matches.end() && it->second == match) matches.erase(it);
+  auto forget = [&](std::unordered_map<std::string, std::vector<std::string>>& index, const std::string& user) {
+    auto& ids = index[user];
+    ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+    if (ids.empty()) index.erase(user);
+  };
+  for (const auto& u : humans) forget(matches_of, u);
+  for (const auto& u : watchers) forget(watching, u);
+  return watchers;
+}
+
+void MatchHost::Impl::announce_end(const MatchRecord& rec, std::vector<std::string> told) {
   const json::object result = result_json(rec);
   bus.publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{rec.spec.match_id, rec.spec.mode,
                                                                            rec.spec.game, json::serialize(result)}));
-  std::vector<std::string> told = humans;
-  told.insert(told.end(), watchers.begin(), watchers.end());
   router.to_users(told, "match.ended", {{"match_id", rec.spec.match_id}, {"result", result}});
-  ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
-  sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
-  active_matches.dec();
-  players.dec(static_cast<double>(humans.size()));
-  log->info("msg=\"match ended\" match_id={} ticks={} error=\"{}\"", rec.spec.match_id, rec.ticks, rec.error);
 }
 
 }  // namespace arena::match
