@@ -30,37 +30,54 @@ std::optional<json::value> match_ended(Player& p, std::chrono::milliseconds time
   return ended;
 }
 
-json::value play_four(Player& a, Player& b, const std::string& mode) {
+std::optional<FourMatch> start_four(Player& a, Player& b, const std::string& mode) {
   a.request("mm.enqueue", {{"mode", mode}, {"regions", {{"eu", 20}}}}, 1);
   b.request("mm.enqueue", {{"mode", mode}, {"regions", {{"eu", 20}}}}, 1);
   auto aa = a.next("match.assigned");
   auto ab = b.next("match.assigned");
   EXPECT_TRUE(aa && ab);
-  if (!aa || !ab) return nullptr;
-  const std::string id = str(*aa, {"d", "match_id"});
-  Player* players[2] = {&a, &b};
-  int seat[2] = {static_cast<int>(aa->at("d").at("seat").as_int64()),
-                 static_cast<int>(ab->at("d").at("seat").as_int64())};
-  int to_move = -1;
+  if (!aa || !ab) return std::nullopt;
+  FourMatch m;
+  m.id = str(*aa, {"d", "match_id"});
+  m.players[0] = &a;
+  m.players[1] = &b;
+  m.seat[0] = static_cast<int>(aa->at("d").at("seat").as_int64());
+  m.seat[1] = static_cast<int>(ab->at("d").at("seat").as_int64());
   if (auto snap = a.next("match.snapshot"))
-    to_move = static_cast<int>(snap->at("d").at("state").at("to_move").as_int64());
+    m.to_move = static_cast<int>(snap->at("d").at("state").at("to_move").as_int64());
   (void)b.next("match.snapshot");
-  for (int move = 0; move < 20; ++move) {
-    const int who = seat[0] == to_move ? 0 : 1;
-    auto reply = players[who]->request("match.input", {{"match_id", id}, {"d", {{"column", seat[who]}}}}, 10 + move);
+  return m;
+}
+
+bool play_moves(FourMatch& m, int moves) {
+  Player& a = *m.players[0];
+  for (int move = 0; move < moves && !m.won; ++move) {
+    const int who = m.seat[0] == m.to_move ? 0 : 1;
+    auto reply =
+        m.players[who]->request("match.input", {{"match_id", m.id}, {"d", {{"column", m.seat[who]}}}}, 10 + move);
     if (str(reply, {"op"}) != "match.input") {
       ADD_FAILURE() << "move " << move << ": " << reply;
-      break;
+      return false;
     }
     auto delta = a.next("match.delta", 5s);
     if (!delta) {
       ADD_FAILURE() << "no delta after move " << move;
-      break;
+      return false;
     }
     const auto& d = delta->at("d").at("d").as_object();
-    if (d.contains("winner")) break;  // the deciding move, announced with its tick
-    to_move = static_cast<int>(d.at("to_move").as_int64());
+    if (d.contains("winner")) {
+      m.won = true;  // the deciding move, announced with its tick
+    } else {
+      m.to_move = static_cast<int>(d.at("to_move").as_int64());
+    }
   }
+  return true;
+}
+
+json::value play_four(Player& a, Player& b, const std::string& mode) {
+  auto m = start_four(a, b, mode);
+  if (!m) return nullptr;
+  play_moves(*m, 20);
   auto ended = match_ended(a);
   EXPECT_TRUE(ended);
   EXPECT_TRUE(match_ended(b));

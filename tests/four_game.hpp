@@ -9,6 +9,21 @@
 
 namespace arena::testing {
 
+// A game of four in progress between two players.
+struct FourMatch {
+  std::string id;
+  Player* players[2] = {nullptr, nullptr};
+  int seat[2] = {0, 0};
+  int to_move = -1;
+  bool won = false;  // the deciding move was made
+};
+
+// Queues a and b in `mode` (region eu) and waits for their match: null on failure (reported).
+std::optional<FourMatch> start_four(Player& a, Player& b, const std::string& mode = "duel4");
+// Plays up to `moves` moves, each player dropping in its seat's column (seat 0 in column 0, seat 1
+// in column 1), until one wins. False on a failure (reported).
+bool play_moves(FourMatch& m, int moves);
+
 // Plays one game of four between a and b (queued in `mode`, region eu): seat 0 drops in column
 // 0, seat 1 in column 1, so whoever moves first gets four in a row. Returns match.ended as a saw
 // it (null on failure, with the failure reported).

@@ -242,5 +242,74 @@ TEST(PostgresCluster, WhenTheLeadingMatchmakerDiesTheOtherFormsMatchesWithinSeco
   EXPECT_EQ(second.stop(), 0);
 }
 
+// Two host processes: SIGKILLed mid-match, the host running it stops renewing its lease; the
+// other adopts the match within seconds, replays it to its last checkpoint (the moves made so
+// far), sends both players a snapshot, and the game goes on to its end there: rated once.
+TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
+  PgEnv env;
+  testing::NatsServer nats;
+  const std::string config = env.duel4_config();
+  auto with = [&](const std::string& node, const std::string& roles) {
+    auto a = env.args(node, roles);
+    for (const std::string& extra :
+         {std::string("--config"), config, std::string("--matchmaking-interval"), std::string("20ms"),
+          std::string("--bus"), nats.url(), std::string("--host-checkpoint-interval"), std::string("200ms"),
+          std::string("--host-lease"), std::string("1s")})
+      a.push_back(extra);
+    return a;
+  };
+  ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,worker"));
+  std::unique_ptr<ArenaProcess> hosts[2] = {std::make_unique<ArenaProcess>(ARENA_BIN, with("host-1", "host")),
+                                            std::make_unique<ArenaProcess>(ARENA_BIN, with("host-2", "host"))};
+  auto metric = [](std::uint16_t port, const std::string& name) -> long {
+    const auto body = HttpClient(port).get("/metrics").body;
+    const auto at = body.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stol(body.substr(at + name.size() + 2));
+  };
+  testing::Player a(front.port(), testing::guest(front.port()));
+  testing::Player b(front.port(), testing::guest(front.port()));
+  auto m = testing::start_four(a, b);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(testing::play_moves(*m, 4));  // two each, nobody has won
+  const int running = metric(hosts[0]->port(), "game_matches_active") == 1 ? 0 : 1;
+  ASSERT_EQ(metric(hosts[running]->port(), "game_matches_active"), 1);
+  // Two more checkpoint rounds: one began after the last move, so the moves are in the store.
+  const long rounds = metric(hosts[running]->port(), "host_checkpoints_total");
+  for (int i = 0; i < 100 && metric(hosts[running]->port(), "host_checkpoints_total") < rounds + 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded: 5 s (a round every 200 ms)
+  ::kill(hosts[running]->pid(), SIGKILL);
+  hosts[running].reset();
+  auto& other = *hosts[1 - running];
+  // The other host's snapshot: the moves made before the kill are on the board.
+  auto snap = a.next("match.snapshot", std::chrono::seconds(10));
+  ASSERT_TRUE(snap) << other.log();
+  (void)b.next("match.snapshot");
+  const auto& state = snap->at("d").at("state").as_object();
+  int pieces = 0;
+  for (const auto& row : state.at("rows").as_array())
+    for (const char c : std::string(row.as_string())) pieces += c != '.' ? 1 : 0;
+  EXPECT_EQ(pieces, 4) << state;
+  m->to_move = static_cast<int>(state.at("to_move").as_int64());
+  ASSERT_TRUE(testing::play_moves(*m, 10));
+  EXPECT_TRUE(m->won);
+  const auto ended = testing::match_ended(a);
+  ASSERT_TRUE(ended);
+  EXPECT_FALSE(ended->at("d").at("result").as_object().contains("error")) << *ended;
+  EXPECT_TRUE(testing::match_ended(b));
+  EXPECT_EQ(metric(other.port(), "host_matches_adopted_total"), 1);
+  // Rated once, by the worker, from the result the adopting host stored.
+  HttpClient http(front.port());
+  std::int64_t games = -1;
+  for (int i = 0; i < 100 && games != 1; ++i) {  // bounded: 5 s
+    const auto r = http.get("/v1/players/" + a.login.user_id);
+    if (r.status == 200 && !r.json().at("modes").as_array().empty())
+      games = r.json().at("modes").at(0).at("games").as_int64();
+    if (games != 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(games, 1);
+  EXPECT_EQ(front.stop(), 0);
+  EXPECT_EQ(other.stop(), 0);
+}
+
 }  // namespace
 }  // namespace arena

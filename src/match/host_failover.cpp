@@ -35,6 +35,7 @@ void MatchHost::Impl::checkpoint_all(std::int64_t lease_until) {
     log->warn("msg=\"checkpoint failed\" matches={} error=\"{}\"", cps.size(), e.what());
     return;
   }
+  checkpoints.inc();
   const std::set<std::string> lost(lost_ids.begin(), lost_ids.end());
   for (std::size_t i = 0; i < cps.size(); ++i) {
     if (lost.count(cps[i].match_id) != 0) {

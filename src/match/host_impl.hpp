@@ -43,6 +43,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   metrics::Counter& bad_found;
   metrics::Counter& adopted_total;
   metrics::Counter& lost_total;
+  metrics::Counter& checkpoints;
   metrics::Counter& checkpoint_failures;
 
   // The game's metric children, resolved when its match starts: a tick looks nothing up.
@@ -112,6 +113,8 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
         lost_total(
             r.counter("host_matches_lost_total", "Matches this host stopped because another host holds their lease now")
                 .with({})),
+        checkpoints(r.counter("host_checkpoints_total", "Checkpoint rounds written (every running match of this host)")
+                        .with({})),
         checkpoint_failures(
             r.counter("host_checkpoint_failures_total", "Checkpoint or adoption rounds the store refused").with({})) {}
 
