@@ -14,18 +14,31 @@ class SessionsRole final : public Component {
   std::string_view name() const override { return "sessions"; }
 
   void start() override {
-    presence_ = std::make_unique<sessions::PresenceService>(shared_.bus, shared_.clock, shared_.timers);
-    channels_ = std::make_unique<sessions::ChannelService>(shared_.bus, shared_.router, settings_);
+    // With Redis any number of sessions processes share presence and channels; without, this
+    // process's memory holds them (run one).
+    if (shared_.redis != nullptr)
+      directory_ = std::make_unique<sessions::RedisDirectory>(*shared_.redis);
+    else
+      directory_ = std::make_unique<sessions::MemoryDirectory>();
+    backlog_ = std::make_unique<sessions::Backlog>(shared_.registry);
+    presence_ =
+        std::make_unique<sessions::PresenceService>(shared_.bus, shared_.clock, shared_.timers, *directory_, *backlog_);
+    channels_ =
+        std::make_unique<sessions::ChannelService>(shared_.bus, shared_.router, settings_, *directory_, *backlog_);
   }
 
   void stop() override {
     channels_.reset();
     presence_.reset();
+    backlog_.reset();
+    directory_.reset();
   }
 
  private:
   const sessions::ChannelSettings settings_;
   Shared& shared_;
+  std::unique_ptr<sessions::Directory> directory_;
+  std::unique_ptr<sessions::Backlog> backlog_;
   std::unique_ptr<sessions::PresenceService> presence_;
   std::unique_ptr<sessions::ChannelService> channels_;
 };

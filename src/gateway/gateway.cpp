@@ -111,14 +111,22 @@ const std::vector<Gateway::Impl::OpEntry>& Gateway::Impl::table() {
 // ---------------------------------------------------------------- lifecycle
 
 void Gateway::Impl::start() {
-  // The presence service restarted: tell it about every session held here.
+  // The sessions role lost what it held (a sessions process restarted, or Redis did empty): tell
+  // it about every session held here and the channels each is in (quietly: nobody joined).
   resync_sub = bus.subscribe(protocol::kPresenceResync, [this](const bus::Message&) {
     std::vector<SessionPtr> all;
     {
       core::Lock lock(mu);
       for (auto& [id, s] : sessions) all.push_back(s);
     }
-    for (auto& s : all) announce(s, protocol::kSessionOpened);
+    for (auto& s : all) {
+      announce(s, protocol::kSessionOpened);
+      for (const auto& ch : s->channels())
+        announcer.post([this, rejoin = json::serialize(json::object{
+                                  {"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}, {"quiet", true}})] {
+          bus.publish(protocol::kChannelsJoin, rejoin);
+        });
+    }
   });
   sweep_timer = timers.every("gateway-sweep", std::chrono::milliseconds(200), sweeper, [this] { sweep(); });
 }

@@ -31,7 +31,10 @@ std::string code(const json::object& o) {
 struct Channels : ::testing::Test {
   bus::MemoryBus bus;
   router::Router router{bus};
-  ChannelService channels{bus, router, ChannelSettings{.max_members = 2}};
+  MemoryDirectory directory;
+  metrics::Registry registry;
+  Backlog backlog{registry};
+  ChannelService channels{bus, router, ChannelSettings{.max_members = 2}, directory, backlog};
 };
 
 TEST_F(Channels, AUserCountsOnceHoweverManySessionsAndTheLimitHolds) {
@@ -74,6 +77,56 @@ TEST_F(Channels, MalformedRequestsGetAnErrorAndChangeNothing) {
   bus.publish(protocol::kSessionClosed, "not json");
   ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_TRUE(channels.members("c").empty());
+}
+
+// A gateway re-announcing its sessions' channels after the directory lost them (presence.resync)
+// joins quietly: the members hear nothing of it.
+TEST_F(Channels, AQuietRejoinTellsNobody) {
+  std::vector<std::string> events;
+  std::mutex mu;
+  auto sub = bus.subscribe(protocol::route_channel("lobby"), [&](const bus::Message& m) {
+    std::lock_guard lock(mu);
+    events.emplace_back(m.data);
+  });
+  bus.publish(protocol::kChannelsJoin, R"({"channel":"lobby","user_id":"u1","sid":"s1","quiet":true})");
+  ASSERT_TRUE(bus.wait_idle(5s));
+  EXPECT_EQ(channels.members("lobby"), std::vector<std::string>{"u1"});
+  join(bus, "lobby", "u2", "s2");
+  ASSERT_TRUE(bus.wait_idle(5s));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(events.size(), 1u);  // u2's join only
+  EXPECT_NE(events[0].find("u2"), std::string::npos);
+}
+
+// Events the directory could not take wait, in order, and new ones wait behind them; drain hands
+// them over once it answers; past its bound the oldest go (counted).
+TEST(SessionsBacklog, KeepsEventsInOrderUntilTheDirectoryAnswers) {
+  metrics::Registry registry;
+  Backlog backlog(registry, 3);
+  bool up = false;
+  std::vector<int> applied;
+  auto event = [&](int n) {
+    return [&, n] {
+      if (!up) throw std::runtime_error("redis is down");
+      applied.push_back(n);
+    };
+  };
+  backlog.run(event(1));
+  up = true;
+  backlog.run(event(2));  // waits behind 1, although the directory answers now
+  EXPECT_TRUE(applied.empty());
+  up = false;
+  EXPECT_FALSE(backlog.drain());
+  backlog.run(event(3));
+  backlog.run(event(4));  // the bound: 1 goes
+  EXPECT_EQ(backlog.size(), 3u);
+  up = true;
+  EXPECT_TRUE(backlog.drain());
+  EXPECT_EQ(applied, (std::vector<int>{2, 3, 4}));
+  backlog.run(event(5));
+  EXPECT_EQ(applied.back(), 5);
+  EXPECT_NE(registry.render().find("sessions_backlog_dropped_total 1"), std::string::npos);
+  EXPECT_NE(registry.render().find("sessions_backlog_events 0"), std::string::npos);
 }
 
 }  // namespace

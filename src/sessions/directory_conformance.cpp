@@ -15,9 +15,9 @@ using Users = std::vector<std::string>;
 
 TEST_P(DirectoryConformance, AUserIsOnlineFromTheirFirstSessionToTheirLast) {
   auto dir = open_directory();
-  EXPECT_TRUE(dir->open("s1", "u1", "gw-1", 1000));
-  EXPECT_FALSE(dir->open("s2", "u1", "gw-2", 1000));
-  EXPECT_FALSE(dir->open("s2", "u1", "gw-2", 1000));  // announced again (a resync): nothing changes
+  EXPECT_TRUE(dir->open("s1", "u1", "gw-1"));
+  EXPECT_FALSE(dir->open("s2", "u1", "gw-2"));
+  EXPECT_FALSE(dir->open("s2", "u1", "gw-2"));  // announced again (a resync): nothing changes
   auto where = dir->lookup("u1");
   std::sort(where.begin(), where.end(), [](const Where& a, const Where& b) { return a.sid < b.sid; });
   ASSERT_EQ(where.size(), 2u);
@@ -30,26 +30,25 @@ TEST_P(DirectoryConformance, AUserIsOnlineFromTheirFirstSessionToTheirLast) {
   EXPECT_TRUE(dir->lookup("nobody").empty());
   // A close that overtook its open: the session stays closed.
   EXPECT_FALSE(dir->close("s3", "u2"));
-  EXPECT_FALSE(dir->open("s3", "u2", "gw-1", 1000));
+  EXPECT_FALSE(dir->open("s3", "u2", "gw-1"));
   EXPECT_TRUE(dir->lookup("u2").empty());
 }
 
 TEST_P(DirectoryConformance, ASilentNodesSessionsGoToOneClaimer) {
   auto dir = open_directory();
   auto other = open_directory();  // another sessions process
-  dir->open("s1", "u1", "gw-dead", 1000);
-  dir->open("s2", "u2", "gw-dead", 1000);
-  dir->open("s3", "u3", "gw-live", 1000);
-  dir->heartbeat("gw-dead", 2000);
-  dir->heartbeat("gw-live", 9000);
-  EXPECT_TRUE(dir->claim_silent_nodes(1999).empty());  // heard from at 2000
-  auto claimed = dir->claim_silent_nodes(5000);
-  EXPECT_TRUE(other->claim_silent_nodes(5000).empty());  // claimed once
+  dir->open("s1", "u1", "gw-dead");
+  dir->open("s2", "u2", "gw-dead");
+  dir->open("s3", "u3", "gw-live");
+  EXPECT_EQ(other->nodes(), (Users{"gw-dead", "gw-live"}));
+  auto claimed = dir->claim_node("gw-dead");
+  EXPECT_TRUE(other->claim_node("gw-dead").empty());  // claimed once
   std::sort(claimed.begin(), claimed.end(), [](const SessionRef& a, const SessionRef& b) { return a.sid < b.sid; });
   ASSERT_EQ(claimed.size(), 2u);
   EXPECT_EQ(claimed[0].sid, "s1");
   EXPECT_EQ(claimed[0].user, "u1");
   EXPECT_EQ(claimed[1].user, "u2");
+  EXPECT_EQ(other->nodes(), Users{"gw-live"});
   EXPECT_EQ(dir->lookup("u1").size(), 1u);  // until the claimer closes them
   EXPECT_TRUE(other->close("s1", "u1"));
   EXPECT_TRUE(dir->lookup("u1").empty());

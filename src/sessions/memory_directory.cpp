@@ -1,5 +1,6 @@
 // Presence and channel membership in this process's memory.
 #include <algorithm>
+#include <utility>
 
 #include "arena/sessions/directory.hpp"
 
@@ -14,11 +15,10 @@ void MemoryDirectory::remember_closed(const std::string& sid) {
   }
 }
 
-bool MemoryDirectory::open(const std::string& sid, const std::string& user, const std::string& node,
-                           std::int64_t now_ms) {
+bool MemoryDirectory::open(const std::string& sid, const std::string& user, const std::string& node) {
   core::Lock lock(mu_);
   if (closed_.contains(sid)) return false;
-  nodes_.try_emplace(node, now_ms);  // known from its first session, until it heartbeats
+  nodes_.insert(node);
   auto& list = users_[user];
   if (std::any_of(list.begin(), list.end(), [&](const Where& x) { return x.sid == sid; })) return false;
   list.push_back({sid, node});
@@ -43,24 +43,18 @@ std::vector<Where> MemoryDirectory::lookup(const std::string& user) {
   return it == users_.end() ? std::vector<Where>{} : it->second;
 }
 
-void MemoryDirectory::heartbeat(const std::string& node, std::int64_t now_ms) {
+std::vector<std::string> MemoryDirectory::nodes() {
   core::Lock lock(mu_);
-  nodes_[node] = now_ms;
+  return {nodes_.begin(), nodes_.end()};
 }
 
-std::vector<SessionRef> MemoryDirectory::claim_silent_nodes(std::int64_t before_ms) {
+std::vector<SessionRef> MemoryDirectory::claim_node(const std::string& node) {
   core::Lock lock(mu_);
   std::vector<SessionRef> out;
-  for (auto it = nodes_.begin(); it != nodes_.end();) {
-    if (it->second > before_ms) {
-      ++it;
-      continue;
-    }
-    for (const auto& [user, list] : users_)
-      for (const auto& w : list)
-        if (w.node == it->first) out.push_back({user, w.sid});
-    it = nodes_.erase(it);
-  }
+  if (nodes_.erase(node) == 0) return out;
+  for (const auto& [user, list] : users_)
+    for (const auto& w : list)
+      if (w.node == node) out.push_back({user, w.sid});
   return out;
 }
 
@@ -127,6 +121,11 @@ std::vector<std::string> MemoryDirectory::close_channels(const std::string& sid,
   for (const auto& ch : chans)
     if (remove_locked(ch, user, sid)) gone.push_back(ch);
   return gone;
+}
+
+bool MemoryDirectory::intact() {
+  core::Lock lock(mu_);
+  return std::exchange(looked_, true);
 }
 
 }  // namespace arena::sessions

@@ -1,29 +1,34 @@
 #include "arena/sessions/presence_service.hpp"
 
-#include <algorithm>
 #include <set>
 
 #include "arena/bus/payload.hpp"
+#include "arena/core/log.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
 
 namespace arena::sessions {
 namespace json = boost::json;
 
-PresenceService::PresenceService(bus::Bus& bus, const core::Clock& clock, runtime::Timers& timers)
-    : bus_(bus), clock_(clock) {
+PresenceService::PresenceService(bus::Bus& bus, const core::Clock& clock, runtime::Timers& timers, Directory& directory,
+                                 Backlog& backlog)
+    : bus_(bus), clock_(clock), directory_(directory), backlog_(backlog) {
   subs_.push_back(bus_.subscribe(protocol::kNodeHeartbeat, [this](const bus::Message& m) { heartbeat(m); }));
   // One subscription for both, so a session's opened and closed are handled in the order its
-  // gateway published them (two subscriptions are two queues on either bus).
-  subs_.push_back(bus_.subscribe(protocol::kSessionEvents, [this](const bus::Message& m) {
-    if (m.subject == protocol::kSessionOpened) opened(m);
-    if (m.subject == protocol::kSessionClosed) closed(m);
-  }));
+  // gateway published them (two subscriptions are two queues on either bus). With several
+  // sessions processes each event goes to one; the directory keeps a close that overtook its open.
+  subs_.push_back(bus_.subscribe(
+      protocol::kSessionEvents,
+      [this](const bus::Message& m) {
+        if (m.subject == protocol::kSessionOpened) opened(m);
+        if (m.subject == protocol::kSessionClosed) closed(m);
+      },
+      protocol::kPresenceEventsGroup));
   subs_.push_back(bus_.subscribe(
       protocol::kPresenceQuery, [this](const bus::Message& m) { query(m); }, protocol::kSessionsGroup));
   bus_.flush(std::chrono::seconds(2));
-  bus_.publish(protocol::kPresenceResync, "{}");  // gateways re-announce the sessions they hold
-  check_timer_ = timers.every("presence-check", std::chrono::seconds(1), checker_, [this] { expire_silent_nodes(); });
+  check();  // a directory that starts empty (memory; a Redis that lost our keys) has the gateways resync
+  check_timer_ = timers.every("presence-check", std::chrono::seconds(1), checker_, [this] { check(); });
 }
 
 PresenceService::~PresenceService() {
@@ -39,61 +44,64 @@ void PresenceService::heartbeat(const bus::Message& m) {
   nodes_[h->node] = clock_.monotonic();
 }
 
-void PresenceService::expire_silent_nodes() {
-  const auto now = clock_.monotonic();
-  std::vector<std::pair<std::string, std::string>> dead;  // user, sid
-  {
-    core::Lock lock(mu_);
-    std::vector<std::string> silent;
-    for (const auto& [node, seen] : nodes_)
-      if (now - seen >= protocol::kNodeTimeout) silent.push_back(node);
-    for (const auto& node : silent) {
-      nodes_.erase(node);
-      for (const auto& [user, list] : users_)
-        for (const auto& w : list)
-          if (w.node == node) dead.emplace_back(user, w.sid);
+void PresenceService::check() {
+  try {
+    if (!backlog_.drain()) return;  // the directory does not answer yet
+    if (!directory_.intact()) {
+      log::get("sessions")->warn("msg=\"presence directory is empty; gateways announce their sessions again\"");
+      bus_.publish(protocol::kPresenceResync, "{}");
     }
-  }
-  for (const auto& [user, sid] : dead) {
-    // As the node would have said it; the channel service and others clean up on this.
-    bus_.publish(protocol::kSessionClosed, protocol::encode(protocol::SessionEvent{sid, user, "presence"}));
+    // Nodes with sessions that this process has not heard from yet (it just started) get the
+    // whole timeout from now.
+    const auto now = clock_.monotonic();
+    std::vector<std::string> silent;
+    {
+      const auto known = directory_.nodes();
+      core::Lock lock(mu_);
+      for (const auto& n : known) nodes_.try_emplace(n, now);
+      for (auto it = nodes_.begin(); it != nodes_.end();) {
+        if (now - it->second < protocol::kNodeTimeout) {
+          ++it;
+          continue;
+        }
+        silent.push_back(it->first);
+        it = nodes_.erase(it);
+      }
+    }
+    for (const auto& node : silent) {
+      const auto sessions = directory_.claim_node(node);  // empty when another process claimed it
+      if (!sessions.empty())
+        log::get("sessions")
+            ->warn("msg=\"gateway silent; closing its sessions\" node={} sessions={}", node, sessions.size());
+      for (const auto& ref : sessions)  // as the node would have said it; presence, channels and hosts clean up
+        bus_.publish(protocol::kSessionClosed, protocol::encode(protocol::SessionEvent{ref.sid, ref.user, "presence"}));
+    }
+  } catch (const std::exception& e) {
+    log::get("sessions")->warn("msg=\"presence check failed\" error=\"{}\"", e.what());
   }
 }
 
 void PresenceService::opened(const bus::Message& m) {
   auto e = protocol::decode<protocol::SessionEvent>(m.data);
   if (!e) return;
-  Where w{e->sid, e->node};
-  const std::string& user = e->user_id;
-  bool first = false;
   {
     core::Lock lock(mu_);
-    nodes_.try_emplace(w.node, clock_.monotonic());  // known from its first session, until it heartbeats
-    auto& list = users_[user];
-    if (std::any_of(list.begin(), list.end(), [&](const Where& x) { return x.sid == w.sid; })) return;
-    first = list.empty();
-    list.push_back(std::move(w));
+    nodes_.try_emplace(e->node, clock_.monotonic());  // known from its first session, until it heartbeats
   }
-  if (first) bus_.publish(protocol::presence_changed(user), protocol::encode(protocol::PresenceChanged{user, true}));
+  backlog_.run([this, e = *e] {
+    if (directory_.open(e.sid, e.user_id, e.node))
+      bus_.publish(protocol::presence_changed(e.user_id), protocol::encode(protocol::PresenceChanged{e.user_id, true}));
+  });
 }
 
 void PresenceService::closed(const bus::Message& m) {
   auto e = protocol::decode<protocol::SessionEvent>(m.data);
   if (!e) return;
-  const std::string& sid = e->sid;
-  const std::string& user = e->user_id;
-  bool last = false;
-  {
-    core::Lock lock(mu_);
-    auto it = users_.find(user);
-    if (it == users_.end()) return;
-    std::erase_if(it->second, [&](const Where& x) { return x.sid == sid; });
-    if (it->second.empty()) {
-      users_.erase(it);
-      last = true;
-    }
-  }
-  if (last) bus_.publish(protocol::presence_changed(user), protocol::encode(protocol::PresenceChanged{user, false}));
+  backlog_.run([this, e = *e] {
+    if (directory_.close(e.sid, e.user_id))
+      bus_.publish(protocol::presence_changed(e.user_id),
+                   protocol::encode(protocol::PresenceChanged{e.user_id, false}));
+  });
 }
 
 void PresenceService::query(const bus::Message& m) {
@@ -104,26 +112,22 @@ void PresenceService::query(const bus::Message& m) {
     return;
   }
   json::object answer;
-  core::Lock lock(mu_);
-  for (const auto& u : users->get_array()) {
-    if (!u.is_string()) continue;
-    const std::string id(u.get_string());
-    json::array nodes;
-    if (auto it = users_.find(id); it != users_.end()) {
+  try {
+    for (const auto& u : users->get_array()) {
+      if (!u.is_string()) continue;
+      const std::string id(u.get_string());
       std::set<std::string> distinct;
-      for (const auto& w : it->second) distinct.insert(w.node);
+      for (const auto& w : directory_.lookup(id)) distinct.insert(w.node);
+      json::array nodes;
       for (const auto& n : distinct) nodes.emplace_back(n);
+      const bool online = !nodes.empty();
+      answer[id] = json::object{{"online", online}, {"nodes", std::move(nodes)}};
     }
-    const bool online = !nodes.empty();
-    answer[id] = json::object{{"online", online}, {"nodes", std::move(nodes)}};
+  } catch (const std::exception&) {
+    bus::payload::reply(bus_, m, bus::payload::error(Code::unavailable, "presence is unavailable; retry"));
+    return;
   }
   bus::payload::reply(bus_, m, json::object{{"users", std::move(answer)}});
-}
-
-std::vector<PresenceService::Where> PresenceService::lookup(const std::string& user_id) const {
-  core::Lock lock(mu_);
-  auto it = users_.find(user_id);
-  return it == users_.end() ? std::vector<Where>{} : it->second;
 }
 
 }  // namespace arena::sessions

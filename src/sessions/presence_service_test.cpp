@@ -23,7 +23,10 @@ TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   bus::MemoryBus bus;
   core::FakeClock clock;
   runtime::Timers timers{clock};
-  PresenceService presence(bus, clock, timers);
+  MemoryDirectory directory;
+  metrics::Registry registry;
+  Backlog backlog{registry};
+  PresenceService presence(bus, clock, timers, directory, backlog);
   std::vector<std::string> changes;
   auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-1");
@@ -43,7 +46,10 @@ TEST(Presence, IgnoresMalformedEvents) {
   bus::MemoryBus bus;
   core::FakeClock clock;
   runtime::Timers timers{clock};
-  PresenceService presence(bus, clock, timers);
+  MemoryDirectory directory;
+  metrics::Registry registry;
+  Backlog backlog{registry};
+  PresenceService presence(bus, clock, timers, directory, backlog);
   for (const char* bad : {"", "nope", "[]", R"({"sid":1})", R"({"sid":"a.b","user_id":"u","node":"n"})"})
     bus.publish(protocol::kSessionOpened, bad);
   auto r = bus.request_sync(protocol::kPresenceQuery, R"({"users":"u"})", 1s);
@@ -54,7 +60,10 @@ TEST(Presence, ASilentNodesSessionsAreClosedForIt) {
   bus::MemoryBus bus;
   core::FakeClock clock;
   runtime::Timers timers{clock};
-  PresenceService presence(bus, clock, timers);
+  MemoryDirectory directory;
+  metrics::Registry registry;
+  Backlog backlog{registry};
+  PresenceService presence(bus, clock, timers, directory, backlog);
   std::vector<std::string> closed;
   auto sub = bus.subscribe(protocol::kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-dead");

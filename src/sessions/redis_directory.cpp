@@ -1,6 +1,6 @@
 // Presence and channel membership in Redis: each operation one Lua script (atomic), so any number
 // of sessions processes share them. Keys (arena:s:...): p:<user> hash sid -> node; n:<node> set of
-// "sid<TAB>user"; nodes zset node -> last heard from (ms); x:<sid> a closed session (an hour);
+// "sid<TAB>user"; nodes, the set of nodes with sessions; x:<sid> a closed session (an hour);
 // c:<channel> hash user -> "sid,sid"; sc:<sid> set of its channels; epoch, the marker whose loss
 // says Redis restarted empty.
 #include <algorithm>
@@ -38,12 +38,12 @@ local function leave(ch, user, sid)
 end
 )";
 
-// KEYS p:<user>, n:<node>, x:<sid>, nodes; ARGV sid, node, user, now
+// KEYS p:<user>, n:<node>, x:<sid>, nodes; ARGV sid, node, user
 constexpr const char* kOpen = R"(
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 local new = redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1] .. '\t' .. ARGV[3])
-redis.call('ZADD', KEYS[4], 'NX', ARGV[4], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[2])
 if new == 1 and redis.call('HLEN', KEYS[1]) == 1 then return 1 end
 return 0
 )";
@@ -59,15 +59,11 @@ if redis.call('HLEN', KEYS[1]) == 0 then return 1 end
 return 0
 )";
 
-// KEYS nodes; ARGV before, prefix
+// KEYS nodes, n:<node>; ARGV node
 constexpr const char* kClaim = R"(
-local out = {}
-for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) do
-  redis.call('ZREM', KEYS[1], node)
-  local k = ARGV[2] .. 'n:' .. node
-  for _, m in ipairs(redis.call('SMEMBERS', k)) do out[#out + 1] = m end
-  redis.call('DEL', k)
-end
+if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return {} end
+local out = redis.call('SMEMBERS', KEYS[2])
+redis.call('DEL', KEYS[2])
 return out
 )";
 
@@ -117,11 +113,10 @@ std::vector<std::string> strings(const storage::RedisValue& v) {
 
 }  // namespace
 
-bool RedisDirectory::open(const std::string& sid, const std::string& user, const std::string& node,
-                          std::int64_t now_ms) {
+bool RedisDirectory::open(const std::string& sid, const std::string& user, const std::string& node) {
   return redis_
              .command({"EVAL", kOpen, "4", key("p:", user), key("n:", node), key("x:", sid), key("nodes", ""), sid,
-                       node, user, std::to_string(now_ms)})
+                       node, user})
              .integer == 1;
 }
 
@@ -136,12 +131,12 @@ std::vector<Where> RedisDirectory::lookup(const std::string& user) {
   return out;
 }
 
-void RedisDirectory::heartbeat(const std::string& node, std::int64_t now_ms) {
-  redis_.command({"ZADD", key("nodes", ""), std::to_string(now_ms), node});
+std::vector<std::string> RedisDirectory::nodes() {
+  return strings(redis_.command({"SMEMBERS", key("nodes", "")}));
 }
 
-std::vector<SessionRef> RedisDirectory::claim_silent_nodes(std::int64_t before_ms) {
-  const auto r = redis_.command({"EVAL", kClaim, "1", key("nodes", ""), std::to_string(before_ms), kPrefix});
+std::vector<SessionRef> RedisDirectory::claim_node(const std::string& node) {
+  const auto r = redis_.command({"EVAL", kClaim, "2", key("nodes", ""), key("n:", node), node});
   std::vector<SessionRef> out;
   for (const auto& e : r.elements) {
     const auto tab = e.str.find('\t');

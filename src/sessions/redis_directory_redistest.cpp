@@ -32,10 +32,10 @@ TEST(RedisDirectory, NoticesARedisThatRestartedEmpty) {
   arena::testing::RedisServer server;
   auto dir = redis_directory(server.url());
   dir->intact();
-  dir->open("s1", "u1", "gw-1", 1000);
+  dir->open("s1", "u1", "gw-1");
   EXPECT_TRUE(dir->intact());
   server.stop();
-  EXPECT_THROW(dir->open("s2", "u2", "gw-1", 1000), storage::RedisError);
+  EXPECT_THROW(dir->open("s2", "u2", "gw-1"), storage::RedisError);
   server.start();  // a throwaway server keeps nothing across a restart
   EXPECT_FALSE(dir->intact());
   EXPECT_TRUE(dir->lookup("u1").empty());

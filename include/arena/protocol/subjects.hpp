@@ -10,12 +10,16 @@
 // sessions role (presence and channels) and the gateways
 //   session.opened          event    SessionEvent     a gateway opened a session
 //   session.closed          event    SessionEvent     a session ended (not a disconnect inside the
-//                                                     resume window)
-//   presence.resync         event    {}               presence (re)started: gateways re-announce
+//                                                     resume window); both taken by one sessions
+//                                                     process for presence, one for channels
+//   presence.resync         event    {}               the sessions role lost its state (a sessions
+//                                                     process started; Redis restarted empty):
+//                                                     gateways re-announce sessions and channels
 //   presence.changed.<user> event    PresenceChanged  first session opened / last one closed
 //   node.heartbeat          event    NodeHeartbeat    every gateway, every kHeartbeatInterval
 //   presence.query          request  {"users":[...]} -> {"users":{...}} (queue group sessions)
-//   channels.join/leave     request  ChannelRequest   -> {"members":[...]} | {} (queue group sessions)
+//   channels.join/leave     request  ChannelRequest   -> {"members":[...]} | {} (queue group sessions;
+//                                                     a join with "quiet":true, a re-announce, tells nobody)
 //   channels.members        request  {"channel"}      -> {"members":[...]}
 // matchmaker role
 //   mm.op                   request  ClientOp         client ops forwarded by a gateway (queue group
@@ -49,6 +53,11 @@ inline constexpr std::string_view kChannelsLeave = "channels.leave";
 inline constexpr std::string_view kChannelsMembers = "channels.members";
 inline constexpr std::string_view kNodeHeartbeat = "node.heartbeat";
 inline constexpr std::string_view kSessionsGroup = "sessions";
+// One sessions process takes each session event for presence, and one for channels. Two names: a
+// queue group spans every subscription of its name whose subject matches, so one name would hand
+// each session.closed to presence or to channels, not to both.
+inline constexpr std::string_view kPresenceEventsGroup = "sessions-presence";
+inline constexpr std::string_view kChannelEventsGroup = "sessions-channels";
 inline constexpr auto kHeartbeatInterval = std::chrono::seconds(2);
 inline constexpr auto kNodeTimeout = std::chrono::seconds(10);
 

@@ -45,15 +45,16 @@ class Directory {
 
   // Presence. True when it is the user's first session (they came online). A session closed
   // before (its close overtook its open on the bus) is not opened again.
-  virtual bool open(const std::string& sid, const std::string& user, const std::string& node, std::int64_t now_ms) = 0;
+  virtual bool open(const std::string& sid, const std::string& user, const std::string& node) = 0;
   // True when it was the user's last session (they went offline). The sid is remembered as closed.
   virtual bool close(const std::string& sid, const std::string& user) = 0;
   virtual std::vector<Where> lookup(const std::string& user) = 0;
-  // A node (gateway) is alive at `now_ms`.
-  virtual void heartbeat(const std::string& node, std::int64_t now_ms) = 0;
-  // Nodes not heard from since `before_ms` (crashed gateways): each is claimed by one caller,
-  // which gets its sessions to close, and forgotten.
-  virtual std::vector<SessionRef> claim_silent_nodes(std::int64_t before_ms) = 0;
+  // The nodes (gateways) that opened sessions and were not claimed since.
+  virtual std::vector<std::string> nodes() = 0;
+  // A node went silent (a crashed gateway; each sessions process judges by the heartbeats it
+  // hears): the first caller gets its sessions, to close, and the node is forgotten; a later
+  // caller gets nothing.
+  virtual std::vector<SessionRef> claim_node(const std::string& node) = 0;
 
   // Channels. A session closed before is refused (Outcome::closed), as is a new member of a
   // channel that has `max_members` users.
@@ -74,17 +75,17 @@ class Directory {
 // In this process's memory: one sessions process only.
 class MemoryDirectory final : public Directory {
  public:
-  bool open(const std::string& sid, const std::string& user, const std::string& node, std::int64_t now_ms) override;
+  bool open(const std::string& sid, const std::string& user, const std::string& node) override;
   bool close(const std::string& sid, const std::string& user) override;
   std::vector<Where> lookup(const std::string& user) override;
-  void heartbeat(const std::string& node, std::int64_t now_ms) override;
-  std::vector<SessionRef> claim_silent_nodes(std::int64_t before_ms) override;
+  std::vector<std::string> nodes() override;
+  std::vector<SessionRef> claim_node(const std::string& node) override;
   Joined join(const std::string& channel, const std::string& user, const std::string& sid,
               std::size_t max_members) override;
   bool leave(const std::string& channel, const std::string& user, const std::string& sid) override;
   std::vector<std::string> members(const std::string& channel) override;
   std::vector<std::string> close_channels(const std::string& sid, const std::string& user) override;
-  bool intact() override { return true; }
+  bool intact() override;  // false the first time: it starts with nothing (a restarted process)
 
   // Closed sessions remembered (oldest forgotten first).
   static constexpr std::size_t kClosedRemembered = 65'536;
@@ -96,12 +97,13 @@ class MemoryDirectory final : public Directory {
 
   core::Mutex mu_;
   std::unordered_map<std::string, std::vector<Where>> users_ ARENA_GUARDED_BY(mu_);
-  std::unordered_map<std::string, std::int64_t> nodes_ ARENA_GUARDED_BY(mu_);  // node -> last heard from
+  std::set<std::string> nodes_ ARENA_GUARDED_BY(mu_);
   // channel -> user -> sids
   std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> channels_ ARENA_GUARDED_BY(mu_);
   std::unordered_map<std::string, std::set<std::string>> session_channels_ ARENA_GUARDED_BY(mu_);  // sid -> channels
   std::unordered_set<std::string> closed_ ARENA_GUARDED_BY(mu_);
   std::deque<std::string> closed_order_ ARENA_GUARDED_BY(mu_);
+  bool looked_ ARENA_GUARDED_BY(mu_) = false;
 };
 
 // In Redis (keys arena:s:*), shared by every sessions process of a cluster. A closed sid is
@@ -109,11 +111,11 @@ class MemoryDirectory final : public Directory {
 class RedisDirectory final : public Directory {
  public:
   explicit RedisDirectory(storage::RedisPool& redis) : redis_(redis) {}
-  bool open(const std::string& sid, const std::string& user, const std::string& node, std::int64_t now_ms) override;
+  bool open(const std::string& sid, const std::string& user, const std::string& node) override;
   bool close(const std::string& sid, const std::string& user) override;
   std::vector<Where> lookup(const std::string& user) override;
-  void heartbeat(const std::string& node, std::int64_t now_ms) override;
-  std::vector<SessionRef> claim_silent_nodes(std::int64_t before_ms) override;
+  std::vector<std::string> nodes() override;
+  std::vector<SessionRef> claim_node(const std::string& node) override;
   Joined join(const std::string& channel, const std::string& user, const std::string& sid,
               std::size_t max_members) override;
   bool leave(const std::string& channel, const std::string& user, const std::string& sid) override;
