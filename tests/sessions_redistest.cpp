@@ -1,0 +1,140 @@
+// Redis tier, over NATS: presence and channel membership in Redis, shared by two sessions
+// processes (each request and session event taken by one of them). One sessions process is
+// SIGKILLed: the other serves on. Redis goes away: presence and channel requests answer
+// `unavailable`, the players stay connected and still reach each other (routing needs no Redis).
+// Redis comes back empty: the sessions role notices, the gateways announce their sessions and
+// channels again, and presence and membership are whole.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <thread>
+
+#include "arena/auth/jwt.hpp"
+#include "arena/testing/arena_process.hpp"
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/nats_server.hpp"
+#include "arena/testing/player.hpp"
+#include "arena/testing/redis_server.hpp"
+#include "arena/testing/temp_dir.hpp"
+#include "arena/testing/ws_client.hpp"
+
+namespace arena {
+namespace {
+
+namespace json = boost::json;
+using testing::ArenaProcess;
+using testing::frame;
+using testing::str;
+using testing::WsClient;
+
+struct Env {
+  testing::RedisServer redis;
+  testing::NatsServer nats;
+  testing::TempDir dir;
+  std::string keys = auth::KeyRing::generate_entry("k1");
+
+  std::vector<std::string> args(const std::string& node, const std::string& roles) const {
+    return {"serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--bus",
+            nats.url(),
+            "--redis",
+            redis.url(),
+            "--redis-timeout",
+            "200ms",
+            "--node-id",
+            node,
+            "--roles",
+            roles,
+            "--data-dir",
+            (dir.path() / node).string(),
+            "--auth-jwt-keys",
+            keys,
+            "--http-access-log",
+            "false"};
+  }
+};
+
+// The reply to `rid`, skipping pushes (bounded).
+json::value reply(WsClient& ws, int rid) {
+  for (int i = 0; i < 100; ++i) {
+    auto f = ws.recv();
+    if (!f) break;
+    if (f->as_object().contains("rid") && f->at("rid") == json::value(rid)) return *f;
+  }
+  return nullptr;
+}
+
+TEST(SessionsInRedis, TwoSessionsProcessesShareStateOutliveOneAndARedisRestart) {
+  Env env;
+  ArenaProcess gw1(ARENA_BIN, env.args("gw-1", "auth,gateway"));
+  ArenaProcess gw2(ARENA_BIN, env.args("gw-2", "gateway"));
+  auto s1 = std::make_unique<ArenaProcess>(ARENA_BIN, env.args("sessions-1", "sessions"));
+  ArenaProcess s2(ARENA_BIN, env.args("sessions-2", "sessions"));
+  const auto alice = testing::guest(gw1.port());
+  const auto bob = testing::guest(gw1.port());
+  WsClient a(gw1.port(), {.token = alice.token});
+  WsClient b(gw2.port(), {.token = bob.token});
+  ASSERT_TRUE(a.recv_op("session.welcome") && b.recv_op("session.welcome"));
+  int rid = 1;
+  auto request = [&](WsClient& ws, const char* op, json::object d) {
+    const int r = rid++;
+    ws.send(frame(op, std::move(d), r));
+    return reply(ws, r);
+  };
+  auto online = [&](WsClient& ws) {  // both players as presence sees them, or the error code
+    const auto p = request(ws, "presence.query", {{"users", {alice.user_id, bob.user_id}}});
+    if (str(p, {"op"}) != "presence.query") return str(p, {"d", "code"});
+    const auto& u = p.at("d").at("users");
+    return std::string(u.at(alice.user_id).at("online").as_bool() ? "a" : "-") +
+           (u.at(bob.user_id).at("online").as_bool() ? "b" : "-");
+  };
+  auto members = [&](WsClient& ws) -> std::int64_t {
+    const auto m = request(ws, "channel.members", {{"channel", "world"}});
+    return str(m, {"op"}) == "channel.members" ? static_cast<std::int64_t>(m.at("d").at("members").as_array().size())
+                                               : -1;
+  };
+  auto eventually = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 100; ++i) {  // bounded: 10 s
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  ASSERT_TRUE(eventually([&] { return online(a) == "ab"; }));
+  EXPECT_EQ(str(request(a, "channel.join", {{"channel", "world"}}), {"op"}), "channel.join");
+  EXPECT_EQ(str(request(b, "channel.join", {{"channel", "world"}}), {"op"}), "channel.join");
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(members(i % 2 ? a : b), 2);  // whichever process answers
+
+  // One sessions process dies: the other takes every request and event.
+  ::kill(s1->pid(), SIGKILL);
+  s1.reset();
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(online(i % 2 ? a : b), "ab");
+  EXPECT_EQ(members(a), 2);
+
+  // Redis goes away: presence and channels answer unavailable; the players stay connected and
+  // reach each other.
+  env.redis.stop();
+  EXPECT_EQ(online(a), "unavailable");
+  EXPECT_EQ(members(b), -1);
+  a.send(frame("channel.send", {{"channel", "world"}, {"body", "still here"}}, rid++));
+  auto msg = b.recv_op("channel.message");
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(str(*msg, {"d", "body"}), "still here");
+  EXPECT_EQ(str(request(b, "ping", {}), {"op"}), "pong");
+
+  // Redis is back, empty: the gateways announce their sessions and channels again.
+  env.redis.start();
+  EXPECT_TRUE(eventually([&] { return online(b) == "ab"; })) << s2.log();
+  EXPECT_TRUE(eventually([&] { return members(a) == 2; }));
+  EXPECT_EQ(str(request(a, "ping", {}), {"op"}), "pong");
+  EXPECT_EQ(gw1.stop(), 0);
+  EXPECT_EQ(gw2.stop(), 0);
+  EXPECT_EQ(s2.stop(), 0);
+}
+
+}  // namespace
+}  // namespace arena
