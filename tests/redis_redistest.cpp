@@ -7,8 +7,12 @@
 #include "arena/auth/jwt.hpp"
 #include "arena/testing/arena_process.hpp"
 #include "arena/testing/http_client.hpp"
+#include "arena/testing/player.hpp"
 #include "arena/testing/redis_server.hpp"
 #include "arena/testing/temp_dir.hpp"
+#include "arena/testing/ws_client.hpp"
+
+#include <thread>
 
 namespace arena {
 namespace {
@@ -21,14 +25,14 @@ struct RedisEnv {
   testing::TempDir dir;
   std::string keys = auth::KeyRing::generate_entry("k1");
 
-  std::vector<std::string> args(const std::string& node) const {
+  std::vector<std::string> args(const std::string& node, const std::string& roles = "auth") const {
     return {"serve",
             "--listen",
             "127.0.0.1:0",
             "--node-id",
             node,
             "--roles",
-            "auth",
+            roles,
             "--data-dir",
             (dir.path() / node).string(),
             "--redis",
@@ -90,6 +94,48 @@ TEST(RedisCluster, WhileRedisIsDownEachProcessLimitsAloneAndIsNotReady) {
   EXPECT_EQ(a.get("/readyz").status, 200);
   EXPECT_EQ(login(a), 401);  // Redis's bucket again (the restart emptied it)
   EXPECT_EQ(one.stop(), 0);
+}
+
+// Two gateways count each address's WebSocket upgrades together (a burst of 3 and 1 a minute
+// each: 4 a minute for the cluster). The counts meet in Redis every sweep, so once the address is
+// over, a gateway that has used only two of its own burst refuses it too.
+TEST(RedisCluster, TwoGatewaysCountUpgradesPerAddressTogether) {
+  RedisEnv env;
+  auto gateway = [&](const std::string& node, const std::string& roles) {
+    auto a = env.args(node, roles);
+    for (const char* extra : {"--gateway-upgrades-per-ip-burst", "3", "--gateway-upgrades-per-ip-per-minute", "1"})
+      a.emplace_back(extra);
+    return a;
+  };
+  ArenaProcess one(ARENA_BIN, gateway("gw-1", "auth,gateway"));
+  ArenaProcess two(ARENA_BIN, gateway("gw-2", "gateway"));
+  const auto login = testing::guest(one.port());
+  auto syncs = [](std::uint16_t port) -> long {
+    const std::string name = "gateway_upgrade_limit_syncs_total{result=\"ok\"} ";
+    const auto body = HttpClient(port).get("/metrics").body;
+    const auto at = body.find(name);
+    return at == std::string::npos ? 0 : std::stol(body.substr(at + name.size()));
+  };
+  auto synced = [&] {  // both gateways swept twice more: what each counted is in Redis, and known
+    const long a = syncs(one.port()), b = syncs(two.port());
+    for (int i = 0; i < 100 && (syncs(one.port()) < a + 2 || syncs(two.port()) < b + 2); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded: 5 s (a sweep every 200 ms)
+  };
+  std::vector<std::unique_ptr<testing::WsClient>> open;
+  for (auto port : {one.port(), one.port(), two.port(), two.port()}) {
+    open.push_back(std::make_unique<testing::WsClient>(port, testing::WsOptions{.token = login.token}));
+    ASSERT_TRUE(open.back()->recv_op("session.welcome"));
+  }
+  synced();  // four: the cluster's limit, not past it
+  open.push_back(std::make_unique<testing::WsClient>(one.port(), testing::WsOptions{.token = login.token}));
+  ASSERT_TRUE(open.back()->recv_op("session.welcome"));
+  synced();  // five: past it
+  const auto refused = testing::ws_refused(two.port(), {.token = login.token});
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_NE(refused.body.find("too_many_upgrades"), std::string::npos) << refused.body;
+  open.clear();
+  EXPECT_EQ(one.stop(), 0);
+  EXPECT_EQ(two.stop(), 0);
 }
 
 }  // namespace

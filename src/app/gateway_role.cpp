@@ -1,6 +1,7 @@
 // The gateway role: the WebSocket edge (GET /v1/ws), its sessions and their deliveries.
 #include "arena/gateway/gateway.hpp"
 #include "arena/protocol/subjects.hpp"
+#include "arena/storage/redis_window_limit.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -14,8 +15,15 @@ class GatewayRole final : public Component {
   std::string_view name() const override { return "gateway"; }
 
   void start() override {
+    // With Redis every gateway counts each address's upgrades together, per minute: the burst
+    // and the minute's rate of one gateway, for the whole cluster.
+    if (shared_.redis != nullptr)
+      shared_upgrades_ = std::make_unique<storage::RedisWindowLimit>(
+          *shared_.redis, "upgrades", shared_.clock,
+          static_cast<std::int64_t>(settings_.upgrades_per_ip_burst + settings_.upgrades_per_ip_per_minute),
+          std::chrono::minutes(1));
     gateway_ = std::make_unique<gateway::Gateway>(settings_, shared_.bus, shared_.verifier, shared_.clock,
-                                                  shared_.timers, shared_.registry);
+                                                  shared_.timers, shared_.registry, shared_upgrades_.get());
     gateway_->install(shared_.routes);
     // A login ended anywhere in the cluster closes its sockets here (the App's own subscription
     // makes the verifier refuse its tokens).
@@ -31,11 +39,13 @@ class GatewayRole final : public Component {
   void stop() override {
     revoked_sub_.reset();
     gateway_.reset();
+    shared_upgrades_.reset();
   }
 
  private:
   const gateway::Settings settings_;
   Shared& shared_;
+  std::unique_ptr<storage::RedisWindowLimit> shared_upgrades_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<bus::Subscription> revoked_sub_;
 };

@@ -20,7 +20,10 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
       frames_out(r.counter("gateway_frames_out_total", "Frames written to sockets").with({})),
       bad_bus_messages(r.counter("gateway_bad_bus_messages_total",
                                  "Malformed pushes from the bus, dropped before reaching any client")
-                           .with({})) {}
+                           .with({})),
+      upgrade_limit_syncs(r.counter("gateway_upgrade_limit_syncs_total",
+                                    "Exchanges of upgrade counts with the other gateways (Redis), by result",
+                                    {"result"})) {}
 
 std::shared_ptr<const std::string> frame_ptr(std::string s) {
   return std::make_shared<const std::string>(std::move(s));
@@ -174,6 +177,14 @@ void Gateway::Impl::sweep() {
     bus.publish(protocol::kNodeHeartbeat,
                 protocol::encode(protocol::NodeHeartbeat{settings.node_id, static_cast<std::int64_t>(n)}));
   }
+  if (shared_upgrades != nullptr) {
+    try {
+      shared_upgrades->sync();
+      metrics.upgrade_limit_syncs.with({"ok"}).inc();
+    } catch (const std::exception& e) {  // this gateway's own limit still holds
+      metrics.upgrade_limit_syncs.with({"failed"}).inc();
+    }
+  }
   const auto now_s = clock.now_unix();
   std::vector<SessionPtr> expired;
   std::vector<ConnPtr> open;
@@ -222,8 +233,9 @@ const std::vector<OpInfo>& ops() {
 }
 
 Gateway::Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
-                 runtime::Timers& timers, metrics::Registry& registry)
+                 runtime::Timers& timers, metrics::Registry& registry, core::SharedLimit* shared_upgrades)
     : impl_(std::make_shared<Impl>(std::move(settings), bus, verifier, clock, timers, registry)) {
+  impl_->shared_upgrades = shared_upgrades;
   impl_->start();
 }
 

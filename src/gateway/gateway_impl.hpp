@@ -77,7 +77,8 @@ struct Gateway::Impl final : LinkOwner {
   runtime::Timers& timers;
   GatewayMetrics metrics;
   router::Router router;
-  core::MemoryRateLimiter upgrade_limiter;  // WebSocket upgrades per client IP
+  core::MemoryRateLimiter upgrade_limiter;       // WebSocket upgrades per client IP
+  core::SharedLimit* shared_upgrades = nullptr;  // the same, counted with the other gateways (set once, at start)
   std::shared_ptr<spdlog::logger> log;
   // Resolved once: nothing per message looks a label up.
   std::vector<metrics::Counter*> op_counts;  // by table() index

@@ -9,13 +9,14 @@
 namespace arena::gateway {
 
 std::optional<http::Response> Gateway::Impl::check_upgrade(http::Request& req) {
-  if (const int wait =
-          upgrade_limiter.acquire(req.remote_ip, {static_cast<double>(settings.upgrades_per_ip_burst),
-                                                  static_cast<double>(settings.upgrades_per_ip_per_minute)});
-      wait > 0) {
+  int wait = shared_upgrades != nullptr ? shared_upgrades->retry_after(req.remote_ip) : 0;  // memory only
+  if (wait == 0)
+    wait = upgrade_limiter.acquire(req.remote_ip, {static_cast<double>(settings.upgrades_per_ip_burst),
+                                                   static_cast<double>(settings.upgrades_per_ip_per_minute)});
+  if (wait > 0)
     throw Error(Code::too_many_upgrades, "too many WebSocket connections opened from this address")
         .with_retry_after(wait);
-  }
+  if (shared_upgrades != nullptr) shared_upgrades->note(req.remote_ip);
   bool offered_v1 = false;
   std::string token(req.bearer_token());
   if (token.empty())

@@ -6,6 +6,7 @@
 #include "arena/core/clock.hpp"
 #include "arena/storage/redis.hpp"
 #include "arena/storage/redis_rate_limiter.hpp"
+#include "arena/storage/redis_window_limit.hpp"
 #include "arena/testing/redis_server.hpp"
 
 namespace arena::storage {
@@ -108,6 +109,39 @@ TEST(RedisRateLimiter, WhileRedisIsDownEachProcessLimitsOnItsOwnAndSaysSo) {
   server.start();
   EXPECT_EQ(limiter.acquire("k", policy), 0);  // Redis's bucket again (a fresh one)
   EXPECT_EQ(errors, 3);
+}
+
+// Two processes' window limits meet in Redis: each learns at its sync that a key it used went
+// over, even when the other pushed it over; a new window starts clean; while Redis is down, sync
+// throws and nothing is refused on its account.
+TEST(RedisWindowLimit, ProcessesCountTogetherPerWindow) {
+  RedisServer server;
+  RedisPool pool_a({.url = server.url(), .size = 1}), pool_b({.url = server.url(), .size = 1});
+  core::FakeClock clock(core::SystemTime{std::chrono::seconds{1'700'000'080}});  // 20 s before a minute ends
+  RedisWindowLimit a(pool_a, "t", clock, 3, std::chrono::seconds(60)),
+      b(pool_b, "t", clock, 3, std::chrono::seconds(60));
+  a.note("ip-1");
+  a.note("ip-1");
+  b.note("ip-1");
+  a.sync();
+  b.sync();
+  EXPECT_EQ(a.retry_after("ip-1"), 0);  // three: the limit, not past it
+  b.note("ip-1");
+  b.sync();
+  EXPECT_EQ(b.retry_after("ip-1"), 20);  // four, till the minute ends
+  EXPECT_EQ(a.retry_after("ip-1"), 0);   // a has not looked since
+  a.sync();
+  EXPECT_EQ(a.retry_after("ip-1"), 20);  // it looks at every key it used in the window
+  EXPECT_EQ(a.retry_after("ip-2"), 0);
+  clock.advance(std::chrono::seconds(20));  // the next window
+  EXPECT_EQ(a.retry_after("ip-1"), 0);
+  a.note("ip-1");
+  a.sync();
+  EXPECT_EQ(a.retry_after("ip-1"), 0);
+  server.stop();
+  a.note("ip-1");
+  EXPECT_THROW(a.sync(), RedisError);
+  EXPECT_EQ(a.retry_after("ip-1"), 0);
 }
 
 }  // namespace

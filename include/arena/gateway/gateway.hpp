@@ -13,6 +13,7 @@
 #include "arena/auth/token_verifier.hpp"
 #include "arena/bus/bus.hpp"
 #include "arena/core/clock.hpp"
+#include "arena/core/shared_limit.hpp"
 #include "arena/gateway/settings.hpp"
 #include "arena/http/router.hpp"
 #include "arena/metrics/registry.hpp"
@@ -34,6 +35,7 @@ struct GatewayMetrics {
   metrics::Counter& pushes;
   metrics::Counter& frames_out;
   metrics::Counter& bad_bus_messages;
+  metrics::Family<metrics::Counter>& upgrade_limit_syncs;  // result: ok, failed (with a shared upgrade limit)
 };
 
 // What the dispatcher checks before an op's handler runs (every op needs a session). States
@@ -60,8 +62,10 @@ const std::vector<OpInfo>& ops();
 
 class Gateway {
  public:
+  // `shared_upgrades` (may be null; outlives the gateway): the upgrades per IP that every gateway of
+  // a cluster counts together (through Redis), on top of this gateway's own limit.
   Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
-          runtime::Timers& timers, metrics::Registry& registry);
+          runtime::Timers& timers, metrics::Registry& registry, core::SharedLimit* shared_upgrades = nullptr);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
