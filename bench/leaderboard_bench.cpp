@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   board.rating = true;
   board.op = leaderboards::Operator::set;
   const leaderboards::Season season{"all", 0, 0};
-  leaderboards::RankIndex index(50'000'000);
+  leaderboards::MemoryRankIndex index(50'000'000);
   leaderboards::SqliteBoardStore store(*db, &index);
   leaderboards::SqliteBoardStore counting(*db);
   const auto t0 = Clock::now();

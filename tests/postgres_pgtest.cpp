@@ -13,12 +13,14 @@
 #include <thread>
 
 #include "arena/auth/jwt.hpp"
+#include "arena/storage/redis.hpp"
 #include "arena/testing/arena_process.hpp"
 #include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/nats_server.hpp"
 #include "arena/testing/player.hpp"
 #include "arena/testing/postgres_server.hpp"
+#include "arena/testing/redis_server.hpp"
 #include "arena/testing/temp_dir.hpp"
 #include "four_game.hpp"
 
@@ -309,6 +311,55 @@ TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
   EXPECT_EQ(games, 1);
   EXPECT_EQ(front.stop(), 0);
   EXPECT_EQ(other.stop(), 0);
+}
+
+// With Redis, the worker processes keep the boards' rank index there: the ranks either worker
+// answers come from the sorted set one of them loaded and both keep.
+TEST(PostgresCluster, WithRedisTheWorkersShareTheRankIndex) {
+  PgEnv env;
+  testing::RedisServer redis;
+  const std::string config = env.duel4_config();
+  auto with = [&](const std::string& node, const std::string& roles) {
+    auto a = env.args(node, roles);
+    for (const std::string& extra : {std::string("--config"), config, std::string("--matchmaking-interval"),
+                                     std::string("20ms"), std::string("--redis"), redis.url()})
+      a.push_back(extra);
+    return a;
+  };
+  ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,host"));
+  ArenaProcess w1(ARENA_BIN, with("worker-1", "worker"));
+  ArenaProcess w2(ARENA_BIN, with("worker-2", "worker"));
+  testing::Player a(front.port(), testing::guest(front.port()));
+  testing::Player b(front.port(), testing::guest(front.port()));
+  ASSERT_TRUE(testing::play_four(a, b).is_object());
+  auto rank_of = [](std::uint16_t port, const std::string& user) -> std::int64_t {
+    const auto r = HttpClient(port).get("/v1/players/" + user);
+    if (r.status != 200) return -1;
+    const auto body = r.json();
+    const auto& modes = body.at("modes").as_array();
+    if (modes.empty() || !modes[0].at("rank").is_int64()) return 0;
+    return modes[0].at("rank").as_int64();
+  };
+  bool ranked = false;
+  for (int i = 0; i < 200 && !ranked; ++i) {  // bounded: 10 s
+    ranked = rank_of(w1.port(), a.login.user_id) > 0 && rank_of(w1.port(), b.login.user_id) > 0;
+    if (!ranked) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(ranked) << w1.log() << w2.log();
+  for (auto port : {w1.port(), w2.port()}) {
+    const auto ra = rank_of(port, a.login.user_id), rb = rank_of(port, b.login.user_id);
+    EXPECT_EQ(std::min(ra, rb), 1);
+    EXPECT_EQ(std::max(ra, rb), 2);
+  }
+  storage::RedisPool pool({.url = redis.url(), .size = 1});
+  const auto ready = pool.command({"KEYS", "arena:lb:ready:duel4:*"});
+  EXPECT_EQ(ready.elements.size(), 1u);  // loaded once, in Redis
+  const auto members = pool.command({"KEYS", "arena:lb:z:duel4:*"});
+  ASSERT_EQ(members.elements.size(), 1u);
+  EXPECT_EQ(pool.command({"ZCARD", members.elements[0].str}).integer, 2);
+  EXPECT_EQ(front.stop(), 0);
+  EXPECT_EQ(w1.stop(), 0);
+  EXPECT_EQ(w2.stop(), 0);
 }
 
 }  // namespace

@@ -184,6 +184,10 @@ void App::Impl::start_shared() {
   }
   shared = std::make_unique<Shared>(Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics,
                                            db.get(), pg.get(), redis.get()});
+  if (redis)
+    shared->redis_errors = &registry.counter("arena_redis_errors_total",
+                                             "Redis calls that failed (Redis down or too slow); the caller fell back",
+                                             {"use"});
 }
 
 void App::start() {

@@ -43,10 +43,7 @@ class AuthRole final : public Component {
         auth::PasswordCost{static_cast<unsigned long long>(settings_.argon2_opslimit), settings_.argon2_memlimit});
     // Login limits: shared by every auth process through Redis when there is one.
     if (shared_.redis != nullptr) {
-      auto& errors = shared_.registry
-                         .counter("arena_redis_errors_total",
-                                  "Redis calls that failed (Redis down or too slow); the caller fell back", {"use"})
-                         .with({"rate_limit"});
+      auto& errors = shared_.redis_errors->with({"rate_limit"});
       limiter_ = std::make_unique<storage::RedisRateLimiter>(*shared_.redis, shared_.clock,
                                                              [&errors](const storage::RedisError&) { errors.inc(); });
     } else {

@@ -57,6 +57,8 @@ struct Shared {
   storage::Sqlite* db;  // open when a role in this process needs durable storage (auth, host, worker, matchmaker)
   storage::PgPool* pg = nullptr;  // instead of db for the roles that have PostgreSQL stores, when `database` names it
   storage::RedisPool* redis = nullptr;  // shared state (rate limits), when `redis` names one
+  // arena_redis_errors_total{use}, with `redis`: the calls that failed, by what they were for.
+  metrics::Family<metrics::Counter>* redis_errors = nullptr;
 };
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);

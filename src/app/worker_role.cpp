@@ -20,6 +20,7 @@
 #include "arena/runtime/strand.hpp"
 #include "arena/storage/pg_listener.hpp"
 #include "arena/storage/sqlite.hpp"
+#include "arena/leaderboards/redis_rank_index.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -96,10 +97,17 @@ class WorkerRole final : public Component {
   std::string_view name() const override { return "worker"; }
 
   void start() override {
-    // The rank index knows the writes of this process only: right when this worker is the one
-    // writer (SQLite). With PostgreSQL any worker process writes, so ranks are counted there.
-    if (shared_.pg == nullptr)
-      index_ = std::make_unique<leaderboards::RankIndex>(static_cast<std::size_t>(board_settings_.rank_index_entries));
+    // In memory the rank index knows the writes of this process only: right when this worker is
+    // the one writer (SQLite). With PostgreSQL any worker process writes: the index is in Redis,
+    // which every worker tells, or without Redis ranks are counted by PostgreSQL.
+    const auto entries = static_cast<std::size_t>(board_settings_.rank_index_entries);
+    if (shared_.pg == nullptr) {
+      index_ = std::make_unique<leaderboards::MemoryRankIndex>(entries);
+    } else if (shared_.redis != nullptr) {
+      auto& errors = shared_.redis_errors->with({"rank_index"});
+      index_ = std::make_unique<leaderboards::RedisRankIndex>(*shared_.redis, entries,
+                                                              [&errors](const storage::RedisError&) { errors.inc(); });
+    }
     stores_ = std::make_unique<WorkerStores>(shared_, index_.get());
     store_ = stores_->jobs.get();
     board_store_ = stores_->boards.get();

@@ -29,7 +29,7 @@ using Tree = __gnu_pbds::tree<Key, __gnu_pbds::null_type, BoardOrder, __gnu_pbds
 
 }  // namespace
 
-struct RankIndex::Set {
+struct MemoryRankIndex::Set {
   struct Held {
     SortKey key;
     std::int64_t writes = 0;
@@ -48,11 +48,11 @@ struct RankIndex::Set {
   }
 };
 
-RankIndex::RankIndex(std::size_t max_entries) : max_entries_(max_entries) {}
-RankIndex::~RankIndex() = default;
+MemoryRankIndex::MemoryRankIndex(std::size_t max_entries) : max_entries_(max_entries) {}
+MemoryRankIndex::~MemoryRankIndex() = default;
 
-std::optional<std::int64_t> RankIndex::rank(const std::string& board, const std::string& season,
-                                            const std::string& user, const Counter& count, const Loader& load) {
+std::optional<std::int64_t> MemoryRankIndex::rank(const std::string& board, const std::string& season,
+                                                  const std::string& user, const Counter& count, const Loader& load) {
   std::lock_guard lock(mu_);
   auto it = sets_.find({board, season});
   if (it == sets_.end()) {
@@ -75,7 +75,7 @@ std::optional<std::int64_t> RankIndex::rank(const std::string& board, const std:
   return static_cast<std::int64_t>(s.tree.order_of_key(Key{u->second.key.k1, u->second.key.k2, &u->first})) + 1;
 }
 
-void RankIndex::committed(const std::vector<Written>& writes) {
+void MemoryRankIndex::committed(const std::vector<Written>& writes) {
   std::lock_guard lock(mu_);
   for (const auto& w : writes) {
     auto it = sets_.find({w.board, w.season});
@@ -86,7 +86,7 @@ void RankIndex::committed(const std::vector<Written>& writes) {
   }
 }
 
-void RankIndex::drop(const std::string& board, const std::string& season) {
+void MemoryRankIndex::drop(const std::string& board, const std::string& season) {
   std::lock_guard lock(mu_);
   too_big_.erase({board, season});
   auto it = sets_.find({board, season});
@@ -95,7 +95,7 @@ void RankIndex::drop(const std::string& board, const std::string& season) {
   sets_.erase(it);
 }
 
-std::size_t RankIndex::entries() const {
+std::size_t MemoryRankIndex::entries() const {
   std::lock_guard lock(mu_);
   return held_;
 }

@@ -19,26 +19,29 @@ struct BoardBackend {
 struct BoardStoreFactory {
   std::string name;
   std::function<std::unique_ptr<BoardBackend>()> make;  // a fresh, migrated database
+  std::function<std::unique_ptr<RankIndex>()> make_index = [] { return std::make_unique<MemoryRankIndex>(1'000'000); };
 };
 
 class BoardStoreConformance : public ::testing::TestWithParam<BoardStoreFactory> {
  protected:
   void SetUp() override {
     backend = GetParam().make();
-    store = backend->store(&index);
+    index = GetParam().make_index();
+    store = backend->store(index.get());
   }
   void TearDown() override {
     store.reset();
+    index.reset();
     backend.reset();
   }
   Written write(const Board& b, const std::string& user, double score, double sub = 0, const std::string& region = "eu",
                 std::int64_t now = 1000) {
     const auto w = store->write(b, season_at(b, now), user, region, {score, sub}, now);
-    index.committed({w});
+    index->committed({w});
     return w;
   }
   std::unique_ptr<BoardBackend> backend;
-  RankIndex index{1'000'000};
+  std::unique_ptr<RankIndex> index;
   std::unique_ptr<BoardStore> store;
 };
 

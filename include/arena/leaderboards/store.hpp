@@ -62,27 +62,37 @@ struct SeasonInfo {
   std::int64_t entries = 0;
 };
 
-// Exact ranks of whole board seasons, kept in memory: loaded from the store on first use (while
-// all of them together stay under `max_entries`; past it the store counts instead), then kept
-// by the writes the store reports after they commit. A write older than the entry held (by its
-// `writes` version) is ignored, so reports that arrive out of order do no harm.
-//
-// Never call it while holding the database (inside Sqlite::with): a load takes the database.
+// Exact ranks of whole board seasons, for the store to ask before it counts: loaded from the store
+// on first use, then kept by the writes the store reports after they commit. A write older than
+// the entry held (by its `writes` version) is ignored, so reports that arrive out of order do no
+// harm. Never call it while holding the database (inside Sqlite::with): a load takes the database.
 class RankIndex {
  public:
-  explicit RankIndex(std::size_t max_entries);
-  ~RankIndex();
-  RankIndex(const RankIndex&) = delete;
-  RankIndex& operator=(const RankIndex&) = delete;
-
+  virtual ~RankIndex() = default;
   using Loader = std::function<std::vector<Written>()>;
   using Counter = std::function<std::int64_t()>;
-  // The 1-based rank of `user` in the board season; 0 when not on it; nullopt when the season is
-  // not indexed and would not fit (the caller counts).
+  // The 1-based rank of `user` in the board season; 0 when not on it; nullopt when the index
+  // cannot answer now (the season would not fit, is being loaded elsewhere, or the index's home
+  // does not answer): the caller counts.
+  virtual std::optional<std::int64_t> rank(const std::string& board, const std::string& season, const std::string& user,
+                                           const Counter& count, const Loader& load) = 0;
+  virtual void committed(const std::vector<Written>& writes) = 0;
+  virtual void drop(const std::string& board, const std::string& season) = 0;
+};
+
+// In this process's memory (an order-statistic tree per season), while all of them together stay
+// under `max_entries`: right when this process makes every write (SQLite).
+class MemoryRankIndex final : public RankIndex {
+ public:
+  explicit MemoryRankIndex(std::size_t max_entries);
+  ~MemoryRankIndex() override;
+  MemoryRankIndex(const MemoryRankIndex&) = delete;
+  MemoryRankIndex& operator=(const MemoryRankIndex&) = delete;
+
   std::optional<std::int64_t> rank(const std::string& board, const std::string& season, const std::string& user,
-                                   const Counter& count, const Loader& load);
-  void committed(const std::vector<Written>& writes);
-  void drop(const std::string& board, const std::string& season);
+                                   const Counter& count, const Loader& load) override;
+  void committed(const std::vector<Written>& writes) override;
+  void drop(const std::string& board, const std::string& season) override;
   std::size_t entries() const;
 
  private:
