@@ -93,6 +93,37 @@ TEST_P(AuthStoreConformance, AReturningDeviceLogsInInOneStepAndADisabledOneStart
   EXPECT_EQ(s.tokens->rotate("h-1", "h-3", 300, 3000).status, RotateStatus::reused);
 }
 
+// Many returning devices at once (PostgreSQL runs them together in one statement): each login
+// gets its own account back and its own family, a device in it twice included, and a device
+// nobody bound gets nothing.
+TEST_P(AuthStoreConformance, ReturningDevicesLoggingInAtOnceEachGetTheirOwn) {
+  for (int d = 0; d < 6; ++d) {
+    const auto id = "acc-" + std::to_string(d);
+    s.accounts->device_account("dev-" + std::to_string(d), {id, "device", id, std::nullopt, std::nullopt, 100});
+  }
+  std::vector<std::optional<Account>> got(48);
+  std::vector<std::thread> logins;
+  for (int i = 0; i < 48; ++i)
+    logins.emplace_back([&, i] {
+      const auto n = std::to_string(i);
+      const auto device = i % 8 < 6 ? "dev-" + std::to_string(i % 8) : "dev-unbound-" + n;
+      got[static_cast<std::size_t>(i)] = s.accounts->device_login(device, {"fam-" + n, "h-" + n, 200, 2000});
+    });
+  for (auto& t : logins) t.join();
+  for (int i = 0; i < 48; ++i) {
+    const auto n = std::to_string(i);
+    const auto& g = got[static_cast<std::size_t>(i)];
+    if (i % 8 >= 6) {
+      EXPECT_FALSE(g) << i;
+      EXPECT_FALSE(s.tokens->family_of("h-" + n)) << i;
+      continue;
+    }
+    ASSERT_TRUE(g) << i;
+    EXPECT_EQ(g->id, "acc-" + std::to_string(i % 8));
+    EXPECT_EQ(s.tokens->family_of("h-" + n), "fam-" + n);
+  }
+}
+
 TEST_P(AuthStoreConformance, ARefreshTokenRotatesOnceAndItsReuseRevokesTheFamily) {
   ASSERT_TRUE(s.accounts->create(guest("u1")));
   s.tokens->start_family("fam-1", "u1", "h0", 100, 1000);
