@@ -468,5 +468,72 @@ TEST(AfterTheMatch, ASigkilledServerRatesTheMatchOnceAfterARestart) {
   EXPECT_NE(rows[0].find("\tcompleted\tratings\trating.update\t"), std::string::npos) << listed.output;
 }
 
+// The real binary SIGKILLed mid-match: started again on the same data, it adopts the match from
+// its last checkpoint once the dead process's lease runs out; the players come back with their
+// tokens, get a snapshot with the moves made before the crash, play on to the end, and the match
+// is rated once.
+TEST(AfterTheMatch, ASigkilledServerPlaysItsMatchOnAfterARestart) {
+  testing::TempDir dir;
+  const std::string data = (dir.path() / "var").string();
+  const std::string config = (dir.path() / "arena.toml").string();
+  std::ofstream(config) << "[matchmaking.modes.duel4]\ngame = \"four\"\nregions = [\"eu\"]\nbots_after_s = 0\n"
+                           "tick_rate = 20\nrating_window = 1000\nrating_window_max = 1000\n";
+  std::vector<std::string> args{"serve",       "--listen",
+                                "127.0.0.1:0", "--data-dir",
+                                data,          "--config",
+                                config,        "--matchmaking-interval",
+                                "20ms",        "--host-checkpoint-interval",
+                                "200ms",       "--host-lease",
+                                "1s"};
+  for (const auto& a : testing::test_database_args()) args.push_back(a);
+  testing::Login la, lb;
+  testing::FourMatch m;
+  {
+    testing::ArenaProcess first(ARENA_BIN, args);
+    Player a(first.port(), guest(first.port()));
+    Player b(first.port(), guest(first.port()));
+    la = a.login;
+    lb = b.login;
+    auto started = testing::start_four(a, b);
+    ASSERT_TRUE(started);
+    m = *started;
+    ASSERT_TRUE(testing::play_moves(m, 4));  // two each, nobody has won
+    // Two more checkpoint rounds: one began after the last move.
+    const double rounds = testing::metric(first.port(), "host_checkpoints_total");
+    for (int i = 0; i < 100 && testing::metric(first.port(), "host_checkpoints_total") < rounds + 2; ++i)
+      std::this_thread::sleep_for(50ms);  // bounded: 5 s (a round every 200 ms)
+    kill(first.pid(), SIGKILL);
+  }
+  testing::ArenaProcess second(ARENA_BIN, args);
+  Player a(second.port(), la);
+  Player b(second.port(), lb);
+  auto snap = a.next("match.snapshot", 10s);
+  ASSERT_TRUE(snap) << second.log();
+  ASSERT_TRUE(b.next("match.snapshot", 5s));
+  EXPECT_EQ(str(*snap, {"d", "match_id"}), m.id);
+  const auto& state = snap->at("d").at("state").as_object();
+  int pieces = 0;
+  for (const auto& row : state.at("rows").as_array())
+    for (const char c : std::string(row.as_string())) pieces += c != '.' ? 1 : 0;
+  EXPECT_EQ(pieces, 4) << state;
+  m.players[0] = &a;
+  m.players[1] = &b;
+  m.to_move = static_cast<int>(state.at("to_move").as_int64());
+  ASSERT_TRUE(testing::play_moves(m, 10));
+  EXPECT_TRUE(m.won);
+  const auto ended = testing::match_ended(a);
+  ASSERT_TRUE(ended);
+  EXPECT_FALSE(ended->at("d").at("result").as_object().contains("error")) << *ended;
+  testing::HttpClient http(second.port());
+  std::int64_t games = -1;
+  for (int i = 0; i < 100 && games != 1; ++i) {  // bounded: 5 s
+    const auto r = http.get("/v1/players/" + la.user_id);
+    if (r.status == 200 && !r.json().at("modes").as_array().empty())
+      games = r.json().at("modes").at(0).at("games").as_int64();
+    if (games != 1) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(games, 1);
+}
+
 }  // namespace
 }  // namespace arena
