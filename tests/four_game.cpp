@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <thread>
+
+#include "arena/testing/http_client.hpp"
 
 namespace arena::testing {
 
@@ -82,6 +85,45 @@ json::value play_four(Player& a, Player& b, const std::string& mode) {
   EXPECT_TRUE(ended);
   EXPECT_TRUE(match_ended(b));
   return ended ? *ended : json::value(nullptr);
+}
+
+int pieces(const json::value& state) {
+  int n = 0;
+  for (const auto& row : state.at("rows").as_array())
+    for (const char c : std::string(row.as_string())) n += c != '.' ? 1 : 0;
+  return n;
+}
+
+void wait_checkpointed(std::uint16_t port) {
+  const double rounds = metric(port, "host_checkpoints_total");
+  for (int i = 0; i < 100 && metric(port, "host_checkpoints_total") < rounds + 2; ++i)
+    std::this_thread::sleep_for(50ms);  // a round every host.checkpoint_interval (200 ms in the tests)
+}
+
+namespace {
+
+// The first mode of a player's profile; null when the request failed or they have none.
+json::value first_mode(std::uint16_t port, const std::string& user, bool& failed) {
+  const auto r = HttpClient(port).get("/v1/players/" + user);
+  failed = r.status != 200;
+  if (failed) return nullptr;
+  const auto body = r.json();
+  const auto& modes = body.at("modes").as_array();
+  return modes.empty() ? json::value(nullptr) : modes[0];
+}
+
+}  // namespace
+
+std::int64_t rated_games(std::uint16_t port, const std::string& user) {
+  bool failed = false;
+  const auto m = first_mode(port, user, failed);
+  return failed ? -1 : m.is_null() ? 0 : m.at("games").as_int64();
+}
+
+std::int64_t board_rank(std::uint16_t port, const std::string& user) {
+  bool failed = false;
+  const auto m = first_mode(port, user, failed);
+  return failed ? -1 : (m.is_null() || !m.at("rank").is_int64()) ? 0 : m.at("rank").as_int64();
 }
 
 }  // namespace arena::testing

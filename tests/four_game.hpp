@@ -34,4 +34,16 @@ boost::json::value play_four(Player& a, Player& b, const std::string& mode = "du
 // match.ended reaches the player.
 std::optional<boost::json::value> match_ended(Player& p, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Pieces on the board of a four snapshot's state.
+int pieces(const boost::json::value& state);
+
+// Waits (bounded: 5 s) until the host at `port` has written two more checkpoint rounds: one of
+// them began after everything done before the call.
+void wait_checkpointed(std::uint16_t port);
+
+// A player's rated games and board rank in their first mode, as GET /v1/players/{id} at `port`
+// says (-1: the request failed; 0: none yet).
+std::int64_t rated_games(std::uint16_t port, const std::string& user);
+std::int64_t board_rank(std::uint16_t port, const std::string& user);
+
 }  // namespace arena::testing

@@ -73,6 +73,24 @@ json::object device_login(HttpClient& http, const std::string& device) {
   return r.status == 200 ? r.json().as_object() : json::object{};
 }
 
+// Both players on the mode's board, 1 and 2 (either way round), as each process says.
+void expect_ranked_one_and_two(std::initializer_list<std::uint16_t> ports, const std::string& a, const std::string& b) {
+  for (const auto port : ports) {
+    const auto ra = testing::board_rank(port, a), rb = testing::board_rank(port, b);
+    EXPECT_EQ(std::min(ra, rb), 1) << port;
+    EXPECT_EQ(std::max(ra, rb), 2) << port;
+  }
+}
+
+// The user's one rated game shows (bounded: 5 s).
+bool eventually_rated(std::uint16_t port, const std::string& user) {
+  for (int i = 0; i < 100; ++i) {
+    if (testing::rated_games(port, user) == 1) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 TEST(PostgresCluster, TwoAuthProcessesShareAccountsAndRefreshTokens) {
   PgEnv env;
   ArenaProcess one(ARENA_BIN, env.args("auth-1"));
@@ -163,31 +181,16 @@ TEST(PostgresCluster, AMatchPlayedInOneProcessIsRatedOnceByOneOfTwoWorkerProcess
   testing::Player b(front.port(), testing::guest(front.port()));
   ASSERT_TRUE(testing::play_four(a, b).is_object());
   HttpClient one(w1.port()), two(w2.port());
-  auto games_of = [](HttpClient& http, const std::string& user) -> std::int64_t {
-    const auto r = http.get("/v1/players/" + user);
-    if (r.status != 200) return -1;
-    const auto body = r.json();
-    const auto& modes = body.at("modes").as_array();
-    return modes.empty() ? 0 : modes[0].at("games").as_int64();
-  };
   bool rated = false;
   for (int i = 0; i < 200 && !rated; ++i) {  // bounded: 10 s, a third of one poll interval
-    rated = games_of(one, a.login.user_id) == 1 && games_of(one, b.login.user_id) == 1;
+    rated =
+        testing::rated_games(w1.port(), a.login.user_id) == 1 && testing::rated_games(w1.port(), b.login.user_id) == 1;
     if (!rated) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(rated) << w1.log() << w2.log();
-  EXPECT_EQ(games_of(two, a.login.user_id), 1);  // the other worker reads the same
+  EXPECT_EQ(testing::rated_games(w2.port(), a.login.user_id), 1);  // the other worker reads the same
   // Ranks too, whichever worker rated the match: 1 and 2 on the mode's board from either.
-  auto rank_of = [](HttpClient& http, const std::string& user) -> std::int64_t {
-    const auto body = http.get("/v1/players/" + user).json();
-    const auto& rank = body.at("modes").at(0).at("rank");
-    return rank.is_int64() ? rank.as_int64() : 0;
-  };
-  for (auto* http : {&one, &two}) {
-    const auto ra = rank_of(*http, a.login.user_id), rb = rank_of(*http, b.login.user_id);
-    EXPECT_EQ(std::min(ra, rb), 1);
-    EXPECT_EQ(std::max(ra, rb), 2);
-  }
+  expect_ranked_one_and_two({w1.port(), w2.port()}, a.login.user_id, b.login.user_id);
   const auto history = two.get("/v1/players/" + a.login.user_id + "/matches");
   ASSERT_EQ(history.status, 200) << history.body;
   const auto played = history.json();
@@ -263,22 +266,14 @@ TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
   ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,worker"));
   std::unique_ptr<ArenaProcess> hosts[2] = {std::make_unique<ArenaProcess>(ARENA_BIN, with("host-1", "host")),
                                             std::make_unique<ArenaProcess>(ARENA_BIN, with("host-2", "host"))};
-  auto metric = [](std::uint16_t port, const std::string& name) -> long {
-    const auto body = HttpClient(port).get("/metrics").body;
-    const auto at = body.find("\n" + name + " ");
-    return at == std::string::npos ? -1 : std::stol(body.substr(at + name.size() + 2));
-  };
   testing::Player a(front.port(), testing::guest(front.port()));
   testing::Player b(front.port(), testing::guest(front.port()));
   auto m = testing::start_four(a, b);
   ASSERT_TRUE(m);
   ASSERT_TRUE(testing::play_moves(*m, 4));  // two each, nobody has won
-  const int running = metric(hosts[0]->port(), "game_matches_active") == 1 ? 0 : 1;
-  ASSERT_EQ(metric(hosts[running]->port(), "game_matches_active"), 1);
-  // Two more checkpoint rounds: one began after the last move, so the moves are in the store.
-  const long rounds = metric(hosts[running]->port(), "host_checkpoints_total");
-  for (int i = 0; i < 100 && metric(hosts[running]->port(), "host_checkpoints_total") < rounds + 2; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded: 5 s (a round every 200 ms)
+  const int running = testing::metric(hosts[0]->port(), "game_matches_active") == 1 ? 0 : 1;
+  ASSERT_EQ(testing::metric(hosts[running]->port(), "game_matches_active"), 1);
+  testing::wait_checkpointed(hosts[running]->port());  // the moves are in the store
   ::kill(hosts[running]->pid(), SIGKILL);
   hosts[running].reset();
   auto& other = *hosts[1 - running];
@@ -286,11 +281,8 @@ TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
   auto snap = a.next("match.snapshot", std::chrono::seconds(10));
   ASSERT_TRUE(snap) << other.log();
   (void)b.next("match.snapshot");
-  const auto& state = snap->at("d").at("state").as_object();
-  int pieces = 0;
-  for (const auto& row : state.at("rows").as_array())
-    for (const char c : std::string(row.as_string())) pieces += c != '.' ? 1 : 0;
-  EXPECT_EQ(pieces, 4) << state;
+  const auto& state = snap->at("d").at("state");
+  EXPECT_EQ(testing::pieces(state), 4) << state;
   m->to_move = static_cast<int>(state.at("to_move").as_int64());
   ASSERT_TRUE(testing::play_moves(*m, 10));
   EXPECT_TRUE(m->won);
@@ -298,17 +290,9 @@ TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
   ASSERT_TRUE(ended);
   EXPECT_FALSE(ended->at("d").at("result").as_object().contains("error")) << *ended;
   EXPECT_TRUE(testing::match_ended(b));
-  EXPECT_EQ(metric(other.port(), "host_matches_adopted_total"), 1);
+  EXPECT_EQ(testing::metric(other.port(), "host_matches_adopted_total"), 1);
   // Rated once, by the worker, from the result the adopting host stored.
-  HttpClient http(front.port());
-  std::int64_t games = -1;
-  for (int i = 0; i < 100 && games != 1; ++i) {  // bounded: 5 s
-    const auto r = http.get("/v1/players/" + a.login.user_id);
-    if (r.status == 200 && !r.json().at("modes").as_array().empty())
-      games = r.json().at("modes").at(0).at("games").as_int64();
-    if (games != 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(games, 1);
+  EXPECT_TRUE(eventually_rated(front.port(), a.login.user_id));
   EXPECT_EQ(front.stop(), 0);
   EXPECT_EQ(other.stop(), 0);
 }
@@ -332,25 +316,13 @@ TEST(PostgresCluster, WithRedisTheWorkersShareTheRankIndex) {
   testing::Player a(front.port(), testing::guest(front.port()));
   testing::Player b(front.port(), testing::guest(front.port()));
   ASSERT_TRUE(testing::play_four(a, b).is_object());
-  auto rank_of = [](std::uint16_t port, const std::string& user) -> std::int64_t {
-    const auto r = HttpClient(port).get("/v1/players/" + user);
-    if (r.status != 200) return -1;
-    const auto body = r.json();
-    const auto& modes = body.at("modes").as_array();
-    if (modes.empty() || !modes[0].at("rank").is_int64()) return 0;
-    return modes[0].at("rank").as_int64();
-  };
   bool ranked = false;
   for (int i = 0; i < 200 && !ranked; ++i) {  // bounded: 10 s
-    ranked = rank_of(w1.port(), a.login.user_id) > 0 && rank_of(w1.port(), b.login.user_id) > 0;
+    ranked = testing::board_rank(w1.port(), a.login.user_id) > 0 && testing::board_rank(w1.port(), b.login.user_id) > 0;
     if (!ranked) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(ranked) << w1.log() << w2.log();
-  for (auto port : {w1.port(), w2.port()}) {
-    const auto ra = rank_of(port, a.login.user_id), rb = rank_of(port, b.login.user_id);
-    EXPECT_EQ(std::min(ra, rb), 1);
-    EXPECT_EQ(std::max(ra, rb), 2);
-  }
+  expect_ranked_one_and_two({w1.port(), w2.port()}, a.login.user_id, b.login.user_id);
   storage::RedisPool pool({.url = redis.url(), .size = 1});
   const auto ready = pool.command({"KEYS", "arena:lb:ready:duel4:*"});
   EXPECT_EQ(ready.elements.size(), 1u);  // loaded once, in Redis

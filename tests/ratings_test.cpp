@@ -444,14 +444,7 @@ TEST(AfterTheMatch, ASigkilledServerRatesTheMatchOnceAfterARestart) {
     kill(first.pid(), SIGKILL);
   }
   testing::ArenaProcess second(ARENA_BIN, args);
-  testing::HttpClient http(second.port());
-  auto games_of = [&](const std::string& user) -> std::int64_t {
-    const auto r = http.get("/v1/players/" + user);
-    if (r.status != 200) return -1;
-    const auto j = r.json();
-    const auto& modes = j.at("modes").as_array();
-    return modes.empty() ? 0 : modes[0].at("games").as_int64();
-  };
+  auto games_of = [&](const std::string& user) { return testing::rated_games(second.port(), user); };
   bool rated = false;
   for (int i = 0; i < 100 && !rated; ++i) {  // a rescued lease expires after 1 s
     rated = games_of(la.user_id) == 1 && games_of(lb.user_id) == 1;
@@ -497,11 +490,8 @@ TEST(AfterTheMatch, ASigkilledServerPlaysItsMatchOnAfterARestart) {
     auto started = testing::start_four(a, b);
     ASSERT_TRUE(started);
     m = *started;
-    ASSERT_TRUE(testing::play_moves(m, 4));  // two each, nobody has won
-    // Two more checkpoint rounds: one began after the last move.
-    const double rounds = testing::metric(first.port(), "host_checkpoints_total");
-    for (int i = 0; i < 100 && testing::metric(first.port(), "host_checkpoints_total") < rounds + 2; ++i)
-      std::this_thread::sleep_for(50ms);  // bounded: 5 s (a round every 200 ms)
+    ASSERT_TRUE(testing::play_moves(m, 4));    // two each, nobody has won
+    testing::wait_checkpointed(first.port());  // the moves are in the store
     kill(first.pid(), SIGKILL);
   }
   testing::ArenaProcess second(ARENA_BIN, args);
@@ -511,11 +501,8 @@ TEST(AfterTheMatch, ASigkilledServerPlaysItsMatchOnAfterARestart) {
   ASSERT_TRUE(snap) << second.log();
   ASSERT_TRUE(b.next("match.snapshot", 5s));
   EXPECT_EQ(str(*snap, {"d", "match_id"}), m.id);
-  const auto& state = snap->at("d").at("state").as_object();
-  int pieces = 0;
-  for (const auto& row : state.at("rows").as_array())
-    for (const char c : std::string(row.as_string())) pieces += c != '.' ? 1 : 0;
-  EXPECT_EQ(pieces, 4) << state;
+  const auto& state = snap->at("d").at("state");
+  EXPECT_EQ(testing::pieces(state), 4) << state;
   m.players[0] = &a;
   m.players[1] = &b;
   m.to_move = static_cast<int>(state.at("to_move").as_int64());
@@ -524,12 +511,9 @@ TEST(AfterTheMatch, ASigkilledServerPlaysItsMatchOnAfterARestart) {
   const auto ended = testing::match_ended(a);
   ASSERT_TRUE(ended);
   EXPECT_FALSE(ended->at("d").at("result").as_object().contains("error")) << *ended;
-  testing::HttpClient http(second.port());
   std::int64_t games = -1;
   for (int i = 0; i < 100 && games != 1; ++i) {  // bounded: 5 s
-    const auto r = http.get("/v1/players/" + la.user_id);
-    if (r.status == 200 && !r.json().at("modes").as_array().empty())
-      games = r.json().at("modes").at(0).at("games").as_int64();
+    games = testing::rated_games(second.port(), la.user_id);
     if (games != 1) std::this_thread::sleep_for(50ms);
   }
   EXPECT_EQ(games, 1);

@@ -4,24 +4,12 @@
 #include <random>
 
 #include "arena/leaderboards/redis_rank_index.hpp"
-#include "arena/storage/migrations.hpp"
 #include "arena/storage/redis.hpp"
-#include "arena/storage/sqlite.hpp"
 #include "arena/testing/redis_server.hpp"
-#include "arena/testing/temp_dir.hpp"
-#include "store_conformance.hpp"
+#include "sqlite_backend.hpp"
 
 namespace arena::leaderboards::testing {
 namespace {
-
-struct SqliteBackend final : BoardBackend {
-  arena::testing::TempDir dir;
-  std::unique_ptr<storage::Sqlite> db = storage::Sqlite::open(dir.path() / "boards.db");
-  SqliteBackend() { storage::migrate_up(*db, storage::sqlite_migrations(), 0); }
-  std::unique_ptr<BoardStore> store(RankIndex* index) override {
-    return std::make_unique<SqliteBoardStore>(*db, index);
-  }
-};
 
 // A Redis index with its own throwaway server and pool.
 struct OwnedRedisIndex {

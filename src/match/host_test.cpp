@@ -75,6 +75,18 @@ struct Harness {
   MatchHost host;  // last: destroyed first
 };
 
+// A push to a user as (op, tick); tick -1 when it has none.
+std::pair<std::string, std::int64_t> op_and_tick(const bus::Message& m) {
+  const auto payload = protocol::decode<protocol::RoutePayload>(m.data);
+  if (!payload) {
+    ADD_FAILURE() << "not a push: " << m.data;
+    return {"", -1};
+  }
+  const auto frame = json::parse("{" + std::string(payload->text)).as_object();
+  const auto& d = frame.at("d").as_object();
+  return {std::string(frame.at("op").as_string()), d.contains("tick") ? d.at("tick").as_int64() : -1};
+}
+
 std::string found(const std::string& id, const std::string& game, int tick_rate) {
   return protocol::encode(protocol::MatchFound{id, "practice", game, "eu", {}, true, 8, 8, 0, tick_rate});
 }
@@ -220,12 +232,9 @@ TEST_P(HostFailover, AnotherHostPlaysTheMatchOnFromItsCheckpoint) {
   std::vector<std::pair<std::string, std::int64_t>> seen;  // op, tick: as alice receives them
   int ended = 0;
   auto pushes = bus.subscribe(protocol::route_user("alice"), [&](const bus::Message& m) {
-    const auto payload = protocol::decode<protocol::RoutePayload>(m.data);
-    ASSERT_TRUE(payload);
-    const auto frame = json::parse("{" + std::string(payload->text)).as_object();
-    const auto& d = frame.at("d").as_object();
+    auto pushed = op_and_tick(m);
     std::lock_guard lock(mu);
-    seen.emplace_back(std::string(frame.at("op").as_string()), d.contains("tick") ? d.at("tick").as_int64() : -1);
+    seen.push_back(std::move(pushed));
     cv.notify_all();
   });
   auto ends = bus.subscribe(protocol::kMatchEnded, [&](const bus::Message&) {
@@ -360,12 +369,9 @@ TEST(Host, APlayerBackOnlineGetsASnapshotInOrderWithTheDeltas) {
   std::condition_variable cv;
   std::vector<std::pair<std::string, std::int64_t>> seen;  // op, tick: as alice receives them
   auto sub = bus.subscribe(protocol::route_user("alice"), [&](const bus::Message& m) {
-    const auto payload = protocol::decode<protocol::RoutePayload>(m.data);
-    ASSERT_TRUE(payload);
-    const auto frame = json::parse("{" + std::string(payload->text)).as_object();
-    const auto& d = frame.at("d").as_object();
+    auto pushed = op_and_tick(m);
     std::lock_guard lock(mu);
-    seen.emplace_back(std::string(frame.at("op").as_string()), d.contains("tick") ? d.at("tick").as_int64() : -1);
+    seen.push_back(std::move(pushed));
     cv.notify_all();
   });
   protocol::MatchFound f{"cycles-1", "practice", "cycles", "eu", {{{"alice", 1500, 20, ""}}}, true, 3, 4, 1, 20};

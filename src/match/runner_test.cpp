@@ -23,18 +23,23 @@ MatchSpec cycles_spec(int humans, int bots, std::uint64_t seed) {
 }
 
 // A human seat that sends random turns (some refused) while bots play the rest.
+// Seats 0 and 1 turn now and then (some turns refused).
+void random_turns(MatchRunner& m, std::mt19937& rng) {
+  for (int seat = 0; seat < 2; ++seat) {
+    if (rng() % 4 != 0) continue;
+    try {
+      m.input(seat, json::object{{"turn", rng() % 2 ? "left" : "right"}});
+    } catch (const InputError&) {
+    }
+  }
+}
+
 MatchRecord play_recorded(std::uint64_t seed) {
   auto games = builtin_games();
   MatchRunner m(cycles_spec(2, 4, seed), *games.find("cycles"));
   std::mt19937 rng(static_cast<unsigned>(seed));
   while (!m.over()) {
-    for (int seat = 0; seat < 2; ++seat) {
-      if (rng() % 4 != 0) continue;
-      try {
-        m.input(seat, json::object{{"turn", rng() % 2 ? "left" : "right"}});
-      } catch (const InputError&) {
-      }
-    }
+    random_turns(m, rng);
     m.step();
     if (m.tick() == 40) m.forfeit(1);
   }
@@ -137,13 +142,7 @@ TEST(Runner, ResumesFromACheckpointAndPlaysOnToTheSameEnd) {
   std::mt19937 rng(91);
   auto play = [&](MatchRunner& m, std::uint64_t until) {
     while (!m.over() && m.tick() < until) {
-      for (int seat = 0; seat < 2; ++seat) {
-        if (rng() % 4 != 0) continue;
-        try {
-          m.input(seat, json::object{{"turn", rng() % 2 ? "left" : "right"}});
-        } catch (const InputError&) {
-        }
-      }
+      random_turns(m, rng);
       m.step();
       if (m.tick() == 10) m.set_bot(1, true);  // a player left: a bot took the seat
     }
