@@ -58,6 +58,19 @@ struct PgEnv {
             "--postgres-attempts",
             "1"};
   }
+  // The args of a process that plays duel4 (a config written once) and forms matches fast, plus
+  // `extra`.
+  std::vector<std::string> duel4_args(const std::string& node, const std::string& roles,
+                                      const std::vector<std::string>& extra = {}) {
+    if (config.empty()) config = duel4_config();
+    auto a = args(node, roles);
+    for (const std::string& e :
+         {std::string("--config"), config, std::string("--matchmaking-interval"), std::string("20ms")})
+      a.push_back(e);
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  std::string config;
   // A config file with mode duel4: a game of four between two players, no bots.
   std::string duel4_config() const {
     const std::string path = (dir.path() / "arena.toml").string();
@@ -163,16 +176,9 @@ TEST(PostgresCluster, MigrateReportsTheSchemaAndAllRolesServeFromPostgres) {
 // outcome over REST, as any worker does.
 TEST(PostgresCluster, AMatchPlayedInOneProcessIsRatedOnceByOneOfTwoWorkerProcesses) {
   PgEnv env;
-  const std::string config = (env.dir.path() / "arena.toml").string();
-  std::ofstream(config) << "[matchmaking.modes.duel4]\ngame = \"four\"\nregions = [\"eu\"]\nbots_after_s = 0\n"
-                           "tick_rate = 20\nrating_window = 1000\nrating_window_max = 1000\n";
+  // A long poll: a worker that finds the job soon was woken by NOTIFY, not by its poll.
   auto with = [&](const std::string& node, const std::string& roles) {
-    auto a = env.args(node, roles);
-    // A long poll: a worker that finds the job soon was woken by NOTIFY, not by its poll.
-    for (const char* extra :
-         {"--config", config.c_str(), "--matchmaking-interval", "20ms", "--jobs-poll-interval", "30s"})
-      a.emplace_back(extra);
-    return a;
+    return env.duel4_args(node, roles, {"--jobs-poll-interval", "30s"});
   };
   ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,host"));
   ArenaProcess w1(ARENA_BIN, with("worker-1", "worker"));
@@ -213,13 +219,8 @@ TEST(PostgresCluster, AMatchPlayedInOneProcessIsRatedOnceByOneOfTwoWorkerProcess
 TEST(PostgresCluster, WhenTheLeadingMatchmakerDiesTheOtherFormsMatchesWithinSeconds) {
   PgEnv env;
   testing::NatsServer nats;
-  const std::string config = env.duel4_config();
   auto with = [&](const std::string& node, const std::string& roles) {
-    auto a = env.args(node, roles);
-    for (const std::string& extra : {std::string("--config"), config, std::string("--matchmaking-interval"),
-                                     std::string("20ms"), std::string("--bus"), nats.url()})
-      a.push_back(extra);
-    return a;
+    return env.duel4_args(node, roles, {"--bus", nats.url()});
   };
   auto leading = [](std::uint16_t port) {
     return HttpClient(port).get("/metrics").body.find("\nmatchmaker_leader 1\n") != std::string::npos;
@@ -253,15 +254,9 @@ TEST(PostgresCluster, WhenTheLeadingMatchmakerDiesTheOtherFormsMatchesWithinSeco
 TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
   PgEnv env;
   testing::NatsServer nats;
-  const std::string config = env.duel4_config();
   auto with = [&](const std::string& node, const std::string& roles) {
-    auto a = env.args(node, roles);
-    for (const std::string& extra :
-         {std::string("--config"), config, std::string("--matchmaking-interval"), std::string("20ms"),
-          std::string("--bus"), nats.url(), std::string("--host-checkpoint-interval"), std::string("200ms"),
-          std::string("--host-lease"), std::string("1s")})
-      a.push_back(extra);
-    return a;
+    return env.duel4_args(node, roles,
+                          {"--bus", nats.url(), "--host-checkpoint-interval", "200ms", "--host-lease", "1s"});
   };
   ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,worker"));
   std::unique_ptr<ArenaProcess> hosts[2] = {std::make_unique<ArenaProcess>(ARENA_BIN, with("host-1", "host")),
@@ -302,13 +297,8 @@ TEST(PostgresCluster, WhenAHostDiesMidMatchAnotherPlaysTheMatchOn) {
 TEST(PostgresCluster, WithRedisTheWorkersShareTheRankIndex) {
   PgEnv env;
   testing::RedisServer redis;
-  const std::string config = env.duel4_config();
   auto with = [&](const std::string& node, const std::string& roles) {
-    auto a = env.args(node, roles);
-    for (const std::string& extra : {std::string("--config"), config, std::string("--matchmaking-interval"),
-                                     std::string("20ms"), std::string("--redis"), redis.url()})
-      a.push_back(extra);
-    return a;
+    return env.duel4_args(node, roles, {"--redis", redis.url()});
   };
   ArenaProcess front(ARENA_BIN, with("front-1", "auth,gateway,sessions,matchmaker,host"));
   ArenaProcess w1(ARENA_BIN, with("worker-1", "worker"));
