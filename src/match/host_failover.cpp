@@ -157,21 +157,14 @@ void MatchHost::Impl::end_unrunnable(const AdoptedMatch& a, const std::string& e
 }
 
 void MatchHost::Impl::drop(const MatchPtr& match) {
-  std::vector<std::string> humans;
-  std::string id;
-  {
-    core::Lock lock(match->mu);
-    if (match->finished) return;
-    humans = match->humans;
-    id = match->runner->spec().match_id;
-  }
   std::unique_ptr<bus::Subscription> sub;
-  retire(match, id, humans, sub);
+  const auto retired = retire(match, sub);
+  if (!retired) return;
   sub.reset();
   lost_total.inc();
   active_matches.dec();
-  players.dec(static_cast<double>(humans.size()));
-  log->warn("msg=\"match lost: another host holds its lease\" match_id={}", id);
+  players.dec(static_cast<double>(retired->humans.size()));
+  log->warn("msg=\"match lost: another host holds its lease\" match_id={}", retired->id);
 }
 
 }  // namespace arena::match

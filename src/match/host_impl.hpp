@@ -134,9 +134,13 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   // Starts ticking an enrolled match.
   void schedule(const MatchPtr& match);
   // Takes a match out of the tables (and its op subscription, returned to drop outside the locks):
-  // after this no op or presence change finds it. Returns its spectators.
-  std::vector<std::string> retire(const MatchPtr& match, const std::string& id, const std::vector<std::string>& humans,
-                                  std::unique_ptr<bus::Subscription>& sub);
+  // after this no op or presence change finds it. Returns who was in it, or nullopt when another
+  // caller retired it already (a lost lease found by the checkpoint and by the result write).
+  struct Retired {
+    std::string id;
+    std::vector<std::string> humans, watchers;
+  };
+  std::optional<Retired> retire(const MatchPtr& match, std::unique_ptr<bus::Subscription>& sub);
   // match.ended on the bus and to the players and spectators.
   void announce_end(const MatchRecord& rec, std::vector<std::string> told);
 

@@ -86,13 +86,11 @@ json::object result_json(const MatchRecord& rec) {
 
 void MatchHost::Impl::finish(const MatchPtr& match) {
   MatchRecord rec;
-  std::vector<std::string> humans;
   Lease lease;
   {
     core::Lock lock(match->mu);
     if (match->finished) return;
     rec = match->runner->record();
-    humans = match->humans;
     lease = match->lease;
   }
   Saved saved = Saved::stored;
@@ -112,37 +110,41 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
     return;
   }
   std::unique_ptr<bus::Subscription> sub;  // unsubscribed at the end, outside the locks
-  std::vector<std::string> told = humans;
-  for (auto& w : retire(match, rec.spec.match_id, humans, sub)) told.push_back(std::move(w));
+  const auto retired = retire(match, sub);
+  if (!retired) return;
+  std::vector<std::string> told = retired->humans;
+  told.insert(told.end(), retired->watchers.begin(), retired->watchers.end());
   announce_end(rec, std::move(told));
   ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
   sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
   active_matches.dec();
-  players.dec(static_cast<double>(humans.size()));
+  players.dec(static_cast<double>(retired->humans.size()));
   log->info("msg=\"match ended\" match_id={} ticks={} error=\"{}\"", rec.spec.match_id, rec.ticks, rec.error);
 }
 
-std::vector<std::string> MatchHost::Impl::retire(const MatchPtr& match, const std::string& id,
-                                                 const std::vector<std::string>& humans,
-                                                 std::unique_ptr<bus::Subscription>& sub) {
-  std::vector<std::string> watchers;
+std::optional<MatchHost::Impl::Retired> MatchHost::Impl::retire(const MatchPtr& match,
+                                                                std::unique_ptr<bus::Subscription>& sub) {
+  Retired r;
   {
     core::Lock lock(match->mu);
+    if (match->finished) return std::nullopt;
     match->finished = true;  // no spectator joins after this (watch checks it under this lock)
-    watchers = match->watchers;
+    r.id = match->runner->spec().match_id;
+    r.humans = match->humans;
+    r.watchers = match->watchers;
     sub = std::move(match->op_sub);
   }
   // Out of the tables before anyone hears of the end: an op after match.ended finds no match.
   core::Lock lock(mu);
-  if (auto it = matches.find(id); it != matches.end() && it->second == match) matches.erase(it);
+  if (auto it = matches.find(r.id); it != matches.end() && it->second == match) matches.erase(it);
   auto forget = [&](std::unordered_map<std::string, std::vector<std::string>>& index, const std::string& user) {
     auto& ids = index[user];
-    ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+    ids.erase(std::remove(ids.begin(), ids.end(), r.id), ids.end());
     if (ids.empty()) index.erase(user);
   };
-  for (const auto& u : humans) forget(matches_of, u);
-  for (const auto& u : watchers) forget(watching, u);
-  return watchers;
+  for (const auto& u : r.humans) forget(matches_of, u);
+  for (const auto& u : r.watchers) forget(watching, u);
+  return r;
 }
 
 void MatchHost::Impl::announce_end(const MatchRecord& rec, std::vector<std::string> told) {
