@@ -109,6 +109,7 @@ start_role() {  # name roles
   names+=("$name")
 }
 start_role sessions-1 sessions
+start_role sessions-2 sessions
 start_role matchmaker-1 matchmaker
 start_role matchmaker-2 matchmaker
 start_role host-1 host

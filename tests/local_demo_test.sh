@@ -15,7 +15,7 @@ matches=$(awk '/^matches played/ {print $3}' <<<"$out")
 rated=$(awk '/^ratings changed/ {print $3}' <<<"$out")
 [ "${matches:-0}" -gt 0 ] || fail "no match was played"
 [ "${rated:-0}" -gt 0 ] || fail "no match was rated"
-[ "$(grep -c '^gateway-\|^host-\|^worker-\|^sessions-\|^matchmaker-' <<<"$out")" -eq 9 ] || fail "not 9 processes in the scorecard"
+[ "$(grep -c '^gateway-\|^host-\|^worker-\|^sessions-\|^matchmaker-' <<<"$out")" -eq 10 ] || fail "not 10 processes in the scorecard"
 dir=$(sed -n 's/^local-demo: starting NATS, Redis and PostgreSQL in //p' <<<"$out")
 [ -n "$dir" ] && [ ! -e "$dir" ] || fail "the demo left $dir behind"
 if pgrep -f -- "$dir" >/dev/null; then fail "the demo left processes running"; fi
