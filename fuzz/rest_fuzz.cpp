@@ -27,7 +27,7 @@ struct World {
       std::filesystem::temp_directory_path() / ("arena-rest-fuzz-" + std::to_string(::getpid()));
   std::unique_ptr<storage::Sqlite> db;
   core::FakeClock clock{core::SystemTime{std::chrono::seconds{1'800'000'000}}};
-  leaderboards::RankIndex index{1000};
+  leaderboards::MemoryRankIndex index{1000};
   std::vector<leaderboards::Board> boards;
   std::unique_ptr<auth::SqliteAuthStore> accounts;
   std::unique_ptr<ratings::SqliteRatingStore> ratings;

@@ -32,18 +32,22 @@ struct Services {
       : clock(core::SystemTime(std::chrono::seconds(1'700'000'000))),
         timers(clock),
         router(bus),
-        presence(bus, clock, timers),
-        channels(bus, router, sessions::ChannelSettings{16}),
+        backlog(registry),
+        presence(bus, clock, timers, directory, backlog),
+        channels(bus, router, sessions::ChannelSettings{16}, directory, backlog),
         ratings(1500),
         matchmaker(bus, clock, matchmaking::default_modes(), ratings, registry,
                    matchmaking::Settings{.max_party_size = 4}, nullptr),
-        host(bus, match::builtin_games(), store, clock, registry, match::HostSettings{.threads = 1}) {}
+        host(bus, match::builtin_games(), store, clock, registry,
+             match::HostSettings{.threads = 1, .checkpoint_interval = std::chrono::milliseconds(0)}) {}
 
   bus::MemoryBus bus{0};  // delivered inline: one thread, reproducible runs
   core::FakeClock clock;
   runtime::Timers timers;
   metrics::Registry registry;
   router::Router router;
+  sessions::MemoryDirectory directory;
+  sessions::Backlog backlog;
   sessions::PresenceService presence;
   sessions::ChannelService channels;
   matchmaking::FixedRating ratings;
