@@ -1,6 +1,8 @@
 // Running matches in the match stores: checkpoints, leases and adoption (host failover).
 #include <boost/json.hpp>
 
+#include <set>
+
 #include "arena/core/log.hpp"
 #include "arena/match/store.hpp"
 #include "arena/storage/postgres.hpp"
@@ -140,33 +142,61 @@ std::vector<AdoptedMatch> SqliteMatchStore::adopt(const std::string& host, const
   return out;
 }
 
+// Three statements for the whole round, whatever its size: the specs of the matches it begins,
+// the leases it renews (returning those still held), and the log chunks of those.
 std::vector<std::string> PostgresMatchStore::checkpoint(const std::vector<Checkpoint>& cps, std::int64_t lease_until) {
+  if (cps.empty()) return {};
+  std::vector<std::string> ids, hosts, epochs, ticks, hashes, logged;
+  std::vector<std::string> new_ids, new_games, new_hosts, new_epochs, new_specs;
+  for (const auto& cp : cps) {
+    ids.push_back(cp.match_id);
+    hosts.push_back(cp.lease.host);
+    epochs.push_back(std::to_string(cp.lease.epoch));
+    ticks.push_back(std::to_string(as_signed(cp.ticks)));
+    hashes.push_back(std::to_string(as_signed(cp.hash)));
+    logged.push_back(std::to_string(cp.logged + cp.entries.size()));
+    if (!cp.spec) continue;
+    new_ids.push_back(cp.match_id);
+    new_games.push_back(cp.spec->game);
+    new_hosts.push_back(cp.lease.host);
+    new_epochs.push_back(std::to_string(cp.lease.epoch));
+    new_specs.push_back(json::serialize(spec_to_json(*cp.spec)));
+  }
+  using storage::text_array;
   return pool_.transaction([&](storage::Pg& c) {
-    std::vector<std::string> lost;
+    if (!new_ids.empty())
+      c.query(
+          "INSERT INTO running_matches (match_id, game, host, epoch, lease_until, spec, ticks, hash, logged) "
+          "SELECT id, game, host, epoch, $5, spec, 0, 0, 0 FROM unnest($1::text[], $2::text[], $3::text[], "
+          "$4::text[]::bigint[], $6::text[]) AS n(id, game, host, epoch, spec) ON CONFLICT (match_id) DO NOTHING",
+          text_array(new_ids), text_array(new_games), text_array(new_hosts), text_array(new_epochs), lease_until,
+          text_array(new_specs));
+    const auto held_rows = c.query(
+        "UPDATE running_matches m SET lease_until = $1, ticks = u.ticks, hash = u.hash, logged = u.logged "
+        "FROM unnest($2::text[], $3::text[], $4::text[]::bigint[], $5::text[]::bigint[], $6::text[]::bigint[], "
+        "$7::text[]::bigint[]) AS u(id, host, epoch, ticks, hash, logged) "
+        "WHERE m.match_id = u.id AND m.host = u.host AND m.epoch = u.epoch RETURNING m.match_id",
+        lease_until, text_array(ids), text_array(hosts), text_array(epochs), text_array(ticks), text_array(hashes),
+        text_array(logged));
+    std::set<std::string> held;
+    for (int i = 0; i < held_rows.rows(); ++i) held.insert(held_rows.text(i, 0));
+    std::vector<std::string> lost, chunk_ids, chunk_firsts, chunks;
     for (const auto& cp : cps) {
-      if (cp.spec)
-        c.query(
-            "INSERT INTO running_matches (match_id, game, host, epoch, lease_until, spec, ticks, hash, logged) "
-            "VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0) ON CONFLICT (match_id) DO NOTHING",
-            cp.match_id, cp.spec->game, cp.lease.host, cp.lease.epoch, lease_until,
-            json::serialize(spec_to_json(*cp.spec)));
-      const int held =
-          c.query(
-               "UPDATE running_matches SET lease_until = $1, ticks = $2, hash = $3, logged = $4 "
-               "WHERE match_id = $5 AND host = $6 AND epoch = $7",
-               lease_until, as_signed(cp.ticks), as_signed(cp.hash),
-               static_cast<std::int64_t>(cp.logged + cp.entries.size()), cp.match_id, cp.lease.host, cp.lease.epoch)
-              .affected();
-      if (held == 0) {
+      if (held.count(cp.match_id) == 0) {
         lost.push_back(cp.match_id);
         continue;
       }
-      if (!cp.entries.empty())
-        c.query(
-            "INSERT INTO running_match_log (match_id, first_entry, entries) VALUES ($1, $2, $3) "
-            "ON CONFLICT (match_id, first_entry) DO UPDATE SET entries = excluded.entries",
-            cp.match_id, static_cast<std::int64_t>(cp.logged), entries_json(cp));
+      if (cp.entries.empty()) continue;
+      chunk_ids.push_back(cp.match_id);
+      chunk_firsts.push_back(std::to_string(cp.logged));
+      chunks.push_back(entries_json(cp));
     }
+    if (!chunk_ids.empty())
+      c.query(
+          "INSERT INTO running_match_log (match_id, first_entry, entries) "
+          "SELECT * FROM unnest($1::text[], $2::text[]::bigint[], $3::text[]) "
+          "ON CONFLICT (match_id, first_entry) DO UPDATE SET entries = excluded.entries",
+          text_array(chunk_ids), text_array(chunk_firsts), text_array(chunks));
     return lost;
   });
 }
