@@ -25,9 +25,7 @@ namespace {
 
 namespace json = boost::json;
 using testing::ArenaProcess;
-using testing::frame;
 using testing::str;
-using testing::WsClient;
 
 struct Env {
   testing::RedisServer redis;
@@ -58,16 +56,6 @@ struct Env {
   }
 };
 
-// The reply to `rid`, skipping pushes (bounded).
-json::value reply(WsClient& ws, int rid) {
-  for (int i = 0; i < 100; ++i) {
-    auto f = ws.recv();
-    if (!f) break;
-    if (f->as_object().contains("rid") && f->at("rid") == json::value(rid)) return *f;
-  }
-  return nullptr;
-}
-
 TEST(SessionsInRedis, TwoSessionsProcessesShareStateOutliveOneAndARedisRestart) {
   Env env;
   ArenaProcess gw1(ARENA_BIN, env.args("gw-1", "auth,gateway"));
@@ -76,23 +64,18 @@ TEST(SessionsInRedis, TwoSessionsProcessesShareStateOutliveOneAndARedisRestart) 
   ArenaProcess s2(ARENA_BIN, env.args("sessions-2", "sessions"));
   const auto alice = testing::guest(gw1.port());
   const auto bob = testing::guest(gw1.port());
-  WsClient a(gw1.port(), {.token = alice.token});
-  WsClient b(gw2.port(), {.token = bob.token});
-  ASSERT_TRUE(a.recv_op("session.welcome") && b.recv_op("session.welcome"));
+  testing::Player a(gw1.port(), alice);
+  testing::Player b(gw2.port(), bob);
   int rid = 1;
-  auto request = [&](WsClient& ws, const char* op, json::object d) {
-    const int r = rid++;
-    ws.send(frame(op, std::move(d), r));
-    return reply(ws, r);
-  };
-  auto online = [&](WsClient& ws) {  // both players as presence sees them, or the error code
+  auto request = [&](testing::Player& p, const char* op, json::object d) { return p.request(op, std::move(d), rid++); };
+  auto online = [&](testing::Player& ws) {  // both players as presence sees them, or the error code
     const auto p = request(ws, "presence.query", {{"users", {alice.user_id, bob.user_id}}});
     if (str(p, {"op"}) != "presence.query") return str(p, {"d", "code"});
     const auto& u = p.at("d").at("users");
     return std::string(u.at(alice.user_id).at("online").as_bool() ? "a" : "-") +
            (u.at(bob.user_id).at("online").as_bool() ? "b" : "-");
   };
-  auto members = [&](WsClient& ws) -> std::int64_t {
+  auto members = [&](testing::Player& ws) -> std::int64_t {
     const auto m = request(ws, "channel.members", {{"channel", "world"}});
     return str(m, {"op"}) == "channel.members" ? static_cast<std::int64_t>(m.at("d").at("members").as_array().size())
                                                : -1;
@@ -120,8 +103,8 @@ TEST(SessionsInRedis, TwoSessionsProcessesShareStateOutliveOneAndARedisRestart) 
   env.redis.stop();
   EXPECT_EQ(online(a), "unavailable");
   EXPECT_EQ(members(b), -1);
-  a.send(frame("channel.send", {{"channel", "world"}, {"body", "still here"}}, rid++));
-  auto msg = b.recv_op("channel.message");
+  EXPECT_EQ(str(request(a, "channel.send", {{"channel", "world"}, {"body", "still here"}}), {"op"}), "channel.send");
+  auto msg = b.next("channel.message");
   ASSERT_TRUE(msg);
   EXPECT_EQ(str(*msg, {"d", "body"}), "still here");
   EXPECT_EQ(str(request(b, "ping", {}), {"op"}), "pong");

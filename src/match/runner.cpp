@@ -1,5 +1,6 @@
 #include "arena/match/runner.hpp"
 
+#include <functional>
 #include <stdexcept>
 
 namespace arena::match {
@@ -20,6 +21,29 @@ void apply_logged(GameMode& game, const LoggedInput& in, std::size_t index) {
     throw std::runtime_error("input " + std::to_string(index) + " at tick " + std::to_string(in.tick) +
                              " was refused on replay: " + e.code());
   }
+}
+
+// Re-runs `log` on `game` (started, nothing applied yet) up to `ticks` ticks, or until the game is
+// over: each entry before the tick it was logged for; `after` runs after each entry (with it) and
+// after each tick (with null). Entries due after the last tick (forfeits) are applied too.
+// Returns how many entries were applied.
+std::size_t play_log(GameMode& game, const std::vector<LoggedInput>& log, std::uint64_t ticks,
+                     const std::function<void(const LoggedInput*)>& after) {
+  std::size_t next = 0;
+  auto apply_due = [&] {
+    for (; next < log.size() && log[next].tick == game.tick_count(); ++next) {
+      apply_logged(game, log[next], next);
+      after(&log[next]);
+    }
+  };
+  while (game.tick_count() < ticks && !game.over()) {
+    apply_due();
+    TickOutput out;
+    game.tick(out);
+    after(nullptr);
+  }
+  apply_due();
+  return next;
 }
 
 }  // namespace
@@ -135,23 +159,11 @@ std::unique_ptr<MatchRunner> MatchRunner::resume(const MatchSpec& spec, const Ga
                              "; this build runs rules " + std::to_string(info.rules));
   auto r = std::make_unique<MatchRunner>(spec, info, std::move(make_bot));
   GameMode& game = *r->game_;
-  std::size_t next = 0;
-  auto apply_due = [&] {
-    for (; next < log.size() && log[next].tick == game.tick_count(); ++next) {
-      const auto& in = log[next];
-      apply_logged(game, in, next);
-      if (in.kind == LoggedInput::Kind::leave)
-        r->bots_.at(static_cast<std::size_t>(in.seat)) = r->make_bot_(info, r->spec_, in.seat);
-      r->take_events();
-    }
-  };
-  while (game.tick_count() < ticks && !game.over()) {
-    apply_due();
-    TickOutput out;
-    game.tick(out);
+  const std::size_t next = play_log(game, log, ticks, [&](const LoggedInput* in) {
+    if (in != nullptr && in->kind == LoggedInput::Kind::leave)  // a bot took the seat
+      r->bots_.at(static_cast<std::size_t>(in->seat)) = r->make_bot_(info, r->spec_, in->seat);
     r->take_events();
-  }
-  apply_due();
+  });
   if (next != log.size() || game.tick_count() != ticks || game.state_hash() != hash)
     throw std::runtime_error("the log does not lead to the checkpointed state (tick " +
                              std::to_string(game.tick_count()) + " of " + std::to_string(ticks) + ", " +
@@ -209,21 +221,7 @@ ReplayOutcome replay(const MatchRecord& rec, const GameRegistry& games) {
     }
   };
   take();
-  std::size_t next = 0;
-  auto apply_due = [&] {
-    for (; next < rec.inputs.size() && rec.inputs[next].tick == game->tick_count(); ++next) {
-      apply_logged(*game, rec.inputs[next], next);
-      take();
-    }
-  };
-  while (game->tick_count() < rec.ticks) {
-    apply_due();
-    TickOutput out;
-    game->tick(out);
-    take();
-    if (game->over() && game->tick_count() < rec.ticks) break;
-  }
-  apply_due();  // forfeits after the last tick
+  play_log(*game, rec.inputs, rec.ticks, [&](const LoggedInput*) { take(); });
   ReplayOutcome out;
   out.final_hash = game->state_hash();
   out.ticks = game->tick_count();
