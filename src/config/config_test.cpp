@@ -94,6 +94,20 @@ TEST(Config, BadValuesStopStartupNamingTheKey) {
   }
 }
 
+// A host lease shorter than two checkpoint intervals would pass to another host while its match
+// still runs: refused at start-up, naming both settings; with checkpoints off any lease goes.
+TEST(Config, AHostLeaseMustOutlastTwoCheckpoints) {
+  Sources s;
+  s.flags = {{"host.checkpoint_interval", "3s"}, {"host.lease", "5s"}};
+  const std::string err = error_of(s);
+  EXPECT_NE(err.find("'host.lease'"), std::string::npos) << err;
+  EXPECT_NE(err.find("'host.checkpoint_interval'"), std::string::npos) << err;
+  s.flags = {{"host.checkpoint_interval", "0s"}, {"host.lease", "1s"}};
+  EXPECT_EQ(load(s).host.checkpoint_interval, 0ms);
+  s.flags = {{"host.lease", "-1s"}};
+  EXPECT_NE(error_of(s).find("'host.lease'"), std::string::npos);
+}
+
 TEST(Config, ZeroResumeWindowFromAFlag) {
   Sources s;
   s.flags = {{"gateway.resume_window", "0"}};
