@@ -258,15 +258,17 @@ TEST(Gateway, AMalformedPushFromTheBusNeverReachesClients) {
   TestServer server;
   Player a(server.port(), guest(server.port()));
   const std::string subject = "route.user." + a.login.user_id;
-  for (const char* bad :
-       {"P{\"op\":\"dm.messa", "P\"op\":\"x\"}", "Pnot json}", "P\"d\":{}}", "P", "P\"op\":1,\"d\":{}}"})
+  const std::string id = "0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b";  // kind, message id, body
+  for (const std::string& bad : {"P" + id + "{\"op\":\"dm.messa", "P" + id + "\"op\":\"x\"}", "P" + id + "not json}",
+                                "P" + id + "\"d\":{}}", std::string("P"), "P" + id + "\"op\":1,\"d\":{}}",
+                                std::string("P\"op\":\"x\",\"d\":{}}")})  // the last one has no id
     server.app().bus().publish(subject, bad);
-  server.app().bus().publish(subject, std::string(1, 'P') + R"("op":"dm.message","d":{"from":"x","body":"ok"}})");
+  server.app().bus().publish(subject, "P" + id + R"("op":"dm.message","d":{"from":"x","body":"ok"}})");
   auto f = a.next();
   ASSERT_TRUE(f);
   EXPECT_EQ(str(*f, {"op"}), "dm.message");
   EXPECT_EQ(f->at("seq").as_int64(), 1);  // the bad ones took no seq either
-  EXPECT_EQ(metric(server.port(), "gateway_bad_bus_messages_total"), 6);
+  EXPECT_EQ(metric(server.port(), "gateway_bad_bus_messages_total"), 7);
 }
 
 TEST(Gateway, PushSequenceNumbersIncreaseByOne) {

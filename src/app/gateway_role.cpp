@@ -1,4 +1,5 @@
 // The gateway role: the WebSocket edge (GET /v1/ws), its sessions and their deliveries.
+#include "arena/bus/nats_bus.hpp"
 #include "arena/gateway/gateway.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "arena/storage/redis_window_limit.hpp"
@@ -22,8 +23,22 @@ class GatewayRole final : public Component {
           *shared_.redis, "upgrades", shared_.clock,
           static_cast<std::int64_t>(settings_.upgrades_per_ip_burst + settings_.upgrades_per_ip_per_minute),
           std::chrono::minutes(1));
+    gateway::ClusterParts cluster{shared_upgrades_.get()};
+    // With Redis and NATS a session moves: mirrored to Redis, its pushes kept in a JetStream
+    // stream for the resume window, so the player resumes on any gateway.
+    auto* nats = dynamic_cast<bus::NatsBus*>(&shared_.bus);
+    if (shared_.redis != nullptr && nats != nullptr && settings_.move_sessions && settings_.resume_window.count() > 0) {
+      bus::HistorySettings hs;
+      hs.subjects = {protocol::route_user("*"), protocol::route_channel("*")};
+      hs.max_age = settings_.resume_window + std::chrono::seconds(5);
+      hs.max_bytes = static_cast<std::int64_t>(settings_.history_max_bytes);
+      history_ = nats->keep_history(hs);  // throws, naming -js, without JetStream
+      mirror_ = gateway::redis_session_mirror(*shared_.redis, settings_.resume_window, std::chrono::minutes(30));
+      cluster.mirror = mirror_.get();
+      cluster.history = history_.get();
+    }
     gateway_ = std::make_unique<gateway::Gateway>(settings_, shared_.bus, shared_.verifier, shared_.clock,
-                                                  shared_.timers, shared_.registry, shared_upgrades_.get());
+                                                  shared_.timers, shared_.registry, cluster);
     gateway_->install(shared_.routes);
     // A login ended anywhere in the cluster closes its sockets here (the App's own subscription
     // makes the verifier refuse its tokens).
@@ -39,6 +54,8 @@ class GatewayRole final : public Component {
   void stop() override {
     revoked_sub_.reset();
     gateway_.reset();
+    mirror_.reset();
+    history_.reset();
     shared_upgrades_.reset();
   }
 
@@ -46,6 +63,8 @@ class GatewayRole final : public Component {
   const gateway::Settings settings_;
   Shared& shared_;
   std::unique_ptr<storage::RedisWindowLimit> shared_upgrades_;
+  std::unique_ptr<bus::History> history_;
+  std::unique_ptr<gateway::SessionMirror> mirror_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<bus::Subscription> revoked_sub_;
 };

@@ -190,3 +190,104 @@ std::unique_ptr<Bus> connect(const std::string& url, const std::string& client_n
 }
 
 }  // namespace arena::bus
+
+// ---------------------------------------------------------------- history (JetStream)
+
+namespace arena::bus {
+namespace {
+
+class JetStreamHistory final : public History {
+ public:
+  JetStreamHistory(jsCtx* js, std::string stream) : js_(js), stream_(std::move(stream)) {}
+  ~JetStreamHistory() override { jsCtx_Destroy(js_); }
+
+  std::vector<StoredMessage> since(const std::string& subject, core::SystemTime from, std::size_t limit,
+                                   bool& truncated) override {
+    truncated = false;
+    // An ephemeral pull consumer on the one subject, from `from` (nats-server 2.9 filters a
+    // consumer by one subject), read with no-wait fetches until nothing is pending.
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = stream_.c_str();
+    so.Config.DeliverPolicy = js_DeliverByStartTime;
+    so.Config.OptStartTime =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(from.time_since_epoch()).count();
+    so.Config.AckPolicy = js_AckNone;
+    so.Config.InactiveThreshold = std::chrono::nanoseconds(std::chrono::seconds(30)).count();
+    so.Config.MemoryStorage = true;
+    natsSubscription* sub = nullptr;
+    jsErrCode jerr{};
+    check(js_PullSubscribe(&sub, js_, subject.c_str(), nullptr, nullptr, &so, &jerr), "history consumer");
+    std::unique_ptr<natsSubscription, void (*)(natsSubscription*)> guard(sub, [](natsSubscription* s) {
+      natsSubscription_Unsubscribe(s);  // deletes the ephemeral consumer
+      natsSubscription_Destroy(s);
+    });
+    std::vector<StoredMessage> out;
+    for (bool more = true; more;) {
+      jsFetchRequest req;
+      jsFetchRequest_Init(&req);
+      req.Batch = 256;
+      req.NoWait = true;
+      req.Expires = std::chrono::nanoseconds(std::chrono::seconds(2)).count();
+      natsMsgList list{};
+      const natsStatus st = natsSubscription_FetchRequest(&list, sub, &req);
+      if (st == NATS_TIMEOUT || st == NATS_NOT_FOUND) break;  // nothing (more) stored
+      check(st, "history fetch");
+      more = false;
+      for (int i = 0; i < list.Count; ++i) {
+        natsMsg* m = list.Msgs[i];
+        jsMsgMetaData* meta = nullptr;
+        if (natsMsg_GetMetaData(&meta, m) != NATS_OK) continue;
+        if (out.size() < limit) {
+          out.push_back({meta->Sequence.Stream, natsMsg_GetSubject(m),
+                         std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)))});
+        } else {
+          truncated = true;
+        }
+        more = meta->NumPending > 0;
+        jsMsgMetaData_Destroy(meta);
+      }
+      natsMsgList_Destroy(&list);
+      if (truncated) break;
+    }
+    return out;
+  }
+
+ private:
+  jsCtx* js_;
+  const std::string stream_;
+};
+
+}  // namespace
+
+std::unique_ptr<History> NatsBus::keep_history(const HistorySettings& settings) {
+  jsCtx* js = nullptr;
+  check(natsConnection_JetStream(&js, impl_->nc, nullptr), "jetstream");
+  auto history = std::make_unique<JetStreamHistory>(js, settings.stream);  // owns js from here
+  std::vector<const char*> subjects;
+  for (const auto& s : settings.subjects) subjects.push_back(s.c_str());
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = settings.stream.c_str();
+  cfg.Subjects = subjects.data();
+  cfg.SubjectsLen = static_cast<int>(subjects.size());
+  cfg.Storage = js_MemoryStorage;
+  cfg.MaxAge = std::chrono::nanoseconds(settings.max_age).count();
+  cfg.MaxBytes = settings.max_bytes;
+  cfg.Discard = js_DiscardOld;
+  jsStreamInfo* si = nullptr;
+  jsErrCode jerr{};
+  natsStatus s = js_UpdateStream(&si, js, &cfg, nullptr, &jerr);
+  if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
+    jerr = jsErrCode{};
+    s = js_AddStream(&si, js, &cfg, nullptr, &jerr);
+  }
+  if (si != nullptr) jsStreamInfo_Destroy(si);
+  if (s != NATS_OK)
+    throw std::runtime_error("nats: cannot keep stream " + settings.stream + " (is JetStream on: nats-server -js?): " +
+                             natsStatus_GetText(s) + " (JetStream error " + std::to_string(static_cast<int>(jerr)) +
+                             ")");
+  return history;
+}
+
+}  // namespace arena::bus

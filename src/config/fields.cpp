@@ -229,6 +229,15 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "gateway.resume_buffer", "Pushes kept per session for resume",
       [](auto& s) -> auto& { return s.gateway.resume_buffer; }, 0, 1'000'000));
+  f.push_back(bool_field(
+      "gateway.move_sessions",
+      "With redis and a NATS bus: mirror sessions to Redis and keep routed pushes in a JetStream stream "
+      "(nats-server -js), so a player resumes on another gateway with every push it missed",
+      [](auto& s) -> auto& { return s.gateway.move_sessions; }));
+  f.push_back(size_field(
+      "gateway.history_max_bytes",
+      "Memory the JetStream stream of routed pushes may hold (the oldest go first; kept for the resume window)",
+      [](auto& s) -> auto& { return s.gateway.history_max_bytes; }, std::size_t{1} << 20, std::size_t{1} << 36));
   f.push_back({"gateway.second_connection",
                "A user's second connection: allow (both live) or replace (the older is closed, 4002)", false,
                [](Settings& s, string_view v) {

@@ -26,7 +26,7 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
   }
   if (payload->kind == protocol::RoutePayload::Kind::push) {
     auto body = frame_ptr(std::string(payload->text));  // serialised once, shared by every recipient
-    for (const auto& s : targets) s->push(body);
+    for (const auto& s : targets) s->push(body, payload->id);
     metrics.pushes.inc(targets.size());
   } else {
     const std::string_view keep = payload->text;
@@ -43,6 +43,10 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
 
 SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer);
+  if (writer) {
+    s->mirror_to(writer.get());
+    writer->opened(s, unix_ms(clock.now()));
+  }
   {
     core::Lock lock(mu);
     sessions.emplace(s->id(), s);
@@ -73,6 +77,7 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
     for (const auto& ch : chans) dropped.push_back(remove_from(channels, ch, s));
   }
   dropped.clear();
+  if (writer) writer->closed(s);
   metrics.sessions_open.dec();
   announce(s, protocol::kSessionClosed);
   log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
@@ -93,7 +98,15 @@ bool Gateway::Impl::local_join(const SessionPtr& s, const std::string& channel) 
     f.sessions.push_back(s);
   }
   ensure_subscribed(&Impl::channels, channel, protocol::route_channel(channel));
+  mirror_channels(s);
   return true;
+}
+
+void Gateway::Impl::mirror_channels(const SessionPtr& s) {
+  if (!writer) return;
+  std::vector<MirrorChannel> now;
+  for (auto& [ch, at] : s->channels_joined()) now.push_back({ch, at});
+  writer->channels(s, std::move(now));
 }
 
 bool Gateway::Impl::ensure_subscribed(FanoutMap Impl::*map, const std::string& key, const std::string& subject) {
@@ -130,8 +143,11 @@ std::unique_ptr<bus::Subscription> Gateway::Impl::remove_from(std::unordered_map
 
 void Gateway::Impl::local_leave(const SessionPtr& s, const std::string& channel) {
   std::unique_ptr<bus::Subscription> dropped;  // destroyed after the lock is released
-  core::Lock lock(mu);
-  dropped = remove_from(channels, channel, s);
+  {
+    core::Lock lock(mu);
+    dropped = remove_from(channels, channel, s);
+  }
+  mirror_channels(s);
 }
 
 }  // namespace arena::gateway

@@ -21,6 +21,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
       bad_bus_messages(r.counter("gateway_bad_bus_messages_total",
                                  "Malformed pushes from the bus, dropped before reaching any client")
                            .with({})),
+      history_pushes(r.counter("gateway_history_pushes_total",
+                               "Pushes a session moved here got from the bus's history (routed while no gateway held it)")
+                         .with({})),
       upgrade_limit_syncs(r.counter("gateway_upgrade_limit_syncs_total",
                                     "Exchanges of upgrade counts with the other gateways (Redis), by result",
                                     {"result"})) {}
@@ -122,21 +125,44 @@ void Gateway::Impl::start() {
       core::Lock lock(mu);
       for (auto& [id, s] : sessions) all.push_back(s);
     }
-    for (auto& s : all) {
-      announce(s, protocol::kSessionOpened);
-      for (const auto& ch : s->channels())
-        announcer.post([this, rejoin = json::serialize(json::object{
-                                  {"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}, {"quiet", true}})] {
-          bus.publish(protocol::kChannelsJoin, rejoin);
-        });
-    }
+    for (auto& s : all) announce_all(s);
   });
+  if (mirror != nullptr) {
+    MirrorWriterSettings ws;
+    ws.node = settings.node_id;
+    ws.limit = settings.resume_buffer;
+    writer = std::make_unique<MirrorWriter>(
+        *mirror, ws, registry,
+        MirrorWriter::Hooks{[this] {
+                              std::vector<std::string> sids;
+                              core::Lock lock(mu);
+                              for (const auto& [id, s] : sessions) sids.push_back(id);
+                              return sids;
+                            },
+                            [this](const SessionPtr& s) {
+                              // The player resumed on another gateway: this copy goes quietly.
+                              if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
+                                conn->close(CloseCode::resumed_elsewhere, "session resumed on another gateway");
+                              expire(s, "taken over by another gateway");
+                            }});
+  }
   sweep_timer = timers.every("gateway-sweep", std::chrono::milliseconds(200), sweeper, [this] { sweep(); });
+}
+
+void Gateway::Impl::announce_all(const SessionPtr& s) {
+  announce(s, protocol::kSessionOpened);
+  for (const auto& ch : s->channels())
+    announcer.post([this, rejoin = json::serialize(json::object{
+                              {"channel", ch}, {"user_id", s->user_id()}, {"sid", s->id()}, {"quiet", true}})] {
+      bus.publish(protocol::kChannelsJoin, rejoin);
+    });
 }
 
 void Gateway::Impl::stop() {
   sweep_timer.reset();
   sweeper.stop();
+  resumer.stop();
+  if (writer) writer->stop();  // what is queued goes to the mirror first
   {
     // What is announced goes out before the gateway does (bounded: the bus may be gone).
     auto done = std::make_shared<std::promise<void>>();
@@ -196,6 +222,15 @@ void Gateway::Impl::sweep() {
     }
     open.assign(conns.begin(), conns.end());
   }
+  std::vector<SessionPtr> settled;
+  {
+    core::Lock lock(mu);
+    while (!settling.empty() && settling.begin()->first <= now) {
+      if (auto s = settling.begin()->second.lock()) settled.push_back(std::move(s));
+      settling.erase(settling.begin());
+    }
+  }
+  for (auto& s : settled) s->settled();
   for (auto& s : expired) {
     // Still detached, and for the whole window (not resumed, not detached again since)?
     if (auto since = s->detached_since(); since && now - *since >= settings.resume_window)
@@ -233,9 +268,13 @@ const std::vector<OpInfo>& ops() {
 }
 
 Gateway::Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
-                 runtime::Timers& timers, metrics::Registry& registry, core::SharedLimit* shared_upgrades)
+                 runtime::Timers& timers, metrics::Registry& registry, ClusterParts cluster)
     : impl_(std::make_shared<Impl>(std::move(settings), bus, verifier, clock, timers, registry)) {
-  impl_->shared_upgrades = shared_upgrades;
+  impl_->shared_upgrades = cluster.shared_upgrades;
+  if ((cluster.mirror == nullptr) != (cluster.history == nullptr))
+    throw std::invalid_argument("gateway: a session mirror needs the bus's history, and the other way round");
+  impl_->mirror = cluster.mirror;
+  impl_->history = cluster.history;
   impl_->start();
 }
 
@@ -263,6 +302,12 @@ bool Gateway::drain(std::chrono::milliseconds timeout) {
     // The analysis cannot see that the predicate runs with the lock held.
     closed =
         impl_->conns_cv.wait_for(lock, timeout, [&]() ARENA_NO_THREAD_SAFETY_ANALYSIS { return impl_->conns.empty(); });
+  }
+  // With a mirror the sessions stay resumable on the other gateways (a rolling restart moves
+  // players without losing a push); what is queued for the mirror goes first.
+  if (impl_->writer) {
+    impl_->writer->stop();
+    return closed;
   }
   // Sessions live in this process: none can be resumed once it exits, so end them now (presence
   // and channels hear session.closed) rather than leave them to the dead-node timeout.

@@ -25,6 +25,7 @@
 #include "arena/runtime/strand.hpp"
 #include "arena/runtime/timers.hpp"
 #include "connection.hpp"
+#include "mirror_writer.hpp"
 
 namespace arena::gateway {
 namespace json = boost::json;
@@ -48,6 +49,7 @@ struct Gateway::Impl final : LinkOwner {
         verifier(v),
         clock(c),
         timers(t),
+        registry(r),
         metrics(r),
         router(b),
         upgrade_limiter(c),
@@ -75,10 +77,15 @@ struct Gateway::Impl final : LinkOwner {
   auth::TokenVerifier& verifier;
   const core::Clock& clock;
   runtime::Timers& timers;
+  metrics::Registry& registry;
   GatewayMetrics metrics;
   router::Router router;
   core::MemoryRateLimiter upgrade_limiter;       // WebSocket upgrades per client IP
   core::SharedLimit* shared_upgrades = nullptr;  // the same, counted with the other gateways (set once, at start)
+  // Sessions that move between gateways (both or neither; set once, at start).
+  SessionMirror* mirror = nullptr;
+  bus::History* history = nullptr;
+  std::unique_ptr<MirrorWriter> writer;  // with `mirror`
   std::shared_ptr<spdlog::logger> log;
   // Resolved once: nothing per message looks a label up.
   std::vector<metrics::Counter*> op_counts;  // by table() index
@@ -103,6 +110,8 @@ struct Gateway::Impl final : LinkOwner {
   // Detached sessions by when their resume window ends (an entry may be stale: the session
   // resumed, or detached again later; the sweep checks). The sweep only looks at what is due.
   std::multimap<core::SystemTime, std::weak_ptr<Session>> resume_deadlines ARENA_GUARDED_BY(mu);
+  // Sessions moved here lately, by when they stop checking for pushes they got twice.
+  std::multimap<core::SystemTime, std::weak_ptr<Session>> settling ARENA_GUARDED_BY(mu);
   std::condition_variable_any conns_cv;
   std::unique_ptr<bus::Subscription> resync_sub;
 
@@ -113,6 +122,9 @@ struct Gateway::Impl final : LinkOwner {
   // waits for the bus to confirm the user's subscription (a NATS round trip), on this strand,
   // never on the I/O thread that opened the session.
   runtime::Strand announcer{"gateway-announce"};
+  // Takes over sessions from other gateways (Redis and the bus's history: blocking calls, never on
+  // an I/O thread), one at a time.
+  runtime::Strand resumer{"gateway-resume"};
   std::unique_ptr<runtime::Timers::Timer> sweep_timer;  // on `sweeper`; destroyed before it stops
   core::Steady::time_point last_heartbeat{};            // only on the sweeper; clock.monotonic()
 
@@ -133,8 +145,23 @@ struct Gateway::Impl final : LinkOwner {
 
   // --- sessions and fan-out ---
   SessionPtr open_session(const std::string& user_id);
+  // The welcome frame maker for Session::attach.
+  std::function<Outbound(std::size_t, std::uint64_t)> welcome(const SessionPtr& s, bool resumed, std::string_view reason,
+                                                                std::string_view moved_from = {});
+  // A new session for `c`, attached (reason: why a resume did not happen, or empty).
+  SessionPtr start_session(const ConnPtr& c, std::string_view reason);
+  // On `resumer`: resumes c's session from the mirror (another gateway had it), else starts a new one.
+  void resume_moved(const ConnPtr& c);
+  SessionPtr take_over(const ConnPtr& c, std::string& reason, std::string& moved_from);
+  // session.opened and a quiet channels.join per channel: the sessions role learns of `s` again.
+  void announce_all(const SessionPtr& s);
+  void mirror_channels(const SessionPtr& s);
   void expire(const SessionPtr& s, const char* why);
   void deliver(std::string_view data, const std::vector<SessionPtr>& targets);
+  // The pushes routed to `s` (of `user`, in `channels`) since `from`, not kept by the session,
+  // oldest first; throws when the history cannot tell (or there were more than a session keeps).
+  std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> routed_since(
+      const MirroredSession& m, std::int64_t from_ms);
   std::vector<SessionPtr> fanout_targets(FanoutMap Impl::*map, const std::string& key) ARENA_EXCLUDES(mu);
   void announce(const SessionPtr& s, std::string_view subject);
   bool local_join(const SessionPtr& s, const std::string& channel);

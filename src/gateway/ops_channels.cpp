@@ -39,7 +39,7 @@ void Gateway::Impl::op_channel_join(Ctx& x) {
 
 void Gateway::Impl::join_channel(const ConnPtr& conn, const SessionPtr& s, const json::value& rid, std::string ch) {
   const bool already = s->in_channel(ch);
-  if (!s->add_channel(ch, settings.max_channels))
+  if (!s->add_channel(ch, settings.max_channels, unix_ms(clock.now())))
     throw Error(Code::too_many_channels, "this session is in the maximum number of channels");
   // Subscribe before asking, so nothing sent to the channel after the answer is missed.
   local_join(s, ch);

@@ -6,8 +6,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
+#include <map>
 #include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "arena/core/clock.hpp"
@@ -28,16 +31,43 @@ class Sink {
   virtual void send(Outbound out) = 0;  // thread-safe; keeps call order
 };
 
-class Session {
+class MirrorWriter;  // mirror_writer.hpp
+
+// A push kept for resume: its seq, the route message's id and the body.
+struct Kept {
+  Outbound out;
+  std::string id;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(std::string id, std::string user_id, std::size_t buffer_limit)
       : id_(std::move(id)), user_id_(std::move(user_id)), limit_(buffer_limit) {}
+  // A session moved here from another gateway: its seq goes on from `seq`, and `kept` (oldest
+  // first, the last ones up to `seq`) are there for the client to be sent again. Pushes that
+  // arrive are held (gathered) until finish_gathering().
+  Session(std::string id, std::string user_id, std::size_t buffer_limit, std::uint64_t seq, std::vector<Kept> kept);
 
   const std::string& id() const { return id_; }
   const std::string& user_id() const { return user_id_; }
 
-  // Stamps the next seq, keeps the push for resume, and sends it if a socket is attached.
-  void push(const std::shared_ptr<const std::string>& body);
+  // With a mirror (cluster mode), a push goes to the socket only once the mirror has it, so that
+  // whatever the client saw can be sent again by another gateway: push() hands it to the writer,
+  // which calls release() after the write. Set before the first push.
+  void mirror_to(MirrorWriter* writer);
+
+  // Stamps the next seq, keeps the push for resume, and sends it if a socket is attached (with a
+  // mirror: once released). `id` is the route message's id (empty for pushes made here).
+  void push(const std::shared_ptr<const std::string>& body, std::string_view id = {});
+  // The mirror has these pushes (of this session, in seq order): sends each one not sent yet.
+  void release(const std::vector<Outbound>& outs);
+  // Ends gathering: stamps `missed` (what was routed to this session while it moved, oldest
+  // first), then what arrived meanwhile, each message once; for a while after, a message with one
+  // of those ids is still dropped (it may also come the live way, late). Returns how many of
+  // `missed` it stamped.
+  std::size_t finish_gathering(const std::vector<std::pair<std::string, std::shared_ptr<const std::string>>>& missed);
+  // Forgets the ids finish_gathering() remembered.
+  void settled();
 
   enum class Attach {
     attached,
@@ -56,24 +86,35 @@ class Session {
   // Set while no socket is attached.
   std::optional<core::SystemTime> detached_since() const;
   std::uint64_t last_seq() const;
+  // The kept pushes, oldest first (what a mirror starts from).
+  std::vector<Kept> kept() const;
 
   // Channels this session is in (the gateway's local view).
-  bool add_channel(const std::string& channel, std::size_t max);
+  bool add_channel(const std::string& channel, std::size_t max, std::int64_t joined_ms = 0);
   bool remove_channel(const std::string& channel);
   bool in_channel(const std::string& channel) const;
   std::vector<std::string> channels() const;
+  std::vector<std::pair<std::string, std::int64_t>> channels_joined() const;  // with Unix ms of joining
 
  private:
   const std::string id_;
   const std::string user_id_;
   const std::size_t limit_;
   mutable core::Mutex mu_;
+  void keep(Kept k) ARENA_REQUIRES(mu_);
+  void stamp(const std::shared_ptr<const std::string>& body, std::string_view id) ARENA_REQUIRES(mu_);
+
   std::uint64_t seq_ ARENA_GUARDED_BY(mu_) = 0;
-  std::vector<Outbound> ring_ ARENA_GUARDED_BY(mu_);  // grows to limit_, then wraps
+  std::uint64_t released_ ARENA_GUARDED_BY(mu_) = 0;  // pushes up to here may go to the socket
+  std::vector<Kept> ring_ ARENA_GUARDED_BY(mu_);      // grows to limit_, then wraps
   std::size_t head_ ARENA_GUARDED_BY(mu_) = 0;        // index of the oldest entry once full
+  MirrorWriter* mirror_ ARENA_GUARDED_BY(mu_) = nullptr;
+  bool gathering_ ARENA_GUARDED_BY(mu_) = false;
+  std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> gathered_ ARENA_GUARDED_BY(mu_);
+  std::unordered_set<std::string> seen_ ARENA_GUARDED_BY(mu_);  // ids stamped while it moved
   std::weak_ptr<Sink> sink_ ARENA_GUARDED_BY(mu_);
   std::optional<core::SystemTime> detached_since_ ARENA_GUARDED_BY(mu_);
-  std::set<std::string> channels_ ARENA_GUARDED_BY(mu_);
+  std::map<std::string, std::int64_t> channels_ ARENA_GUARDED_BY(mu_);  // -> Unix ms joined
 };
 
 }  // namespace arena::gateway

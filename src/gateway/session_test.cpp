@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
+#include "arena/metrics/registry.hpp"
+#include "mirror_writer.hpp"
+
 namespace arena::gateway {
 namespace {
 
@@ -79,6 +85,95 @@ TEST(SessionRing, ChannelsAreCappedPerSession) {
   EXPECT_TRUE(s.remove_channel("a"));
   EXPECT_TRUE(s.add_channel("c", 2));
   EXPECT_EQ(s.channels(), (std::vector<std::string>{"b", "c"}));
+}
+
+using Missed = std::vector<std::pair<std::string, std::shared_ptr<const std::string>>>;
+
+TEST(MovedSession, GoesOnFromItsSeqWithWhatItMissedThenWhatCameEachOnce) {
+  // Moved here at seq 7; the old gateway kept 6 (id m6) and 7 (id m7).
+  std::vector<Kept> kept{{Outbound{6, body(6)}, "m6"}, {Outbound{7, body(7)}, "m7"}};
+  auto s = std::make_shared<Session>("sid", "u", 8, 7, kept);
+  s->push(body(9), "m9");  // live, while the history is read: held
+  s->push(body(7), "m7");  // the old gateway had it
+  auto sink = std::make_shared<RecordingSink>();
+  std::size_t replayed = 0;
+  ASSERT_EQ(s->attach(sink, 5, welcome_noting(replayed)), Session::Attach::attached);
+  EXPECT_EQ(replayed, 2u);
+  EXPECT_EQ(sink->seqs, (std::vector<std::uint64_t>{0, 6, 7}));
+  // The history: m7 (had it), m8 (missed), m9 (also came live).
+  EXPECT_EQ(s->finish_gathering(Missed{{"m7", body(7)}, {"m8", body(8)}, {"m9", body(9)}}), 2u);
+  EXPECT_EQ(sink->seqs, (std::vector<std::uint64_t>{0, 6, 7, 8, 9}));
+  s->push(body(9), "m9");  // late, the live way: dropped
+  s->push(body(10), "m10");
+  EXPECT_EQ(sink->seqs.back(), 10u);
+  EXPECT_EQ(s->last_seq(), 10u);
+  s->settled();
+  s->push(body(11), "m9");  // long after: ids are not remembered for ever
+  EXPECT_EQ(s->last_seq(), 11u);
+}
+
+// A mirror whose writes wait until the test opens the gate, and remember what they got.
+struct GatedMirror final : SessionMirror {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  std::vector<MirrorWrite> got;
+  std::vector<std::string> write(const std::string&, const std::vector<MirrorWrite>& writes, std::size_t) override {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return open; });
+    got.insert(got.end(), writes.begin(), writes.end());
+    cv.notify_all();
+    return {};
+  }
+  void keep_alive(const std::string&, const std::vector<std::string>&) override {}
+  std::optional<MirroredSession> take(const std::string&, const std::string&, const std::string&) override {
+    return std::nullopt;
+  }
+  bool wait_for(std::size_t entries) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(5), [&] {
+      std::size_t n = 0;
+      for (const auto& w : got) n += w.entries.size();
+      return n >= entries;
+    });
+  }
+};
+
+TEST(MirroredSession, APushReachesTheSocketOnlyOnceTheMirrorHasIt) {
+  GatedMirror mirror;
+  metrics::Registry registry;
+  MirrorWriter writer(mirror, {.node = "n1", .limit = 8}, registry, {[] { return std::vector<std::string>{}; }, {}});
+  auto s = std::make_shared<Session>("sid", "u", 8);
+  s->mirror_to(&writer);
+  writer.opened(s, 1'000);
+  auto sink = std::make_shared<RecordingSink>();
+  std::size_t replayed = 0;
+  s->attach(sink, std::nullopt, welcome_noting(replayed));
+  s->push(body(1), "m1");
+  s->push(body(2), "m2");
+  EXPECT_EQ(sink->seqs, (std::vector<std::uint64_t>{0}));  // held: the mirror has not got them
+  // A resume meanwhile replays only what went out, and says so.
+  auto again = std::make_shared<RecordingSink>();
+  std::uint64_t said = 99;
+  ASSERT_EQ(s->attach(again, 0,
+                      [&](std::size_t, std::uint64_t last) {
+                        said = last;
+                        return Outbound{0, body(0)};
+                      }),
+            Session::Attach::attached);
+  EXPECT_EQ(said, 0u);
+  {
+    std::lock_guard lock(mirror.mu);
+    mirror.open = true;
+  }
+  mirror.cv.notify_all();
+  ASSERT_TRUE(mirror.wait_for(2));
+  writer.stop();  // the batch in flight is released before the thread ends
+  EXPECT_EQ(again->seqs, (std::vector<std::uint64_t>{0, 1, 2}));
+  std::lock_guard lock(mirror.mu);
+  ASSERT_FALSE(mirror.got.empty());
+  EXPECT_EQ(mirror.got.front().user, "u");  // made before its pushes
+  EXPECT_EQ(mirror.got.front().created_ms, 1'000);
 }
 
 }  // namespace

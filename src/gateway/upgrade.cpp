@@ -78,26 +78,39 @@ void Gateway::Impl::accept_upgrade(http::Upgrade&& up) {
 
 // ---------------------------------------------------------------- connections
 
+std::function<Outbound(std::size_t, std::uint64_t)> Gateway::Impl::welcome(const SessionPtr& s, bool resumed,
+                                                                            std::string_view reason,
+                                                                            std::string_view moved_from) {
+  return [this, s, resumed, reason = std::string(reason), moved_from = std::string(moved_from)](
+             std::size_t replayed, std::uint64_t last_seq) {
+    json::object d{{"sid", s->id()},
+                   {"user_id", s->user_id()},
+                   {"node", settings.node_id},
+                   {"resumed", resumed},
+                   {"replayed", replayed},
+                   {"last_seq", last_seq},
+                   {"resume_window_ms", settings.resume_window.count()},
+                   {"server_time", unix_ms(clock.now())}};
+    if (!reason.empty()) d["reason"] = reason;
+    if (!moved_from.empty()) d["moved_from"] = moved_from;
+    return Outbound{0, frame_ptr(event_frame("session.welcome", d))};
+  };
+}
+
+SessionPtr Gateway::Impl::start_session(const ConnPtr& c, std::string_view reason) {
+  auto session = open_session(c->info().user_id);
+  session->attach(c, std::nullopt, welcome(session, false, reason));
+  if (settings.second_connection == SecondConnection::replace)
+    router.close_other_sessions(c->info().user_id, session->id());
+  return session;
+}
+
 void Gateway::Impl::on_open(const ConnPtr& c) {
   {
     core::Lock lock(mu);
     conns.insert(c);
   }
   const auto& info = c->info();
-  auto welcome = [&](SessionPtr s, bool resumed, std::string_view reason) {
-    return [this, s, resumed, reason](std::size_t replayed, std::uint64_t last_seq) {
-      json::object d{{"sid", s->id()},
-                     {"user_id", s->user_id()},
-                     {"node", settings.node_id},
-                     {"resumed", resumed},
-                     {"replayed", replayed},
-                     {"last_seq", last_seq},
-                     {"resume_window_ms", settings.resume_window.count()},
-                     {"server_time", unix_ms(clock.now())}};
-      if (!reason.empty()) d["reason"] = reason;
-      return Outbound{0, frame_ptr(event_frame("session.welcome", d))};
-    };
-  };
   SessionPtr session;
   std::string_view reason;
   if (info.resume_sid) {
@@ -105,6 +118,12 @@ void Gateway::Impl::on_open(const ConnPtr& c) {
     {
       core::Lock lock(mu);
       if (auto it = sessions.find(*info.resume_sid); it != sessions.end()) found = it->second;
+    }
+    if (!found && writer) {
+      // Not here: perhaps another gateway had it. Asking Redis and the bus blocks, so the
+      // resumer does it; frames that come meanwhile are answered not_ready.
+      resumer.post([this, c] { resume_moved(c); });
+      return;
     }
     if (found && found->user_id() == info.user_id) {
       auto previous = std::dynamic_pointer_cast<Link>(found->sink());
@@ -121,12 +140,7 @@ void Gateway::Impl::on_open(const ConnPtr& c) {
     }
     if (!session) metrics.resumes.with({std::string(reason)}).inc();
   }
-  if (!session) {
-    session = open_session(info.user_id);
-    session->attach(c, std::nullopt, welcome(session, false, reason));
-    if (settings.second_connection == SecondConnection::replace)
-      router.close_other_sessions(info.user_id, session->id());
-  }
+  if (!session) session = start_session(c, reason);
   c->set_session(session);
 }
 
@@ -182,7 +196,7 @@ void Gateway::Impl::on_text(const ConnPtr& c, std::string_view text) {
   }
   Ctx ctx{c, c->session(), env.rid, env.d, entry->info.name};
   try {
-    if (!ctx.session) throw std::logic_error("a frame before the session was attached");
+    if (!ctx.session) throw Error(Code::not_ready, "the session is being resumed; wait for session.welcome");
     if (entry->info.need == Need::channel_member && !ctx.session->in_channel(channel_arg(env.d)))
       throw Error(Code::not_in_channel, "not a member of this channel; join it first");
     (this->*(entry->handler))(ctx);

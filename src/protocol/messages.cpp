@@ -1,5 +1,7 @@
 #include "arena/protocol/messages.hpp"
 
+#include "arena/core/random.hpp"
+
 #include <boost/json.hpp>
 #include <cmath>
 
@@ -212,21 +214,36 @@ std::optional<ClientOp> decode<ClientOp>(std::string_view data) {
   return m;
 }
 
-std::string encode(RoutePayload::Kind kind, std::string_view text) {
+std::string encode(RoutePayload::Kind kind, std::string_view id, std::string_view text) {
   std::string out;
-  out.reserve(text.size() + 1);
+  out.reserve(1 + id.size() + text.size());
   out.push_back(static_cast<char>(kind));
+  out += id;
   out += text;
   return out;
 }
 
 template <>
 std::optional<RoutePayload> decode<RoutePayload>(std::string_view data) {
-  if (data.empty()) return std::nullopt;
+  if (data.size() < 1 + RoutePayload::kIdSize) return std::nullopt;
   const char k = data[0];
   if (k != static_cast<char>(RoutePayload::Kind::push) && k != static_cast<char>(RoutePayload::Kind::kick))
     return std::nullopt;
-  return RoutePayload{static_cast<RoutePayload::Kind>(k), data.substr(1)};
+  const auto id = data.substr(1, RoutePayload::kIdSize);
+  if (!core::is_uuid(id)) return std::nullopt;
+  return RoutePayload{static_cast<RoutePayload::Kind>(k), id, data.substr(1 + RoutePayload::kIdSize)};
+}
+
+std::int64_t route_id_ms(std::string_view id) {
+  // xxxxxxxx-xxxx-7...: the first 48 bits (12 hex digits around the first dash) are the time.
+  std::int64_t ms = 0;
+  for (std::size_t i = 0; i < 13 && i < id.size(); ++i) {
+    if (i == 8) continue;
+    const char c = id[i];
+    const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
+    ms = ms * 16 + v;
+  }
+  return ms;
 }
 
 std::string encode(const RatingChanged& m) {

@@ -81,19 +81,24 @@ TEST(Messages, ClientOpsRoundTripAndRefuseWhatIsNotAnOp) {
   EXPECT_EQ(decode<ClientOp>("[]"), std::nullopt);
 }
 
-TEST(Messages, RoutePayloadsHaveATypedKind) {
-  const std::string push = encode(RoutePayload::Kind::push, R"("op":"x","d":{}})");
+TEST(Messages, RoutePayloadsHaveATypedKindAndAnId) {
+  const std::string id = "0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b";
+  const std::string push = encode(RoutePayload::Kind::push, id, R"("op":"x","d":{}})");
   auto p = decode<RoutePayload>(push);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->kind, RoutePayload::Kind::push);
+  EXPECT_EQ(p->id, id);
   EXPECT_EQ(p->text, R"("op":"x","d":{}})");
-  const std::string kick = encode(RoutePayload::Kind::kick, "sid-9");
+  const std::string kick = encode(RoutePayload::Kind::kick, id, "sid-9");
   auto k = decode<RoutePayload>(kick);  // views into `kick`
   ASSERT_TRUE(k);
   EXPECT_EQ(k->kind, RoutePayload::Kind::kick);
   EXPECT_EQ(k->text, "sid-9");
+  EXPECT_EQ(route_id_ms(id), 0x0190a5b41c2d);
   EXPECT_FALSE(decode<RoutePayload>(""));
   EXPECT_FALSE(decode<RoutePayload>("Xwhatever"));
+  EXPECT_FALSE(decode<RoutePayload>("P" + id.substr(0, 35)));                // too short for an id
+  EXPECT_FALSE(decode<RoutePayload>("Pnot-an-id-at-all-but-36-characters!!x"));  // no UUID
 }
 
 }  // namespace

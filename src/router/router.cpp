@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "arena/core/random.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
 
@@ -16,23 +17,32 @@ std::string push_body(std::string_view op, const boost::json::object& d) {
   return out;
 }
 
+namespace {
+// Every message gets an id of its own: a gateway resuming a session moved from another one tells
+// by id which pushes it already had (the ones the same message made for other users are other
+// sessions' business).
+std::string payload(protocol::RoutePayload::Kind kind, std::string_view text) {
+  return protocol::encode(kind, core::new_uuid(), text);
+}
+}  // namespace
+
 void Router::to_user(std::string_view user_id, std::string_view op, const boost::json::object& d) {
-  bus_.publish(protocol::route_user(user_id), protocol::encode(protocol::RoutePayload::Kind::push, push_body(op, d)));
+  bus_.publish(protocol::route_user(user_id), payload(protocol::RoutePayload::Kind::push, push_body(op, d)));
 }
 
 void Router::to_users(const std::vector<std::string>& user_ids, std::string_view op, const boost::json::object& d) {
   if (user_ids.empty()) return;
-  const std::string payload = protocol::encode(protocol::RoutePayload::Kind::push, push_body(op, d));
-  for (const auto& u : user_ids) bus_.publish(protocol::route_user(u), payload);
+  const std::string data = payload(protocol::RoutePayload::Kind::push, push_body(op, d));
+  for (const auto& u : user_ids) bus_.publish(protocol::route_user(u), data);
 }
 
 void Router::to_channel(std::string_view channel, std::string_view op, const boost::json::object& d) {
   bus_.publish(protocol::route_channel(channel),
-               protocol::encode(protocol::RoutePayload::Kind::push, push_body(op, d)));
+               payload(protocol::RoutePayload::Kind::push, push_body(op, d)));
 }
 
 void Router::close_other_sessions(std::string_view user_id, std::string_view keep_session_id) {
-  bus_.publish(protocol::route_user(user_id), protocol::encode(protocol::RoutePayload::Kind::kick, keep_session_id));
+  bus_.publish(protocol::route_user(user_id), payload(protocol::RoutePayload::Kind::kick, keep_session_id));
 }
 
 }  // namespace arena::router

@@ -56,6 +56,15 @@ TEST(Router, PushesAreOneBusMessagePerUserOrChannelWithTheBodySerialisedOnce) {
   ASSERT_TRUE(kick);
   EXPECT_EQ(kick->kind, protocol::RoutePayload::Kind::kick);
   EXPECT_EQ(kick->text, "sid-7");
+  // Each message has an id of its own (time-ordered), shared by the users of one to_users call.
+  auto id = [&](std::size_t i) { return std::string(protocol::decode<protocol::RoutePayload>(rec.got[i].second)->id); };
+  EXPECT_NE(id(0), id(1));
+  EXPECT_EQ(id(1), id(2));
+  EXPECT_LT(id(2), id(3));
+  EXPECT_LT(id(3), id(4));
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_LE(std::abs(protocol::route_id_ms(id(4)) - now_ms), 60'000);
 }
 
 TEST(Router, PushBodyEscapesTheOpAndKeepsTheDataAsJson) {

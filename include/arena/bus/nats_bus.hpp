@@ -5,6 +5,7 @@
 #include <string>
 
 #include "arena/bus/bus.hpp"
+#include "arena/bus/history.hpp"
 #include "arena/core/clock.hpp"
 
 namespace arena::bus {
@@ -24,6 +25,11 @@ class NatsBus final : public Bus {
                ReplyHandler on_reply) override;
   bool flush(std::chrono::milliseconds timeout) override;
   std::string describe() const override;
+
+  // Makes (or updates) the JetStream stream `settings` names, in the server's memory, and reads
+  // from it. Throws std::runtime_error when the server has no JetStream (nats-server without -js).
+  // Destroy the History before the bus.
+  std::unique_ptr<History> keep_history(const HistorySettings& settings);
 
   struct Impl;  // the nats.c connection; nats.c's types stay out of this header
 

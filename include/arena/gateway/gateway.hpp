@@ -12,8 +12,10 @@
 
 #include "arena/auth/token_verifier.hpp"
 #include "arena/bus/bus.hpp"
+#include "arena/bus/history.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/core/shared_limit.hpp"
+#include "arena/gateway/mirror.hpp"
 #include "arena/gateway/settings.hpp"
 #include "arena/http/router.hpp"
 #include "arena/metrics/registry.hpp"
@@ -35,6 +37,7 @@ struct GatewayMetrics {
   metrics::Counter& pushes;
   metrics::Counter& frames_out;
   metrics::Counter& bad_bus_messages;
+  metrics::Counter& history_pushes;
   metrics::Family<metrics::Counter>& upgrade_limit_syncs;  // result: ok, failed (with a shared upgrade limit)
 };
 
@@ -60,12 +63,21 @@ struct OpInfo {
 };
 const std::vector<OpInfo>& ops();
 
+// What a gateway shares with the other gateways of a cluster (each may be null; each outlives the
+// gateway).
+struct ClusterParts {
+  // The upgrades per IP that every gateway counts together (through Redis), on top of this
+  // gateway's own limit.
+  core::SharedLimit* shared_upgrades = nullptr;
+  // Both or neither: sessions mirrored here move to another gateway with every push (mirror.hpp).
+  SessionMirror* mirror = nullptr;
+  bus::History* history = nullptr;
+};
+
 class Gateway {
  public:
-  // `shared_upgrades` (may be null; outlives the gateway): the upgrades per IP that every gateway of
-  // a cluster counts together (through Redis), on top of this gateway's own limit.
   Gateway(Settings settings, bus::Bus& bus, auth::TokenVerifier& verifier, const core::Clock& clock,
-          runtime::Timers& timers, metrics::Registry& registry, core::SharedLimit* shared_upgrades = nullptr);
+          runtime::Timers& timers, metrics::Registry& registry, ClusterParts cluster = {});
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;

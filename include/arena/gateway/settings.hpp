@@ -20,6 +20,10 @@ struct Settings {
   std::chrono::milliseconds resume_window{30'000};
   std::size_t resume_buffer = 256;  // pushes kept per session for resume
   SecondConnection second_connection = SecondConnection::allow;
+  // Cluster mode (redis + NATS): sessions mirrored to Redis, routed pushes kept in a JetStream
+  // stream of this many bytes at most, so a session can resume on another gateway.
+  bool move_sessions = true;
+  std::size_t history_max_bytes = std::size_t{256} << 20;
   std::size_t max_channels = 50;  // per session
   std::size_t max_body_chars = 2000;
   // A closing connection (slow consumer, policy, drain...) whose close frame has not gone out

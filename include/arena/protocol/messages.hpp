@@ -72,13 +72,19 @@ struct RatingChanged {
 };
 
 // route.user.<id> / route.channel.<name>: a push every recipient session gets, or (users only)
-// a kick of the user's sessions older than `keep_session`. On the wire one kind byte then the
-// text, so a gateway passes a push on without parsing it again.
+// a kick of the user's sessions older than `keep_session`. On the wire one kind byte, the
+// message's id (a UUIDv7: 36 characters, unique per publish, time-ordered) then the text, so a
+// gateway passes a push on without parsing it again. The id lets a gateway that resumes a
+// session moved from another one tell which pushes the session already had.
 struct RoutePayload {
   enum class Kind : char { push = 'P', kick = 'K' };
+  static constexpr std::size_t kIdSize = 36;
   Kind kind = Kind::push;
+  std::string_view id;
   std::string_view text;  // push: the frame body after `{"seq":N,`; kick: the session id to keep
 };
+// The Unix time in milliseconds a route message id was made at (its UUIDv7 time field).
+std::int64_t route_id_ms(std::string_view id);
 
 // mm.op and match.<match_id>.op: a client's op, forwarded by its gateway. `d` holds the op's
 // arguments as the client sent them (mm.*/party.*: an object; match.input: the game's input,
@@ -98,7 +104,7 @@ std::string encode(const NodeHeartbeat& m);
 std::string encode(const MatchFound& m);
 std::string encode(const MatchEnded& m);
 std::string encode(const RatingChanged& m);
-std::string encode(RoutePayload::Kind kind, std::string_view text);
+std::string encode(RoutePayload::Kind kind, std::string_view id, std::string_view text);
 
 template <class T>
 std::optional<T> decode(std::string_view data);

@@ -1,0 +1,160 @@
+#include "mirror_writer.hpp"
+
+#include <map>
+
+namespace arena::gateway {
+
+MirrorWriter::MirrorWriter(SessionMirror& mirror, MirrorWriterSettings settings, metrics::Registry& registry,
+                           Hooks hooks)
+    : mirror_(mirror),
+      settings_(std::move(settings)),
+      hooks_(std::move(hooks)),
+      writes_(registry.counter("gateway_mirror_writes_total",
+                               "Batches of session changes written to the session mirror (Redis), by result",
+                               {"result"})),
+      skipped_(registry
+                   .counter("gateway_mirror_skipped_total",
+                            "Pushes sent without waiting for the mirror because too many changes were queued")
+                   .with({})),
+      taken_(registry
+                 .counter("gateway_mirror_taken_total",
+                          "Sessions let go because another gateway took them over (the player resumed there)")
+                 .with({})),
+      log_(log::get("gateway")),
+      thread_([this] { run(); }) {}
+
+MirrorWriter::~MirrorWriter() {
+  stop();
+}
+
+void MirrorWriter::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool MirrorWriter::enqueue(Change c, bool may_drop) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || (may_drop && queue_.size() >= settings_.max_queued)) return false;
+    queue_.push_back(std::move(c));
+    if (queue_.size() > 1) return true;  // the thread is awake already
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void MirrorWriter::opened(const std::shared_ptr<Session>& s, std::int64_t created_ms, std::uint64_t seq,
+                          std::vector<MirrorEntry> kept) {
+  Change c{s, Change::Kind::open};
+  c.created_ms = created_ms;
+  c.out.seq = seq;
+  c.kept = std::move(kept);
+  enqueue(std::move(c));
+}
+
+bool MirrorWriter::pushed(const std::shared_ptr<Session>& s, const Outbound& out, std::string_view id) {
+  if (enqueue({s, Change::Kind::push, out, std::string(id)}, true)) return true;
+  skipped_.inc();
+  return false;
+}
+
+void MirrorWriter::channels(const std::shared_ptr<Session>& s, std::vector<MirrorChannel> now) {
+  Change c{s, Change::Kind::channels};
+  c.chans = std::move(now);
+  enqueue(std::move(c));
+}
+
+void MirrorWriter::closed(const std::shared_ptr<Session>& s) {
+  enqueue({s, Change::Kind::close});
+}
+
+void MirrorWriter::run() {
+  auto next_alive = std::chrono::steady_clock::now();
+  auto next_sessions = next_alive + settings_.sessions_every;
+  for (;;) {
+    std::vector<Change> batch;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, next_alive, [&] { return stopping_ || !queue_.empty(); });
+      batch.swap(queue_);
+      stopping = stopping_;
+    }
+    if (!batch.empty()) write(std::move(batch));
+    if (stopping) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_alive) {
+      std::vector<std::string> sids;
+      if (now >= next_sessions) {
+        sids = hooks_.sids();
+        next_sessions = now + settings_.sessions_every;
+      }
+      try {
+        mirror_.keep_alive(settings_.node, sids);
+      } catch (const std::exception& e) {
+        log_->warn("msg=\"session mirror keep-alive failed\" error=\"{}\"", e.what());
+        if (!sids.empty()) next_sessions = now;  // try them again next time
+      }
+      next_alive = now + settings_.alive_every;
+    }
+  }
+}
+
+void MirrorWriter::write(std::vector<Change> batch) {
+  // One MirrorWrite per session, its changes in order; the pushes to release after.
+  std::vector<MirrorWrite> writes;
+  std::vector<std::pair<std::shared_ptr<Session>, std::vector<Outbound>>> outs;
+  std::map<const Session*, std::size_t> at;
+  for (auto& c : batch) {
+    auto [it, fresh] = at.try_emplace(c.session.get(), writes.size());
+    if (fresh) {
+      writes.push_back({c.session->id()});
+      outs.emplace_back(c.session, std::vector<Outbound>{});
+    }
+    auto& w = writes[it->second];
+    switch (c.kind) {
+      case Change::Kind::open:
+        w.user = c.session->user_id();
+        w.created_ms = c.created_ms;
+        w.seq = c.out.seq;
+        for (auto& e : c.kept) w.entries.push_back(std::move(e));
+        break;
+      case Change::Kind::push:
+        w.entries.push_back({c.out.seq, std::move(c.id), *c.out.body});
+        outs[it->second].second.push_back(std::move(c.out));
+        break;
+      case Change::Kind::channels: w.channels = std::move(c.chans); break;
+      case Change::Kind::close: w.close = true; break;
+    }
+  }
+  std::vector<std::string> taken;
+  try {
+    taken = mirror_.write(settings_.node, writes, settings_.limit);
+    writes_.with({"ok"}).inc();
+  } catch (const std::exception& e) {
+    // The pushes go out anyway; a move of these sessions to another gateway will find the gap
+    // (the mirror's seq runs ahead of its pushes) and start a new session instead.
+    writes_.with({"failed"}).inc();
+    log_->warn("msg=\"session mirror write failed; pushes sent unmirrored\" sessions={} error=\"{}\"", writes.size(),
+               e.what());
+  }
+  for (auto& [s, o] : outs) {
+    if (std::find(taken.begin(), taken.end(), s->id()) != taken.end()) continue;
+    if (!o.empty()) s->release(o);
+  }
+  for (const auto& sid : taken) {
+    for (auto& [s, o] : outs) {
+      if (s->id() != sid) continue;
+      taken_.inc();
+      hooks_.taken(s);
+      break;
+    }
+  }
+}
+
+}  // namespace arena::gateway
