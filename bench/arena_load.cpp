@@ -3,7 +3,8 @@
 //   arena-load --port 8080 --connections 10000 --workload idle --seconds 10 --server-pid <pid>
 //   arena-load --workload ping --connections 1000 --seconds 10 [--rate 100000]
 //   arena-load --workload broadcast --connections 10000 --channels 1000 --rate 100000 --seconds 10
-//   arena-load --workload match --connections 1000 --mode practice --input-ms 100 --seconds 10
+//   arena-load --workload match --connections 1000 --mode practice --input-ms 100 --seconds 10 [--move-every 5]
+//   arena-load --workload move --ws-ports 8081,8082 --connections 1000 --seconds 10  (sessions resumed elsewhere/s)
 //   arena-load --workload ping --rate 2000 --hold-tickets 100000 --mm-ops-per-second 200
 //              --logins-per-second 2000   (ping while the rest of the process is busy)
 //
@@ -66,6 +67,7 @@ struct Options {
   int login_concurrency = 64;
   std::string mode = "practice";  // match workload: the matchmaking mode to queue for
   int input_ms = 100;             // match workload: one input per player this often
+  int move_every_s = 0;           // match workload: each player drops its socket and resumes on the next gateway this often
   // Background load while measuring (load_background.hpp).
   int hold_tickets = 0;
   std::string hold_mode = "hold";
@@ -83,6 +85,10 @@ struct MatchState {
   bool left = false;             // alternate turns
   bool out = false;              // the player's own piece is out: wait for the next match
   std::uint64_t matches = 0;
+  // Moves (--move-every): the session and the last push seen, to resume with.
+  std::string sid;
+  std::int64_t last_seq = 0;
+  int socket = 0;  // which socket is current: a reader of an older one stops
 };
 
 // The quoted string after `key`, or empty.
@@ -126,6 +132,7 @@ struct Histogram {
 
 struct ThreadStats {
   std::uint64_t sent = 0, delivered = 0, errors = 0;
+  std::uint64_t moves = 0, move_failures = 0, seq_gaps = 0;  // match workload with --move-every
   Histogram latency;
 };
 
@@ -165,12 +172,18 @@ asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64
                              std::shared_ptr<asio::steady_timer> wake, Shared& sh, ThreadStats& st,
                              std::shared_ptr<MatchState> ms) {
   beast::flat_buffer rb;
+  const int socket = ms ? ms->socket : 0;
   for (;;) {
     auto [rec, n] = co_await ws->async_read(rb, use_tuple);
-    if (rec) co_return;
+    if (rec || (ms && ms->socket != socket)) co_return;
     const std::string_view f(static_cast<const char*>(rb.cdata().data()), rb.size());
     if (ms) {  // match workload: input-to-state latency
       const bool measuring = Clock::now() < sh.end;
+      if (f.starts_with("{\"seq\":")) {  // a push: seq runs on by one, across moves too
+        const auto seq = int_after(f, "{\"seq\":");
+        if (ms->last_seq > 0 && seq != ms->last_seq + 1) ++st.seq_gaps;
+        ms->last_seq = seq;
+      }
       if (f.find("\"op\":\"match.delta\"") != std::string_view::npos) {
         const auto tick = int_after(f, "\"tick\":");
         if (ms->outstanding != 0 && ms->ack_tick >= 0 && tick > ms->ack_tick) {
@@ -223,7 +236,10 @@ asio::awaitable<void> reader(std::shared_ptr<Ws> ws, std::shared_ptr<std::uint64
   }
 }
 
-asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadStats& st) {
+// Connects to gateway `port` and reads the welcome into `welcome`; null on failure.
+// Strings by value: a coroutine keeps its own copies (the caller's temporaries may be gone).
+asio::awaitable<std::shared_ptr<Ws>> connect_ws(int index, std::uint16_t port, std::string token, std::string query,
+                                                Shared& sh, std::string& welcome) {
   auto ex = co_await asio::this_coro::executor;
   const Options& o = sh.opt;
   auto wsp = std::make_shared<Ws>(ex);
@@ -234,29 +250,44 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
   sock.set_option(asio::socket_base::reuse_address(true), ec);
   const auto src = asio::ip::address_v4(0x7f000001u + static_cast<unsigned>(index % std::max(1, o.sources)));
   sock.bind(tcp::endpoint(src, 0), ec);
-  const std::uint16_t port =
-      o.ws_ports.empty() ? o.port : o.ws_ports[static_cast<std::size_t>(index) % o.ws_ports.size()];
   if (!ec) std::tie(ec) = co_await sock.async_connect(tcp::endpoint(asio::ip::make_address(o.host), port), use_tuple);
   if (!ec) {
     ws.set_option(websocket::stream_base::decorator(
         [token](websocket::request_type& req) { req.set(bhttp::field::authorization, "Bearer " + token); }));
-    std::tie(ec) = co_await ws.async_handshake(o.host, "/v1/ws", use_tuple);
+    // Named, not a temporary inside the co_await: GCC 12 frees a ?: temporary there twice.
+    const std::string target = query.empty() ? std::string("/v1/ws") : "/v1/ws?" + query;
+    std::tie(ec) = co_await ws.async_handshake(o.host, target, use_tuple);
   }
   beast::flat_buffer buf;
   if (!ec) std::tie(ec, std::ignore) = co_await ws.async_read(buf, use_tuple);  // welcome
-  if (ec) {
+  if (ec) co_return nullptr;
+  welcome.assign(static_cast<const char*>(buf.cdata().data()), buf.size());
+  co_return wsp;
+}
+
+std::uint16_t gateway_port(const Options& o, int index) {
+  return o.ws_ports.empty() ? o.port : o.ws_ports[static_cast<std::size_t>(index) % o.ws_ports.size()];
+}
+
+asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadStats& st) {
+  auto ex = co_await asio::this_coro::executor;
+  const Options& o = sh.opt;
+  std::string welcome;
+  auto wsp = co_await connect_ws(index, gateway_port(o, index), token, std::string(), sh, welcome);
+  if (!wsp) {
     ++sh.failed;
     co_return;
   }
-  buf.consume(buf.size());
+  beast::error_code ec;
+  beast::flat_buffer buf;
   ++sh.connected;
   const std::string channel = "c" + std::to_string(index % std::max(1, o.channels));
   if (o.workload == "broadcast") {
     const std::string join = R"({"op":"channel.join","rid":0,"d":{"channel":")" + channel + "\"}}";
-    std::tie(ec, std::ignore) = co_await ws.async_write(asio::buffer(join), use_tuple);
+    std::tie(ec, std::ignore) = co_await wsp->async_write(asio::buffer(join), use_tuple);
     // Wait for the join reply (skipping joined events).
     while (!ec) {
-      std::tie(ec, std::ignore) = co_await ws.async_read(buf, use_tuple);
+      std::tie(ec, std::ignore) = co_await wsp->async_read(buf, use_tuple);
       const std::string_view f(static_cast<const char*>(buf.cdata().data()), buf.size());
       const bool done = f.find("\"op\":\"channel.join\"") != std::string_view::npos ||
                         f.find("\"op\":\"error\"") != std::string_view::npos;
@@ -272,16 +303,74 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
     if (sh.stop.load()) co_return;
   }
 
+  if (o.workload == "move") {
+    // Each session moves gateway after gateway for --seconds: drop the socket, resume on the next
+    // gateway of --ws-ports; latency is from the drop to the welcome.
+    std::string sid = string_after(welcome, "\"sid\":\"");
+    for (int at = index + 1; Clock::now() < sh.end; ++at) {
+      beast::get_lowest_layer(*wsp).socket().close(ec);
+      const std::int64_t t = now_ns();
+      const std::string query = "sid=" + sid + "&last_seq=0";
+      auto moved = co_await connect_ws(index, gateway_port(o, at), token, query, sh, welcome);
+      if (!moved) {
+        ++st.move_failures;
+        co_return;
+      }
+      wsp = std::move(moved);
+      const bool resumed = welcome.find("\"resumed\":true") != std::string::npos;
+      if (Clock::now() < sh.end) {
+        ++st.sent;
+        if (resumed) {
+          ++st.moves;
+          ++st.delivered;
+          st.latency.add(static_cast<double>(now_ns() - t) / 1000.0);
+        } else {
+          ++st.move_failures;
+        }
+      }
+      sid = string_after(welcome, "\"sid\":\"");
+    }
+    co_return;
+  }
   auto pongs = std::make_shared<std::uint64_t>(0);  // this connection's, for the closed ping loop
   auto wake = std::make_shared<asio::steady_timer>(ex);
   auto ms = o.workload == "match" ? std::make_shared<MatchState>() : nullptr;
   if (o.workload != "idle") asio::co_spawn(ex, reader(wsp, pongs, wake, sh, st, ms), asio::detached);
   if (ms) {
-    // Queue, play (one input at a time, every input_ms), queue again when the match ends.
+    // Queue, play (one input at a time, every input_ms), queue again when the match ends. With
+    // --move-every, now and then in a match: drop the socket and resume on the next gateway.
     const std::string enqueue = R"({"op":"mm.enqueue","rid":"q","d":{"mode":")" + o.mode + R"(","regions":{"eu":20}}})";
+    ms->sid = string_after(welcome, "\"sid\":\"");
+    int at = index;  // the gateway in use, as an index into ws_ports
+    const auto every = std::chrono::seconds(std::max(1, o.move_every_s));
+    auto next_move = Clock::now() + every * (index % 16 + 1) / 16;  // staggered
     while (Clock::now() < sh.end) {
       timer.expires_after(std::chrono::milliseconds(o.input_ms));
       co_await timer.async_wait(use_tuple);
+      if (o.move_every_s > 0 && !ms->match_id.empty() && Clock::now() >= next_move) {
+        next_move = Clock::now() + every;
+        beast::get_lowest_layer(*wsp).socket().close(ec);  // as a network drop: no close frame
+        ++ms->socket;
+        ++at;
+        const std::string query = "sid=" + ms->sid + "&last_seq=" + std::to_string(ms->last_seq);
+        auto moved = co_await connect_ws(index, gateway_port(o, at), token, query, sh, welcome);
+        if (!moved) {
+          ++st.move_failures;
+          break;
+        }
+        wsp = std::move(moved);
+        if (welcome.find("\"resumed\":true") != std::string::npos) {
+          ++st.moves;
+        } else {  // a new session: the match goes on without this player
+          ++st.move_failures;
+          ms->match_id.clear();
+          ms->last_seq = 0;
+        }
+        ms->sid = string_after(welcome, "\"sid\":\"");
+        ms->outstanding = 0;  // its answer may have gone with the old socket
+        asio::co_spawn(ex, reader(wsp, pongs, wake, sh, st, ms), asio::detached);
+        continue;
+      }
       std::string out;
       if (ms->match_id.empty()) {
         if (ms->queued) continue;
@@ -297,7 +386,7 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
               R"(","d":{"turn":")" + (ms->left ? "left" : "right") + "\"}}}";
         if (Clock::now() < sh.end) ++st.sent;
       }
-      auto [wec, wn] = co_await ws.async_write(asio::buffer(out), use_tuple);
+      auto [wec, wn] = co_await wsp->async_write(asio::buffer(out), use_tuple);
       if (wec) {
         ++st.errors;
         break;
@@ -324,7 +413,7 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
     } else {
       msg = R"({"op":"channel.send","d":{"channel":")" + channel + R"(","body":")" + std::to_string(t) + "\"}}";
     }
-    auto [wec, wn] = co_await ws.async_write(asio::buffer(msg), use_tuple);
+    auto [wec, wn] = co_await wsp->async_write(asio::buffer(msg), use_tuple);
     if (wec) {
       ++st.errors;
       break;
@@ -343,7 +432,7 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(use_tuple);
   }
-  beast::get_lowest_layer(ws).close();
+  beast::get_lowest_layer(*wsp).close();
 }
 
 }  // namespace
@@ -357,9 +446,13 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   cli.add_option("--connections", o.connections)->check(CLI::Range(1, 19'500));
   cli.add_option("--sources", o.sources, "client source addresses 127.0.0.1..127.0.0.N")->check(CLI::Range(1, 250));
-  cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast", "match"}));
+  cli.add_option("--workload", o.workload)->check(CLI::IsMember({"idle", "ping", "broadcast", "match", "move"}));
   cli.add_option("--mode", o.mode, "match: the matchmaking mode each player queues for");
   cli.add_option("--input-ms", o.input_ms, "match: one input per player this often")->check(CLI::Range(1, 10'000));
+  cli.add_option("--move-every", o.move_every_s,
+                 "match: seconds between a player's moves (drop the socket, resume on the next --ws-ports gateway; "
+                 "0 = never)")
+      ->check(CLI::Range(0, 3600));
   cli.add_option("--seconds", o.seconds)->check(CLI::Range(1, 600));
   cli.add_option("--rate", o.rate, "total messages/s (0 = closed loop for ping)")->check(CLI::Range(0.0, 1e8));
   cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels")
@@ -444,6 +537,9 @@ int main(int argc, char** argv) {
     total.sent += s.sent;
     total.delivered += s.delivered;
     total.errors += s.errors;
+    total.moves += s.moves;
+    total.move_failures += s.move_failures;
+    total.seq_gaps += s.seq_gaps;
     total.latency.merge(s.latency);
   }
   const double secs = o.seconds;
@@ -465,6 +561,9 @@ int main(int argc, char** argv) {
       {"delivered", total.delivered},
       {"delivered_per_second", static_cast<double>(total.delivered) / secs},
       {"errors", total.errors},
+      {"moves", total.moves},
+      {"move_failures", total.move_failures},
+      {"seq_gaps", total.seq_gaps},
       {"held_tickets", held_tickets},
       {"background_logins_per_second", static_cast<double>(background.logins.load()) / secs},
       {"background_login_errors", background.login_errors.load()},

@@ -2,28 +2,32 @@
 # The whole cluster on one machine, from Debian's packages and no Docker (make demo):
 # nats-server (JetStream on), redis-server and a throwaway PostgreSQL, each on a free loopback
 # port in a temp dir; the migrations; every role as its own process (two auth+gateway
-# processes, one sessions, two matchmakers (one leads), two hosts, two workers); then a bot swarm
+# processes, two sessions, two matchmakers (one leads), two hosts, two workers); then a bot swarm
 # (arena-load's match workload: guests log in, connect to either gateway, queue for duels and
-# play them, again and again) with live progress and a final scorecard. Ctrl-C (or the end of
-# --seconds) stops everything it started and removes the temp dir.
+# play them, again and again; every --move-every seconds in a match a player drops its socket and
+# resumes on the other gateway, checking that its pushes' seq runs on without a gap) with live
+# progress and a final scorecard. Ctrl-C (or the end of --seconds) stops everything it started and
+# removes the temp dir.
 #
-#   scripts/local-demo.sh [--seconds 60] [--players 200] [--mode duel] [--bin build/bin]
+#   scripts/local-demo.sh [--seconds 60] [--players 200] [--mode duel] [--move-every 3] [--bin build/bin]
 set -euo pipefail
 
 seconds=60
 players=200
 mode=duel
+move_every=3
 bin=build/bin
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --players) players=$2; shift 2 ;;
     --mode) mode=$2; shift 2 ;;
+    --move-every) move_every=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
-    *) echo "local-demo: unknown argument '$1' (use: --seconds N --players N --mode M --bin DIR)" >&2; exit 2 ;;
+    *) echo "local-demo: unknown argument '$1' (use: --seconds N --players N --mode M --move-every S --bin DIR)" >&2; exit 2 ;;
   esac
 done
-case "$seconds$players" in *[!0-9]*) echo "local-demo: --seconds and --players are whole numbers" >&2; exit 2 ;; esac
+case "$seconds$players$move_every" in *[!0-9]*) echo "local-demo: --seconds, --players and --move-every are whole numbers" >&2; exit 2 ;; esac
 [ "$seconds" -ge 1 ] && [ "$seconds" -le 600 ] || { echo "local-demo: --seconds is 1..600" >&2; exit 2; }
 [ "$players" -ge 2 ] && [ "$players" -le 10000 ] || { echo "local-demo: --players is 2..10000" >&2; exit 2; }
 
@@ -135,7 +139,7 @@ metric_sum() {  # pattern name...
 
 echo "local-demo: $players players for ${seconds}s in mode $mode (arena-load --workload match)"
 "$bin/arena-load" --port "${port_of[gateway-1]}" --ws-ports "${port_of[gateway-1]},${port_of[gateway-2]}" \
-  --connections "$players" --workload match --mode "$mode" --seconds "$seconds" --json "$dir/load.json" \
+  --connections "$players" --workload match --mode "$mode" --move-every "$move_every" --seconds "$seconds" --json "$dir/load.json" \
   >"$dir/load.log" 2>&1 &
 load_pid=$!
 pids+=($load_pid)
@@ -164,7 +168,7 @@ echo "matches played     $(metric_sum 'game_matches_ended_total{' host-1 host-2)
 echo "ratings changed    $(metric_sum 'arena_jobs_total{queue="ratings",kind="rating.update",outcome="succeeded"}' worker-1 worker-2) rating jobs done"
 echo "inputs             $(json 'd["sent"]') sent, $(json 'd["delivered"]') answered by a new state, $(json 'd["errors"]') errors"
 echo "input latency      p50 $(json 'd["latency_us"]["p50"]/1000') ms  p99 $(json 'd["latency_us"]["p99"]/1000') ms  p99.9 $(json 'd["latency_us"]["p999"]/1000') ms"
-echo "reconnects         0 (resuming on the other gateway comes with presence in Redis)"
+echo "reconnects         $(json 'd["moves"]') resumed on the other gateway, $(json 'd["move_failures"]') failed, $(json 'd["seq_gaps"]') seq gaps"
 echo "process            CPU s    RSS MiB"
 for n in "${names[@]}"; do
   p=${pid_of[$n]}

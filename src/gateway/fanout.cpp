@@ -67,7 +67,7 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   return s;
 }
 
-void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
+void Gateway::Impl::expire(const SessionPtr& s, const char* why, bool announce_close) {
   std::vector<std::unique_ptr<bus::Subscription>> dropped;  // destroyed after the lock is released
   const auto chans = s->channels();
   {
@@ -79,7 +79,7 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why) {
   dropped.clear();
   if (writer) writer->closed(s);
   metrics.sessions_open.dec();
-  announce(s, protocol::kSessionClosed);
+  if (announce_close) announce(s, protocol::kSessionClosed);
   log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
 }
 

@@ -143,7 +143,7 @@ void Gateway::Impl::start() {
                               // The player resumed on another gateway: this copy goes quietly.
                               if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
                                 conn->close(CloseCode::resumed_elsewhere, "session resumed on another gateway");
-                              expire(s, "taken over by another gateway");
+                              expire(s, "taken over by another gateway", false);
                             }});
   }
   sweep_timer = timers.every("gateway-sweep", std::chrono::milliseconds(200), sweeper, [this] { sweep(); });

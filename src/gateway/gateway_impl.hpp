@@ -156,7 +156,9 @@ struct Gateway::Impl final : LinkOwner {
   // session.opened and a quiet channels.join per channel: the sessions role learns of `s` again.
   void announce_all(const SessionPtr& s);
   void mirror_channels(const SessionPtr& s);
-  void expire(const SessionPtr& s, const char* why);
+  // Ends `s` here; session.closed goes out unless `announce` is false (a session that moved to
+  // another gateway: the new one's session.opened closes it).
+  void expire(const SessionPtr& s, const char* why, bool announce = true);
   void deliver(std::string_view data, const std::vector<SessionPtr>& targets);
   // The pushes routed to `s` (of `user`, in `channels`) since `from`, not kept by the session,
   // oldest first; throws when the history cannot tell (or there were more than a session keeps).

@@ -58,7 +58,9 @@ void MirrorWriter::opened(const std::shared_ptr<Session>& s, std::int64_t create
 }
 
 bool MirrorWriter::pushed(const std::shared_ptr<Session>& s, const Outbound& out, std::string_view id) {
-  if (enqueue({s, Change::Kind::push, out, std::string(id)}, true)) return true;
+  const bool paused =
+      std::chrono::steady_clock::now().time_since_epoch().count() < paused_until_.load(std::memory_order_relaxed);
+  if (!paused && enqueue({s, Change::Kind::push, out, std::string(id)}, true)) return true;
   skipped_.inc();
   return false;
 }
@@ -140,6 +142,8 @@ void MirrorWriter::write(std::vector<Change> batch) {
     // The pushes go out anyway; a move of these sessions to another gateway will find the gap
     // (the mirror's seq runs ahead of its pushes) and start a new session instead.
     writes_.with({"failed"}).inc();
+    paused_until_.store((std::chrono::steady_clock::now() + settings_.pause_after_failure).time_since_epoch().count(),
+                        std::memory_order_relaxed);
     log_->warn("msg=\"session mirror write failed; pushes sent unmirrored\" sessions={} error=\"{}\"", writes.size(),
                e.what());
   }

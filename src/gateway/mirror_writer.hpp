@@ -4,6 +4,8 @@
 // their sockets (Session::release). So a push waits for one Redis round trip, never for another
 // session's, and the I/O and bus threads never wait for Redis at all. When Redis fails the pushes
 // go out anyway (counted): players keep playing, and only a move to another gateway loses out.
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -25,6 +27,9 @@ struct MirrorWriterSettings {
   std::size_t max_queued = 200'000;                 // changes waiting; beyond, pushes skip the mirror
   std::chrono::milliseconds alive_every{1'000};     // the node's liveness
   std::chrono::milliseconds sessions_every{60'000};  // every session's keys, kept from expiring
+  // After a failed write pushes skip the mirror this long (Redis down: no push waits for its
+  // timeout), then the writer tries again.
+  std::chrono::milliseconds pause_after_failure{1'000};
 };
 
 class MirrorWriter {
@@ -43,7 +48,8 @@ class MirrorWriter {
   void opened(const std::shared_ptr<Session>& s, std::int64_t created_ms, std::uint64_t seq = 0,
               std::vector<MirrorEntry> kept = {});
   // From Session::push, under the session's lock: queued, released after the write. False when
-  // too much waits already (Redis is slow or gone): the session sends it at once, unmirrored.
+  // too much waits already or a write failed just now (Redis is slow or gone): the session sends
+  // it at once, unmirrored.
   bool pushed(const std::shared_ptr<Session>& s, const Outbound& out, std::string_view id);
   void channels(const std::shared_ptr<Session>& s, std::vector<MirrorChannel> now);
   void closed(const std::shared_ptr<Session>& s);
@@ -75,6 +81,7 @@ class MirrorWriter {
   std::condition_variable cv_;
   std::vector<Change> queue_;  // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
+  std::atomic<std::chrono::steady_clock::rep> paused_until_{0};  // pushes skip the mirror until then
   std::thread thread_;
 };
 

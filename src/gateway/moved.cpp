@@ -27,6 +27,14 @@ void Gateway::Impl::resume_moved(const ConnPtr& c) {
     reason = "resume_failed";
   }
   metrics.resumes.with({s ? std::string("moved") : reason}).inc();
+  if (!s && !moved_from.empty()) {
+    // Taken but not resumable: the old gateway lets its copy go without a word, so the old sid's
+    // close is said here.
+    announcer.post([this, event = protocol::encode(protocol::SessionEvent{*c->info().resume_sid, c->info().user_id,
+                                                                          settings.node_id})] {
+      bus.publish(protocol::kSessionClosed, event);
+    });
+  }
   if (!s) s = start_session(c, reason);
   c->set_session(s);
   bool gone = false;
@@ -103,7 +111,10 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
     expire(s, "resume failed");
     throw;
   }
-  announce_all(s);
+  // One event opens the new sid, puts it in the channels and closes the old one, in that order:
+  // presence and channel members never see the user go.
+  protocol::SessionEvent opened{s->id(), info.user_id, settings.node_id, *info.resume_sid, s->channels()};
+  announcer.post([this, event = protocol::encode(opened)] { bus.publish(protocol::kSessionOpened, event); });
   core::Lock lock(mu);
   settling.emplace(clock.now() + kSettleTime, s);
   return s;

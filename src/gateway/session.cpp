@@ -48,6 +48,11 @@ void Session::stamp(const std::shared_ptr<const std::string>& body, std::string_
   if (auto s = sink_.lock()) s->send(std::move(out));
 }
 
+void Session::stamp_once(const std::string& id, const std::shared_ptr<const std::string>& body) {
+  if (!id.empty() && !seen_.insert(id).second) return;
+  stamp(body, id);
+}
+
 void Session::release(const std::vector<Outbound>& outs) {
   core::Lock lock(mu_);
   auto s = sink_.lock();
@@ -63,17 +68,13 @@ std::size_t Session::finish_gathering(
   core::Lock lock(mu_);
   for (std::size_t i = 0; i < ring_.size(); ++i) seen_.insert(ring_[i].id);  // what the old gateway had
   seen_.erase(std::string());
-  auto take = [&](const std::string& id, const std::shared_ptr<const std::string>& body) {
-    if (!id.empty() && !seen_.insert(id).second) return;
-    stamp(body, id);
-  };
   const std::uint64_t before = seq_;
-  for (const auto& [id, body] : missed) take(id, body);
+  for (const auto& [id, body] : missed) stamp_once(id, body);
   const auto from_missed = static_cast<std::size_t>(seq_ - before);
   gathering_ = false;
   auto arrived = std::move(gathered_);
   gathered_.clear();
-  for (const auto& [id, body] : arrived) take(id, body);
+  for (const auto& [id, body] : arrived) stamp_once(id, body);
   return from_missed;
 }
 

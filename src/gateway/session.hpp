@@ -103,6 +103,8 @@ class Session : public std::enable_shared_from_this<Session> {
   mutable core::Mutex mu_;
   void keep(Kept k) ARENA_REQUIRES(mu_);
   void stamp(const std::shared_ptr<const std::string>& body, std::string_view id) ARENA_REQUIRES(mu_);
+  // Stamps unless a message with this id was stamped before (while it moved).
+  void stamp_once(const std::string& id, const std::shared_ptr<const std::string>& body) ARENA_REQUIRES(mu_);
 
   std::uint64_t seq_ ARENA_GUARDED_BY(mu_) = 0;
   std::uint64_t released_ ARENA_GUARDED_BY(mu_) = 0;  // pushes up to here may go to the socket

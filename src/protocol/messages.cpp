@@ -71,13 +71,35 @@ std::optional<T> strict(std::string_view data, Build build) {
 }  // namespace
 
 std::string encode(const SessionEvent& m) {
-  return json::serialize(json::object{{"sid", m.sid}, {"user_id", m.user_id}, {"node", m.node}});
+  json::object o{{"sid", m.sid}, {"user_id", m.user_id}, {"node", m.node}};
+  if (!m.replaces.empty()) {
+    o["replaces"] = m.replaces;
+    json::array chans;
+    for (const auto& c : m.channels) chans.emplace_back(c);
+    o["channels"] = std::move(chans);
+  }
+  return json::serialize(o);
 }
 
 template <>
 std::optional<SessionEvent> decode<SessionEvent>(std::string_view data) {
-  return strict<SessionEvent>(data, [](Reader& r, const json::object&) {
-    return SessionEvent{r.token("sid"), r.token("user_id"), r.token("node")};
+  return strict<SessionEvent>(data, [](Reader& r, const json::object& o) {
+    SessionEvent e{r.token("sid"), r.token("user_id"), r.token("node"), {}, {}};
+    if (!o.contains("replaces")) return e;
+    e.replaces = r.token("replaces");
+    const auto* chans = o.if_contains("channels");
+    if (chans == nullptr || !chans->is_array() || chans->get_array().size() > SessionEvent::kMaxChannels) {
+      r.ok = false;
+      return e;
+    }
+    for (const auto& c : chans->get_array()) {
+      if (!c.is_string() || !bus::valid_token(c.get_string())) {
+        r.ok = false;
+        return e;
+      }
+      e.channels.emplace_back(c.get_string());
+    }
+    return e;
   });
 }
 

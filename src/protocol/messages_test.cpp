@@ -81,6 +81,21 @@ TEST(Messages, ClientOpsRoundTripAndRefuseWhatIsNotAnOp) {
   EXPECT_EQ(decode<ClientOp>("[]"), std::nullopt);
 }
 
+TEST(Messages, ASessionEventOfAMovedSessionNamesTheSidItReplacesAndItsChannels) {
+  const auto plain = decode<SessionEvent>(encode(SessionEvent{"s2", "u1", "gw-1"}));
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->replaces.empty());
+  const auto moved = decode<SessionEvent>(encode(SessionEvent{"s2", "u1", "gw-2", "s1", {"lobby", "party:p1"}}));
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->replaces, "s1");
+  EXPECT_EQ(moved->channels, (std::vector<std::string>{"lobby", "party:p1"}));
+  for (const char* bad : {R"({"sid":"s","user_id":"u","node":"n","replaces":"s1"})",
+                          R"({"sid":"s","user_id":"u","node":"n","replaces":"a.b","channels":[]})",
+                          R"({"sid":"s","user_id":"u","node":"n","replaces":"s1","channels":["a b"]})",
+                          R"({"sid":"s","user_id":"u","node":"n","replaces":"s1","channels":[7]})"})
+    EXPECT_FALSE(decode<SessionEvent>(bad)) << bad;
+}
+
 TEST(Messages, RoutePayloadsHaveATypedKindAndAnId) {
   const std::string id = "0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b";
   const std::string push = encode(RoutePayload::Kind::push, id, R"("op":"x","d":{}})");

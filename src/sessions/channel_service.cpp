@@ -16,8 +16,15 @@ ChannelService::ChannelService(bus::Bus& bus, router::Router& router, ChannelSet
       protocol::kChannelsLeave, [this](const bus::Message& m) { leave(m); }, protocol::kSessionsGroup));
   subs_.push_back(bus_.subscribe(
       protocol::kChannelsMembers, [this](const bus::Message& m) { list(m); }, protocol::kSessionsGroup));
+  // Both session events on one subscription (kept in order): a closed session leaves its
+  // channels; a session moved from another gateway takes its old one's place in them.
   subs_.push_back(bus_.subscribe(
-      protocol::kSessionClosed, [this](const bus::Message& m) { session_closed(m); }, protocol::kChannelEventsGroup));
+      protocol::kSessionEvents,
+      [this](const bus::Message& m) {
+        if (m.subject == protocol::kSessionOpened) session_moved(m);
+        if (m.subject == protocol::kSessionClosed) session_closed(m);
+      },
+      protocol::kChannelEventsGroup));
 }
 
 ChannelService::~ChannelService() = default;
@@ -93,6 +100,18 @@ void ChannelService::list(const bus::Message& m) {
     return;
   }
   bus::payload::reply(bus_, m, json::object{{"members", std::move(members)}});
+}
+
+void ChannelService::session_moved(const bus::Message& m) {
+  auto e = protocol::decode<protocol::SessionEvent>(m.data);
+  if (!e || e->replaces.empty()) return;  // a plain open: it joins channels itself
+  backlog_.run([this, e = *e] {
+    // The new sid joins first (nobody is told: the user was there all along), then the old one
+    // leaves, and only a channel the new one could not join hears the user leave.
+    for (const auto& ch : e.channels) directory_.join(ch, e.user_id, e.sid, limits_.max_members);
+    for (const auto& ch : directory_.close_channels(e.replaces, e.user_id))
+      router_.to_channel(ch, "channel.left", {{"channel", ch}, {"user_id", e.user_id}});
+  });
 }
 
 void ChannelService::session_closed(const bus::Message& m) {

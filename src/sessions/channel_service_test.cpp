@@ -68,6 +68,36 @@ TEST_F(Channels, AClosedSessionLeavesItsChannelsAndCannotJoinLate) {
   EXPECT_EQ(channels.members("lobby"), (std::vector<std::string>{"u2"}));
 }
 
+TEST_F(Channels, ASessionMovedToAnotherGatewayTakesItsOldOnesPlaceWithoutAWord) {
+  std::vector<std::string> events;
+  std::mutex mu;
+  auto sub = bus.subscribe(protocol::route_channel("lobby"), [&](const bus::Message& m) {
+    std::lock_guard lock(mu);
+    events.emplace_back(m.data);
+  });
+  join(bus, "lobby", "u1", "s1");
+  join(bus, "lobby", "u2", "s2");
+  ASSERT_TRUE(bus.wait_idle(5s));
+  const auto before = [&] {
+    std::lock_guard lock(mu);
+    return events.size();
+  }();
+  bus.publish(protocol::kSessionOpened, protocol::encode(protocol::SessionEvent{"s9", "u1", "gw-2", "s1", {"lobby"}}));
+  ASSERT_TRUE(bus.wait_idle(5s));
+  EXPECT_EQ(channels.members("lobby"), (std::vector<std::string>{"u1", "u2"}));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(events.size(), before);  // nobody was told u1 left
+  }
+  // The old sid is gone from the channel: its late close changes nothing; the new one's does.
+  bus.publish(protocol::kSessionClosed, protocol::encode(protocol::SessionEvent{"s1", "u1", "gw-1"}));
+  ASSERT_TRUE(bus.wait_idle(5s));
+  EXPECT_EQ(channels.members("lobby"), (std::vector<std::string>{"u1", "u2"}));
+  bus.publish(protocol::kSessionClosed, protocol::encode(protocol::SessionEvent{"s9", "u1", "gw-2"}));
+  ASSERT_TRUE(bus.wait_idle(5s));
+  EXPECT_EQ(channels.members("lobby"), (std::vector<std::string>{"u2"}));
+}
+
 TEST_F(Channels, MalformedRequestsGetAnErrorAndChangeNothing) {
   for (const char* bad : {"", "[]", R"({"channel":"a.b","user_id":"u","sid":"s"})", R"({"channel":"c"})"}) {
     auto r = bus.request_sync(protocol::kChannelsJoin, bad, 2s);

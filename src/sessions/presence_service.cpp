@@ -91,6 +91,11 @@ void PresenceService::opened(const bus::Message& m) {
   backlog_.run([this, e = *e] {
     if (directory_.open(e.sid, e.user_id, e.node))
       bus_.publish(protocol::presence_changed(e.user_id), protocol::encode(protocol::PresenceChanged{e.user_id, true}));
+    // A session moved from another gateway: its old sid closes now that the new one is open, so
+    // the user never looks offline on the way.
+    if (!e.replaces.empty() && directory_.close(e.replaces, e.user_id))
+      bus_.publish(protocol::presence_changed(e.user_id),
+                   protocol::encode(protocol::PresenceChanged{e.user_id, false}));
   });
 }
 

@@ -42,6 +42,28 @@ TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   EXPECT_NE(changes[1].find("false"), std::string::npos);
 }
 
+TEST(Presence, ASessionMovedToAnotherGatewayNeverTakesItsUserOffline) {
+  bus::MemoryBus bus;
+  core::FakeClock clock;
+  runtime::Timers timers{clock};
+  MemoryDirectory directory;
+  metrics::Registry registry;
+  Backlog backlog{registry};
+  PresenceService presence(bus, clock, timers, directory, backlog);
+  std::vector<std::string> changes;
+  auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
+  open(bus, "s1", "u1", "gw-1");
+  ASSERT_TRUE(bus.wait_idle(5s));
+  bus.publish(protocol::kSessionOpened,
+              R"({"sid":"s2","user_id":"u1","node":"gw-2","replaces":"s1","channels":[]})");
+  ASSERT_TRUE(bus.wait_idle(5s));
+  const auto where = presence.lookup("u1");
+  ASSERT_EQ(where.size(), 1u);
+  EXPECT_EQ(where[0].sid, "s2");
+  EXPECT_EQ(where[0].node, "gw-2");
+  EXPECT_EQ(changes.size(), 1u);  // online once; never offline on the way
+}
+
 TEST(Presence, IgnoresMalformedEvents) {
   bus::MemoryBus bus;
   core::FakeClock clock;

@@ -19,6 +19,12 @@ struct SessionEvent {
   std::string sid;
   std::string user_id;
   std::string node;
+  // session.opened of a session moved from another gateway: the sid it replaces (closed by the
+  // same event, after this one opened, so the user never looks offline) and the channels it is in
+  // (joined for it quietly, before the old sid leaves them, so nobody sees the user leave).
+  std::string replaces;
+  std::vector<std::string> channels;
+  static constexpr std::size_t kMaxChannels = 1000;
 };
 
 // presence.changed.<user>

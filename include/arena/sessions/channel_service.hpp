@@ -27,6 +27,7 @@ class ChannelService {
   void leave(const bus::Message& m);
   void list(const bus::Message& m);
   void session_closed(const bus::Message& m);
+  void session_moved(const bus::Message& m);
 
   bus::Bus& bus_;
   router::Router& router_;
