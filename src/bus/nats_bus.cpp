@@ -204,14 +204,27 @@ class JetStreamHistory final : public History {
   std::vector<StoredMessage> since(const std::string& subject, core::SystemTime from, std::size_t limit,
                                    bool& truncated) override {
     truncated = false;
+    const std::int64_t from_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(from.time_since_epoch()).count();
+    {
+      // Most subjects got nothing since `from`: the last message on it says so in one request,
+      // without making a consumer.
+      natsMsg* last = nullptr;
+      jsErrCode lerr{};
+      const natsStatus s = js_GetLastMsg(&last, js_, stream_.c_str(), subject.c_str(), nullptr, &lerr);
+      if (s == NATS_NOT_FOUND) return {};
+      check(s, "history last message");
+      const std::int64_t at = natsMsg_GetTime(last);
+      natsMsg_Destroy(last);
+      if (at < from_ns) return {};
+    }
     // An ephemeral pull consumer on the one subject, from `from` (nats-server 2.9 filters a
-    // consumer by one subject), read with no-wait fetches until nothing is pending.
+    // consumer by one subject). Its info says how many messages it has from there; fetches of
+    // exactly that many return at once (a fetch asking for more waits for its expiry).
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = stream_.c_str();
     so.Config.DeliverPolicy = js_DeliverByStartTime;
-    so.Config.OptStartTime =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(from.time_since_epoch()).count();
+    so.Config.OptStartTime = from_ns;
     so.Config.AckPolicy = js_AckNone;
     so.Config.InactiveThreshold = std::chrono::nanoseconds(std::chrono::seconds(30)).count();
     so.Config.MemoryStorage = true;
@@ -222,33 +235,30 @@ class JetStreamHistory final : public History {
       natsSubscription_Unsubscribe(s);  // deletes the ephemeral consumer
       natsSubscription_Destroy(s);
     });
+    jsConsumerInfo* ci = nullptr;
+    check(natsSubscription_GetConsumerInfo(&ci, sub, nullptr, &jerr), "history consumer info");
+    std::uint64_t pending = ci->NumPending;
+    jsConsumerInfo_Destroy(ci);
+    if (pending > limit) {
+      truncated = true;
+      pending = limit;
+    }
     std::vector<StoredMessage> out;
-    for (bool more = true; more;) {
-      jsFetchRequest req;
-      jsFetchRequest_Init(&req);
-      req.Batch = 256;
-      req.NoWait = true;
-      req.Expires = std::chrono::nanoseconds(std::chrono::seconds(2)).count();
+    while (out.size() < pending) {
       natsMsgList list{};
-      const natsStatus st = natsSubscription_FetchRequest(&list, sub, &req);
-      if (st == NATS_TIMEOUT || st == NATS_NOT_FOUND) break;  // nothing (more) stored
-      check(st, "history fetch");
-      more = false;
+      const int batch = static_cast<int>(std::min<std::uint64_t>(256, pending - out.size()));
+      check(natsSubscription_Fetch(&list, sub, batch, 2'000, &jerr), "history fetch");
       for (int i = 0; i < list.Count; ++i) {
         natsMsg* m = list.Msgs[i];
         jsMsgMetaData* meta = nullptr;
         if (natsMsg_GetMetaData(&meta, m) != NATS_OK) continue;
-        if (out.size() < limit) {
-          out.push_back({meta->Sequence.Stream, natsMsg_GetSubject(m),
-                         std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)))});
-        } else {
-          truncated = true;
-        }
-        more = meta->NumPending > 0;
+        out.push_back({meta->Sequence.Stream, natsMsg_GetSubject(m),
+                       std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)))});
         jsMsgMetaData_Destroy(meta);
       }
+      const bool empty = list.Count == 0;
       natsMsgList_Destroy(&list);
-      if (truncated) break;
+      if (empty) break;
     }
     return out;
   }

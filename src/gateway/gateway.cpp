@@ -161,7 +161,7 @@ void Gateway::Impl::announce_all(const SessionPtr& s) {
 void Gateway::Impl::stop() {
   sweep_timer.reset();
   sweeper.stop();
-  resumer.stop();
+  for (auto& r : resumers) r.stop();
   if (writer) writer->stop();  // what is queued goes to the mirror first
   {
     // What is announced goes out before the gateway does (bounded: the bus may be gone).

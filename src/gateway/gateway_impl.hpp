@@ -122,9 +122,11 @@ struct Gateway::Impl final : LinkOwner {
   // waits for the bus to confirm the user's subscription (a NATS round trip), on this strand,
   // never on the I/O thread that opened the session.
   runtime::Strand announcer{"gateway-announce"};
-  // Takes over sessions from other gateways (Redis and the bus's history: blocking calls, never on
-  // an I/O thread), one at a time.
-  runtime::Strand resumer{"gateway-resume"};
+  // Take over sessions from other gateways (Redis and the bus's history: blocking calls, never on
+  // an I/O thread): a move is mostly round trips, so several go at once, one per strand.
+  std::array<runtime::Strand, 4> resumers{runtime::Strand{"gateway-resume"}, runtime::Strand{"gateway-resume"},
+                                          runtime::Strand{"gateway-resume"}, runtime::Strand{"gateway-resume"}};
+  std::atomic<std::size_t> next_resumer{0};
   std::unique_ptr<runtime::Timers::Timer> sweep_timer;  // on `sweeper`; destroyed before it stops
   core::Steady::time_point last_heartbeat{};            // only on the sweeper; clock.monotonic()
 
@@ -150,7 +152,7 @@ struct Gateway::Impl final : LinkOwner {
                                                                 std::string_view moved_from = {});
   // A new session for `c`, attached (reason: why a resume did not happen, or empty).
   SessionPtr start_session(const ConnPtr& c, std::string_view reason);
-  // On `resumer`: resumes c's session from the mirror (another gateway had it), else starts a new one.
+  // On a resumer: resumes c's session from the mirror (another gateway had it), else starts a new one.
   void resume_moved(const ConnPtr& c);
   SessionPtr take_over(const ConnPtr& c, std::string& reason, std::string& moved_from);
   // session.opened and a quiet channels.join per channel: the sessions role learns of `s` again.

@@ -120,9 +120,9 @@ void Gateway::Impl::on_open(const ConnPtr& c) {
       if (auto it = sessions.find(*info.resume_sid); it != sessions.end()) found = it->second;
     }
     if (!found && writer) {
-      // Not here: perhaps another gateway had it. Asking Redis and the bus blocks, so the
+      // Not here: perhaps another gateway had it. Asking Redis and the bus blocks, so a
       // resumer does it; frames that come meanwhile are answered not_ready.
-      resumer.post([this, c] { resume_moved(c); });
+      resumers[next_resumer++ % resumers.size()].post([this, c] { resume_moved(c); });
       return;
     }
     if (found && found->user_id() == info.user_id) {
