@@ -114,6 +114,21 @@ TEST(SessionsInRedis, TwoSessionsProcessesShareStateOutliveOneAndARedisRestart) 
   EXPECT_TRUE(eventually([&] { return online(b) == "ab"; })) << s2.log();
   EXPECT_TRUE(eventually([&] { return members(a) == 2; }));
   EXPECT_EQ(str(request(a, "ping", {}), {"op"}), "pong");
+
+  // The session mirrors went with Redis's data: the next push makes b's again, whole, so b can
+  // still move to the other gateway with what it missed.
+  EXPECT_EQ(str(request(a, "channel.send", {{"channel", "world"}, {"body", "after"}}), {"op"}), "channel.send");
+  auto after = b.next("channel.message");
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(eventually([&] { return testing::metric(gw2.port(), "gateway_mirror_remade_total") >= 1; }));
+  b.ws->drop();
+  testing::WsOptions resume;
+  resume.query = "sid=" + b.sid + "&last_seq=" + std::to_string(after->at("seq").as_int64() - 1);
+  testing::Player moved(gw1.port(), bob, resume);
+  EXPECT_TRUE(moved.welcome.at("d").at("resumed").as_bool()) << moved.welcome;
+  auto again = moved.next("channel.message");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(str(*again, {"d", "body"}), "after");
   EXPECT_EQ(gw1.stop(), 0);
   EXPECT_EQ(gw2.stop(), 0);
   EXPECT_EQ(s2.stop(), 0);

@@ -44,8 +44,9 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
 SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer);
   if (writer) {
-    s->mirror_to(writer.get());
-    writer->opened(s, unix_ms(clock.now()));
+    const auto now = unix_ms(clock.now());
+    s->mirror_to(writer.get(), now);
+    writer->opened(s, now);
   }
   {
     core::Lock lock(mu);

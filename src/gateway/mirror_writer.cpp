@@ -20,6 +20,10 @@ MirrorWriter::MirrorWriter(SessionMirror& mirror, MirrorWriterSettings settings,
                  .counter("gateway_mirror_taken_total",
                           "Sessions let go because another gateway took them over (the player resumed there)")
                  .with({})),
+      remade_(registry
+                  .counter("gateway_mirror_remade_total",
+                           "Session mirrors written again whole because Redis had lost them (a restart)")
+                  .with({})),
       log_(log::get("gateway")),
       thread_([this] { run(); }) {}
 
@@ -62,6 +66,8 @@ bool MirrorWriter::pushed(const std::shared_ptr<Session>& s, const Outbound& out
       std::chrono::steady_clock::now().time_since_epoch().count() < paused_until_.load(std::memory_order_relaxed);
   if (!paused && enqueue({s, Change::Kind::push, out, std::string(id)}, true)) return true;
   skipped_.inc();
+  std::lock_guard lock(mu_);
+  dirty_.emplace(s.get(), s);
   return false;
 }
 
@@ -72,6 +78,10 @@ void MirrorWriter::channels(const std::shared_ptr<Session>& s, std::vector<Mirro
 }
 
 void MirrorWriter::closed(const std::shared_ptr<Session>& s) {
+  {
+    std::lock_guard lock(mu_);
+    dirty_.erase(s.get());  // an ended session's mirror is not made again
+  }
   enqueue({s, Change::Kind::close});
 }
 
@@ -89,6 +99,7 @@ void MirrorWriter::run() {
     }
     if (!batch.empty()) write(std::move(batch));
     if (stopping) return;
+    remake_dirty();
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_alive) {
       std::vector<std::string> sids;
@@ -134,14 +145,22 @@ void MirrorWriter::write(std::vector<Change> batch) {
       case Change::Kind::close: w.close = true; break;
     }
   }
-  std::vector<std::string> taken;
+  // A mirror made again (lost) comes after pushes already queued: order each session's by seq.
+  for (auto& w : writes)
+    std::stable_sort(w.entries.begin(), w.entries.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  SessionMirror::Written done;
+  auto& taken = done.taken;
   try {
-    taken = mirror_.write(settings_.node, writes, settings_.limit);
+    done = mirror_.write(settings_.node, writes, settings_.limit);
     writes_.with({"ok"}).inc();
   } catch (const std::exception& e) {
     // The pushes go out anyway; a move of these sessions to another gateway will find the gap
     // (the mirror's seq runs ahead of its pushes) and start a new session instead.
     writes_.with({"failed"}).inc();
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [s, o] : outs) dirty_.emplace(s.get(), s);
+    }
     paused_until_.store((std::chrono::steady_clock::now() + settings_.pause_after_failure).time_since_epoch().count(),
                         std::memory_order_relaxed);
     log_->warn("msg=\"session mirror write failed; pushes sent unmirrored\" sessions={} error=\"{}\"", writes.size(),
@@ -159,6 +178,41 @@ void MirrorWriter::write(std::vector<Change> batch) {
       break;
     }
   }
+  for (const auto& sid : done.lost) {
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      auto& [s, o] = outs[i];
+      if (s->id() == sid && !writes[i].close) remake(s, o.empty() ? 0 : o.back().seq);
+    }
+  }
+}
+
+void MirrorWriter::remake_dirty() {
+  if (std::chrono::steady_clock::now().time_since_epoch().count() < paused_until_.load(std::memory_order_relaxed))
+    return;
+  std::vector<std::shared_ptr<Session>> due;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = dirty_.begin(); it != dirty_.end() && due.size() < 1'000;) {
+      if (auto s = it->second.lock()) due.push_back(std::move(s));
+      it = dirty_.erase(it);
+    }
+  }
+  for (const auto& s : due) remake(s, 0);
+}
+
+// Redis lost this session's mirror (restarted empty, or the keys expired): made again from what
+// the session keeps, up to `upto` (later pushes are queued already and follow).
+void MirrorWriter::remake(const std::shared_ptr<Session>& s, std::uint64_t upto) {
+  upto = std::max(upto, s->released_seq());
+  std::vector<MirrorEntry> entries;
+  for (auto& k : s->kept())
+    if (k.out.seq <= upto) entries.push_back({k.out.seq, std::move(k.id), *k.out.body});
+  const std::uint64_t from = entries.empty() ? upto : entries.front().seq - 1;
+  remade_.inc();
+  opened(s, s->created_ms(), from, std::move(entries));
+  std::vector<MirrorChannel> chans;
+  for (auto& [ch, at] : s->channels_joined()) chans.push_back({ch, at});
+  channels(s, std::move(chans));
 }
 
 }  // namespace arena::gateway

@@ -3,7 +3,8 @@
 // change queued since the last batch goes in one pipeline, then the pushes of the batch go to
 // their sockets (Session::release). So a push waits for one Redis round trip, never for another
 // session's, and the I/O and bus threads never wait for Redis at all. When Redis fails the pushes
-// go out anyway (counted): players keep playing, and only a move to another gateway loses out.
+// go out anyway (counted): players keep playing, and those sessions' mirrors are made again whole
+// once Redis answers (until then a move to another gateway starts a new session).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "arena/core/log.hpp"
@@ -69,6 +71,8 @@ class MirrorWriter {
   bool enqueue(Change c, bool may_drop = false);
   void run();
   void write(std::vector<Change> batch);
+  void remake(const std::shared_ptr<Session>& s, std::uint64_t upto);
+  void remake_dirty();  // on the thread: up to 1,000 dirty sessions a round, when writes work
 
   SessionMirror& mirror_;
   const MirrorWriterSettings settings_;
@@ -76,11 +80,15 @@ class MirrorWriter {
   metrics::Family<metrics::Counter>& writes_;  // result: ok, failed
   metrics::Counter& skipped_;
   metrics::Counter& taken_;
+  metrics::Counter& remade_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Change> queue_;  // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
+  // Sessions whose mirror missed changes (a failed write, pushes sent unmirrored): made again
+  // whole once writes work. Guarded by mu_.
+  std::unordered_map<const Session*, std::weak_ptr<Session>> dirty_;
   std::atomic<std::chrono::steady_clock::rep> paused_until_{0};  // pushes skip the mirror until then
   std::thread thread_;
 };

@@ -88,7 +88,7 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
   }
   std::vector<MirrorEntry> entries = std::move(m->entries);
   auto s = std::make_shared<Session>(core::new_uuid(), info.user_id, settings.resume_buffer, m->seq, std::move(kept));
-  s->mirror_to(writer.get());
+  s->mirror_to(writer.get(), m->created_ms);
   writer->opened(s, m->created_ms, m->seq, std::move(entries));
   for (const auto& ch : m->channels) s->add_channel(ch.name, settings.max_channels, ch.joined_ms);
   {

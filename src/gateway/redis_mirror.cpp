@@ -11,13 +11,16 @@ namespace {
 
 // KEYS m:<sid>, m:<sid>:l. ARGV node, limit, ttl ms, user ('' unless new), created, start seq,
 // close ('1'), channels ('' unchanged, else '=' then the list), last seq, entries...
-// 1: applied; 0: the mirror is another node's now, or gone.
+// 1: applied; 0: another node took the session; 2: the mirror is gone (Redis lost it, or it
+// expired): nothing applied, the writer makes it again.
 constexpr const char* kWrite = R"lua(
 if ARGV[4] ~= '' then
-  redis.call('DEL', KEYS[2])
+  redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('HSET', KEYS[1], 'user', ARGV[4], 'node', ARGV[1], 'created', ARGV[5], 'seq', ARGV[6], 'ch', '')
-elseif redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] then
-  return 0
+else
+  local node = redis.call('HGET', KEYS[1], 'node')
+  if not node then return 2 end
+  if node ~= ARGV[1] then return 0 end
 end
 if ARGV[7] == '1' then
   redis.call('DEL', KEYS[1], KEYS[2])
@@ -34,16 +37,19 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 )lua";
 
-// KEYS m:<sid>, m:<sid>:l. ARGV user, node, liveness key prefix.
+// KEYS m:<sid>, m:<sid>:l. ARGV user, node, liveness key prefix, tombstone ttl ms. What is left is
+// a tombstone (moved, the taker as node) that tells the old node its session went.
 constexpr const char* kTake = R"lua(
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return false end
 local m = {}
 for i = 1, #h, 2 do m[h[i]] = h[i + 1] end
-if m['user'] ~= ARGV[1] then return false end
+if m['user'] ~= ARGV[1] or m['moved'] then return false end
 if m['node'] ~= ARGV[2] and redis.call('EXISTS', ARGV[3] .. m['node']) == 0 then return false end
 local l = redis.call('LRANGE', KEYS[2], 0, -1)
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'moved', '1', 'node', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {m['node'], m['created'], m['seq'], m['ch'], l}
 )lua";
 
@@ -90,8 +96,7 @@ class RedisSessionMirror final : public SessionMirror {
                      std::chrono::milliseconds session_ttl)
       : redis_(redis), node_ttl_(std::to_string(node_ttl.count())), session_ttl_(std::to_string(session_ttl.count())) {}
 
-  std::vector<std::string> write(const std::string& node, const std::vector<MirrorWrite>& writes,
-                                 std::size_t limit) override {
+  Written write(const std::string& node, const std::vector<MirrorWrite>& writes, std::size_t limit) override {
     std::vector<std::vector<std::string>> cmds;
     std::vector<std::size_t> of;  // the write each command is for
     for (std::size_t w = 0; w < writes.size(); ++w) {
@@ -120,13 +125,13 @@ class RedisSessionMirror final : public SessionMirror {
     }
     if (cmds.empty()) return {};
     const auto replies = run(kWrite, write_sha_, cmds);
-    std::vector<std::string> taken;
+    Written out;
     for (std::size_t i = 0; i < replies.size(); ++i) {
-      if (replies[i].type == storage::RedisValue::Type::integer && replies[i].integer == 0 &&
-          (taken.empty() || taken.back() != writes[of[i]].sid))
-        taken.push_back(writes[of[i]].sid);
+      if (replies[i].type != storage::RedisValue::Type::integer || replies[i].integer == 1) continue;
+      auto& list = replies[i].integer == 0 ? out.taken : out.lost;
+      if (list.empty() || list.back() != writes[of[i]].sid) list.push_back(writes[of[i]].sid);
     }
-    return taken;
+    return out;
   }
 
   void keep_alive(const std::string& node, const std::vector<std::string>& sids) override {
@@ -141,7 +146,7 @@ class RedisSessionMirror final : public SessionMirror {
   std::optional<MirroredSession> take(const std::string& sid, const std::string& user,
                                       const std::string& node) override {
     const auto replies =
-        run(kTake, take_sha_, {{"EVALSHA", "", "2", key(sid), key(sid) + ":l", user, node, "arena:m:node:"}});
+        run(kTake, take_sha_, {{"EVALSHA", "", "2", key(sid), key(sid) + ":l", user, node, "arena:m:node:", node_ttl_}});
     const auto& r = replies.at(0);
     if (r.type != storage::RedisValue::Type::array || r.elements.size() != 5) return std::nullopt;
     MirroredSession m;

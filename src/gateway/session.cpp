@@ -15,9 +15,20 @@ Session::Session(std::string id, std::string user_id, std::size_t buffer_limit, 
   gathering_ = true;
 }
 
-void Session::mirror_to(MirrorWriter* writer) {
+void Session::mirror_to(MirrorWriter* writer, std::int64_t created_ms) {
   core::Lock lock(mu_);
   mirror_ = writer;
+  created_ms_ = created_ms;
+}
+
+std::int64_t Session::created_ms() const {
+  core::Lock lock(mu_);
+  return created_ms_;
+}
+
+std::uint64_t Session::released_seq() const {
+  core::Lock lock(mu_);
+  return released_;
 }
 
 void Session::keep(Kept k) {

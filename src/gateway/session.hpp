@@ -53,8 +53,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // With a mirror (cluster mode), a push goes to the socket only once the mirror has it, so that
   // whatever the client saw can be sent again by another gateway: push() hands it to the writer,
-  // which calls release() after the write. Set before the first push.
-  void mirror_to(MirrorWriter* writer);
+  // which calls release() after the write. Set before the first push; `created_ms` is when the
+  // session began (a mirror made again starts from it).
+  void mirror_to(MirrorWriter* writer, std::int64_t created_ms);
+  std::int64_t created_ms() const;
+  std::uint64_t released_seq() const;  // pushes up to here went (or may go) to the socket
 
   // Stamps the next seq, keeps the push for resume, and sends it if a socket is attached (with a
   // mirror: once released). `id` is the route message's id (empty for pushes made here).
@@ -111,6 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<Kept> ring_ ARENA_GUARDED_BY(mu_);      // grows to limit_, then wraps
   std::size_t head_ ARENA_GUARDED_BY(mu_) = 0;        // index of the oldest entry once full
   MirrorWriter* mirror_ ARENA_GUARDED_BY(mu_) = nullptr;
+  std::int64_t created_ms_ ARENA_GUARDED_BY(mu_) = 0;
   bool gathering_ ARENA_GUARDED_BY(mu_) = false;
   std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> gathered_ ARENA_GUARDED_BY(mu_);
   std::unordered_set<std::string> seen_ ARENA_GUARDED_BY(mu_);  // ids stamped while it moved

@@ -118,7 +118,7 @@ struct GatedMirror final : SessionMirror {
   std::condition_variable cv;
   bool open = false;
   std::vector<MirrorWrite> got;
-  std::vector<std::string> write(const std::string&, const std::vector<MirrorWrite>& writes, std::size_t) override {
+  Written write(const std::string&, const std::vector<MirrorWrite>& writes, std::size_t) override {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return open; });
     got.insert(got.end(), writes.begin(), writes.end());
@@ -144,7 +144,7 @@ TEST(MirroredSession, APushReachesTheSocketOnlyOnceTheMirrorHasIt) {
   metrics::Registry registry;
   MirrorWriter writer(mirror, {.node = "n1", .limit = 8}, registry, {[] { return std::vector<std::string>{}; }, {}});
   auto s = std::make_shared<Session>("sid", "u", 8);
-  s->mirror_to(&writer);
+  s->mirror_to(&writer, 1'000);
   writer.opened(s, 1'000);
   auto sink = std::make_shared<RecordingSink>();
   std::size_t replayed = 0;

@@ -52,17 +52,19 @@ struct MirroredSession {
 class SessionMirror {
  public:
   virtual ~SessionMirror() = default;
-  // Applies `writes` (in order) for gateway `node`, keeping `limit` pushes per session. Returns the
-  // sids whose mirror another gateway took (or that is gone): this gateway must let them go.
-  // Throws when the store does not answer.
-  virtual std::vector<std::string> write(const std::string& node, const std::vector<MirrorWrite>& writes,
-                                         std::size_t limit) = 0;
+  struct Written {
+    std::vector<std::string> taken;  // another gateway took these sessions: let them go
+    std::vector<std::string> lost;   // their mirror is gone (Redis lost it): write it again, whole
+  };
+  // Applies `writes` (in order) for gateway `node`, keeping `limit` pushes per session. A write of a
+  // taken or lost session changes nothing. Throws when the store does not answer.
+  virtual Written write(const std::string& node, const std::vector<MirrorWrite>& writes, std::size_t limit) = 0;
   // Says `node` is alive (for the node ttl), and keeps the mirrors of `sids` (its sessions) for the
   // session ttl more.
   virtual void keep_alive(const std::string& node, const std::vector<std::string>& sids) = 0;
-  // Takes session `sid` over for `node` (exactly one caller gets it) and removes its mirror:
-  // nullopt when there is none, it is not `user`'s, or its gateway has been silent for longer than
-  // the liveness ttl.
+  // Takes session `sid` over for `node` (exactly one caller gets it; what stays is a tombstone that
+  // tells the old gateway, for the node ttl): nullopt when there is none, it is not `user`'s, it
+  // moved already, or its gateway has been silent for longer than the node ttl.
   virtual std::optional<MirroredSession> take(const std::string& sid, const std::string& user,
                                               const std::string& node) = 0;
 };
