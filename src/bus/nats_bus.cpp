@@ -198,8 +198,47 @@ namespace {
 
 class JetStreamHistory final : public History {
  public:
-  JetStreamHistory(jsCtx* js, std::string stream) : js_(js), stream_(std::move(stream)) {}
+  JetStreamHistory(jsCtx* js, HistorySettings settings)
+      : js_(js), settings_(std::move(settings)), stream_(settings_.stream) {}
   ~JetStreamHistory() override { jsCtx_Destroy(js_); }
+
+  bool ensure() override {
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr{};
+    const natsStatus s = js_GetStreamInfo(&si, js_, stream_.c_str(), nullptr, &jerr);
+    if (si != nullptr) jsStreamInfo_Destroy(si);
+    if (s == NATS_OK) return false;
+    if (jerr != JSStreamNotFoundErr) check(s, "history stream info");
+    update();
+    return true;
+  }
+
+  // Makes the stream, or brings its settings up to date.
+  void update() {
+    std::vector<const char*> subjects;
+    for (const auto& s : settings_.subjects) subjects.push_back(s.c_str());
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = stream_.c_str();
+    cfg.Subjects = subjects.data();
+    cfg.SubjectsLen = static_cast<int>(subjects.size());
+    cfg.Storage = js_MemoryStorage;
+    cfg.MaxAge = std::chrono::nanoseconds(settings_.max_age).count();
+    cfg.MaxBytes = settings_.max_bytes;
+    cfg.Discard = js_DiscardOld;
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr{};
+    natsStatus s = js_UpdateStream(&si, js_, &cfg, nullptr, &jerr);
+    if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
+      jerr = jsErrCode{};
+      s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
+    }
+    if (si != nullptr) jsStreamInfo_Destroy(si);
+    if (s != NATS_OK)
+      throw std::runtime_error("nats: cannot keep stream " + stream_ + " (is JetStream on: nats-server -js?): " +
+                               natsStatus_GetText(s) + " (JetStream error " + std::to_string(static_cast<int>(jerr)) +
+                               ")");
+  }
 
   std::vector<StoredMessage> since(const std::string& subject, core::SystemTime from, std::size_t limit,
                                    bool& truncated) override {
@@ -265,6 +304,7 @@ class JetStreamHistory final : public History {
 
  private:
   jsCtx* js_;
+  const HistorySettings settings_;
   const std::string stream_;
 };
 
@@ -273,30 +313,8 @@ class JetStreamHistory final : public History {
 std::unique_ptr<History> NatsBus::keep_history(const HistorySettings& settings) {
   jsCtx* js = nullptr;
   check(natsConnection_JetStream(&js, impl_->nc, nullptr), "jetstream");
-  auto history = std::make_unique<JetStreamHistory>(js, settings.stream);  // owns js from here
-  std::vector<const char*> subjects;
-  for (const auto& s : settings.subjects) subjects.push_back(s.c_str());
-  jsStreamConfig cfg;
-  jsStreamConfig_Init(&cfg);
-  cfg.Name = settings.stream.c_str();
-  cfg.Subjects = subjects.data();
-  cfg.SubjectsLen = static_cast<int>(subjects.size());
-  cfg.Storage = js_MemoryStorage;
-  cfg.MaxAge = std::chrono::nanoseconds(settings.max_age).count();
-  cfg.MaxBytes = settings.max_bytes;
-  cfg.Discard = js_DiscardOld;
-  jsStreamInfo* si = nullptr;
-  jsErrCode jerr{};
-  natsStatus s = js_UpdateStream(&si, js, &cfg, nullptr, &jerr);
-  if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
-    jerr = jsErrCode{};
-    s = js_AddStream(&si, js, &cfg, nullptr, &jerr);
-  }
-  if (si != nullptr) jsStreamInfo_Destroy(si);
-  if (s != NATS_OK)
-    throw std::runtime_error("nats: cannot keep stream " + settings.stream + " (is JetStream on: nats-server -js?): " +
-                             natsStatus_GetText(s) + " (JetStream error " + std::to_string(static_cast<int>(jerr)) +
-                             ")");
+  auto history = std::make_unique<JetStreamHistory>(js, settings);  // owns js from here
+  history->update();
   return history;
 }
 

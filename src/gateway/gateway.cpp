@@ -202,6 +202,13 @@ void Gateway::Impl::sweep() {
     }
     bus.publish(protocol::kNodeHeartbeat,
                 protocol::encode(protocol::NodeHeartbeat{settings.node_id, static_cast<std::int64_t>(n)}));
+    if (history != nullptr) {
+      try {  // a NATS server that restarted lost the stream of routed pushes: make it again
+        if (history->ensure()) log->warn("msg=\"the stream of routed pushes was gone (NATS restarted?); made again\"");
+      } catch (const std::exception& e) {
+        log->warn("msg=\"cannot check the stream of routed pushes\" error=\"{}\"", e.what());
+      }
+    }
   }
   if (shared_upgrades != nullptr) {
     try {

@@ -31,6 +31,9 @@ class History {
   // out: `truncated` says so). Throws std::runtime_error when the bus cannot answer.
   virtual std::vector<StoredMessage> since(const std::string& subject, core::SystemTime from, std::size_t limit,
                                            bool& truncated) = 0;
+  // Makes sure the history is kept (a NATS server that restarted has lost its memory streams):
+  // true when it had to be made again. Throws when the bus cannot answer.
+  virtual bool ensure() = 0;
 };
 
 }  // namespace arena::bus
