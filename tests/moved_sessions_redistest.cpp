@@ -214,5 +214,34 @@ TEST(MovedSessions, AReconnectThroughAnotherLiveGatewayTakesTheSessionAndItsChan
   EXPECT_EQ(core.stop(), 0);
 }
 
+TEST(MovedSessions, ADrainedGatewayLeavesItsSessionsToMoveInsteadOfEndingThem) {
+  Env env;
+  ArenaProcess core(ARENA_BIN, env.args("core", "auth,sessions"));
+  ArenaProcess gw1(ARENA_BIN, env.args("gw-1", "gateway"));
+  ArenaProcess gw2(ARENA_BIN, env.args("gw-2", "gateway"));
+  Player a(gw1.port(), testing::guest(core.port()));
+  Player b(gw2.port(), testing::guest(core.port()));
+  ASSERT_EQ(str(a.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
+  ASSERT_EQ(str(b.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
+  EXPECT_EQ(gw1.stop(), 0);  // SIGTERM: a rolling restart closes a's socket with 1001
+  ASSERT_EQ(str(b.request("channel.send", {{"channel", "world"}, {"body", "while away"}}, 2), {"op"}), "channel.send");
+  testing::WsOptions resume;
+  resume.query = "sid=" + a.sid + "&last_seq=0";
+  Player a2(gw2.port(), a.login, resume);
+  ASSERT_TRUE(a2.welcome.at("d").at("resumed").as_bool()) << a2.welcome << gw2.log();
+  auto m = a2.next("channel.message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str(*m, {"d", "body"}), "while away");
+  // After the pushes a had before (all replayed, from 0), from the bus's history.
+  const auto had = a2.welcome.at("d").at("last_seq").as_int64();
+  EXPECT_EQ(a2.welcome.at("d").at("replayed").as_int64(), had);
+  EXPECT_EQ(m->at("seq").as_int64(), had + 1);
+  // Never offline on the way: presence never said a left.
+  const auto p = b.request("presence.query", {{"users", {a.login.user_id}}}, 3);
+  EXPECT_TRUE(p.at("d").at("users").at(a.login.user_id).at("online").as_bool()) << p;
+  EXPECT_EQ(gw2.stop(), 0);
+  EXPECT_EQ(core.stop(), 0);
+}
+
 }  // namespace
 }  // namespace arena
