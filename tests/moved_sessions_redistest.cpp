@@ -18,6 +18,7 @@
 #include "arena/testing/player.hpp"
 #include "arena/testing/redis_server.hpp"
 #include "arena/testing/temp_dir.hpp"
+#include "redis_cluster.hpp"
 
 namespace arena {
 namespace {
@@ -28,17 +29,9 @@ using testing::ArenaProcess;
 using testing::Player;
 using testing::str;
 
-struct Env {
-  testing::RedisServer redis;
-  testing::NatsServer nats;
-  testing::TempDir dir;
-  std::string keys = auth::KeyRing::generate_entry("k1");
-
+struct Env : testing::RedisCluster {
   std::vector<std::string> args(const std::string& node, const std::string& roles) const {
-    return {"serve",       "--listen",     "127.0.0.1:0", "--bus",       nats.url(),
-            "--redis",     redis.url(),    "--node-id",   node,          "--roles",
-            roles,         "--data-dir",   (dir.path() / node).string(), "--auth-jwt-keys",
-            keys,          "--http-access-log", "false",  "--matchmaking-interval", "20ms"};
+    return RedisCluster::args(node, roles, {"--matchmaking-interval", "20ms"});
   }
 };
 
@@ -135,15 +128,21 @@ TEST(MovedSessions, AGatewayKilledMidMatchItsPlayerResumesOnTheOtherWithEveryPus
   EXPECT_EQ(core.stop(), 0);
 }
 
-TEST(MovedSessions, AReconnectThroughAnotherLiveGatewayTakesTheSessionAndItsChannels) {
+// An auth+sessions process and two gateways; a on gw-1 and b on gw-2, both in channel "world".
+struct TwoGatewaysChat : ::testing::Test {
+  void SetUp() override {
+    ASSERT_EQ(str(a.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
+    ASSERT_EQ(str(b.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
+  }
   Env env;
-  ArenaProcess core(ARENA_BIN, env.args("core", "auth,sessions"));
-  ArenaProcess gw1(ARENA_BIN, env.args("gw-1", "gateway"));
-  ArenaProcess gw2(ARENA_BIN, env.args("gw-2", "gateway"));
-  Player a(gw1.port(), testing::guest(core.port()));
-  Player b(gw2.port(), testing::guest(core.port()));
-  ASSERT_EQ(str(a.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
-  ASSERT_EQ(str(b.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
+  ArenaProcess core{ARENA_BIN, env.args("core", "auth,sessions")};
+  ArenaProcess gw1{ARENA_BIN, env.args("gw-1", "gateway")};
+  ArenaProcess gw2{ARENA_BIN, env.args("gw-2", "gateway")};
+  Player a{gw1.port(), testing::guest(core.port())};
+  Player b{gw2.port(), testing::guest(core.port())};
+};
+
+TEST_F(TwoGatewaysChat, AReconnectThroughAnotherLiveGatewayTakesTheSessionAndItsChannels) {
   ASSERT_EQ(str(b.request("channel.send", {{"channel", "world"}, {"body", "one"}}, 2), {"op"}), "channel.send");
   auto one = a.next("channel.message");
   ASSERT_TRUE(one);
@@ -214,15 +213,7 @@ TEST(MovedSessions, AReconnectThroughAnotherLiveGatewayTakesTheSessionAndItsChan
   EXPECT_EQ(core.stop(), 0);
 }
 
-TEST(MovedSessions, ADrainedGatewayLeavesItsSessionsToMoveInsteadOfEndingThem) {
-  Env env;
-  ArenaProcess core(ARENA_BIN, env.args("core", "auth,sessions"));
-  ArenaProcess gw1(ARENA_BIN, env.args("gw-1", "gateway"));
-  ArenaProcess gw2(ARENA_BIN, env.args("gw-2", "gateway"));
-  Player a(gw1.port(), testing::guest(core.port()));
-  Player b(gw2.port(), testing::guest(core.port()));
-  ASSERT_EQ(str(a.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
-  ASSERT_EQ(str(b.request("channel.join", {{"channel", "world"}}, 1), {"op"}), "channel.join");
+TEST_F(TwoGatewaysChat, ADrainedGatewayLeavesItsSessionsToMoveInsteadOfEndingThem) {
   EXPECT_EQ(gw1.stop(), 0);  // SIGTERM: a rolling restart closes a's socket with 1001
   ASSERT_EQ(str(b.request("channel.send", {{"channel", "world"}, {"body", "while away"}}, 2), {"op"}), "channel.send");
   testing::WsOptions resume;

@@ -19,6 +19,7 @@
 #include "arena/testing/redis_server.hpp"
 #include "arena/testing/temp_dir.hpp"
 #include "arena/testing/ws_client.hpp"
+#include "redis_cluster.hpp"
 
 namespace arena {
 namespace {
@@ -27,34 +28,7 @@ namespace json = boost::json;
 using testing::ArenaProcess;
 using testing::str;
 
-struct Env {
-  testing::RedisServer redis;
-  testing::NatsServer nats;
-  testing::TempDir dir;
-  std::string keys = auth::KeyRing::generate_entry("k1");
-
-  std::vector<std::string> args(const std::string& node, const std::string& roles) const {
-    return {"serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--bus",
-            nats.url(),
-            "--redis",
-            redis.url(),
-            "--redis-timeout",
-            "200ms",
-            "--node-id",
-            node,
-            "--roles",
-            roles,
-            "--data-dir",
-            (dir.path() / node).string(),
-            "--auth-jwt-keys",
-            keys,
-            "--http-access-log",
-            "false"};
-  }
-};
+using Env = testing::RedisCluster;
 
 TEST(SessionsInRedis, TwoSessionsProcessesShareStateOutliveOneAndARedisRestart) {
   Env env;

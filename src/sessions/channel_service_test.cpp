@@ -35,6 +35,16 @@ struct Channels : ::testing::Test {
   metrics::Registry registry;
   Backlog backlog{registry};
   ChannelService channels{bus, router, ChannelSettings{.max_members = 2}, directory, backlog};
+
+  // What the channel's members are sent, into `events`.
+  std::vector<std::string> events;
+  std::mutex mu;
+  std::unique_ptr<bus::Subscription> record(const std::string& channel) {
+    return bus.subscribe(protocol::route_channel(channel), [this](const bus::Message& m) {
+      std::lock_guard lock(mu);
+      events.emplace_back(m.data);
+    });
+  }
 };
 
 TEST_F(Channels, AUserCountsOnceHoweverManySessionsAndTheLimitHolds) {
@@ -47,12 +57,7 @@ TEST_F(Channels, AUserCountsOnceHoweverManySessionsAndTheLimitHolds) {
 }
 
 TEST_F(Channels, AClosedSessionLeavesItsChannelsAndCannotJoinLate) {
-  std::vector<std::string> events;
-  std::mutex mu;
-  auto sub = bus.subscribe(protocol::route_channel("lobby"), [&](const bus::Message& m) {
-    std::lock_guard lock(mu);
-    events.emplace_back(m.data);
-  });
+  auto sub = record("lobby");
   join(bus, "lobby", "u1", "s1");
   join(bus, "lobby", "u2", "s2");
   bus.publish(protocol::kSessionClosed, protocol::encode(protocol::SessionEvent{"s1", "u1", "gw"}));
@@ -69,12 +74,7 @@ TEST_F(Channels, AClosedSessionLeavesItsChannelsAndCannotJoinLate) {
 }
 
 TEST_F(Channels, ASessionMovedToAnotherGatewayTakesItsOldOnesPlaceWithoutAWord) {
-  std::vector<std::string> events;
-  std::mutex mu;
-  auto sub = bus.subscribe(protocol::route_channel("lobby"), [&](const bus::Message& m) {
-    std::lock_guard lock(mu);
-    events.emplace_back(m.data);
-  });
+  auto sub = record("lobby");
   join(bus, "lobby", "u1", "s1");
   join(bus, "lobby", "u2", "s2");
   ASSERT_TRUE(bus.wait_idle(5s));
@@ -112,12 +112,7 @@ TEST_F(Channels, MalformedRequestsGetAnErrorAndChangeNothing) {
 // A gateway re-announcing its sessions' channels after the directory lost them (presence.resync)
 // joins quietly: the members hear nothing of it.
 TEST_F(Channels, AQuietRejoinTellsNobody) {
-  std::vector<std::string> events;
-  std::mutex mu;
-  auto sub = bus.subscribe(protocol::route_channel("lobby"), [&](const bus::Message& m) {
-    std::lock_guard lock(mu);
-    events.emplace_back(m.data);
-  });
+  auto sub = record("lobby");
   bus.publish(protocol::kChannelsJoin, R"({"channel":"lobby","user_id":"u1","sid":"s1","quiet":true})");
   ASSERT_TRUE(bus.wait_idle(5s));
   EXPECT_EQ(channels.members("lobby"), std::vector<std::string>{"u1"});

@@ -17,16 +17,20 @@ void open(bus::Bus& bus, const std::string& sid, const std::string& user, const 
   bus.publish(protocol::kSessionOpened, json::serialize(json::object{{"sid", sid}, {"user_id", user}, {"node", node}}));
 }
 
-}  // namespace
-
-TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
+// A presence service on an in-process bus, with a clock the test moves.
+struct Presence : ::testing::Test {
   bus::MemoryBus bus;
   core::FakeClock clock;
   runtime::Timers timers{clock};
   MemoryDirectory directory;
   metrics::Registry registry;
   Backlog backlog{registry};
-  PresenceService presence(bus, clock, timers, directory, backlog);
+  PresenceService presence{bus, clock, timers, directory, backlog};
+};
+
+}  // namespace
+
+TEST_F(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   std::vector<std::string> changes;
   auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-1");
@@ -42,14 +46,7 @@ TEST(Presence, TracksSessionsAndAnnouncesOnlineAndOffline) {
   EXPECT_NE(changes[1].find("false"), std::string::npos);
 }
 
-TEST(Presence, ASessionMovedToAnotherGatewayNeverTakesItsUserOffline) {
-  bus::MemoryBus bus;
-  core::FakeClock clock;
-  runtime::Timers timers{clock};
-  MemoryDirectory directory;
-  metrics::Registry registry;
-  Backlog backlog{registry};
-  PresenceService presence(bus, clock, timers, directory, backlog);
+TEST_F(Presence, ASessionMovedToAnotherGatewayNeverTakesItsUserOffline) {
   std::vector<std::string> changes;
   auto sub = bus.subscribe("presence.changed.*", [&](const bus::Message& m) { changes.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-1");
@@ -64,28 +61,14 @@ TEST(Presence, ASessionMovedToAnotherGatewayNeverTakesItsUserOffline) {
   EXPECT_EQ(changes.size(), 1u);  // online once; never offline on the way
 }
 
-TEST(Presence, IgnoresMalformedEvents) {
-  bus::MemoryBus bus;
-  core::FakeClock clock;
-  runtime::Timers timers{clock};
-  MemoryDirectory directory;
-  metrics::Registry registry;
-  Backlog backlog{registry};
-  PresenceService presence(bus, clock, timers, directory, backlog);
+TEST_F(Presence, IgnoresMalformedEvents) {
   for (const char* bad : {"", "nope", "[]", R"({"sid":1})", R"({"sid":"a.b","user_id":"u","node":"n"})"})
     bus.publish(protocol::kSessionOpened, bad);
   auto r = bus.request_sync(protocol::kPresenceQuery, R"({"users":"u"})", 1s);
   EXPECT_NE(r.data.find("invalid_field"), std::string::npos);
 }
 
-TEST(Presence, ASilentNodesSessionsAreClosedForIt) {
-  bus::MemoryBus bus;
-  core::FakeClock clock;
-  runtime::Timers timers{clock};
-  MemoryDirectory directory;
-  metrics::Registry registry;
-  Backlog backlog{registry};
-  PresenceService presence(bus, clock, timers, directory, backlog);
+TEST_F(Presence, ASilentNodesSessionsAreClosedForIt) {
   std::vector<std::string> closed;
   auto sub = bus.subscribe(protocol::kSessionClosed, [&](const bus::Message& m) { closed.emplace_back(m.data); });
   open(bus, "s1", "u1", "gw-dead");
