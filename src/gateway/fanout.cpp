@@ -28,6 +28,9 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
     auto body = frame_ptr(std::string(payload->text));  // serialised once, shared by every recipient
     for (const auto& s : targets) s->push(body, payload->id);
     metrics.pushes.inc(targets.size());
+  } else if (payload->kind == protocol::RoutePayload::Kind::moved) {
+    for (const auto& s : targets)
+      if (s->id() == payload->text) let_go(s);
   } else {
     const std::string_view keep = payload->text;
     for (const auto& s : targets) {
@@ -82,6 +85,12 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why, bool announce_c
   metrics.sessions_open.dec();
   if (announce_close) announce(s, protocol::kSessionClosed);
   log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
+}
+
+void Gateway::Impl::let_go(const SessionPtr& s) {
+  if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
+    conn->close(CloseCode::resumed_elsewhere, "session resumed on another gateway");
+  expire(s, "moved to another gateway", false);
 }
 
 void Gateway::Impl::announce(const SessionPtr& s, std::string_view subject) {

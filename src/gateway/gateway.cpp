@@ -139,12 +139,7 @@ void Gateway::Impl::start() {
                               for (const auto& [id, s] : sessions) sids.push_back(id);
                               return sids;
                             },
-                            [this](const SessionPtr& s) {
-                              // The player resumed on another gateway: this copy goes quietly.
-                              if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
-                                conn->close(CloseCode::resumed_elsewhere, "session resumed on another gateway");
-                              expire(s, "taken over by another gateway", false);
-                            }});
+                            [this](const SessionPtr& s) { let_go(s); }});
   }
   sweep_timer = timers.every("gateway-sweep", std::chrono::milliseconds(200), sweeper, [this] { sweep(); });
 }

@@ -161,6 +161,9 @@ struct Gateway::Impl final : LinkOwner {
   // Ends `s` here; session.closed goes out unless `announce` is false (a session that moved to
   // another gateway: the new one's session.opened closes it).
   void expire(const SessionPtr& s, const char* why, bool announce = true);
+  // The player resumed `s` on another gateway: its socket here (if any) closes with 4003 and the
+  // session ends without a session.closed (the new one's session.opened closes it).
+  void let_go(const SessionPtr& s);
   void deliver(std::string_view data, const std::vector<SessionPtr>& targets);
   // The pushes routed to `s` (of `user`, in `channels`) since `from`, not kept by the session,
   // oldest first; throws when the history cannot tell (or there were more than a session keeps).

@@ -115,6 +115,7 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
   // presence and channel members never see the user go.
   protocol::SessionEvent opened{s->id(), info.user_id, settings.node_id, *info.resume_sid, s->channels()};
   announcer.post([this, event = protocol::encode(opened)] { bus.publish(protocol::kSessionOpened, event); });
+  router.session_moved(info.user_id, *info.resume_sid);  // the old gateway, if it lives, lets go now
   core::Lock lock(mu);
   settling.emplace(clock.now() + kSettleTime, s);
   return s;

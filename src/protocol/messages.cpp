@@ -249,7 +249,8 @@ template <>
 std::optional<RoutePayload> decode<RoutePayload>(std::string_view data) {
   if (data.size() < 1 + RoutePayload::kIdSize) return std::nullopt;
   const char k = data[0];
-  if (k != static_cast<char>(RoutePayload::Kind::push) && k != static_cast<char>(RoutePayload::Kind::kick))
+  if (k != static_cast<char>(RoutePayload::Kind::push) && k != static_cast<char>(RoutePayload::Kind::kick) &&
+      k != static_cast<char>(RoutePayload::Kind::moved))
     return std::nullopt;
   const auto id = data.substr(1, RoutePayload::kIdSize);
   if (!core::is_uuid(id)) return std::nullopt;

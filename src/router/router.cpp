@@ -45,4 +45,8 @@ void Router::close_other_sessions(std::string_view user_id, std::string_view kee
   bus_.publish(protocol::route_user(user_id), payload(protocol::RoutePayload::Kind::kick, keep_session_id));
 }
 
+void Router::session_moved(std::string_view user_id, std::string_view sid) {
+  bus_.publish(protocol::route_user(user_id), payload(protocol::RoutePayload::Kind::moved, sid));
+}
+
 }  // namespace arena::router

@@ -78,16 +78,17 @@ struct RatingChanged {
 };
 
 // route.user.<id> / route.channel.<name>: a push every recipient session gets, or (users only)
-// a kick of the user's sessions older than `keep_session`. On the wire one kind byte, the
+// a kick of the user's sessions older than `keep_session`, or word that one session moved to
+// another gateway (the gateway holding its old copy lets it go). On the wire one kind byte, the
 // message's id (a UUIDv7: 36 characters, unique per publish, time-ordered) then the text, so a
 // gateway passes a push on without parsing it again. The id lets a gateway that resumes a
 // session moved from another one tell which pushes the session already had.
 struct RoutePayload {
-  enum class Kind : char { push = 'P', kick = 'K' };
+  enum class Kind : char { push = 'P', kick = 'K', moved = 'M' };
   static constexpr std::size_t kIdSize = 36;
   Kind kind = Kind::push;
   std::string_view id;
-  std::string_view text;  // push: the frame body after `{"seq":N,`; kick: the session id to keep
+  std::string_view text;  // push: the frame body after `{"seq":N,`; kick: the session id to keep; moved: the old sid
 };
 // The Unix time in milliseconds a route message id was made at (its UUIDv7 time field).
 std::int64_t route_id_ms(std::string_view id);

@@ -35,6 +35,8 @@ class Router {
   void to_channel(std::string_view channel, std::string_view op, const boost::json::object& d);
   // Asks gateways to close the sessions of `user_id` opened before `keep_session_id`.
   void close_other_sessions(std::string_view user_id, std::string_view keep_session_id);
+  // Tells the gateway holding session `sid` of `user_id` that it moved elsewhere: it lets it go.
+  void session_moved(std::string_view user_id, std::string_view sid);
 
  private:
   bus::Bus& bus_;
