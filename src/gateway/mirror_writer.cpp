@@ -14,7 +14,8 @@ MirrorWriter::MirrorWriter(SessionMirror& mirror, MirrorWriterSettings settings,
                                {"result"})),
       skipped_(registry
                    .counter("gateway_mirror_skipped_total",
-                            "Pushes sent without waiting for the mirror because too many changes were queued")
+                            "Pushes sent without waiting for the mirror (too many changes queued, or a write failed "
+                            "less than a second ago)")
                    .with({})),
       taken_(registry
                  .counter("gateway_mirror_taken_total",
@@ -22,7 +23,8 @@ MirrorWriter::MirrorWriter(SessionMirror& mirror, MirrorWriterSettings settings,
                  .with({})),
       remade_(registry
                   .counter("gateway_mirror_remade_total",
-                           "Session mirrors written again whole because Redis had lost them (a restart)")
+                           "Session mirrors written again whole because Redis had lost them (a restart) or they "
+                           "missed changes (a failed write)")
                   .with({})),
       log_(log::get("gateway")),
       thread_([this] { run(); }) {}
@@ -154,8 +156,8 @@ void MirrorWriter::write(std::vector<Change> batch) {
     done = mirror_.write(settings_.node, writes, settings_.limit);
     writes_.with({"ok"}).inc();
   } catch (const std::exception& e) {
-    // The pushes go out anyway; a move of these sessions to another gateway will find the gap
-    // (the mirror's seq runs ahead of its pushes) and start a new session instead.
+    // The pushes go out anyway, and these sessions' mirrors are made again whole once writes work
+    // (remake_dirty); a move before that finds the gap and starts a new session.
     writes_.with({"failed"}).inc();
     {
       std::lock_guard lock(mu_);

@@ -52,7 +52,7 @@ void Session::push(const std::shared_ptr<const std::string>& body, std::string_v
 
 void Session::stamp(const std::shared_ptr<const std::string>& body, std::string_view id) {
   Outbound out{++seq_, body};
-  keep({out, std::string(id)});
+  keep({out, mirror_ != nullptr ? std::string(id) : std::string()});  // ids matter only to a session that may move
   if (mirror_ != nullptr && mirror_->pushed(shared_from_this(), out, id)) return;  // goes out on release()
   released_ = seq_;
   // Sent under the lock so that concurrent pushes reach the socket in seq order.
