@@ -252,6 +252,30 @@ TEST_P(BusConformance, LargeAndBinaryPayloadsArriveIntact) {
   EXPECT_EQ(in.snapshot()[1].data, "");
 }
 
+// A no-echo client (a gateway's route connection) never hears itself; everyone else hears it, and it
+// hears everyone else, requests included (a gateway answers none, but nothing forbids it). The witness subscribes last on the bus: once it has the
+// sentinel, the client's own message would have arrived before it (one publisher's order).
+TEST_P(BusConformance, ANoEchoClientNeverGetsItsOwnMessages) {
+  auto quiet = bus->open_no_echo("no-echo-test");
+  Inbox own, other;
+  auto s1 = quiet->subscribe("echo.>", own.handler());
+  auto s2 = bus->subscribe("echo.>", other.handler());
+  auto responder = quiet->subscribe("echo.ask", [&](const Message& m) { quiet->publish(m.reply, "answer"); });
+  ASSERT_TRUE(quiet->flush(2s));
+  ASSERT_TRUE(bus->flush(2s));
+  quiet->publish("echo.mine", "from the client");
+  ASSERT_TRUE(other.wait_for(1));
+  bus->publish("echo.theirs", "from the bus");
+  ASSERT_TRUE(own.wait_for(1));
+  ASSERT_TRUE(other.wait_for(2));
+  EXPECT_EQ(own.snapshot()[0].data, "from the bus");
+  EXPECT_EQ(own.size(), 1u);
+  // Requests from elsewhere reach the client's responders, and its replies come back.
+  const auto r = bus->request_sync("echo.ask", "?", 2s);
+  EXPECT_EQ(r.error, RequestError::none);
+  EXPECT_EQ(r.data, "answer");
+}
+
 TEST_P(BusConformance, InvalidSubjectsAreRefused) {
   for (const char* bad : {"", "a..b", ".a", "a.", "a b", "a.*", "a.>"})
     EXPECT_THROW(bus->publish(bad, "x"), std::invalid_argument) << bad;

@@ -149,14 +149,47 @@ bool has_wildcard(std::string_view pattern) {
 }
 }  // namespace
 
+// A client of the bus that never receives its own messages (NATS's no_echo).
+class MemoryBus::NoEcho final : public Bus {
+ public:
+  NoEcho(MemoryBus& bus, std::uint64_t origin) : bus_(bus), origin_(origin) {}
+  void publish(std::string_view subject, std::string_view data, std::string_view reply) override {
+    bus_.publish_from(origin_, subject, data, reply);
+  }
+  std::unique_ptr<Subscription> subscribe(std::string_view pattern, Handler handler,
+                                          std::string_view queue_group) override {
+    return bus_.subscribe_from(origin_, pattern, std::move(handler), queue_group);
+  }
+  void request(std::string_view subject, std::string_view data, std::chrono::milliseconds timeout,
+               ReplyHandler on_reply) override {
+    bus_.request_from(origin_, subject, data, timeout, std::move(on_reply));
+  }
+  bool flush(std::chrono::milliseconds) override { return true; }
+  std::string describe() const override { return "memory"; }
+  std::unique_ptr<Bus> open_no_echo(const std::string& name) override { return bus_.open_no_echo(name); }
+
+ private:
+  MemoryBus& bus_;
+  std::uint64_t origin_;
+};
+
+std::unique_ptr<Bus> MemoryBus::open_no_echo(const std::string&) {
+  return std::make_unique<NoEcho>(*this, next_origin_.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
 std::unique_ptr<Subscription> MemoryBus::subscribe(std::string_view pattern, Handler handler,
                                                    std::string_view queue_group) {
+  return subscribe_from(0, pattern, std::move(handler), queue_group);
+}
+
+std::unique_ptr<Subscription> MemoryBus::subscribe_from(std::uint64_t origin, std::string_view pattern,
+                                                        Handler handler, std::string_view queue_group) {
   if (!valid_pattern(pattern))
     throw std::invalid_argument("bus: invalid subscription subject '" + std::string(pattern) + "'");
   auto queue = std::make_shared<Queue>(std::move(handler), pool_.get(), tracker_.get());
   std::unique_lock lock(mu_);
   const std::uint64_t id = ++next_id_;
-  Entry e{queue, std::string(pattern), std::string(queue_group), id};
+  Entry e{queue, std::string(pattern), std::string(queue_group), id, origin};
   auto& slot = has_wildcard(pattern) ? wildcard_ : exact_[e.pattern];
   auto copy = slot ? std::make_shared<List>(*slot) : std::make_shared<List>();
   copy->push_back(std::move(e));
@@ -181,7 +214,7 @@ void MemoryBus::remove(std::uint64_t id, const std::string& pattern) {
   }
 }
 
-void MemoryBus::collect(std::string_view subject, std::vector<std::shared_ptr<Queue>>& out) {
+void MemoryBus::collect(std::uint64_t origin, std::string_view subject, std::vector<std::shared_ptr<Queue>>& out) {
   std::shared_ptr<const List> exact, wild;
   {
     std::shared_lock lock(mu_);
@@ -191,6 +224,7 @@ void MemoryBus::collect(std::string_view subject, std::vector<std::shared_ptr<Qu
   // Queue groups: gather each group's candidates, then pick one per group.
   std::vector<std::pair<std::string_view, std::vector<const Entry*>>> groups;
   auto consider = [&](const Entry& e) {
+    if (origin != 0 && e.origin == origin) return;
     if (e.group.empty()) {
       out.push_back(e.queue);
       return;
@@ -212,13 +246,18 @@ void MemoryBus::collect(std::string_view subject, std::vector<std::shared_ptr<Qu
 }
 
 void MemoryBus::publish(std::string_view subject, std::string_view data, std::string_view reply) {
+  publish_from(0, subject, data, reply);
+}
+
+void MemoryBus::publish_from(std::uint64_t origin, std::string_view subject, std::string_view data,
+                             std::string_view reply) {
   if (!valid_subject(subject)) throw std::invalid_argument("bus: invalid subject '" + std::string(subject) + "'");
   if (tracker_->owns(subject)) {
     tracker_->resolve(subject, Reply{RequestError::none, std::string(data)});
     return;
   }
   std::vector<std::shared_ptr<Queue>> targets;
-  collect(subject, targets);
+  collect(origin, subject, targets);
   send(targets, Message{subject, reply, data});
 }
 
@@ -228,10 +267,15 @@ void MemoryBus::send(std::vector<std::shared_ptr<Queue>>& targets, const Message
 
 void MemoryBus::request(std::string_view subject, std::string_view data, std::chrono::milliseconds timeout,
                         ReplyHandler on_reply) {
+  request_from(0, subject, data, timeout, std::move(on_reply));
+}
+
+void MemoryBus::request_from(std::uint64_t origin, std::string_view subject, std::string_view data,
+                             std::chrono::milliseconds timeout, ReplyHandler on_reply) {
   if (!valid_subject(subject)) throw std::invalid_argument("bus: invalid subject '" + std::string(subject) + "'");
   const std::string inbox = tracker_->add(std::move(on_reply), timeout);
   std::vector<std::shared_ptr<Queue>> targets;
-  collect(subject, targets);
+  collect(origin, subject, targets);
   if (targets.empty()) {
     tracker_->resolve(inbox, Reply{RequestError::no_responders, {}});
     return;

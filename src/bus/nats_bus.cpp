@@ -80,12 +80,13 @@ std::unique_ptr<Subscription> subscribe_to(natsConnection* nc, const std::string
 struct NatsBus::Impl {
   natsConnection* nc = nullptr;
   std::string url;
+  const core::Clock* clock = nullptr;
   std::unique_ptr<detail::RequestTracker> tracker;
   std::unique_ptr<Subscription> inbox_sub;
 };
 
 std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::string& client_name,
-                                          const core::Clock& clock) {
+                                          const core::Clock& clock, bool no_echo) {
   static const bool pool = [] {
     nats_Open(-1);
     nats_SetMessageDeliveryPoolSize(4);
@@ -111,12 +112,14 @@ std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::str
   check(natsOptions_SetReconnectWait(opts, 250), "reconnect wait");
   check(natsOptions_SetTimeout(opts, 2000), "timeout");
   check(natsOptions_UseGlobalMessageDelivery(opts, true), "delivery pool");
+  check(natsOptions_SetNoEcho(opts, no_echo), "no echo");
   natsConnection* nc = nullptr;
   const natsStatus s = natsConnection_Connect(&nc, opts);
   if (s != NATS_OK) throw std::runtime_error("cannot connect to NATS at " + url + ": " + natsStatus_GetText(s));
   auto impl = std::make_unique<Impl>();
   impl->nc = nc;
   impl->url = url;
+  impl->clock = &clock;
   impl->tracker = std::make_unique<detail::RequestTracker>("_INBOX." + core::random_token(12), clock);
   return std::unique_ptr<NatsBus>(new NatsBus(std::move(impl)));
 }
@@ -140,6 +143,10 @@ NatsBus::~NatsBus() {
 
 std::string NatsBus::describe() const {
   return impl_->url;
+}
+
+std::unique_ptr<Bus> NatsBus::open_no_echo(const std::string& client_name) {
+  return connect(impl_->url, client_name, *impl_->clock, true);
 }
 
 void NatsBus::publish(std::string_view subject, std::string_view data, std::string_view reply) {

@@ -44,6 +44,14 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
   }
 }
 
+void Gateway::Impl::deliver_here(std::string_view subject, std::string_view data) {
+  static const std::string user_prefix = protocol::route_user(""), channel_prefix = protocol::route_channel("");
+  if (subject.starts_with(user_prefix))
+    deliver(data, fanout_targets(&Impl::users, std::string(subject.substr(user_prefix.size()))));
+  else if (subject.starts_with(channel_prefix))
+    deliver(data, fanout_targets(&Impl::channels, std::string(subject.substr(channel_prefix.size()))));
+}
+
 SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   auto s = std::make_shared<Session>(core::new_uuid(), user_id, settings.resume_buffer);
   if (writer) {
@@ -62,7 +70,7 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   // round trip per newly connected user (free on MemoryBus), waited for on the announcer.
   if (subscribed) {
     announcer.post([this, user_id] {
-      if (!bus.flush(settings.request_timeout))
+      if (!routes->flush(settings.request_timeout))
         log->warn("msg=\"bus flush timed out after subscribing\" user={}", user_id);
     });
   }
@@ -128,7 +136,7 @@ bool Gateway::Impl::ensure_subscribed(FanoutMap Impl::*map, const std::string& k
     mine = it->second.generation = ++next_generation;
   }
   auto sub =
-      bus.subscribe(subject, [this, map, key](const bus::Message& m) { deliver(m.data, fanout_targets(map, key)); });
+      routes->subscribe(subject, [this, map, key](const bus::Message& m) { deliver(m.data, fanout_targets(map, key)); });
   {
     core::Lock lock(mu);
     auto it = (this->*map).find(key);

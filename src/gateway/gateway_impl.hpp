@@ -51,7 +51,8 @@ struct Gateway::Impl final : LinkOwner {
         timers(t),
         registry(r),
         metrics(r),
-        router(b),
+        routes(b.open_no_echo(settings.node_id + "-routes")),
+        router(*routes, [this](std::string_view subject, std::string_view data) { deliver_here(subject, data); }),
         upgrade_limiter(c),
         log(log::get("gateway")),
         unknown_ops(metrics.ops.with({"unknown"})) {
@@ -79,6 +80,10 @@ struct Gateway::Impl final : LinkOwner {
   runtime::Timers& timers;
   metrics::Registry& registry;
   GatewayMetrics metrics;
+  // route.* subscriptions and this gateway's own route messages, on a client of the bus that
+  // never echoes: the router hands them to sessions here itself (deliver_here), and the bus
+  // carries them only to other gateways. Declared before every subscription it makes.
+  std::unique_ptr<bus::Bus> routes;
   router::Router router;
   core::MemoryRateLimiter upgrade_limiter;       // WebSocket upgrades per client IP
   core::SharedLimit* shared_upgrades = nullptr;  // the same, counted with the other gateways (set once, at start)
@@ -165,6 +170,8 @@ struct Gateway::Impl final : LinkOwner {
   // session ends without a session.closed (the new one's session.opened closes it).
   void let_go(const SessionPtr& s);
   void deliver(std::string_view data, const std::vector<SessionPtr>& targets);
+  // A route message this gateway published, to its own sessions that `subject` names.
+  void deliver_here(std::string_view subject, std::string_view data);
   // The pushes routed to `s` (of `user`, in `channels`) since `from`, not kept by the session,
   // oldest first; throws when the history cannot tell (or there were more than a session keeps).
   std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> routed_since(

@@ -102,7 +102,7 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
   ensure_subscribed(&Impl::users, info.user_id, protocol::route_user(info.user_id));
   for (const auto& ch : m->channels) local_join(s, ch.name);
   try {
-    if (!bus.flush(settings.request_timeout)) throw std::runtime_error("the bus did not confirm the subscriptions");
+    if (!routes->flush(settings.request_timeout)) throw std::runtime_error("the bus did not confirm the subscriptions");
     const auto missed = routed_since(*m, from_ms);
     if (s->attach(c, last, welcome(s, true, {}, moved_from)) != Session::Attach::attached)
       throw std::logic_error("the kept pushes were checked");

@@ -66,6 +66,11 @@ class Bus {
   // "memory" or the server URL.
   virtual std::string describe() const = 0;
 
+  // Another client of the same bus whose subscriptions never get what it published itself
+  // (NATS's no_echo): a gateway hands its own route messages to its local sessions directly and
+  // lets the bus carry them only to the other gateways. Destroy it before this bus.
+  virtual std::unique_ptr<Bus> open_no_echo(const std::string& client_name) = 0;
+
   // Blocking convenience over request(); not for I/O threads.
   Reply request_sync(std::string_view subject, std::string_view data, std::chrono::milliseconds timeout);
 };

@@ -41,6 +41,7 @@ class MemoryBus final : public Bus {
   // A publish has reached every subscriber's queue when it returns: nothing to wait for.
   bool flush(std::chrono::milliseconds) override { return true; }
   std::string describe() const override { return "memory"; }
+  std::unique_ptr<Bus> open_no_echo(const std::string& client_name) override;
 
   // Tests: waits until every queued message has been handled (also those that handlers
   // published meanwhile). False on timeout. Not from a handler.
@@ -52,15 +53,24 @@ class MemoryBus final : public Bus {
     std::string pattern;
     std::string group;
     std::uint64_t id;
+    std::uint64_t origin;  // the no-echo client that subscribed (0: the bus itself)
   };
   using List = std::vector<Entry>;
 
  private:
   class Sub;
+  class NoEcho;
   struct Pool;
+  // `origin`: the no-echo client publishing or subscribing (0: none); a message never reaches
+  // subscriptions of the client that published it.
+  void publish_from(std::uint64_t origin, std::string_view subject, std::string_view data, std::string_view reply);
+  std::unique_ptr<Subscription> subscribe_from(std::uint64_t origin, std::string_view pattern, Handler handler,
+                                               std::string_view queue_group);
+  void request_from(std::uint64_t origin, std::string_view subject, std::string_view data,
+                    std::chrono::milliseconds timeout, ReplyHandler on_reply);
   void remove(std::uint64_t id, const std::string& pattern);
-  // Entries matching `subject`, with one member picked per queue group.
-  void collect(std::string_view subject, std::vector<std::shared_ptr<Queue>>& out);
+  // Entries matching `subject` (but none of `origin`'s), with one member picked per queue group.
+  void collect(std::uint64_t origin, std::string_view subject, std::vector<std::shared_ptr<Queue>>& out);
   void send(std::vector<std::shared_ptr<Queue>>& targets, const Message& m);
 
   mutable std::shared_mutex mu_;
@@ -68,6 +78,7 @@ class MemoryBus final : public Bus {
   std::unordered_map<std::string, std::shared_ptr<const List>> exact_;
   std::shared_ptr<const List> wildcard_;
   std::uint64_t next_id_ = 0;
+  std::atomic<std::uint64_t> next_origin_{0};
   std::atomic<std::uint64_t> rr_{0};
   std::unique_ptr<detail::RequestTracker> tracker_;
   std::unique_ptr<Pool> pool_;  // null: deliver inline

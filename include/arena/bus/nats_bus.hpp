@@ -14,8 +14,9 @@ class NatsBus final : public Bus {
  public:
   // `url`: one or more comma-separated nats:// URLs. Throws std::runtime_error if no server answers.
   // Request timeouts run on `clock` (it outlives the bus).
+  // `no_echo`: this connection's subscriptions never get what it published itself.
   static std::unique_ptr<NatsBus> connect(const std::string& url, const std::string& client_name,
-                                          const core::Clock& clock = core::system_clock());
+                                          const core::Clock& clock = core::system_clock(), bool no_echo = false);
   ~NatsBus() override;  // destroy every Subscription first
 
   void publish(std::string_view subject, std::string_view data, std::string_view reply = {}) override;
@@ -25,6 +26,8 @@ class NatsBus final : public Bus {
                ReplyHandler on_reply) override;
   bool flush(std::chrono::milliseconds timeout) override;
   std::string describe() const override;
+  // A second connection to the same servers, with no_echo.
+  std::unique_ptr<Bus> open_no_echo(const std::string& client_name) override;
 
   // Makes (or updates) the JetStream stream `settings` names, in the server's memory, and reads
   // from it. Throws std::runtime_error when the server has no JetStream (nats-server without -js).

@@ -11,6 +11,7 @@
 // kick cannot close a newer session).
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,11 @@ std::string push_body(std::string_view op, const boost::json::object& d);
 
 class Router {
  public:
-  explicit Router(bus::Bus& bus) : bus_(bus) {}
+  // Called with every message right after it is published: a gateway publishes on a no-echo
+  // client (bus::Bus::open_no_echo) and hands its own sessions their copy here, without the bus.
+  using LocalDelivery = std::function<void(std::string_view subject, std::string_view data)>;
+
+  explicit Router(bus::Bus& bus, LocalDelivery local = {}) : bus_(bus), local_(std::move(local)) {}
 
   // Every session of `user_id`, on whichever gateway holds it.
   void to_user(std::string_view user_id, std::string_view op, const boost::json::object& d);
@@ -39,7 +44,9 @@ class Router {
   void session_moved(std::string_view user_id, std::string_view sid);
 
  private:
+  void send(const std::string& subject, const std::string& data);
   bus::Bus& bus_;
+  LocalDelivery local_;
 };
 
 }  // namespace arena::router
