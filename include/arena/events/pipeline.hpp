@@ -1,0 +1,85 @@
+#pragma once
+// The two moving parts of the event pipeline, each a thread of its own:
+// - Publisher (every process that emits): takes batches from the Emitter, gives each event its
+//   id (UUIDv7) and JSON, publishes them on the Stream and waits for the stream to hold them;
+//   a batch the stream refused is kept and tried again with backoff (meanwhile the buffer fills,
+//   and what overflows is dropped and counted, never the caller slowed).
+// - Consumer (the `events` role): fetches batches of up to `batch_size` (waiting up to
+//   `batch_timeout` for the first), decodes each message strictly, writes the good ones in one
+//   transaction (ON CONFLICT (id) DO NOTHING: at-least-once delivery, exactly-once rows), stores
+//   the bad ones as dead letters with their reason, then acks the batch. A batch whose write
+//   fails is retried with backoff; after `write_attempts` it is written one event at a time, and an
+//   event that fails alone is dead-lettered (write_failed) so that the rest go on. It holds at most
+//   one batch: that is its back-pressure.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "arena/core/clock.hpp"
+#include "arena/events/emitter.hpp"
+#include "arena/events/store.hpp"
+#include "arena/events/stream.hpp"
+#include "arena/metrics/registry.hpp"
+
+namespace arena::events {
+
+struct PipelineSettings {
+  std::size_t batch_size = 500;
+  std::chrono::milliseconds batch_timeout{200};
+  int write_attempts = 5;
+  std::chrono::milliseconds backoff_base{100};
+  std::chrono::milliseconds backoff_cap{5000};
+  Limits limits;
+};
+
+class Publisher {
+ public:
+  Publisher(Emitter& emitter, Stream& stream, PipelineSettings settings, metrics::Registry& registry);
+  ~Publisher();  // stop()
+  void start();
+  // Publishes what is buffered (up to `timeout`), then stops the thread. True when nothing was left.
+  bool stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+ private:
+  void run();
+  Emitter& emitter_;
+  Stream& stream_;
+  PipelineSettings settings_;
+  metrics::Counter& published_;
+  metrics::Counter& failures_;
+  std::atomic<bool> stopping_{false};
+  std::chrono::steady_clock::time_point give_up_;
+  std::thread thread_;
+};
+
+class Consumer {
+ public:
+  Consumer(Stream& stream, EventStore& store, const Catalogue& catalogue, PipelineSettings settings,
+           const core::Clock& clock, metrics::Registry& registry);
+  ~Consumer();  // stop()
+  void start();
+  // Lets the batch in hand finish, then stops.
+  void stop();
+  // Writes what the stream still hands out (the publishers have stopped), up to `timeout`, then
+  // stops. True when the stream ran empty.
+  bool drain(std::chrono::milliseconds timeout);
+
+ private:
+  void run();
+  // False when the batch could not be stored (only while stopping): it is not acked.
+  bool handle(std::vector<Delivery>& batch);
+  bool write(const std::vector<Event>& good, std::vector<DeadLetter>& dead);
+  Stream& stream_;
+  EventStore& store_;
+  const Catalogue& catalogue_;
+  PipelineSettings settings_;
+  const core::Clock& clock_;
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> empty_fetches_{0};
+  std::thread thread_;
+};
+
+}  // namespace arena::events

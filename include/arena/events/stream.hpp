@@ -1,0 +1,67 @@
+#pragma once
+// The durable stream events travel on between the processes that emit them and the consumer
+// that writes them (the `events` role): setting `events.broker`. `memory` is the in-process
+// queue of embedded mode; the brokers come with their own implementations of this interface.
+//
+// At-least-once: publish() returns once the stream holds every message (a broker confirmed
+// them); the consumer acks a batch only after its rows are committed, and an unacked message is
+// delivered again. Rows are keyed by the event id, so a message delivered twice is one row.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace arena::events {
+
+struct Outgoing {
+  std::string id;  // the event id (a broker's de-duplication key)
+  std::string type;
+  std::string body;  // the encoded event
+};
+
+struct Delivery {
+  std::string body;
+  std::uint64_t tag = 0;  // the stream's handle for ack()
+};
+
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  // Blocks until the stream holds every message. Throws std::runtime_error when it cannot
+  // (the publisher keeps the batch and tries again).
+  virtual void publish(const std::vector<Outgoing>& batch) = 0;
+  // Up to `max` messages, waiting up to `wait` for the first. Empty after close().
+  virtual std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) = 0;
+  // The batch is committed: its messages are not delivered again.
+  virtual void ack(const std::vector<Delivery>& batch) = 0;
+  // fetch() returns at once from now on; publish() refuses.
+  virtual void close() = 0;
+  virtual std::string describe() const = 0;
+};
+
+// The in-process queue (embedded mode): bounded; publish() waits while it is full (on the
+// publisher's thread, never a caller of emit()). Not durable across a crash of the process: what
+// was queued and not yet committed (at most a batch timeout's worth) is lost with it.
+class MemoryStream final : public Stream {
+ public:
+  explicit MemoryStream(std::size_t capacity = 65536) : capacity_(capacity) {}
+  void publish(const std::vector<Outgoing>& batch) override;
+  std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) override;
+  void ack(const std::vector<Delivery>&) override {}
+  void close() override;
+  std::string describe() const override { return "memory"; }
+  std::size_t size() const;
+
+ private:
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> items_;
+  std::uint64_t next_tag_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace arena::events
