@@ -132,7 +132,7 @@ std::vector<Field> build() {
           throw std::invalid_argument("expected memory or a nats:// URL");
       }));
   f.push_back(string_field(
-      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host, worker",
+      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host, worker, events",
       [](auto& s) -> auto& { return s.roles; }, [](string_view v) { parse_roles(v); }));
   f.push_back(size_field(
       "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",
@@ -325,6 +325,29 @@ std::vector<Field> build() {
       "A match whose host stops renewing its lease this long is adopted by another host (at least twice "
       "host.checkpoint_interval)",
       [](auto& s) -> auto& { return s.host.lease; }, 100ms, 10min));
+  f.push_back(string_field(
+      "admin.api_key",
+      "Bearer key of the operators' routes (/v1/admin/...); empty = those routes are off, or >= 32 characters",
+      [](auto& s) -> auto& { return s.admin_key; },
+      [](string_view v) {
+        if (!v.empty() && v.size() < 32) throw std::invalid_argument("expected at least 32 characters (or empty)");
+      },
+      true));
+  f.push_back(string_field(
+      "events.broker", "Where game events travel to the events role: memory (the in-process queue, embedded)",
+      [](auto& s) -> auto& { return s.events.broker; }, one_of({"memory"})));
+  f.push_back(size_field(
+      "events.buffer", "Game events a process holds for publishing; past it droppable ones are dropped and counted",
+      [](auto& s) -> auto& { return s.events.buffer; }, 16, 10'000'000));
+  f.push_back(size_field(
+      "events.batch_size", "Game events the events role writes in one transaction at most",
+      [](auto& s) -> auto& { return s.events.batch_size; }, 1, 100'000));
+  f.push_back(duration_field(
+      "events.batch_timeout", "How long the events role waits to fill a batch",
+      [](auto& s) -> auto& { return s.events.batch_timeout; }, 1ms, 60s));
+  f.push_back(size_field(
+      "events.max_data_bytes", "An event's data (serialised JSON) at most; larger ones are dead-lettered",
+      [](auto& s) -> auto& { return s.events.max_data_bytes; }, 64, 1'000'000));
   f.push_back(duration_field(
       "jobs.lease", "A job whose worker stops heartbeating is rescued after this (heartbeats every third of it)",
       [](auto& s) -> auto& { return s.jobs.lease; }, 100ms, 1h));

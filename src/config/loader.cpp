@@ -161,7 +161,7 @@ void validate(const Settings& s) {
 }  // namespace
 
 std::vector<std::string> parse_roles(std::string_view roles) {
-  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions", "matchmaker", "host", "worker"};
+  static const std::vector<std::string> kAll = {"auth", "gateway", "sessions", "matchmaker", "host", "worker", "events"};
   std::vector<std::string> out;
   while (!roles.empty()) {
     const auto comma = roles.find(',');
@@ -172,7 +172,7 @@ std::vector<std::string> parse_roles(std::string_view roles) {
     if (role == "all") return kAll;
     if (std::find(kAll.begin(), kAll.end(), role) == kAll.end())
       throw std::invalid_argument("unknown role '" + role +
-                                  "' (roles: all, auth, gateway, sessions, matchmaker, host, worker)");
+                                  "' (roles: all, auth, gateway, sessions, matchmaker, host, worker, events)");
     if (std::find(out.begin(), out.end(), role) == out.end()) out.push_back(role);
   }
   if (out.empty()) throw std::invalid_argument("expected at least one role");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "arena/auth/settings.hpp"
+#include "arena/events/settings.hpp"
 #include "arena/gateway/settings.hpp"
 #include "arena/http/settings.hpp"
 #include "arena/jobs/settings.hpp"
@@ -48,7 +49,7 @@ struct Settings {
   std::string database;        // empty: SQLite in data_dir; postgres://... : PostgreSQL
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
-  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host, worker
+  std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host, worker, events
   http::Settings http;
   auth::Settings auth;
   gateway::Settings gateway;
@@ -56,6 +57,8 @@ struct Settings {
   matchmaking::Settings matchmaking;
   match::HostSettings host;
   jobs::WorkerSettings jobs;
+  events::Settings events;
+  std::string admin_key;  // admin.api_key: Bearer key of the operators' routes (/v1/admin/...); empty: off
   leaderboards::Settings leaderboards;
   PostgresSettings postgres;
   RedisSettings redis;

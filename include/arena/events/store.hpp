@@ -1,6 +1,7 @@
 #pragma once
-// Analytics storage: the `events` table (migrations/sqlite/0007_events.sql) and the messages that
-// were dead-lettered with their reasons. SQLite in embedded mode (SqliteEventStore).
+// Analytics storage: the `events` table (migrations/sqlite/0007_events.sql,
+// migrations/postgres/0008_events.sql) and the messages that were dead-lettered with their
+// reasons. SQLite in embedded mode, PostgreSQL in a cluster.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 namespace arena::storage {
 class Sqlite;
+class PgPool;
 }
 
 namespace arena::events {
@@ -49,6 +51,20 @@ class SqliteEventStore final : public EventStore {
 
  private:
   storage::Sqlite& db_;
+};
+
+// A batch is one statement: the events as one JSON array parameter, unpacked by
+// jsonb_to_recordset (one round trip, whatever the batch size).
+class PgEventStore final : public EventStore {
+ public:
+  explicit PgEventStore(storage::PgPool& pool) : pool_(pool) {}
+  int write(const std::vector<Event>& batch) override;
+  void dead_letter(const std::vector<DeadLetter>& letters) override;
+  std::vector<Event> query(const Query& q) override;
+  std::vector<DeadLetter> dead_letters(int limit) override;
+
+ private:
+  storage::PgPool& pool_;
 };
 
 }  // namespace arena::events

@@ -1,0 +1,17 @@
+#pragma once
+// Settings section `events` (the game-event pipeline; docs/events.md).
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace arena::events {
+
+struct Settings {
+  std::string broker = "memory";  // memory: the in-process queue (embedded)
+  std::size_t buffer = 65536;     // events a process holds before it drops droppable ones
+  std::size_t batch_size = 500;   // events the consumer writes in one transaction at most
+  std::chrono::milliseconds batch_timeout{200};  // how long the consumer waits to fill a batch
+  std::size_t max_data_bytes = 8192;             // an event's serialised data
+};
+
+}  // namespace arena::events
