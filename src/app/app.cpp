@@ -46,6 +46,9 @@ struct App::Impl {
   // objects, since its routes point into them.
   ~Impl() {
     for (auto it = roles.rbegin(); it != roles.rend(); ++it) (*it)->stop();
+    // Not drained (a test, a failed start): nothing takes events any more.
+    if (event_stream) event_stream->close();
+    if (publisher) publisher->stop(std::chrono::milliseconds(0));
     timers.stop();
     revoked_sub.reset();
     server.reset();
@@ -72,11 +75,17 @@ struct App::Impl {
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<bus::Subscription> revoked_sub;
   http::Router routes;
+  // Game events: declared before the roles, which emit until they are gone.
+  events::Catalogue event_types;
+  std::unique_ptr<events::Stream> event_stream;
+  std::unique_ptr<events::Emitter> emitter;
+  std::unique_ptr<events::Publisher> publisher;
   std::unique_ptr<Shared> shared;
   std::vector<std::unique_ptr<Component>> roles;  // in start order
   std::unique_ptr<http::Server> server;
 
   void start_shared();
+  void start_events();
   void add_ops_routes();
 };
 
@@ -177,17 +186,40 @@ void App::Impl::start_shared() {
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" database=postgres count={}", applied);
     pg = std::make_unique<storage::PgPool>(storage::PgPoolSettings{
         .url = s.database, .size = s.postgres.pool_size, .wait = s.postgres.wait, .attempts = s.postgres.attempts});
-  } else if (has("auth") || has("host") || has("worker") || has("matchmaker")) {
+  } else if (has("auth") || has("host") || has("worker") || has("matchmaker") || has("events")) {
     db = open_database(s);
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" count={}", applied);
   }
   shared = std::make_unique<Shared>(Shared{clock, timers, registry, *bus, *router_, routes, *verifier, *auth_metrics,
                                            db.get(), pg.get(), redis.get()});
+  start_events();
   if (redis)
     shared->redis_errors = &registry.counter("arena_redis_errors_total",
                                              "Redis calls that failed (Redis down or too slow); the caller fell back",
                                              {"use"});
+}
+
+// The process's game-event emitter, and with a stream the publisher that feeds it. With
+// events.broker = memory the stream is the in-process queue, taken by this process's events role:
+// without one, nothing would take it, and the emitter is off.
+void App::Impl::start_events() {
+  const auto& s = settings.events;
+  if (s.broker == "memory" && has("events")) event_stream = std::make_unique<events::MemoryStream>(s.buffer);
+  emitter = std::make_unique<events::Emitter>(settings.node_id, event_stream ? s.buffer : 0, event_types, clock,
+                                              registry);
+  shared->events = emitter.get();
+  shared->event_types = &event_types;
+  if (!event_stream) {
+    log::get("events")->info("msg=\"game events are not recorded by this process\" why=\"events.broker = {} and no "
+                             "events role here\"",
+                             s.broker);
+    return;
+  }
+  publisher = std::make_unique<events::Publisher>(*emitter, *event_stream, events::pipeline_settings(s), registry);
+  publisher->start();
+  shared->event_stream = event_stream.get();
+  shared->event_publisher = publisher.get();
 }
 
 void App::start() {
@@ -205,6 +237,8 @@ void App::start() {
 
   // The roles, in dependency order: each starts after the ones it talks to in this process.
   auto& sh = *im.shared;
+  // First, so that it drains last: it writes what the others emitted up to their end.
+  if (im.has("events")) im.roles.push_back(events_role(s.events, s.admin_key, sh));
   if (im.has("auth")) im.roles.push_back(auth_role(s.auth, s.http, sh));
   if (im.has("sessions")) im.roles.push_back(sessions_role(s.channels, sh));
   if (im.has("host")) {
@@ -245,6 +279,8 @@ bool App::drain() {
   bool clean = true;
   for (auto it = im.roles.rbegin(); it != im.roles.rend(); ++it)
     clean = (*it)->drain(im.settings.http.shutdown_timeout) && clean;
+  // Without an events role here the publisher still sends what the roles emitted (a broker).
+  if (im.publisher) clean = im.publisher->stop(im.settings.http.shutdown_timeout) && clean;
   if (im.server) clean = im.server->drain() && clean;
   return clean;
 }

@@ -57,6 +57,10 @@ class AuthRole final : public Component {
     service_ = std::make_unique<auth::AuthService>(
         *accounts_, *tokens_, shared_.verifier, *hasher_, *limiter_, shared_.clock, shared_.auth_metrics, limits,
         [&bus = shared_.bus](const std::string& sid) { bus.publish(protocol::kAuthRevoked, sid); });
+    service_->on_login([events = shared_.events](const auth::AuthService::Login& l) {
+      if (events != nullptr)
+        events->emit("auth.login", {.user_id = l.user_id}, {{"method", l.method}, {"new_account", l.new_account}});
+    });
     auth::add_routes(shared_.routes, *service_, {json_max_depth_});
     // Which of these user ids are accounts (party invites go only to real players).
     exists_sub_ = shared_.bus.subscribe(

@@ -130,13 +130,6 @@ json::object board_json(const BoardServices& b, const leaderboards::Board& board
           {"server_writes", board.writable_by_server}};
 }
 
-bool same_key(std::string_view a, std::string_view b) {  // in time that does not depend on where they differ
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 double number_field(const json::object& o, std::string_view key, bool required) {
   const auto* v = o.if_contains(key);
   if (v == nullptr) {

@@ -39,6 +39,14 @@ class GatewayRole final : public Component {
     }
     gateway_ = std::make_unique<gateway::Gateway>(settings_, shared_.bus, shared_.verifier, shared_.clock,
                                                   shared_.timers, shared_.registry, cluster);
+    if (auto* events = shared_.events)
+      gateway_->on_session_change([events](const gateway::Gateway::SessionChange& c) {
+        if (c.opened)
+          events->emit("session.opened", {.user_id = c.user_id}, {{"sid", c.sid}});
+        else
+          events->emit("session.closed", {.user_id = c.user_id},
+                       {{"sid", c.sid}, {"duration_ms", c.age_ms}, {"reason", c.reason}});
+      });
     gateway_->install(shared_.routes);
     // A login ended anywhere in the cluster closes its sockets here (the App's own subscription
     // makes the verifier refuse its tokens).

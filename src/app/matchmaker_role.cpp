@@ -145,8 +145,15 @@ class MatchmakerRole final : public Component {
 
  private:
   void lead() {
+    matchmaking::MatchmakerService::Emit emit;
+    if (auto* events = shared_.events)
+      emit = [events](std::string_view type, const std::string& user, const std::string& mode,
+                      const std::string& region, const std::string& match_id, boost::json::object data) {
+        events->emit(type, {.user_id = user, .match_id = match_id, .mode = mode, .region = region}, std::move(data));
+      };
     service_ = std::make_unique<matchmaking::MatchmakerService>(shared_.bus, shared_.clock, modes_, *ratings_,
-                                                                shared_.registry, settings_, &shared_.timers);
+                                                                shared_.registry, settings_, &shared_.timers,
+                                                                std::move(emit));
     leader_.set(1);
   }
   // On the election strand (and once in start(), before it runs).

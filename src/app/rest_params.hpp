@@ -28,6 +28,15 @@ inline int page_limit(const http::Request& req, int def, int max) {
   return n;
 }
 
+// A key from a request against the configured one, in time that does not depend on where they
+// differ (leaderboards.server_key, admin.api_key).
+inline bool same_key(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
 // A path parameter that names an id (a user, a match): `unknown` when it cannot be one.
 inline std::string id_param(const http::Request& req, std::string_view name, Code unknown) {
   const std::string id(req.param(name));

@@ -16,6 +16,9 @@
 #include "arena/config/settings.hpp"
 #include "arena/core/clock.hpp"
 #include "arena/core/json_input.hpp"
+#include "arena/events/emitter.hpp"
+#include "arena/events/pipeline.hpp"
+#include "arena/events/settings.hpp"
 #include "arena/http/router.hpp"
 #include "arena/leaderboards/store.hpp"
 #include "arena/metrics/registry.hpp"
@@ -59,6 +62,11 @@ struct Shared {
   storage::RedisPool* redis = nullptr;  // shared state (rate limits), when `redis` names one
   // arena_redis_errors_total{use}, with `redis`: the calls that failed, by what they were for.
   metrics::Family<metrics::Counter>* redis_errors = nullptr;
+  // Game events: every role emits into `events` (off when nothing in this process takes them).
+  events::Emitter* events = nullptr;
+  const events::Catalogue* event_types = nullptr;
+  events::Stream* event_stream = nullptr;        // null when this process publishes nowhere
+  events::Publisher* event_publisher = nullptr;  // with event_stream
 };
 
 std::unique_ptr<Component> auth_role(const auth::Settings& settings, const http::Settings& http, Shared& shared);
@@ -85,6 +93,8 @@ void add_player_routes(http::Router& routes, BoardServices& boards);
 void add_board_routes(http::Router& routes, BoardServices& boards);
 // Applies finished matches (ratings by the modes in `modes`, boards) and the upkeep jobs; serves
 // the player and board routes.
+// Writes the game events of the stream into analytics storage; serves /v1/admin/events.
+std::unique_ptr<Component> events_role(const events::Settings& settings, std::string admin_key, Shared& shared);
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
                                        leaderboards::Settings boards, std::size_t json_max_depth, Shared& shared);
 

@@ -100,6 +100,12 @@ TokenPair AuthService::finish_login(PendingLogin& p, const std::string& user_id)
   return std::move(p.tokens);
 }
 
+TokenPair AuthService::logged_in(std::string_view method, TokenPair tokens, const std::string& user_id,
+                                 bool new_account) {
+  if (on_login_) on_login_(Login{method, user_id, new_account});
+  return tokens;
+}
+
 TokenPair AuthService::start_session(const Account& account) {
   auto p = pending_login();
   tokens_.start_family(p.family.family_id, account.id, p.family.token_hash, p.family.now, p.family.expires_at);
@@ -111,7 +117,7 @@ TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
                std::nullopt,     std::nullopt, clock_.now_unix()};
   auto account = accounts_.create(a);
   metrics_.logins.with({"guest", "ok"}).inc();
-  return start_session(*account);
+  return logged_in("guest", start_session(*account), account->id, true);
 }
 
 TokenPair AuthService::device(const std::string& device_id, const std::optional<std::string>& display_name) {
@@ -125,7 +131,7 @@ TokenPair AuthService::device(const std::string& device_id, const std::optional<
         throw Error(Code::account_disabled, "this account is disabled");
       }
       metrics_.logins.with({"device", "ok"}).inc();
-      return finish_login(login, known->id);
+      return logged_in("device", finish_login(login, known->id), known->id, false);
     }
   }
   NewAccount fresh{core::new_uuid(), "device",     display_name ? check_display_name(*display_name) : guest_name(),
@@ -136,7 +142,7 @@ TokenPair AuthService::device(const std::string& device_id, const std::optional<
     throw Error(Code::account_disabled, "this account is disabled");
   }
   metrics_.logins.with({"device", "ok"}).inc();
-  return start_session(account);
+  return logged_in("device", start_session(account), account.id, true);
 }
 
 void AuthService::throttle(const std::string& client_ip, const std::string& email) {
@@ -163,7 +169,7 @@ TokenPair AuthService::register_password(const std::string& email_in, const std:
     throw Error(Code::email_taken, "an account with this email already exists");
   }
   metrics_.logins.with({"register", "ok"}).inc();
-  return start_session(*account);
+  return logged_in("register", start_session(*account), account->id, true);
 }
 
 TokenPair AuthService::login(const std::string& email_in, const std::string& password, const std::string& client_ip) {
@@ -188,7 +194,7 @@ TokenPair AuthService::login(const std::string& email_in, const std::string& pas
   if (hasher_.needs_rehash(found->password_hash))
     accounts_.set_password_hash(found->account.id, hasher_.hash(password), clock_.now_unix());
   metrics_.logins.with({"password", "ok"}).inc();
-  return start_session(found->account);
+  return logged_in("password", start_session(found->account), found->account.id, false);
 }
 
 TokenPair AuthService::refresh(const std::string& refresh_token) {

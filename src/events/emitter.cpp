@@ -12,11 +12,12 @@ EmitterMetrics::EmitterMetrics(metrics::Registry& r)
 
 Emitter::Emitter(std::string node, std::size_t capacity, const Catalogue& catalogue, const core::Clock& clock,
                  metrics::Registry& registry)
-    : node_(std::move(node)), capacity_(std::max<std::size_t>(capacity, 1)), catalogue_(catalogue), clock_(clock),
+    : node_(std::move(node)), capacity_(capacity), catalogue_(catalogue), clock_(clock),
       metrics_(registry),
       other_{&metrics_.emitted.with({"other"}), &metrics_.dropped.with({"other"})} {}
 
 bool Emitter::emit(std::string_view type, About about, boost::json::object data) {
+  if (capacity_ == 0) return false;  // off: nothing in this process records events
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
   const auto* info = catalogue_.find(type);
   // A type nobody declared goes on (the consumer dead-letters it, with its reason) but may be dropped.

@@ -7,7 +7,10 @@ namespace arena::events {
 void MemoryStream::publish(const std::vector<Outgoing>& batch) {
   std::unique_lock lock(mu_);
   for (const auto& o : batch) {
-    cv_.wait(lock, [&] { return items_.size() < capacity_ || closed_; });
+    // The publisher retries a refused batch: the ones already queued go again, and the
+    // consumer writes them once (their ids).
+    if (!cv_.wait_for(lock, std::chrono::seconds(1), [&] { return items_.size() < capacity_ || closed_; }))
+      throw std::runtime_error("the event stream is full");
     if (closed_) throw std::runtime_error("the event stream is closed");
     items_.push_back(o.body);
     cv_.notify_all();

@@ -76,6 +76,7 @@ SessionPtr Gateway::Impl::open_session(const std::string& user_id) {
   }
   metrics.sessions_open.inc();
   announce(s, protocol::kSessionOpened);
+  if (session_changes) session_changes({true, s->user_id(), s->id(), 0, {}});
   return s;
 }
 
@@ -91,7 +92,11 @@ void Gateway::Impl::expire(const SessionPtr& s, const char* why, bool announce_c
   dropped.clear();
   if (writer) writer->closed(s);
   metrics.sessions_open.dec();
-  if (announce_close) announce(s, protocol::kSessionClosed);
+  if (announce_close) {
+    announce(s, protocol::kSessionClosed);
+    if (session_changes)  // session ids are UUIDv7: they carry when the session began
+      session_changes({false, s->user_id(), s->id(), unix_ms(clock.now()) - protocol::route_id_ms(s->id()), why});
+  }
   log->debug("msg=\"session closed\" sid={} reason=\"{}\"", s->id(), why);
 }
 

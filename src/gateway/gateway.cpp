@@ -284,6 +284,10 @@ Gateway::~Gateway() {
   impl_->stop();
 }
 
+void Gateway::on_session_change(std::function<void(const SessionChange&)> fn) {
+  impl_->session_changes = std::move(fn);
+}
+
 void Gateway::install(http::Router& router) {
   auto impl = impl_;
   router.add_upgrade(

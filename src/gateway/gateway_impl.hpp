@@ -91,6 +91,7 @@ struct Gateway::Impl final : LinkOwner {
   SessionMirror* mirror = nullptr;
   bus::History* history = nullptr;
   std::unique_ptr<MirrorWriter> writer;  // with `mirror`
+  std::function<void(const Gateway::SessionChange&)> session_changes;  // set once, at start
   std::shared_ptr<spdlog::logger> log;
   // Resolved once: nothing per message looks a label up.
   std::vector<metrics::Counter*> op_counts;  // by table() index

@@ -44,7 +44,9 @@ int status_of(Code code) {
     case Code::not_party_leader:
     case Code::not_party_member:
     case Code::not_invited:
-    case Code::server_writes_off: return 403;
+    case Code::server_writes_off:
+    case Code::admin_off:
+    case Code::admin_only: return 403;
     case Code::not_found:
     case Code::account_not_found:
     case Code::no_such_user:

@@ -82,6 +82,12 @@ void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {
   send(pushes);
   log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),
             seated.size());
+  if (match_events)
+    match_events("match.started", spec,
+                 {{"game", spec.game},
+                  {"seats", teams},
+                  {"bots", static_cast<std::int64_t>(spec.seats.size() - seated.size())},
+                  {"tick_rate", spec.tick_rate}});
   schedule(match);
 }
 
@@ -132,9 +138,10 @@ void MatchHost::Impl::schedule(const MatchPtr& match) {
 }
 
 MatchHost::MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock,
-                     metrics::Registry& registry, HostSettings settings, BotFactory make_bot)
+                     metrics::Registry& registry, HostSettings settings, BotFactory make_bot, MatchEvent events)
     : impl_(std::make_shared<Impl>(bus, std::move(games), store, clock, registry, std::move(settings),
                                    std::move(make_bot))) {
+  impl_->match_events = std::move(events);
   if (impl_->settings.node.empty()) impl_->settings.node = "host-" + core::random_token(6);
   std::weak_ptr<Impl> weak = impl_;
   impl_->subs.push_back(bus.subscribe(

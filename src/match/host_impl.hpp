@@ -28,6 +28,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   const core::Clock& clock;
   HostSettings settings;
   BotFactory make_bot;
+  MatchHost::MatchEvent match_events;  // from the constructor
   router::Router router;
   std::shared_ptr<spdlog::logger> log = log::get("host");
   Scheduler scheduler;

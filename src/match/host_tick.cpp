@@ -115,6 +115,21 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
   std::vector<std::string> told = retired->humans;
   told.insert(told.end(), retired->watchers.begin(), retired->watchers.end());
   announce_end(rec, std::move(told));
+  if (match_events) {
+    // Placements without the game's stats and summary: an event stays small (events.max_data_bytes).
+    json::array placements;
+    for (const auto& p : rec.result.placements) {
+      const auto& seat = rec.spec.seats.at(static_cast<std::size_t>(p.seat));
+      placements.push_back(json::object{{"seat", p.seat},
+                                        {"user_id", seat.bot ? json::value(nullptr) : json::value(seat.user_id)},
+                                        {"bot", seat.bot},
+                                        {"place", p.place}});
+    }
+    json::object data{{"game", rec.spec.game}, {"ticks", rec.ticks}, {"placements", std::move(placements)}};
+    data["duration_ms"] = rec.spec.tick_rate > 0 ? static_cast<std::int64_t>(rec.ticks * 1000 / rec.spec.tick_rate) : 0;
+    data["error"] = rec.error.empty() ? json::value(nullptr) : json::value(rec.error);
+    match_events("match.ended", rec.spec, std::move(data));
+  }
   ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
   sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
   active_matches.dec();

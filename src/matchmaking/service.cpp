@@ -84,6 +84,8 @@ struct MatchmakerService::Impl {
     };
   }
 
+  MatchmakerService::Emit emit;  // from the constructor, before any op
+
   Impl(bus::Bus& b, const core::Clock& c, std::vector<ModeConfig> modes, RatingSource& r, metrics::Registry& reg,
        Settings s)
       : bus(b),
@@ -167,6 +169,7 @@ struct MatchmakerService::Impl {
         d["ping_limit_ms"] = e.ping_limit;
       }
       if (!e.party_id.empty()) d["party_id"] = e.party_id;
+      emit_ticket(e);
       stats.ticket_left(e);
       out.pushes.push_back({e.users, "mm.status", std::move(d)});
     }
@@ -182,10 +185,53 @@ struct MatchmakerService::Impl {
         }
       }
       out.publishes.emplace_back(protocol::kMatchFound, protocol::encode(found));
+      emit_formed(m);
       stats.formed(m);
       log->info("msg=\"match formed\" match_id={} mode={} region={} players={} bots_fill={} spread={:.0f} gap={:.3f}",
                 m.match_id, m.mode, m.region, m.waits_s.size(), m.bots_fill, m.rating_spread, m.win_gap);
     }
+  }
+
+  // The game events of a ticket's change (mm.found is told as mm.matched, per match: emit_formed).
+  void emit_ticket(const StatusEvent& e) ARENA_REQUIRES(mu) {
+    if (!emit || e.users.empty()) return;
+    const char* type = e.state == TicketState::queued      ? "mm.queued"
+                       : e.state == TicketState::cancelled ? "mm.cancelled"
+                       : e.state == TicketState::expired   ? "mm.expired"
+                                                           : nullptr;
+    if (type == nullptr) return;
+    json::array users;
+    for (const auto& u : e.users) users.push_back(json::value(u));
+    json::object d{{"ticket_id", e.ticket_id}, {"users", std::move(users)}};
+    if (!e.party_id.empty()) d["party_id"] = e.party_id;
+    if (!e.reason.empty()) d["reason"] = e.reason;
+    if (e.state == TicketState::queued) {
+      d["rating_window"] = std::round(e.window);
+      d["ping_limit_ms"] = e.ping_limit;
+    }
+    emit(type, e.users.front(), e.mode, "", "", std::move(d));
+  }
+
+  void emit_formed(const FormedMatch& m) ARENA_REQUIRES(mu) {
+    if (!emit) return;
+    json::array players, waits;
+    std::string first;
+    for (const auto& team : m.teams)
+      for (const auto& p : team) {
+        if (first.empty()) first = p.user_id;
+        players.push_back(json::object{{"user_id", p.user_id},
+                                       {"rating", std::round(p.rating * 100) / 100},
+                                       {"ping_ms", p.ping},
+                                       {"party_id", p.party_id.empty() ? json::value(nullptr) : json::value(p.party_id)}});
+      }
+    for (double w : m.waits_s) waits.push_back(std::round(w * 1000) / 1000);
+    emit("mm.matched", first, m.mode, m.region, m.match_id,
+         {{"players", std::move(players)},
+          {"waits_s", std::move(waits)},
+          {"bots_fill", m.bots_fill},
+          {"open_seats", m.open_seats},
+          {"rating_spread", std::round(m.rating_spread)},
+          {"win_gap", std::round(m.win_gap * 1000) / 1000}});
   }
 
   // party.updated to the members of the event's party, as it is now.
@@ -365,9 +411,10 @@ struct MatchmakerService::Impl {
 
 MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes,
                                      RatingSource& ratings, metrics::Registry& registry, Settings settings,
-                                     runtime::Timers* timers)
+                                     runtime::Timers* timers, Emit emit)
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;
+  im.emit = std::move(emit);
   if (timers != nullptr) im.strand = std::make_unique<runtime::Strand>("matchmaker", runtime::Priority::background);
   im.subs.push_back(bus.subscribe(
       protocol::kMatchmakerOp, [&im](const bus::Message& m) { im.take_op(m); }, protocol::kMatchmakerGroup));

@@ -40,6 +40,15 @@ class AuthService {
               core::RateLimiter& limiter, const core::Clock& clock, AuthMetrics& metrics, const AuthLimits& limits,
               std::function<void(const std::string&)> on_revoked = {});
 
+  // A successful login, for the game-event stream (auth.login).
+  struct Login {
+    std::string_view method;  // guest, device, register, password
+    const std::string& user_id;
+    bool new_account;
+  };
+  // Called on the login's thread after each successful login (set once, before serving).
+  void on_login(std::function<void(const Login&)> fn) { on_login_ = std::move(fn); }
+
   TokenPair guest(const std::optional<std::string>& display_name);
   TokenPair device(const std::string& device_id, const std::optional<std::string>& display_name);
   TokenPair register_password(const std::string& email, const std::string& password, const std::string& display_name,
@@ -71,6 +80,7 @@ class AuthService {
   PendingLogin pending_login();
   TokenPair finish_login(PendingLogin& login, const std::string& user_id);
   TokenPair start_session(const Account& account);
+  TokenPair logged_in(std::string_view method, TokenPair tokens, const std::string& user_id, bool new_account);
   void throttle(const std::string& client_ip, const std::string& email);
   void mark_revoked(const std::string& session_id);
 
@@ -84,6 +94,7 @@ class AuthService {
   AuthMetrics& metrics_;
   AuthLimits limits_;
   std::function<void(const std::string&)> on_revoked_;
+  std::function<void(const Login&)> on_login_;
 };
 
 }  // namespace arena::auth

@@ -40,7 +40,7 @@ namespace arena {
           X(not_in_party) X(not_party_leader) X(not_party_member) X(already_member) X(not_member) X(no_such_party)  \
               X(not_invited) /* matches */                                                                          \
       X(no_such_match) X(not_in_match) /* leaderboards */ X(no_such_board) X(no_such_season)                        \
-          X(server_writes_off) /* the server itself */                                                              \
+          X(server_writes_off) /* operators */ X(admin_off) X(admin_only) /* the server itself */                                                              \
       X(overloaded) X(unavailable) X(storage_unavailable) X(not_ready) X(shutting_down) X(internal)
 
 enum class Code : std::uint8_t {

@@ -40,6 +40,7 @@ struct Emitted {
 
 class Emitter {
  public:
+  // `capacity` 0: off (no stream in this process takes events; emit() returns false, uncounted).
   Emitter(std::string node, std::size_t capacity, const Catalogue& catalogue, const core::Clock& clock,
           metrics::Registry& registry);
 

@@ -18,6 +18,7 @@
 
 #include "arena/core/clock.hpp"
 #include "arena/events/emitter.hpp"
+#include "arena/events/settings.hpp"
 #include "arena/events/store.hpp"
 #include "arena/events/stream.hpp"
 #include "arena/metrics/registry.hpp"
@@ -32,6 +33,14 @@ struct PipelineSettings {
   std::chrono::milliseconds backoff_cap{5000};
   Limits limits;
 };
+
+inline PipelineSettings pipeline_settings(const Settings& s) {
+  PipelineSettings p;
+  p.batch_size = s.batch_size;
+  p.batch_timeout = s.batch_timeout;
+  p.limits.max_data_bytes = s.max_data_bytes;
+  return p;
+}
 
 class Publisher {
  public:

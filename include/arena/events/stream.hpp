@@ -33,7 +33,8 @@ class Stream {
   // Blocks until the stream holds every message. Throws std::runtime_error when it cannot
   // (the publisher keeps the batch and tries again).
   virtual void publish(const std::vector<Outgoing>& batch) = 0;
-  // Up to `max` messages, waiting up to `wait` for the first. Empty after close().
+  // Up to `max` messages, waiting up to `wait` for the first; after close() it hands out what is
+  // left without waiting.
   virtual std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) = 0;
   // The batch is committed: its messages are not delivered again.
   virtual void ack(const std::vector<Delivery>& batch) = 0;
@@ -42,8 +43,8 @@ class Stream {
   virtual std::string describe() const = 0;
 };
 
-// The in-process queue (embedded mode): bounded; publish() waits while it is full (on the
-// publisher's thread, never a caller of emit()). Not durable across a crash of the process: what
+// The in-process queue (embedded mode): bounded; publish() waits up to a second while it is full
+// (on the publisher's thread, never a caller of emit()), then refuses. Not durable across a crash of the process: what
 // was queued and not yet committed (at most a batch timeout's worth) is lost with it.
 class MemoryStream final : public Stream {
  public:

@@ -6,6 +6,7 @@
 // closed with 4008 and never slows anyone else.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -90,6 +91,19 @@ class Gateway {
   // Closes (4004) every connection authenticated by this login (the JWT's sid): a logout or a
   // detected refresh-token theft ends live sockets too, not only future requests.
   void revoke_login(const std::string& login_id);
+
+  // Sessions beginning and ending, for the game-event stream: `opened` (a new session, not one
+  // resumed or moved here) or not (closed: ended, replaced or expired; not when it moved to
+  // another gateway), with the session's age in ms and why it closed. Set once, before serving;
+  // called on whichever thread opened or closed the session.
+  struct SessionChange {
+    bool opened;
+    const std::string& user_id;
+    const std::string& sid;
+    std::int64_t age_ms;
+    std::string_view reason;
+  };
+  void on_session_change(std::function<void(const SessionChange&)> fn);
 
   // Links without a socket (the ops fuzz target, tests): as if the WebSocket of `link` (whose
   // info() names its user) had opened, sent the text message `text`, or closed.

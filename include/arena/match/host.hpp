@@ -6,6 +6,7 @@
 // on the bus subject match.<match_id>.op (the gateway forwards match.input/leave/snapshot).
 // A mode that throws or keeps overrunning its tick budget ends only its own match.
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "arena/bus/bus.hpp"
@@ -20,8 +21,15 @@ namespace arena::match {
 
 class MatchHost {
  public:
+  // Matches starting and ending, for the game-event stream: "match.started" (data: game, seats,
+  // bots, tick_rate) once a match is seated, "match.ended" (data: game, ticks, duration_ms,
+  // placements, error) once its result is stored. Called on the host's threads (a bus thread, a
+  // tick thread): it must only queue.
+  using MatchEvent = std::function<void(std::string_view type, const MatchSpec& spec, boost::json::object data)>;
+
+  // make_bot empty: each game's rule-based bot; events empty: none.
   MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock, metrics::Registry& registry,
-            HostSettings settings, BotFactory make_bot = {});  // make_bot empty: each game's rule-based bot
+            HostSettings settings, BotFactory make_bot = {}, MatchEvent events = {});
   ~MatchHost();
   MatchHost(const MatchHost&) = delete;
   MatchHost& operator=(const MatchHost&) = delete;

@@ -3,7 +3,10 @@
 // mm.op requests; players hear back through the router (mm.status, party.*); formed matches are
 // published as match.found. Disconnects (presence.changed offline) cancel tickets and leave
 // parties. All state sits behind one lock; a thread ticks the Matcher every interval.
+#include <boost/json/object.hpp>
+
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -38,8 +41,13 @@ class MatchmakerService {
   // With `timers`, ops and rounds (every settings.interval of the clock) run on the matchmaker's
   // own strand; without, ops run on the delivering thread and the owner calls tick() (the fuzz
   // target, tests).
+  // Tickets and matches, for the game-event stream (mm.queued, mm.cancelled, mm.expired per
+  // ticket, with its first player as user_id; mm.matched per formed match): called under the
+  // matchmaker's lock, so it must only queue.
+  using Emit = std::function<void(std::string_view type, const std::string& user_id, const std::string& mode,
+                                  const std::string& region, const std::string& match_id, boost::json::object data)>;
   MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes, RatingSource& ratings,
-                    metrics::Registry& registry, Settings settings, runtime::Timers* timers);
+                    metrics::Registry& registry, Settings settings, runtime::Timers* timers, Emit emit = {});
   ~MatchmakerService();
   MatchmakerService(const MatchmakerService&) = delete;
   MatchmakerService& operator=(const MatchmakerService&) = delete;

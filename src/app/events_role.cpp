@@ -1,0 +1,152 @@
+// The events role: takes game events off the stream in batches and writes them into analytics
+// storage (SQLite, or PostgreSQL shared by the cluster), dead-lettering what it cannot; serves
+// the operators' routes over that table (/v1/admin/events, /v1/admin/events/dead) behind
+// `admin.api_key`.
+#include <boost/json.hpp>
+
+#include "arena/core/encoding.hpp"
+#include "arena/events/store.hpp"
+#include "arena/storage/postgres.hpp"
+#include "arena/storage/sqlite.hpp"
+#include "rest_params.hpp"
+#include "roles.hpp"
+
+namespace arena::app {
+namespace {
+
+namespace json = boost::json;
+using http::Method;
+using http::Request;
+using http::Response;
+
+json::object to_json(const events::Event& e) {
+  json::object o{{"id", e.id}, {"type", e.type}, {"time", e.time_ms}, {"node", e.node}};
+  auto opt = [&o](const char* key, const std::string& v) { o[key] = v.empty() ? json::value(nullptr) : json::value(v); };
+  opt("user_id", e.user_id);
+  opt("match_id", e.match_id);
+  opt("mode", e.mode);
+  opt("region", e.region);
+  o["data"] = json::parse(e.data);
+  return o;
+}
+
+std::optional<std::int64_t> time_param(const Request& req, std::string_view name) {
+  const auto v = req.query_param(name);
+  if (!v) return std::nullopt;
+  std::int64_t n = 0;
+  const auto* end = v->data() + v->size();
+  if (std::from_chars(v->data(), end, n).ptr != end || n < 0)
+    throw Error(Code::invalid_field, std::string(name) + " is a unix time in milliseconds");
+  return n;
+}
+
+std::string text_param(const Request& req, std::string_view name) {
+  const auto v = req.query_param(name);
+  if (!v) return {};
+  if (v->empty() || v->size() > 128) throw Error(Code::invalid_field, std::string(name) + " is 1..128 characters");
+  return *v;
+}
+
+class EventsRole final : public Component {
+ public:
+  EventsRole(const events::Settings& s, std::string admin_key, Shared& shared)
+      : settings_(s), admin_key_(std::move(admin_key)), shared_(shared) {}
+
+  std::string_view name() const override { return "events"; }
+
+  void start() override {
+    if (shared_.event_stream == nullptr || shared_.event_types == nullptr)
+      throw std::logic_error("the events role needs the process's event stream");
+    if (shared_.pg != nullptr)
+      store_ = std::make_unique<events::PgEventStore>(*shared_.pg);
+    else if (shared_.db != nullptr)
+      store_ = std::make_unique<events::SqliteEventStore>(*shared_.db);
+    else
+      throw std::logic_error("the events role needs storage");
+    consumer_ = std::make_unique<events::Consumer>(*shared_.event_stream, *store_, *shared_.event_types,
+                                                   events::pipeline_settings(settings_), shared_.clock,
+                                                   shared_.registry);
+    consumer_->start();
+    add_routes();
+  }
+
+  // Last of the roles: what the others emitted while draining is published, then written.
+  bool drain(std::chrono::milliseconds timeout) override {
+    bool clean = shared_.event_publisher == nullptr || shared_.event_publisher->stop(timeout);
+    shared_.event_stream->close();
+    return consumer_->drain(timeout) && clean;
+  }
+
+  void stop() override {
+    if (consumer_) consumer_->stop();
+  }
+
+ private:
+  // The admin key, compared in time that does not depend on where it differs. A player's own
+  // access token is refused with 403 (it is valid, just not for this).
+  void authorize(const Request& req) const {
+    if (admin_key_.empty()) throw Error(Code::admin_off, "the admin routes are off (set admin.api_key)");
+    const auto token = req.bearer_token();
+    if (same_key(token, admin_key_)) return;
+    bool player = false;
+    try {
+      shared_.verifier.verify(token);
+      player = true;
+    } catch (const Error&) {
+    }
+    if (player) throw Error(Code::admin_only, "this route is for operators (admin.api_key), not players");
+    throw Error(Code::unauthorized, "admin routes need Authorization: Bearer <admin.api_key>");
+  }
+
+  void add_routes() {
+    shared_.routes.add(
+        Method::get, "/v1/admin/events",
+        [this](Request& req) {
+          authorize(req);
+          events::Query q;
+          q.type = text_param(req, "type");
+          q.user_id = text_param(req, "user_id");
+          q.match_id = text_param(req, "match_id");
+          q.since_ms = time_param(req, "since");
+          q.until_ms = time_param(req, "until");
+          q.after_id = text_param(req, "cursor");
+          q.limit = page_limit(req, 100, 1000);
+          const auto rows = store_->query(q);
+          json::array out;
+          for (const auto& e : rows) out.push_back(to_json(e));
+          json::object body{{"events", std::move(out)}};
+          body["next_cursor"] = static_cast<int>(rows.size()) == q.limit ? json::value(rows.back().id)
+                                                                           : json::value(nullptr);
+          return Response::json(200, json::serialize(body));
+        },
+        {.runs_on = http::RunsOn::storage});
+    shared_.routes.add(
+        Method::get, "/v1/admin/events/dead",
+        [this](Request& req) {
+          authorize(req);
+          json::array out;
+          // The body may be any bytes: base64url, as it came.
+          for (const auto& d : store_->dead_letters(page_limit(req, 100, 1000)))
+            out.push_back(json::object{{"time", d.time_ms},
+                                       {"reason", d.reason},
+                                       {"detail", d.detail},
+                                       {"body_base64url", core::base64url_encode(d.body)}});
+          return Response::json(200, json::serialize(json::object{{"dead_letters", std::move(out)}}));
+        },
+        {.runs_on = http::RunsOn::storage});
+  }
+
+  events::Settings settings_;
+  std::string admin_key_;
+  Shared& shared_;
+  std::unique_ptr<events::EventStore> store_;
+  std::unique_ptr<events::Consumer> consumer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Component> events_role(const events::Settings& settings, std::string admin_key, Shared& shared) {
+  return std::make_unique<EventsRole>(settings, std::move(admin_key), shared);
+}
+
+}  // namespace arena::app

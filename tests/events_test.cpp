@@ -1,0 +1,145 @@
+// Game events end to end, over real sockets: two players log in, queue, play a duel of four, and
+// the events role writes what every role emitted into the events table, where operators read it
+// over /v1/admin/events. Built twice: on SQLite (integration tier) and on PostgreSQL (pg tier,
+// with tests/pg_backend.cpp).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <map>
+
+#include "arena/testing/http_client.hpp"
+#include "arena/testing/player.hpp"
+#include "arena/testing/test_server.hpp"
+#include "four_game.hpp"
+
+namespace arena {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::guest;
+using testing::HttpClient;
+using testing::Player;
+using testing::str;
+using testing::TestServer;
+namespace json = boost::json;
+
+const std::string kAdminKey(40, 'k');
+
+void duel_with_events(config::Settings& s) {
+  s.matchmaking.interval = 20ms;
+  s.matchmaking.modes["duel4"] = {{"game", "four"}, {"regions", "eu"}, {"bots_after_s", "0"}, {"tick_rate", "20"}};
+  s.events.batch_timeout = 20ms;
+  s.admin_key = kAdminKey;
+}
+
+json::array events(HttpClient& http, const std::string& query) {
+  auto r = http.get("/v1/admin/events" + query, kAdminKey);
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r.status == 200 ? r.json().at("events").as_array() : json::array{};
+}
+
+// The match's events, once match.ended is among them: the consumer writes in batches, so the
+// test asks again (bounded: 10 s) rather than guessing a time.
+json::array match_events(TestServer& server, HttpClient& http, const std::string& match_id) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    auto rows = events(http, "?match_id=" + match_id);
+    for (const auto& e : rows)
+      if (e.at("type") == "match.ended") return rows;
+    if (std::chrono::steady_clock::now() > deadline) return rows;
+    server.advance(10ms);  // wall time stands still in the test server; the consumer's waits are real
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
+  TestServer server(duel_with_events);
+  Player a(server.port(), guest(server.port()));
+  Player b(server.port(), guest(server.port()));
+  const auto ended = testing::play_four(a, b);
+  ASSERT_TRUE(ended.is_object());
+  const std::string id = str(ended, {"d", "match_id"});
+  HttpClient http(server.port());
+  const auto rows = match_events(server, http, id);
+  std::map<std::string, int> count;
+  for (const auto& e : rows) ++count[std::string(e.at("type").as_string())];
+  EXPECT_EQ(count["mm.matched"], 1) << json::serialize(rows);
+  EXPECT_EQ(count["match.started"], 1);
+  EXPECT_EQ(count["match.ended"], 1);
+  for (const auto& e : rows) {
+    EXPECT_EQ(e.at("mode"), "duel4");
+    EXPECT_EQ(e.at("match_id"), json::value(id));
+    EXPECT_EQ(e.at("id").as_string().size(), 36u);
+  }
+  for (const auto& e : rows) {
+    if (e.at("type") == "match.ended") {
+      EXPECT_EQ(e.at("data").at("game"), "four");
+      EXPECT_EQ(e.at("data").at("placements").as_array().size(), 2u);
+      EXPECT_EQ(e.at("region"), "eu");
+    }
+    if (e.at("type") == "match.started") {
+      EXPECT_EQ(e.at("data").at("bots"), 0);
+    }
+  }
+  // Each player's own story: a login, a session, a ticket.
+  for (auto* p : {&a, &b}) {
+    auto mine = events(http, "?user_id=" + p->login.user_id);
+    std::map<std::string, int> n;
+    for (const auto& e : mine) ++n[std::string(e.at("type").as_string())];
+    EXPECT_EQ(n["auth.login"], 1) << json::serialize(mine);
+    EXPECT_EQ(n["session.opened"], 1);
+    EXPECT_EQ(n["mm.queued"], 1);
+    for (const auto& e : mine)
+      if (e.at("type") == "auth.login") {
+        EXPECT_EQ(e.at("data").at("method"), "guest");
+        EXPECT_EQ(e.at("data").at("new_account"), true);
+      }
+  }
+  // Filters and the cursor: pages of two cover the type once, in order.
+  const auto logins = events(http, "?type=auth.login");
+  EXPECT_EQ(logins.size(), 2u);
+  auto page = http.get("/v1/admin/events?limit=1&type=auth.login", kAdminKey).json();
+  ASSERT_FALSE(page.at("next_cursor").is_null());
+  auto next = http.get("/v1/admin/events?limit=1&type=auth.login&cursor=" +
+                           std::string(page.at("next_cursor").as_string()),
+                       kAdminKey)
+                  .json();
+  ASSERT_EQ(next.at("events").as_array().size(), 1u);
+  EXPECT_EQ(next.at("events").at(0).at("id"), logins.at(1).at("id"));
+  EXPECT_EQ(events(http, "?since=0&until=1").size(), 0u);
+  // Bad parameters get a stable code.
+  auto bad = http.get("/v1/admin/events?limit=0", kAdminKey);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.error_code(), "invalid_field");
+  bad = http.get("/v1/admin/events?since=yesterday", kAdminKey);
+  EXPECT_EQ(bad.status, 400);
+}
+
+TEST(GameEvents, OnlyOperatorsReadThem) {
+  TestServer server(duel_with_events);
+  const auto player = guest(server.port());
+  HttpClient http(server.port());
+  auto r = http.get("/v1/admin/events", player.token);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.error_code(), "admin_only");
+  r = http.get("/v1/admin/events");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.error_code(), "unauthorized");
+  r = http.get("/v1/admin/events/dead", std::string(40, 'x'));
+  EXPECT_EQ(r.status, 401);
+  r = http.get("/v1/admin/events/dead", kAdminKey);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("dead_letters").as_array().empty());
+}
+
+TEST(GameEvents, WithoutAnAdminKeyTheRoutesAreOff) {
+  TestServer server;
+  HttpClient http(server.port());
+  auto r = http.get("/v1/admin/events", std::string(40, 'k'));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.error_code(), "admin_off");
+}
+
+}  // namespace
+}  // namespace arena
