@@ -3,6 +3,7 @@
 // on gateway 2 with a channel message and a DM, and presence sees both, each on its node.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -19,6 +20,7 @@ namespace arena {
 namespace {
 
 namespace json = boost::json;
+using namespace std::chrono_literals;
 using testing::ArenaProcess;
 using testing::HttpClient;
 using testing::WsClient;
@@ -184,6 +186,36 @@ TEST(Cluster, ChannelMessagesReachLocalAndRemoteMembersOnceInOrder) {
     }
     EXPECT_EQ(got, bodies);
   }
+  EXPECT_EQ(two.stop(), 0);
+  EXPECT_EQ(one.stop(), 0);
+}
+
+// events.broker on NATS JetStream: every process publishes its game events, and the events role
+// (here in process 1) writes them all, each with the node that emitted it.
+TEST(Cluster, GameEventsFromEveryProcessReachTheEventsTable) {
+  ClusterEnv env;
+  const std::string admin(40, 'a');
+  const std::vector<std::string> events{"--events-broker", env.nats.url(), "--events-batch-timeout", "20ms",
+                                        "--admin-api-key", admin};
+  ArenaProcess one(ARENA_BIN, env.args("gw-1", "all", events));
+  ArenaProcess two(ARENA_BIN, env.args("gw-2", "gateway", events));
+  HttpClient http(one.port());
+  auto o = http.post_json("/v1/auth/guest", "").json().as_object();
+  const std::string user(o.at("user_id").as_string());
+  WsClient ws(two.port(), {.token = std::string(o.at("access_token").as_string())});
+  ASSERT_TRUE(ws.recv_op("session.welcome"));
+  std::map<std::string, std::string> node_of;  // type -> node
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (node_of.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    auto r = http.get("/v1/admin/events?user_id=" + user, admin);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto body = r.json();
+    for (const auto& e : body.at("events").as_array())
+      node_of[std::string(e.at("type").as_string())] = std::string(e.at("node").as_string());
+    if (node_of.size() < 2) std::this_thread::sleep_for(50ms);  // written in batches: ask again
+  }
+  EXPECT_EQ(node_of["auth.login"], "gw-1");
+  EXPECT_EQ(node_of["session.opened"], "gw-2");
   EXPECT_EQ(two.stop(), 0);
   EXPECT_EQ(one.stop(), 0);
 }

@@ -202,10 +202,20 @@ void App::Impl::start_shared() {
 
 // The process's game-event emitter, and with a stream the publisher that feeds it. With
 // events.broker = memory the stream is the in-process queue, taken by this process's events role:
-// without one, nothing would take it, and the emitter is off.
+// without one, nothing would take it, and the emitter is off. With a NATS URL every process
+// publishes to JetStream, and the events roles of the cluster share its consumer.
 void App::Impl::start_events() {
   const auto& s = settings.events;
-  if (s.broker == "memory" && has("events")) event_stream = std::make_unique<events::MemoryStream>(s.buffer);
+  if (s.broker == "memory") {
+    if (has("events")) event_stream = std::make_unique<events::MemoryStream>(s.buffer);
+  } else {
+    try {
+      event_stream = events::open_nats_stream(
+          {.url = s.broker, .client_name = "arena-events-" + settings.node_id, .consume = has("events")});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string("setting 'events.broker': ") + e.what());
+    }
+  }
   emitter = std::make_unique<events::Emitter>(settings.node_id, event_stream ? s.buffer : 0, event_types, clock,
                                               registry);
   shared->events = emitter.get();

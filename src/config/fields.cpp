@@ -334,8 +334,14 @@ std::vector<Field> build() {
       },
       true));
   f.push_back(string_field(
-      "events.broker", "Where game events travel to the events role: memory (the in-process queue, embedded)",
-      [](auto& s) -> auto& { return s.events.broker; }, one_of({"memory"})));
+      "events.broker",
+      "Where game events travel to the events role: memory (the in-process queue, embedded) or "
+      "nats://host:port[,nats://...] (NATS JetStream: nats-server -js)",
+      [](auto& s) -> auto& { return s.events.broker; },
+      [](string_view v) {
+        if (v != "memory" && v.rfind("nats://", 0) != 0)
+          throw std::invalid_argument("expected memory or a nats:// URL");
+      }));
   f.push_back(size_field(
       "events.buffer", "Game events a process holds for publishing; past it droppable ones are dropped and counted",
       [](auto& s) -> auto& { return s.events.buffer; }, 16, 10'000'000));

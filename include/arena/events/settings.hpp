@@ -7,7 +7,7 @@
 namespace arena::events {
 
 struct Settings {
-  std::string broker = "memory";  // memory: the in-process queue (embedded)
+  std::string broker = "memory";  // memory: the in-process queue (embedded); nats://...: JetStream
   std::size_t buffer = 65536;     // events a process holds before it drops droppable ones
   std::size_t batch_size = 500;   // events the consumer writes in one transaction at most
   std::chrono::milliseconds batch_timeout{200};  // how long the consumer waits to fill a batch

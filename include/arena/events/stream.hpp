@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -64,5 +65,29 @@ class MemoryStream final : public Stream {
   std::uint64_t next_tag_ = 0;
   bool closed_ = false;
 };
+
+}  // namespace arena::events
+
+namespace arena::events {
+
+// events.broker = nats://...: a JetStream stream (file storage, work-queue retention: a message
+// goes once the consumer acks it) on `events.<type>`, de-duplicated by event id (Nats-Msg-Id)
+// within `duplicate_window`. publish() returns once the server confirmed every message of the
+// batch. With `consume`, fetch() pulls from the durable consumer that every events role of the
+// cluster shares (each message to one of them), acked explicitly after the rows are committed;
+// an unacked message comes again after `ack_wait`.
+struct NatsStreamSettings {
+  std::string url;  // one or more comma-separated nats:// URLs
+  std::string client_name;
+  std::string stream = "EVENTS";
+  std::string durable = "arena-events";
+  bool consume = false;
+  std::chrono::milliseconds publish_timeout{5000};
+  std::chrono::seconds duplicate_window{120};
+  std::chrono::seconds ack_wait{30};
+  int max_ack_pending = 20000;  // messages handed out and not yet acked, across the consumers
+};
+// Throws std::runtime_error when no server answers or it has no JetStream (nats-server -js).
+std::unique_ptr<Stream> open_nats_stream(const NatsStreamSettings& settings);
 
 }  // namespace arena::events

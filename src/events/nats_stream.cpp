@@ -1,0 +1,213 @@
+// The event stream on NATS JetStream (events.broker = nats://...).
+#include <nats/nats.h>
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "arena/events/event.hpp"
+#include "arena/events/stream.hpp"
+
+namespace arena::events {
+
+namespace {
+
+void check(natsStatus s, const char* what, jsErrCode jerr = jsErrCode{}) {
+  if (s == NATS_OK) return;
+  std::string text = std::string("nats: ") + what + ": " + natsStatus_GetText(s);
+  if (jerr != 0) text += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
+  throw std::runtime_error(text);
+}
+
+std::int64_t ns(std::chrono::nanoseconds d) {
+  return d.count();
+}
+
+class NatsStream final : public Stream {
+ public:
+  explicit NatsStream(const NatsStreamSettings& s) : settings_(s) {
+    static const bool opened = [] {
+      nats_Open(-1);
+      return true;
+    }();
+    (void)opened;
+    natsOptions* opts = nullptr;
+    check(natsOptions_Create(&opts), "options");
+    std::unique_ptr<natsOptions, void (*)(natsOptions*)> guard(opts, natsOptions_Destroy);
+    std::vector<std::string> servers;
+    for (std::size_t start = 0; start <= s.url.size();) {
+      const auto comma = s.url.find(',', start);
+      servers.push_back(s.url.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    std::vector<const char*> ptrs;
+    for (const auto& v : servers) ptrs.push_back(v.c_str());
+    check(natsOptions_SetServers(opts, ptrs.data(), static_cast<int>(ptrs.size())), "servers");
+    check(natsOptions_SetName(opts, s.client_name.c_str()), "name");
+    check(natsOptions_SetMaxReconnect(opts, -1), "reconnect");
+    check(natsOptions_SetReconnectWait(opts, 250), "reconnect wait");
+    check(natsOptions_SetTimeout(opts, 2000), "timeout");
+    const natsStatus st = natsConnection_Connect(&nc_, opts);
+    if (st != NATS_OK)
+      throw std::runtime_error("cannot connect to NATS at " + s.url + " for events: " + natsStatus_GetText(st));
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.MaxPending = 65536;
+    jo.PublishAsync.ErrHandler = &NatsStream::on_publish_error;
+    jo.PublishAsync.ErrHandlerClosure = this;
+    jo.Wait = s.publish_timeout.count();
+    try {
+      check(natsConnection_JetStream(&js_, nc_, &jo), "jetstream");
+      ensure_stream();
+      if (s.consume) subscribe();
+    } catch (...) {
+      destroy();
+      throw;
+    }
+  }
+
+  ~NatsStream() override { destroy(); }
+
+  void publish(const std::vector<Outgoing>& batch) override {
+    if (closed_) throw std::runtime_error("the event stream is closed");
+    failed_ = 0;
+    for (const auto& o : batch) {
+      const std::string subject = "events." + (valid_type_name(o.type) ? o.type : std::string("invalid"));
+      jsPubOptions po;
+      jsPubOptions_Init(&po);
+      po.MsgId = o.id.c_str();
+      po.MaxWait = settings_.publish_timeout.count();  // an ack lost with a server crash fails, not waits forever
+      check(js_PublishAsync(js_, subject.c_str(), o.body.data(), static_cast<int>(o.body.size()), &po), "publish");
+    }
+    jsPubOptions wait;
+    jsPubOptions_Init(&wait);
+    wait.MaxWait = settings_.publish_timeout.count();
+    check(js_PublishAsyncComplete(js_, &wait), "waiting for the stream to confirm events");
+    if (failed_ > 0)
+      throw std::runtime_error("nats: the stream refused " + std::to_string(failed_.load()) + " of " +
+                               std::to_string(batch.size()) + " events");
+  }
+
+  std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) override {
+    if (sub_ == nullptr) throw std::logic_error("this event stream does not consume");
+    if (closed_) return {};
+    natsMsgList list{};
+    jsErrCode jerr{};
+    const natsStatus s = natsSubscription_Fetch(&list, sub_, static_cast<int>(max), std::max<std::int64_t>(wait.count(), 1), &jerr);
+    std::vector<Delivery> out;
+    if (s != NATS_OK) {
+      natsMsgList_Destroy(&list);
+      // Nothing came (a timeout), or the server is away: then pause as long as a fetch would
+      // have waited, so that the consumer asks again at its usual pace instead of spinning.
+      if (s != NATS_TIMEOUT) std::this_thread::sleep_for(wait);
+      return out;
+    }
+    std::lock_guard lock(mu_);
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* m = list.Msgs[i];
+      list.Msgs[i] = nullptr;  // ours until acked
+      const auto tag = ++next_tag_;
+      out.push_back({std::string(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m))), tag});
+      held_.emplace(tag, m);
+    }
+    natsMsgList_Destroy(&list);
+    return out;
+  }
+
+  void ack(const std::vector<Delivery>& batch) override {
+    std::lock_guard lock(mu_);
+    for (const auto& d : batch) {
+      auto it = held_.find(d.tag);
+      if (it == held_.end()) continue;
+      natsMsg_Ack(it->second, nullptr);  // lost on the way: the message comes again, and its row is there
+      natsMsg_Destroy(it->second);
+      held_.erase(it);
+    }
+  }
+
+  void close() override { closed_ = true; }
+
+  std::string describe() const override { return settings_.url; }
+
+ private:
+  static void on_publish_error(jsCtx*, jsPubAckErr*, void* closure) {
+    static_cast<NatsStream*>(closure)->failed_.fetch_add(1);
+  }
+
+  // The stream, made or brought up to date (any process may be first).
+  void ensure_stream() {
+    const char* subjects[] = {"events.>"};
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = settings_.stream.c_str();
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    cfg.Retention = js_WorkQueuePolicy;
+    cfg.Duplicates = ns(settings_.duplicate_window);
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr{};
+    natsStatus s = js_UpdateStream(&si, js_, &cfg, nullptr, &jerr);
+    if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
+      jerr = jsErrCode{};
+      s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
+    }
+    if (si != nullptr) jsStreamInfo_Destroy(si);
+    if (s != NATS_OK)
+      throw std::runtime_error("nats: cannot keep the events stream " + settings_.stream +
+                               " (is JetStream on: nats-server -js?): " + natsStatus_GetText(s) +
+                               " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")");
+  }
+
+  void subscribe() {
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = settings_.stream.c_str();
+    so.Config.Durable = settings_.durable.c_str();
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.AckWait = ns(settings_.ack_wait);
+    so.Config.MaxAckPending = settings_.max_ack_pending;
+    so.Config.DeliverPolicy = js_DeliverAll;
+    jsErrCode jerr{};
+    check(js_PullSubscribe(&sub_, js_, "events.>", settings_.durable.c_str(), nullptr, &so, &jerr),
+          "events consumer", jerr);
+  }
+
+  void destroy() {
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [_, m] : held_) natsMsg_Destroy(m);  // not acked: delivered again later
+      held_.clear();
+    }
+    if (sub_ != nullptr) natsSubscription_Destroy(sub_);  // the durable consumer stays on the server
+    sub_ = nullptr;
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    js_ = nullptr;
+    if (nc_ != nullptr) {
+      natsConnection_Close(nc_);
+      natsConnection_Destroy(nc_);
+    }
+    nc_ = nullptr;
+  }
+
+  NatsStreamSettings settings_;
+  natsConnection* nc_ = nullptr;
+  jsCtx* js_ = nullptr;
+  natsSubscription* sub_ = nullptr;
+  std::atomic<bool> closed_{false};
+  std::atomic<int> failed_{0};
+  std::mutex mu_;
+  std::uint64_t next_tag_ = 0;
+  std::unordered_map<std::uint64_t, natsMsg*> held_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stream> open_nats_stream(const NatsStreamSettings& settings) {
+  return std::make_unique<NatsStream>(settings);
+}
+
+}  // namespace arena::events
