@@ -67,6 +67,39 @@ TEST(NatsEventStream, WhatWasNotAckedComesAgain) {
   EXPECT_EQ(bodies, (std::set<std::string>{out(2).body, out(3).body}));
 }
 
+// A message on the stream that Arena did not write (another client, a bug) is dead-lettered with
+// its reason; the good ones around it are written.
+TEST(NatsEventStream, ForeignMessagesAreDeadLetteredAndTheConsumerGoesOn) {
+  testing::NatsServer nats;
+  arena::testing::TempDir dir;
+  auto db = storage::Sqlite::open(dir.path() / "events.db");
+  storage::migrate_up(*db, storage::sqlite_migrations(), 1'800'000'000);
+  SqliteEventStore store(*db);
+  Catalogue known;
+  core::FakeClock clock;
+  metrics::Registry registry;
+  auto producer = open_nats_stream({.url = nats.url(), .client_name = "producer"});
+  auto consumer = open_nats_stream({.url = nats.url(), .client_name = "consumer", .consume = true});
+  Event unknown = std::get<Event>(decode(out(2).body, known, {}));
+  unknown.type = "cycles.crash";
+  producer->publish({out(1),
+                     {"junk-1", "auth.login", "{not json"},
+                     {"junk-2", "not a type!", std::string("\x00\x01", 2)},
+                     {unknown.id, unknown.type, encode(unknown)},
+                     out(3)});
+  Consumer consuming(*consumer, store, known, PipelineSettings{.batch_timeout = 20ms}, clock, registry);
+  consuming.start();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (store.dead_letters(10).size() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  consumer->close();
+  consuming.stop();
+  EXPECT_EQ(store.query({}).size(), 2u);
+  std::multiset<std::string> reasons;
+  for (const auto& d : store.dead_letters(10)) reasons.insert(d.reason);
+  EXPECT_EQ(reasons, (std::multiset<std::string>{"malformed_json", "malformed_json", "unknown_type"}));
+}
+
 TEST(NatsEventStream, EveryConfirmedEventIsWrittenOnceAcrossABrokerRestart) {
   testing::NatsServer nats;
   arena::testing::TempDir dir;
