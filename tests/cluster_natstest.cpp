@@ -298,6 +298,9 @@ TEST(Cluster, AfterANatsRestartEveryProcessReconnectsAndServesAgain) {
   const auto down = http.get("/v1/matchmaking/stats");
   EXPECT_EQ(down.status, 503) << down.body;
   EXPECT_EQ(down.error_code(), "unavailable");
+  const auto not_ready = HttpClient(two.port()).get("/readyz");
+  EXPECT_EQ(not_ready.status, 503) << not_ready.body;
+  EXPECT_EQ(not_ready.error_code(), "not_ready");
   const json::object d{{"mode", "duel"}, {"regions", {{"eu", 30}}}};
   a.send(frame("mm.enqueue", d, 1));
   const auto refused = reply(a, 1);  // the matchmaker is in the other process: no way to it
@@ -311,6 +314,16 @@ TEST(Cluster, AfterANatsRestartEveryProcessReconnectsAndServesAgain) {
     if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(back) << one.log() << two.log();
+  // Each gateway has a second NATS connection of its own (routes, no echo), back on its own
+  // schedule: /readyz says when both are.
+  for (auto* p : {&one, &two}) {
+    bool ready = false;
+    for (int i = 0; i < 150 && !ready; ++i) {
+      ready = HttpClient(p->port()).get("/readyz").status == 200;
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(ready) << HttpClient(p->port()).get("/readyz").body;
+  }
   // Still connected through the outage, and matched across the two processes again.
   a.send(frame("mm.enqueue", d, 2));
   const auto again = reply(a, 2);

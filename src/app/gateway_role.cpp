@@ -55,6 +55,10 @@ class GatewayRole final : public Component {
     });
   }
 
+  void check(std::map<std::string, bool>& checks) override {
+    if (gateway_) checks["bus"] = gateway_->bus_connected();
+  }
+
   bool drain(std::chrono::milliseconds timeout) override {
     return gateway_ ? gateway_->drain(timeout) : true;  // 1001 to every socket
   }

@@ -166,6 +166,7 @@ class MemoryBus::NoEcho final : public Bus {
   }
   bool flush(std::chrono::milliseconds) override { return true; }
   std::string describe() const override { return "memory"; }
+  bool connected() const override { return true; }
   std::unique_ptr<Bus> open_no_echo(const std::string& name) override { return bus_.open_no_echo(name); }
 
  private:

@@ -1,11 +1,10 @@
 #include "arena/bus/nats_bus.hpp"
 
-#include <nats/nats.h>
-
 #include <stdexcept>
 #include <vector>
 
 #include "arena/bus/memory_bus.hpp"
+#include "arena/bus/nats_client.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
 #include "delivery.hpp"
@@ -15,7 +14,7 @@ namespace arena::bus {
 namespace {
 
 void check(natsStatus s, const std::string& what) {
-  if (s != NATS_OK) throw std::runtime_error("nats: " + what + ": " + natsStatus_GetText(s));
+  check_nats(s, what);
 }
 
 // The closure nats.c hands back to the callbacks: owned by nats.c from subscribe until the
@@ -85,14 +84,18 @@ struct NatsBus::Impl {
   std::unique_ptr<Subscription> inbox_sub;
 };
 
-std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::string& client_name,
-                                          const core::Clock& clock, bool no_echo) {
-  static const bool pool = [] {
+void check_nats(natsStatus s, const std::string& what) {
+  if (s != NATS_OK) throw std::runtime_error("nats: " + what + ": " + natsStatus_GetText(s));
+}
+
+natsConnection* connect_nats(const std::string& url, const std::string& client_name, bool no_echo,
+                             bool global_delivery) {
+  static const bool opened = [] {
     nats_Open(-1);
     nats_SetMessageDeliveryPoolSize(4);
     return true;
   }();
-  (void)pool;
+  (void)opened;
   natsOptions* opts = nullptr;
   check(natsOptions_Create(&opts), "options");
   std::unique_ptr<natsOptions, void (*)(natsOptions*)> guard(opts, natsOptions_Destroy);
@@ -111,11 +114,33 @@ std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::str
   check(natsOptions_SetMaxReconnect(opts, -1), "reconnect");
   check(natsOptions_SetReconnectWait(opts, 250), "reconnect wait");
   check(natsOptions_SetTimeout(opts, 2000), "timeout");
-  check(natsOptions_UseGlobalMessageDelivery(opts, true), "delivery pool");
+  check(natsOptions_UseGlobalMessageDelivery(opts, global_delivery), "delivery pool");
   check(natsOptions_SetNoEcho(opts, no_echo), "no echo");
   natsConnection* nc = nullptr;
   const natsStatus s = natsConnection_Connect(&nc, opts);
   if (s != NATS_OK) throw std::runtime_error("cannot connect to NATS at " + url + ": " + natsStatus_GetText(s));
+  return nc;
+}
+
+void keep_stream(jsCtx* js, const jsStreamConfig& cfg) {
+  jsStreamConfig copy = cfg;
+  jsStreamInfo* si = nullptr;
+  jsErrCode jerr{};
+  natsStatus s = js_UpdateStream(&si, js, &copy, nullptr, &jerr);
+  if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
+    jerr = jsErrCode{};
+    s = js_AddStream(&si, js, &copy, nullptr, &jerr);
+  }
+  if (si != nullptr) jsStreamInfo_Destroy(si);
+  if (s != NATS_OK)
+    throw std::runtime_error(std::string("nats: cannot keep stream ") + cfg.Name +
+                             " (is JetStream on: nats-server -js?): " + natsStatus_GetText(s) + " (JetStream error " +
+                             std::to_string(static_cast<int>(jerr)) + ")");
+}
+
+std::unique_ptr<NatsBus> NatsBus::connect(const std::string& url, const std::string& client_name,
+                                          const core::Clock& clock, bool no_echo) {
+  natsConnection* nc = connect_nats(url, client_name, no_echo, /*global_delivery=*/true);
   auto impl = std::make_unique<Impl>();
   impl->nc = nc;
   impl->url = url;
@@ -143,6 +168,10 @@ NatsBus::~NatsBus() {
 
 std::string NatsBus::describe() const {
   return impl_->url;
+}
+
+bool NatsBus::connected() const {
+  return natsConnection_Status(impl_->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
 std::unique_ptr<Bus> NatsBus::open_no_echo(const std::string& client_name) {
@@ -233,18 +262,7 @@ class JetStreamHistory final : public History {
     cfg.MaxAge = std::chrono::nanoseconds(settings_.max_age).count();
     cfg.MaxBytes = settings_.max_bytes;
     cfg.Discard = js_DiscardOld;
-    jsStreamInfo* si = nullptr;
-    jsErrCode jerr{};
-    natsStatus s = js_UpdateStream(&si, js_, &cfg, nullptr, &jerr);
-    if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
-      jerr = jsErrCode{};
-      s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
-    }
-    if (si != nullptr) jsStreamInfo_Destroy(si);
-    if (s != NATS_OK)
-      throw std::runtime_error("nats: cannot keep stream " + stream_ + " (is JetStream on: nats-server -js?): " +
-                               natsStatus_GetText(s) + " (JetStream error " + std::to_string(static_cast<int>(jerr)) +
-                               ")");
+    keep_stream(js_, cfg);
   }
 
   std::vector<StoredMessage> since(const std::string& subject, core::SystemTime from, std::size_t limit,

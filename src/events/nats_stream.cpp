@@ -1,12 +1,11 @@
 // The event stream on NATS JetStream (events.broker = nats://...).
-#include <nats/nats.h>
-
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
+#include "arena/bus/nats_client.hpp"
 #include "arena/events/event.hpp"
 #include "arena/events/stream.hpp"
 
@@ -15,10 +14,8 @@ namespace arena::events {
 namespace {
 
 void check(natsStatus s, const char* what, jsErrCode jerr = jsErrCode{}) {
-  if (s == NATS_OK) return;
-  std::string text = std::string("nats: ") + what + ": " + natsStatus_GetText(s);
-  if (jerr != 0) text += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
-  throw std::runtime_error(text);
+  if (s == NATS_OK || jerr == 0) bus::check_nats(s, what);
+  bus::check_nats(s, std::string(what) + " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")");
 }
 
 std::int64_t ns(std::chrono::nanoseconds d) {
@@ -28,31 +25,7 @@ std::int64_t ns(std::chrono::nanoseconds d) {
 class NatsStream final : public Stream {
  public:
   explicit NatsStream(const NatsStreamSettings& s) : settings_(s) {
-    static const bool opened = [] {
-      nats_Open(-1);
-      return true;
-    }();
-    (void)opened;
-    natsOptions* opts = nullptr;
-    check(natsOptions_Create(&opts), "options");
-    std::unique_ptr<natsOptions, void (*)(natsOptions*)> guard(opts, natsOptions_Destroy);
-    std::vector<std::string> servers;
-    for (std::size_t start = 0; start <= s.url.size();) {
-      const auto comma = s.url.find(',', start);
-      servers.push_back(s.url.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    std::vector<const char*> ptrs;
-    for (const auto& v : servers) ptrs.push_back(v.c_str());
-    check(natsOptions_SetServers(opts, ptrs.data(), static_cast<int>(ptrs.size())), "servers");
-    check(natsOptions_SetName(opts, s.client_name.c_str()), "name");
-    check(natsOptions_SetMaxReconnect(opts, -1), "reconnect");
-    check(natsOptions_SetReconnectWait(opts, 250), "reconnect wait");
-    check(natsOptions_SetTimeout(opts, 2000), "timeout");
-    const natsStatus st = natsConnection_Connect(&nc_, opts);
-    if (st != NATS_OK)
-      throw std::runtime_error("cannot connect to NATS at " + s.url + " for events: " + natsStatus_GetText(st));
+    nc_ = bus::connect_nats(s.url, s.client_name);
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.PublishAsync.MaxPending = 65536;
@@ -148,18 +121,7 @@ class NatsStream final : public Stream {
     cfg.Storage = js_FileStorage;
     cfg.Retention = js_WorkQueuePolicy;
     cfg.Duplicates = ns(settings_.duplicate_window);
-    jsStreamInfo* si = nullptr;
-    jsErrCode jerr{};
-    natsStatus s = js_UpdateStream(&si, js_, &cfg, nullptr, &jerr);
-    if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
-      jerr = jsErrCode{};
-      s = js_AddStream(&si, js_, &cfg, nullptr, &jerr);
-    }
-    if (si != nullptr) jsStreamInfo_Destroy(si);
-    if (s != NATS_OK)
-      throw std::runtime_error("nats: cannot keep the events stream " + settings_.stream +
-                               " (is JetStream on: nats-server -js?): " + natsStatus_GetText(s) +
-                               " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")");
+    bus::keep_stream(js_, cfg);
   }
 
   void subscribe() {

@@ -69,15 +69,19 @@ TEST(NatsEventStream, WhatWasNotAckedComesAgain) {
 
 // A message on the stream that Arena did not write (another client, a bug) is dead-lettered with
 // its reason; the good ones around it are written.
-TEST(NatsEventStream, ForeignMessagesAreDeadLetteredAndTheConsumerGoesOn) {
+// A nats-server and what the consumer writes into: a fresh SQLite events table.
+struct IntoSqlite : ::testing::Test {
+  IntoSqlite() { storage::migrate_up(*db, storage::sqlite_migrations(), 1'800'000'000); }
   testing::NatsServer nats;
   arena::testing::TempDir dir;
-  auto db = storage::Sqlite::open(dir.path() / "events.db");
-  storage::migrate_up(*db, storage::sqlite_migrations(), 1'800'000'000);
-  SqliteEventStore store(*db);
+  std::unique_ptr<storage::Sqlite> db = storage::Sqlite::open(dir.path() / "events.db");
+  SqliteEventStore store{*db};
   Catalogue known;
   core::FakeClock clock;
   metrics::Registry registry;
+};
+
+TEST_F(IntoSqlite, ForeignMessagesAreDeadLetteredAndTheConsumerGoesOn) {
   auto producer = open_nats_stream({.url = nats.url(), .client_name = "producer"});
   auto consumer = open_nats_stream({.url = nats.url(), .client_name = "consumer", .consume = true});
   Event unknown = std::get<Event>(decode(out(2).body, known, {}));
@@ -100,15 +104,7 @@ TEST(NatsEventStream, ForeignMessagesAreDeadLetteredAndTheConsumerGoesOn) {
   EXPECT_EQ(reasons, (std::multiset<std::string>{"malformed_json", "malformed_json", "unknown_type"}));
 }
 
-TEST(NatsEventStream, EveryConfirmedEventIsWrittenOnceAcrossABrokerRestart) {
-  testing::NatsServer nats;
-  arena::testing::TempDir dir;
-  auto db = storage::Sqlite::open(dir.path() / "events.db");
-  storage::migrate_up(*db, storage::sqlite_migrations(), 1'800'000'000);
-  SqliteEventStore store(*db);
-  Catalogue known;
-  core::FakeClock clock;
-  metrics::Registry registry;
+TEST_F(IntoSqlite, EveryConfirmedEventIsWrittenOnceAcrossABrokerRestart) {
   PipelineSettings settings{.batch_size = 100, .batch_timeout = 20ms, .backoff_base = 10ms, .backoff_cap = 200ms};
   auto producer = open_nats_stream({.url = nats.url(), .client_name = "producer", .publish_timeout = 1s});
   auto consumer = open_nats_stream({.url = nats.url(), .client_name = "consumer", .consume = true, .ack_wait = 2s});

@@ -284,6 +284,10 @@ Gateway::~Gateway() {
   impl_->stop();
 }
 
+bool Gateway::bus_connected() const {
+  return impl_->bus.connected() && impl_->routes->connected();
+}
+
 void Gateway::on_session_change(std::function<void(const SessionChange&)> fn) {
   impl_->session_changes = std::move(fn);
 }

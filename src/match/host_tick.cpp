@@ -67,17 +67,23 @@ bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration lat
 
 namespace {
 
-json::object result_json(const MatchRecord& rec) {
+// Each seat's place, with the game's stats for it or without (a game event stays small).
+json::array placements_json(const MatchRecord& rec, bool with_stats) {
   json::array placements;
   for (const auto& p : rec.result.placements) {
     const auto& seat = rec.spec.seats.at(static_cast<std::size_t>(p.seat));
-    placements.push_back(json::object{{"seat", p.seat},
-                                      {"user_id", seat.bot ? json::value(nullptr) : json::value(seat.user_id)},
-                                      {"bot", seat.bot},
-                                      {"place", p.place},
-                                      {"stats", p.stats}});
+    json::object o{{"seat", p.seat},
+                   {"user_id", seat.bot ? json::value(nullptr) : json::value(seat.user_id)},
+                   {"bot", seat.bot},
+                   {"place", p.place}};
+    if (with_stats) o["stats"] = p.stats;
+    placements.push_back(std::move(o));
   }
-  json::object result{{"placements", std::move(placements)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
+  return placements;
+}
+
+json::object result_json(const MatchRecord& rec) {
+  json::object result{{"placements", placements_json(rec, true)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
   if (!rec.error.empty()) result["error"] = rec.error;
   return result;
 }
@@ -116,16 +122,8 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
   told.insert(told.end(), retired->watchers.begin(), retired->watchers.end());
   announce_end(rec, std::move(told));
   if (match_events) {
-    // Placements without the game's stats and summary: an event stays small (events.max_data_bytes).
-    json::array placements;
-    for (const auto& p : rec.result.placements) {
-      const auto& seat = rec.spec.seats.at(static_cast<std::size_t>(p.seat));
-      placements.push_back(json::object{{"seat", p.seat},
-                                        {"user_id", seat.bot ? json::value(nullptr) : json::value(seat.user_id)},
-                                        {"bot", seat.bot},
-                                        {"place", p.place}});
-    }
-    json::object data{{"game", rec.spec.game}, {"ticks", rec.ticks}, {"placements", std::move(placements)}};
+    // Without the game's stats and summary: an event stays small (events.max_data_bytes).
+    json::object data{{"game", rec.spec.game}, {"ticks", rec.ticks}, {"placements", placements_json(rec, false)}};
     data["duration_ms"] = rec.spec.tick_rate > 0 ? static_cast<std::int64_t>(rec.ticks * 1000 / rec.spec.tick_rate) : 0;
     data["error"] = rec.error.empty() ? json::value(nullptr) : json::value(rec.error);
     match_events("match.ended", rec.spec, std::move(data));

@@ -65,6 +65,8 @@ class Bus {
   virtual bool flush(std::chrono::milliseconds timeout) = 0;
   // "memory" or the server URL.
   virtual std::string describe() const = 0;
+  // The connection to the server is up now (MemoryBus: always). /readyz reports it.
+  virtual bool connected() const = 0;
 
   // Another client of the same bus whose subscriptions never get what it published itself
   // (NATS's no_echo): a gateway hands its own route messages to its local sessions directly and

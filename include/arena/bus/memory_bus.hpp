@@ -41,6 +41,7 @@ class MemoryBus final : public Bus {
   // A publish has reached every subscriber's queue when it returns: nothing to wait for.
   bool flush(std::chrono::milliseconds) override { return true; }
   std::string describe() const override { return "memory"; }
+  bool connected() const override { return true; }
   std::unique_ptr<Bus> open_no_echo(const std::string& client_name) override;
 
   // Tests: waits until every queued message has been handled (also those that handlers

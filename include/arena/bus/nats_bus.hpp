@@ -26,6 +26,7 @@ class NatsBus final : public Bus {
                ReplyHandler on_reply) override;
   bool flush(std::chrono::milliseconds timeout) override;
   std::string describe() const override;
+  bool connected() const override;
   // A second connection to the same servers, with no_echo.
   std::unique_ptr<Bus> open_no_echo(const std::string& client_name) override;
 

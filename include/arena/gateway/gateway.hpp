@@ -88,6 +88,8 @@ class Gateway {
   // Closes every connection with 1001 (going away) and waits up to `timeout` for them to go.
   bool drain(std::chrono::milliseconds timeout);
   std::size_t connections() const;
+  // Its bus clients (the shared one and its own no-echo one for routes) are connected: /readyz.
+  bool bus_connected() const;
   // Closes (4004) every connection authenticated by this login (the JWT's sid): a logout or a
   // detected refresh-token theft ends live sockets too, not only future requests.
   void revoke_login(const std::string& login_id);
