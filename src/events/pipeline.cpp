@@ -59,7 +59,7 @@ bool Publisher::stop(Ms timeout) {
   stopping_ = true;
   emitter_.close();
   thread_.join();
-  return emitter_.buffered() == 0;
+  return !gave_up_ && emitter_.buffered() == 0;
 }
 
 void Publisher::run() {
@@ -88,6 +88,7 @@ void Publisher::run() {
         if (stopping_ && std::chrono::steady_clock::now() >= give_up_) {
           log->error("msg=\"game events lost at shutdown: the stream refused them\" events={} error=\"{}\"",
                      out.size(), ex.what());
+          gave_up_ = true;
           return;
         }
         log->warn("msg=\"publishing game events failed; trying again\" events={} attempt={} error=\"{}\"", out.size(),

@@ -47,7 +47,8 @@ class Publisher {
   Publisher(Emitter& emitter, Stream& stream, PipelineSettings settings, metrics::Registry& registry);
   ~Publisher();  // stop()
   void start();
-  // Publishes what is buffered (up to `timeout`), then stops the thread. True when nothing was left.
+  // Publishes what is buffered (up to `timeout`), then stops the thread. True when nothing was left
+  // behind (nothing buffered, no batch given up).
   bool stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
  private:
@@ -58,6 +59,7 @@ class Publisher {
   metrics::Counter& published_;
   metrics::Counter& failures_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> gave_up_{false};  // a batch was dropped at shutdown
   std::chrono::steady_clock::time_point give_up_;
   std::thread thread_;
 };
