@@ -123,7 +123,11 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
 
 std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> Gateway::Impl::routed_since(
     const MirroredSession& m, std::int64_t from_ms) {
-  std::vector<bus::StoredMessage> all;
+  struct Routed {
+    std::uint64_t seq;  // the stream's: one order across the subjects
+    std::string id, text;
+  };
+  std::vector<Routed> all;
   auto read = [&](const std::string& subject, std::int64_t since_ms) {
     bool truncated = false;
     auto got = history->since(subject, core::SystemTime(std::chrono::milliseconds(since_ms - kClockMarginMs)),
@@ -134,7 +138,7 @@ std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> Gateway:
       // Kicks are not replayed: a newer connection that replaced this one will kick again.
       if (!p || p->kind != protocol::RoutePayload::Kind::push || !valid_push(p->text)) continue;
       if (protocol::route_id_ms(p->id) < since_ms) continue;
-      all.push_back(std::move(g));
+      all.push_back({g.seq, std::string(p->id), std::string(p->text)});
     }
   };
   read(protocol::route_user(m.user), from_ms);
@@ -142,10 +146,7 @@ std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> Gateway:
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
   std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> out;
   out.reserve(all.size());
-  for (const auto& g : all) {
-    const auto p = protocol::decode<protocol::RoutePayload>(g.data);
-    out.emplace_back(std::string(p->id), frame_ptr(std::string(p->text)));
-  }
+  for (auto& r : all) out.emplace_back(std::move(r.id), frame_ptr(std::move(r.text)));
   return out;
 }
 
