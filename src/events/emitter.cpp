@@ -18,7 +18,7 @@ Emitter::Emitter(std::string node, std::size_t capacity, const Catalogue& catalo
 
 bool Emitter::emit(std::string_view type, About about, boost::json::object data) {
   if (capacity_ == 0) return false;  // off: nothing in this process records events
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
+  const auto now = clock_.now_unix_ms();
   const auto* info = catalogue_.find(type);
   // A type nobody declared goes on (the consumer dead-letters it, with its reason) but may be dropped.
   const std::size_t bound = info != nullptr && !info->droppable ? capacity_ * 4 : capacity_;

@@ -27,9 +27,6 @@ void pause(Ms d, const std::atomic<bool>& stopping) {
     std::this_thread::sleep_for(std::min<Ms>(Ms(50), std::chrono::duration_cast<Ms>(end - std::chrono::steady_clock::now()) + Ms(1)));
 }
 
-std::int64_t unix_ms(const core::Clock& clock) {
-  return std::chrono::duration_cast<Ms>(clock.now().time_since_epoch()).count();
-}
 }  // namespace
 
 // ------------------------------------------------------------------ publisher
@@ -182,7 +179,7 @@ void Consumer::run() {
 bool Consumer::handle(std::vector<Delivery>& batch) {
   metrics_->consumed.inc(batch.size());
   metrics_->batch_size.observe(static_cast<double>(batch.size()));
-  const auto now = unix_ms(clock_);
+  const auto now = clock_.now_unix_ms();
   std::vector<Event> good;
   std::vector<DeadLetter> dead;
   for (auto& d : batch) {
@@ -211,7 +208,7 @@ bool Consumer::write(const std::vector<Event>& good, std::vector<DeadLetter>& de
       const auto oldest = std::min_element(good.begin(), good.end(), [](const Event& a, const Event& b) {
                             return a.time_ms < b.time_ms;
                           })->time_ms;
-      metrics_->lag.set(static_cast<double>(unix_ms(clock_) - oldest) / 1000.0);
+      metrics_->lag.set(static_cast<double>(clock_.now_unix_ms() - oldest) / 1000.0);
     }
   };
   for (int attempt = 0; attempt < settings_.write_attempts; ++attempt) {
@@ -227,7 +224,7 @@ bool Consumer::write(const std::vector<Event>& good, std::vector<DeadLetter>& de
     }
   }
   // One at a time: the ones that fail alone are dead-lettered and the rest go on.
-  const auto now = unix_ms(clock_);
+  const auto now = clock_.now_unix_ms();
   for (const auto& e : good) {
     try {
       const int n = store_.write({e});

@@ -16,10 +16,13 @@ std::vector<SessionPtr> Gateway::Impl::fanout_targets(FanoutMap Impl::*map, cons
   return it == m.end() ? std::vector<SessionPtr>{} : it->second.sessions;
 }
 
-void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>& targets) {
+void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>& targets, bool from_here) {
   if (targets.empty()) return;
   const auto payload = protocol::decode<protocol::RoutePayload>(data);
-  if (!payload || (payload->kind == protocol::RoutePayload::Kind::push && !valid_push(payload->text))) {
+  // A push from another node is parsed once before any client gets it; this node's own router
+  // made its pushes from JSON values, so they need no second parse.
+  if (!payload ||
+      (!from_here && payload->kind == protocol::RoutePayload::Kind::push && !valid_push(payload->text))) {
     metrics.bad_bus_messages.inc();  // from another node: never pass on what a client cannot parse
     log->warn("msg=\"dropped a malformed route payload from the bus\" bytes={}", data.size());
     return;
@@ -47,9 +50,9 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
 void Gateway::Impl::deliver_here(std::string_view subject, std::string_view data) {
   static const std::string user_prefix = protocol::route_user(""), channel_prefix = protocol::route_channel("");
   if (subject.starts_with(user_prefix))
-    deliver(data, fanout_targets(&Impl::users, std::string(subject.substr(user_prefix.size()))));
+    deliver(data, fanout_targets(&Impl::users, std::string(subject.substr(user_prefix.size()))), true);
   else if (subject.starts_with(channel_prefix))
-    deliver(data, fanout_targets(&Impl::channels, std::string(subject.substr(channel_prefix.size()))));
+    deliver(data, fanout_targets(&Impl::channels, std::string(subject.substr(channel_prefix.size()))), true);
 }
 
 SessionPtr Gateway::Impl::open_session(const std::string& user_id) {

@@ -170,7 +170,8 @@ struct Gateway::Impl final : LinkOwner {
   // The player resumed `s` on another gateway: its socket here (if any) closes with 4003 and the
   // session ends without a session.closed (the new one's session.opened closes it).
   void let_go(const SessionPtr& s);
-  void deliver(std::string_view data, const std::vector<SessionPtr>& targets);
+  // `from_here`: the message comes from this gateway's own router (deliver_here), not the bus.
+  void deliver(std::string_view data, const std::vector<SessionPtr>& targets, bool from_here = false);
   // A route message this gateway published, to its own sessions that `subject` names.
   void deliver_here(std::string_view subject, std::string_view data);
   // The pushes routed to `s` (of `user`, in `channels`) since `from`, not kept by the session,
