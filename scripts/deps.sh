@@ -3,7 +3,7 @@
 # Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [test] [--check]
 #   scripts/deps.sh        what building and running Arena embedded needs (make run, make build)
 #   scripts/deps.sh test   that, and the servers only tests and the demo start (make test, make demo):
-#                          PostgreSQL, Redis
+#                          PostgreSQL, Redis, RabbitMQ
 set -euo pipefail
 
 group=build
@@ -24,6 +24,8 @@ packages=(
   libssl-dev libsodium-dev libsqlite3-dev sqlite3
   # cluster mode's durable store: the PostgreSQL client library; its shared state: Redis's
   libpq-dev libhiredis-dev
+  # the game events stream on RabbitMQ (events.broker = amqp://): rabbitmq-c
+  librabbitmq-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   # cluster mode: NATS client library and, for tests, the server
   libnats-dev nats-server
@@ -42,6 +44,7 @@ if [ "$group" = test ]; then
   packages+=(
     postgresql  # storage and cluster tests (tier pg); the package's own cluster is not used
     redis-server  # shared-state tests (tier redis); the package's own server is not used
+    rabbitmq-server  # events stream tests (tier rabbitmq); the package's own node is not started
   )
 fi
 

@@ -1,7 +1,7 @@
 // Game events end to end, over real sockets: two players log in, queue, play a duel of four, and
 // the events role writes what every role emitted into the events table, where operators read it
-// over /v1/admin/events. Built twice: on SQLite (integration tier) and on PostgreSQL (pg tier,
-// with tests/pg_backend.cpp).
+// over /v1/admin/events. Built three times: on SQLite (integration tier), on PostgreSQL (pg tier,
+// with tests/pg_backend.cpp), and over RabbitMQ into SQLite (rabbitmq tier, tests/rabbitmq_backend.cpp).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

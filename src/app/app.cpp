@@ -202,16 +202,19 @@ void App::Impl::start_shared() {
 
 // The process's game-event emitter, and with a stream the publisher that feeds it. With
 // events.broker = memory the stream is the in-process queue, taken by this process's events role:
-// without one, nothing would take it, and the emitter is off. With a NATS URL every process
-// publishes to JetStream, and the events roles of the cluster share its consumer.
+// without one, nothing would take it, and the emitter is off. With a NATS or RabbitMQ URL every
+// process publishes to the broker, and the events roles of the cluster share its consumer.
 void App::Impl::start_events() {
   const auto& s = settings.events;
   if (s.broker == "memory") {
     if (has("events")) event_stream = std::make_unique<events::MemoryStream>(s.buffer);
   } else {
+    const std::string name = "arena-events-" + settings.node_id;
     try {
-      event_stream = events::open_nats_stream(
-          {.url = s.broker, .client_name = "arena-events-" + settings.node_id, .consume = has("events")});
+      if (s.broker.rfind("nats://", 0) == 0)
+        event_stream = events::open_nats_stream({.url = s.broker, .client_name = name, .consume = has("events")});
+      else
+        event_stream = events::open_rabbitmq_stream({.url = s.broker, .client_name = name, .consume = has("events")});
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(std::string("setting 'events.broker': ") + e.what());
     }

@@ -335,12 +335,13 @@ std::vector<Field> build() {
       true));
   f.push_back(string_field(
       "events.broker",
-      "Where game events travel to the events role: memory (the in-process queue, embedded) or "
-      "nats://host:port[,nats://...] (NATS JetStream: nats-server -js)",
+      "Where game events travel to the events role: memory (the in-process queue, embedded), "
+      "nats://host:port[,nats://...] (NATS JetStream: nats-server -js) or amqp://user:password@host:port[/vhost] "
+      "(RabbitMQ; rabbitmq:// is the same)",
       [](auto& s) -> auto& { return s.events.broker; },
       [](string_view v) {
-        if (v != "memory" && v.rfind("nats://", 0) != 0)
-          throw std::invalid_argument("expected memory or a nats:// URL");
+        if (v != "memory" && v.rfind("nats://", 0) != 0 && v.rfind("amqp://", 0) != 0 && v.rfind("rabbitmq://", 0) != 0)
+          throw std::invalid_argument("expected memory, a nats:// URL or an amqp:// URL");
       }));
   f.push_back(size_field(
       "events.buffer", "Game events a process holds for publishing; past it droppable ones are dropped and counted",

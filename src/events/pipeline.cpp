@@ -172,7 +172,7 @@ void Consumer::run() {
       ++empty_fetches_;
       continue;
     }
-    if (handle(batch)) stream_.ack(batch);
+    handle(batch);
   }
 }
 
@@ -182,16 +182,23 @@ bool Consumer::handle(std::vector<Delivery>& batch) {
   const auto now = clock_.now_unix_ms();
   std::vector<Event> good;
   std::vector<DeadLetter> dead;
+  std::vector<Delivery> read;
+  std::vector<Delivery> unreadable;
   for (auto& d : batch) {
     auto r = decode(d.body, catalogue_, settings_.limits);
     if (auto* e = std::get_if<Event>(&r)) {
       good.push_back(std::move(*e));
+      read.push_back({{}, d.tag});
     } else {
       const auto& rej = std::get<Rejected>(r);
-      dead.push_back(DeadLetter{now, std::string(to_string(rej.reason)), rej.detail, std::move(d.body)});
+      dead.push_back(DeadLetter{now, std::string(to_string(rej.reason)), rej.detail, d.body});
+      unreadable.push_back(std::move(d));
     }
   }
-  return write(good, dead);
+  if (!write(good, dead)) return false;
+  stream_.ack(read);
+  if (!unreadable.empty()) stream_.reject(unreadable);
+  return true;
 }
 
 bool Consumer::write(const std::vector<Event>& good, std::vector<DeadLetter>& dead) {

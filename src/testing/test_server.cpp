@@ -20,6 +20,7 @@ config::Settings test_settings(const TempDir& dir) {
 
 TestServer::TestServer(std::function<void(config::Settings&)> customize) : settings_(test_settings(dir_)) {
   settings_.database = test_database();
+  settings_.events.broker = test_events_broker();
   if (customize) customize(settings_);
   app_ = std::make_unique<app::App>(settings_, clock_);
   app_->start();

@@ -78,7 +78,8 @@ class Consumer {
 
  private:
   void run();
-  // False when the batch could not be stored (only while stopping): it is not acked.
+  // Stores the batch, then acks what it read and rejects what it could not (dead letters). False
+  // when the batch could not be stored (only while stopping): it is not acked.
   bool handle(std::vector<Delivery>& batch);
   bool write(const std::vector<Event>& good, std::vector<DeadLetter>& dead);
   Stream& stream_;

@@ -1,10 +1,11 @@
 #pragma once
-// Throwaway servers as child processes (nats-server, redis-server): each on a free 127.0.0.1
+// Throwaway servers as child processes (nats-server, redis-server, rabbitmq-server): each on a free 127.0.0.1
 // port with its own temp dir, started so that it dies with the test process, waited for
 // (bounded) until it listens, and killed on destruction. Throws if it cannot start: a test
 // needing it fails, never skips.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class ChildServer {
   void first_start(const std::string& what);
   // The command line (argv[0] the executable's path) for port_ and dir_.
   virtual std::vector<std::string> command() const = 0;
+  // NAME=value pairs added to the test's environment for the child.
+  virtual std::vector<std::string> environment() const { return {}; }
+  // How long it may take to listen (an Erlang VM boots slower than a Go binary).
+  virtual std::chrono::seconds start_timeout() const { return std::chrono::seconds(10); }
   TempDir dir_;
 
  private:

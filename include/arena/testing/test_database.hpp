@@ -18,4 +18,9 @@ std::vector<std::string> test_database_args();
 // The same for a shell command line: "" or " --database '<url>'".
 std::string test_database_flag();
 
+// The events broker a TestServer uses: "memory" (the default), or a broker the test binary's
+// tier started (tests/rabbitmq_backend.cpp).
+void set_test_events_broker_source(std::function<std::string()> url_for_this_test);
+std::string test_events_broker();
+
 }  // namespace arena::testing
