@@ -39,15 +39,15 @@ json::array events(HttpClient& http, const std::string& query) {
   return r.status == 200 ? r.json().at("events").as_array() : json::array{};
 }
 
-// The match's events, once match.ended is among them: the consumer writes in batches, so the
-// test asks again (bounded: 10 s) rather than guessing a time.
-json::array match_events(TestServer& server, HttpClient& http, const std::string& match_id) {
+// The events `query` finds, once `n` of them are of `type`: the consumer writes in batches, so
+// the test asks again (bounded: 10 s) rather than guessing a time.
+json::array events_once(TestServer& server, HttpClient& http, const std::string& query, const std::string& type,
+                        std::size_t n = 1) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   for (;;) {
-    auto rows = events(http, "?match_id=" + match_id);
-    for (const auto& e : rows)
-      if (e.at("type") == "match.ended") return rows;
-    if (std::chrono::steady_clock::now() > deadline) return rows;
+    auto rows = events(http, query);
+    const auto seen = std::count_if(rows.begin(), rows.end(), [&](const json::value& e) { return e.at("type").as_string() == type; });
+    if (static_cast<std::size_t>(seen) >= n || std::chrono::steady_clock::now() > deadline) return rows;
     server.advance(10ms);  // wall time stands still in the test server; the consumer's waits are real
     std::this_thread::sleep_for(20ms);
   }
@@ -61,7 +61,7 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
   ASSERT_TRUE(ended.is_object());
   const std::string id = str(ended, {"d", "match_id"});
   HttpClient http(server.port());
-  const auto rows = match_events(server, http, id);
+  const auto rows = events_once(server, http, "?match_id=" + id, "match.ended");
   std::map<std::string, int> count;
   for (const auto& e : rows) ++count[std::string(e.at("type").as_string())];
   EXPECT_EQ(count["mm.matched"], 1) << json::serialize(rows);
@@ -81,6 +81,13 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
     if (e.at("type") == "match.started") {
       EXPECT_EQ(e.at("data").at("bots"), 0);
     }
+  }
+  // The rating job rated both players: rating.changed for each, after the result was stored.
+  const auto rated = events_once(server, http, "?type=rating.changed&match_id=" + id, "rating.changed", 2);
+  ASSERT_EQ(rated.size(), 2u) << json::serialize(rated);
+  for (const auto& e : rated) {
+    EXPECT_TRUE(e.at("user_id") == json::value(a.login.user_id) || e.at("user_id") == json::value(b.login.user_id));
+    EXPECT_TRUE(e.at("data").at("after").is_number());
   }
   // Each player's own story: a login, a session, a ticket.
   for (auto* p : {&a, &b}) {
@@ -114,6 +121,23 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
   EXPECT_EQ(bad.error_code(), "invalid_field");
   bad = http.get("/v1/admin/events?since=yesterday", kAdminKey);
   EXPECT_EQ(bad.status, 400);
+}
+
+TEST(GameEvents, APartyIsFormedWhenItsSecondPlayerJoins) {
+  TestServer server(duel_with_events);
+  Player lead(server.port(), guest(server.port()));
+  Player mate(server.port(), guest(server.port()));
+  const auto created = lead.request("party.create", {}, 1);
+  const std::string party = str(created, {"d", "party_id"});
+  lead.request("party.invite", {{"user_id", mate.login.user_id}}, 2);
+  ASSERT_TRUE(mate.next("party.invite"));
+  mate.request("party.accept", {{"party_id", party}}, 1);
+  HttpClient http(server.port());
+  const auto rows = events_once(server, http, "?type=party.formed", "party.formed");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows.at(0).at("user_id"), json::value(lead.login.user_id));
+  EXPECT_EQ(rows.at(0).at("data").at("party_id"), json::value(party));
+  EXPECT_EQ(rows.at(0).at("data").at("members").as_array().size(), 2u);
 }
 
 TEST(GameEvents, OnlyOperatorsReadThem) {

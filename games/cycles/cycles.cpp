@@ -297,5 +297,6 @@ ARENA_GAME(cycles) {
                         "size", 0, 0, 128,
                         "the grid's side in cells, at least 8 (0: 32 for up to four riders, else 48)")},
        .score_stats = {"cells"},
+       .event_types = {"cycles.crash"},
        .rules = 2});  // 2: start posts drawn with the portable Random (1 used std::shuffle)
 }

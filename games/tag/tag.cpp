@@ -259,5 +259,6 @@ ARENA_GAME(tag) {
                     SettingSpec::number("seconds", 60, 5, 3600, "how long a game lasts"),
                     SettingSpec::integer("sight", 5, 0, 64, "how far a player sees other runners (cells)"),
                     SettingSpec::integer("pillars", 12, 0, 200, "pillars placed by the seed")},
-       .score_stats = {"score", "tagged", "tags"}});
+       .score_stats = {"score", "tagged", "tags"},
+       .event_types = {"tag.tagged"}});
 }

@@ -206,6 +206,9 @@ void App::Impl::start_shared() {
 // process publishes to the broker, and the events roles of the cluster share its consumer.
 void App::Impl::start_events() {
   const auto& s = settings.events;
+  const auto games = match::builtin_games();
+  for (const auto& name : games.names())
+    for (const auto& type : games.find(name)->event_types) event_types.add(type);
   if (s.broker == "memory") {
     if (has("events")) event_stream = std::make_unique<events::MemoryStream>(s.buffer);
   } else {

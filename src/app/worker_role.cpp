@@ -174,6 +174,15 @@ class WorkerRole final : public Component {
       close.args = boost::json::serialize(boost::json::object{{"board", b.id}});
       worker_->every("leaderboards.close_season:" + b.id, b.season->text(), close);
     }
+    if (auto* events = shared_.events)
+      worker_->on_dead([events](const jobs::Job& job, const std::string& error) {
+        events->emit("job.dead", {},
+                     {{"job_id", job.id},
+                      {"kind", job.kind},
+                      {"queue", job.queue},
+                      {"attempts", job.attempt},
+                      {"error", error.substr(0, 512)}});
+      });
     worker_->start();
     // On PostgreSQL, a job enqueued by any process (a host storing a result) wakes this worker at
     // once; a gap in listening wakes it too, and the poll covers the rest.
@@ -221,6 +230,13 @@ class WorkerRole final : public Component {
                               {"before", std::round(ch.before * 100) / 100},
                               {"after", std::round(ch.after.display * 100) / 100},
                               {"match_id", a.match_id},
+                              {"outcome", ch.outcome},
+                              {"games", ch.after.games},
+                              {"rank", rank}});
+      if (shared_.events != nullptr)
+        shared_.events->emit("rating.changed", {.user_id = ch.after.user_id, .match_id = a.match_id, .mode = a.mode},
+                             {{"before", ch.before},
+                              {"after", ch.after.display},
                               {"outcome", ch.outcome},
                               {"games", ch.after.games},
                               {"rank", rank}});

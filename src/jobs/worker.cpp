@@ -41,6 +41,7 @@ struct Worker::Impl {
   metrics::Family<metrics::Gauge>& by_state;
 
   std::map<std::string, Handler> handlers;
+  std::function<void(const Job&, const std::string&)> dead_hook;
   struct Schedule {
     std::string name;
     Cron cron;
@@ -101,6 +102,7 @@ struct Worker::Impl {
         last_rescue = now;
         for (const auto& j : store.rescue(now)) {
           total.with({j.queue, j.kind, j.state == State::dead ? "dead" : "retried"}).inc();
+          if (j.state == State::dead && dead_hook) dead_hook(j, "its worker stopped heartbeating");
           log->warn("msg=\"job rescued: its worker stopped heartbeating\" id={} kind={} state={}", j.id, j.kind,
                     name(j.state));
         }
@@ -286,6 +288,11 @@ struct Worker::Impl {
       const State s = store.fail(lease, error, clock.now_unix_ms(), delay);
       log->warn("msg=\"job failed\" id={} kind={} attempt={} state={} error=\"{}\"", lease.job.id, lease.job.kind,
                 lease.job.attempt, name(s), error);
+      if (s == State::dead && dead_hook) {
+        Job dead = lease.job;
+        dead.state = State::dead;
+        dead_hook(dead, error);
+      }
       return s == State::dead ? "dead" : "failed";
     } catch (const LeaseLost&) {
       return lost_outcome(lease.job.id);
@@ -328,6 +335,10 @@ void Worker::handle(const std::string& kind, Handler handler) {
 
 void Worker::every(const std::string& name, const std::string& cron, JobSpec spec) {
   impl_->schedules.push_back({name, Cron::parse(cron), std::move(spec)});
+}
+
+void Worker::on_dead(std::function<void(const Job&, const std::string&)> hook) {
+  impl_->dead_hook = std::move(hook);
 }
 
 void Worker::start() {

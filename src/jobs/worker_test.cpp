@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include <atomic>
 #include <thread>
 
@@ -73,6 +75,12 @@ TEST(Worker, RunsJobsAndRetriesFailuresWithJitteredBackoff) {
   Worker w(h.store, h.clock, h.timers, h.metrics, h.settings("w1"));
   std::atomic<int> ok_runs{0}, flaky_runs{0};
   w.handle("ok", [&](JobContext&) { ++ok_runs; });
+  std::mutex dead_mu;
+  std::vector<std::pair<std::string, std::string>> went_dead;  // kind, error: told by on_dead
+  w.on_dead([&](const Job& dead, const std::string& error) {
+    std::lock_guard lock(dead_mu);
+    went_dead.emplace_back(dead.kind, error);
+  });
   w.handle("flaky", [&](JobContext& ctx) {
     ++flaky_runs;
     if (ctx.job().attempt < 3) throw std::runtime_error("not yet");
@@ -92,6 +100,16 @@ TEST(Worker, RunsJobsAndRetriesFailuresWithJitteredBackoff) {
   EXPECT_EQ(ok_runs.load(), 1);
   ASSERT_TRUE(h.step_until([&] { return h.state(orphan) == State::dead; }));
   EXPECT_NE(h.store.get(orphan)->last_error.find("no handler"), std::string::npos);
+  ASSERT_TRUE(h.step_until([&] {
+    std::lock_guard lock(dead_mu);
+    return !went_dead.empty();
+  }));
+  {
+    std::lock_guard lock(dead_mu);
+    ASSERT_EQ(went_dead.size(), 1u);  // only the orphan: flaky succeeded on its third attempt
+    EXPECT_EQ(went_dead[0].first, "nobody-handles-this");
+    EXPECT_NE(went_dead[0].second.find("no handler"), std::string::npos);
+  }
   // Counted after the store's state changes: wait for the count rather than read it at once.
   EXPECT_TRUE(h.step_until([&] { return h.metrics.total.with({"default", "flaky", "failed"}).value() == 2u; }));
   w.stop();

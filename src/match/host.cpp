@@ -83,7 +83,7 @@ void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {
   log->info("msg=\"match started\" match_id={} game={} seats={} humans={}", id, spec.game, spec.seats.size(),
             seated.size());
   if (match_events)
-    match_events("match.started", spec,
+    match_events("match.started", spec, {},
                  {{"game", spec.game},
                   {"seats", teams},
                   {"bots", static_cast<std::int64_t>(spec.seats.size() - seated.size())},

@@ -98,12 +98,14 @@ void MatchHost::Impl::resume(AdoptedMatch a, const GameInfo& info) {
   for (std::size_t i = 0; i < a.spec.seats.size(); ++i)
     if (!a.spec.seats[i].bot && !gone[i]) humans.push_back(a.spec.seats[i].user_id);
   const std::size_t logged = runner->log().size();
+  const std::size_t events_sent = runner->events().size();  // the replay's: the host that died sent them
   const std::uint64_t tick = runner->tick();
   auto match = std::make_shared<Match>();
   {
     core::Lock lock(match->mu);
     match->lease = a.lease;
     match->logged = logged;
+    match->events_sent = events_sent;
     match->begun = true;
   }
   if (!enroll(match, std::move(runner), humans)) return;

@@ -75,6 +75,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     // whether the store knows the match yet (its first checkpoint writes the spec).
     Lease lease ARENA_GUARDED_BY(mu);
     std::size_t logged ARENA_GUARDED_BY(mu) = 0;
+    std::size_t events_sent ARENA_GUARDED_BY(mu) = 0;  // the runner's game events already handed to match_events
     bool begun ARENA_GUARDED_BY(mu) = false;
   };
   using MatchPtr = std::shared_ptr<Match>;
@@ -160,6 +161,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   // Stores the result, then tells everyone. A failed write is retried: the result is never lost
   // and match.ended never goes out before it is stored.
   void finish(const MatchPtr& match);
+  void send_game_events(Match& match) ARENA_REQUIRES(match.mu);
   // The player is gone for good: a bot takes the seat, or the seat forfeits, as the game says.
   void leave(const MatchPtr& match, const std::string& user);
   void on_op(const std::string& id, const bus::Message& m);

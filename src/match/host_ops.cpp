@@ -8,11 +8,15 @@ void MatchHost::Impl::leave(const MatchPtr& match, const std::string& user) {
   auto it = match->seat_of.find(user);
   if (it == match->seat_of.end() || match->finished) return;
   const int seat = it->second;
-  if (match->runner->info().forfeit_on_leave) {
+  const bool forfeit = match->runner->info().forfeit_on_leave;
+  if (forfeit) {
     match->runner->forfeit(seat);
   } else {
     match->runner->set_bot(seat, true);
   }
+  if (match_events)
+    match_events("match.player_left", match->runner->spec(), user,
+                 {{"seat", seat}, {"tick", match->runner->tick()}, {"forfeit", forfeit}});
   match->humans.erase(std::remove(match->humans.begin(), match->humans.end(), user), match->humans.end());
   match->seat_of.erase(it);
   players.dec();
@@ -172,6 +176,9 @@ void MatchHost::Impl::on_presence(const bus::Message& m) {
     }
     core::Lock lock(match->mu);
     if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) {
+      if (match_events)  // presence came back while seated: the input log has a rejoin too
+        match_events("match.player_rejoined", match->runner->spec(), user,
+                     {{"seat", seat->second}, {"tick", match->runner->tick()}});
       match->runner->rejoined(seat->second);
       match->snapshot_due.emplace_back(user, seat->second);  // the next tick sends it, in order with the deltas
     }

@@ -56,6 +56,7 @@ GameRegistry games() {
   GameRegistry r = builtin_games();
   for (bool throws : {true, false}) {
     GameInfo info = *r.find("cycles");  // its settings, which Faulty's inner cycles reads
+    info.event_types.clear();  // cycles' own; its events would be unknown types of this game
     info.name = throws ? "boom" : "slow";
     info.tick_rate = 100;
     info.make = [throws] { return std::make_unique<Faulty>(throws); };
@@ -452,6 +453,60 @@ TEST(Host, SpectatorsSeeThePublicViewAndAreBounded) {
   EXPECT_EQ(op("t1", "match.unwatch", "w"), "not_in_match");
   EXPECT_EQ(op("t3", "match.unwatch", "c"), "ok");
   EXPECT_EQ(op("t3", "match.watch", "w"), "ok");
+}
+
+}  // namespace
+}  // namespace arena::match
+
+namespace arena::match {
+namespace {
+
+// What the host tells the game-event stream: the match starting, a player leaving (with the
+// seat and tick), and the game's own events with their tick, about the seat's player.
+TEST(Host, TellsTheEventStreamWhatHappensInAMatch) {
+  struct Told {
+    std::string type, user;
+    json::object data;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Told> told;
+  bus::MemoryBus bus;
+  MemoryMatchStore store;
+  core::FakeClock clock;
+  metrics::Registry registry;
+  MatchHost host(bus, games(), store, clock, registry, {}, {},
+                 [&](std::string_view type, const MatchSpec& spec, std::string_view user, json::object data) {
+                   EXPECT_EQ(spec.match_id, "cycles-ev");
+                   std::lock_guard lock(mu);
+                   told.push_back({std::string(type), std::string(user), std::move(data)});
+                   cv.notify_all();
+                 });
+  protocol::MatchFound f{"cycles-ev", "practice", "cycles", "eu", {{{"alice", 1500, 20, ""}}}, true, 3, 4, 1, 500};
+  bus.publish(protocol::kMatchFound, protocol::encode(f));
+  const auto has = [&](const std::string& type) {
+    return std::any_of(told.begin(), told.end(), [&](const Told& t) { return t.type == type; });
+  };
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return has("match.started"); }));
+  }
+  bus.publish(protocol::presence_changed("alice"), protocol::encode(protocol::PresenceChanged{"alice", false}));
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return has("match.player_left") && has("cycles.crash"); }));
+  for (const auto& t : told) {
+    if (t.type == "match.player_left") {
+      EXPECT_EQ(t.user, "alice");
+      EXPECT_EQ(t.data.at("seat"), 0);
+      EXPECT_EQ(t.data.at("forfeit"), false);  // cycles: a bot rides on
+    }
+    if (t.type == "cycles.crash") {
+      EXPECT_TRUE(t.data.at("tick").is_uint64() || t.data.at("tick").is_int64());
+      EXPECT_TRUE(t.data.contains("cause"));
+      const auto seat = t.data.at("seat").as_int64();
+      EXPECT_EQ(t.user, seat == 0 ? "alice" : "");  // the others are bots
+    }
+  }
 }
 
 }  // namespace

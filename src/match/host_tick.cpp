@@ -36,6 +36,7 @@ bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration lat
         r.fail("tick budget overrun");
       }
     }
+    if (match_events) send_game_events(*match);
     if (const int d = r.bot_decisions() - match->bot_decisions_reported; d > 0) {
       match->m.bot_decisions->inc(static_cast<std::uint64_t>(d));
       match->bot_decisions_reported = r.bot_decisions();
@@ -63,6 +64,26 @@ bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration lat
   if (!over) return true;
   finish(match);
   return false;
+}
+
+// The game's events since the last tick, each with its tick, about the seat's player when it
+// names a seat (data.seat). Only queues (match_events), so under the match's lock.
+void MatchHost::Impl::send_game_events(Match& match) {
+  const auto& r = *match.runner;
+  const auto& all = r.events();
+  const auto& seats = r.spec().seats;
+  for (; match.events_sent < all.size(); ++match.events_sent) {
+    const auto& e = all[match.events_sent];
+    json::object data = e.data;
+    data["tick"] = e.tick;
+    std::string_view user;
+    if (const auto* seat = e.data.if_contains("seat"); seat != nullptr && seat->is_int64()) {
+      const auto i = seat->as_int64();
+      if (i >= 0 && i < static_cast<std::int64_t>(seats.size()) && !seats[static_cast<std::size_t>(i)].bot)
+        user = seats[static_cast<std::size_t>(i)].user_id;
+    }
+    match_events(e.type, r.spec(), user, std::move(data));
+  }
 }
 
 namespace {
@@ -126,7 +147,7 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
     json::object data{{"game", rec.spec.game}, {"ticks", rec.ticks}, {"placements", placements_json(rec, false)}};
     data["duration_ms"] = rec.spec.tick_rate > 0 ? static_cast<std::int64_t>(rec.ticks * 1000 / rec.spec.tick_rate) : 0;
     data["error"] = rec.error.empty() ? json::value(nullptr) : json::value(rec.error);
-    match_events("match.ended", rec.spec, std::move(data));
+    match_events("match.ended", rec.spec, {}, std::move(data));
   }
   ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
   sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)

@@ -17,6 +17,9 @@ void GameRegistry::add(GameInfo info) {
     throw std::invalid_argument("a game needs a name, make and make_bot");
   if (info.min_players < 1 || info.max_players < info.min_players || info.tick_rate < 1 || info.tick_rate > 1000)
     throw std::invalid_argument("game '" + info.name + "': players must be 1 <= min <= max and tick_rate 1..1000");
+  for (const auto& t : info.event_types)  // the pipeline checks the rest of the name
+    if (t.rfind(info.name + ".", 0) != 0 || t.size() == info.name.size() + 1)
+      throw std::invalid_argument("game '" + info.name + "': event type '" + t + "' must be '" + info.name + ".<what>'");
   for (const auto& s : info.settings) {  // the defaults must pass the game's own checks
     try {
       GameSettings::parse({s}, {});

@@ -156,7 +156,10 @@ struct MatchmakerService::Impl {
                                    {"expires_in_ms", settings.invite_ttl.count()}}});
           }
           break;
-        case PartyEvent::Kind::updated: tell_party(e, out); break;
+        case PartyEvent::Kind::updated:
+          tell_party(e, out);
+          emit_party_formed(e);
+          break;
       }
     }
     const auto now = clock.now();
@@ -232,6 +235,16 @@ struct MatchmakerService::Impl {
           {"open_seats", m.open_seats},
           {"rating_spread", std::round(m.rating_spread)},
           {"win_gap", std::round(m.win_gap * 1000) / 1000}});
+  }
+
+  // party.formed: a second player joined (the party is more than its leader from now on).
+  void emit_party_formed(const PartyEvent& e) ARENA_REQUIRES(mu) {
+    if (!emit || e.event != "joined") return;
+    const Party* p = parties.find(e.party_id);
+    if (p == nullptr || p->members.size() != 2) return;
+    json::array members;
+    for (const auto& m : p->members) members.push_back(json::value(m));
+    emit("party.formed", p->leader, "", "", "", {{"party_id", p->id}, {"members", std::move(members)}});
   }
 
   // party.updated to the members of the event's party, as it is now.

@@ -75,6 +75,9 @@ class Worker {
   // std::invalid_argument for a bad expression). Each run is enqueued once, by whichever worker
   // gets there first; a run missed while no worker ran is enqueued once when one starts.
   void every(const std::string& name, const std::string& cron, JobSpec spec);
+  // Before start(): told of each job that went dead (its last attempt failed, or its worker died
+  // on its last attempt) with the error, on a worker thread: it must only queue.
+  void on_dead(std::function<void(const Job& job, const std::string& error)> hook);
 
   void start();
   // Stops claiming; waits up to `timeout` for running jobs. True when none is left.

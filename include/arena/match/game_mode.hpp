@@ -147,6 +147,9 @@ struct GameInfo {
   bool forfeit_on_leave = false;         // after the grace period: forfeit (true) or a bot takes over
   std::vector<SettingSpec> settings;     // what a mode's [..settings] table may set
   std::vector<std::string> score_stats;  // numeric per-seat result stats that score leaderboards may take
+  // The types of the events the game emits ("<name>.<what>": docs/game-modes.md): the game-event
+  // pipeline records these; another type is dead-lettered (unknown_type).
+  std::vector<std::string> event_types;
   int rules = 1;                         // bump when a change makes old records replay differently: replay refuses them
   std::function<std::unique_ptr<GameMode>()> make;
   std::function<std::unique_ptr<BotBrain>()> make_bot;  // the rule-based default

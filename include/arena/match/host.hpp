@@ -21,11 +21,14 @@ namespace arena::match {
 
 class MatchHost {
  public:
-  // Matches starting and ending, for the game-event stream: "match.started" (data: game, seats,
-  // bots, tick_rate) once a match is seated, "match.ended" (data: game, ticks, duration_ms,
-  // placements, error) once its result is stored. Called on the host's threads (a bus thread, a
-  // tick thread): it must only queue.
-  using MatchEvent = std::function<void(std::string_view type, const MatchSpec& spec, boost::json::object data)>;
+  // What happens to matches, for the game-event stream: "match.started" (data: game, seats, bots,
+  // tick_rate) once a match is seated, "match.ended" (data: game, ticks, duration_ms, placements,
+  // error) once its result is stored, "match.player_left" / "match.player_rejoined" (user: the
+  // player; data: seat, tick, forfeit / -), and the game's own events ("cycles.crash": its data
+  // and the tick) after the tick that made them. `user_id` is empty when the event is about no
+  // one player. Called on the host's threads (a bus thread, a tick thread): it must only queue.
+  using MatchEvent = std::function<void(std::string_view type, const MatchSpec& spec, std::string_view user_id,
+                                        boost::json::object data)>;
 
   // make_bot empty: each game's rule-based bot; events empty: none.
   MatchHost(bus::Bus& bus, GameRegistry games, MatchStore& store, const core::Clock& clock, metrics::Registry& registry,

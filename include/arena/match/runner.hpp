@@ -95,6 +95,8 @@ class MatchRunner {
   // Every accepted input, leave, rejoin and forfeit so far (what a checkpoint writes).
   const std::vector<LoggedInput>& log() const { return log_; }
   int bot_decisions() const { return bot_decisions_; }
+  // The game's events so far, in order (at most kMaxEvents).
+  const std::vector<GameEvent>& events() const { return events_; }
 
   // Seat control: a bot takes over (or gives back) a seat whose player left.
   void set_bot(int seat, bool bot);
