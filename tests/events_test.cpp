@@ -53,6 +53,19 @@ json::array events_once(TestServer& server, HttpClient& http, const std::string&
   }
 }
 
+// The hourly roll-ups of `metric`, once there are any (bounded: 10 s).
+json::array stats_once(TestServer& server, HttpClient& http, const std::string& metric) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    auto r = http.get("/v1/admin/stats/hourly?since=0&metric=" + metric, kAdminKey);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto rows = r.status == 200 ? r.json().at("stats").as_array() : json::array{};
+    if (!rows.empty() || std::chrono::steady_clock::now() > deadline) return rows;
+    server.advance(10ms);
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
 TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
   TestServer server(duel_with_events);
   Player a(server.port(), guest(server.port()));
@@ -89,6 +102,19 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
     EXPECT_TRUE(e.at("user_id") == json::value(a.login.user_id) || e.at("user_id") == json::value(b.login.user_id));
     EXPECT_TRUE(e.at("data").at("after").is_number());
   }
+  // After the hour ends, the recurring job events.rollup (minute 5) rolls it up.
+  server.advance(std::chrono::minutes(66));
+  const auto matches = stats_once(server, http, "matches");
+  ASSERT_EQ(matches.size(), 1u) << json::serialize(matches);
+  EXPECT_EQ(matches.at(0).at("key"), "duel4");
+  EXPECT_EQ(matches.at(0).at("value").to_number<double>(), 1);
+  const auto by_method = stats_once(server, http, "logins");
+  ASSERT_EQ(by_method.size(), 1u) << json::serialize(by_method);
+  EXPECT_EQ(by_method.at(0).at("key"), "guest");
+  EXPECT_EQ(by_method.at(0).at("value").to_number<double>(), 2);
+  auto bad_metric = http.get("/v1/admin/stats/hourly?metric=wat", kAdminKey);
+  EXPECT_EQ(bad_metric.status, 400);
+  EXPECT_EQ(bad_metric.error_code(), "invalid_field");
   // Each player's own story: a login, a session, a ticket.
   for (auto* p : {&a, &b}) {
     auto mine = events(http, "?user_id=" + p->login.user_id);
@@ -150,6 +176,9 @@ TEST(GameEvents, OnlyOperatorsReadThem) {
   r = http.get("/v1/admin/events");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.error_code(), "unauthorized");
+  r = http.get("/v1/admin/stats/hourly", player.token);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.error_code(), "admin_only");
   r = http.get("/v1/admin/events/dead", std::string(40, 'x'));
   EXPECT_EQ(r.status, 401);
   r = http.get("/v1/admin/events/dead", kAdminKey);

@@ -266,7 +266,8 @@ void App::start() {
     jobs::WorkerSettings w = s.jobs;
     w.name = s.node_id;
     im.roles.push_back(
-        worker_role(std::move(w), s.matchmaking, s.leaderboards, static_cast<std::size_t>(s.http.json_max_depth), sh));
+        worker_role(std::move(w), s.matchmaking, s.leaderboards, static_cast<std::size_t>(s.http.json_max_depth),
+                    s.events.retention, sh));
   }
   if (im.has("matchmaker")) im.roles.push_back(matchmaker_role(s.matchmaking, sh));
   if (im.has("gateway")) {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "arena/core/encoding.hpp"
+#include "arena/core/log.hpp"
 #include "arena/events/store.hpp"
 #include "arena/storage/postgres.hpp"
 #include "arena/storage/sqlite.hpp"
@@ -57,12 +58,7 @@ class EventsRole final : public Component {
   void start() override {
     if (shared_.event_stream == nullptr || shared_.event_types == nullptr)
       throw std::logic_error("the events role needs the process's event stream");
-    if (shared_.pg != nullptr)
-      store_ = std::make_unique<events::PgEventStore>(*shared_.pg);
-    else if (shared_.db != nullptr)
-      store_ = std::make_unique<events::SqliteEventStore>(*shared_.db);
-    else
-      throw std::logic_error("the events role needs storage");
+    store_ = open_event_store(shared_);
     consumer_ = std::make_unique<events::Consumer>(*shared_.event_stream, *store_, *shared_.event_types,
                                                    events::pipeline_settings(settings_), shared_.clock,
                                                    shared_.registry);
@@ -121,6 +117,23 @@ class EventsRole final : public Component {
         },
         {.runs_on = http::RunsOn::storage});
     shared_.routes.add(
+        Method::get, "/v1/admin/stats/hourly",
+        [this](Request& req) {
+          authorize(req);
+          const std::string metric = text_param(req, "metric");
+          if (!metric.empty() && !events::known_hourly_metric(metric))
+            throw Error(Code::invalid_field,
+                        "metric is one of events, logins, matches, queue_wait_median_s, early_leavers");
+          const auto since =
+              time_param(req, "since").value_or(shared_.clock.now_unix_ms() / events::kHourMs * events::kHourMs -
+                                                24 * events::kHourMs);
+          json::array out;
+          for (const auto& s : store_->hourly(metric, since, page_limit(req, 1000, 10000)))
+            out.push_back(json::object{{"hour", s.hour_ms}, {"metric", s.metric}, {"key", s.key}, {"value", s.value}});
+          return Response::json(200, json::serialize(json::object{{"stats", std::move(out)}}));
+        },
+        {.runs_on = http::RunsOn::storage});
+    shared_.routes.add(
         Method::get, "/v1/admin/events/dead",
         [this](Request& req) {
           authorize(req);
@@ -144,6 +157,42 @@ class EventsRole final : public Component {
 };
 
 }  // namespace
+
+std::unique_ptr<events::EventStore> open_event_store(Shared& shared) {
+  if (shared.pg != nullptr) return std::make_unique<events::PgEventStore>(*shared.pg);
+  if (shared.db != nullptr) return std::make_unique<events::SqliteEventStore>(*shared.db);
+  throw std::logic_error("game events need storage");
+}
+
+void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core::Clock& clock,
+                    std::chrono::milliseconds retention) {
+  // The hours that ended since the last run, and the two before again (late events: a consumer
+  // that was behind); at most two days back.
+  worker.handle("events.rollup", [&store, &clock](jobs::JobContext&) {
+    constexpr auto hour = events::kHourMs;
+    const std::int64_t current = clock.now_unix_ms() / hour * hour;
+    const auto last = store.last_rolled_hour();
+    const std::int64_t from = std::max(last ? *last - hour : current - 48 * hour, current - 48 * hour);
+    for (std::int64_t h = from; h < current; h += hour) store.roll_up(h);
+  });
+  worker.handle("events.prune", [&store, &clock, retention](jobs::JobContext&) {
+    if (retention.count() == 0) return;
+    const std::int64_t before = clock.now_unix_ms() - retention.count();
+    constexpr int kStep = 10'000;  // rows per transaction: writers wait at most one step
+    int total = 0;
+    for (int n = kStep; n > 0 && total < 100 * kStep;) {  // bounded: the next run goes on
+      n = store.prune(before, kStep);
+      total += n;
+    }
+    if (total > 0) log::get("jobs")->info("msg=\"old game events deleted\" rows={}", total);
+  });
+  jobs::JobSpec spec;
+  spec.max_attempts = 3;
+  spec.kind = "events.rollup";
+  worker.every("events.rollup", "5 * * * *", spec);
+  spec.kind = "events.prune";
+  worker.every("events.prune", "41 3 * * *", spec);
+}
 
 std::unique_ptr<Component> events_role(const events::Settings& settings, std::string admin_key, Shared& shared) {
   return std::make_unique<EventsRole>(settings, std::move(admin_key), shared);

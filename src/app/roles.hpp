@@ -19,6 +19,8 @@
 #include "arena/events/emitter.hpp"
 #include "arena/events/pipeline.hpp"
 #include "arena/events/settings.hpp"
+#include "arena/events/store.hpp"
+#include "arena/jobs/worker.hpp"
 #include "arena/http/router.hpp"
 #include "arena/leaderboards/store.hpp"
 #include "arena/metrics/registry.hpp"
@@ -96,6 +98,13 @@ void add_board_routes(http::Router& routes, BoardServices& boards);
 // Writes the game events of the stream into analytics storage; serves /v1/admin/events.
 std::unique_ptr<Component> events_role(const events::Settings& settings, std::string admin_key, Shared& shared);
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
-                                       leaderboards::Settings boards, std::size_t json_max_depth, Shared& shared);
+                                       leaderboards::Settings boards, std::size_t json_max_depth,
+                                       std::chrono::milliseconds events_retention, Shared& shared);
+// The events table of the process's database (PostgreSQL, else SQLite).
+std::unique_ptr<events::EventStore> open_event_store(Shared& shared);
+// The events table's recurring jobs: events.rollup (hourly roll-ups of the hours that ended) and
+// events.prune (daily: what is older than `retention`, unless 0).
+void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core::Clock& clock,
+                    std::chrono::milliseconds retention);
 
 }  // namespace arena::app

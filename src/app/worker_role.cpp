@@ -62,8 +62,12 @@ struct WorkerStores {
 class WorkerRole final : public Component {
  public:
   WorkerRole(jobs::WorkerSettings s, const matchmaking::Settings& mm, leaderboards::Settings boards,
-             std::size_t json_max_depth, Shared& shared)
-      : settings_(std::move(s)), board_settings_(std::move(boards)), json_max_depth_(json_max_depth), shared_(shared) {
+             std::size_t json_max_depth, std::chrono::milliseconds events_retention, Shared& shared)
+      : settings_(std::move(s)),
+        board_settings_(std::move(boards)),
+        json_max_depth_(json_max_depth),
+        events_retention_(events_retention),
+        shared_(shared) {
     std::vector<leaderboards::ModeInfo> modes;
     std::map<std::string, std::string> game_of;
     for (const auto& m : matchmaking::configured_modes(mm.modes, mm.builtin_modes)) {
@@ -174,6 +178,8 @@ class WorkerRole final : public Component {
       close.args = boost::json::serialize(boost::json::object{{"board", b.id}});
       worker_->every("leaderboards.close_season:" + b.id, b.season->text(), close);
     }
+    event_store_ = open_event_store(shared_);
+    add_event_jobs(*worker_, *event_store_, clock, events_retention_);
     if (auto* events = shared_.events)
       worker_->on_dead([events](const jobs::Job& job, const std::string& error) {
         events->emit("job.dead", {},
@@ -249,6 +255,8 @@ class WorkerRole final : public Component {
   jobs::WorkerSettings settings_;
   leaderboards::Settings board_settings_;
   std::size_t json_max_depth_;
+  std::chrono::milliseconds events_retention_;
+  std::unique_ptr<events::EventStore> event_store_;
   Shared& shared_;
   std::vector<leaderboards::Board> boards_;
   std::unique_ptr<leaderboards::RankIndex> index_;
@@ -268,8 +276,10 @@ class WorkerRole final : public Component {
 }  // namespace
 
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
-                                       leaderboards::Settings boards, std::size_t json_max_depth, Shared& shared) {
-  return std::make_unique<WorkerRole>(std::move(settings), modes, std::move(boards), json_max_depth, shared);
+                                       leaderboards::Settings boards, std::size_t json_max_depth,
+                                       std::chrono::milliseconds events_retention, Shared& shared) {
+  return std::make_unique<WorkerRole>(std::move(settings), modes, std::move(boards), json_max_depth, events_retention,
+                                      shared);
 }
 
 }  // namespace arena::app

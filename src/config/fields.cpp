@@ -356,6 +356,11 @@ std::vector<Field> build() {
       "events.max_data_bytes", "An event's data (serialised JSON) at most; larger ones are dead-lettered",
       [](auto& s) -> auto& { return s.events.max_data_bytes; }, 64, 1'000'000));
   f.push_back(duration_field(
+      "events.retention",
+      "Game events and dead letters older than this are deleted by the daily job events.prune (0: kept for ever; "
+      "the hourly roll-ups are kept)",
+      [](auto& s) -> auto& { return s.events.retention; }, 0ms, std::chrono::hours(24 * 3650)));
+  f.push_back(duration_field(
       "jobs.lease", "A job whose worker stops heartbeating is rescued after this (heartbeats every third of it)",
       [](auto& s) -> auto& { return s.jobs.lease; }, 100ms, 1h));
   f.push_back(duration_field(

@@ -79,4 +79,74 @@ std::vector<DeadLetter> PgEventStore::dead_letters(int limit) {
   });
 }
 
+namespace {
+const char* feed_sql(EventStore::Feed f) {
+  switch (f) {
+    case EventStore::Feed::types:
+      return "SELECT type, count(*)::float8 FROM events WHERE time >= $1 AND time < $2 GROUP BY type";
+    case EventStore::Feed::login_methods:
+      return "SELECT coalesce(data->>'method', ''), count(*)::float8 FROM events "
+             "WHERE type = 'auth.login' AND time >= $1 AND time < $2 GROUP BY 1";
+    case EventStore::Feed::matches_by_mode:
+      return "SELECT coalesce(mode, ''), count(*)::float8 FROM events WHERE type = 'match.ended' AND time >= $1 AND "
+             "time < $2 GROUP BY 1";
+    case EventStore::Feed::leavers_by_mode:
+      return "SELECT coalesce(mode, ''), count(*)::float8 FROM events WHERE type = 'match.player_left' AND "
+             "time >= $1 AND time < $2 GROUP BY 1";
+    case EventStore::Feed::waits:
+      return "SELECT coalesce(e.mode, '') || '/' || coalesce(e.region, ''), w::float8 FROM events e, "
+             "jsonb_array_elements(CASE WHEN jsonb_typeof(e.data->'waits_s') = 'array' THEN e.data->'waits_s' "
+             "ELSE '[]'::jsonb END) w WHERE e.type = 'mm.matched' AND e.time >= $1 AND e.time < $2 "
+             "AND jsonb_typeof(w) = 'number'";
+  }
+  return "";
+}
+}  // namespace
+
+std::vector<std::pair<std::string, double>> PgEventStore::feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) {
+  return pool_.with([&](storage::Pg& c) {
+    auto r = c.query(feed_sql(f), from_ms, to_ms);
+    std::vector<std::pair<std::string, double>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.real(i, 1));
+    return out;
+  });
+}
+
+void PgEventStore::replace_hour(std::int64_t hour_ms, const std::vector<HourlyStat>& stats) {
+  pool_.transaction([&](storage::Pg& c) {
+    c.query("DELETE FROM event_stats_hourly WHERE hour = $1", hour_ms);
+    for (const auto& s : stats)
+      c.query("INSERT INTO event_stats_hourly (hour, metric, key, value) VALUES ($1, $2, $3, $4)", s.hour_ms, s.metric,
+              s.key, s.value);
+  });
+}
+
+std::vector<HourlyStat> PgEventStore::hourly(const std::string& metric, std::int64_t since_ms, int limit) {
+  return pool_.with([&](storage::Pg& c) {
+    auto r = c.query(
+        "SELECT hour, metric, key, value FROM event_stats_hourly WHERE ($1 = '' OR metric = $1) AND hour >= $2 "
+        "ORDER BY hour, metric, key LIMIT $3",
+        metric, since_ms, static_cast<std::int64_t>(limit));
+    std::vector<HourlyStat> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.real(i, 3)});
+    return out;
+  });
+}
+
+std::optional<std::int64_t> PgEventStore::last_rolled_hour() {
+  return pool_.with([&](storage::Pg& c) { return c.query("SELECT max(hour) FROM event_stats_hourly").optional_int64(0, 0); });
+}
+
+int PgEventStore::prune(std::int64_t before_ms, int max_rows) {
+  return pool_.transaction([&](storage::Pg& c) {
+    const auto limit = static_cast<std::int64_t>(max_rows);
+    int n = c.query("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < $1 LIMIT $2)", before_ms, limit)
+                .affected();
+    n += c.query("DELETE FROM dead_events WHERE id IN (SELECT id FROM dead_events WHERE time < $1 LIMIT $2)",
+                 before_ms, limit)
+             .affected();
+    return n;
+  });
+}
+
 }  // namespace arena::events

@@ -73,4 +73,86 @@ std::vector<DeadLetter> SqliteEventStore::dead_letters(int limit) {
   });
 }
 
+namespace {
+// Each feed: (key, value) rows of the hour [?1, ?2).
+const char* feed_sql(EventStore::Feed f);
+}  // namespace
+
+std::vector<std::pair<std::string, double>> SqliteEventStore::feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) {
+  return db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(feed_sql(f));
+    st.bind(from_ms, to_ms);
+    std::vector<std::pair<std::string, double>> out;
+    while (st.step()) out.emplace_back(st.text(0), st.real(1));
+    return out;
+  });
+}
+
+void SqliteEventStore::replace_hour(std::int64_t hour_ms, const std::vector<HourlyStat>& stats) {
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    c.prepare("DELETE FROM event_stats_hourly WHERE hour = ?").bind(hour_ms).exec();
+    auto& st = c.prepare("INSERT INTO event_stats_hourly (hour, metric, key, value) VALUES (?, ?, ?, ?)");
+    for (const auto& s : stats) st.bind(s.hour_ms, s.metric, s.key, s.value).exec();
+    tx.commit();
+  });
+}
+
+std::vector<HourlyStat> SqliteEventStore::hourly(const std::string& metric, std::int64_t since_ms, int limit) {
+  return db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(
+        "SELECT hour, metric, key, value FROM event_stats_hourly WHERE (?1 = '' OR metric = ?1) AND hour >= ?2 "
+        "ORDER BY hour, metric, key LIMIT ?3");
+    st.bind(metric, since_ms, static_cast<std::int64_t>(limit));
+    std::vector<HourlyStat> out;
+    while (st.step()) out.push_back({st.int64(0), st.text(1), st.text(2), st.real(3)});
+    return out;
+  });
+}
+
+std::optional<std::int64_t> SqliteEventStore::last_rolled_hour() {
+  return db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare("SELECT max(hour) FROM event_stats_hourly");
+    st.step();
+    return st.optional_int64(0);
+  });
+}
+
+int SqliteEventStore::prune(std::int64_t before_ms, int max_rows) {
+  return db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    int n = c.prepare("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? LIMIT ?)")
+                .bind(before_ms, static_cast<std::int64_t>(max_rows))
+                .exec();
+    n += c.prepare("DELETE FROM dead_events WHERE id IN (SELECT id FROM dead_events WHERE time < ? LIMIT ?)")
+             .bind(before_ms, static_cast<std::int64_t>(max_rows))
+             .exec();
+    tx.commit();
+    return n;
+  });
+}
+
+namespace {
+const char* feed_sql(EventStore::Feed f) {
+  switch (f) {
+    case EventStore::Feed::types:
+      return "SELECT type, count(*) FROM events WHERE time >= ?1 AND time < ?2 GROUP BY type";
+    case EventStore::Feed::login_methods:
+      return "SELECT coalesce(json_extract(data, '$.method'), ''), count(*) FROM events "
+             "WHERE type = 'auth.login' AND time >= ?1 AND time < ?2 GROUP BY 1";
+    case EventStore::Feed::matches_by_mode:
+      return "SELECT coalesce(mode, ''), count(*) FROM events WHERE type = 'match.ended' AND time >= ?1 AND time < ?2 "
+             "GROUP BY 1";
+    case EventStore::Feed::leavers_by_mode:
+      return "SELECT coalesce(mode, ''), count(*) FROM events WHERE type = 'match.player_left' AND time >= ?1 AND "
+             "time < ?2 GROUP BY 1";
+    case EventStore::Feed::waits:
+      return "SELECT coalesce(e.mode, '') || '/' || coalesce(e.region, ''), w.value FROM events e, "
+             "json_each(e.data, '$.waits_s') w WHERE e.type = 'mm.matched' AND e.time >= ?1 AND e.time < ?2 "
+             "AND w.type IN ('integer', 'real')";
+  }
+  return "";
+}
+}  // namespace
+
 }  // namespace arena::events

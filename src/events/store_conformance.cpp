@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <map>
+
 namespace arena::events::testing {
 namespace {
 
@@ -56,6 +58,69 @@ TEST_P(EventStoreConformance, DeadLettersKeepTheBytesAsTheyCame) {
   EXPECT_EQ(dead[1].reason, "malformed_json");
   EXPECT_EQ(dead[1].detail, "expected a value");
   EXPECT_EQ(dead[0].time_ms, 6);
+}
+
+Event at(int i, std::int64_t time_ms, std::string type, std::string data, std::string mode = "duel",
+         std::string region = "eu") {
+  Event e = event(i, std::move(type));
+  e.time_ms = time_ms;
+  e.mode = std::move(mode);
+  e.region = std::move(region);
+  e.data = std::move(data);
+  return e;
+}
+
+TEST_P(EventStoreConformance, AnHourRollsUpIntoCountsAndMedianWaits) {
+  const std::int64_t hour = 1'800'000'000'000 / kHourMs * kHourMs;
+  store().write({at(1, hour, "auth.login", R"({"method":"guest","new_account":true})"),
+                 at(2, hour + 10, "auth.login", R"({"method":"guest","new_account":false})"),
+                 at(3, hour + 20, "auth.login", R"({"method":"device","new_account":true})"),
+                 at(4, hour + 30, "match.ended", R"({"game":"four"})"),
+                 at(5, hour + 40, "match.ended", R"({"game":"four"})", "squads"),
+                 at(6, hour + 50, "match.player_left", R"({"seat":1})"),
+                 at(7, hour + 60, "mm.matched", R"({"waits_s":[1.5, 4]})"),
+                 at(8, hour + 70, "mm.matched", R"({"waits_s":[2]})"),
+                 at(9, hour + 80, "mm.matched", R"({"waits_s":"not a list"})", "duel", "us"),
+                 at(10, hour + kHourMs, "auth.login", R"({"method":"guest"})")});  // the next hour
+  store().roll_up(hour);
+  std::map<std::string, double> got;
+  for (const auto& s : store().hourly("", hour, 100)) {
+    EXPECT_EQ(s.hour_ms, hour);
+    got[s.metric + " " + s.key] = s.value;
+  }
+  EXPECT_EQ(got, (std::map<std::string, double>{{"early_leavers duel", 1},
+                                                {"events auth.login", 3},
+                                                {"events match.ended", 2},
+                                                {"events match.player_left", 1},
+                                                {"events mm.matched", 3},
+                                                {"logins device", 1},
+                                                {"logins guest", 2},
+                                                {"matches duel", 1},
+                                                {"matches squads", 1},
+                                                {"queue_wait_median_s duel/eu", 2}}));
+  EXPECT_EQ(store().last_rolled_hour(), hour);
+  // A late event and the hour rolled up again: replaced, not added to.
+  store().write({at(11, hour + 90, "auth.login", R"({"method":"device"})")});
+  store().roll_up(hour);
+  const auto logins = store().hourly("logins", hour, 100);
+  ASSERT_EQ(logins.size(), 2u);
+  EXPECT_EQ(logins[0].key, "device");
+  EXPECT_EQ(logins[0].value, 2);
+  EXPECT_TRUE(store().hourly("logins", hour + kHourMs, 100).empty());
+  EXPECT_TRUE(known_hourly_metric("queue_wait_median_s"));
+  EXPECT_FALSE(known_hourly_metric("wat"));
+}
+
+TEST_P(EventStoreConformance, PruningDeletesOnlyWhatIsOlderInBoundedSteps) {
+  std::vector<Event> batch;
+  for (int i = 0; i < 30; ++i) batch.push_back(event(i));  // times 1000..1029
+  store().write(batch);
+  store().dead_letter({{1005, "malformed_json", "x", "{"}, {2000, "malformed_json", "y", "{"}});
+  EXPECT_EQ(store().prune(1020, 15), 16);  // 15 events (of 20 older) and the older dead letter
+  EXPECT_EQ(store().prune(1020, 15), 5);
+  EXPECT_EQ(store().prune(1020, 15), 0);
+  EXPECT_EQ(store().query({}).size(), 10u);
+  EXPECT_EQ(store().dead_letters(10).size(), 1u);
 }
 
 }  // namespace

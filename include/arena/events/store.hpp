@@ -23,6 +23,18 @@ struct DeadLetter {
   std::string body;  // the message as it came
 };
 
+// One hourly roll-up value. Metrics (key): events (type), logins (method), matches (mode),
+// queue_wait_median_s (mode/region, over the waits of mm.matched), early_leavers (mode:
+// match.player_left).
+struct HourlyStat {
+  std::int64_t hour_ms = 0;  // the hour's start, unix ms
+  std::string metric;
+  std::string key;
+  double value = 0;
+};
+inline constexpr std::int64_t kHourMs = 3'600'000;
+bool known_hourly_metric(std::string_view metric);
+
 struct Query {
   std::string type, user_id, match_id;  // empty: any
   std::optional<std::int64_t> since_ms, until_ms;  // time >= since, time < until
@@ -39,6 +51,26 @@ class EventStore {
   // Oldest first, by id.
   virtual std::vector<Event> query(const Query& q) = 0;
   virtual std::vector<DeadLetter> dead_letters(int limit) = 0;
+
+  // Computes the roll-ups of the hour starting at `hour_ms` from its events and stores them in
+  // place of what that hour had (one transaction: a run again, after late events, replaces it).
+  void roll_up(std::int64_t hour_ms);
+  // Roll-ups from `since_ms` on (all metrics when `metric` is empty), by hour, metric, key.
+  virtual std::vector<HourlyStat> hourly(const std::string& metric, std::int64_t since_ms, int limit) = 0;
+  // The latest hour rolled up, if any.
+  virtual std::optional<std::int64_t> last_rolled_hour() = 0;
+  // Deletes events and dead letters older than `before_ms`, at most `max_rows` of each (short
+  // transactions: call again while it returns max_rows). Returns the rows deleted.
+  virtual int prune(std::int64_t before_ms, int max_rows) = 0;
+
+  // The feeds of roll_up(): counts come grouped by key; `waits` one row per wait (key
+  // "mode/region", seconds).
+  enum class Feed { types, login_methods, matches_by_mode, leavers_by_mode, waits };
+
+ protected:
+  // What an hour's roll-ups are made from: (key, value) pairs of one feed between from and to.
+  virtual std::vector<std::pair<std::string, double>> feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) = 0;
+  virtual void replace_hour(std::int64_t hour_ms, const std::vector<HourlyStat>& stats) = 0;
 };
 
 class SqliteEventStore final : public EventStore {
@@ -48,6 +80,13 @@ class SqliteEventStore final : public EventStore {
   void dead_letter(const std::vector<DeadLetter>& letters) override;
   std::vector<Event> query(const Query& q) override;
   std::vector<DeadLetter> dead_letters(int limit) override;
+  std::vector<HourlyStat> hourly(const std::string& metric, std::int64_t since_ms, int limit) override;
+  std::optional<std::int64_t> last_rolled_hour() override;
+  int prune(std::int64_t before_ms, int max_rows) override;
+
+ protected:
+  std::vector<std::pair<std::string, double>> feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) override;
+  void replace_hour(std::int64_t hour_ms, const std::vector<HourlyStat>& stats) override;
 
  private:
   storage::Sqlite& db_;
@@ -62,6 +101,13 @@ class PgEventStore final : public EventStore {
   void dead_letter(const std::vector<DeadLetter>& letters) override;
   std::vector<Event> query(const Query& q) override;
   std::vector<DeadLetter> dead_letters(int limit) override;
+  std::vector<HourlyStat> hourly(const std::string& metric, std::int64_t since_ms, int limit) override;
+  std::optional<std::int64_t> last_rolled_hour() override;
+  int prune(std::int64_t before_ms, int max_rows) override;
+
+ protected:
+  std::vector<std::pair<std::string, double>> feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) override;
+  void replace_hour(std::int64_t hour_ms, const std::vector<HourlyStat>& stats) override;
 
  private:
   storage::PgPool& pool_;

@@ -1,0 +1,10 @@
+-- Hourly roll-ups of the events table (docs/events.md), made by the recurring job events.rollup:
+-- one row per hour, metric and key (a type, a login method, a mode, "mode/region").
+CREATE TABLE event_stats_hourly (
+  hour   BIGINT NOT NULL,  -- unix ms of the hour's start
+  metric TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  value  DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (metric, hour, key)
+);
+CREATE INDEX dead_events_time ON dead_events (time);
