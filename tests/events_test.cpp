@@ -8,8 +8,10 @@
 
 #include <map>
 
+#include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/player.hpp"
+#include "arena/testing/test_database.hpp"
 #include "arena/testing/test_server.hpp"
 #include "four_game.hpp"
 
@@ -102,6 +104,14 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
     EXPECT_TRUE(e.at("user_id") == json::value(a.login.user_id) || e.at("user_id") == json::value(b.login.user_id));
     EXPECT_TRUE(e.at("data").at("after").is_number());
   }
+  // `arena events tail` prints them from the same database, one JSON line each.
+  const auto tailed = testing::run_command(std::string(ARENA_BIN) + " events tail --type match.ended --since 0 --seconds 1 " +
+                                           "--data-dir " + server.settings().data_dir + testing::test_database_flag());
+  EXPECT_EQ(tailed.exit_code, 0) << tailed.output;
+  ASSERT_EQ(std::count(tailed.output.begin(), tailed.output.end(), '\n'), 1) << tailed.output;
+  const auto line = json::parse(tailed.output).as_object();
+  EXPECT_EQ(line.at("type"), "match.ended");
+  EXPECT_EQ(line.at("match_id"), json::value(id));
   // After the hour ends, the recurring job events.rollup (minute 5) rolls it up.
   server.advance(std::chrono::minutes(66));
   const auto matches = stats_once(server, http, "matches");

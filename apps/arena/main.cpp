@@ -112,6 +112,20 @@ int main(int argc, char** argv) {
   jobs->add_option("--limit", jobs_cmd.limit, "list: at most this many [default: 100]")->check(CLI::Range(1, 10'000));
   add_setting_flags(jobs, jobs_flags);
 
+  SettingFlags events_flags;
+  auto* events = cli.add_subcommand("events", "Game events in the database");
+  events->require_subcommand(1);
+  auto* tail = events->add_subcommand("tail", "Print game events as they are written, one JSON line each");
+  arena::app::EventsTail tail_cmd;
+  std::int64_t tail_since = -1;
+  tail->add_option("--type", tail_cmd.type, "only this type (auth.login, match.ended, cycles.crash, ...)");
+  tail->add_option("--since", tail_since, "from this unix time in ms [default: now]")->check(CLI::NonNegativeNumber);
+  tail->add_option("--seconds", tail_cmd.seconds, "stop after this long [default: when interrupted]")
+      ->check(CLI::Range(1, 86'400 * 365));
+  tail->add_option("--interval-ms", tail_cmd.interval_ms, "how often to look [default: 500]")
+      ->check(CLI::Range(50, 60'000));
+  add_setting_flags(tail, events_flags);
+
   auto* games = cli.add_subcommand("games", "List the games built in, with their settings");
 
   auto* version = cli.add_subcommand("version", "Print the version");
@@ -148,6 +162,10 @@ int main(int argc, char** argv) {
     if (migrate->parsed()) return arena::app::migrate(load_settings(migrate_flags), action);
     if (replay->parsed()) return arena::app::replay(load_settings(replay_flags), match_id);
     if (jobs->parsed()) return arena::app::jobs_command(load_settings(jobs_flags), jobs_cmd);
+    if (tail->parsed()) {
+      if (tail_since >= 0) tail_cmd.since = tail_since;
+      return arena::app::events_tail(load_settings(events_flags), tail_cmd);
+    }
     if (config->parsed()) {
       std::cout << arena::config::dump(load_settings(config_flags));
       return 0;

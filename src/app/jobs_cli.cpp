@@ -1,10 +1,15 @@
-// `arena jobs`: an operator's view of the job queue: in this data dir's SQLite, or in the
-// cluster's PostgreSQL when the setting 'database' names it.
+// Operators' commands on the database: `arena jobs` (the job queue) and `arena events tail` (the
+// game events as they are written): in this data dir's SQLite, or in the cluster's PostgreSQL
+// when the setting 'database' names it.
 #include <boost/json.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "arena/app/app.hpp"
+#include "arena/events/store.hpp"
 #include "arena/jobs/postgres_store.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/storage/migrations.hpp"
@@ -26,21 +31,61 @@ void print_row(const jobs::Job& j) {
             << "\n";
 }
 
-}  // namespace
-
-int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
+// The settings' database, brought up to date: one of the two is set.
+struct Database {
   std::unique_ptr<storage::Sqlite> db;
   std::unique_ptr<storage::PgPool> pool;
-  std::unique_ptr<jobs::JobStore> owned;
+};
+
+Database open_database(const config::Settings& settings) {
+  Database d;
   if (!settings.database.empty()) {
     storage::migrate_up(settings.database, storage::postgres_migrations(), core::SystemClock().now_unix());
-    pool = std::make_unique<storage::PgPool>(storage::PgPoolSettings{.url = settings.database, .size = 1});
-    owned = std::make_unique<jobs::PostgresJobStore>(*pool);
+    d.pool = std::make_unique<storage::PgPool>(storage::PgPoolSettings{.url = settings.database, .size = 1});
   } else {
-    db = storage::Sqlite::open(std::filesystem::path(settings.data_dir) / "arena.db");
-    storage::migrate_up(*db, storage::sqlite_migrations(), core::SystemClock().now_unix());
-    owned = std::make_unique<jobs::SqliteJobStore>(*db);
+    d.db = storage::Sqlite::open(std::filesystem::path(settings.data_dir) / "arena.db");
+    storage::migrate_up(*d.db, storage::sqlite_migrations(), core::SystemClock().now_unix());
   }
+  return d;
+}
+
+std::atomic<bool> interrupted{false};
+
+}  // namespace
+
+int events_tail(const config::Settings& settings, const EventsTail& cmd) {
+  auto d = open_database(settings);
+  std::unique_ptr<events::EventStore> store;
+  if (d.pool)
+    store = std::make_unique<events::PgEventStore>(*d.pool);
+  else
+    store = std::make_unique<events::SqliteEventStore>(*d.db);
+  std::signal(SIGINT, [](int) { interrupted = true; });
+  std::signal(SIGTERM, [](int) { interrupted = true; });
+  const core::SystemClock clock;
+  const auto end = cmd.seconds > 0 ? clock.now_unix_ms() + cmd.seconds * 1000LL : INT64_MAX;
+  // From --since (unix ms), else from now; then after the last id printed (ids order by time).
+  events::Query q{.type = cmd.type, .since_ms = cmd.since.value_or(clock.now_unix_ms()), .limit = 1000};
+  while (!interrupted) {
+    const auto rows = store->query(q);
+    for (const auto& e : rows) std::cout << events::encode(e) << "\n";
+    std::cout.flush();
+    if (!rows.empty()) q.after_id = rows.back().id;
+    if (static_cast<int>(rows.size()) == q.limit) continue;  // more waiting: no pause
+    if (clock.now_unix_ms() >= end) break;
+    for (int slept = 0; slept < cmd.interval_ms && !interrupted; slept += 50)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return 0;
+}
+
+int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
+  auto d = open_database(settings);
+  std::unique_ptr<jobs::JobStore> owned;
+  if (d.pool)
+    owned = std::make_unique<jobs::PostgresJobStore>(*d.pool);
+  else
+    owned = std::make_unique<jobs::SqliteJobStore>(*d.db);
   jobs::JobStore& store = *owned;
   const auto now = core::SystemClock().now_unix_ms();
   auto state = [&]() -> std::optional<jobs::State> {

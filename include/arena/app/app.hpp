@@ -3,6 +3,7 @@
 // place that knows the wiring; `arena serve` and the integration tests both start an App.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +71,16 @@ struct JobsCommand {
   int limit = 100;
 };
 int jobs_command(const config::Settings& settings, const JobsCommand& command);
+// `arena events tail`: game events as the events role writes them, one JSON line each (the
+// stream's envelope), from `since` (unix ms; default now) on, polled every `interval_ms`; until
+// interrupted, or for `seconds` when that is set.
+struct EventsTail {
+  std::string type;  // empty: every type
+  std::optional<std::int64_t> since;
+  int seconds = 0;
+  int interval_ms = 500;
+};
+int events_tail(const config::Settings& settings, const EventsTail& command);
 // `arena games`: every built-in game with its players, tick rate and settings.
 int list_games();
 // `arena migrate up|status`. Returns the process exit code.
