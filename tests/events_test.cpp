@@ -8,6 +8,8 @@
 
 #include <map>
 
+#include "arena/storage/postgres.hpp"
+#include "arena/storage/sqlite.hpp"
 #include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
 #include "arena/testing/player.hpp"
@@ -53,6 +55,17 @@ json::array events_once(TestServer& server, HttpClient& http, const std::string&
     server.advance(10ms);  // wall time stands still in the test server; the consumer's waits are real
     std::this_thread::sleep_for(20ms);
   }
+}
+
+// Runs one SQL statement on the test's database (what a crash would have left).
+void exec_sql(const TestServer& server, const std::string& sql) {
+  if (const auto url = testing::test_database(); !url.empty()) {
+    storage::PgPool pool({.url = url, .size = 1});
+    pool.with([&](storage::Pg& c) { c.query(sql); });
+    return;
+  }
+  auto db = storage::Sqlite::open(std::filesystem::path(server.settings().data_dir) / "arena.db");
+  db->with([&](storage::Sqlite& c) { c.prepare(sql).exec(); });
 }
 
 // The hourly roll-ups of `metric`, once there are any (bounded: 10 s).
@@ -125,6 +138,20 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
   auto bad_metric = http.get("/v1/admin/stats/hourly?metric=wat", kAdminKey);
   EXPECT_EQ(bad_metric.status, 400);
   EXPECT_EQ(bad_metric.error_code(), "invalid_field");
+  // A process that died between storing the result (and the ratings) and publishing their events:
+  // the job events.republish (every 10 minutes) emits them again from the durable rows.
+  exec_sql(server, "DELETE FROM events WHERE type IN ('match.ended', 'rating.changed')");
+  server.advance(std::chrono::minutes(11));
+  const auto again = events_once(server, http, "?match_id=" + id, "rating.changed", 2);
+  std::map<std::string, int> back;
+  for (const auto& e : again) {
+    ++back[std::string(e.at("type").as_string())];
+    if (e.at("type") == "match.ended" || e.at("type") == "rating.changed") {
+      EXPECT_EQ(e.at("data").at("republished"), true);
+    }
+  }
+  EXPECT_EQ(back["match.ended"], 1) << json::serialize(again);
+  EXPECT_EQ(back["rating.changed"], 2);
   // Each player's own story: a login, a session, a ticket.
   for (auto* p : {&a, &b}) {
     auto mine = events(http, "?user_id=" + p->login.user_id);

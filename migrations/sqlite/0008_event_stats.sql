@@ -8,3 +8,7 @@ CREATE TABLE event_stats_hourly (
   PRIMARY KEY (metric, hour, key)
 ) WITHOUT ROWID;
 CREATE INDEX dead_events_time ON dead_events (time);
+-- The job events.republish looks for results and rating changes of a time window whose events
+-- are missing (a process died between the durable write and the publish).
+CREATE INDEX match_results_ended ON match_results (ended_at);
+CREATE INDEX rating_history_at ON rating_history (at);

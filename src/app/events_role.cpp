@@ -7,6 +7,7 @@
 #include "arena/core/encoding.hpp"
 #include "arena/core/log.hpp"
 #include "arena/events/store.hpp"
+#include "arena/match/host.hpp"
 #include "arena/storage/postgres.hpp"
 #include "arena/storage/sqlite.hpp"
 #include "rest_params.hpp"
@@ -165,7 +166,7 @@ std::unique_ptr<events::EventStore> open_event_store(Shared& shared) {
 }
 
 void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core::Clock& clock,
-                    std::chrono::milliseconds retention) {
+                    std::chrono::milliseconds retention, events::Emitter* emitter) {
   // The hours that ended since the last run, and the two before again (late events: a consumer
   // that was behind); at most two days back.
   worker.handle("events.rollup", [&store, &clock](jobs::JobContext&) {
@@ -186,8 +187,40 @@ void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core:
     }
     if (total > 0) log::get("jobs")->info("msg=\"old game events deleted\" rows={}", total);
   });
+  // A process that died between a durable write and its event's publish: the results and rating
+  // changes of the last day (older than 10 minutes: the first publish is surely through) whose
+  // events the table lacks are emitted again, at their own time, marked republished.
+  if (emitter != nullptr)
+    worker.handle("events.republish", [&store, &clock, emitter](jobs::JobContext&) {
+      const std::int64_t until = clock.now_unix_ms() - 10 * 60'000;
+      const std::int64_t since = until - 24 * events::kHourMs;
+      int n = 0;
+      for (const auto& m : store.match_ends_missing(since, until, 1000)) {
+        try {
+          const auto rec = match::record_from_json(json::parse(m.record));
+          auto data = match::ended_event_data(rec);
+          data["republished"] = true;
+          n += emitter->emit("match.ended",
+                             {.match_id = m.match_id, .mode = m.mode, .region = rec.spec.region, .time_ms = m.ended_at_ms},
+                             std::move(data));
+        } catch (const std::exception& e) {
+          log::get("jobs")->error("msg=\"a stored result does not read; its match.ended is not re-published\" "
+                                  "match_id={} error=\"{}\"",
+                                  m.match_id, e.what());
+        }
+      }
+      for (const auto& r : store.rating_changes_missing(since, until, 5000))
+        n += emitter->emit(
+            "rating.changed", {.user_id = r.user_id, .match_id = r.match_id, .mode = r.mode, .time_ms = r.at_ms},
+            {{"before", r.before}, {"after", r.after}, {"outcome", r.outcome}, {"republished", true}});
+      if (n > 0) log::get("jobs")->warn("msg=\"game events re-published from durable writes\" events={}", n);
+    });
   jobs::JobSpec spec;
   spec.max_attempts = 3;
+  if (emitter != nullptr) {
+    spec.kind = "events.republish";
+    worker.every("events.republish", "*/10 * * * *", spec);
+  }
   spec.kind = "events.rollup";
   worker.every("events.rollup", "5 * * * *", spec);
   spec.kind = "events.prune";

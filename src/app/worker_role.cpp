@@ -179,7 +179,7 @@ class WorkerRole final : public Component {
       worker_->every("leaderboards.close_season:" + b.id, b.season->text(), close);
     }
     event_store_ = open_event_store(shared_);
-    add_event_jobs(*worker_, *event_store_, clock, events_retention_);
+    add_event_jobs(*worker_, *event_store_, clock, events_retention_, shared_.events);
     if (auto* events = shared_.events)
       worker_->on_dead([events](const jobs::Job& job, const std::string& error) {
         events->emit("job.dead", {},

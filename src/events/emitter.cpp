@@ -28,7 +28,8 @@ bool Emitter::emit(std::string_view type, About about, boost::json::object data)
     c.dropped->inc();
     return false;
   }
-  items_.push_back(Emitted{std::string(type), now, std::move(about), std::move(data)});
+  const std::int64_t when = about.time_ms > 0 ? about.time_ms : now;
+  items_.push_back(Emitted{std::string(type), when, std::move(about), std::move(data)});
   if (items_.size() == 1) cv_.notify_one();
   metrics_.buffered.set(static_cast<double>(items_.size()));
   c.emitted->inc();

@@ -137,6 +137,37 @@ std::optional<std::int64_t> PgEventStore::last_rolled_hour() {
   return pool_.with([&](storage::Pg& c) { return c.query("SELECT max(hour) FROM event_stats_hourly").optional_int64(0, 0); });
 }
 
+std::vector<MissingMatchEnd> PgEventStore::match_ends_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                              int limit) {
+  return pool_.with([&](storage::Pg& c) {
+    auto r = c.query(
+        "SELECT r.match_id, r.mode, r.ended_at * 1000, r.record FROM match_results r "
+        "WHERE r.ended_at >= $1::bigint / 1000 AND r.ended_at < $2::bigint / 1000 AND NOT EXISTS "
+        "(SELECT 1 FROM events e WHERE e.match_id = r.match_id AND e.type = 'match.ended') "
+        "ORDER BY r.ended_at LIMIT $3",
+        since_ms, until_ms, static_cast<std::int64_t>(limit));
+    std::vector<MissingMatchEnd> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2), r.text(i, 3)});
+    return out;
+  });
+}
+
+std::vector<MissingRatingChange> PgEventStore::rating_changes_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                                      int limit) {
+  return pool_.with([&](storage::Pg& c) {
+    auto r = c.query(
+        "SELECT h.match_id, h.user_id, h.mode, h.outcome, h.before, h.after, h.at FROM rating_history h "
+        "WHERE h.at >= $1 AND h.at < $2 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.match_id = h.match_id "
+        "AND e.user_id = h.user_id AND e.type = 'rating.changed') ORDER BY h.at LIMIT $3",
+        since_ms, until_ms, static_cast<std::int64_t>(limit));
+    std::vector<MissingRatingChange> out;
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.real(i, 4), r.real(i, 5),
+                     r.int64(i, 6)});
+    return out;
+  });
+}
+
 int PgEventStore::prune(std::int64_t before_ms, int max_rows) {
   return pool_.transaction([&](storage::Pg& c) {
     const auto limit = static_cast<std::int64_t>(max_rows);

@@ -132,6 +132,36 @@ int SqliteEventStore::prune(std::int64_t before_ms, int max_rows) {
   });
 }
 
+std::vector<MissingMatchEnd> SqliteEventStore::match_ends_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                                  int limit) {
+  return db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(
+        "SELECT r.match_id, r.mode, r.ended_at * 1000, r.record FROM match_results r "
+        "WHERE r.ended_at >= ?1 / 1000 AND r.ended_at < ?2 / 1000 AND NOT EXISTS "
+        "(SELECT 1 FROM events e WHERE e.match_id = r.match_id AND e.type = 'match.ended') "
+        "ORDER BY r.ended_at LIMIT ?3");
+    st.bind(since_ms, until_ms, static_cast<std::int64_t>(limit));
+    std::vector<MissingMatchEnd> out;
+    while (st.step()) out.push_back({st.text(0), st.text(1), st.int64(2), st.text(3)});
+    return out;
+  });
+}
+
+std::vector<MissingRatingChange> SqliteEventStore::rating_changes_missing(std::int64_t since_ms,
+                                                                          std::int64_t until_ms, int limit) {
+  return db_.with([&](storage::Sqlite& c) {
+    auto& st = c.prepare(
+        "SELECT h.match_id, h.user_id, h.mode, h.outcome, h.before, h.after, h.at FROM rating_history h "
+        "WHERE h.at >= ?1 AND h.at < ?2 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.match_id = h.match_id "
+        "AND e.user_id = h.user_id AND e.type = 'rating.changed') ORDER BY h.at LIMIT ?3");
+    st.bind(since_ms, until_ms, static_cast<std::int64_t>(limit));
+    std::vector<MissingRatingChange> out;
+    while (st.step())
+      out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.real(4), st.real(5), st.int64(6)});
+    return out;
+  });
+}
+
 namespace {
 const char* feed_sql(EventStore::Feed f) {
   switch (f) {

@@ -103,6 +103,18 @@ json::array placements_json(const MatchRecord& rec, bool with_stats) {
   return placements;
 }
 
+}  // namespace
+
+json::object ended_event_data(const MatchRecord& rec) {
+  // Without the game's stats and summary: an event stays small (events.max_data_bytes).
+  json::object data{{"game", rec.spec.game}, {"ticks", rec.ticks}, {"placements", placements_json(rec, false)}};
+  data["duration_ms"] = rec.spec.tick_rate > 0 ? static_cast<std::int64_t>(rec.ticks * 1000 / rec.spec.tick_rate) : 0;
+  data["error"] = rec.error.empty() ? json::value(nullptr) : json::value(rec.error);
+  return data;
+}
+
+namespace {
+
 json::object result_json(const MatchRecord& rec) {
   json::object result{{"placements", placements_json(rec, true)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
   if (!rec.error.empty()) result["error"] = rec.error;
@@ -142,13 +154,7 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
   std::vector<std::string> told = retired->humans;
   told.insert(told.end(), retired->watchers.begin(), retired->watchers.end());
   announce_end(rec, std::move(told));
-  if (match_events) {
-    // Without the game's stats and summary: an event stays small (events.max_data_bytes).
-    json::object data{{"game", rec.spec.game}, {"ticks", rec.ticks}, {"placements", placements_json(rec, false)}};
-    data["duration_ms"] = rec.spec.tick_rate > 0 ? static_cast<std::int64_t>(rec.ticks * 1000 / rec.spec.tick_rate) : 0;
-    data["error"] = rec.error.empty() ? json::value(nullptr) : json::value(rec.error);
-    match_events("match.ended", rec.spec, {}, std::move(data));
-  }
+  if (match_events) match_events("match.ended", rec.spec, {}, ended_event_data(rec));
   ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
   sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
   active_matches.dec();

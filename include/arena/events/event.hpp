@@ -31,6 +31,7 @@ struct Event {
 // Optional envelope fields of an event being emitted.
 struct About {
   std::string user_id, match_id, mode, region;
+  std::int64_t time_ms = 0;  // when it happened, if not now (an event re-published from a durable write)
 };
 
 struct TypeInfo {

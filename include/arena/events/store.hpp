@@ -35,6 +35,20 @@ struct HourlyStat {
 inline constexpr std::int64_t kHourMs = 3'600'000;
 bool known_hourly_metric(std::string_view metric);
 
+// Durable writes whose game event is not in the events table (the process died between the
+// write and the publish): a stored match result without match.ended, a rating_history row
+// without its rating.changed.
+struct MissingMatchEnd {
+  std::string match_id, mode;
+  std::int64_t ended_at_ms = 0;
+  std::string record;  // the stored record's JSON
+};
+struct MissingRatingChange {
+  std::string match_id, user_id, mode, outcome;
+  double before = 0, after = 0;
+  std::int64_t at_ms = 0;
+};
+
 struct Query {
   std::string type, user_id, match_id;  // empty: any
   std::optional<std::int64_t> since_ms, until_ms;  // time >= since, time < until
@@ -62,6 +76,10 @@ class EventStore {
   // Deletes events and dead letters older than `before_ms`, at most `max_rows` of each (short
   // transactions: call again while it returns max_rows). Returns the rows deleted.
   virtual int prune(std::int64_t before_ms, int max_rows) = 0;
+  // Those of [since, until), oldest first, at most `limit` of each.
+  virtual std::vector<MissingMatchEnd> match_ends_missing(std::int64_t since_ms, std::int64_t until_ms, int limit) = 0;
+  virtual std::vector<MissingRatingChange> rating_changes_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                                  int limit) = 0;
 
   // The feeds of roll_up(): counts come grouped by key; `waits` one row per wait (key
   // "mode/region", seconds).
@@ -83,6 +101,9 @@ class SqliteEventStore final : public EventStore {
   std::vector<HourlyStat> hourly(const std::string& metric, std::int64_t since_ms, int limit) override;
   std::optional<std::int64_t> last_rolled_hour() override;
   int prune(std::int64_t before_ms, int max_rows) override;
+  std::vector<MissingMatchEnd> match_ends_missing(std::int64_t since_ms, std::int64_t until_ms, int limit) override;
+  std::vector<MissingRatingChange> rating_changes_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                          int limit) override;
 
  protected:
   std::vector<std::pair<std::string, double>> feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) override;
@@ -104,6 +125,9 @@ class PgEventStore final : public EventStore {
   std::vector<HourlyStat> hourly(const std::string& metric, std::int64_t since_ms, int limit) override;
   std::optional<std::int64_t> last_rolled_hour() override;
   int prune(std::int64_t before_ms, int max_rows) override;
+  std::vector<MissingMatchEnd> match_ends_missing(std::int64_t since_ms, std::int64_t until_ms, int limit) override;
+  std::vector<MissingRatingChange> rating_changes_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                          int limit) override;
 
  protected:
   std::vector<std::pair<std::string, double>> feed(Feed f, std::int64_t from_ms, std::int64_t to_ms) override;

@@ -19,6 +19,9 @@
 
 namespace arena::match {
 
+// The data of a match's match.ended game event (docs/events.md), from its record.
+boost::json::object ended_event_data(const MatchRecord& rec);
+
 class MatchHost {
  public:
   // What happens to matches, for the game-event stream: "match.started" (data: game, seats, bots,
