@@ -2,10 +2,10 @@
 // Publisher onto the stream, taken by the events role's Consumer and written into the events
 // table. Reports what an emit() costs its caller (a tick pays this and nothing else) and the
 // events/s from the first emit to the last row committed.
-//   arena-bench-events --events 200000 [--broker memory|nats://127.0.0.1:4222]
+//   arena-bench-events --events 200000 [--broker memory|nats://127.0.0.1:4222|amqp://guest:guest@127.0.0.1:5672]
 //                      [--database postgres://...] [--batch 500] [--emitters 4]
 // On a temporary SQLite file unless --database names PostgreSQL (its events table is emptied
-// first). With a NATS broker the stream EVENTS is purged of what an earlier run left.
+// first). With a broker, what an earlier run left on the stream is taken off it first.
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   int n = 200000, batch = 500, emitters = 4;
   std::string broker = "memory", database;
   app.add_option("--events", n, "events to emit");
-  app.add_option("--broker", broker, "memory or nats://host:port (JetStream on)");
+  app.add_option("--broker", broker, "memory, nats://host:port (JetStream on) or amqp://user:pass@host:port (RabbitMQ)");
   app.add_option("--database", database, "postgres://... (default: a temporary SQLite file)");
   app.add_option("--batch", batch, "events per consumer batch (events.batch_size)");
   app.add_option("--emitters", emitters, "threads emitting at once");
@@ -70,9 +70,14 @@ int main(int argc, char** argv) {
     auto m = std::make_unique<events::MemoryStream>(65536);
     memory = m.get();
     producer = std::move(m);
+  } else if (broker.rfind("amqp://", 0) == 0) {
+    producer = events::open_rabbitmq_stream({.url = broker, .client_name = "bench-producer"});
+    consumer = events::open_rabbitmq_stream({.url = broker, .client_name = "bench-consumer", .consume = true});
   } else {
     producer = events::open_nats_stream({.url = broker, .client_name = "bench-producer"});
     consumer = events::open_nats_stream({.url = broker, .client_name = "bench-consumer", .consume = true});
+  }
+  if (consumer) {
     // What an earlier run left unconsumed would count here: take it first.
     for (;;) {
       auto old = consumer->fetch(5000, std::chrono::milliseconds(200));

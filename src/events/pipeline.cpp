@@ -196,8 +196,8 @@ bool Consumer::handle(std::vector<Delivery>& batch) {
     }
   }
   if (!write(good, dead)) return false;
+  if (!unreadable.empty()) stream_.reject(unreadable);  // first: then the acks may go as one
   stream_.ack(read);
-  if (!unreadable.empty()) stream_.reject(unreadable);
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -130,11 +131,14 @@ class Connection {
     amqp_queue_bind(conn_, kChannel, bytes(s.dead_queue), bytes(s.dead_exchange), amqp_cstring_bytes(""),
                     amqp_empty_table);
     check(amqp_get_rpc_reply(conn_), "binding queue " + s.dead_queue);
-    amqp_table_entry_t dead;
-    dead.key = amqp_cstring_bytes("x-dead-letter-exchange");
-    dead.value.kind = AMQP_FIELD_KIND_UTF8;
-    dead.value.value.bytes = bytes(s.dead_exchange);
-    amqp_queue_declare(conn_, kChannel, bytes(s.queue), 0, 1, 0, 0, amqp_table_t{1, &dead});
+    amqp_table_entry_t args[2];
+    args[0].key = amqp_cstring_bytes("x-dead-letter-exchange");
+    args[0].value.kind = AMQP_FIELD_KIND_UTF8;
+    args[0].value.value.bytes = bytes(s.dead_exchange);
+    args[1].key = amqp_cstring_bytes("x-queue-version");  // classic queues' second storage: less work per message
+    args[1].value.kind = AMQP_FIELD_KIND_I32;
+    args[1].value.value.i32 = 2;
+    amqp_queue_declare(conn_, kChannel, bytes(s.queue), 0, 1, 0, 0, amqp_table_t{2, args});
     check(amqp_get_rpc_reply(conn_), "declaring queue " + s.queue);
     amqp_queue_bind(conn_, kChannel, bytes(s.queue), bytes(s.exchange), amqp_cstring_bytes("#"), amqp_empty_table);
     check(amqp_get_rpc_reply(conn_), "binding queue " + s.queue);
@@ -214,22 +218,34 @@ class RabbitMqStream final : public Stream {
     check(amqp_get_rpc_reply(c->get()), "consuming " + settings_.queue);
     consumer_ = std::move(c);
     ++generation_;
+    unsettled_.clear();
   }
 
-  // Acks (or rejects into the dead-letter queue) what this connection delivered.
+  // Acks (or rejects into the dead-letter queue) what this connection delivered. A batch of acks
+  // that leaves nothing unsettled below its highest tag is one ack with `multiple` (the broker's
+  // work per message is what limits this stream).
   void settle(const std::vector<Delivery>& batch, bool ok) {
     std::lock_guard lock(con_mu_);
     if (!consumer_) return;  // the connection dropped: the broker delivers those again
+    std::vector<std::uint64_t> tags;
     for (const auto& d : batch) {
       if ((d.tag >> kGenerationShift) != generation_) continue;  // from an earlier connection
       const std::uint64_t tag = d.tag & ((std::uint64_t{1} << kGenerationShift) - 1);
-      const int status = ok ? amqp_basic_ack(consumer_->get(), kChannel, tag, 0)
-                            : amqp_basic_reject(consumer_->get(), kChannel, tag, 0);
-      if (status != AMQP_STATUS_OK) {
-        consumer_.reset();
-        return;
+      if (unsettled_.erase(tag) != 0) tags.push_back(tag);
+    }
+    if (tags.empty()) return;
+    const std::uint64_t top = *std::max_element(tags.begin(), tags.end());
+    int status = AMQP_STATUS_OK;
+    if (ok && (unsettled_.empty() || *unsettled_.begin() > top)) {
+      status = amqp_basic_ack(consumer_->get(), kChannel, top, 1);
+    } else {
+      for (const auto tag : tags) {
+        status = ok ? amqp_basic_ack(consumer_->get(), kChannel, tag, 0)
+                    : amqp_basic_reject(consumer_->get(), kChannel, tag, 0);
+        if (status != AMQP_STATUS_OK) break;
       }
     }
+    if (status != AMQP_STATUS_OK) consumer_.reset();
   }
 
   // Publishes the batch and waits for the broker to confirm each message.
@@ -313,6 +329,7 @@ class RabbitMqStream final : public Stream {
     if (r.reply_type == AMQP_RESPONSE_NORMAL) {
       out.push_back({std::string(static_cast<const char*>(envelope.message.body.bytes), envelope.message.body.len),
                      (generation_ << kGenerationShift) | envelope.delivery_tag});
+      unsettled_.insert(envelope.delivery_tag);
       amqp_destroy_envelope(&envelope);
       return true;
     }
@@ -338,6 +355,7 @@ class RabbitMqStream final : public Stream {
   std::mutex con_mu_;
   std::unique_ptr<Connection> consumer_;
   std::uint64_t generation_ = 0;
+  std::set<std::uint64_t> unsettled_;  // delivered on this connection, not acked or rejected yet
 };
 
 }  // namespace
