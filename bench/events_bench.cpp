@@ -8,11 +8,11 @@
 // first). With a broker, what an earlier run left on the stream is taken off it first.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 #include <filesystem>
 #include <thread>
 
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   int n = 200000, batch = 500, emitters = 4;
   std::string broker = "memory", database;
   app.add_option("--events", n, "events to emit");
-  app.add_option("--broker", broker, "memory, nats://host:port (JetStream on) or amqp://user:pass@host:port (RabbitMQ)");
+  app.add_option("--broker", broker,
+                 "memory, nats://host:port (JetStream on) or amqp://user:pass@host:port (RabbitMQ)");
   app.add_option("--database", database, "postgres://... (default: a temporary SQLite file)");
   app.add_option("--batch", batch, "events per consumer batch (events.batch_size)");
   app.add_option("--emitters", emitters, "threads emitting at once");

@@ -50,7 +50,8 @@ json::array events_once(TestServer& server, HttpClient& http, const std::string&
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   for (;;) {
     auto rows = events(http, query);
-    const auto seen = std::count_if(rows.begin(), rows.end(), [&](const json::value& e) { return e.at("type").as_string() == type; });
+    const auto seen =
+        std::count_if(rows.begin(), rows.end(), [&](const json::value& e) { return e.at("type").as_string() == type; });
     if (static_cast<std::size_t>(seen) >= n || std::chrono::steady_clock::now() > deadline) return rows;
     server.advance(10ms);  // wall time stands still in the test server; the consumer's waits are real
     std::this_thread::sleep_for(20ms);
@@ -118,8 +119,9 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
     EXPECT_TRUE(e.at("data").at("after").is_number());
   }
   // `arena events tail` prints them from the same database, one JSON line each.
-  const auto tailed = testing::run_command(std::string(ARENA_BIN) + " events tail --type match.ended --since 0 --seconds 1 " +
-                                           "--data-dir " + server.settings().data_dir + testing::test_database_flag());
+  const auto tailed =
+      testing::run_command(std::string(ARENA_BIN) + " events tail --type match.ended --since 0 --seconds 1 " +
+                           "--data-dir " + server.settings().data_dir + testing::test_database_flag());
   EXPECT_EQ(tailed.exit_code, 0) << tailed.output;
   ASSERT_EQ(std::count(tailed.output.begin(), tailed.output.end(), '\n'), 1) << tailed.output;
   const auto line = json::parse(tailed.output).as_object();
@@ -171,10 +173,10 @@ TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {
   EXPECT_EQ(logins.size(), 2u);
   auto page = http.get("/v1/admin/events?limit=1&type=auth.login", kAdminKey).json();
   ASSERT_FALSE(page.at("next_cursor").is_null());
-  auto next = http.get("/v1/admin/events?limit=1&type=auth.login&cursor=" +
-                           std::string(page.at("next_cursor").as_string()),
-                       kAdminKey)
-                  .json();
+  auto next =
+      http.get("/v1/admin/events?limit=1&type=auth.login&cursor=" + std::string(page.at("next_cursor").as_string()),
+               kAdminKey)
+          .json();
   ASSERT_EQ(next.at("events").as_array().size(), 1u);
   EXPECT_EQ(next.at("events").at(0).at("id"), logins.at(1).at("id"));
   EXPECT_EQ(events(http, "?since=0&until=1").size(), 0u);

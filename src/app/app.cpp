@@ -195,9 +195,8 @@ void App::Impl::start_shared() {
                                            db.get(), pg.get(), redis.get()});
   start_events();
   if (redis)
-    shared->redis_errors = &registry.counter("arena_redis_errors_total",
-                                             "Redis calls that failed (Redis down or too slow); the caller fell back",
-                                             {"use"});
+    shared->redis_errors = &registry.counter(
+        "arena_redis_errors_total", "Redis calls that failed (Redis down or too slow); the caller fell back", {"use"});
 }
 
 // The process's game-event emitter, and with a stream the publisher that feeds it. With
@@ -222,14 +221,15 @@ void App::Impl::start_events() {
       throw std::runtime_error(std::string("setting 'events.broker': ") + e.what());
     }
   }
-  emitter = std::make_unique<events::Emitter>(settings.node_id, event_stream ? s.buffer : 0, event_types, clock,
-                                              registry);
+  emitter =
+      std::make_unique<events::Emitter>(settings.node_id, event_stream ? s.buffer : 0, event_types, clock, registry);
   shared->events = emitter.get();
   shared->event_types = &event_types;
   if (!event_stream) {
-    log::get("events")->info("msg=\"game events are not recorded by this process\" why=\"events.broker = {} and no "
-                             "events role here\"",
-                             s.broker);
+    log::get("events")->info(
+        "msg=\"game events are not recorded by this process\" why=\"events.broker = {} and no "
+        "events role here\"",
+        s.broker);
     return;
   }
   publisher = std::make_unique<events::Publisher>(*emitter, *event_stream, events::pipeline_settings(s), registry);
@@ -265,9 +265,8 @@ void App::start() {
   if (im.has("worker")) {
     jobs::WorkerSettings w = s.jobs;
     w.name = s.node_id;
-    im.roles.push_back(
-        worker_role(std::move(w), s.matchmaking, s.leaderboards, static_cast<std::size_t>(s.http.json_max_depth),
-                    s.events.retention, sh));
+    im.roles.push_back(worker_role(std::move(w), s.matchmaking, s.leaderboards,
+                                   static_cast<std::size_t>(s.http.json_max_depth), s.events.retention, sh));
   }
   if (im.has("matchmaker")) im.roles.push_back(matchmaker_role(s.matchmaking, sh));
   if (im.has("gateway")) {

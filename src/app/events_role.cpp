@@ -23,7 +23,9 @@ using http::Response;
 
 json::object to_json(const events::Event& e) {
   json::object o{{"id", e.id}, {"type", e.type}, {"time", e.time_ms}, {"node", e.node}};
-  auto opt = [&o](const char* key, const std::string& v) { o[key] = v.empty() ? json::value(nullptr) : json::value(v); };
+  auto opt = [&o](const char* key, const std::string& v) {
+    o[key] = v.empty() ? json::value(nullptr) : json::value(v);
+  };
   opt("user_id", e.user_id);
   opt("match_id", e.match_id);
   opt("mode", e.mode);
@@ -60,9 +62,9 @@ class EventsRole final : public Component {
     if (shared_.event_stream == nullptr || shared_.event_types == nullptr)
       throw std::logic_error("the events role needs the process's event stream");
     store_ = open_event_store(shared_);
-    consumer_ = std::make_unique<events::Consumer>(*shared_.event_stream, *store_, *shared_.event_types,
-                                                   events::pipeline_settings(settings_), shared_.clock,
-                                                   shared_.registry);
+    consumer_ =
+        std::make_unique<events::Consumer>(*shared_.event_stream, *store_, *shared_.event_types,
+                                           events::pipeline_settings(settings_), shared_.clock, shared_.registry);
     consumer_->start();
     add_routes();
   }
@@ -96,27 +98,26 @@ class EventsRole final : public Component {
   }
 
   void add_routes() {
-    shared_.routes.add(
-        Method::get, "/v1/admin/events",
-        [this](Request& req) {
-          authorize(req);
-          events::Query q;
-          q.type = text_param(req, "type");
-          q.user_id = text_param(req, "user_id");
-          q.match_id = text_param(req, "match_id");
-          q.since_ms = time_param(req, "since");
-          q.until_ms = time_param(req, "until");
-          q.after_id = text_param(req, "cursor");
-          q.limit = page_limit(req, 100, 1000);
-          const auto rows = store_->query(q);
-          json::array out;
-          for (const auto& e : rows) out.push_back(to_json(e));
-          json::object body{{"events", std::move(out)}};
-          body["next_cursor"] = static_cast<int>(rows.size()) == q.limit ? json::value(rows.back().id)
-                                                                           : json::value(nullptr);
-          return Response::json(200, json::serialize(body));
-        },
-        {.runs_on = http::RunsOn::storage});
+    shared_.routes.add(Method::get, "/v1/admin/events",
+                       [this](Request& req) {
+                         authorize(req);
+                         events::Query q;
+                         q.type = text_param(req, "type");
+                         q.user_id = text_param(req, "user_id");
+                         q.match_id = text_param(req, "match_id");
+                         q.since_ms = time_param(req, "since");
+                         q.until_ms = time_param(req, "until");
+                         q.after_id = text_param(req, "cursor");
+                         q.limit = page_limit(req, 100, 1000);
+                         const auto rows = store_->query(q);
+                         json::array out;
+                         for (const auto& e : rows) out.push_back(to_json(e));
+                         json::object body{{"events", std::move(out)}};
+                         body["next_cursor"] = static_cast<int>(rows.size()) == q.limit ? json::value(rows.back().id)
+                                                                                        : json::value(nullptr);
+                         return Response::json(200, json::serialize(body));
+                       },
+                       {.runs_on = http::RunsOn::storage});
     shared_.routes.add(
         Method::get, "/v1/admin/stats/hourly",
         [this](Request& req) {
@@ -126,28 +127,27 @@ class EventsRole final : public Component {
             throw Error(Code::invalid_field,
                         "metric is one of events, logins, matches, queue_wait_median_s, early_leavers");
           const auto since =
-              time_param(req, "since").value_or(shared_.clock.now_unix_ms() / events::kHourMs * events::kHourMs -
-                                                24 * events::kHourMs);
+              time_param(req, "since")
+                  .value_or(shared_.clock.now_unix_ms() / events::kHourMs * events::kHourMs - 24 * events::kHourMs);
           json::array out;
           for (const auto& s : store_->hourly(metric, since, page_limit(req, 1000, 10000)))
             out.push_back(json::object{{"hour", s.hour_ms}, {"metric", s.metric}, {"key", s.key}, {"value", s.value}});
           return Response::json(200, json::serialize(json::object{{"stats", std::move(out)}}));
         },
         {.runs_on = http::RunsOn::storage});
-    shared_.routes.add(
-        Method::get, "/v1/admin/events/dead",
-        [this](Request& req) {
-          authorize(req);
-          json::array out;
-          // The body may be any bytes: base64url, as it came.
-          for (const auto& d : store_->dead_letters(page_limit(req, 100, 1000)))
-            out.push_back(json::object{{"time", d.time_ms},
-                                       {"reason", d.reason},
-                                       {"detail", d.detail},
-                                       {"body_base64url", core::base64url_encode(d.body)}});
-          return Response::json(200, json::serialize(json::object{{"dead_letters", std::move(out)}}));
-        },
-        {.runs_on = http::RunsOn::storage});
+    shared_.routes.add(Method::get, "/v1/admin/events/dead",
+                       [this](Request& req) {
+                         authorize(req);
+                         json::array out;
+                         // The body may be any bytes: base64url, as it came.
+                         for (const auto& d : store_->dead_letters(page_limit(req, 100, 1000)))
+                           out.push_back(json::object{{"time", d.time_ms},
+                                                      {"reason", d.reason},
+                                                      {"detail", d.detail},
+                                                      {"body_base64url", core::base64url_encode(d.body)}});
+                         return Response::json(200, json::serialize(json::object{{"dead_letters", std::move(out)}}));
+                       },
+                       {.runs_on = http::RunsOn::storage});
   }
 
   events::Settings settings_;
@@ -200,19 +200,21 @@ void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core:
           const auto rec = match::record_from_json(json::parse(m.record));
           auto data = match::ended_event_data(rec);
           data["republished"] = true;
-          n += emitter->emit("match.ended",
-                             {.match_id = m.match_id, .mode = m.mode, .region = rec.spec.region, .time_ms = m.ended_at_ms},
-                             std::move(data));
+          n += emitter->emit(
+              "match.ended",
+              {.match_id = m.match_id, .mode = m.mode, .region = rec.spec.region, .time_ms = m.ended_at_ms},
+              std::move(data));
         } catch (const std::exception& e) {
-          log::get("jobs")->error("msg=\"a stored result does not read; its match.ended is not re-published\" "
-                                  "match_id={} error=\"{}\"",
-                                  m.match_id, e.what());
+          log::get("jobs")->error(
+              "msg=\"a stored result does not read; its match.ended is not re-published\" "
+              "match_id={} error=\"{}\"",
+              m.match_id, e.what());
         }
       }
       for (const auto& r : store.rating_changes_missing(since, until, 5000))
-        n += emitter->emit(
-            "rating.changed", {.user_id = r.user_id, .match_id = r.match_id, .mode = r.mode, .time_ms = r.at_ms},
-            {{"before", r.before}, {"after", r.after}, {"outcome", r.outcome}, {"republished", true}});
+        n += emitter->emit("rating.changed",
+                           {.user_id = r.user_id, .match_id = r.match_id, .mode = r.mode, .time_ms = r.at_ms},
+                           {{"before", r.before}, {"after", r.after}, {"outcome", r.outcome}, {"republished", true}});
       if (n > 0) log::get("jobs")->warn("msg=\"game events re-published from durable writes\" events={}", n);
     });
   jobs::JobSpec spec;

@@ -35,9 +35,10 @@ class HostRole final : public Component {
     if (auto* events = shared_.events)
       emit = [events](std::string_view type, const match::MatchSpec& spec, std::string_view user_id,
                       boost::json::object data) {
-        events->emit(type,
-                     {.user_id = std::string(user_id), .match_id = spec.match_id, .mode = spec.mode, .region = spec.region},
-                     std::move(data));
+        events->emit(
+            type,
+            {.user_id = std::string(user_id), .match_id = spec.match_id, .mode = spec.mode, .region = spec.region},
+            std::move(data));
       };
     host_ = std::make_unique<match::MatchHost>(shared_.bus, match::builtin_games(), *store_, shared_.clock,
                                                shared_.registry, settings_, std::move(bots), std::move(emit));

@@ -11,6 +11,7 @@
 #include "arena/jobs/postgres_store.hpp"
 #include "arena/jobs/sqlite_store.hpp"
 #include "arena/jobs/worker.hpp"
+#include "arena/leaderboards/redis_rank_index.hpp"
 #include "arena/match/game_mode.hpp"
 #include "arena/match/store.hpp"
 #include "arena/matchmaking/mode.hpp"
@@ -20,7 +21,6 @@
 #include "arena/runtime/strand.hpp"
 #include "arena/storage/pg_listener.hpp"
 #include "arena/storage/sqlite.hpp"
-#include "arena/leaderboards/redis_rank_index.hpp"
 #include "roles.hpp"
 
 namespace arena::app {

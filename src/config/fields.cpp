@@ -132,7 +132,8 @@ std::vector<Field> build() {
           throw std::invalid_argument("expected memory or a nats:// URL");
       }));
   f.push_back(string_field(
-      "roles", "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host, worker, events",
+      "roles",
+      "Roles this process runs: all, or a comma list of auth, gateway, sessions, matchmaker, host, worker, events",
       [](auto& s) -> auto& { return s.roles; }, [](string_view v) { parse_roles(v); }));
   f.push_back(size_field(
       "http.max_header_bytes", "Largest request header block accepted (bytes; KiB/MiB suffixes)",

@@ -12,7 +12,10 @@ EmitterMetrics::EmitterMetrics(metrics::Registry& r)
 
 Emitter::Emitter(std::string node, std::size_t capacity, const Catalogue& catalogue, const core::Clock& clock,
                  metrics::Registry& registry)
-    : node_(std::move(node)), capacity_(capacity), catalogue_(catalogue), clock_(clock),
+    : node_(std::move(node)),
+      capacity_(capacity),
+      catalogue_(catalogue),
+      clock_(clock),
       metrics_(registry),
       other_{&metrics_.emitted.with({"other"}), &metrics_.dropped.with({"other"})} {}
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <random>
 
-#include "arena/core/random.hpp"
 #include "arena/core/log.hpp"
+#include "arena/core/random.hpp"
 
 namespace arena::events {
 
@@ -24,7 +24,8 @@ Ms backoff(const PipelineSettings& s, int attempt) {
 void pause(Ms d, const std::atomic<bool>& stopping) {
   const auto end = std::chrono::steady_clock::now() + d;
   while (!stopping.load() && std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(std::min<Ms>(Ms(50), std::chrono::duration_cast<Ms>(end - std::chrono::steady_clock::now()) + Ms(1)));
+    std::this_thread::sleep_for(
+        std::min<Ms>(Ms(50), std::chrono::duration_cast<Ms>(end - std::chrono::steady_clock::now()) + Ms(1)));
 }
 
 }  // namespace
@@ -35,11 +36,13 @@ Publisher::Publisher(Emitter& emitter, Stream& stream, PipelineSettings settings
     : emitter_(emitter),
       stream_(stream),
       settings_(std::move(settings)),
-      published_(registry.counter("arena_events_published_total",
-                                  "Game events this process published and the stream confirmed holding")
+      published_(registry
+                     .counter("arena_events_published_total",
+                              "Game events this process published and the stream confirmed holding")
                      .with({})),
-      failures_(registry.counter("arena_events_publish_failures_total",
-                                 "Batches of game events the stream refused (kept and tried again)")
+      failures_(registry
+                    .counter("arena_events_publish_failures_total",
+                             "Batches of game events the stream refused (kept and tried again)")
                     .with({})) {}
 
 Publisher::~Publisher() {
@@ -70,9 +73,9 @@ void Publisher::run() {
     std::vector<Outgoing> out;
     out.reserve(items.size());
     for (auto& it : items) {
-      Event e{core::new_uuid(), std::move(it.type), it.time_ms, emitter_.node(), std::move(it.about.user_id),
-              std::move(it.about.match_id), std::move(it.about.mode), std::move(it.about.region),
-              boost::json::serialize(it.data)};
+      Event e{core::new_uuid(),         std::move(it.type),          it.time_ms,
+              emitter_.node(),          std::move(it.about.user_id), std::move(it.about.match_id),
+              std::move(it.about.mode), std::move(it.about.region),  boost::json::serialize(it.data)};
       out.push_back(Outgoing{e.id, e.type, encode(e)});
     }
     for (int attempt = 0;; ++attempt) {
@@ -83,8 +86,8 @@ void Publisher::run() {
       } catch (const std::exception& ex) {
         failures_.inc();
         if (stopping_ && std::chrono::steady_clock::now() >= give_up_) {
-          log->error("msg=\"game events lost at shutdown: the stream refused them\" events={} error=\"{}\"",
-                     out.size(), ex.what());
+          log->error("msg=\"game events lost at shutdown: the stream refused them\" events={} error=\"{}\"", out.size(),
+                     ex.what());
           gave_up_ = true;
           return;
         }
@@ -104,11 +107,12 @@ void Publisher::run() {
 
 struct Consumer::Metrics {
   explicit Metrics(metrics::Registry& r)
-      : consumed(r.counter("arena_events_consumed_total", "Messages the events consumer took from the stream").with({})),
+      : consumed(
+            r.counter("arena_events_consumed_total", "Messages the events consumer took from the stream").with({})),
         written(r.counter("arena_events_written_total", "Event rows written to analytics storage").with({})),
-        duplicates(r.counter("arena_events_duplicates_total",
-                             "Events delivered again whose row was there already (skipped)")
-                       .with({})),
+        duplicates(
+            r.counter("arena_events_duplicates_total", "Events delivered again whose row was there already (skipped)")
+                .with({})),
         dead(r.counter("arena_events_dead_lettered_total", "Messages dead-lettered, by reason", {"reason"})),
         write_failures(
             r.counter("arena_events_write_failures_total", "Batch writes that failed (retried with backoff)").with({})),

@@ -44,8 +44,8 @@ void PgEventStore::dead_letter(const std::vector<DeadLetter>& letters) {
   pool_.transaction([&](storage::Pg& c) {
     for (const auto& d : letters) {
       // The body as it came may be any bytes (NUL, not UTF-8): it travels hex-encoded into BYTEA.
-      c.query("INSERT INTO dead_events (time, reason, detail, body) VALUES ($1, $2, $3, decode($4, 'hex'))",
-              d.time_ms, d.reason, d.detail,
+      c.query("INSERT INTO dead_events (time, reason, detail, body) VALUES ($1, $2, $3, decode($4, 'hex'))", d.time_ms,
+              d.reason, d.detail,
               core::hex_encode({reinterpret_cast<const unsigned char*>(d.body.data()), d.body.size()}));
     }
   });
@@ -61,9 +61,9 @@ std::vector<Event> PgEventStore::query(const Query& q) {
         q.type, q.user_id, q.match_id, q.since_ms, q.until_ms, q.after_id, static_cast<std::int64_t>(q.limit));
     std::vector<Event> out;
     for (int i = 0; i < r.rows(); ++i)
-      out.push_back(Event{r.text(i, 0), r.text(i, 1), r.int64(i, 2), r.text(i, 3),
-                          r.optional_text(i, 4).value_or(""), r.optional_text(i, 5).value_or(""),
-                          r.optional_text(i, 6).value_or(""), r.optional_text(i, 7).value_or(""), r.text(i, 8)});
+      out.push_back(Event{r.text(i, 0), r.text(i, 1), r.int64(i, 2), r.text(i, 3), r.optional_text(i, 4).value_or(""),
+                          r.optional_text(i, 5).value_or(""), r.optional_text(i, 6).value_or(""),
+                          r.optional_text(i, 7).value_or(""), r.text(i, 8)});
     return out;
   });
 }
@@ -134,11 +134,11 @@ std::vector<HourlyStat> PgEventStore::hourly(const std::string& metric, std::int
 }
 
 std::optional<std::int64_t> PgEventStore::last_rolled_hour() {
-  return pool_.with([&](storage::Pg& c) { return c.query("SELECT max(hour) FROM event_stats_hourly").optional_int64(0, 0); });
+  return pool_.with(
+      [&](storage::Pg& c) { return c.query("SELECT max(hour) FROM event_stats_hourly").optional_int64(0, 0); });
 }
 
-std::vector<MissingMatchEnd> PgEventStore::match_ends_missing(std::int64_t since_ms, std::int64_t until_ms,
-                                                              int limit) {
+std::vector<MissingMatchEnd> PgEventStore::match_ends_missing(std::int64_t since_ms, std::int64_t until_ms, int limit) {
   return pool_.with([&](storage::Pg& c) {
     auto r = c.query(
         "SELECT r.match_id, r.mode, r.ended_at * 1000, r.record FROM match_results r "
@@ -162,8 +162,8 @@ std::vector<MissingRatingChange> PgEventStore::rating_changes_missing(std::int64
         since_ms, until_ms, static_cast<std::int64_t>(limit));
     std::vector<MissingRatingChange> out;
     for (int i = 0; i < r.rows(); ++i)
-      out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.real(i, 4), r.real(i, 5),
-                     r.int64(i, 6)});
+      out.push_back(
+          {r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.real(i, 4), r.real(i, 5), r.int64(i, 6)});
     return out;
   });
 }
@@ -173,8 +173,8 @@ int PgEventStore::prune(std::int64_t before_ms, int max_rows) {
     const auto limit = static_cast<std::int64_t>(max_rows);
     int n = c.query("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < $1 LIMIT $2)", before_ms, limit)
                 .affected();
-    n += c.query("DELETE FROM dead_events WHERE id IN (SELECT id FROM dead_events WHERE time < $1 LIMIT $2)",
-                 before_ms, limit)
+    n += c.query("DELETE FROM dead_events WHERE id IN (SELECT id FROM dead_events WHERE time < $1 LIMIT $2)", before_ms,
+                 limit)
              .affected();
     return n;
   });

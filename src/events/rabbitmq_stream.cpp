@@ -34,12 +34,9 @@ timeval to_timeval(std::chrono::microseconds d) {
 
 std::string describe_reply(const amqp_rpc_reply_t& r) {
   switch (r.reply_type) {
-    case AMQP_RESPONSE_NORMAL:
-      return "ok";
-    case AMQP_RESPONSE_NONE:
-      return "no reply";
-    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
-      return amqp_error_string2(r.library_error);
+    case AMQP_RESPONSE_NORMAL: return "ok";
+    case AMQP_RESPONSE_NONE: return "no reply";
+    case AMQP_RESPONSE_LIBRARY_EXCEPTION: return amqp_error_string2(r.library_error);
     case AMQP_RESPONSE_SERVER_EXCEPTION:
       if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
         const auto* m = static_cast<amqp_connection_close_t*>(r.reply.decoded);
@@ -261,9 +258,9 @@ class RabbitMqStream final : public Stream {
       props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
       props.message_id = bytes(o.id);
       props.type = bytes(key);
-      check_status(amqp_basic_publish(conn, kChannel, bytes(settings_.exchange), bytes(key), 1, 0, &props,
-                                      bytes(o.body)),
-                   "publish");
+      check_status(
+          amqp_basic_publish(conn, kChannel, bytes(settings_.exchange), bytes(key), 1, 0, &props, bytes(o.body)),
+          "publish");
       ++next_seq_;
     }
     std::vector<bool> confirmed(batch.size(), false);
@@ -309,8 +306,7 @@ class RabbitMqStream final : public Stream {
         case AMQP_CHANNEL_CLOSE_METHOD:
         case AMQP_CONNECTION_CLOSE_METHOD:
           throw std::runtime_error("rabbitmq: the broker closed the publisher's channel");
-        default:
-          break;
+        default: break;
       }
     }
     amqp_maybe_release_buffers(conn);
@@ -337,9 +333,9 @@ class RabbitMqStream final : public Stream {
     if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
       amqp_frame_t frame;  // something other than a delivery: a close or a cancel ends this connection
       check_status(amqp_simple_wait_frame(conn, &frame), "reading a frame");
-      if (frame.frame_type == AMQP_FRAME_METHOD &&
-          (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-           frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD || frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD))
+      if (frame.frame_type == AMQP_FRAME_METHOD && (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+                                                    frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
+                                                    frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD))
         throw std::runtime_error("rabbitmq: the broker ended the consumer");
       return true;  // not a delivery, but the wait is not over
     }

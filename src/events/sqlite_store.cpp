@@ -18,9 +18,9 @@ int SqliteEventStore::write(const std::vector<Event>& batch) {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
     int written = 0;
     for (const auto& e : batch)
-      written += st.bind(e.id, e.type, e.time_ms, e.node, opt(e.user_id), opt(e.match_id), opt(e.mode),
-                         opt(e.region), e.data)
-                     .exec();
+      written +=
+          st.bind(e.id, e.type, e.time_ms, e.node, opt(e.user_id), opt(e.match_id), opt(e.mode), opt(e.region), e.data)
+              .exec();
     tx.commit();
     return written;
   });
@@ -147,8 +147,8 @@ std::vector<MissingMatchEnd> SqliteEventStore::match_ends_missing(std::int64_t s
   });
 }
 
-std::vector<MissingRatingChange> SqliteEventStore::rating_changes_missing(std::int64_t since_ms,
-                                                                          std::int64_t until_ms, int limit) {
+std::vector<MissingRatingChange> SqliteEventStore::rating_changes_missing(std::int64_t since_ms, std::int64_t until_ms,
+                                                                          int limit) {
   return db_.with([&](storage::Sqlite& c) {
     auto& st = c.prepare(
         "SELECT h.match_id, h.user_id, h.mode, h.outcome, h.before, h.after, h.at FROM rating_history h "

@@ -10,7 +10,14 @@ namespace {
 Event event(int i, std::string type = "auth.login", std::string user = "u") {
   char id[37];
   std::snprintf(id, sizeof id, "0190f5a0-0000-7000-8000-%012d", i);
-  return Event{id, std::move(type), 1000 + i, "n", std::move(user), i % 2 ? "m1" : "", "duel", "",
+  return Event{id,
+               std::move(type),
+               1000 + i,
+               "n",
+               std::move(user),
+               i % 2 ? "m1" : "",
+               "duel",
+               "",
                "{\"i\":" + std::to_string(i) + "}"};
 }
 

@@ -56,7 +56,7 @@ GameRegistry games() {
   GameRegistry r = builtin_games();
   for (bool throws : {true, false}) {
     GameInfo info = *r.find("cycles");  // its settings, which Faulty's inner cycles reads
-    info.event_types.clear();  // cycles' own; its events would be unknown types of this game
+    info.event_types.clear();           // cycles' own; its events would be unknown types of this game
     info.name = throws ? "boom" : "slow";
     info.tick_rate = 100;
     info.make = [throws] { return std::make_unique<Faulty>(throws); };

@@ -116,7 +116,8 @@ json::object ended_event_data(const MatchRecord& rec) {
 namespace {
 
 json::object result_json(const MatchRecord& rec) {
-  json::object result{{"placements", placements_json(rec, true)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
+  json::object result{
+      {"placements", placements_json(rec, true)}, {"summary", rec.result.summary}, {"ticks", rec.ticks}};
   if (!rec.error.empty()) result["error"] = rec.error;
   return result;
 }

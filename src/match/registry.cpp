@@ -19,7 +19,8 @@ void GameRegistry::add(GameInfo info) {
     throw std::invalid_argument("game '" + info.name + "': players must be 1 <= min <= max and tick_rate 1..1000");
   for (const auto& t : info.event_types)  // the pipeline checks the rest of the name
     if (t.rfind(info.name + ".", 0) != 0 || t.size() == info.name.size() + 1)
-      throw std::invalid_argument("game '" + info.name + "': event type '" + t + "' must be '" + info.name + ".<what>'");
+      throw std::invalid_argument("game '" + info.name + "': event type '" + t + "' must be '" + info.name +
+                                  ".<what>'");
   for (const auto& s : info.settings) {  // the defaults must pass the game's own checks
     try {
       GameSettings::parse({s}, {});

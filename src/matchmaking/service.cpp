@@ -222,10 +222,11 @@ struct MatchmakerService::Impl {
     for (const auto& team : m.teams)
       for (const auto& p : team) {
         if (first.empty()) first = p.user_id;
-        players.push_back(json::object{{"user_id", p.user_id},
-                                       {"rating", std::round(p.rating * 100) / 100},
-                                       {"ping_ms", p.ping},
-                                       {"party_id", p.party_id.empty() ? json::value(nullptr) : json::value(p.party_id)}});
+        players.push_back(
+            json::object{{"user_id", p.user_id},
+                         {"rating", std::round(p.rating * 100) / 100},
+                         {"ping_ms", p.ping},
+                         {"party_id", p.party_id.empty() ? json::value(nullptr) : json::value(p.party_id)}});
       }
     for (double w : m.waits_s) waits.push_back(std::round(w * 1000) / 1000);
     emit("mm.matched", first, m.mode, m.region, m.match_id,

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <string_view>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace arena::testing {
@@ -47,7 +47,7 @@ bool ChildServer::launch() {
   const std::string out = (dir_.path() / "output.log").string();
   const pid_t pid = ::fork();
   if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);                                       // never outlive a test that crashed
     const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);  // its banner and console log
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);

@@ -56,14 +56,10 @@ std::vector<std::string> RabbitMqServer::command() const {
 std::vector<std::string> RabbitMqServer::environment() const {
   const auto dir = dir_.path();
   return {"HOME=" + dir.string(),  // the Erlang cookie
-          "RABBITMQ_NODENAME=" + node_,
-          "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1",
-          "RABBITMQ_NODE_PORT=" + std::to_string(port()),
-          "RABBITMQ_DIST_PORT=" + std::to_string(dist_port_),
-          "ERL_EPMD_PORT=" + std::to_string(epmd_port_),
-          "ERL_EPMD_ADDRESS=127.0.0.1",
-          "RABBITMQ_MNESIA_BASE=" + (dir / "mnesia").string(),
-          "RABBITMQ_LOG_BASE=" + (dir / "log").string(),
+          "RABBITMQ_NODENAME=" + node_, "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1",
+          "RABBITMQ_NODE_PORT=" + std::to_string(port()), "RABBITMQ_DIST_PORT=" + std::to_string(dist_port_),
+          "ERL_EPMD_PORT=" + std::to_string(epmd_port_), "ERL_EPMD_ADDRESS=127.0.0.1",
+          "RABBITMQ_MNESIA_BASE=" + (dir / "mnesia").string(), "RABBITMQ_LOG_BASE=" + (dir / "log").string(),
           "RABBITMQ_CONFIG_FILE=" + (dir / "rabbitmq").string(),
           "RABBITMQ_ENABLED_PLUGINS_FILE=" + (dir / "enabled_plugins").string(),
           // Run the VM in this process (no wrapper shell): the pid is the node's, SIGKILL is a crash.

@@ -7,9 +7,9 @@
 namespace arena::events {
 
 struct Settings {
-  std::string broker = "memory";  // memory: the in-process queue (embedded); nats://...: JetStream
-  std::size_t buffer = 65536;     // events a process holds before it drops droppable ones
-  std::size_t batch_size = 500;   // events the consumer writes in one transaction at most
+  std::string broker = "memory";                 // memory: the in-process queue (embedded); nats://...: JetStream
+  std::size_t buffer = 65536;                    // events a process holds before it drops droppable ones
+  std::size_t batch_size = 500;                  // events the consumer writes in one transaction at most
   std::chrono::milliseconds batch_timeout{200};  // how long the consumer waits to fill a batch
   std::size_t max_data_bytes = 8192;             // an event's serialised data
   // Events and dead letters older than this are deleted by the daily job events.prune (0: kept).

@@ -12,7 +12,7 @@
 namespace arena::storage {
 class Sqlite;
 class PgPool;
-}
+}  // namespace arena::storage
 
 namespace arena::events {
 
@@ -50,9 +50,9 @@ struct MissingRatingChange {
 };
 
 struct Query {
-  std::string type, user_id, match_id;  // empty: any
+  std::string type, user_id, match_id;             // empty: any
   std::optional<std::int64_t> since_ms, until_ms;  // time >= since, time < until
-  std::string after_id;  // the cursor: events after this id (ids order by time)
+  std::string after_id;                            // the cursor: events after this id (ids order by time)
   int limit = 100;
 };
 

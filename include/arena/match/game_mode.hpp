@@ -150,7 +150,7 @@ struct GameInfo {
   // The types of the events the game emits ("<name>.<what>": docs/game-modes.md): the game-event
   // pipeline records these; another type is dead-lettered (unknown_type).
   std::vector<std::string> event_types;
-  int rules = 1;                         // bump when a change makes old records replay differently: replay refuses them
+  int rules = 1;  // bump when a change makes old records replay differently: replay refuses them
   std::function<std::unique_ptr<GameMode>()> make;
   std::function<std::unique_ptr<BotBrain>()> make_bot;  // the rule-based default
 };
