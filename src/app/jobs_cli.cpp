@@ -49,17 +49,20 @@ Database open_database(const config::Settings& settings) {
   return d;
 }
 
+// The store of the open database: `OnPg` over the pool, else `OnSqlite` over the file.
+template <class Store, class OnPg, class OnSqlite>
+std::unique_ptr<Store> store_of(const Database& d) {
+  if (d.pool) return std::make_unique<OnPg>(*d.pool);
+  return std::make_unique<OnSqlite>(*d.db);
+}
+
 std::atomic<bool> interrupted{false};
 
 }  // namespace
 
 int events_tail(const config::Settings& settings, const EventsTail& cmd) {
-  auto d = open_database(settings);
-  std::unique_ptr<events::EventStore> store;
-  if (d.pool)
-    store = std::make_unique<events::PgEventStore>(*d.pool);
-  else
-    store = std::make_unique<events::SqliteEventStore>(*d.db);
+  const auto d = open_database(settings);
+  const auto store = store_of<events::EventStore, events::PgEventStore, events::SqliteEventStore>(d);
   std::signal(SIGINT, [](int) { interrupted = true; });
   std::signal(SIGTERM, [](int) { interrupted = true; });
   const core::SystemClock clock;
@@ -80,12 +83,8 @@ int events_tail(const config::Settings& settings, const EventsTail& cmd) {
 }
 
 int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
-  auto d = open_database(settings);
-  std::unique_ptr<jobs::JobStore> owned;
-  if (d.pool)
-    owned = std::make_unique<jobs::PostgresJobStore>(*d.pool);
-  else
-    owned = std::make_unique<jobs::SqliteJobStore>(*d.db);
+  const auto d = open_database(settings);
+  const auto owned = store_of<jobs::JobStore, jobs::PostgresJobStore, jobs::SqliteJobStore>(d);
   jobs::JobStore& store = *owned;
   const auto now = core::SystemClock().now_unix_ms();
   auto state = [&]() -> std::optional<jobs::State> {
