@@ -343,7 +343,8 @@ std::vector<Field> build() {
       [](string_view v) {
         if (v != "memory" && v.rfind("nats://", 0) != 0 && v.rfind("amqp://", 0) != 0 && v.rfind("rabbitmq://", 0) != 0)
           throw std::invalid_argument("expected memory, a nats:// URL or an amqp:// URL");
-      }));
+      },
+      /*secret=*/true));  // an amqp:// URL carries a password
   f.push_back(size_field(
       "events.buffer", "Game events a process holds for publishing; past it droppable ones are dropped and counted",
       [](auto& s) -> auto& { return s.events.buffer; }, 16, 10'000'000));
