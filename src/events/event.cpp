@@ -19,11 +19,11 @@ constexpr std::size_t kMaxField = 128;
 
 const std::vector<TypeInfo>& builtin() {
   static const std::vector<TypeInfo> types{
-      {"auth.login", true},        {"session.opened", true},     {"session.closed", true},
-      {"party.formed", true},      {"mm.queued", true},          {"mm.matched", true},
-      {"mm.cancelled", true},      {"mm.expired", true},         {"match.started", false},
-      {"match.ended", false},      {"match.player_left", false}, {"match.player_rejoined", false},
-      {"rating.changed", false},   {"job.dead", true},
+      {"auth.login", true},      {"session.opened", true},     {"session.closed", true},
+      {"party.formed", true},    {"mm.queued", true},          {"mm.matched", true},
+      {"mm.cancelled", true},    {"mm.expired", true},         {"match.started", false},
+      {"match.ended", false},    {"match.player_left", false}, {"match.player_rejoined", false},
+      {"rating.changed", false}, {"job.dead", true},
   };
   return types;
 }

@@ -8,7 +8,14 @@ namespace arena::events {
 namespace {
 
 Event sample() {
-  return Event{"0190f5a0-0000-7000-8000-000000000001", "auth.login", 1'700'000'000'000, "gw-1", "u1", "", "", "eu",
+  return Event{"0190f5a0-0000-7000-8000-000000000001",
+               "auth.login",
+               1'700'000'000'000,
+               "gw-1",
+               "u1",
+               "",
+               "",
+               "eu",
                R"({"method":"device"})"};
 }
 

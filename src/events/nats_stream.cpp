@@ -68,8 +68,12 @@ class NatsStream final : public Stream {
     if (sub_ == nullptr) throw std::logic_error("this event stream does not consume");
     if (closed_) return {};
     natsMsgList list{};
-    jsErrCode jerr{};
-    const natsStatus s = natsSubscription_Fetch(&list, sub_, static_cast<int>(max), std::max<std::int64_t>(wait.count(), 1), &jerr);
+    jsFetchRequest req;
+    jsFetchRequest_Init(&req);
+    req.Batch = static_cast<int>(max);
+    req.MaxBytes = static_cast<std::int64_t>(kMaxFetchBytes);  // a message is at most the server's max_payload (1 MB)
+    req.Expires = ns(std::max(wait, std::chrono::milliseconds(1)));
+    const natsStatus s = natsSubscription_FetchRequest(&list, sub_, &req);
     std::vector<Delivery> out;
     if (s != NATS_OK) {
       natsMsgList_Destroy(&list);
@@ -134,8 +138,8 @@ class NatsStream final : public Stream {
     so.Config.MaxAckPending = settings_.max_ack_pending;
     so.Config.DeliverPolicy = js_DeliverAll;
     jsErrCode jerr{};
-    check(js_PullSubscribe(&sub_, js_, "events.>", settings_.durable.c_str(), nullptr, &so, &jerr),
-          "events consumer", jerr);
+    check(js_PullSubscribe(&sub_, js_, "events.>", settings_.durable.c_str(), nullptr, &so, &jerr), "events consumer",
+          jerr);
   }
 
   void destroy() {

@@ -37,8 +37,7 @@ TEST_F(Pipeline, EveryEmittedEventIsWrittenOnceWithItsEnvelope) {
   consumer.start();
   publisher.start();
   for (int i = 0; i < 1000; ++i)
-    ASSERT_TRUE(emitter.emit(i % 2 ? "mm.queued" : "auth.login", {.user_id = "u" + std::to_string(i % 7)},
-                             {{"i", i}}));
+    ASSERT_TRUE(emitter.emit(i % 2 ? "mm.queued" : "auth.login", {.user_id = "u" + std::to_string(i % 7)}, {{"i", i}}));
   finish();
   const auto rows = store.query({.limit = 5000});
   ASSERT_EQ(rows.size(), 1000u);
@@ -80,8 +79,8 @@ TEST_F(Pipeline, BadMessagesAreDeadLetteredAndTheRestGoOn) {
   ASSERT_EQ(dead.size(), 4u);
   std::multiset<std::string> reasons;
   for (const auto& d : dead) reasons.insert(d.reason);
-  EXPECT_EQ(reasons, (std::multiset<std::string>{"malformed_json", "malformed_json", "unknown_type",
-                                                 "data_too_large"}));
+  EXPECT_EQ(reasons,
+            (std::multiset<std::string>{"malformed_json", "malformed_json", "unknown_type", "data_too_large"}));
   EXPECT_EQ(dead.back().body, "{not json");  // kept as it came
   const auto text = registry.render();
   EXPECT_NE(text.find("arena_events_duplicates_total 1"), std::string::npos) << text;

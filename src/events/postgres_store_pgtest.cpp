@@ -20,7 +20,8 @@ class PostgresBackend final : public StoreBackend {
 };
 
 INSTANTIATE_TEST_SUITE_P(Postgres, EventStoreConformance,
-                         ::testing::Values(StoreFactory{"postgres", [] { return std::make_unique<PostgresBackend>(); }}),
+                         ::testing::Values(StoreFactory{"postgres",
+                                                        [] { return std::make_unique<PostgresBackend>(); }}),
                          store_name);
 
 }  // namespace

@@ -172,10 +172,12 @@ class RabbitMqStream final : public Stream {
     const auto deadline = Clock::now() + wait;
     try {
       if (!consumer_) open_consumer();
-      while (out.size() < max && !closed_) {
+      std::size_t bytes_held = 0;
+      while (out.size() < max && bytes_held < kMaxFetchBytes && !closed_) {
         const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
         if (left.count() <= 0) break;
         if (!take_one(out, left)) break;
+        if (!out.empty()) bytes_held += out.back().body.size();
       }
     } catch (const std::runtime_error&) {
       consumer_.reset();  // its unacked deliveries go back to the queue: fetched again later

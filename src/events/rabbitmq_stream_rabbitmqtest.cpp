@@ -38,6 +38,20 @@ TEST_F(IntoSqlite, UnreadableMessagesGoToTheDeadLetterQueueAsTheyCame) {
   EXPECT_TRUE(other->fetch(10, 300ms).empty());  // the good ones were acked, the junk is not requeued
 }
 
+// Big messages (another client's): a fetch stops at the one that passes kMaxFetchBytes, so a
+// batch holds a bounded amount whatever the batch size.
+TEST(RabbitMqEventStream, AFetchHoldsABoundedNumberOfBytes) {
+  RabbitMq rabbit;
+  auto producer = rabbit.open("producer", false);
+  auto consumer = rabbit.open("consumer", true);
+  const std::string big(9 << 20, 'x');
+  producer->publish({{"big-1", "auth.login", big}, {"big-2", "auth.login", big}, {"big-3", "auth.login", big}});
+  auto first = consumer->fetch(10, 5s);
+  ASSERT_EQ(first.size(), 2u);  // 9 MiB, then 18: past the bound
+  consumer->ack(first);
+  EXPECT_EQ(fetch_all(*consumer, 1).size(), 1u);
+}
+
 TEST(RabbitMqEventStream, AWrongPasswordOrUrlIsAClearError) {
   RabbitMq rabbit;
   try {

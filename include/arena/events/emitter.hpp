@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
-#include <unordered_map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "arena/core/clock.hpp"

@@ -28,14 +28,17 @@ struct Delivery {
   std::uint64_t tag = 0;  // the stream's handle for ack()
 };
 
+inline constexpr std::size_t kMaxFetchBytes = 16 << 20;
+
 class Stream {
  public:
   virtual ~Stream() = default;
   // Blocks until the stream holds every message. Throws std::runtime_error when it cannot
   // (the publisher keeps the batch and tries again).
   virtual void publish(const std::vector<Outgoing>& batch) = 0;
-  // Up to `max` messages, waiting up to `wait` for the first; after close() it hands out what is
-  // left without waiting.
+  // Up to `max` messages and about kMaxFetchBytes of them (a batch stops at the message that
+  // passes it: what a broker lets one message be is the rest of the bound), waiting up to `wait`;
+  // after close() it hands out what is left without waiting.
   virtual std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) = 0;
   // The batch is committed: its messages are not delivered again.
   virtual void ack(const std::vector<Delivery>& batch) = 0;
