@@ -124,6 +124,7 @@ TEST(Cli, SimulateIsDeterministicAndChecksItsArguments) {
   EXPECT_EQ(listed.exit_code, 0);
   EXPECT_NE(listed.output.find("settings.sight: integer 0..64 (default 5)"), std::string::npos) << listed.output;
   EXPECT_NE(listed.output.find("four: 2..2 players, 1 Hz"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("event types: cycles.crash"), std::string::npos) << listed.output;
 }
 
 TEST(Cli, MigrateStatusAndUp) {

@@ -20,11 +20,14 @@ int list_games() {
               << (g.forfeit_on_leave ? "a seat whose player leaves forfeits" : "a bot takes a seat whose player leaves")
               << ", rules " << g.rules << "\n";
     for (const auto& s : g.settings) std::cout << "  settings." << s.name << ": " << match::describe(s) << "\n";
-    if (!g.score_stats.empty()) {
-      std::cout << "  score stats:";
-      for (const auto& st : g.score_stats) std::cout << " " << st;
+    const auto list = [](const char* what, const std::vector<std::string>& items) {
+      if (items.empty()) return;
+      std::cout << "  " << what << ":";
+      for (const auto& item : items) std::cout << " " << item;
       std::cout << "\n";
-    }
+    };
+    list("score stats", g.score_stats);
+    list("event types", g.event_types);
   }
   return 0;
 }
