@@ -190,7 +190,8 @@ void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core:
   // A process that died between a durable write and its event's publish: the results and rating
   // changes of the last day (older than 10 minutes: the first publish is surely through) whose
   // events the table lacks are emitted again, at their own time, marked republished.
-  if (emitter != nullptr)
+  const bool republish = emitter != nullptr && emitter->on();  // off: the table gets nothing from here
+  if (republish)
     worker.handle("events.republish", [&store, &clock, emitter](jobs::JobContext&) {
       const std::int64_t until = clock.now_unix_ms() - 10 * 60'000;
       const std::int64_t since = until - 24 * events::kHourMs;
@@ -219,7 +220,7 @@ void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core:
     });
   jobs::JobSpec spec;
   spec.max_attempts = 3;
-  if (emitter != nullptr) {
+  if (republish) {
     spec.kind = "events.republish";
     worker.every("events.republish", "*/10 * * * *", spec);
   }

@@ -104,7 +104,7 @@ std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matc
 std::unique_ptr<events::EventStore> open_event_store(Shared& shared);
 // The events table's recurring jobs: events.rollup (hourly roll-ups of the hours that ended) and
 // events.prune (daily: what is older than `retention`, unless 0).
-// With an emitter, events.republish too (every 10 minutes: the match.ended and rating.changed
+// With an emitter that is on, events.republish too (every 10 minutes: the match.ended and rating.changed
 // events of durable writes that never reached the table, docs/events.md).
 void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core::Clock& clock,
                     std::chrono::milliseconds retention, events::Emitter* emitter);

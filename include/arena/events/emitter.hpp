@@ -43,6 +43,8 @@ class Emitter {
   // `capacity` 0: off (no stream in this process takes events; emit() returns false, uncounted).
   Emitter(std::string node, std::size_t capacity, const Catalogue& catalogue, const core::Clock& clock,
           metrics::Registry& registry);
+  // False when off (capacity 0): nothing this process emits is recorded.
+  bool on() const { return capacity_ > 0; }
 
   // Never blocks. False when the event was dropped (buffer full).
   bool emit(std::string_view type, About about, boost::json::object data = {});
