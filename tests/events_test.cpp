@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <functional>
 #include <map>
 
 #include "arena/storage/postgres.hpp"
@@ -43,19 +44,29 @@ json::array events(HttpClient& http, const std::string& query) {
   return r.status == 200 ? r.json().at("events").as_array() : json::array{};
 }
 
-// The events `query` finds, once `n` of them are of `type`: the consumer writes in batches, so
-// the test asks again (bounded: 10 s) rather than guessing a time.
-json::array events_once(TestServer& server, HttpClient& http, const std::string& query, const std::string& type,
-                        std::size_t n = 1) {
+// What `get` returns once `done` says so (bounded: 10 s): the consumer writes in batches and the
+// jobs run on the test server's clock, so the test asks again rather than guessing a time.
+json::array poll(TestServer& server, const std::function<json::array()>& get,
+                 const std::function<bool(const json::array&)>& done) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   for (;;) {
-    auto rows = events(http, query);
-    const auto seen =
-        std::count_if(rows.begin(), rows.end(), [&](const json::value& e) { return e.at("type").as_string() == type; });
-    if (static_cast<std::size_t>(seen) >= n || std::chrono::steady_clock::now() > deadline) return rows;
+    auto rows = get();
+    if (done(rows) || std::chrono::steady_clock::now() > deadline) return rows;
     server.advance(10ms);  // wall time stands still in the test server; the consumer's waits are real
     std::this_thread::sleep_for(20ms);
   }
+}
+
+// The events `query` finds, once `n` of them are of `type`.
+json::array events_once(TestServer& server, HttpClient& http, const std::string& query, const std::string& type,
+                        std::size_t n = 1) {
+  return poll(
+      server, [&] { return events(http, query); },
+      [&](const json::array& rows) {
+        const auto seen = std::count_if(rows.begin(), rows.end(),
+                                        [&](const json::value& e) { return e.at("type").as_string() == type; });
+        return static_cast<std::size_t>(seen) >= n;
+      });
 }
 
 // Runs one SQL statement on the test's database (what a crash would have left).
@@ -69,17 +80,16 @@ void exec_sql(const TestServer& server, const std::string& sql) {
   db->with([&](storage::Sqlite& c) { c.prepare(sql).exec(); });
 }
 
-// The hourly roll-ups of `metric`, once there are any (bounded: 10 s).
+// The hourly roll-ups of `metric`, once there are any.
 json::array stats_once(TestServer& server, HttpClient& http, const std::string& metric) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  for (;;) {
-    auto r = http.get("/v1/admin/stats/hourly?since=0&metric=" + metric, kAdminKey);
-    EXPECT_EQ(r.status, 200) << r.body;
-    auto rows = r.status == 200 ? r.json().at("stats").as_array() : json::array{};
-    if (!rows.empty() || std::chrono::steady_clock::now() > deadline) return rows;
-    server.advance(10ms);
-    std::this_thread::sleep_for(20ms);
-  }
+  return poll(
+      server,
+      [&] {
+        auto r = http.get("/v1/admin/stats/hourly?since=0&metric=" + metric, kAdminKey);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.status == 200 ? r.json().at("stats").as_array() : json::array{};
+      },
+      [](const json::array& rows) { return !rows.empty(); });
 }
 
 TEST(GameEvents, AMatchLeavesItsStoryInTheEventsTableOnceEach) {

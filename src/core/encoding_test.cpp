@@ -73,3 +73,17 @@ TEST(Random, TokensAndUuidsAreWellFormedAndDistinct) {
 }
 
 }  // namespace arena::core
+
+namespace arena::core {
+namespace {
+TEST(Hex, RoundTripsAnyBytesAndRefusesJunk) {
+  const std::string raw("\x00\xff\x10 a", 5);
+  const auto hex = hex_encode({reinterpret_cast<const unsigned char*>(raw.data()), raw.size()});
+  EXPECT_EQ(hex, "00ff102061");
+  EXPECT_EQ(hex_decode(hex), raw);
+  EXPECT_EQ(hex_decode("00FF"), std::string("\x00\xff", 2));
+  EXPECT_FALSE(hex_decode("abc"));  // odd length
+  EXPECT_FALSE(hex_decode("zz"));
+}
+}  // namespace
+}  // namespace arena::core

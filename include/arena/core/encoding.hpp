@@ -17,6 +17,8 @@ std::optional<std::string> base64url_decode(std::string_view text);
 std::optional<std::size_t> base64url_decode_into(std::string_view text, std::span<unsigned char> out);
 
 std::string hex_encode(std::span<const unsigned char> bytes);
+// Strict: an even number of [0-9a-fA-F]; nullopt otherwise.
+std::optional<std::string> hex_decode(std::string_view hex);
 // SHA-256 of `data`, hex-encoded: how opaque secrets (refresh tokens) are stored.
 std::string sha256_hex(std::string_view data);
 
