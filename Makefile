@@ -9,10 +9,12 @@ all: build
 
 deps:
 	@scripts/deps.sh
+	@scripts/npm.sh web
 
-# deps, and the servers only tests start (PostgreSQL, Redis).
+# deps, the servers only tests start (PostgreSQL, Redis, RabbitMQ) and the JS checks (tools/js).
 deps-test:
 	@scripts/deps.sh test
+	@scripts/npm.sh web tools/js
 
 # Release build; leaves the server at build/bin/arena.
 build: deps
@@ -38,7 +40,7 @@ SMOKE_SECONDS ?= 10
 test: deps-test
 	@cmake --preset ci >/dev/null
 	@cmake --build --preset ci -j $(JOBS)
-	@ctest --preset ci -j $(JOBS) $(CTEST_ARGS)
+	@OPENAPI_COVERAGE=1 ctest --preset ci -j $(JOBS) $(CTEST_ARGS)
 	@$(MAKE) --no-print-directory test-tsan test-fuzz
 
 # The gateway, bus, scheduler, sessions and matchmaking tests under ThreadSanitizer.

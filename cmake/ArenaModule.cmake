@@ -54,6 +54,12 @@ endfunction()
 # unit tests and realtime_tsan_tests.
 set(ARENA_TSAN_MODULES bus gateway jobs match matchmaking postmatch runtime sessions)
 
+# The tiers whose HTTP traffic is held to api/openapi.json (not in TSan or fuzz builds).
+if(NOT ARENA_TSAN AND NOT ARENA_FUZZ)
+  set(ARENA_CAPTURED_LABELS integration nats pg redis rabbitmq)
+endif()
+set(ARENA_HTTP_CAPTURE_DIR ${CMAKE_BINARY_DIR}/openapi-traffic)
+
 function(arena_tests name)
   cmake_parse_arguments(T "" "LABEL" "SOURCES;DEPS" ${ARGN})
   if(NOT ARENA_BUILD_TESTS)
@@ -73,7 +79,12 @@ function(arena_tests name)
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(${target} PRIVATE ARENA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   target_link_libraries(${target} PRIVATE ${T_DEPS} arena_build_flags GTest::gtest GTest::gmock GTest::gtest_main)
+  set(capture "")
+  if(T_LABEL IN_LIST ARENA_CAPTURED_LABELS)
+    # The OpenAPI check (tests/CMakeLists.txt) reads what these tests' HTTP clients recorded.
+    set(capture ENVIRONMENT OPENAPI_TRAFFIC_DIR=${ARENA_HTTP_CAPTURE_DIR} FIXTURES_REQUIRED openapi_traffic)
+  endif()
   gtest_discover_tests(${target}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS ${labels} TIMEOUT 120)
+    PROPERTIES LABELS ${labels} TIMEOUT 120 ${capture})
 endfunction()

@@ -39,6 +39,13 @@ packages=(
   clang-tidy clang-format cppcheck
 )
 
+# Node.js and npm: the Swagger UI files the server serves (web/) and the API checks of make test
+# (tools/js/), installed with npm ci from their package-lock.json by scripts/npm.sh. Debian's
+# packages unless a Node.js with npm is already installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 # Servers that only tests start, each on a free loopback port in a temp dir.
 if [ "$group" = test ]; then
   packages+=(

@@ -219,20 +219,23 @@ TEST(GameEvents, OnlyOperatorsReadThem) {
   TestServer server(duel_with_events);
   const auto player = guest(server.port());
   HttpClient http(server.port());
-  auto r = http.get("/v1/admin/events", player.token);
-  EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.error_code(), "admin_only");
-  r = http.get("/v1/admin/events");
-  EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(r.error_code(), "unauthorized");
-  r = http.get("/v1/admin/stats/hourly", player.token);
-  EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.error_code(), "admin_only");
-  r = http.get("/v1/admin/events/dead", std::string(40, 'x'));
-  EXPECT_EQ(r.status, 401);
-  r = http.get("/v1/admin/events/dead", kAdminKey);
-  EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_TRUE(r.json().at("dead_letters").as_array().empty());
+  for (const std::string route : {"/v1/admin/events", "/v1/admin/stats/hourly", "/v1/admin/events/dead"}) {
+    auto r = http.get(route, player.token);
+    EXPECT_EQ(r.status, 403) << route;
+    EXPECT_EQ(r.error_code(), "admin_only") << route;
+    r = http.get(route);
+    EXPECT_EQ(r.status, 401) << route;
+    EXPECT_EQ(r.error_code(), "unauthorized") << route;
+    r = http.get(route, std::string(40, 'x'));
+    EXPECT_EQ(r.status, 401) << route;
+    r = http.get(route + "?limit=0", kAdminKey);
+    EXPECT_EQ(r.status, 400) << route;
+    EXPECT_EQ(r.error_code(), "invalid_field") << route;
+    r = http.get(route, kAdminKey);
+    EXPECT_EQ(r.status, 200) << route << ": " << r.body;
+  }
+  const auto dead = http.get("/v1/admin/events/dead", kAdminKey);
+  EXPECT_TRUE(dead.json().at("dead_letters").as_array().empty());
 }
 
 TEST(GameEvents, WithoutAnAdminKeyTheRoutesAreOff) {

@@ -271,6 +271,42 @@ TEST_F(HttpApi, LogoutByAccessTokenOrRefreshToken) {
   EXPECT_EQ(http.post_json("/v1/auth/logout", R"({"refresh_token":")" + field(b, "refresh_token") + "\"}").status, 204);
   EXPECT_EQ(http.get("/v1/account", field(b, "access_token")).error_code(), "token_revoked");
   EXPECT_EQ(http.post_json("/v1/auth/logout", "").error_code(), "unauthorized");
+  EXPECT_EQ(http.post_json("/v1/auth/logout", "[1]").error_code(), "invalid_body");
+}
+
+// Registering is limited per email as logging in is: the same address again and again is refused.
+TEST(HttpApiLimits, RegisteringOneEmailOverAndOverIsRateLimited) {
+  TestServer server([](config::Settings& s) { s.auth.account_burst = 2; });
+  HttpClient http(server.port());
+  const std::string body = R"({"email":"lee@example.com","password":"pa55-word!","display_name":"Lee"})";
+  EXPECT_EQ(http.post_json("/v1/auth/register", body).status, 201);
+  EXPECT_EQ(http.post_json("/v1/auth/register", body).error_code(), "email_taken");
+  const auto refused = http.post_json("/v1/auth/register", body);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.error_code(), "rate_limited");
+  EXPECT_GT(std::stoi(refused.headers.at("retry-after")), 0);
+}
+
+// A valid token whose account is not there (signed with the server's own key): 404, not a crash
+// or someone else's account.
+TEST(HttpApiLimits, AValidTokenOfNoAccountIsAnsweredAccountNotFound) {
+  const std::string secret = "0123456789abcdefghijklmnopqrstuv";
+  TestServer server([&](config::Settings& s) { s.auth.jwt_keys = "k1:" + core::base64url_encode(secret); });
+  HttpClient http(server.port());
+  const auto now = server.clock().now_unix();
+  const auto& a = server.settings().auth;
+  const std::string payload =
+      R"({"sub":"0192f1c4-6d2e-7c31-9a55-3f2b8e4d1a07","sid":"0192f1c4-6d2e-7c31-9a55-3f2b8e4d1a08","iat":)" +
+      std::to_string(now) + R"(,"exp":)" + std::to_string(now + 600) + R"(,"iss":")" + a.issuer + R"(","aud":")" +
+      a.audience + R"("})";
+  const std::string token = testing::forge_hs256(R"({"alg":"HS256","typ":"JWT","kid":"k1"})", payload, secret);
+  const auto got = http.get("/v1/account", token);
+  EXPECT_EQ(got.status, 404) << got.body;
+  EXPECT_EQ(got.error_code(), "account_not_found");
+  const auto renamed =
+      http.request("PATCH", "/v1/account", R"({"display_name":"Ghost"})", {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(renamed.status, 404) << renamed.body;
+  EXPECT_EQ(renamed.error_code(), "account_not_found");
 }
 
 TEST_F(HttpApi, AccountRenameNeedsAValidTokenAndName) {

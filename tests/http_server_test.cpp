@@ -13,6 +13,7 @@
 #include "arena/core/error.hpp"
 #include "arena/http/server.hpp"
 #include "arena/metrics/registry.hpp"
+#include "arena/testing/http_capture.hpp"
 #include "arena/testing/http_client.hpp"
 
 namespace arena::http {
@@ -22,6 +23,7 @@ using testing::HttpClient;
 
 struct Harness {
   explicit Harness(Router r, ServerOptions opts = {}) : router(std::move(r)), metrics(registry) {
+    testing::stop_capturing();  // routes of these tests' own, not Arena's API (api/openapi.json)
     opts.host = "127.0.0.1";
     opts.port = 0;
     opts.access_log = false;

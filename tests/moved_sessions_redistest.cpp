@@ -196,7 +196,8 @@ TEST_F(TwoGatewaysChat, AReconnectThroughAnotherLiveGatewayTakesTheSessionAndIts
   })) << gw2.log();
   ASSERT_TRUE(eventually([&] {  // whichever gateway looked first made it
     return gw1.log().find("made again") != std::string::npos || gw2.log().find("made again") != std::string::npos;
-  })) << gw1.log() << gw2.log();
+  })) << gw1.log()
+      << gw2.log();
   for (auto& f : a2.backlog)  // probes that came late
     if (f.as_object().contains("seq")) last = std::max(last, f.at("seq").as_int64());
   a2.ws->drop();

@@ -169,6 +169,7 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   EXPECT_EQ(stored.json().at("seats").as_array().size(), 2u);
   EXPECT_EQ(http.get("/v1/matches/no-such-match").error_code(), "no_such_match");
   EXPECT_EQ(http.get("/v1/players/nobody-at-all").status, 404);
+  EXPECT_EQ(http.get("/v1/players/nobody-at-all/matches").error_code(), "no_such_user");
   EXPECT_EQ(http.get("/v1/players/" + a.login.user_id + "/matches?limit=0").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/players/" + a.login.user_id + "/matches?cursor=%21%21").error_code(), "invalid_field");
   // The mode's rating board: the winner first, then the loser; around-me; bad parameters.
@@ -191,6 +192,7 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?cursor=%21%21").error_code(), "invalid_field");  // not base64url
   EXPECT_EQ(http.get("/v1/leaderboards/duel4?season=2026-11").error_code(), "invalid_field");
   EXPECT_EQ(http.get("/v1/leaderboards/practice/around/" + a.login.user_id).error_code(), "no_such_user");
+  EXPECT_EQ(http.get("/v1/leaderboards/duel4/around/" + a.login.user_id + "?limit=51").error_code(), "invalid_field");
   // The job is there once, completed.
   const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
                                            server.settings().data_dir + testing::test_database_flag());

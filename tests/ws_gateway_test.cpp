@@ -260,8 +260,8 @@ TEST(Gateway, AMalformedPushFromTheBusNeverReachesClients) {
   const std::string subject = "route.user." + a.login.user_id;
   const std::string id = "0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b";  // kind, message id, body
   for (const std::string& bad : {"P" + id + "{\"op\":\"dm.messa", "P" + id + "\"op\":\"x\"}", "P" + id + "not json}",
-                                "P" + id + "\"d\":{}}", std::string("P"), "P" + id + "\"op\":1,\"d\":{}}",
-                                std::string("P\"op\":\"x\",\"d\":{}}")})  // the last one has no id
+                                 "P" + id + "\"d\":{}}", std::string("P"), "P" + id + "\"op\":1,\"d\":{}}",
+                                 std::string("P\"op\":\"x\",\"d\":{}}")})  // the last one has no id
     server.app().bus().publish(subject, bad);
   server.app().bus().publish(subject, "P" + id + R"("op":"dm.message","d":{"from":"x","body":"ok"}})");
   auto f = a.next();

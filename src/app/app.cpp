@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "arena/apidocs/apidocs.hpp"
 #include "arena/auth/key_file.hpp"
 #include "arena/bus/bus.hpp"
 #include "arena/core/error.hpp"
@@ -120,6 +121,7 @@ void App::Impl::add_ops_routes() {
   routes.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
+  apidocs::add_routes(routes, settings.swagger_ui_dir);
 }
 
 App::App(config::Settings settings, const core::Clock& clock)
@@ -307,6 +309,10 @@ bus::Bus& App::bus() {
 
 runtime::Timers& App::timers() {
   return impl_->timers;
+}
+
+const http::Router& App::routes() const {
+  return impl_->routes;
 }
 
 const std::string& App::node_id() const {

@@ -81,6 +81,11 @@ std::vector<Field> build() {
       "data_dir", "Directory for the SQLite database and generated keys", [](auto& s) -> auto& { return s.data_dir; },
       non_empty));
   f.push_back(string_field(
+      "swagger_ui_dir",
+      "Directory of the Swagger UI files served at /api-docs; empty = <arena binary's dir>/../share/arena/swagger-ui, "
+      "where the build puts them",
+      [](auto& s) -> auto& { return s.swagger_ui_dir; }, any));
+  f.push_back(string_field(
       "database",
       "Durable store: empty = SQLite in data_dir (embedded); postgres://user:pass@host:port/db = PostgreSQL "
       "(cluster mode; libpq URL parameters allowed)",

@@ -13,6 +13,8 @@
 
 #include <chrono>
 
+#include "arena/testing/http_capture.hpp"
+
 namespace arena::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -86,6 +88,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
   auto res = parser.release();
   const bool keep = res.keep_alive();
   HttpResult out = convert(res);
+  capture_exchange(method, target, out.status, std::string(res[bhttp::field::content_type]), out.body);
   if (!keep) {
     beast::error_code ec;
     impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -108,14 +111,17 @@ HttpResult HttpClient::post_json(const std::string& target, const std::string& b
 }
 
 namespace {
-// The next response on `s` within 10 s; status 0 if none came.
+// The next response on `s` within 10 s; status 0 if none came. Recorded as method RAW: the
+// request was bytes as written, perhaps not HTTP at all.
 HttpResult read_response(beast::tcp_stream& s, beast::flat_buffer& buf) {
   s.expires_after(std::chrono::seconds(10));
   bhttp::response<bhttp::string_body> res;
   beast::error_code ec;
   bhttp::read(s, buf, res, ec);
   if (ec) return {};
-  return convert(res);
+  HttpResult out = convert(res);
+  capture_exchange("RAW", "", out.status, std::string(res[bhttp::field::content_type]), out.body);
+  return out;
 }
 }  // namespace
 

@@ -11,6 +11,8 @@
 
 #include <stdexcept>
 
+#include "arena/testing/http_capture.hpp"
+
 namespace arena::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -50,6 +52,7 @@ WsClient::WsClient(std::uint16_t port, const WsOptions& options) : impl_(std::ma
   beast::get_lowest_layer(impl_->ws).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   decorate(impl_->ws, options);
   impl_->ws.handshake(impl_->response, "127.0.0.1", target(options));
+  capture_exchange("GET", target(options), 101, "", "");
   impl_->open = true;
   impl_->ws.control_callback([impl = impl_.get()](websocket::frame_type kind, beast::string_view) {
     if (kind == websocket::frame_type::pong) ++impl->pongs;
@@ -171,6 +174,8 @@ Refusal ws_refused(std::uint16_t port, const WsOptions& options) {
   beast::error_code ec;
   ws.handshake(res, "127.0.0.1", target(options), ec);
   if (!ec) throw std::runtime_error("expected the upgrade to be refused");
+  capture_exchange("GET", target(options), static_cast<int>(res.result_int()),
+                   std::string(res[beast::http::field::content_type]), res.body());
   return {static_cast<int>(res.result_int()), res.body()};
 }
 

@@ -14,6 +14,9 @@
 namespace arena::bus {
 class Bus;
 }
+namespace arena::http {
+class Router;
+}
 namespace arena::runtime {
 class Timers;
 }
@@ -36,6 +39,7 @@ class App {
   const std::string& node_id() const;
   bus::Bus& bus();  // after start()
   runtime::Timers& timers();
+  const http::Router& routes() const;  // every route this process serves, after start()
 
  private:
   struct Impl;

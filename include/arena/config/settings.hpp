@@ -47,6 +47,7 @@ struct Settings {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./var";
   std::string database;        // empty: SQLite in data_dir; postgres://... : PostgreSQL
+  std::string swagger_ui_dir;  // empty: <binary dir>/../share/arena/swagger-ui (where the build puts it)
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
   std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host, worker, events

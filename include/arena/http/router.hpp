@@ -52,6 +52,7 @@ class Router {
   void add_upgrade(std::string path, UpgradeCheck check, UpgradeAccept accept);
   const UpgradeRoute* find_upgrade(std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }  // fixed once the server starts
+  const std::vector<UpgradeRoute>& upgrades() const { return upgrades_; }
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this method
