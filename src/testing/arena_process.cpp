@@ -9,6 +9,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "arena/testing/command.hpp"
+
 namespace arena::testing {
 
 ArenaProcess::ArenaProcess(const std::string& binary, std::vector<std::string> args) {
@@ -55,10 +57,21 @@ ArenaProcess::ArenaProcess(const std::string& binary, std::vector<std::string> a
     if (n <= 0) break;
     log_.append(buf, static_cast<std::size_t>(n));
   }
+  // Still running but silent: where it is stuck says why (seen once in CI: 20 s without a line).
+  std::string where;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == 0) {
+    where = "\nstill running after 20 s; its threads:\n" +
+            run_command("timeout 30 gdb -batch -nx -p " + std::to_string(pid_) +
+                        " -ex 'thread apply all bt 25' 2>&1 | grep -E '^(Thread|#)' | head -200")
+                .output;
+  } else {
+    where = WIFEXITED(status) ? "\nexited with " + std::to_string(WEXITSTATUS(status)) : "\nkilled by a signal";
+  }
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
-  throw std::runtime_error("arena did not start: " + log_);
+  throw std::runtime_error("arena did not start: " + log_ + where);
 }
 
 int ArenaProcess::stop() {
