@@ -1,6 +1,6 @@
 // For tools/js/graphql-parse-corpus.mjs: reads a JSON array of GraphQL documents from the file
-// named by argv[1] and prints, as a JSON array, what arena::graphql::parse says of each:
-// {"ok":true} or {"ok":false,"message":...,"line":...,"column":...}.
+// named by the last argument and prints, as a JSON array, what arena::graphql::parse (with
+// --schema: parse_schema) says of each: {"ok":true} or {"ok":false,"message","line","column"}.
 #include <boost/json.hpp>
 
 #include <fstream>
@@ -8,13 +8,15 @@
 #include <sstream>
 
 #include "arena/graphql/parser.hpp"
+#include "arena/graphql/sdl.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: graphql_parse_verdicts <corpus.json>\n";
+  const bool schema = argc == 3 && std::string_view(argv[1]) == "--schema";
+  if (argc != 2 && !schema) {
+    std::cerr << "usage: graphql_parse_verdicts [--schema] <corpus.json>\n";
     return 2;
   }
-  std::ifstream in(argv[1], std::ios::binary);
+  std::ifstream in(argv[argc - 1], std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   boost::json::array out;
@@ -22,7 +24,11 @@ int main(int argc, char** argv) {
   for (const auto& doc : corpus.as_array()) {
     const auto& source = doc.as_string();
     try {
-      arena::graphql::parse(std::string_view(source.data(), source.size()));
+      const std::string_view document(source.data(), source.size());
+      if (schema)
+        arena::graphql::parse_schema(document);
+      else
+        arena::graphql::parse(document);
       out.push_back(boost::json::object{{"ok", true}});
     } catch (const arena::graphql::SyntaxError& e) {
       out.push_back(boost::json::object{

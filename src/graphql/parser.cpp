@@ -1,11 +1,14 @@
 // The GraphQL lexer (spec 2.1, B.1) and a recursive-descent parser of executable documents
-// (B.2, B.3), bounded in bytes, tokens and nesting. Messages follow graphql-js's where one exists.
+// (B.2, B.3) and of schemas written in SDL (section 3), bounded in bytes, tokens and nesting.
+// Messages follow graphql-js's where one exists.
 #include "arena/graphql/parser.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+
+#include "arena/graphql/sdl.hpp"
 
 namespace arena::graphql {
 namespace {
@@ -453,6 +456,13 @@ class Parser {
     return doc;
   }
 
+  SchemaDocument schema_document() {
+    SchemaDocument doc;
+    if (tok_.kind == Tok::eof) unexpected();
+    while (tok_.kind != Tok::eof) type_system_definition(doc);
+    return doc;
+  }
+
  private:
   // Depth of nesting: selection sets, list and object values, list types.
   struct Nest {
@@ -515,6 +525,190 @@ class Parser {
     }
     unexpected();
   }
+
+  // ---------------------------------------------------------------- type system (section 3)
+
+  std::string description() {
+    if (peek(Tok::string) || peek(Tok::block_string)) return take().value;
+    return {};
+  }
+
+  void type_system_definition(SchemaDocument& doc) {
+    const Location at = tok_.loc;
+    std::string desc = description();
+    if (!peek(Tok::name)) unexpected();
+    const std::string w = tok_.value;
+    using K = TypeDefinition::Kind;
+    if (w == "schema") {
+      if (doc.schema) Lexer::fail("Must provide only one schema definition.", tok_.loc);
+      take();
+      SchemaDefinition d;
+      d.description = std::move(desc);
+      d.loc = at;
+      d.directives = directives(true);
+      expect(Tok::brace_l);
+      do {
+        const Location op_at = tok_.loc;
+        const auto op = name();
+        if (op != "query" && op != "mutation" && op != "subscription")
+          Lexer::fail("Unexpected Name \"" + op + "\".", op_at);
+        expect(Tok::colon);
+        d.roots.emplace_back(op == "query"      ? Operation::Kind::query
+                             : op == "mutation" ? Operation::Kind::mutation
+                                                : Operation::Kind::subscription,
+                             name());
+      } while (!skip(Tok::brace_r));
+      doc.schema = std::move(d);
+      return;
+    }
+    if (w == "directive") return doc.directives.push_back(directive_definition(std::move(desc), at));
+    TypeDefinition t;
+    t.description = std::move(desc);
+    t.loc = at;
+    if (w == "scalar") {
+      t.kind = K::scalar;
+    } else if (w == "type") {
+      t.kind = K::object;
+    } else if (w == "interface") {
+      t.kind = K::interface_;
+    } else if (w == "union") {
+      t.kind = K::union_;
+    } else if (w == "enum") {
+      t.kind = K::enum_;
+    } else if (w == "input") {
+      t.kind = K::input_object;
+    } else if (w == "extend" || w == "query" || w == "mutation" || w == "subscription" || w == "fragment") {
+      Lexer::fail("Unexpected Name \"" + w + "\": a schema holds type system definitions only (no extensions).",
+                  tok_.loc);
+    } else {
+      unexpected();
+    }
+    take();
+    t.name = name();
+    if ((t.kind == K::object || t.kind == K::interface_) && peek_keyword("implements")) {
+      take();
+      skip(Tok::amp);
+      do t.interfaces.push_back(name());
+      while (skip(Tok::amp));
+    }
+    t.directives = directives(true);
+    switch (t.kind) {
+      case K::object:
+      case K::interface_:
+        if (skip(Tok::brace_l)) {
+          do t.fields.push_back(field_definition());
+          while (!skip(Tok::brace_r));
+        }
+        break;
+      case K::union_:
+        if (skip(Tok::equals)) {
+          skip(Tok::pipe);
+          do t.members.push_back(name());
+          while (skip(Tok::pipe));
+        }
+        break;
+      case K::enum_:
+        if (skip(Tok::brace_l)) {
+          do {
+            EnumValueDefinition v;
+            v.loc = tok_.loc;
+            v.description = description();
+            v.loc = tok_.loc;
+            if (peek_keyword("true") || peek_keyword("false") || peek_keyword("null"))
+              Lexer::fail(describe(tok_) + " is reserved and cannot be used for an enum value.", tok_.loc);
+            v.name = name();
+            v.directives = directives(true);
+            t.values.push_back(std::move(v));
+          } while (!skip(Tok::brace_r));
+        }
+        break;
+      case K::input_object:
+        if (skip(Tok::brace_l)) {
+          do t.input_fields.push_back(input_value_definition());
+          while (!skip(Tok::brace_r));
+        }
+        break;
+      case K::scalar: break;
+    }
+    doc.types.push_back(std::move(t));
+  }
+
+  FieldDefinition field_definition() {
+    FieldDefinition f;
+    f.loc = tok_.loc;
+    f.description = description();
+    f.name = name();
+    f.arguments = arguments_definition();
+    expect(Tok::colon);
+    f.type = type_ref();
+    f.directives = directives(true);
+    return f;
+  }
+
+  std::vector<InputValueDefinition> arguments_definition() {
+    std::vector<InputValueDefinition> out;
+    if (!skip(Tok::paren_l)) return out;
+    do out.push_back(input_value_definition());
+    while (!skip(Tok::paren_r));
+    return out;
+  }
+
+  InputValueDefinition input_value_definition() {
+    InputValueDefinition v;
+    v.loc = tok_.loc;
+    v.description = description();
+    v.name = name();
+    expect(Tok::colon);
+    v.type = type_ref();
+    if (skip(Tok::equals)) v.default_value = value(true);
+    v.directives = directives(true);
+    return v;
+  }
+
+  DirectiveDefinition directive_definition(std::string desc, Location at) {
+    static constexpr std::string_view kLocations[] = {"QUERY",
+                                                      "MUTATION",
+                                                      "SUBSCRIPTION",
+                                                      "FIELD",
+                                                      "FRAGMENT_DEFINITION",
+                                                      "FRAGMENT_SPREAD",
+                                                      "INLINE_FRAGMENT",
+                                                      "VARIABLE_DEFINITION",
+                                                      "SCHEMA",
+                                                      "SCALAR",
+                                                      "OBJECT",
+                                                      "FIELD_DEFINITION",
+                                                      "ARGUMENT_DEFINITION",
+                                                      "INTERFACE",
+                                                      "UNION",
+                                                      "ENUM",
+                                                      "ENUM_VALUE",
+                                                      "INPUT_OBJECT",
+                                                      "INPUT_FIELD_DEFINITION"};
+    DirectiveDefinition d;
+    d.description = std::move(desc);
+    d.loc = at;
+    take();  // "directive"
+    expect(Tok::at);
+    d.name = name();
+    d.arguments = arguments_definition();
+    if (peek_keyword("repeatable")) {
+      take();
+      d.repeatable = true;
+    }
+    expect_keyword("on");
+    skip(Tok::pipe);
+    do {
+      const Location where = tok_.loc;
+      auto location = name();
+      if (std::find(std::begin(kLocations), std::end(kLocations), location) == std::end(kLocations))
+        Lexer::fail("Unexpected Name \"" + location + "\".", where);
+      d.locations.push_back(std::move(location));
+    } while (skip(Tok::pipe));
+    return d;
+  }
+
+  // ---------------------------------------------------------------- executable (section 2)
 
   Operation operation() {
     Operation op;
@@ -757,6 +951,12 @@ std::string block_string_value(std::string_view raw) {
     out.append(line);
   }
   return out;
+}
+
+SchemaDocument parse_schema(std::string_view source, const ParseLimits& limits) {
+  if (source.size() > limits.max_bytes)
+    throw SyntaxError("Document is larger than " + std::to_string(limits.max_bytes) + " bytes.", {1, 1});
+  return Parser(source, limits).schema_document();
 }
 
 Document parse(std::string_view source, const ParseLimits& limits) {

@@ -1,5 +1,7 @@
 #include "arena/graphql/parser.hpp"
 
+#include "arena/graphql/sdl.hpp"
+
 #include <gtest/gtest.h>
 
 namespace arena::graphql {
@@ -157,6 +159,52 @@ TEST(GraphqlParser, LimitsRefuseBigDeepAndLongDocumentsEarly) {
   many += " }";
   EXPECT_NE(refusal(many, {.max_tokens = 100}).message.find("more than 100 tokens"), std::string::npos);
   EXPECT_TRUE(refusal(many).message.empty());
+}
+
+TEST(GraphqlSchemaParser, ReadsEveryKindOfTypeSystemDefinition) {
+  const auto doc = parse_schema(R"(
+    "The schema" schema { query: Q mutation: M }
+    """
+    A player.
+    """
+    type Player implements Node & Named @key(fields: "id") {
+      "Its id." id: ID!
+      history("How many." first: Int = 20 @deprecated(reason: "use limit"), after: String): [Match!]! @deprecated
+    }
+    interface Node { id: ID! }
+    union Result = | Win | Loss
+    enum Outcome { WIN "a loss" LOSS @deprecated DRAW }
+    input Filter { modes: [String!] = ["duel"], min: Float }
+    scalar JSON @specifiedBy(url: "https://www.json.org")
+    directive @key(fields: String!) repeatable on | OBJECT | INTERFACE
+  )");
+  ASSERT_TRUE(doc.schema.has_value());
+  EXPECT_EQ(doc.schema->description, "The schema");
+  ASSERT_EQ(doc.schema->roots.size(), 2u);
+  EXPECT_EQ(doc.schema->roots[1].first, Operation::Kind::mutation);
+  EXPECT_EQ(doc.schema->roots[1].second, "M");
+  ASSERT_EQ(doc.types.size(), 6u);
+  const auto& player = doc.types[0];
+  EXPECT_EQ(player.kind, TypeDefinition::Kind::object);
+  EXPECT_EQ(player.description, "A player.");
+  EXPECT_EQ(player.interfaces, (std::vector<std::string>{"Node", "Named"}));
+  EXPECT_EQ(player.directives[0].name, "key");
+  ASSERT_EQ(player.fields.size(), 2u);
+  EXPECT_EQ(player.fields[0].description, "Its id.");
+  EXPECT_EQ(player.fields[1].type.text(), "[Match!]!");
+  EXPECT_EQ(player.fields[1].arguments[0].description, "How many.");
+  EXPECT_EQ(player.fields[1].arguments[0].default_value->text, "20");
+  EXPECT_EQ(player.fields[1].arguments[0].directives[0].name, "deprecated");
+  EXPECT_EQ(doc.types[2].members, (std::vector<std::string>{"Win", "Loss"}));
+  ASSERT_EQ(doc.types[3].values.size(), 3u);
+  EXPECT_EQ(doc.types[3].values[1].description, "a loss");
+  EXPECT_EQ(doc.types[4].input_fields[0].default_value->list.size(), 1u);
+  EXPECT_EQ(doc.types[5].kind, TypeDefinition::Kind::scalar);
+  ASSERT_EQ(doc.directives.size(), 1u);
+  EXPECT_TRUE(doc.directives[0].repeatable);
+  EXPECT_EQ(doc.directives[0].locations, (std::vector<std::string>{"OBJECT", "INTERFACE"}));
+  EXPECT_THROW(parse_schema("type T { a: Int } { a }"), SyntaxError);
+  EXPECT_THROW(parse_schema("extend type T { b: Int }"), SyntaxError);
 }
 
 }  // namespace

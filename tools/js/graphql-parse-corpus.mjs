@@ -1,21 +1,32 @@
 // The GraphQL parser held to graphql-js 16 (the October 2021 spec): for every document of the
 // corpus, Arena's parser (the helper binary's verdicts) and graphql-js must agree whether it is
 // an executable document, and on a syntax error's message and location.
-//   node graphql-parse-corpus.mjs <graphql_parse_verdicts binary> <corpus.json>
+//   node graphql-parse-corpus.mjs <graphql_parse_verdicts binary> <corpus.json> [--schema]
+// With --schema the documents are schemas (SDL): graphql-js must parse them to the same verdict.
 // graphql-js parses type system definitions and refuses them in validation
 // (ExecutableDefinitions); Arena's parser refuses them at once. Both say "invalid".
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { GraphQLError, buildSchema, parse, validate, ExecutableDefinitionsRule } from "graphql";
 
-const [helper, corpusPath] = process.argv.slice(2);
+const [helper, corpusPath, mode] = process.argv.slice(2);
+const schemaMode = mode === "--schema";
 const corpus = JSON.parse(readFileSync(corpusPath, "utf8"));
-const arena = JSON.parse(execFileSync(helper, [corpusPath], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
+const arena = JSON.parse(
+  execFileSync(helper, schemaMode ? ["--schema", corpusPath] : [corpusPath], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }),
+);
 const schema = buildSchema("type Query { a: Int }");
 
 function reference(source) {
   try {
     const doc = parse(source);
+    if (schemaMode) {  // a schema: type system definitions only, no extensions
+      const sdl = doc.definitions.every((d) => d.kind.endsWith("Definition") && !d.kind.startsWith("Operation") && d.kind !== "FragmentDefinition");
+      return sdl ? { ok: true } : { ok: false, executable: false };
+    }
     const errors = validate(schema, doc, [ExecutableDefinitionsRule]);
     return errors.length === 0 ? { ok: true } : { ok: false, executable: false };
   } catch (e) {
@@ -42,5 +53,5 @@ corpus.forEach((source, i) => {
     ++problems;
   }
 });
-console.log(`graphql parse corpus: ${corpus.length} documents (${invalid} invalid), ${problems} disagreements with graphql-js`);
+console.log(`graphql ${schemaMode ? "schema" : "parse"} corpus: ${corpus.length} documents (${invalid} invalid), ${problems} disagreements with graphql-js`);
 process.exit(problems === 0 ? 0 : 1);
