@@ -684,7 +684,8 @@ class Parser {
                                                       "ENUM",
                                                       "ENUM_VALUE",
                                                       "INPUT_OBJECT",
-                                                      "INPUT_FIELD_DEFINITION"};
+                                                      "INPUT_FIELD_DEFINITION",
+                                                      "DIRECTIVE_DEFINITION"};
     DirectiveDefinition d;
     d.description = std::move(desc);
     d.loc = at;

@@ -6,8 +6,9 @@
 namespace arena::graphql {
 namespace {
 
-// What every schema has (GraphQL October 2021 sections 3.5, 3.13, 4.5), in SDL, with the
-// introspection arguments graphql-js 16 adds (includeDeprecated on args and inputFields).
+// What every schema has (GraphQL October 2021 sections 3.5, 3.13, 4.5), in SDL, as graphql-js
+// 16.15 has it: with includeDeprecated on args and inputFields, @oneOf, __Type.isOneOf,
+// deprecated directives and the DIRECTIVE_DEFINITION location, which later spec drafts add.
 constexpr std::string_view kBuiltins = R"(
 "The `Int` scalar type represents non-fractional signed whole numeric values. Int can represent values between -(2^31) and 2^31 - 1."
 scalar Int
@@ -28,9 +29,11 @@ directive @skip("Skipped when true." if: Boolean!) on FIELD | FRAGMENT_SPREAD | 
 directive @deprecated(
   "Explains why this element was deprecated, usually also including a suggestion for how to access supported similar data. Formatted using the Markdown syntax, as specified by [CommonMark](https://commonmark.org/)."
   reason: String = "No longer supported"
-) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
+) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE | DIRECTIVE_DEFINITION
 "Exposes a URL that specifies the behavior of this scalar."
 directive @specifiedBy("The URL that specifies the behavior of this scalar." url: String!) on SCALAR
+"Indicates exactly one field must be supplied and this field must not be `null`."
+directive @oneOf on INPUT_OBJECT
 
 "A GraphQL Schema defines the capabilities of a GraphQL server. It exposes all available types and directives on the server, as well as the entry points for query, mutation, and subscription operations."
 type __Schema {
@@ -58,6 +61,7 @@ type __Type {
   enumValues(includeDeprecated: Boolean = false): [__EnumValue!]
   inputFields(includeDeprecated: Boolean = false): [__InputValue!]
   ofType: __Type
+  isOneOf: Boolean
 }
 "An enum describing what kind of type a given `__Type` is."
 enum __TypeKind {
@@ -103,12 +107,14 @@ type __Directive {
   isRepeatable: Boolean!
   locations: [__DirectiveLocation!]!
   args(includeDeprecated: Boolean = false): [__InputValue!]!
+  isDeprecated: Boolean!
+  deprecationReason: String
 }
 "A Directive can be adjacent to many parts of the GraphQL language, a __DirectiveLocation describes one such possible adjacencies."
 enum __DirectiveLocation {
   QUERY MUTATION SUBSCRIPTION FIELD FRAGMENT_DEFINITION FRAGMENT_SPREAD INLINE_FRAGMENT VARIABLE_DEFINITION
   SCHEMA SCALAR OBJECT FIELD_DEFINITION ARGUMENT_DEFINITION INTERFACE UNION ENUM ENUM_VALUE INPUT_OBJECT
-  INPUT_FIELD_DEFINITION
+  INPUT_FIELD_DEFINITION DIRECTIVE_DEFINITION
 }
 )";
 
@@ -179,6 +185,9 @@ void Schema::index() {
       for (const auto& a : f.arguments) check_input(a, where + "(" + a.name + ":)");
     }
     for (const auto& f : t->input_fields) check_input(f, t->name + "." + f.name);
+    for (const auto& d : t->directives)
+      if (d.name == "oneOf")  // its input rules are not implemented: refuse rather than half-check
+        throw std::invalid_argument("schema: " + t->name + " is a @oneOf input object, which Arena does not support");
     for (const auto& i : t->interfaces) {
       const auto* it = type(i);
       if (it == nullptr || it->kind != TypeDefinition::Kind::interface_)

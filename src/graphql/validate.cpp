@@ -583,13 +583,18 @@ class Validator {
         }
   }
 
-  // Why two fields of one response key cannot merge ("" if they can).
-  std::string conflict(const Collected& a, const Collected& b, bool exclusive) {
-    if (++comparisons_ > limits_.max_merge_comparisons) {
+  // Why two fields of one response key cannot merge ("" if they can). Subfields are compared
+  // through fragments, so a fragment that spreads itself under a field would recurse forever:
+  // below kMaxMergeDepth levels the document is refused as too complex (one with such a cycle is
+  // invalid anyway).
+  std::string conflict(const Collected& a, const Collected& b, bool exclusive, int depth = 0) {
+    static constexpr int kMaxMergeDepth = 128;
+    if (++comparisons_ > limits_.max_merge_comparisons || depth > kMaxMergeDepth) {
       if (!too_complex_) error("The document is too complex to validate (fields to merge).", {a.field->loc});
       too_complex_ = true;
       return {};
     }
+    if (too_complex_) return {};
     exclusive = exclusive || (a.parent != b.parent && a.parent != nullptr && b.parent != nullptr &&
                               a.parent->kind == Kind::object && b.parent->kind == Kind::object);
     if (!exclusive) {
@@ -609,7 +614,7 @@ class Validator {
         if (lb == fb.end()) continue;
         for (const auto& x : la)
           for (const auto& y : lb->second) {
-            const auto why = conflict(x, y, exclusive);
+            const auto why = conflict(x, y, exclusive, depth + 1);
             if (!why.empty()) return "subfields " + quoted(key) + " conflict because " + why;
           }
       }

@@ -79,5 +79,15 @@ TEST(GraphqlValidation, FieldsToMergeAreBoundedWork) {
   EXPECT_NE(n.back().message.find("too complex"), std::string::npos);
 }
 
+// Found by fuzzing: a fragment that spreads itself under a field made the merge check compare
+// subfields forever (a stack overflow). The cycle is reported, and the check stops.
+TEST(GraphqlValidation, AFragmentCycleUnderFieldsEndsInAnErrorNotAStackOverflow) {
+  const auto e = errors_of("{ player(id: 1) { ...F } } fragment F on Player { friends { ...F } friends { ...F } }");
+  ASSERT_FALSE(e.empty());
+  EXPECT_TRUE(std::any_of(e.begin(), e.end(), [](const GraphqlError& x) {
+    return x.message == "Cannot spread fragment \"F\" within itself.";
+  }));
+}
+
 }  // namespace
 }  // namespace arena::graphql

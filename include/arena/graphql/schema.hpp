@@ -1,8 +1,9 @@
 #pragma once
 // A GraphQL schema built from SDL, with the built-ins every schema has: the scalars Int, Float,
-// String, Boolean and ID, the directives @include, @skip, @deprecated and @specifiedBy, and the
-// introspection types (__Schema, __Type, ... as graphql-js 16 defines them, so that documents
-// validate the same way). Types keep their SDL order, built-ins after the schema's own.
+// String, Boolean and ID, the directives @include, @skip, @deprecated, @specifiedBy and @oneOf,
+// and the introspection types (__Schema, __Type, ... as graphql-js 16.15 defines them, so that
+// documents validate and introspect the same way). Types keep their SDL order, built-ins after
+// the schema's own. A @oneOf input object is refused (its input rules are not implemented).
 #include <map>
 #include <memory>
 #include <string>
