@@ -48,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto cut = source.find('\0');
       const auto doc = arena::graphql::parse(source.substr(0, cut), limits);
       if (!arena::graphql::validate(schema, doc, {.max_merge_comparisons = 5'000}).empty()) return 0;
+      for (const auto& op : doc.operations) (void)arena::graphql::check_limits(schema, doc, op, {});
       arena::graphql::ExecuteRequest req;
       req.document = &doc;
       req.root = root;

@@ -653,3 +653,106 @@ std::vector<GraphqlError> validate(const Schema& schema, const Document& doc, co
 }
 
 }  // namespace arena::graphql
+
+namespace arena::graphql {
+namespace {
+
+// Walks an operation as it will run (fragments expanded), counting what the limits bound; it
+// stops expanding once the complexity is past its limit, so the walk itself stays small.
+class Cost {
+ public:
+  Cost(const Schema& schema, const Document& doc, const RequestLimits& limits,
+       const std::map<std::string, std::int64_t>& vars)
+      : schema_(schema), limits_(limits), vars_(vars) {
+    for (const auto& f : doc.fragments) fragments_.emplace(f.name, &f);
+  }
+
+  void walk(const SelectionSet& set, const TypeDefinition* parent, int level, std::int64_t times) {
+    for (const auto& s : set.selections) {
+      if (complexity > limits_.max_complexity) return;
+      switch (s.kind) {
+        case Selection::Kind::field: field(s, parent, level, times); break;
+        case Selection::Kind::inline_fragment:
+          walk(s.selection_set, s.type_condition.empty() ? parent : schema_.type(s.type_condition), level, times);
+          break;
+        case Selection::Kind::fragment_spread: {
+          const auto it = fragments_.find(s.name);
+          if (it == fragments_.end() || !path_.insert(s.name).second) break;
+          walk(it->second->selection_set, schema_.type(it->second->type_condition), level, times);
+          path_.erase(s.name);
+          break;
+        }
+      }
+    }
+  }
+
+  int depth = 0;
+  int aliases = 0;
+  std::int64_t complexity = 0;
+  Location deepest, aliased, costliest;
+
+ private:
+  void field(const Selection& f, const TypeDefinition* parent, int level, std::int64_t times) {
+    if (!f.alias.empty() && ++aliases == limits_.max_aliases + 1) aliased = f.loc;
+    complexity += times;
+    if (complexity > limits_.max_complexity && costliest.line == 0) costliest = f.loc;
+    if (level + 1 > depth) {
+      depth = level + 1;
+      if (depth == limits_.max_depth + 1) deepest = f.loc;
+    }
+    if (!f.has_selection_set) return;
+    const FieldDefinition* def = parent != nullptr ? schema_.field(*parent, f.name) : nullptr;
+    std::int64_t n = 1;
+    bool counted = false;
+    for (const auto& a : f.arguments) {
+      if (a.name != "first" && a.name != "limit") continue;
+      if (a.value.kind == Value::Kind::int_) {
+        n = std::strtoll(a.value.text.c_str(), nullptr, 10);
+        counted = true;
+      } else if (a.value.kind == Value::Kind::variable) {
+        if (const auto v = vars_.find(a.value.text); v != vars_.end()) {
+          n = v->second;
+          counted = true;
+        }
+      }
+    }
+    bool list = false;
+    for (const TypeRef* t = def != nullptr ? &def->type : nullptr; t != nullptr && t->kind != TypeRef::Kind::named;
+         t = t->of.get())
+      list = list || t->kind == TypeRef::Kind::list;
+    if (!counted) n = list ? 20 : 1;
+    n = std::clamp<std::int64_t>(n, 1, 100);
+    walk(f.selection_set, def != nullptr ? schema_.named(def->type) : nullptr, level + 1,
+         std::min<std::int64_t>(times * n, limits_.max_complexity + 1));
+  }
+
+  const Schema& schema_;
+  const RequestLimits& limits_;
+  const std::map<std::string, std::int64_t>& vars_;
+  std::map<std::string, const Fragment*> fragments_;
+  std::set<std::string> path_;
+};
+
+}  // namespace
+
+std::vector<GraphqlError> check_limits(const Schema& schema, const Document& doc, const Operation& op,
+                                       const RequestLimits& limits, const std::map<std::string, std::int64_t>& vars) {
+  Cost cost(schema, doc, limits, vars);
+  cost.walk(op.selection_set, schema.root(op.kind), 0, 1);
+  std::vector<GraphqlError> out;
+  if (cost.depth > limits.max_depth)
+    out.push_back({"The query nests fields " + std::to_string(cost.depth) + " deep; the limit is " +
+                       std::to_string(limits.max_depth) + ".",
+                   {cost.deepest}});
+  if (cost.aliases > limits.max_aliases)
+    out.push_back({"The query has " + std::to_string(cost.aliases) + " aliases; the limit is " +
+                       std::to_string(limits.max_aliases) + ".",
+                   {cost.aliased}});
+  if (cost.complexity > limits.max_complexity)
+    out.push_back({"The query would resolve more than " + std::to_string(limits.max_complexity) +
+                       " fields (lists counted by their first or limit, 20 when not given); ask for less.",
+                   {cost.costliest}});
+  return out;
+}
+
+}  // namespace arena::graphql

@@ -89,5 +89,32 @@ TEST(GraphqlValidation, AFragmentCycleUnderFieldsEndsInAnErrorNotAStackOverflow)
   }));
 }
 
+std::vector<GraphqlError> limits_of(std::string_view text, const RequestLimits& limits,
+                                    const std::map<std::string, std::int64_t>& vars = {}) {
+  static const auto schema = Schema::from_sdl(kSdl);
+  const auto doc = parse(text);
+  EXPECT_TRUE(validate(*schema, doc).empty()) << text;
+  return check_limits(*schema, doc, doc.operations.front(), limits, vars);
+}
+
+TEST(GraphqlLimits, DepthAliasesAndComplexityAreBoundedPerRequest) {
+  EXPECT_TRUE(limits_of("{ player(id: 1) { friends { friends { id } } } }", {}).empty());
+  auto e = limits_of("{ player(id: 1) { friends { friends { id } } } }", {.max_depth = 3});
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].message, "The query nests fields 4 deep; the limit is 3.");
+  EXPECT_EQ(e[0].locations[0].column, 39);  // the first field past the limit
+  // Depth through fragments counts as the query will run.
+  e = limits_of("{ player(id: 1) { ...F } } fragment F on Player { friends { friends { id } } }", {.max_depth = 3});
+  EXPECT_EQ(e.size(), 1u);
+  e = limits_of("{ a: player(id: 1) { x: id } b: player(id: 2) { id } }", {.max_aliases = 2});
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].message, "The query has 3 aliases; the limit is 2.");
+  // Lists multiply what they select: 20 players a page by default, 20 friends each.
+  EXPECT_TRUE(limits_of("{ players { id } }", {.max_complexity = 25}).empty());  // 1 + 20
+  e = limits_of("{ players { id friends { id } } }", {.max_complexity = 400});   // 1 + 20 + 20 + 400
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].message.find("more than 400 fields"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace arena::graphql

@@ -2,6 +2,8 @@
 // Validation of an executable document against a schema: every rule of GraphQL October 2021
 // section 5 (graphql-js 16's specifiedRules), so that a document is valid here exactly when it is
 // valid there. The executable-definitions rule is the parser's (it refuses anything else).
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,5 +25,23 @@ struct ValidationLimits {
 };
 
 std::vector<GraphqlError> validate(const Schema& schema, const Document& doc, const ValidationLimits& limits = {});
+
+}  // namespace arena::graphql
+
+namespace arena::graphql {
+
+// What one request may ask of the server, beyond what the spec says (checked after validate()).
+struct RequestLimits {
+  int max_depth = 12;                   // fields nested in fields, through fragments
+  int max_aliases = 30;                 // aliased fields, counted through fragments
+  std::int64_t max_complexity = 5'000;  // fields to resolve, a list field's by its `first`/`limit`
+};
+
+// The operation's cost against the limits: an error per limit exceeded, empty when within.
+// `first` and `limit` arguments (literals or variables) multiply the cost of what they select
+// (at most by 100, default 20 when a list field has neither); every other field costs one.
+std::vector<GraphqlError> check_limits(const Schema& schema, const Document& doc, const Operation& op,
+                                       const RequestLimits& limits,
+                                       const std::map<std::string, std::int64_t>& int_variables = {});
 
 }  // namespace arena::graphql
