@@ -10,6 +10,8 @@
 #include <cmath>
 #include <set>
 
+#include "js_number.hpp"
+
 namespace arena::graphql {
 namespace json = boost::json;
 namespace {
@@ -36,14 +38,6 @@ json::object error_json(const Located& e) {
 
 std::string quoted(std::string_view s) {
   return "\"" + std::string(s) + "\"";
-}
-
-// A number as JavaScript prints it: whole numbers without a fraction, others shortest.
-std::string js_number(double d) {
-  if (std::floor(d) == d && std::fabs(d) < 1e21) return std::to_string(static_cast<long long>(d));
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
 }
 
 std::optional<double> number_of(const json::value& v) {
@@ -79,30 +73,6 @@ std::string deprecation(const std::vector<Directive>& ds, bool& deprecated) {
 
 json::value text_or_null(const std::string& s) {
   return s.empty() ? json::value(nullptr) : json::value(s);
-}
-
-// A literal as GraphQL source (introspection's defaultValue), as graphql-js prints it.
-std::string print_literal(const Value& v) {
-  switch (v.kind) {
-    case Value::Kind::variable: return "$" + v.text;
-    case Value::Kind::int_: return v.text;
-    case Value::Kind::float_: return js_number(std::strtod(v.text.c_str(), nullptr));
-    case Value::Kind::enum_: return v.text;
-    case Value::Kind::string: return json::serialize(json::value(v.text));
-    case Value::Kind::boolean: return v.boolean ? "true" : "false";
-    case Value::Kind::null: return "null";
-    case Value::Kind::list: {
-      std::string out = "[";
-      for (const auto& x : v.list) out += (out.size() > 1 ? ", " : "") + print_literal(x);
-      return out + "]";
-    }
-    case Value::Kind::object: {
-      std::string out = "{";
-      for (const auto& f : v.fields) out += (out.size() > 1 ? ", " : "") + f.name + ": " + print_literal(f.value);
-      return out + "}";
-    }
-  }
-  return {};
 }
 
 using FieldList = std::vector<std::pair<std::string, std::vector<const Selection*>>>;
@@ -611,12 +581,13 @@ class Run {
   json::value input_value_json(const InputValueDefinition& v) {
     bool deprecated = false;
     const auto reason = deprecation(v.directives, deprecated);
-    return json::object{{"name", v.name},
-                        {"description", text_or_null(v.description)},
-                        {"type", type_ref_json(v.type)},
-                        {"defaultValue", v.default_value ? json::value(print_literal(*v.default_value)) : nullptr},
-                        {"isDeprecated", deprecated},
-                        {"deprecationReason", deprecated ? json::value(reason) : nullptr}};
+    return json::object{
+        {"name", v.name},
+        {"description", text_or_null(v.description)},
+        {"type", type_ref_json(v.type)},
+        {"defaultValue", v.default_value ? json::value(print(*v.default_value, /*normalized=*/true)) : nullptr},
+        {"isDeprecated", deprecated},
+        {"deprecationReason", deprecated ? json::value(reason) : nullptr}};
   }
 
   json::array input_values(const std::vector<InputValueDefinition>& vs, const json::object& args) {

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include "arena/graphql/sdl.hpp"
+#include "js_number.hpp"
 
 namespace arena::graphql {
 namespace {
@@ -217,6 +219,14 @@ class Lexer {
     return cp;
   }
 
+  // Past the character at pos_ (appended to `out` when given); bytes that are not UTF-8 fail.
+  void take_character(std::string* out) {
+    std::size_t n = 1;
+    if (!decode(&n)) fail("Invalid UTF-8 byte sequence.", here());
+    if (out != nullptr) out->append(src_.substr(pos_, n));
+    pos_ += n;
+  }
+
   // Line and column of pos_; columns counted in code points since the line began.
   Location here() {
     if (col_pos_ < line_start_) col_pos_ = line_start_, col_ = 0;
@@ -245,11 +255,7 @@ class Lexer {
       } else if (src_.substr(pos_, 3) == "\xEF\xBB\xBF") {  // the byte order mark, U+FEFF
         pos_ += 3;
       } else if (c == '#') {
-        while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') {
-          std::size_t n = 1;
-          if (!decode(&n)) fail("Invalid UTF-8 byte sequence.", here());
-          pos_ += n;
-        }
+        while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') take_character(nullptr);
       } else {
         return;
       }
@@ -391,11 +397,7 @@ class Lexer {
         pos_ += 2;
         continue;
       }
-      std::size_t n = 1;
-      const auto cp = decode(&n);
-      if (!cp) fail("Invalid UTF-8 byte sequence.", here());
-      out.append(src_.substr(pos_, n));
-      pos_ += n;
+      take_character(&out);
     }
     fail("Unterminated string.", here());
   }
@@ -423,11 +425,7 @@ class Lexer {
         newline(pos_);
         continue;
       }
-      std::size_t n = 1;
-      const auto cp = decode(&n);
-      if (!cp) fail("Invalid UTF-8 byte sequence.", here());
-      raw.append(src_.substr(pos_, n));
-      pos_ += n;
+      take_character(&raw);
     }
     fail("Unterminated string.", here());
   }
@@ -906,6 +904,44 @@ class Parser {
 };
 
 }  // namespace
+
+std::string print(const Value& v, bool normalized) {
+  switch (v.kind) {
+    case Value::Kind::variable: return "$" + v.text;
+    case Value::Kind::int_: return v.text;
+    case Value::Kind::float_: return normalized ? js_number(std::strtod(v.text.c_str(), nullptr)) : v.text;
+    case Value::Kind::enum_: return v.text;
+    case Value::Kind::string: {
+      std::string out = "\"";
+      for (const char c : v.text) {
+        if (c == '"' || c == '\\') {
+          out += '\\';
+          out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+      }
+      return out + "\"";
+    }
+    case Value::Kind::boolean: return v.boolean ? "true" : "false";
+    case Value::Kind::null: return "null";
+    case Value::Kind::list: {
+      std::string out = "[";
+      for (const auto& x : v.list) out += (out.size() > 1 ? ", " : "") + print(x, normalized);
+      return out + "]";
+    }
+    case Value::Kind::object: {
+      std::string out = "{";
+      for (const auto& f : v.fields) out += (out.size() > 1 ? ", " : "") + f.name + ": " + print(f.value, normalized);
+      return out + "}";
+    }
+  }
+  return {};
+}
 
 std::string TypeRef::text() const {
   switch (kind) {

@@ -20,30 +20,6 @@ std::string quoted(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-// A value as graphql-js prints it in messages (enough of it to recognise).
-std::string print(const Value& v) {
-  switch (v.kind) {
-    case Value::Kind::variable: return "$" + v.text;
-    case Value::Kind::int_:
-    case Value::Kind::float_:
-    case Value::Kind::enum_: return v.text;
-    case Value::Kind::string: return quoted(v.text);
-    case Value::Kind::boolean: return v.boolean ? "true" : "false";
-    case Value::Kind::null: return "null";
-    case Value::Kind::list: {
-      std::string out = "[";
-      for (const auto& x : v.list) out += (out.size() > 1 ? ", " : "") + print(x);
-      return out + "]";
-    }
-    case Value::Kind::object: {
-      std::string out = "{";
-      for (const auto& f : v.fields) out += (out.size() > 1 ? ", " : "") + f.name + ": " + print(f.value);
-      return out + "}";
-    }
-  }
-  return "";
-}
-
 bool same_value(const Value& a, const Value& b) {
   if (a.kind != b.kind || a.text != b.text || a.boolean != b.boolean || a.list.size() != b.list.size() ||
       a.fields.size() != b.fields.size())

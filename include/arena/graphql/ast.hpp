@@ -35,6 +35,11 @@ struct ObjectField {
   Location loc;
 };
 
+// A value as GraphQL source, as graphql-js prints it (strings escaped, lists and objects with
+// ", " between items); with `normalized`, numbers as their values print (1.5e3 becomes 1500), as
+// introspection shows default values.
+std::string print(const Value& v, bool normalized = false);
+
 struct Argument {
   std::string name;
   Value value;
