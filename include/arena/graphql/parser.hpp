@@ -14,7 +14,7 @@
 namespace arena::graphql {
 
 struct ParseLimits {
-  std::size_t max_bytes = 64 * 1024;
+  std::size_t max_bytes = std::size_t{64} * 1024;
   std::size_t max_tokens = 10'000;
   int max_depth = 32;
 };
