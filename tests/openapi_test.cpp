@@ -237,6 +237,14 @@ TEST(OpenApi, TheServedDocumentIsTheBuiltInOneWithAnETag) {
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.body.empty());
   EXPECT_EQ(http.request("GET", "/openapi.json", "", {{"If-None-Match", "\"other\""}}).status, 200);
+  // Its version is the project's (CMakeLists.txt: project(arena VERSION x.y.z)).
+  std::ifstream cmake(std::string(ARENA_SOURCE_DIR) + "/CMakeLists.txt");
+  const std::string lists((std::istreambuf_iterator<char>(cmake)), std::istreambuf_iterator<char>());
+  const auto at = lists.find("project(arena VERSION ");
+  ASSERT_NE(at, std::string::npos);
+  const auto from = at + std::string_view("project(arena VERSION ").size();
+  EXPECT_EQ(std::string(r.json().at("info").at("version").as_string()),
+            lists.substr(from, lists.find(' ', from) - from));
   // The file in the repository is the one built in.
   std::ifstream in(std::string(ARENA_SOURCE_DIR) + "/api/openapi.json", std::ios::binary);
   const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
