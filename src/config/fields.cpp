@@ -331,6 +331,10 @@ std::vector<Field> build() {
       "A match whose host stops renewing its lease this long is adopted by another host (at least twice "
       "host.checkpoint_interval)",
       [](auto& s) -> auto& { return s.host.lease; }, 100ms, 10min));
+  f.push_back(duration_field(
+      "host.rejoin_grace",
+      "A player offline when a host adopts their match has this long to come back before leaving it (0 = at once)",
+      [](auto& s) -> auto& { return s.host.rejoin_grace; }, 0ms, 10min));
   f.push_back(string_field(
       "admin.api_key",
       "Bearer key of the operators' routes (/v1/admin/...); empty = those routes are off, or >= 32 characters",

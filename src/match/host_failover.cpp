@@ -119,7 +119,8 @@ void MatchHost::Impl::resume(AdoptedMatch a, const GameInfo& info) {
   schedule(match);
   if (humans.empty()) return;
   // A player whose session ended while no host ran the match left then: that presence change went
-  // by unheard, so ask.
+  // by unheard, so ask. One who is offline gets rejoin_grace to come back (their session may have
+  // died with the old host, as when an embedded server restarts) before leaving.
   json::array users;
   for (const auto& u : humans) users.emplace_back(u);
   std::weak_ptr<Impl> weak = shared_from_this();
@@ -130,10 +131,17 @@ void MatchHost::Impl::resume(AdoptedMatch a, const GameInfo& info) {
                 const auto o = payload::parse(r.data);
                 const auto* found = o ? o->if_contains("users") : nullptr;
                 if (found == nullptr || !found->is_object()) return;
+                const auto grace = self->settings.rejoin_grace.count();
+                const auto until = self->clock.now_unix_ms() + grace;
                 for (const auto& [user, p] : found->get_object()) {
                   const auto* online = p.is_object() ? p.get_object().if_contains("online") : nullptr;
-                  if (online != nullptr && online->is_bool() && !online->get_bool())
+                  if (online == nullptr || !online->is_bool() || online->get_bool()) continue;
+                  if (grace == 0) {
                     self->leave(match, std::string(user));
+                    continue;
+                  }
+                  core::Lock lock(match->mu);
+                  if (match->seat_of.contains(std::string(user))) match->absent.emplace(std::string(user), until);
                 }
               });
 }

@@ -4,6 +4,7 @@
 // presence).
 #include <boost/json.hpp>
 
+#include <map>
 #include <random>
 #include <unordered_map>
 
@@ -77,6 +78,9 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
     std::size_t logged ARENA_GUARDED_BY(mu) = 0;
     std::size_t events_sent ARENA_GUARDED_BY(mu) = 0;  // the runner's game events already handed to match_events
     bool begun ARENA_GUARDED_BY(mu) = false;
+    // Players offline when this host adopted the match, with the unix ms by which they must be
+    // back (HostSettings::rejoin_grace); a tick past it makes them leave.
+    std::map<std::string, std::int64_t> absent ARENA_GUARDED_BY(mu);
   };
   using MatchPtr = std::shared_ptr<Match>;
 
@@ -164,6 +168,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   void send_game_events(Match& match) ARENA_REQUIRES(match.mu);
   // The player is gone for good: a bot takes the seat, or the seat forfeits, as the game says.
   void leave(const MatchPtr& match, const std::string& user);
+  void leave_locked(Match& match, const std::string& user) ARENA_REQUIRES(match.mu);
   void on_op(const std::string& id, const bus::Message& m);
   // match.watch / match.unwatch: the answer to send.
   json::object watch(const MatchPtr& match, const std::string& id, const std::string& user);

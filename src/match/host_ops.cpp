@@ -5,20 +5,25 @@ namespace arena::match {
 
 void MatchHost::Impl::leave(const MatchPtr& match, const std::string& user) {
   core::Lock lock(match->mu);
-  auto it = match->seat_of.find(user);
-  if (it == match->seat_of.end() || match->finished) return;
+  leave_locked(*match, user);
+}
+
+void MatchHost::Impl::leave_locked(Match& match, const std::string& user) {
+  match.absent.erase(user);
+  auto it = match.seat_of.find(user);
+  if (it == match.seat_of.end() || match.finished) return;
   const int seat = it->second;
-  const bool forfeit = match->runner->info().forfeit_on_leave;
+  const bool forfeit = match.runner->info().forfeit_on_leave;
   if (forfeit) {
-    match->runner->forfeit(seat);
+    match.runner->forfeit(seat);
   } else {
-    match->runner->set_bot(seat, true);
+    match.runner->set_bot(seat, true);
   }
   if (match_events)
-    match_events("match.player_left", match->runner->spec(), user,
-                 {{"seat", seat}, {"tick", match->runner->tick()}, {"forfeit", forfeit}});
-  match->humans.erase(std::remove(match->humans.begin(), match->humans.end(), user), match->humans.end());
-  match->seat_of.erase(it);
+    match_events("match.player_left", match.runner->spec(), user,
+                 {{"seat", seat}, {"tick", match.runner->tick()}, {"forfeit", forfeit}});
+  match.humans.erase(std::remove(match.humans.begin(), match.humans.end(), user), match.humans.end());
+  match.seat_of.erase(it);
   players.dec();
 }
 
@@ -175,6 +180,7 @@ void MatchHost::Impl::on_presence(const bus::Message& m) {
       continue;
     }
     core::Lock lock(match->mu);
+    match->absent.erase(user);  // back within the grace of an adoption
     if (auto seat = match->seat_of.find(user); seat != match->seat_of.end()) {
       if (match_events)  // presence came back while seated: the input log has a rejoin too
         match_events("match.player_rejoined", match->runner->spec(), user,

@@ -289,6 +289,56 @@ TEST_P(HostFailover, AnotherHostPlaysTheMatchOnFromItsCheckpoint) {
 INSTANTIATE_TEST_SUITE_P(CrashOrStop, HostFailover, ::testing::Values(true, false),
                          [](const auto& p) { return p.param ? "crash" : "stop"; });
 
+// A host that adopts a match asks who of its players is online. One who is not (their session
+// died with the old host, as when an embedded server restarts) keeps the seat for
+// rejoin_grace: coming back in time keeps it; staying away past it leaves the match.
+TEST(HostFailover, APlayerOfflineAtAdoptionHasTheGraceToComeBack) {
+  for (const bool comes_back : {true, false}) {
+    bus::MemoryBus bus;
+    WatchedStore store;
+    core::FakeClock clock;
+    HostSettings hs;
+    hs.checkpoint_interval = 20ms;
+    hs.lease = 60s;  // longer than the grace: the clock jumps below must not take B's lease
+    hs.release_on_stop = false;
+    hs.rejoin_grace = 30s;
+    std::atomic<int> asked{0};
+    auto presence = bus.subscribe(protocol::kPresenceQuery, [&](const bus::Message& m) {
+      bus.publish(m.reply, R"({"users":{"alice":{"online":false,"nodes":[]}}})");
+      ++asked;
+    });
+    metrics::Registry registry_a, registry_b;
+    hs.node = "host-a";
+    auto a = std::make_unique<MatchHost>(bus, games(), store, clock, registry_a, hs);
+    protocol::MatchFound f{"m-grace", "practice", "cycles", "eu", {{{"alice", 1500, 20, ""}}}, true, 3, 4, 1, 100};
+    bus.publish(protocol::kMatchFound, protocol::encode(f));
+    ASSERT_TRUE(store.wait_checkpointed("m-grace", 20));
+    a.reset();  // a crash
+    hs.node = "host-b";
+    MatchHost b(bus, games(), store, clock, registry_b, hs);
+    clock.advance(61s);  // A's lease runs out: B adopts, asks, hears alice is offline
+    for (int i = 0; i < 500 && asked == 0; ++i) std::this_thread::sleep_for(10ms);  // bounded: 5 s
+    ASSERT_EQ(asked, 1);
+    ASSERT_TRUE(bus.wait_idle(5s));  // and its answer handled
+    if (comes_back)
+      bus.publish(protocol::presence_changed("alice"), protocol::encode(protocol::PresenceChanged{"alice", true}));
+    ASSERT_TRUE(bus.wait_idle(5s));
+    clock.advance(31s);  // past the grace: the next tick decides
+    std::optional<StoredMatch> rec;
+    for (int i = 0; i < 1000 && !rec; ++i) {  // bounded: 10 s for the match to play to its end
+      rec = store.load("m-grace");
+      if (!rec) std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(rec);
+    // The record's log says whether she left (a seat's leave is logged with its tick).
+    const auto& log = rec->record.inputs;
+    const auto leave =
+        std::find_if(log.begin(), log.end(), [](const LoggedInput& e) { return e.kind == LoggedInput::Kind::leave; });
+    EXPECT_EQ(leave != log.end(), !comes_back)
+        << (comes_back ? "came back, yet left" : "stayed away, yet kept the seat");
+  }
+}
+
 // The store-retry path: match.ended goes out only once the result is stored, however many
 // writes fail first, and exactly once.
 TEST(Host, AFailedResultWriteIsRetriedAndMatchEndedWaitsForIt) {

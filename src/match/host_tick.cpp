@@ -11,6 +11,13 @@ bool MatchHost::Impl::tick(const MatchPtr& match, Scheduler::Clock::duration lat
     if (match->finished) return false;
     auto& r = *match->runner;
     const std::string& game = r.spec().game;
+    if (!match->absent.empty()) {  // adopted with players offline: those past their grace leave
+      const auto now = clock.now_unix_ms();
+      std::vector<std::string> gone;
+      for (const auto& [user, until] : match->absent)
+        if (until <= now) gone.push_back(user);
+      for (const auto& user : gone) leave_locked(*match, user);
+    }
     match->m.lateness->observe(std::chrono::duration<double>(late).count());
     if (late > match->period) match->m.behind->inc();
     for (auto& [user, viewer] : std::exchange(match->snapshot_due, {}))

@@ -17,10 +17,14 @@ struct HostSettings {
   // its matches).
   std::chrono::milliseconds checkpoint_interval{1000};
   std::chrono::milliseconds lease{5000};
+  // A player offline when a host adopts their match (their session died with the old host, say
+  // a restarted embedded server) has this long to come back before they leave the match (a
+  // forfeit in games that forfeit); 0: they leave at once.
+  std::chrono::milliseconds rejoin_grace{30'000};
   // Not settings:
-  std::string node;              // this host's name in the leases (the process's node id)
-  bool release_on_stop = true;   // a stopping host lets go of its leases (tests turn it off to play a crash)
-  int adopt_batch = 16;          // matches adopted per checkpoint round
+  std::string node;             // this host's name in the leases (the process's node id)
+  bool release_on_stop = true;  // a stopping host lets go of its leases (tests turn it off to play a crash)
+  int adopt_batch = 16;         // matches adopted per checkpoint round
   // Not settings either (tests change them):
   int max_watched_per_user = 4;                 // matches one spectator watches at once, per host
   double tick_budget = 0.5;                     // of the tick period; a tick over it is an overrun
