@@ -30,4 +30,9 @@ cat <<'TXT'
     curl -s localhost:8080/v1/players/<your user_id>/matches
     curl -s localhost:8080/v1/leaderboards
 
+  Every REST route, documented: the OpenAPI 3.1 document and Swagger UI (in a browser):
+
+    curl -s localhost:8080/openapi.json | head -c 300
+    http://127.0.0.1:8080/api-docs
+
 TXT
