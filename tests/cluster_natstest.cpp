@@ -56,27 +56,8 @@ struct ClusterEnv {
 
   std::vector<std::string> args(const std::string& node, const std::string& roles,
                                 std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{"serve",
-                               "--listen",
-                               "127.0.0.1:0",
-                               "--bus",
-                               nats.url(),
-                               "--node-id",
-                               node,
-                               "--roles",
-                               roles,
-                               "--data-dir",
-                               (dir.path() / node).string(),
-                               "--auth-jwt-keys",
-                               keys,
-                               "--http-access-log",
-                               "false",
-                               "--auth-argon2-memlimit",
-                               "8KiB",
-                               "--auth-argon2-opslimit",
-                               "1"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
+    extra.insert(extra.begin(), {"--bus", nats.url(), "--auth-argon2-memlimit", "8KiB", "--auth-argon2-opslimit", "1"});
+    return testing::node_args(node, roles, dir.path().string(), keys, extra);
   }
 };
 

@@ -29,31 +29,10 @@ const std::string kKeys = auth::KeyRing::generate_entry("k1");
 
 std::vector<std::string> serve(const std::string& node, const std::string& roles, const testing::TempDir& dir,
                                const std::string& broker) {
-  return {"serve",
-          "--listen",
-          "127.0.0.1:0",
-          "--node-id",
-          node,
-          "--roles",
-          roles,
-          "--data-dir",
-          (dir.path() / node).string(),
-          "--events-broker",
-          broker,
-          "--events-batch-size",
-          "40",
-          "--events-batch-timeout",
-          "50ms",
-          "--admin-api-key",
-          kAdmin,
-          "--http-access-log",
-          "false",
-          "--auth-argon2-memlimit",
-          "8KiB",
-          "--auth-argon2-opslimit",
-          "1",
-          "--auth-jwt-keys",
-          kKeys};
+  return testing::node_args(
+      node, roles, dir.path().string(), kKeys,
+      {"--events-broker", broker, "--events-batch-size", "40", "--events-batch-timeout", "50ms", "--admin-api-key",
+       kAdmin, "--auth-argon2-memlimit", "8KiB", "--auth-argon2-opslimit", "1"});
 }
 
 TEST(EventsCrash, AnEventsRoleKilledMidStreamLosesAndDoublesNothing) {

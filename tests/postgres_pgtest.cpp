@@ -38,25 +38,8 @@ struct PgEnv {
   std::string keys = auth::KeyRing::generate_entry("k1");
 
   std::vector<std::string> args(const std::string& node, const std::string& roles = "auth,gateway,sessions") const {
-    return {"serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--node-id",
-            node,
-            "--roles",
-            roles,
-            "--data-dir",
-            (dir.path() / node).string(),
-            "--database",
-            url,
-            "--auth-jwt-keys",
-            keys,
-            "--http-access-log",
-            "false",
-            "--postgres-wait",
-            "300ms",
-            "--postgres-attempts",
-            "1"};
+    return testing::node_args(node, roles, dir.path().string(), keys,
+                              {"--database", url, "--postgres-wait", "300ms", "--postgres-attempts", "1"});
   }
   // The args of a process that plays duel4 (a config written once) and forms matches fast, plus
   // `extra`.

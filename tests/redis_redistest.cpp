@@ -28,27 +28,9 @@ struct RedisEnv {
   std::string keys = auth::KeyRing::generate_entry("k1");
 
   std::vector<std::string> args(const std::string& node, const std::string& roles = "auth") const {
-    return {"serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--node-id",
-            node,
-            "--roles",
-            roles,
-            "--data-dir",
-            (dir.path() / node).string(),
-            "--redis",
-            redis.url(),
-            "--auth-jwt-keys",
-            keys,
-            "--http-access-log",
-            "false",
-            "--auth-ip-burst",
-            "3",
-            "--auth-ip-per-minute",
-            "1",
-            "--redis-timeout",
-            "200ms"};
+    return testing::node_args(
+        node, roles, dir.path().string(), keys,
+        {"--redis", redis.url(), "--auth-ip-burst", "3", "--auth-ip-per-minute", "1", "--redis-timeout", "200ms"});
   }
 };
 

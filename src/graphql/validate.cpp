@@ -123,7 +123,7 @@ class Validator {
       directives(v.directives, "VARIABLE_DEFINITION", uses);
     }
     selection_set(op.selection_set, root, uses);
-    if (op.kind == Operation::Kind::subscription && root != nullptr) single_root_field(op, *root);
+    if (op.kind == Operation::Kind::subscription && root != nullptr) single_root_field(op);
 
     // Variables: every one used is defined, every one defined is used, each where it may be.
     std::vector<Usage> used = uses.variables;
@@ -445,7 +445,7 @@ class Validator {
 
   // ------------------------------------------------------------ subscriptions (5.2.3.1)
 
-  void single_root_field(const Operation& op, const TypeDefinition& root) {
+  void single_root_field(const Operation& op) {
     std::vector<const Selection*> fields;
     std::set<std::string> visited;
     std::function<void(const SelectionSet&)> collect = [&](const SelectionSet& set) {
@@ -471,7 +471,6 @@ class Validator {
     }
     for (const auto* f : fields)
       if (f->name.rfind("__", 0) == 0) error(who + " must not select an introspection top level field.", {f->loc});
-    (void)root;
   }
 
   // @skip(if: true) or @include(if: false) with a literal: left out when fields are collected

@@ -13,6 +13,16 @@
 
 namespace arena::testing {
 
+std::vector<std::string> node_args(const std::string& node, const std::string& roles, const std::string& data_root,
+                                   const std::string& jwt_keys, const std::vector<std::string>& extra) {
+  std::vector<std::string> a{
+      "serve", "--listen",   "127.0.0.1:0",          "--node-id",       node,     "--roles",
+      roles,   "--data-dir", data_root + "/" + node, "--auth-jwt-keys", jwt_keys, "--http-access-log",
+      "false"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
 ArenaProcess::ArenaProcess(const std::string& binary, std::vector<std::string> args) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");

@@ -11,6 +11,12 @@
 
 namespace arena::testing {
 
+// What every node of a test cluster is started with: `serve` on 127.0.0.1:0 as `node` with
+// `roles`, its own data dir <data_root>/<node>, the shared JWT key ring, no access log; then
+// `extra`.
+std::vector<std::string> node_args(const std::string& node, const std::string& roles, const std::string& data_root,
+                                   const std::string& jwt_keys, const std::vector<std::string>& extra = {});
+
 class ArenaProcess {
  public:
   // Throws std::runtime_error if the process exits or does not report its port within 20 s.
