@@ -1,8 +1,8 @@
 #include "arena/testing/arena_process.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "arena/testing/command.hpp"
+#include "arena/testing/spawn.hpp"
 
 namespace arena::testing {
 
@@ -25,19 +26,15 @@ std::vector<std::string> node_args(const std::string& node, const std::string& r
 
 ArenaProcess::ArenaProcess(const std::string& binary, std::vector<std::string> args) {
   int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
-    ::dup2(fds[1], 2);
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");  // no other child inherits it
+  std::vector<std::string> argv{"arena"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  try {
+    pid_ = spawn({.path = binary, .argv = std::move(argv), .env_unset = {"ARENA_CONFIG"}, .stderr_fd = fds[1]});
+  } catch (...) {
     ::close(fds[0]);
-    ::unsetenv("ARENA_CONFIG");
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>("arena"));
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
+    ::close(fds[1]);
+    throw;
   }
   ::close(fds[1]);
   out_ = fds[0];

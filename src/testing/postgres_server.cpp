@@ -1,9 +1,7 @@
 #include "arena/testing/postgres_server.hpp"
 
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "arena/storage/postgres.hpp"
+#include "arena/testing/spawn.hpp"
 
 namespace arena::testing {
 namespace {
@@ -40,21 +39,9 @@ std::string find_bin() {
   return best;
 }
 
-// In a forked child: drop to the data directory's owner, die with the parent, exec.
-[[noreturn]] void exec_as(uid_t uid, gid_t gid, const std::string& log, const std::vector<std::string>& argv) {
-  if (::getuid() == 0) {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(126);
-  }
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // after setuid, which clears it: never outlive a crashed test
-  if (!log.empty()) {
-    if (std::FILE* f = std::freopen(log.c_str(), "a", stdout); f == nullptr) ::_exit(125);
-    ::dup2(STDOUT_FILENO, STDERR_FILENO);
-  }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  ::execv(args[0], args.data());
-  ::_exit(127);
+// Runs argv as the data directory's owner, output appended to `log`.
+pid_t spawn_as(uid_t uid, gid_t gid, const std::string& log, const std::vector<std::string>& argv) {
+  return spawn({.path = argv.at(0), .argv = argv, .output = log, .as = std::pair{uid, gid}});
 }
 
 }  // namespace
@@ -96,8 +83,7 @@ PostgresServer::~PostgresServer() {
 
 void PostgresServer::run_as_owner(const std::string& what, const std::vector<std::string>& argv) {
   const std::string log = (dir_.path() / (what + ".log")).string();
-  const pid_t pid = ::fork();
-  if (pid == 0) exec_as(uid_, gid_, log, argv);
+  const pid_t pid = spawn_as(uid_, gid_, log, argv);
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -109,12 +95,10 @@ void PostgresServer::start() {
   if (pid_ > 0) return;
   for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) {
     const std::string log = (dir_.path() / "postgres.log").string();
-    const pid_t pid = ::fork();
-    if (pid == 0)
-      exec_as(uid_, gid_, log,
-              {bin_ + "/postgres", "-D", (dir_.path() / "data").string(), "-p", std::to_string(port_), "-k",
-               dir_.path().string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-               "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=128MB"});
+    const pid_t pid = spawn_as(uid_, gid_, log,
+                               {bin_ + "/postgres", "-D", (dir_.path() / "data").string(), "-p", std::to_string(port_),
+                                "-k", dir_.path().string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                                "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=128MB"});
     // Bounded wait until it answers queries (it accepts connections a moment before that).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     bool up = false;

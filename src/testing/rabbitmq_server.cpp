@@ -1,12 +1,13 @@
 #include "arena/testing/rabbitmq_server.hpp"
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <stdexcept>
 #include <thread>
+
+#include "arena/testing/spawn.hpp"
 
 namespace arena::testing {
 
@@ -31,15 +32,11 @@ RabbitMqServer::~RabbitMqServer() {
   // while it still lists the node (it notices the node's death a moment later): ask again.
   const std::string env_port = "ERL_EPMD_PORT=" + std::to_string(epmd_port_);
   for (int attempt = 0; attempt < 50; ++attempt) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      const int null = ::open("/dev/null", O_WRONLY);
-      ::dup2(null, STDOUT_FILENO);
-      ::dup2(null, STDERR_FILENO);
-      char* argv[] = {const_cast<char*>(kEpmd), const_cast<char*>("-kill"), nullptr};
-      char* envp[] = {const_cast<char*>(env_port.c_str()), nullptr};
-      ::execve(kEpmd, argv, envp);
-      ::_exit(127);
+    pid_t pid = -1;
+    try {  // a destructor: a failed fork ends the cleanup, nothing more
+      pid = spawn({.path = kEpmd, .argv = {kEpmd, "-kill"}, .env_set = {env_port}, .output = "/dev/null"});
+    } catch (const std::exception&) {
+      return;
     }
     int status = 1;
     if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return;
