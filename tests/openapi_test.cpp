@@ -87,13 +87,17 @@ void codes_in(const json::value& v, std::set<std::string>& out) {
     return;
   }
   if (!v.is_object()) return;
-  const auto& o = resolve(v.as_object());
-  if (const auto* code = o.if_contains("code"); code != nullptr && code->is_object()) {
-    const auto& c = resolve(code->as_object());
-    if (const auto* e = c.if_contains("enum"))
-      for (const auto& name : e->as_array()) out.insert(std::string(name.as_string()));
+  // A $ref's target, and what stands beside the $ref (OpenAPI 3.1 narrows a reference so).
+  for (const auto* o : {&resolve(v.as_object()), &v.as_object()}) {
+    if (const auto* code = o->if_contains("code"); code != nullptr && code->is_object()) {
+      const auto& c = resolve(code->as_object());
+      if (const auto* e = c.if_contains("enum"))
+        for (const auto& name : e->as_array()) out.insert(std::string(name.as_string()));
+    }
+    for (const auto& [k, x] : *o)
+      if (k != "$ref") codes_in(x, out);
+    if (o == &v.as_object()) break;
   }
-  for (const auto& [k, x] : o) codes_in(x, out);
 }
 
 // A concrete target for a path template: each {param} filled with "x".

@@ -65,11 +65,11 @@ std::string_view openapi_json() {
   return embedded::openapi_json();
 }
 
-std::string default_swagger_ui_dir() {
+std::string default_web_dir(std::string_view what) {
   std::error_code ec;
   const auto exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "share/arena/swagger-ui";
-  return (exe.parent_path().parent_path() / "share" / "arena" / "swagger-ui").string();
+  if (ec) return "share/arena/" + std::string(what);
+  return (exe.parent_path().parent_path() / "share" / "arena" / what).string();
 }
 
 std::map<std::string, StaticFile, std::less<>> load_static_files(const std::string& dir) {
@@ -82,7 +82,7 @@ std::map<std::string, StaticFile, std::less<>> load_static_files(const std::stri
     if (!safe_name(name) || !e.is_regular_file(ignored) || e.is_symlink(ignored)) continue;
     const auto size = e.file_size(ignored);
     if (ignored || out.size() == kMaxFiles || total + size > kMaxBytes) {
-      log::get("http")->warn("msg=\"swagger ui file skipped\" file={} why=\"over 64 files or 32 MiB\"", name);
+      log::get("http")->warn("msg=\"web file skipped\" file={} why=\"over 64 files or 32 MiB\"", name);
       continue;
     }
     std::ifstream in(e.path(), std::ios::binary);
@@ -100,24 +100,30 @@ std::map<std::string, StaticFile, std::less<>> load_static_files(const std::stri
   return out;
 }
 
-void add_routes(http::Router& routes, const std::string& swagger_ui_dir) {
-  const std::string dir = swagger_ui_dir.empty() ? default_swagger_ui_dir() : swagger_ui_dir;
-  auto files = std::make_shared<const std::map<std::string, StaticFile, std::less<>>>(load_static_files(dir));
-  if (!files->contains("index.html"))
-    log::get("http")->info(
-        "msg=\"swagger ui is not installed\" dir={} what=\"/api-docs answers 404; make installs it\"", dir);
+void add_routes(http::Router& routes, const std::string& swagger_ui_dir, const std::string& graphiql_dir) {
   auto document = std::make_shared<const StaticFile>(
       StaticFile{std::string(openapi_json()), "application/json", etag_of(openapi_json()), true});
   routes.add(Method::get, "/openapi.json", [document](Request& req) { return serve(req, *document); });
-  auto file = [files, dir](Request& req, std::string_view name) {
-    const auto it = files->find(name);
-    if (it == files->end())
-      throw Error(Code::not_found, files->empty() ? "Swagger UI is not installed in " + dir + " (make installs it)"
-                                                  : std::string("no such file"));
-    return serve(req, it->second);
+  const auto files_of = [](const std::string& setting, std::string_view what, std::string_view probe) {
+    const std::string dir = setting.empty() ? default_web_dir(what) : setting;
+    auto files = std::make_shared<const std::map<std::string, StaticFile, std::less<>>>(load_static_files(dir));
+    if (!files->contains(probe))
+      log::get("http")->info("msg=\"{} is not installed\" dir={} what=\"its files answer 404; make installs them\"",
+                             what, dir);
+    return [files, dir, what](Request& req, std::string_view name) {
+      const auto it = files->find(name);
+      if (it == files->end())
+        throw Error(Code::not_found, files->empty()
+                                         ? std::string(what) + " is not installed in " + dir + " (make installs it)"
+                                         : std::string("no such file"));
+      return serve(req, it->second);
+    };
   };
-  routes.add(Method::get, "/api-docs", [file](Request& req) { return file(req, "index.html"); });
-  routes.add(Method::get, "/api-docs/{file}", [file](Request& req) { return file(req, req.param("file")); });
+  auto swagger = files_of(swagger_ui_dir, "swagger-ui", "index.html");
+  routes.add(Method::get, "/api-docs", [swagger](Request& req) { return swagger(req, "index.html"); });
+  routes.add(Method::get, "/api-docs/{file}", [swagger](Request& req) { return swagger(req, req.param("file")); });
+  auto graphiql = files_of(graphiql_dir, "graphiql", "graphiql.min.js");
+  routes.add(Method::get, "/graphiql/{file}", [graphiql](Request& req) { return graphiql(req, req.param("file")); });
 }
 
 }  // namespace arena::apidocs

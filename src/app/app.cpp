@@ -121,7 +121,7 @@ void App::Impl::add_ops_routes() {
   routes.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  apidocs::add_routes(routes, settings.swagger_ui_dir);
+  apidocs::add_routes(routes, settings.swagger_ui_dir, settings.graphiql_dir);
 }
 
 App::App(config::Settings settings, const core::Clock& clock)
@@ -267,7 +267,7 @@ void App::start() {
   if (im.has("worker")) {
     jobs::WorkerSettings w = s.jobs;
     w.name = s.node_id;
-    im.roles.push_back(worker_role(std::move(w), s.matchmaking, s.leaderboards,
+    im.roles.push_back(worker_role(std::move(w), s.matchmaking, s.leaderboards, s.graphql,
                                    static_cast<std::size_t>(s.http.json_max_depth), s.events.retention, sh));
   }
   if (im.has("matchmaker")) im.roles.push_back(matchmaker_role(s.matchmaking, sh));

@@ -12,6 +12,7 @@
 #include "arena/core/json_input.hpp"
 #include "arena/http/router.hpp"
 #include "arena/ratings/ratings.hpp"
+#include "read_model.hpp"
 #include "rest_params.hpp"
 #include "roles.hpp"
 
@@ -23,111 +24,11 @@ using http::Response;
 
 namespace {
 
-// A score as JSON: a whole number as an integer (not 1.01E2), any other as a double.
-json::value number(double v) {
-  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
-  return v;
-}
-
-// rank|k1|k2|user_id, base64url: opaque to clients.
-leaderboards::Cursor cursor_of(const Request& req) {
-  const auto v = req.query_param("cursor");
-  if (!v || v->empty()) return {};
-  const auto raw = core::base64url_decode(*v);
-  leaderboards::Cursor c;
-  bool ok = raw.has_value();
-  std::size_t at = 0;
-  auto field = [&](auto& out) {
-    if (!ok) return false;  // not base64url, or a field before was bad
-    const auto bar = raw->find('|', at);
-    if (bar == std::string::npos) return ok = false;
-    const auto* p = raw->data();
-    ok = std::from_chars(p + at, p + bar, out).ptr == p + bar;
-    at = bar + 1;
-    return ok;
-  };
-  field(c.rank) && field(c.key.k1) && field(c.key.k2);
-  ok = ok && c.rank > 0 && std::isfinite(c.key.k1) && std::isfinite(c.key.k2);
-  if (ok) c.user_id = raw->substr(at);
-  if (!ok || c.user_id.empty()) throw Error(Code::invalid_field, "cursor is not one this server gave out");
-  return c;
-}
-
-std::string cursor_text(const leaderboards::Entry& e) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%lld|%.17g|%.17g|", static_cast<long long>(e.rank), e.key.k1, e.key.k2);
-  return core::base64url_encode(buf + e.user_id);
-}
-
-struct Target {
-  const leaderboards::Board* board;
-  leaderboards::View view;
-};
-
-// The board, region and season a request names (bad ones: 4xx with a code).
-Target target_of(const Request& req, const BoardServices& b) {
-  const std::string id(req.param("board"));
-  const auto* board = b.after_match.board(id);
-  if (board == nullptr) throw Error(Code::no_such_board, "no leaderboard named '" + id.substr(0, 64) + "'");
-  Target t{board, {id, leaderboards::season_at(*board, b.clock.now_unix_ms()).id, ""}};
-  if (const auto r = req.query_param("region"); r && !r->empty()) {
-    if (std::find(board->regions.begin(), board->regions.end(), *r) == board->regions.end())
-      throw Error(Code::invalid_field, "region is one of this board's regions (GET /v1/leaderboards lists them)");
-    t.view.region = std::string(*r);
-  }
-  if (const auto s = req.query_param("season"); s && !s->empty() && *s != t.view.season) {
-    if (!leaderboards::plausible_season(*board, *s))
-      throw Error(Code::invalid_field,
-                  board->season ? "season is a name such as 2026-11" : "this board has no seasons");
-    if (!b.store.has_season(id, std::string(*s)))
-      throw Error(Code::no_such_season, "this board has no season '" + std::string(*s) + "'");
-    t.view.season = std::string(*s);
-  }
-  return t;
-}
-
-json::array entries_json(const BoardServices& b, const leaderboards::Board& board,
-                         const std::vector<leaderboards::Entry>& rows) {
-  std::vector<std::string> users;
-  users.reserve(rows.size());
-  for (const auto& r : rows) users.push_back(r.user_id);
-  const auto names = b.accounts.display_names(users);
-  const auto ratings =
-      board.rating ? b.ratings.load(users, board.mode) : std::map<std::string, ratings::PlayerRating>{};
-  json::array out;
-  for (const auto& r : rows) {
-    const auto name = names.find(r.user_id);
-    json::object o{{"rank", r.rank},
-                   {"user_id", r.user_id},
-                   {"display_name", name != names.end() ? json::value(name->second) : json::value(nullptr)},
-                   {"region", r.region.empty() ? json::value(nullptr) : json::value(r.region)},
-                   {"updated_at", r.updated_at}};
-    if (board.rating) {
-      o["rating"] = shown(r.score);
-      const auto rating = ratings.find(r.user_id);
-      o["games"] = rating != ratings.end() ? rating->second.games : 0;
-    } else {
-      o["score"] = number(r.score);
-      o["subscore"] = number(r.subscore);
-    }
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
-json::object board_json(const BoardServices& b, const leaderboards::Board& board) {
-  json::array regions;
-  for (const auto& r : board.regions) regions.push_back(json::string(r));
-  return {{"id", board.id},
-          {"kind", board.rating ? "rating" : "score"},
-          {"mode", board.mode.empty() ? json::value(nullptr) : json::value(board.mode)},
-          {"stat", board.stat.empty() ? json::value(nullptr) : json::value(board.stat)},
-          {"operator", leaderboards::name(board.op)},
-          {"order", leaderboards::name(board.order)},
-          {"season_schedule", board.season ? json::value(board.season->text()) : json::value(nullptr)},
-          {"season", leaderboards::season_at(board, b.clock.now_unix_ms()).id},
-          {"regions", std::move(regions)},
-          {"server_writes", board.writable_by_server}};
+// The board, region, season and cursor a request names.
+BoardQuery query_of(const Request& req, int limit) {
+  return {std::string(req.param("board")), std::string(req.query_param("region").value_or("")),
+          std::string(req.query_param("season").value_or("")), std::string(req.query_param("cursor").value_or("")),
+          limit};
 }
 
 double number_field(const json::object& o, std::string_view key, bool required) {
@@ -147,39 +48,22 @@ double number_field(const json::object& o, std::string_view key, bool required) 
 void add_board_routes(http::Router& routes, BoardServices& b) {
   routes.add(Method::get, "/v1/leaderboards",
              [&b](Request&) {
-               json::array boards;
-               for (const auto& board : b.after_match.boards()) boards.push_back(board_json(b, board));
-               return Response::json(200, json::serialize(json::object{{"boards", std::move(boards)}}));
+               return Response::json(200, json::serialize(json::object{{"boards", boards_json(b)}}));
              },
              {.runs_on = http::RunsOn::storage});
 
   routes.add(Method::get, "/v1/leaderboards/{board}",
              [&b](Request& req) {
-               const auto t = target_of(req, b);
-               const int limit = page_limit(req, 20, 100);
-               auto rows = b.store.page(t.view, cursor_of(req), limit + 1);
-               const bool more = static_cast<int>(rows.size()) > limit;
-               if (more) rows.pop_back();
-               json::object body{{"board", t.view.board},
-                                 {"season", t.view.season},
-                                 {"region", t.view.region.empty() ? json::value(nullptr) : json::value(t.view.region)},
-                                 {"entries", entries_json(b, *t.board, rows)},
-                                 {"next_cursor", more ? json::value(cursor_text(rows.back())) : json::value(nullptr)}};
-               return Response::json(200, json::serialize(body));
+               return Response::json(200, json::serialize(board_page(b, query_of(req, page_limit(req, 20, 100))).body));
              },
              {.runs_on = http::RunsOn::storage});
 
   routes.add(Method::get, "/v1/leaderboards/{board}/around/{user_id}",
              [&b](Request& req) {
-               const auto t = target_of(req, b);
+               auto q = query_of(req, 0);
+               q.cursor.clear();
                const std::string user = id_param(req, "user_id", Code::no_such_user);
-               const auto rows = b.store.around(t.view, user, page_limit(req, 5, 50));
-               if (rows.empty()) throw Error(Code::no_such_user, "that player is not on this board (in this season)");
-               json::object body{{"board", t.view.board},
-                                 {"season", t.view.season},
-                                 {"region", t.view.region.empty() ? json::value(nullptr) : json::value(t.view.region)},
-                                 {"entries", entries_json(b, *t.board, rows)}};
-               return Response::json(200, json::serialize(body));
+               return Response::json(200, json::serialize(around_json(b, q, user, page_limit(req, 5, 50))));
              },
              {.runs_on = http::RunsOn::storage});
 

@@ -1,6 +1,8 @@
 #pragma once
 // What the player and board routes read from a request the same way (src/app/player_routes.cpp,
 // src/app/board_routes.cpp).
+#include <boost/json/value.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -15,6 +17,12 @@ namespace arena::app {
 // A rating as shown: two decimals.
 inline double shown(double v) {
   return std::round(v * 100) / 100;
+}
+
+// A number as JSON: a whole number as an integer (not 1.01E2), any other as a double.
+inline boost::json::value number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+  return v;
 }
 
 // `?limit=`: `def` when absent, else 1..max (400 invalid_field otherwise).

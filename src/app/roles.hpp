@@ -23,6 +23,7 @@
 #include "arena/http/router.hpp"
 #include "arena/jobs/worker.hpp"
 #include "arena/leaderboards/store.hpp"
+#include "arena/matchmaking/mode.hpp"
 #include "arena/metrics/registry.hpp"
 #include "arena/postmatch/after_match.hpp"
 #include "arena/router/router.hpp"
@@ -86,6 +87,7 @@ struct BoardServices {
   postmatch::AfterMatch& after_match;  // the boards, and what a match writes to them
   std::string server_key;              // leaderboards.server_key
   core::JsonLimits json_limits;
+  std::vector<matchmaking::ModeConfig> modes;  // GET /v1/modes
 };
 // GET /v1/players/{id} (ranks on the modes' rating boards), /v1/players/{id}/matches,
 // /v1/matches/{id}; src/app/player_routes.cpp.
@@ -93,13 +95,18 @@ void add_player_routes(http::Router& routes, BoardServices& boards);
 // GET /v1/leaderboards, /v1/leaderboards/{board}, .../around/{user_id}, .../seasons, and
 // POST .../scores; src/app/board_routes.cpp.
 void add_board_routes(http::Router& routes, BoardServices& boards);
+// GET and POST /graphql (api/schema.graphql over the same data as the routes above);
+// src/app/graphql_api.cpp.
+void add_graphql_routes(http::Router& routes, BoardServices& boards, auth::TokenVerifier& verifier, bus::Bus& bus,
+                        const config::GraphqlSettings& limits);
 // Applies finished matches (ratings by the modes in `modes`, boards) and the upkeep jobs; serves
 // the player and board routes.
 // Writes the game events of the stream into analytics storage; serves /v1/admin/events.
 std::unique_ptr<Component> events_role(const events::Settings& settings, std::string admin_key, Shared& shared);
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
-                                       leaderboards::Settings boards, std::size_t json_max_depth,
-                                       std::chrono::milliseconds events_retention, Shared& shared);
+                                       leaderboards::Settings boards, const config::GraphqlSettings& graphql,
+                                       std::size_t json_max_depth, std::chrono::milliseconds events_retention,
+                                       Shared& shared);
 // The events table of the process's database (PostgreSQL, else SQLite).
 std::unique_ptr<events::EventStore> open_event_store(Shared& shared);
 // The events table's recurring jobs: events.rollup (hourly roll-ups of the hours that ended) and

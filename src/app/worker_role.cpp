@@ -62,15 +62,18 @@ struct WorkerStores {
 class WorkerRole final : public Component {
  public:
   WorkerRole(jobs::WorkerSettings s, const matchmaking::Settings& mm, leaderboards::Settings boards,
-             std::size_t json_max_depth, std::chrono::milliseconds events_retention, Shared& shared)
+             const config::GraphqlSettings& graphql, std::size_t json_max_depth,
+             std::chrono::milliseconds events_retention, Shared& shared)
       : settings_(std::move(s)),
         board_settings_(std::move(boards)),
+        graphql_(graphql),
         json_max_depth_(json_max_depth),
         events_retention_(events_retention),
         shared_(shared) {
     std::vector<leaderboards::ModeInfo> modes;
     std::map<std::string, std::string> game_of;
-    for (const auto& m : matchmaking::configured_modes(mm.modes, mm.builtin_modes)) {
+    modes_ = matchmaking::configured_modes(mm.modes, mm.builtin_modes);
+    for (const auto& m : modes_) {
       models_[m.name] = ratings::model_named(m.rating_model_or_default()).value_or(ratings::Model::weng_lin);
       modes.push_back({m.name, m.regions});
       game_of[m.name] = m.game;
@@ -197,9 +200,10 @@ class WorkerRole final : public Component {
                                                         [w = worker_.get()](const std::string&) { w->wake(); });
     board_services_ = std::make_unique<BoardServices>(
         BoardServices{*stores_->accounts, *stores_->ratings, *stores_->matches, *board_store_, shared_.clock,
-                      *after_match_, board_settings_.server_key, core::JsonLimits{json_max_depth_}});
+                      *after_match_, board_settings_.server_key, core::JsonLimits{json_max_depth_}, modes_});
     add_player_routes(shared_.routes, *board_services_);
     add_board_routes(shared_.routes, *board_services_);
+    add_graphql_routes(shared_.routes, *board_services_, shared_.verifier, shared_.bus, graphql_);
   }
 
   bool drain(std::chrono::milliseconds timeout) override { return !worker_ || worker_->drain(timeout); }
@@ -254,6 +258,8 @@ class WorkerRole final : public Component {
  private:
   jobs::WorkerSettings settings_;
   leaderboards::Settings board_settings_;
+  config::GraphqlSettings graphql_;
+  std::vector<matchmaking::ModeConfig> modes_;
   std::size_t json_max_depth_;
   std::chrono::milliseconds events_retention_;
   std::unique_ptr<events::EventStore> event_store_;
@@ -276,10 +282,11 @@ class WorkerRole final : public Component {
 }  // namespace
 
 std::unique_ptr<Component> worker_role(jobs::WorkerSettings settings, const matchmaking::Settings& modes,
-                                       leaderboards::Settings boards, std::size_t json_max_depth,
-                                       std::chrono::milliseconds events_retention, Shared& shared) {
-  return std::make_unique<WorkerRole>(std::move(settings), modes, std::move(boards), json_max_depth, events_retention,
-                                      shared);
+                                       leaderboards::Settings boards, const config::GraphqlSettings& graphql,
+                                       std::size_t json_max_depth, std::chrono::milliseconds events_retention,
+                                       Shared& shared) {
+  return std::make_unique<WorkerRole>(std::move(settings), modes, std::move(boards), graphql, json_max_depth,
+                                      events_retention, shared);
 }
 
 }  // namespace arena::app

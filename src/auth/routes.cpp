@@ -22,7 +22,9 @@ Response tokens(int status, const TokenPair& t) {
   return Response::json(status, json::serialize(o));
 }
 
-Response account_json(const Account& a) {
+}  // namespace
+
+json::object account_json(const Account& a) {
   json::object o;
   o["user_id"] = a.id;
   o["kind"] = a.kind;
@@ -30,10 +32,8 @@ Response account_json(const Account& a) {
   if (a.email) o["email"] = *a.email;
   o["created_at"] = a.created_at;
   o["updated_at"] = a.updated_at;
-  return Response::json(200, json::serialize(o));
+  return o;
 }
-
-}  // namespace
 
 void add_routes(http::Router& router, AuthService& service, core::JsonLimits limits) {
   router.add(Method::post, "/v1/auth/guest",
@@ -99,18 +99,20 @@ void add_routes(http::Router& router, AuthService& service, core::JsonLimits lim
   router.add(Method::get, "/v1/account",
              [&service](Request& req) {
                const Principal p = service.authenticate(req.bearer_token());
-               return account_json(service.account(p.user_id));
+               return Response::json(200, json::serialize(account_json(service.account(p.user_id))));
              },
              {.runs_on = http::RunsOn::storage});
 
-  router.add(Method::patch, "/v1/account",
-             [&service, limits](Request& req) {
-               const Principal p = service.authenticate(req.bearer_token());
-               const auto body = core::parse_object(req.body, limits);
-               const core::Fields f(body);
-               return account_json(service.rename(p.user_id, f.required_string("display_name", 0, 1024)));
-             },
-             {.runs_on = http::RunsOn::storage});
+  router.add(
+      Method::patch, "/v1/account",
+      [&service, limits](Request& req) {
+        const Principal p = service.authenticate(req.bearer_token());
+        const auto body = core::parse_object(req.body, limits);
+        const core::Fields f(body);
+        return Response::json(
+            200, json::serialize(account_json(service.rename(p.user_id, f.required_string("display_name", 0, 1024)))));
+      },
+      {.runs_on = http::RunsOn::storage});
 }
 
 }  // namespace arena::auth

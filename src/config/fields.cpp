@@ -86,6 +86,11 @@ std::vector<Field> build() {
       "where the build puts them",
       [](auto& s) -> auto& { return s.swagger_ui_dir; }, any));
   f.push_back(string_field(
+      "graphiql_dir",
+      "Directory of GraphiQL's files (the page at GET /graphql loads them from /graphiql/); empty = <arena binary's "
+      "dir>/../share/arena/graphiql, where the build puts them",
+      [](auto& s) -> auto& { return s.graphiql_dir; }, any));
+  f.push_back(string_field(
       "database",
       "Durable store: empty = SQLite in data_dir (embedded); postgres://user:pass@host:port/db = PostgreSQL "
       "(cluster mode; libpq URL parameters allowed)",
@@ -395,6 +400,16 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "jobs.backoff_cap_ms", "The longest a failed job waits before its retry",
       [](auto& s) -> auto& { return s.jobs.backoff.cap_ms; }, 1, 7LL * 24 * 3'600'000));
+  f.push_back(int_field(
+      "graphql.max_depth", "Fields nested in fields a GraphQL request may ask for (through fragments)",
+      [](auto& s) -> auto& { return s.graphql.max_depth; }, 1, 100));
+  f.push_back(int_field(
+      "graphql.max_aliases", "Aliased fields a GraphQL request may hold (through fragments)",
+      [](auto& s) -> auto& { return s.graphql.max_aliases; }, 0, 10'000));
+  f.push_back(int_field(
+      "graphql.max_complexity",
+      "Fields a GraphQL request may resolve, a list field counted by its page size (first/limit, default 20)",
+      [](auto& s) -> auto& { return s.graphql.max_complexity; }, 1, 1'000'000'000));
   f.push_back(int_field(
       "leaderboards.rank_index_entries",
       "Board entries the in-memory rank index may hold (exact ranks in O(log n)); past it ranks are counted",

@@ -23,6 +23,7 @@ struct Located {
   std::string message;
   std::vector<Location> locations;
   json::array path;
+  std::string code;  // extensions.code, when the resolver gave one
 };
 
 json::object error_json(const Located& e) {
@@ -33,6 +34,7 @@ json::object error_json(const Located& e) {
     o["locations"] = std::move(locs);
   }
   if (!e.path.empty()) o["path"] = e.path;
+  if (!e.code.empty()) o["extensions"] = json::object{{"code", e.code}};
   return o;
 }
 
@@ -79,8 +81,9 @@ using FieldList = std::vector<std::pair<std::string, std::vector<const Selection
 
 class Run {
  public:
-  Run(const Schema& schema, const std::map<std::string, Resolver, std::less<>>& resolvers, const ExecuteRequest& req)
-      : schema_(schema), resolvers_(resolvers), req_(req) {
+  Run(const Schema& schema, const std::map<std::string, Resolver, std::less<>>& resolvers,
+      const MemberName& member_name, const ExecuteRequest& req)
+      : schema_(schema), resolvers_(resolvers), member_name_(member_name), req_(req) {
     for (const auto& f : req.document->fragments) fragments_.emplace(f.name, &f);
   }
 
@@ -98,10 +101,15 @@ class Run {
       if (op == nullptr) return request_error("Unknown operation named " + quoted(req_.operation_name) + ".");
     }
     const auto* root = schema_.root(op->kind);
-    if (root == nullptr) {
+    if (root == nullptr) {  // graphql-js: execution began and failed at once (data null, located)
       static constexpr std::string_view kKinds[] = {"query", "mutation", "subscription"};
-      return request_error("Schema is not configured to execute " + std::string(kKinds[static_cast<int>(op->kind)]) +
-                           " operation.");
+      return json::object{
+          {"errors", json::array{error_json(Located{"Schema is not configured to execute " +
+                                                        std::string(kKinds[static_cast<int>(op->kind)]) + " operation.",
+                                                    {op->loc},
+                                                    {},
+                                                    {}})}},
+          {"data", nullptr}};
     }
     if (!coerce_variables(*op)) {
       json::object out;
@@ -421,6 +429,10 @@ class Run {
         throw located(why, nodes, path);
       } catch (const Located&) {
         throw;
+      } catch (const FieldError& e) {
+        auto l = located(e.what(), nodes, path);
+        l.code = e.code();
+        throw l;
       } catch (const std::exception& e) {
         throw located(e.what(), nodes, path);
       }
@@ -445,7 +457,7 @@ class Run {
     }
     if (object.name.rfind("__", 0) == 0) return introspect(object.name, f.name, parent, args);
     if (!parent.is_object()) return nullptr;
-    const auto* v = parent.as_object().if_contains(f.name);
+    const auto* v = parent.as_object().if_contains(member_name_ ? member_name_(f.name) : f.name);
     return v != nullptr ? *v : json::value(nullptr);
   }
 
@@ -622,7 +634,7 @@ class Run {
       if (field == "description") return text_or_null(schema_.description());
       if (field == "types") {
         json::array out;
-        for (const auto* t : schema_.types()) out.push_back(type_ref_json(t->name));
+        for (const auto* t : schema_.introspected_types()) out.push_back(type_ref_json(t->name));
         return out;
       }
       if (field == "queryType") return type_ref_json(schema_.query_type().name);
@@ -717,6 +729,7 @@ class Run {
 
   const Schema& schema_;
   const std::map<std::string, Resolver, std::less<>>& resolvers_;
+  const MemberName& member_name_;
   const ExecuteRequest& req_;
   std::map<std::string, const Fragment*> fragments_;
   json::object vars_;
@@ -725,11 +738,12 @@ class Run {
 
 }  // namespace
 
-Executor::Executor(std::shared_ptr<const Schema> schema, std::map<std::string, Resolver, std::less<>> resolvers)
-    : schema_(std::move(schema)), resolvers_(std::move(resolvers)) {}
+Executor::Executor(std::shared_ptr<const Schema> schema, std::map<std::string, Resolver, std::less<>> resolvers,
+                   MemberName member_name)
+    : schema_(std::move(schema)), resolvers_(std::move(resolvers)), member_name_(std::move(member_name)) {}
 
 json::object Executor::execute(const ExecuteRequest& request) const {
-  return Run(*schema_, resolvers_, request).go();
+  return Run(*schema_, resolvers_, member_name_, request).go();
 }
 
 }  // namespace arena::graphql

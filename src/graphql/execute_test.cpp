@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
+
 #include "arena/graphql/parser.hpp"
 #include "arena/graphql/validate.hpp"
 
@@ -116,6 +118,45 @@ TEST(GraphqlExecution, RequestsThatCannotRunSayWhyWithoutData) {
             "Must provide operation name if query contains multiple operations.");
   req.operation_name = "C";
   EXPECT_EQ(ex.execute(req).at("errors").at(0).at("message"), "Unknown operation named \"C\".");
+}
+
+}  // namespace
+}  // namespace arena::graphql
+
+namespace arena::graphql {
+namespace {
+
+TEST(GraphqlExecution, AFieldErrorsCodeGoesInItsExtensions) {
+  std::map<std::string, Resolver, std::less<>> r;
+  r["Query.me"] = [](const ResolveInfo&) -> json::value { throw FieldError("log in first", "unauthorized"); };
+  r["Query.broken"] = [](const ResolveInfo&) -> json::value { throw FieldError("no code"); };
+  const Executor ex(Schema::from_sdl(kSdl), std::move(r));
+  const auto doc = parse("{ me { name } player: broken { id } }");
+  ExecuteRequest req;
+  req.document = &doc;
+  const auto out = ex.execute(req);
+  EXPECT_EQ(out.at("errors").at(0).at("extensions"), (json::object{{"code", "unauthorized"}}));
+  EXPECT_EQ(out.at("errors").at(0).at("message"), "log in first");
+  EXPECT_FALSE(out.at("errors").at(1).as_object().contains("extensions"));
+}
+
+TEST(GraphqlExecution, TheDefaultResolverReadsTheMemberTheApiNames) {
+  constexpr std::string_view sdl = "type Query { player: Player } type Player { userId: ID!, displayName: String }";
+  std::map<std::string, Resolver, std::less<>> r;
+  r["Query.player"] = [](const ResolveInfo&) -> json::value {
+    return json::object{{"user_id", "u1"}, {"display_name", "Ada"}, {"userId", "wrong"}};
+  };
+  const Executor ex(Schema::from_sdl(sdl), std::move(r), [](std::string_view field) {
+    std::string out;
+    for (const char c : field)
+      out += std::isupper(static_cast<unsigned char>(c)) ? std::string("_") + char(c + 32) : std::string(1, c);
+    return out;
+  });
+  const auto doc = parse("{ player { userId displayName __typename } }");
+  ExecuteRequest req;
+  req.document = &doc;
+  EXPECT_EQ(ex.execute(req).at("data").at("player"),
+            (json::object{{"userId", "u1"}, {"displayName", "Ada"}, {"__typename", "Player"}}));
 }
 
 }  // namespace

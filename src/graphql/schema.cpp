@@ -1,6 +1,8 @@
 #include "arena/graphql/schema.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <set>
 #include <stdexcept>
 
 namespace arena::graphql {
@@ -138,6 +140,37 @@ std::shared_ptr<const Schema> Schema::from_sdl(std::string_view sdl) {
   return s;
 }
 
+// graphql-js 16's GraphQLSchema constructor: the set starts as the SDL's types in order; each in
+// turn is taken out and put back at the end followed by what it references that is not in the
+// set (fields' types, then their arguments', interfaces, union members, input fields), depth
+// first; then the query type, the directives' arguments, and __Schema.
+void Schema::collect_introspected() {
+  std::vector<const TypeDefinition*> list;
+  std::set<const TypeDefinition*> in;
+  for (const auto& t : own_.types) list.push_back(&t), in.insert(&t);
+  std::function<void(const TypeDefinition*)> collect = [&](const TypeDefinition* t) {
+    if (t == nullptr || !in.insert(t).second) return;
+    list.push_back(t);
+    for (const auto& m : t->members) collect(type(m));
+    for (const auto& i : t->interfaces) collect(type(i));
+    for (const auto& f : t->fields) {
+      collect(named(f.type));
+      for (const auto& a : f.arguments) collect(named(a.type));
+    }
+    for (const auto& f : t->input_fields) collect(named(f.type));
+  };
+  for (const auto& t : own_.types) {
+    std::erase(list, &t);
+    in.erase(&t);
+    collect(&t);
+  }
+  collect(query_);
+  for (const auto* d : directive_order_)
+    for (const auto& a : d->arguments) collect(named(a.type));
+  collect(type("__Schema"));
+  introspected_ = std::move(list);
+}
+
 void Schema::index() {
   for (auto* doc : {&own_, &builtins_}) {
     for (const auto& t : doc->types) {
@@ -202,6 +235,7 @@ void Schema::index() {
   for (const auto* d : directive_order_)
     for (const auto& a : d->arguments) check_input(a, "@" + d->name + "(" + a.name + ":)");
 
+  collect_introspected();
   typename_field_.name = "__typename";
   typename_field_.description = "The name of the current Object type at runtime.";
   typename_field_.type = named_ref("String", true);

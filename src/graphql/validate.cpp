@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace arena::graphql {
 namespace {
@@ -642,18 +643,20 @@ class Cost {
     for (const auto& f : doc.fragments) fragments_.emplace(f.name, &f);
   }
 
-  void walk(const SelectionSet& set, const TypeDefinition* parent, int level, std::int64_t times) {
+  // `page`: the set selects in a field sized by its first/limit (a connection), whose lists
+  // (edges, nodes) hold that many items and are not counted again.
+  void walk(const SelectionSet& set, const TypeDefinition* parent, int level, std::int64_t times, bool page = false) {
     for (const auto& s : set.selections) {
       if (complexity > limits_.max_complexity) return;
       switch (s.kind) {
-        case Selection::Kind::field: field(s, parent, level, times); break;
+        case Selection::Kind::field: field(s, parent, level, times, page); break;
         case Selection::Kind::inline_fragment:
-          walk(s.selection_set, s.type_condition.empty() ? parent : schema_.type(s.type_condition), level, times);
+          walk(s.selection_set, s.type_condition.empty() ? parent : schema_.type(s.type_condition), level, times, page);
           break;
         case Selection::Kind::fragment_spread: {
           const auto it = fragments_.find(s.name);
           if (it == fragments_.end() || !path_.insert(s.name).second) break;
-          walk(it->second->selection_set, schema_.type(it->second->type_condition), level, times);
+          walk(it->second->selection_set, schema_.type(it->second->type_condition), level, times, page);
           path_.erase(s.name);
           break;
         }
@@ -667,15 +670,23 @@ class Cost {
   Location deepest, aliased, costliest;
 
  private:
-  void field(const Selection& f, const TypeDefinition* parent, int level, std::int64_t times) {
+  void field(const Selection& f, const TypeDefinition* parent, int level, std::int64_t times, bool page) {
     if (!f.alias.empty() && ++aliases == limits_.max_aliases + 1) aliased = f.loc;
-    complexity += times;
+    if (!introspection_) complexity += times;
     if (complexity > limits_.max_complexity && costliest.line == 0) costliest = f.loc;
     if (level + 1 > depth) {
       depth = level + 1;
       if (depth == limits_.max_depth + 1) deepest = f.loc;
     }
     if (!f.has_selection_set) return;
+    // Introspection costs what the schema holds (bounded by validation's MaxIntrospectionDepth):
+    // its depth and aliases count, its fields do not.
+    if (f.name == "__schema" || f.name == "__type") {
+      const bool was = std::exchange(introspection_, true);
+      walk(f.selection_set, schema_.type(f.name == "__schema" ? "__Schema" : "__Type"), level + 1, times);
+      introspection_ = was;
+      return;
+    }
     const FieldDefinition* def = parent != nullptr ? schema_.field(*parent, f.name) : nullptr;
     std::int64_t n = 1;
     bool counted = false;
@@ -695,10 +706,10 @@ class Cost {
     for (const TypeRef* t = def != nullptr ? &def->type : nullptr; t != nullptr && t->kind != TypeRef::Kind::named;
          t = t->of.get())
       list = list || t->kind == TypeRef::Kind::list;
-    if (!counted) n = list ? 20 : 1;
+    if (!counted) n = list && !page ? 20 : 1;
     n = std::clamp<std::int64_t>(n, 1, 100);
     walk(f.selection_set, def != nullptr ? schema_.named(def->type) : nullptr, level + 1,
-         std::min<std::int64_t>(times * n, limits_.max_complexity + 1));
+         std::min<std::int64_t>(times * n, limits_.max_complexity + 1), counted && !list);
   }
 
   const Schema& schema_;
@@ -706,6 +717,7 @@ class Cost {
   const std::map<std::string, std::int64_t>& vars_;
   std::map<std::string, const Fragment*> fragments_;
   std::set<std::string> path_;
+  bool introspection_ = false;
 };
 
 }  // namespace

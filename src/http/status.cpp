@@ -22,7 +22,10 @@ int status_of(Code code) {
     case Code::no_region:
     case Code::party_too_big:
     case Code::not_in_channel:
-    case Code::too_many_channels: return 400;
+    case Code::too_many_channels:
+    case Code::graphql_syntax:
+    case Code::graphql_invalid:
+    case Code::graphql_too_complex: return 400;
     case Code::unauthorized:
     case Code::token_malformed:
     case Code::token_bad_algorithm:
@@ -70,6 +73,7 @@ int status_of(Code code) {
     case Code::not_in_match: return 409;
     case Code::body_too_large: return 413;
     case Code::unsupported_media_type: return 415;
+    case Code::not_acceptable: return 406;
     case Code::upgrade_required: return 426;
     case Code::rate_limited:
     case Code::too_many_watchers:

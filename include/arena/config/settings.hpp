@@ -38,6 +38,13 @@ struct RedisSettings {
   Millis timeout{500};  // connect and each command; past it the call fails as "Redis is down"
 };
 
+// What one GraphQL request may ask (/graphql; include/arena/graphql/validate.hpp's RequestLimits).
+struct GraphqlSettings {
+  int max_depth = 15;                   // fields nested in fields (the introspection query GraphiQL sends: 15)
+  int max_aliases = 30;                 // aliased fields
+  std::int64_t max_complexity = 5'000;  // fields to resolve, list fields by their page size
+};
+
 struct LogSettings {
   std::string level = "info";
   std::string format = "text";
@@ -48,6 +55,7 @@ struct Settings {
   std::string data_dir = "./var";
   std::string database;        // empty: SQLite in data_dir; postgres://... : PostgreSQL
   std::string swagger_ui_dir;  // empty: <binary dir>/../share/arena/swagger-ui (where the build puts it)
+  std::string graphiql_dir;    // empty: <binary dir>/../share/arena/graphiql (where the build puts it)
   std::string node_id;         // empty: <hostname>-<random>
   std::string bus = "memory";  // memory | nats://host:port[,nats://...]
   std::string roles = "all";   // all, or a comma list of: auth, gateway, sessions, matchmaker, host, worker, events
@@ -61,6 +69,7 @@ struct Settings {
   events::Settings events;
   std::string admin_key;  // admin.api_key: Bearer key of the operators' routes (/v1/admin/...); empty: off
   leaderboards::Settings leaderboards;
+  GraphqlSettings graphql;
   PostgresSettings postgres;
   RedisSettings redis;
   LogSettings log;

@@ -29,10 +29,21 @@ struct ResolveInfo {
 // Returns the field's value; throws FieldError (or any std::exception) to fail the field.
 using Resolver = std::function<boost::json::value(const ResolveInfo&)>;
 
+// A field's error; `code`, when given, goes in the error's extensions ({"code": ...}), as the
+// API's stable error codes do.
 class FieldError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit FieldError(const std::string& message, std::string code = {})
+      : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
 };
+
+// The member of a parent object that holds a field without a resolver: its name by default; an
+// API whose JSON is snake_case under camelCase fields maps one to the other.
+using MemberName = std::function<std::string(std::string_view field)>;
 
 struct ExecuteRequest {
   const Document* document = nullptr;
@@ -45,7 +56,8 @@ struct ExecuteRequest {
 class Executor {
  public:
   // Resolvers by field coordinate: "Query.player", "Player.history".
-  Executor(std::shared_ptr<const Schema> schema, std::map<std::string, Resolver, std::less<>> resolvers = {});
+  Executor(std::shared_ptr<const Schema> schema, std::map<std::string, Resolver, std::less<>> resolvers = {},
+           MemberName member_name = {});
 
   // {"data": ...} with "errors" when there are any; {"errors": [...]} alone when the request
   // cannot run (no such operation, bad variables). The document must have passed validate().
@@ -56,6 +68,7 @@ class Executor {
  private:
   std::shared_ptr<const Schema> schema_;
   std::map<std::string, Resolver, std::less<>> resolvers_;
+  MemberName member_name_;
 };
 
 }  // namespace arena::graphql

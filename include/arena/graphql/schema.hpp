@@ -31,6 +31,10 @@ class Schema {
   const TypeDefinition* root(Operation::Kind kind) const;
   const std::string& description() const { return description_; }
   const std::vector<const TypeDefinition*>& types() const { return order_; }  // SDL order, then built-ins
+  // What introspection lists (__schema.types), in graphql-js's order: each type of the SDL in turn
+  // with the types it references that are not listed yet, then what the directives and the
+  // introspection types reference. Built-in scalars the schema never references are left out.
+  const std::vector<const TypeDefinition*>& introspected_types() const { return introspected_; }
   const std::vector<const DirectiveDefinition*>& directives() const { return directive_order_; }
 
   // A field of an object or interface type, with the meta-fields: __typename on every composite
@@ -55,6 +59,7 @@ class Schema {
  private:
   Schema() = default;
   void index();
+  void collect_introspected();
 
   SchemaDocument own_;
   SchemaDocument builtins_;
@@ -62,6 +67,7 @@ class Schema {
   std::map<std::string, const TypeDefinition*, std::less<>> types_;
   std::map<std::string, const DirectiveDefinition*, std::less<>> directives_;
   std::vector<const TypeDefinition*> order_;
+  std::vector<const TypeDefinition*> introspected_;
   std::vector<const DirectiveDefinition*> directive_order_;
   const TypeDefinition* query_ = nullptr;
   const TypeDefinition* mutation_ = nullptr;

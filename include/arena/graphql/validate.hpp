@@ -32,14 +32,17 @@ namespace arena::graphql {
 
 // What one request may ask of the server, beyond what the spec says (checked after validate()).
 struct RequestLimits {
-  int max_depth = 12;                   // fields nested in fields, through fragments
-  int max_aliases = 30;                 // aliased fields, counted through fragments
+  int max_depth = 15;    // fields nested in fields, through fragments (graphql-js's introspection query: 15)
+  int max_aliases = 30;  // aliased fields, counted through fragments
   std::int64_t max_complexity = 5'000;  // fields to resolve, a list field's by its `first`/`limit`
 };
 
 // The operation's cost against the limits: an error per limit exceeded, empty when within.
 // `first` and `limit` arguments (literals or variables) multiply the cost of what they select
-// (at most by 100, default 20 when a list field has neither); every other field costs one.
+// (at most by 100); a list field with neither counts 20 times, unless it is a list of a page
+// (the edges or nodes of a field sized by first/limit); every other field costs one.
+// Introspection's fields (under __schema, __type) cost nothing: validation bounds them
+// (MaxIntrospectionDepth); their depth and aliases count.
 std::vector<GraphqlError> check_limits(const Schema& schema, const Document& doc, const Operation& op,
                                        const RequestLimits& limits,
                                        const std::map<std::string, std::int64_t>& int_variables = {});
