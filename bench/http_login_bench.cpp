@@ -2,44 +2,22 @@
 //   arena-bench-login --port 8080 --connections 64 --seconds 10 --mode device-new|device-repeat|guest
 // Each connection keeps one keep-alive socket and sends one request at a time; the tool reports
 // completed logins/s and latency percentiles. Bounded in time and in requests.
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <iostream>
-#include <thread>
-#include <vector>
 
-namespace asio = boost::asio;
+#include "http_load.hpp"
+
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-
-struct Stats {
-  std::vector<double> latencies_us;
-  std::uint64_t ok = 0, failed = 0;
-};
+using arena::bench::Clock;
+using arena::bench::kTok;
+using arena::bench::LoadStats;
+namespace asio = arena::bench::asio;
 
 asio::awaitable<void> worker(int id, std::string host, std::uint16_t port, std::string mode, Clock::time_point end,
-                             std::uint64_t max_requests, Stats& stats) {
-  auto ex = co_await asio::this_coro::executor;
-  beast::tcp_stream stream(ex);
-  constexpr auto tok = asio::as_tuple(asio::use_awaitable);
-  auto [cec] = co_await stream.async_connect(tcp::endpoint(asio::ip::make_address(host), port), tok);
-  if (cec) {
-    ++stats.failed;
-    co_return;
-  }
+                             std::uint64_t max_requests, LoadStats& stats) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  if (!co_await arena::bench::connect(stream, host, port, stats)) co_return;
   beast::flat_buffer buf;
   for (std::uint64_t i = 0; i < max_requests && Clock::now() < end; ++i) {
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, mode == "guest" ? "/v1/auth/guest" : "/v1/auth/device",
@@ -54,10 +32,10 @@ asio::awaitable<void> worker(int id, std::string host, std::uint16_t port, std::
     }
     req.prepare_payload();
     const auto t0 = Clock::now();
-    auto [wec, wn] = co_await bhttp::async_write(stream, req, tok);
+    auto [wec, wn] = co_await bhttp::async_write(stream, req, kTok);
     if (wec) break;
     bhttp::response<bhttp::string_body> res;
-    auto [rec, rn] = co_await bhttp::async_read(stream, buf, res, tok);
+    auto [rec, rn] = co_await bhttp::async_read(stream, buf, res, kTok);
     if (rec) break;
     if (res.result_int() == 200) {
       ++stats.ok;
@@ -83,30 +61,12 @@ int main(int argc, char** argv) {
   cli.add_option("--mode", mode)->check(CLI::IsMember({"device-new", "device-repeat", "guest"}));
   CLI11_PARSE(cli, argc, argv);
 
-  const auto start = Clock::now();
-  const auto end = start + std::chrono::seconds(seconds);
-  std::vector<std::unique_ptr<asio::io_context>> ctxs;
-  std::vector<Stats> stats(static_cast<std::size_t>(connections));
-  for (int t = 0; t < threads; ++t) ctxs.push_back(std::make_unique<asio::io_context>(1));
-  for (int c = 0; c < connections; ++c)
-    asio::co_spawn(*ctxs[static_cast<std::size_t>(c % threads)],
-                   worker(c, host, port, mode, end, max_requests, stats[static_cast<std::size_t>(c)]), asio::detached);
-  std::vector<std::thread> pool;
-  for (auto& ctx : ctxs) pool.emplace_back([&ctx] { ctx->run(); });
-  for (auto& th : pool) th.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-
-  std::vector<double> all;
-  std::uint64_t ok = 0, failed = 0;
-  for (auto& s : stats) {
-    ok += s.ok;
-    failed += s.failed;
-    all.insert(all.end(), s.latencies_us.begin(), s.latencies_us.end());
-  }
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) {
-    return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * all.size()))];
-  };
+  const auto end = Clock::now() + std::chrono::seconds(seconds);
+  const auto [elapsed, all] = arena::bench::run_load(connections, threads, [&](int c, LoadStats& stats) {
+    return worker(c, host, port, mode, end, max_requests, stats);
+  });
+  const auto ok = all.ok, failed = all.failed;
+  auto pct = [&](double p) { return arena::bench::percentile(all.latencies_us, p); };
   std::cout << "mode=" << mode << " connections=" << connections << " seconds=" << elapsed << "\n"
             << "logins_ok=" << ok << " failed=" << failed << " logins_per_sec=" << static_cast<long>(ok / elapsed)
             << "\nlatency_us p50=" << pct(0.50) << " p99=" << pct(0.99) << " p999=" << pct(0.999) << "\n";

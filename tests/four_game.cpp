@@ -9,6 +9,14 @@
 
 namespace arena::testing {
 
+void duel_of_four(config::Settings& s) {
+  using namespace std::chrono_literals;
+  s.matchmaking.interval = 20ms;
+  s.matchmaking.modes["duel4"] = {{"game", "four"},    {"regions", "eu"},         {"bots_after_s", "0"},
+                                  {"tick_rate", "20"}, {"rating_window", "1000"}, {"rating_window_max", "1000"}};
+  s.jobs.poll = 20ms;
+}
+
 namespace json = boost::json;
 using namespace std::chrono_literals;
 

@@ -5,9 +5,15 @@
 #include <chrono>
 #include <optional>
 
+#include "arena/config/settings.hpp"
 #include "arena/testing/player.hpp"
 
 namespace arena::testing {
+
+// Settings for duels of four between two players (mode duel4, region eu, no bots, 20 Hz) with a
+// rating window wide enough for a winner and a loser (~300 apart after one game) at once, and
+// matchmaking rounds and job polls fast.
+void duel_of_four(config::Settings& s);
 
 // A game of four in progress between two players.
 struct FourMatch {

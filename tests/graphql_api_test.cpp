@@ -22,16 +22,10 @@ namespace arena {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::duel_of_four;
 using testing::HttpClient;
 using testing::TestServer;
 namespace json = boost::json;
-
-void duel_of_four(config::Settings& s) {
-  s.matchmaking.interval = 20ms;
-  s.matchmaking.modes["duel4"] = {{"game", "four"},    {"regions", "eu"},         {"bots_after_s", "0"},
-                                  {"tick_rate", "20"}, {"rating_window", "1000"}, {"rating_window_max", "1000"}};
-  s.jobs.poll = 20ms;
-}
 
 testing::HttpResult post(std::uint16_t port, const std::string& body, const std::string& accept = "application/json",
                          const std::string& token = {}) {

@@ -30,20 +30,13 @@ namespace arena {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::duel_of_four;
 using testing::guest;
 using testing::play_four;
 using testing::Player;
 using testing::str;
 using testing::TestServer;
 namespace json = boost::json;
-
-void duel_of_four(config::Settings& s) {
-  s.matchmaking.interval = 20ms;
-  // A rating window wide enough for a winner and a loser (~300 apart after one game) at once.
-  s.matchmaking.modes["duel4"] = {{"game", "four"},    {"regions", "eu"},         {"bots_after_s", "0"},
-                                  {"tick_rate", "20"}, {"rating_window", "1000"}, {"rating_window_max", "1000"}};
-  s.jobs.poll = 20ms;
-}
 
 // One game of four that `winner` wins: the winner stacks column 0, the loser drops in column 6
 // three times and then column 5, never four in a line, so the winner's fourth piece decides.

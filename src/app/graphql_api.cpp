@@ -8,10 +8,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
+#include <memory>
+#include <unordered_map>
 
 #include "arena/auth/routes.hpp"
 #include "arena/auth/service.hpp"
 #include "arena/core/error.hpp"
+#include "arena/core/mutex.hpp"
 #include "arena/graphql/execute.hpp"
 #include "arena/graphql/parser.hpp"
 #include "arena/graphql/validate.hpp"
@@ -53,6 +57,18 @@ std::string snake_case(std::string_view field) {
     }
   }
   return out;
+}
+
+// The REST member of every field of the schema's own types (displayName -> display_name), made
+// once: the executor asks for one per field of every object it completes.
+gql::MemberName members_of(const gql::Schema& schema) {
+  auto names = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+  for (const auto* t : schema.types())
+    for (const auto& f : t->fields) names->emplace(f.name, snake_case(f.name));
+  return [names](std::string_view field) -> std::string_view {
+    const auto it = names->find(field);
+    return it != names->end() ? std::string_view(it->second) : field;
+  };
 }
 
 std::string text_arg(const gql::ResolveInfo& i, std::string_view name) {
@@ -166,9 +182,52 @@ std::map<std::string, gql::Resolver, std::less<>> resolvers(BoardServices& b, au
   return r;
 }
 
+// A document as parsed and validated: clients send the same few queries again and again, so
+// those are parsed and validated once (bounded: the most recent kCachedDocuments of at most
+// kCachedBytes each; a document that does not parse is never kept).
+struct Checked {
+  gql::Document doc;
+  std::vector<gql::GraphqlError> invalid;
+};
+
+class DocumentCache {
+ public:
+  static constexpr std::size_t kCachedDocuments = 256;
+  static constexpr std::size_t kCachedBytes = 16 * 1024;
+
+  // Throws gql::SyntaxError.
+  std::shared_ptr<const Checked> get(const gql::Schema& schema, const std::string& query) {
+    if (query.size() <= kCachedBytes) {
+      core::Lock lock(mu_);
+      if (const auto it = docs_.find(query); it != docs_.end()) return it->second;
+    }
+    auto checked = std::make_shared<Checked>();
+    checked->doc = gql::parse(query);  // bounded in bytes, tokens and nesting (ParseLimits)
+    checked->invalid = gql::validate(schema, checked->doc);
+    if (query.size() <= kCachedBytes) {
+      core::Lock lock(mu_);
+      if (docs_.emplace(query, checked).second) {
+        order_.push_back(query);
+        if (order_.size() > kCachedDocuments) {
+          docs_.erase(order_.front());
+          order_.pop_front();
+        }
+      }
+    }
+    return checked;
+  }
+
+ private:
+  core::Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Checked>> docs_ ARENA_GUARDED_BY(mu_);
+  std::deque<std::string> order_ ARENA_GUARDED_BY(mu_);  // oldest first
+};
+
 struct Api {
+  Api(gql::Executor e, gql::RequestLimits l) : executor(std::move(e)), limits(l) {}
   gql::Executor executor;
   gql::RequestLimits limits;
+  mutable DocumentCache documents;
 };
 
 // How the client wants the answer: graphql-response+json (the current spec: HTTP statuses say
@@ -270,13 +329,14 @@ json::value json_param(const Request& req, std::string_view name, const core::Js
 
 Response run(const Api& api, const Request& req, Media media, const Params& p, bool is_get) {
   const int doc_status = media == Media::graphql_response ? 400 : 200;
-  gql::Document doc;
+  std::shared_ptr<const Checked> checked;
   try {
-    doc = gql::parse(p.query);  // bounded in bytes, tokens and nesting (ParseLimits)
+    checked = api.documents.get(api.executor.schema(), p.query);
   } catch (const gql::SyntaxError& e) {
     return answer(media, doc_status, error_body(e.what(), Code::graphql_syntax, {e.location()}));
   }
-  const auto invalid = gql::validate(api.executor.schema(), doc);
+  const auto& doc = checked->doc;
+  const auto& invalid = checked->invalid;
   if (!invalid.empty()) {
     json::array errors;
     for (const auto& e : invalid)
@@ -323,9 +383,10 @@ Response run(const Api& api, const Request& req, Media media, const Params& p, b
 
 void add_graphql_routes(http::Router& routes, BoardServices& boards, auth::TokenVerifier& verifier, bus::Bus& bus,
                         const config::GraphqlSettings& limits) {
-  auto api = std::make_shared<const Api>(Api{
-      gql::Executor(gql::Schema::from_sdl(embedded::schema_graphql()), resolvers(boards, verifier, bus), snake_case),
-      gql::RequestLimits{limits.max_depth, limits.max_aliases, limits.max_complexity}});
+  const auto schema = gql::Schema::from_sdl(embedded::schema_graphql());
+  auto api =
+      std::make_shared<const Api>(gql::Executor(schema, resolvers(boards, verifier, bus), members_of(*schema)),
+                                  gql::RequestLimits{limits.max_depth, limits.max_aliases, limits.max_complexity});
   const core::JsonLimits json_limits = boards.json_limits;
   routes.add(Method::post, "/graphql",
              [api, json_limits](Request& req) {

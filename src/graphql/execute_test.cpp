@@ -6,8 +6,6 @@
 
 #include <boost/json.hpp>
 
-#include <cctype>
-
 #include "arena/graphql/parser.hpp"
 #include "arena/graphql/validate.hpp"
 
@@ -146,11 +144,10 @@ TEST(GraphqlExecution, TheDefaultResolverReadsTheMemberTheApiNames) {
   r["Query.player"] = [](const ResolveInfo&) -> json::value {
     return json::object{{"user_id", "u1"}, {"display_name", "Ada"}, {"userId", "wrong"}};
   };
-  const Executor ex(Schema::from_sdl(sdl), std::move(r), [](std::string_view field) {
-    std::string out;
-    for (const char c : field)
-      out += std::isupper(static_cast<unsigned char>(c)) ? std::string("_") + char(c + 32) : std::string(1, c);
-    return out;
+  const std::map<std::string, std::string, std::less<>> members{{"userId", "user_id"}, {"displayName", "display_name"}};
+  const Executor ex(Schema::from_sdl(sdl), std::move(r), [&members](std::string_view field) -> std::string_view {
+    const auto it = members.find(field);
+    return it != members.end() ? std::string_view(it->second) : field;
   });
   const auto doc = parse("{ player { userId displayName __typename } }");
   ExecuteRequest req;

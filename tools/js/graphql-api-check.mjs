@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { GraphQLError, buildClientSchema, buildSchema, getIntrospectionQuery, graphql, parse, printSchema, validate } from "graphql";
 import { auditServer } from "graphql-http";
+import { json } from "./canonical-json.mjs";
 
 const [base, schemaPath, corpusPath, contextPath] = process.argv.slice(2);
 const sdl = readFileSync(schemaPath, "utf8");
@@ -24,13 +25,6 @@ const fail = (what, detail) => {
   console.error(`FAIL ${what}${detail ? `\n  ${detail}` : ""}`);
 };
 
-const canonical = (v) =>
-  Array.isArray(v)
-    ? v.map(canonical)
-    : v && typeof v === "object"
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]))
-      : v;
-const json = (v) => JSON.stringify(canonical(v));
 
 async function arena(query, variables, auth) {
   const res = await fetch(url, {

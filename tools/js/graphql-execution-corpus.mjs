@@ -16,6 +16,7 @@ import {
   lexicographicSortSchema,
   printSchema,
 } from "graphql";
+import { same } from "./canonical-json.mjs";
 
 const [helper, schemaPath, rootPath, corpusPath] = process.argv.slice(2);
 const schema = buildSchema(readFileSync(schemaPath, "utf8"));
@@ -29,14 +30,6 @@ const run = (path) =>
     }),
   );
 
-// Key order aside, as JSON.
-const canonical = (v) =>
-  Array.isArray(v)
-    ? v.map(canonical)
-    : v && typeof v === "object"
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]))
-      : v;
-const same = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 const arena = run(corpusPath);
 let problems = 0;

@@ -43,7 +43,8 @@ class FieldError : public std::runtime_error {
 
 // The member of a parent object that holds a field without a resolver: its name by default; an
 // API whose JSON is snake_case under camelCase fields maps one to the other.
-using MemberName = std::function<std::string(std::string_view field)>;
+// The view it returns must outlive the call (a table made once, or the field's own name).
+using MemberName = std::function<std::string_view(std::string_view field)>;
 
 struct ExecuteRequest {
   const Document* document = nullptr;
