@@ -35,4 +35,10 @@ cat <<'TXT'
     curl -s localhost:8080/openapi.json | head -c 300
     http://127.0.0.1:8080/api-docs
 
+  The same reads in one request, with GraphQL (GraphiQL in a browser, the schema in its Docs pane):
+
+    curl -s localhost:8080/graphql -H 'Content-Type: application/json' \
+      -d '{"query":"{ leaderboards { id season } modes { name game seats } }"}'
+    http://127.0.0.1:8080/graphql
+
 TXT

@@ -15,6 +15,7 @@
 #include "arena/auth/routes.hpp"
 #include "arena/auth/service.hpp"
 #include "arena/core/error.hpp"
+#include "arena/core/log.hpp"
 #include "arena/core/mutex.hpp"
 #include "arena/graphql/execute.hpp"
 #include "arena/graphql/parser.hpp"
@@ -172,11 +173,14 @@ std::map<std::string, gql::Resolver, std::less<>> resolvers(BoardServices& b, au
   };
   // Errors keep their stable codes (extensions.code), as REST's bodies do.
   for (auto& [coordinate, resolve] : r)
-    resolve = [inner = std::move(resolve)](const gql::ResolveInfo& i) -> json::value {
+    resolve = [inner = std::move(resolve), field = coordinate](const gql::ResolveInfo& i) -> json::value {
       try {
         return inner(i);
       } catch (const Error& e) {
         throw gql::FieldError(e.what(), std::string(name(e.code())));
+      } catch (const std::exception& e) {  // a bug: its details go to the log, as REST's 500s do
+        log::get("http")->error("msg=\"graphql resolver failed\" field={} error=\"{}\"", field, e.what());
+        throw gql::FieldError("internal error", std::string(name(Code::internal)));
       }
     };
   return r;
@@ -262,20 +266,26 @@ Media wanted(const Request& req) {
   return best;
 }
 
-json::object error_body(std::string_view message, Code code, const std::vector<gql::Location>& at = {}) {
+// One error in the spec's shape, with its stable code.
+json::object error_json(std::string_view message, Code code, const std::vector<gql::Location>& at = {}) {
   json::object e{{"message", message}, {"extensions", json::object{{"code", name(code)}}}};
   if (!at.empty()) {
     json::array locs;
     for (const auto& l : at) locs.push_back(json::object{{"line", l.line}, {"column", l.column}});
     e["locations"] = std::move(locs);
   }
-  return {{"errors", json::array{std::move(e)}}};
+  return e;
 }
 
-struct Refusal {
-  int status;  // for graphql-response+json; json answers 200 when the document was the trouble
-  json::object body;
-};
+json::object error_body(std::string_view message, Code code, const std::vector<gql::Location>& at = {}) {
+  return {{"errors", json::array{error_json(message, code, at)}}};
+}
+
+json::object error_body(const std::vector<gql::GraphqlError>& errors, Code code) {
+  json::array out;
+  for (const auto& e : errors) out.push_back(error_json(e.message, code, e.locations));
+  return {{"errors", std::move(out)}};
+}
 
 Response answer(Media media, int status, const json::object& body) {
   Response r = Response::json(status, json::serialize(body));
@@ -293,7 +303,7 @@ struct Params {
   json::object variables;
 };
 
-// A member that must be a string, an object or null when present.
+// A request that is not a GraphQL request (400 invalid_body).
 [[noreturn]] void bad_param(std::string_view what) {
   throw Error(Code::invalid_body, std::string(what));
 }
@@ -336,13 +346,7 @@ Response run(const Api& api, const Request& req, Media media, const Params& p, b
     return answer(media, doc_status, error_body(e.what(), Code::graphql_syntax, {e.location()}));
   }
   const auto& doc = checked->doc;
-  const auto& invalid = checked->invalid;
-  if (!invalid.empty()) {
-    json::array errors;
-    for (const auto& e : invalid)
-      errors.push_back(error_body(e.message, Code::graphql_invalid, e.locations).at("errors").at(0));
-    return answer(media, doc_status, {{"errors", std::move(errors)}});
-  }
+  if (!checked->invalid.empty()) return answer(media, doc_status, error_body(checked->invalid, Code::graphql_invalid));
   const gql::Operation* op = nullptr;
   for (const auto& o : doc.operations)
     if (p.operation_name.empty() ? doc.operations.size() == 1 : o.name == p.operation_name) op = &o;
@@ -357,12 +361,7 @@ Response run(const Api& api, const Request& req, Media media, const Params& p, b
     for (const auto& [k, v] : p.variables)
       if (v.is_int64()) ints.emplace(k, v.as_int64());
     const auto over = gql::check_limits(api.executor.schema(), doc, *op, api.limits, ints);
-    if (!over.empty()) {
-      json::array errors;
-      for (const auto& e : over)
-        errors.push_back(error_body(e.message, Code::graphql_too_complex, e.locations).at("errors").at(0));
-      return answer(media, doc_status, {{"errors", std::move(errors)}});
-    }
+    if (!over.empty()) return answer(media, doc_status, error_body(over, Code::graphql_too_complex));
   }
   const Caller caller{req.bearer_token()};
   gql::ExecuteRequest er;

@@ -9,7 +9,17 @@
 // context.json: {"token": an access token, "vars": {name: value}} — a corpus entry's variables
 // written "$name" take vars[name]; an entry with "auth": true sends the token.
 import { readFileSync } from "node:fs";
-import { GraphQLError, buildClientSchema, buildSchema, getIntrospectionQuery, graphql, parse, printSchema, validate } from "graphql";
+import {
+  GraphQLError,
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  graphql,
+  parse,
+  printSchema,
+  specifiedRules,
+  validate,
+} from "graphql";
 import { auditServer } from "graphql-http";
 import { json } from "./canonical-json.mjs";
 
@@ -173,6 +183,10 @@ const substitute = (v) =>
         ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x)]))
         : v;
 
+// Rules of the spec that no document can break against this schema: it has no input objects
+// and no subscription type.
+const inapplicable = new Set(["UniqueInputFieldNamesRule", "SingleFieldSubscriptionsRule"]);
+const broken = new Set();
 let valid = 0, invalid = 0;
 for (const entry of corpus) {
   const variables = substitute(entry.variables ?? {});
@@ -187,6 +201,12 @@ for (const entry of corpus) {
   const served = got.status === 200 && "data" in got.body;
   if (!verdict) {
     invalid++;
+    try {
+      const doc = parse(entry.query);
+      for (const rule of specifiedRules) if (validate(schema, doc, [rule]).length > 0) broken.add(rule.name);
+    } catch {
+      broken.add("(syntax)");
+    }
     if (got.status !== 400 || "data" in got.body || !got.body.errors?.length)
       fail(`${entry.name}: graphql-js refuses it, the server answered ${got.status}`, JSON.stringify(got.body).slice(0, 300));
     continue;
@@ -214,7 +234,10 @@ for (const { spec, cursor, path } of cursorChecks) {
   if (r.status !== 200 || json(first) !== json(spec.next))
     fail(`cursor at ${path}: the page after it does not start with the next item`, JSON.stringify(r.body).slice(0, 300));
 }
-console.log(`corpus: ${corpus.length} documents (${valid} valid, ${invalid} invalid), ${cursorChecks.length} cursors checked by use`);
+for (const rule of specifiedRules)
+  if (!broken.has(rule.name) && !inapplicable.has(rule.name)) fail(`no invalid document of the corpus breaks ${rule.name}`);
+if (!broken.has("(syntax)")) fail("no document of the corpus fails to parse");
+console.log(`corpus: ${corpus.length} documents (${valid} valid, ${invalid} invalid, breaking ${broken.size - 1} rules and the grammar), ${cursorChecks.length} cursors checked by use`);
 
 // 3. GraphQL over HTTP.
 const results = await auditServer({ url });
