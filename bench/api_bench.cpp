@@ -51,28 +51,15 @@ asio::awaitable<void> worker(std::string host, std::uint16_t port, const std::ve
       stats.bytes += res.body().size();
       good = good && res.result_int() == 200 && (!s.graphql || res.body().find("\"errors\"") == std::string::npos);
     }
-    if (good) {
-      ++stats.ok;
-      stats.latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-    } else {
-      ++stats.failed;
-    }
+    stats.record(good, t0);
   }
 }
 
 int main(int argc, char** argv) {
   CLI::App cli{"Views (fixed request sequences) per second over HTTP against a running Arena"};
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
-  int connections = 32, seconds = 10, threads = 1;
-  std::uint64_t max_views = 10'000'000;
+  arena::bench::LoadOptions o;
+  o.add_to(cli);
   std::vector<std::string> gets, queries;
-  cli.add_option("--host", host);
-  cli.add_option("--port", port);
-  cli.add_option("--connections", connections)->check(CLI::Range(1, 10000));
-  cli.add_option("--seconds", seconds)->check(CLI::Range(1, 600));
-  cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
-  cli.add_option("--max-views", max_views, "per connection");
   cli.add_option("--get", gets, "a REST GET of the view (repeatable, in order)");
   cli.add_option("--graphql", queries, "a GraphQL query of the view, POSTed to /graphql (repeatable, after the GETs)");
   CLI11_PARSE(cli, argc, argv);
@@ -85,16 +72,17 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const auto end = Clock::now() + std::chrono::seconds(seconds);
-  const auto [elapsed, all] = arena::bench::run_load(
-      connections, threads, [&](int, LoadStats& stats) { return worker(host, port, steps, end, max_views, stats); });
+  const auto end = Clock::now() + std::chrono::seconds(o.seconds);
+  const auto [elapsed, all] = arena::bench::run_load(o.connections, o.threads, [&](int, LoadStats& stats) {
+    return worker(o.host, o.port, steps, end, o.max_per_connection, stats);
+  });
   const auto ok = all.ok, failed = all.failed, bytes = all.bytes;
   auto pct = [&](double p) { return arena::bench::percentile(all.latencies_us, p); };
   rusage self{};
   ::getrusage(RUSAGE_SELF, &self);
   const double client_cpu = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
                             static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
-  std::cout << "requests_per_view=" << steps.size() << " connections=" << connections << " seconds=" << elapsed
+  std::cout << "requests_per_view=" << steps.size() << " connections=" << o.connections << " seconds=" << elapsed
             << "\nviews_ok=" << ok << " failed=" << failed << " views_per_sec=" << static_cast<long>(ok / elapsed)
             << " requests_per_sec=" << static_cast<long>(ok * steps.size() / elapsed)
             << " bytes_per_view=" << (ok + failed > 0 ? bytes / (ok + failed) : 0) << "\nlatency_us p50=" << pct(0.50)

@@ -67,7 +67,7 @@ struct Options {
   int login_concurrency = 64;
   std::string mode = "practice";  // match workload: the matchmaking mode to queue for
   int input_ms = 100;             // match workload: one input per player this often
-  int move_every_s = 0;           // match workload: each player drops its socket and resumes on the next gateway this often
+  int move_every_s = 0;  // match workload: each player drops its socket and resumes on the next gateway this often
   // Background load while measuring (load_background.hpp).
   int hold_tickets = 0;
   std::string hold_mode = "hold";

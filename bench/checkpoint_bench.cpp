@@ -64,10 +64,11 @@ int run(const char* backend, am::MatchStore& store, int matches, int rounds) {
   std::vector<double> later(ms.begin() + 1, ms.end());  // the rounds after the first (no specs)
   std::sort(later.begin(), later.end());
   if (!later.empty())
-    std::printf("%s: %d matches, rounds after the first: median %.1f ms, max %.1f ms (%.0f matches/s of checkpoint "
-                "capacity on one upkeep thread); %zu entries in all\n",
-                backend, matches, later[later.size() / 2], later.back(),
-                later[later.size() / 2] > 0 ? matches * 1000.0 / later[later.size() / 2] : 0.0, entries_total);
+    std::printf(
+        "%s: %d matches, rounds after the first: median %.1f ms, max %.1f ms (%.0f matches/s of checkpoint "
+        "capacity on one upkeep thread); %zu entries in all\n",
+        backend, matches, later[later.size() / 2], later.back(),
+        later[later.size() / 2] > 0 ? matches * 1000.0 / later[later.size() / 2] : 0.0, entries_total);
   return 0;
 }
 

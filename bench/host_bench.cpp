@@ -1,6 +1,6 @@
 // Match host benchmark: N concurrent matches of 8 bots each (cycles, or --game) on the shared
-// scheduler, at the game's own rate (cycles 20 Hz, tag 10 Hz), for a bounded time. A match that ends is replaced by a new one, so N stay
-// running. Reports ticks run against ticks scheduled, tick lateness p50/p99/p999, CPU per tick
+// scheduler, at the game's own rate (cycles 20 Hz, tag 10 Hz), for a bounded time. A match that ends is replaced by a
+// new one, so N stay running. Reports ticks run against ticks scheduled, tick lateness p50/p99/p999, CPU per tick
 // (process CPU time / ticks) and bot decisions per second.
 //   arena-bench-host --matches 10000 --seconds 20 --threads 2 [--game tag]
 #include <CLI/CLI.hpp>
@@ -153,9 +153,9 @@ int main(int argc, char** argv) {
   for (auto& l : per_thread)
     for (std::size_t i = 0; i < l->buckets.size(); ++i) lateness.buckets[i] += l->buckets[i];
   const double expected = static_cast<double>(matches) * info.tick_rate * wall;
-  std::printf(
-      "%d concurrent %s matches x %d bots at %d Hz on %d scheduler threads, %.1f s measured (setup %.1f s)\n",
-      matches, game.c_str(), bots, info.tick_rate, threads, wall, std::chrono::duration<double>(t0 - t_start).count());
+  std::printf("%d concurrent %s matches x %d bots at %d Hz on %d scheduler threads, %.1f s measured (setup %.1f s)\n",
+              matches, game.c_str(), bots, info.tick_rate, threads, wall,
+              std::chrono::duration<double>(t0 - t_start).count());
   std::printf("ticks run %llu of %.0f scheduled (%.1f%%), %llu matches ended and replaced\n",
               static_cast<unsigned long long>(ticks.load()), expected,
               100.0 * static_cast<double>(ticks.load()) / expected, static_cast<unsigned long long>(ended.load()));

@@ -11,10 +11,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +30,34 @@ inline constexpr auto kTok = asio::as_tuple(asio::use_awaitable);
 struct LoadStats {
   std::vector<double> latencies_us;
   std::uint64_t ok = 0, failed = 0, bytes = 0;
+
+  // One unit of work (a request, a view) that began at `t0`.
+  void record(bool good, Clock::time_point t0) {
+    if (!good) {
+      ++failed;
+      return;
+    }
+    ++ok;
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+};
+
+// The options every load tool takes.
+struct LoadOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int connections = 32, seconds = 10, threads = 1;
+  std::uint64_t max_per_connection = 10'000'000;
+
+  template <class Cli>
+  void add_to(Cli& cli) {
+    cli.add_option("--host", host);
+    cli.add_option("--port", port);
+    cli.add_option("--connections", connections)->check(CLI::Range(1, 10000));
+    cli.add_option("--seconds", seconds)->check(CLI::Range(1, 600));
+    cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
+    cli.add_option("--max-per-connection", max_per_connection, "requests (or views) per connection at most");
+  }
 };
 
 // A connected stream to host:port, or none (counted as a failure).

@@ -37,37 +37,26 @@ asio::awaitable<void> worker(int id, std::string host, std::uint16_t port, std::
     bhttp::response<bhttp::string_body> res;
     auto [rec, rn] = co_await bhttp::async_read(stream, buf, res, kTok);
     if (rec) break;
-    if (res.result_int() == 200) {
-      ++stats.ok;
-      stats.latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-    } else {
-      ++stats.failed;
-    }
+    stats.record(res.result_int() == 200, t0);
   }
 }
 
 int main(int argc, char** argv) {
   CLI::App cli{"Logins per second over HTTP against a running Arena"};
-  std::string host = "127.0.0.1", mode = "device-repeat";
-  std::uint16_t port = 8080;
-  int connections = 64, seconds = 10, threads = 1;
-  std::uint64_t max_requests = 10'000'000;
-  cli.add_option("--host", host);
-  cli.add_option("--port", port);
-  cli.add_option("--connections", connections)->check(CLI::Range(1, 10000));
-  cli.add_option("--seconds", seconds)->check(CLI::Range(1, 600));
-  cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
-  cli.add_option("--max-requests", max_requests, "per connection");
+  arena::bench::LoadOptions o;
+  o.connections = 64;
+  o.add_to(cli);
+  std::string mode = "device-repeat";
   cli.add_option("--mode", mode)->check(CLI::IsMember({"device-new", "device-repeat", "guest"}));
   CLI11_PARSE(cli, argc, argv);
 
-  const auto end = Clock::now() + std::chrono::seconds(seconds);
-  const auto [elapsed, all] = arena::bench::run_load(connections, threads, [&](int c, LoadStats& stats) {
-    return worker(c, host, port, mode, end, max_requests, stats);
+  const auto end = Clock::now() + std::chrono::seconds(o.seconds);
+  const auto [elapsed, all] = arena::bench::run_load(o.connections, o.threads, [&](int c, LoadStats& stats) {
+    return worker(c, o.host, o.port, mode, end, o.max_per_connection, stats);
   });
   const auto ok = all.ok, failed = all.failed;
   auto pct = [&](double p) { return arena::bench::percentile(all.latencies_us, p); };
-  std::cout << "mode=" << mode << " connections=" << connections << " seconds=" << elapsed << "\n"
+  std::cout << "mode=" << mode << " connections=" << o.connections << " seconds=" << elapsed << "\n"
             << "logins_ok=" << ok << " failed=" << failed << " logins_per_sec=" << static_cast<long>(ok / elapsed)
             << "\nlatency_us p50=" << pct(0.50) << " p99=" << pct(0.99) << " p999=" << pct(0.999) << "\n";
   return failed > 0 && ok == 0 ? 1 : 0;
