@@ -222,13 +222,27 @@ TEST_F(TwoGatewaysChat, ADrainedGatewayLeavesItsSessionsToMoveInsteadOfEndingThe
   resume.query = "sid=" + a.sid + "&last_seq=0";
   Player a2(gw2.port(), a.login, resume);
   ASSERT_TRUE(a2.welcome.at("d").at("resumed").as_bool()) << a2.welcome << gw2.log();
-  auto m = a2.next("channel.message");
-  ASSERT_TRUE(m);
+  // The frames before the message are kept for the failure message: CI saw the message once
+  // with seq had + 2 (one push more than the welcome counted), not reproduced since.
+  std::string before;
+  std::optional<boost::json::value> m;
+  for (int i = 0; i < 20 && !m; ++i) {
+    auto f = a2.next(5s);
+    if (!f) break;
+    if (str(*f, {"op"}) == "channel.message")
+      m = f;
+    else
+      before += boost::json::serialize(*f) + "\n";
+  }
+  ASSERT_TRUE(m) << before;
   EXPECT_EQ(str(*m, {"d", "body"}), "while away");
   // After the pushes a had before (all replayed, from 0), from the bus's history.
   const auto had = a2.welcome.at("d").at("last_seq").as_int64();
   EXPECT_EQ(a2.welcome.at("d").at("replayed").as_int64(), had);
-  EXPECT_EQ(m->at("seq").as_int64(), had + 1);
+  EXPECT_EQ(m->at("seq").as_int64(), had + 1) << "welcome: " << a2.welcome << "\nbefore it:\n"
+                                              << before << "\ngw1:\n"
+                                              << gw1.log() << "\ngw2:\n"
+                                              << gw2.log();
   // Never offline on the way: presence never said a left.
   const auto p = b.request("presence.query", {{"users", {a.login.user_id}}}, 3);
   EXPECT_TRUE(p.at("d").at("users").at(a.login.user_id).at("online").as_bool()) << p;

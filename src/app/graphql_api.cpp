@@ -22,6 +22,7 @@
 #include "arena/graphql/validate.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "read_model.hpp"
+#include "rest_params.hpp"
 #include "roles.hpp"
 
 namespace arena::embedded {
@@ -106,11 +107,6 @@ json::object connection(const Page& page, std::string_view items, bool after_giv
 json::value history(const BoardServices& b, const std::string& player, const gql::ResolveInfo& i) {
   const auto after = text_arg(i, "after");
   return connection(history_page(b, player, after, first_arg(i)), "matches", !after.empty());
-}
-
-// An id that cannot name anything names nothing (REST answers 404 for it too).
-bool plausible_id(const std::string& id) {
-  return !id.empty() && id.size() <= 64 && bus::valid_token(id);
 }
 
 std::map<std::string, gql::Resolver, std::less<>> resolvers(BoardServices& b, auth::TokenVerifier& verifier,

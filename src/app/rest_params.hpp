@@ -45,10 +45,16 @@ inline bool same_key(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-// A path parameter that names an id (a user, a match): `unknown` when it cannot be one.
+// Could this name something (a user, a match)? What cannot names nothing: 404 over REST, null
+// over GraphQL, without a look in the store.
+inline bool plausible_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && bus::valid_token(id);
+}
+
+// A path parameter that names an id: `unknown` when it cannot be one.
 inline std::string id_param(const http::Request& req, std::string_view name, Code unknown) {
   const std::string id(req.param(name));
-  if (id.empty() || id.size() > 64 || !bus::valid_token(id)) throw Error(unknown, "no such id");
+  if (!plausible_id(id)) throw Error(unknown, "no such id");
   return id;
 }
 
