@@ -193,7 +193,7 @@ struct Checked {
 class DocumentCache {
  public:
   static constexpr std::size_t kCachedDocuments = 256;
-  static constexpr std::size_t kCachedBytes = 16 * 1024;
+  static constexpr std::size_t kCachedBytes = std::size_t{16} * 1024;
 
   // Throws gql::SyntaxError.
   std::shared_ptr<const Checked> get(const gql::Schema& schema, const std::string& query) {

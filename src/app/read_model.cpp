@@ -179,6 +179,7 @@ Page history_page(const BoardServices& b, const std::string& id, std::string_vie
   page.more = static_cast<int>(played.size()) > limit;
   if (page.more) played.pop_back();
   std::vector<std::string> ids;
+  ids.reserve(played.size());
   for (const auto& p : played) ids.push_back(p.match.record.spec.match_id);
   const auto rated = b.ratings.history_of(id, ids);
   json::array items;
