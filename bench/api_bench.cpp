@@ -16,12 +16,7 @@
 
 #include "http_load.hpp"
 
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using arena::bench::Clock;
-using arena::bench::kTok;
-using arena::bench::LoadStats;
-namespace asio = arena::bench::asio;
+using namespace arena::bench;  // NOLINT(google-build-using-namespace): the tool's own helpers
 
 struct Step {
   bhttp::verb verb;

@@ -24,6 +24,8 @@
 namespace arena::bench {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
 using Clock = std::chrono::steady_clock;
 inline constexpr auto kTok = asio::as_tuple(asio::use_awaitable);
 

@@ -7,12 +7,7 @@
 
 #include "http_load.hpp"
 
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using arena::bench::Clock;
-using arena::bench::kTok;
-using arena::bench::LoadStats;
-namespace asio = arena::bench::asio;
+using namespace arena::bench;  // NOLINT(google-build-using-namespace): the tool's own helpers
 
 asio::awaitable<void> worker(int id, std::string host, std::uint16_t port, std::string mode, Clock::time_point end,
                              std::uint64_t max_requests, LoadStats& stats) {

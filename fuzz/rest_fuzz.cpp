@@ -34,6 +34,7 @@ struct World {
   std::unique_ptr<match::SqliteMatchStore> matches;
   std::unique_ptr<leaderboards::SqliteBoardStore> store;
   std::unique_ptr<postmatch::AfterMatch> after;
+  std::vector<matchmaking::ModeConfig> modes;  // none: GET /v1/modes answers an empty list
   std::unique_ptr<app::BoardServices> services;
   http::Router router;
 
@@ -54,7 +55,7 @@ struct World {
         postmatch::Stores{*matches, *ratings, *store}, clock,
         std::map<std::string, ratings::Model>{{"duel", ratings::Model::glicko2}}, boards);
     services = std::make_unique<app::BoardServices>(app::BoardServices{
-        *accounts, *ratings, *matches, *store, clock, *after, std::string(32, 'k'), core::JsonLimits{8}});
+        *accounts, *ratings, *matches, *store, clock, *after, std::string(32, 'k'), core::JsonLimits{8}, modes});
     app::add_player_routes(router, *services);
     app::add_board_routes(router, *services);
     db->exec(

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "arena/testing/command.hpp"
 #include "arena/testing/http_client.hpp"
@@ -55,12 +54,11 @@ TEST(GraphqlApi, AgreesWithGraphqlJsAndTheRestRoutesAndPassesTheHttpAudits) {
   TestServer server(duel_of_four);
   const auto port = server.port();
   testing::Player a(port, testing::guest(port)), b(port, testing::guest(port));
-  for (int game = 0; game < 2; ++game) ASSERT_FALSE(testing::play_four(a, b).is_null());
-  // Both rated twice (the worker's jobs): bounded wait.
-  for (int i = 0;
-       i < 500 && (testing::rated_games(port, a.login.user_id) < 2 || testing::rated_games(port, b.login.user_id) < 2);
-       ++i)
-    std::this_thread::sleep_for(20ms);
+  for (int game = 0; game < 2; ++game) {
+    ASSERT_FALSE(testing::play_four(a, b).is_null());
+    // Rated (the worker's job committed) when both hear rating.changed.
+    ASSERT_TRUE(a.next("rating.changed", 10s) && b.next("rating.changed", 10s));
+  }
   ASSERT_EQ(testing::rated_games(port, b.login.user_id), 2);
   HttpClient http(port);
   const auto history = http.get("/v1/players/" + a.login.user_id + "/matches?limit=1").json();

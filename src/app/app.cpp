@@ -21,6 +21,7 @@
 #include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
 #include "arena/storage/migrations.hpp"
+#include "read_model.hpp"
 #include "roles.hpp"
 
 namespace arena::app {
@@ -111,12 +112,7 @@ void App::Impl::add_ops_routes() {
              {.runs_on = http::RunsOn::storage});
   // The matchmaker's queues, for tools: asked over the bus, so any process can answer it.
   routes.add(Method::get, "/v1/matchmaking/stats",
-             [this](http::Request&) {
-               auto r = bus->request_sync(protocol::kMatchmakerStats, "{}", std::chrono::seconds(2));
-               if (r.error != bus::RequestError::none)
-                 return Response::error(Code::unavailable, "no matchmaker answered; is the matchmaker role running?");
-               return Response::json(200, r.data);
-             },
+             [this](http::Request&) { return Response::json(200, matchmaking_stats(*bus)); },
              {.runs_on = http::RunsOn::storage});
   routes.add(Method::get, "/metrics", [this](http::Request&) {
     return Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");

@@ -20,7 +20,6 @@
 #include "arena/graphql/execute.hpp"
 #include "arena/graphql/parser.hpp"
 #include "arena/graphql/validate.hpp"
-#include "arena/protocol/subjects.hpp"
 #include "read_model.hpp"
 #include "rest_params.hpp"
 #include "roles.hpp"
@@ -85,22 +84,21 @@ int first_arg(const gql::ResolveInfo& i) {
   return static_cast<int>(n);
 }
 
-// A REST page as a Relay connection of its `items` member.
-json::object connection(const Page& page, std::string_view items, bool after_given) {
+// A REST page as a Relay connection of its `items` member: `nodes`, the cursors (for `edges`,
+// made by their resolver when asked) and `pageInfo`.
+json::object connection(Page page, std::string_view items, bool after_given) {
   json::object out;
-  for (const auto& [k, v] : page.body)
-    if (k != items && k != "next_cursor") out[k] = v;
-  json::array edges;
-  const auto& nodes = page.body.at(items).as_array();
-  for (std::size_t n = 0; n < nodes.size(); ++n)
-    edges.push_back(json::object{{"cursor", page.cursors[n]}, {"node", nodes[n]}});
-  out["edges"] = std::move(edges);
-  out["nodes"] = nodes;
-  out["page_info"] =
-      json::object{{"has_next_page", page.more},
-                   {"has_previous_page", after_given},
-                   {"start_cursor", page.cursors.empty() ? json::value(nullptr) : json::value(page.cursors.front())},
-                   {"end_cursor", page.cursors.empty() ? json::value(nullptr) : json::value(page.cursors.back())}};
+  json::array cursors(page.cursors.begin(), page.cursors.end());
+  for (auto& [k, v] : page.body)
+    if (k == items)
+      out["nodes"] = std::move(v);
+    else if (k != "next_cursor")
+      out[k] = std::move(v);
+  out["page_info"] = json::object{{"has_next_page", page.more},
+                                  {"has_previous_page", after_given},
+                                  {"start_cursor", cursors.empty() ? json::value(nullptr) : cursors.front()},
+                                  {"end_cursor", cursors.empty() ? json::value(nullptr) : cursors.back()}};
+  out["$cursors"] = std::move(cursors);
   return out;
 }
 
@@ -116,16 +114,12 @@ std::map<std::string, gql::Resolver, std::less<>> resolvers(BoardServices& b, au
     return verifier.verify(static_cast<const Caller*>(i.context)->token);
   };
   r["Query.me"] = [&b, caller](const gql::ResolveInfo& i) -> json::value {
-    const auto account = b.accounts.find(caller(i).user_id);
-    if (!account) throw Error(Code::account_not_found, "account no longer exists");
-    return auth::account_json(*account);
+    return auth::account_json(auth::AuthService::account(b.accounts, caller(i).user_id));
   };
   r["Mutation.updateAccount"] = [&b, caller](const gql::ResolveInfo& i) -> json::value {
     const auto who = caller(i);
-    const auto name = auth::AuthService::check_display_name(text_arg(i, "displayName"));
-    const auto account = b.accounts.set_display_name(who.user_id, name, b.clock.now_unix());
-    if (!account) throw Error(Code::account_not_found, "account no longer exists");
-    return auth::account_json(*account);
+    return auth::account_json(
+        auth::AuthService::rename(b.accounts, b.clock.now_unix(), who.user_id, text_arg(i, "displayName")));
   };
   const auto player = [&b](const std::string& id) -> json::value {
     if (!plausible_id(id)) return nullptr;
@@ -162,11 +156,19 @@ std::map<std::string, gql::Resolver, std::less<>> resolvers(BoardServices& b, au
   };
   r["Query.modes"] = [&b](const gql::ResolveInfo&) -> json::value { return modes_json(b.modes); };
   r["Query.matchmakingStats"] = [&bus](const gql::ResolveInfo&) -> json::value {
-    auto reply = bus.request_sync(protocol::kMatchmakerStats, "{}", std::chrono::seconds(2));
-    if (reply.error != bus::RequestError::none)
-      throw Error(Code::unavailable, "no matchmaker answered; is the matchmaker role running?");
-    return json::parse(reply.data);
+    return json::parse(matchmaking_stats(bus));
   };
+  // A connection keeps its nodes and their cursors; edges are made only for a query that asks.
+  for (const char* type : {"MatchHistoryConnection", "LeaderboardConnection"})
+    r[std::string(type) + ".edges"] = [](const gql::ResolveInfo& i) -> json::value {
+      const auto& nodes = i.parent.at("nodes").as_array();
+      const auto& cursors = i.parent.at("$cursors").as_array();
+      json::array edges;
+      edges.reserve(nodes.size());
+      for (std::size_t n = 0; n < nodes.size(); ++n)
+        edges.push_back(json::object{{"cursor", cursors[n]}, {"node", nodes[n]}});
+      return edges;
+    };
   // Errors keep their stable codes (extensions.code), as REST's bodies do.
   for (auto& [coordinate, resolve] : r)
     resolve = [inner = std::move(resolve), field = coordinate](const gql::ResolveInfo& i) -> json::value {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "arena/core/encoding.hpp"
+#include "arena/protocol/subjects.hpp"
 #include "arena/ratings/ratings.hpp"
 #include "rest_params.hpp"
 
@@ -266,6 +267,13 @@ json::object around_json(const BoardServices& b, const BoardQuery& q, const std:
   auto body = page_head(t);
   body["entries"] = entries_json(b, *t.board, rows);
   return body;
+}
+
+std::string matchmaking_stats(bus::Bus& bus) {
+  auto r = bus.request_sync(protocol::kMatchmakerStats, "{}", std::chrono::seconds(2));
+  if (r.error != bus::RequestError::none)
+    throw Error(Code::unavailable, "no matchmaker answered; is the matchmaker role running?");
+  return std::move(r.data);
 }
 
 json::array modes_json(const std::vector<matchmaking::ModeConfig>& modes) {

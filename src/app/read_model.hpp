@@ -44,4 +44,8 @@ boost::json::object around_json(const BoardServices& b, const BoardQuery& q, con
 // GET /v1/modes
 boost::json::array modes_json(const std::vector<matchmaking::ModeConfig>& modes);
 
+// GET /v1/matchmaking/stats: asked of the matchmaker over the bus (any process answers it), as
+// the matchmaker wrote it; Error unavailable when no matchmaker answers in 2 s.
+std::string matchmaking_stats(bus::Bus& bus);
+
 }  // namespace arena::app

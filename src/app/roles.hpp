@@ -87,7 +87,7 @@ struct BoardServices {
   postmatch::AfterMatch& after_match;  // the boards, and what a match writes to them
   std::string server_key;              // leaderboards.server_key
   core::JsonLimits json_limits;
-  std::vector<matchmaking::ModeConfig> modes;  // GET /v1/modes
+  const std::vector<matchmaking::ModeConfig>& modes;  // GET /v1/modes
 };
 // GET /v1/players/{id} (ranks on the modes' rating boards), /v1/players/{id}/matches,
 // /v1/matches/{id}; src/app/player_routes.cpp.

@@ -254,13 +254,22 @@ void AuthService::mark_revoked(const std::string& session_id) {
 }
 
 Account AuthService::account(const std::string& user_id) {
-  auto a = accounts_.find(user_id);
+  return account(accounts_, user_id);
+}
+
+Account AuthService::rename(const std::string& user_id, const std::string& display_name) {
+  return rename(accounts_, clock_.now_unix(), user_id, display_name);
+}
+
+Account AuthService::account(AccountStore& accounts, const std::string& user_id) {
+  auto a = accounts.find(user_id);
   if (!a) throw Error(Code::account_not_found, "account no longer exists");
   return *a;
 }
 
-Account AuthService::rename(const std::string& user_id, const std::string& display_name) {
-  auto a = accounts_.set_display_name(user_id, check_display_name(display_name), clock_.now_unix());
+Account AuthService::rename(AccountStore& accounts, std::int64_t now_unix, const std::string& user_id,
+                            const std::string& display_name) {
+  auto a = accounts.set_display_name(user_id, check_display_name(display_name), now_unix);
   if (!a) throw Error(Code::account_not_found, "account no longer exists");
   return *a;
 }

@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "js_number.hpp"
@@ -75,6 +76,19 @@ std::string deprecation(const std::vector<Directive>& ds, bool& deprecated) {
 
 json::value text_or_null(const std::string& s) {
   return s.empty() ? json::value(nullptr) : json::value(s);
+}
+
+// What introspection says of a field, an enum value or an input value: its name, description and
+// deprecation; nothing when it is deprecated and deprecated ones were not asked for.
+std::optional<json::object> described(const std::string& name, const std::string& description,
+                                      const std::vector<Directive>& directives, bool include_deprecated) {
+  bool deprecated = false;
+  const auto reason = deprecation(directives, deprecated);
+  if (deprecated && !include_deprecated) return std::nullopt;
+  return json::object{{"name", name},
+                      {"description", text_or_null(description)},
+                      {"isDeprecated", deprecated},
+                      {"deprecationReason", deprecated ? json::value(reason) : nullptr}};
 }
 
 using FieldList = std::vector<std::pair<std::string, std::vector<const Selection*>>>;
@@ -591,15 +605,10 @@ class Run {
   }
 
   json::value input_value_json(const InputValueDefinition& v) {
-    bool deprecated = false;
-    const auto reason = deprecation(v.directives, deprecated);
-    return json::object{
-        {"name", v.name},
-        {"description", text_or_null(v.description)},
-        {"type", type_ref_json(v.type)},
-        {"defaultValue", v.default_value ? json::value(print(*v.default_value, /*normalized=*/true)) : nullptr},
-        {"isDeprecated", deprecated},
-        {"deprecationReason", deprecated ? json::value(reason) : nullptr}};
+    auto o = *described(v.name, v.description, v.directives, /*include_deprecated=*/true);
+    o["type"] = type_ref_json(v.type);
+    o["defaultValue"] = v.default_value ? json::value(print(*v.default_value, /*normalized=*/true)) : nullptr;
+    return o;
   }
 
   json::array input_values(const std::vector<InputValueDefinition>& vs, const json::object& args) {
@@ -671,16 +680,12 @@ class Run {
         if (t->kind != Kind::object && t->kind != Kind::interface_) return nullptr;
         json::array out;
         for (const auto& f : t->fields) {
-          bool deprecated = false;
-          const auto reason = deprecation(f.directives, deprecated);
-          if (deprecated && !include_deprecated) continue;
-          out.push_back(json::object{{"name", f.name},
-                                     {"description", text_or_null(f.description)},
-                                     {"type", type_ref_json(f.type)},
-                                     {"isDeprecated", deprecated},
-                                     {"deprecationReason", deprecated ? json::value(reason) : nullptr},
-                                     {"$type", t->name},
-                                     {"$field", f.name}});
+          auto o = described(f.name, f.description, f.directives, include_deprecated);
+          if (!o) continue;
+          (*o)["type"] = type_ref_json(f.type);
+          (*o)["$type"] = t->name;
+          (*o)["$field"] = f.name;
+          out.push_back(std::move(*o));
         }
         return out;
       }
@@ -699,15 +704,8 @@ class Run {
       if (field == "enumValues") {
         if (t->kind != Kind::enum_) return nullptr;
         json::array out;
-        for (const auto& v : t->values) {
-          bool deprecated = false;
-          const auto reason = deprecation(v.directives, deprecated);
-          if (deprecated && !include_deprecated) continue;
-          out.push_back(json::object{{"name", v.name},
-                                     {"description", text_or_null(v.description)},
-                                     {"isDeprecated", deprecated},
-                                     {"deprecationReason", deprecated ? json::value(reason) : nullptr}});
-        }
+        for (const auto& v : t->values)
+          if (auto o = described(v.name, v.description, v.directives, include_deprecated)) out.push_back(std::move(*o));
         return out;
       }
       if (field == "inputFields") {

@@ -65,6 +65,12 @@ class AuthService {
   Account account(const std::string& user_id);
   Account rename(const std::string& user_id, const std::string& display_name);
 
+  // The same two over any account store (the worker role's GraphQL has no AuthService): Error
+  // account_not_found when the account is gone; invalid_field for a bad name.
+  static Account account(AccountStore& accounts, const std::string& user_id);
+  static Account rename(AccountStore& accounts, std::int64_t now_unix, const std::string& user_id,
+                        const std::string& display_name);
+
   // Field validation shared with the HTTP handlers; each throws Error invalid_field.
   static std::string normalize_email(std::string_view email);
   static void check_password(std::string_view password);
