@@ -182,8 +182,16 @@ void App::Impl::start_shared() {
       throw std::runtime_error(std::string("setting 'database': ") + e.what());
     }
     if (applied > 0) log::get("storage")->info("msg=\"applied migrations\" database=postgres count={}", applied);
-    pg = std::make_unique<storage::PgPool>(storage::PgPoolSettings{
-        .url = s.database, .size = s.postgres.pool_size, .wait = s.postgres.wait, .attempts = s.postgres.attempts});
+    auto& pg_errors = registry.counter("arena_postgres_errors_total",
+                                       "PostgreSQL calls that failed, retried or not, by kind: connection, "
+                                       "unavailable, conflict (serialization failure or deadlock), query",
+                                       {"kind"});
+    pg = std::make_unique<storage::PgPool>(
+        storage::PgPoolSettings{.url = s.database,
+                                .size = s.postgres.pool_size,
+                                .wait = s.postgres.wait,
+                                .attempts = s.postgres.attempts,
+                                .on_error = [&pg_errors](std::string_view kind) { pg_errors.with({kind}).inc(); }});
   } else if (has("auth") || has("host") || has("worker") || has("matchmaker") || has("events")) {
     db = open_database(s);
     const int applied = storage::migrate_up(*db, storage::sqlite_migrations(), clock.now_unix());

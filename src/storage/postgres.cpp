@@ -277,6 +277,14 @@ void PgPool::Lease::rollback() noexcept {
   }
 }
 
+void PgPool::count(const PgError& e) const {
+  if (!settings_.on_error) return;
+  settings_.on_error(e.kind() == PgError::Kind::connection ? "connection"
+                     : e.is_unavailable()                  ? "unavailable"
+                     : e.is_retryable()                    ? "conflict"
+                                                           : "query");
+}
+
 bool PgPool::retry_after(const PgError& e, int attempt) {
   if (attempt >= settings_.attempts) return false;
   if (e.sqlstate() == "08007") return false;  // a COMMIT with an unknown outcome is never repeated

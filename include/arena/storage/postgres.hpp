@@ -163,6 +163,10 @@ struct PgPoolSettings {
   int attempts = 3;                             // a transaction's tries (retryable failures)
   std::chrono::milliseconds retry_backoff{10};  // doubled per retry, with jitter
   std::chrono::seconds connect_timeout{5};
+  // Told of every failure a call of the pool meets, retried or not, by kind: "connection" (lost or
+  // refused), "unavailable" (the server cannot serve, or no free connection within `wait`),
+  // "conflict" (serialization failure or deadlock) or "query" (any other failed statement).
+  std::function<void(std::string_view kind)> on_error;
 };
 
 class PgPool {
@@ -188,6 +192,7 @@ class PgPool {
       Lease lease(*this);
       return fn(*lease.conn);
     } catch (const PgError& e) {
+      count(e);
       if (e.is_unavailable()) throw StorageUnavailable(e.what());
       throw;
     }
@@ -230,6 +235,7 @@ class PgPool {
           return std::move(*out);
         }
       } catch (const PgError& e) {
+        count(e);
         if (retry_after(e, attempt)) continue;
         if (e.is_unavailable()) throw StorageUnavailable(e.what());
         throw;
@@ -256,7 +262,8 @@ class PgPool {
     bool joined = false;  // this thread already held a connection of the pool: that one
   };
   bool retry_after(const PgError& e, int attempt);
-  bool held_here() const;  // this thread holds a connection of this pool (a call now joins it)
+  void count(const PgError& e) const;  // settings_.on_error
+  bool held_here() const;              // this thread holds a connection of this pool (a call now joins it)
   std::unique_ptr<Pg> take();
   void give_back(std::unique_ptr<Pg> c);
 
