@@ -1,5 +1,7 @@
 # Arena developer front-end. On a fresh Debian 12 machine, `make run` and `make test` do all set-up.
-.PHONY: all deps deps-test build run demo test test-game test-unit test-integration test-tsan test-fuzz fuzz debug bench bench-busy lint format format-check clean
+.PHONY: all deps deps-test deps-deploy build run run-local demo test test-game test-unit test-integration test-tsan test-fuzz \
+        fuzz debug bench bench-busy lint check-deploy format format-check clean docker-up docker-down up restart \
+        migrate migrate-up seed bootstrap
 
 JOBS ?= $(shell nproc)
 ARGS ?=
@@ -14,6 +16,11 @@ deps:
 # deps, the servers only tests start (PostgreSQL, Redis, RabbitMQ) and the JS checks (tools/js).
 deps-test:
 	@scripts/deps.sh test
+	@scripts/npm.sh web tools/js
+
+# deps, and the tools that check the deployment files (promtool, docker-compose, yamllint, Go).
+deps-deploy:
+	@scripts/deps.sh deploy
 	@scripts/npm.sh web tools/js
 
 # Release build; leaves the server at build/bin/arena.
@@ -90,9 +97,16 @@ bench: build
 bench-busy: build
 	@scripts/bench-busy.sh
 
-lint: deps
-	@cmake --preset release >/dev/null
+# cppcheck and clang-tidy on the sources, Redocly on api/openapi.json, and the checks of the deployment
+# files (scripts/check-deploy.sh).
+lint: deps-deploy build
 	@scripts/lint.sh
+	@node tools/js/node_modules/@redocly/cli/bin/cli.js lint --config tools/js/redocly.yaml api/openapi.json
+	@scripts/check-deploy.sh build/bin/arena
+
+# Only the deployment files' checks.
+check-deploy: deps-deploy build
+	@scripts/check-deploy.sh build/bin/arena
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
@@ -102,3 +116,44 @@ format-check:
 
 clean:
 	rm -rf build
+
+# One role (or several) from .env, as a cluster process: make run-local ROLES=worker ARGS="--listen 127.0.0.1:8090"
+ROLES ?= all
+run-local: build
+	@build/bin/arena serve --roles $(ROLES) $(ARGS)
+
+# PostgreSQL migrations of the database in .env (ARENA_DATABASE) or DATABASE=postgres://...
+DATABASE ?=
+migrate-up: build
+	@build/bin/arena migrate up $(if $(DATABASE),--database $(DATABASE))
+migrate: migrate-up
+	@build/bin/arena migrate status $(if $(DATABASE),--database $(DATABASE))
+
+# Demo accounts, ratings and matches in a running server (make run, make docker-up); idempotent.
+SEED_URL ?= http://127.0.0.1:8080
+seed:
+	@/usr/bin/python3 scripts/seed.py $(SEED_URL)
+
+# The cluster in containers (docker-compose.yml); .env is made from .env.example with fresh
+# secrets when missing (scripts/compose-env.sh).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+docker-up:
+	@scripts/compose-env.sh
+	@$(COMPOSE) up -d --build
+docker-down:
+	@$(COMPOSE) down
+up: docker-up
+restart:
+	@$(COMPOSE) restart
+
+# Terraform (infra/): installs the Helm chart into the cluster of your kubeconfig. Without
+# terraform installed, prints what it would run.
+bootstrap:
+	@if command -v terraform >/dev/null 2>&1; then \
+	  terraform -chdir=infra init && terraform -chdir=infra apply; \
+	else \
+	  echo "bootstrap: terraform is not installed; with it, this runs:"; \
+	  echo "  terraform -chdir=infra init     # fetches the hashicorp/helm provider"; \
+	  echo "  terraform -chdir=infra apply    # installs helm/arena with infra/terraform.tfvars"; \
+	  echo "Copy infra/terraform.tfvars.example to infra/terraform.tfvars and fill it in first."; \
+	fi

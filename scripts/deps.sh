@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Arena needs to build, test and run, skipping those present.
-# Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [test] [--check]
+# Non-interactive; safe to run repeatedly. Usage: scripts/deps.sh [deploy|test] [--check]
 #   scripts/deps.sh        what building and running Arena embedded needs (make run, make build)
-#   scripts/deps.sh test   that, and the servers only tests and the demo start (make test, make demo):
+#   scripts/deps.sh deploy that, and the tools that check the deployment files (make lint):
+#                          promtool, docker-compose, yamllint, Go with gopkg.in/yaml.v3
+#   scripts/deps.sh test   those, and the servers only tests and the demo start (make test, make demo):
 #                          PostgreSQL, Redis, RabbitMQ
 set -euo pipefail
 
@@ -11,8 +13,9 @@ check=false
 for arg in "$@"; do
   case "$arg" in
     test) group=test ;;
+    deploy) group=deploy ;;
     --check) check=true ;;
-    *) echo "deps: unknown argument '$arg' (use: [test] [--check])" >&2; exit 2 ;;
+    *) echo "deps: unknown argument '$arg' (use: [deploy|test] [--check])" >&2; exit 2 ;;
   esac
 done
 
@@ -44,6 +47,16 @@ packages=(
 # packages unless a Node.js with npm is already installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
+fi
+
+# The checks of the deployment files (scripts/check-deploy.sh): they run no server.
+if [ "$group" = deploy ] || [ "$group" = test ]; then
+  packages+=(
+    prometheus  # promtool: check config, check rules, test rules (the package's server is not started)
+    docker-compose  # docker-compose config on docker-compose.yml (no Docker daemon is used)
+    yamllint
+    golang-go golang-gopkg-yaml.v3-dev  # tools/helm-render: Helm's template engine for the chart
+  )
 fi
 
 # Servers that only tests start, each on a free loopback port in a temp dir.
