@@ -37,7 +37,7 @@ scripts/compose-env.sh "$tmp/compose.env" >/dev/null
 ENV_FILE="$tmp/compose.env" docker-compose --env-file "$tmp/compose.env" -f docker-compose.yml config -q
 ENV_FILE="$tmp/compose.env" docker-compose --env-file "$tmp/compose.env" -f docker-compose.yml config >"$tmp/compose.yaml"
 node $js/check-compose.mjs "$tmp/compose.yaml" --arena "$arena" --dockerfile Dockerfile \
-  --prometheus deploy/prometheus/prometheus.yml
+  --prometheus deploy/prometheus/prometheus.yml --nginx deploy/nginx/arena.conf
 
 step "Dockerfile: the runtime stage installs every library arena links (or a package it depends on)"
 listed=$(awk '/^FROM /{stage++} stage==2' Dockerfile | sed -n '/apt-get install/,/rm -rf/p' | tr ' \\' '\n\n' |

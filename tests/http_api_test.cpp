@@ -287,6 +287,49 @@ TEST(HttpApiLimits, RegisteringOneEmailOverAndOverIsRateLimited) {
   EXPECT_GT(std::stoi(refused.headers.at("retry-after")), 0);
 }
 
+// Behind a reverse proxy named in http.trusted_proxies, the login limits count the address the
+// proxy forwards (X-Forwarded-For), and the proxy's own connections are not capped as one client's.
+TEST(HttpApiLimits, BehindATrustedProxyTheForwardedClientIsLimitedNotTheProxy) {
+  TestServer server([](config::Settings& s) {
+    s.auth.ip_burst = 2;
+    s.http.max_connections_per_ip = 1;
+    s.http.trusted_proxies = "10.0.0.0/8, 127.0.0.1";
+  });
+  const std::string wrong = R"({"email":"pat@example.com","password":"wrong-pass"})";
+  auto attempt = [&](HttpClient& http, const std::string& client) {
+    return http.request("POST", "/v1/auth/login", wrong,
+                        {{"Content-Type", "application/json"}, {"X-Forwarded-For", client}});
+  };
+  HttpClient one(server.port());
+  HttpClient two(server.port());  // a second open connection from the proxy: not refused
+  EXPECT_EQ(attempt(one, "198.51.100.7").status, 401);
+  EXPECT_EQ(attempt(two, "198.51.100.7").status, 401);
+  EXPECT_EQ(attempt(one, "198.51.100.7").error_code(), "rate_limited");
+  EXPECT_EQ(attempt(two, "198.51.100.8").status, 401);  // another player behind the same proxy
+  // What the client wrote left of the address the proxy saw is not believed.
+  EXPECT_EQ(attempt(one, "203.0.113.1, 198.51.100.7").error_code(), "rate_limited");
+}
+
+// Without trusted proxies, X-Forwarded-For is the client's word and changes nothing.
+TEST(HttpApiLimits, WithoutTrustedProxiesAForwardedForHeaderChangesNothing) {
+  TestServer server([](config::Settings& s) {
+    s.auth.ip_burst = 2;
+    s.http.max_connections_per_ip = 1;
+  });
+  const std::string wrong = R"({"email":"pat@example.com","password":"wrong-pass"})";
+  HttpClient http(server.port());
+  for (const char* client : {"198.51.100.7", "198.51.100.8"})
+    EXPECT_EQ(http.request("POST", "/v1/auth/login", wrong,
+                           {{"Content-Type", "application/json"}, {"X-Forwarded-For", client}})
+                  .status,
+              401);
+  const auto third = http.request("POST", "/v1/auth/login", wrong,
+                                  {{"Content-Type", "application/json"}, {"X-Forwarded-For", "198.51.100.9"}});
+  EXPECT_EQ(third.error_code(), "rate_limited");
+  HttpClient second(server.port());  // this address's second connection
+  EXPECT_EQ(second.get("/healthz").error_code(), "too_many_connections");
+}
+
 // A valid token whose account is not there (signed with the server's own key): 404, not a crash
 // or someone else's account.
 TEST(HttpApiLimits, AValidTokenOfNoAccountIsAnsweredAccountNotFound) {

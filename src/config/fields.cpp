@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "arena/http/trusted_proxies.hpp"
+
 namespace arena::config::detail {
 namespace {
 
@@ -175,6 +177,12 @@ std::vector<Field> build() {
       "http.max_connections_per_ip",
       "Open connections (HTTP and WebSocket) one client IP may hold; more are refused with 429 (0 = no limit)",
       [](auto& s) -> auto& { return s.http.max_connections_per_ip; }, 0, 10'000'000));
+  f.push_back(string_field(
+      "http.trusted_proxies",
+      "Reverse proxies (addresses and CIDR networks, comma-separated) whose X-Forwarded-For names the client for "
+      "the per-address limits; their own connections are not counted per address. Empty = none",
+      [](auto& s) -> auto& { return s.http.trusted_proxies; },
+      [](string_view v) { (void)http::TrustedProxies::parse(v); }));
 
   f.push_back(string_field(
       "auth.issuer", "JWT `iss` claim issued and required", [](auto& s) -> auto& { return s.auth.issuer; }, non_empty));

@@ -117,7 +117,9 @@ asio::awaitable<bool> Server::Impl::serve_request(HttpConnection& conn, Request&
 
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<HttpConnection> conn) {
   boost::system::error_code ep_ec;
-  const std::string ip = conn->stream.socket().remote_endpoint(ep_ec).address().to_string();
+  const auto peer = conn->stream.socket().remote_endpoint(ep_ec).address();
+  const bool proxied = proxies.contains(peer);
+  const std::string peer_ip = peer.to_string();
   const ReaderLimits limits{opts.max_header_bytes, opts.max_body_bytes};
   // Bounded: a chunk-size line, chunk extension or trailer section cannot grow it without end.
   beast::flat_buffer buffer(read_buffer_limit(limits));
@@ -139,7 +141,9 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<HttpConnection> conn) 
 
     const auto started = std::chrono::steady_clock::now();
     auto& msg = reader.message();
-    Request req = reader.take_request(ip);
+    Request req = reader.take_request(peer_ip);
+    if (proxied) req.remote_ip = proxies.client_ip(peer, req.header("x-forwarded-for"));
+    const std::string ip = req.remote_ip;  // a copy: req moves into serve_upgrade
     const auto given_rid = req.header("x-request-id");
     req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
     if (const UpgradeRoute* up = router.find_upgrade(req.path); up != nullptr && req.method == Method::get) {

@@ -87,7 +87,9 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     IpSlot slot;
-    const bool admitted = slots->acquire(socket.remote_endpoint(ignored).address(), slot);
+    // A trusted proxy carries many clients' connections: it is not counted as one client.
+    const auto peer = socket.remote_endpoint(ignored).address();
+    const bool admitted = proxies.contains(peer) || slots->acquire(peer, slot);
     auto conn = std::make_shared<HttpConnection>(std::move(socket), std::move(slot));
     if (!admitted) {
       metrics.rejected.with({"too_many_connections"}).inc();

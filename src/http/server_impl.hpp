@@ -34,6 +34,7 @@
 #include "arena/core/error.hpp"
 #include "arena/core/log.hpp"
 #include "arena/core/random.hpp"
+#include "arena/http/trusted_proxies.hpp"
 #include "arena/http/upgrade.hpp"
 #include "request_reader.hpp"
 
@@ -86,6 +87,7 @@ struct Server::Impl {
         slow(opts.blocking_threads),
         storage(opts.storage_threads),
         slots(std::make_shared<ConnectionSlots>(opts.max_connections_per_ip)),
+        proxies(TrustedProxies::parse(opts.trusted_proxies)),
         log(log::get("http")),
         access(log::get("access")) {}
 
@@ -116,6 +118,7 @@ struct Server::Impl {
   Pool slow;
   Pool storage;
   std::shared_ptr<ConnectionSlots> slots;
+  TrustedProxies proxies;  // http.trusted_proxies: whose X-Forwarded-For names the client
   std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};

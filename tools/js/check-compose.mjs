@@ -1,10 +1,12 @@
 // Checks docker-compose.yml against the code, from `docker-compose config` output (the file with
 // .env and anchors resolved):
-//   node check-compose.mjs RESOLVED.yaml --arena BIN [--dockerfile Dockerfile] [--prometheus prometheus.yml]
+//   node check-compose.mjs RESOLVED.yaml --arena BIN [--dockerfile F] [--prometheus F] [--nginx F]
 // - every Arena service (built from this repository) gets only settings Arena knows, with values
 //   `arena config` accepts (the Dockerfile's ENV under the service's environment);
 // - every target of the Prometheus scrape config is a service of the file on Arena's port 8080,
 //   and its `role` label is the role that service runs.
+// - with --nginx CONF (the front door): each upstream is named by a role, and its servers are
+//   services of the file on 8080 that run that role; each proxy_pass names an upstream.
 import fs from "node:fs";
 import YAML from "yaml";
 import { checkArenaEnv, knownSettings } from "./arena-env.mjs";
@@ -17,9 +19,10 @@ const option = (name) => {
 const arenaBin = option("--arena");
 const dockerfile = option("--dockerfile");
 const prometheusFile = option("--prometheus");
+const nginxFile = option("--nginx");
 const [resolved] = args;
 if (!resolved || !arenaBin) {
-  console.error("usage: check-compose.mjs RESOLVED.yaml --arena BIN [--dockerfile F] [--prometheus F]");
+  console.error("usage: check-compose.mjs RESOLVED.yaml --arena BIN [--dockerfile F] [--prometheus F] [--nginx F]");
   process.exit(2);
 }
 
@@ -63,6 +66,21 @@ if (prometheusFile) {
     }
   for (const [name, s] of arenaServices)
     if (s.command?.[0] !== "migrate" && !scraped.has(name)) problems.push(`${prometheusFile}: service ${name} is not scraped`);
+}
+
+if (nginxFile) {
+  const conf = fs.readFileSync(nginxFile, "utf8");
+  const upstreams = new Map([...conf.matchAll(/upstream\s+([\w-]+)\s*\{([^}]*)\}/g)].map((m) => [m[1], m[2]]));
+  if (upstreams.size === 0) problems.push(`${nginxFile}: no upstreams`);
+  for (const [role, body] of upstreams)
+    for (const [, host, port] of body.matchAll(/server\s+([\w.-]+):(\d+)/g)) {
+      const roles = String(services[host]?.environment?.ARENA_ROLES ?? "").split(",");
+      if (!services[host]?.build) problems.push(`${nginxFile}: upstream ${role}: ${host} is no Arena service`);
+      else if (port !== "8080") problems.push(`${nginxFile}: upstream ${role}: Arena listens on 8080, not ${port}`);
+      else if (!roles.includes(role)) problems.push(`${nginxFile}: upstream ${role}: ${host} runs ${roles.join(",")}`);
+    }
+  for (const [, name] of conf.matchAll(/proxy_pass\s+http:\/\/([\w-]+)/g))
+    if (!upstreams.has(name)) problems.push(`${nginxFile}: proxy_pass to ${name}, which is no upstream`);
 }
 
 for (const p of problems) console.error(p);

@@ -3,6 +3,7 @@
 // parses straight into this struct.
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace arena::http {
 
@@ -20,7 +21,10 @@ struct Settings {
   bool access_log = true;
   int json_max_depth = 32;                    // deepest JSON accepted in a body or a WebSocket frame
   std::size_t max_connections_per_ip = 1000;  // HTTP and WebSocket together; 0 = no limit
-  std::size_t max_blocking_queue = 256;       // waiting jobs per pool before 503 overloaded (not a setting)
+  // Proxies whose X-Forwarded-For names the client (include/arena/http/trusted_proxies.hpp); their
+  // own connections are not counted under max_connections_per_ip.
+  std::string trusted_proxies;
+  std::size_t max_blocking_queue = 256;  // waiting jobs per pool before 503 overloaded (not a setting)
 };
 
 }  // namespace arena::http

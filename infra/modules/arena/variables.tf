@@ -89,7 +89,7 @@ variable "gateway_service_type" {
 }
 
 variable "ingress_host" {
-  description = "Host name for an Ingress routing the REST API, /graphql and /ws; empty = no Ingress"
+  description = "Host name for an Ingress routing the REST API, /graphql and /v1/ws; empty = no Ingress"
   type        = string
   default     = ""
 }
