@@ -12,7 +12,7 @@ import urllib.request
 import websockets
 
 sys.path.insert(0, sys.path[0] + "/../tests/clients")
-from arena_client import guest  # noqa: E402
+from arena_client import guest, play_four  # noqa: E402
 
 PORT, KEY, PLAYERS, GAMES = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 BASE = f"127.0.0.1:{PORT}"
@@ -26,26 +26,6 @@ def score(user, value):
         r.read()
 
 
-async def play(ws, rid):
-    """Queues for four and plays one game to its end; returns match.ended's data."""
-    await ws.send(json.dumps({"op": "mm.enqueue", "rid": rid, "d": {"mode": "four", "regions": {"eu": 20}}}))
-    seat, match_id = None, None
-    while True:
-        m = json.loads(await ws.recv())
-        op, d = m.get("op"), m.get("d", {})
-        if op == "match.assigned":
-            seat, match_id = d["seat"], d["match_id"]
-        elif op in ("match.snapshot", "match.delta") and match_id is not None:
-            state = d.get("state") if op == "match.snapshot" else d.get("d")
-            if state and state.get("to_move") == seat and "winner" not in state:
-                await ws.send(json.dumps({"op": "match.input", "rid": rid + 1000 + d.get("tick", 0),
-                                          "d": {"match_id": match_id, "d": {"column": seat}}}))
-        elif op == "match.ended":
-            return d
-        elif "error" in m:  # a refused enqueue or move would leave the game waiting
-            raise RuntimeError(json.dumps(m))
-
-
 async def main():
     for i in range(PLAYERS):
         score(guest(BASE)["user_id"], (i * 7919) % 100000)
@@ -55,7 +35,7 @@ async def main():
             websockets.connect(f"ws://{BASE}/v1/ws", extra_headers=hdr(b)) as wb:
         async with asyncio.timeout(30 + GAMES * 15):  # a game takes about 6 s (rounds, 4 Hz ticks)
             for g in range(GAMES):
-                await asyncio.gather(play(wa, 10 * g + 1), play(wb, 10 * g + 2))
+                await asyncio.gather(play_four(wa, 10 * g + 1), play_four(wb, 10 * g + 2))
     print(a["user_id"])
 
 

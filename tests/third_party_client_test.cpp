@@ -1,7 +1,13 @@
 // Acceptance: real third-party WebSocket clients (Python's websockets) talk to Arena.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <thread>
+
 #include "arena/testing/command.hpp"
+#include "arena/testing/http_client.hpp"
 #include "arena/testing/test_server.hpp"
 
 namespace arena {
@@ -45,6 +51,39 @@ TEST(ThirdPartyClient, PythonWebsocketsPlaysAnyModeWithOneInput) {
   EXPECT_NE(o.output.find("tag at 50 Hz, seat 0, 1 bots"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("\"seconds\": 5"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("place 1:"), std::string::npos) << o.output;
+}
+
+// make seed (scripts/seed.py): demo accounts that play `four` until each has its matches, which
+// the worker rates; a second run logs the same accounts in and plays nothing.
+TEST(ThirdPartyClient, SeedMakesDemoAccountsAndRatedMatchesOnceAndASecondRunAddsNothing) {
+  testing::TestServer server([](config::Settings& s) { s.matchmaking.interval = std::chrono::milliseconds(20); });
+  const std::string seed = "/usr/bin/python3 " + std::string(ARENA_SOURCE_DIR) + "/scripts/seed.py http://127.0.0.1:" +
+                           std::to_string(server.port()) + " --players 4 --games 1";
+  const auto first = testing::run_command(seed);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("each has at least 0 of 1 matches"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("round 1 of 1 played"), std::string::npos) << first.output;
+
+  const auto again = testing::run_command(seed);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("each has at least 1 of 1 matches"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("played"), std::string::npos) << again.output;
+
+  // The demo accounts' games are rated (by the worker's job, within moments of each game's end).
+  testing::HttpClient http(server.port());
+  const auto login =
+      http.post_json("/v1/auth/login", R"({"email":"demo1@arena.example","password":"arena-demo-1"})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string user(boost::json::parse(login.body).at("user_id").as_string());
+  std::int64_t games = 0;
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       games == 0 && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+    const auto profile = boost::json::parse(http.get("/v1/players/" + user).body);
+    for (const auto& m : profile.at("modes").as_array())
+      if (m.at("mode").as_string() == "four") games = m.at("games").as_int64();
+  }
+  EXPECT_EQ(games, 1);
 }
 
 }  // namespace
