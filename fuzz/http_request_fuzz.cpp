@@ -1,6 +1,7 @@
 // The HTTP request path as the server drives it: bytes arrive in pieces into a buffer capped
 // at read_buffer_limit(), RequestReader parses them with every limit set, the framing checks
-// run once the header is in, a failure maps to its refusal, and a complete request is routed.
+// run once the header is in, a failure maps to its refusal, and a complete request is routed, its
+// client address read from X-Forwarded-For as behind a trusted proxy.
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "arena/http/router.hpp"
+#include "arena/http/trusted_proxies.hpp"
 #include "http/request_reader.hpp"
 
 namespace {
@@ -79,6 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!checked) refusal = reader.check_header();
     if (refusal) return 0;
     Request req = reader.take_request("127.0.0.1");
+    static const TrustedProxies proxies = TrustedProxies::parse("127.0.0.0/8, 10.0.0.0/8, fd00::/8");
+    req.remote_ip = proxies.client_ip(boost::asio::ip::make_address_v4("127.0.0.1"), req.header("x-forwarded-for"));
+    if (req.remote_ip.empty()) __builtin_trap();
     auto m = router().match(req);
     if (m.route != nullptr) (void)m.route->handler(req);
     (void)req.bearer_token();

@@ -9,17 +9,14 @@
 //   services of the file on 8080 that run that role; each proxy_pass names an upstream.
 import fs from "node:fs";
 import YAML from "yaml";
+import { takeOption } from "./options.mjs";
 import { checkArenaEnv, knownSettings } from "./arena-env.mjs";
 
 const args = process.argv.slice(2);
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const arenaBin = option("--arena");
-const dockerfile = option("--dockerfile");
-const prometheusFile = option("--prometheus");
-const nginxFile = option("--nginx");
+const arenaBin = takeOption(args, "--arena")[0];
+const dockerfile = takeOption(args, "--dockerfile")[0];
+const prometheusFile = takeOption(args, "--prometheus")[0];
+const nginxFile = takeOption(args, "--nginx")[0];
 const [resolved] = args;
 if (!resolved || !arenaBin) {
   console.error("usage: check-compose.mjs RESOLVED.yaml --arena BIN [--dockerfile F] [--prometheus F] [--nginx F]");

@@ -17,16 +17,13 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import * as k8s from "@kubernetes/client-node";
 import YAML from "yaml";
+import { takeOption } from "./options.mjs";
 import { checkArenaEnv, knownSettings } from "./arena-env.mjs";
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const arenaBin = option("--arena");
-const externalSecret = option("--external-secret");
+const arenaBin = takeOption(args, "--arena")[0];
+const externalSecret = takeOption(args, "--external-secret")[0];
 const [manifestFile] = args;
 if (!manifestFile) {
   console.error("usage: check-k8s-manifests.mjs MANIFESTS.yaml [--arena BIN] [--external-secret NAME]");

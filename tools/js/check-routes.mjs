@@ -6,16 +6,12 @@
 // The role processes are started by tests/deploy_pgtest.cpp, each with only its role.
 import fs from "node:fs";
 import YAML from "yaml";
+import { takeOption } from "./options.mjs";
 
 const args = process.argv.slice(2);
-const take = (name) => {
-  const out = [];
-  for (let i = args.indexOf(name); i >= 0; i = args.indexOf(name)) out.push(args.splice(i, 2)[1]);
-  return out;
-};
-const [nginxFile] = take("--nginx");
-const [ingressFile] = take("--ingress");
-const roles = Object.fromEntries(take("--role").map((r) => r.split(/=(.*)/s).slice(0, 2)));
+const [nginxFile] = takeOption(args, "--nginx");
+const [ingressFile] = takeOption(args, "--ingress");
+const roles = Object.fromEntries(takeOption(args, "--role").map((r) => r.split(/=(.*)/s).slice(0, 2)));
 const [openapiFile] = args;
 if (!openapiFile || !nginxFile || !ingressFile || Object.keys(roles).length === 0) {
   console.error("usage: check-routes.mjs OPENAPI --nginx CONF --ingress RENDERED.yaml --role ROLE=URL ...");
