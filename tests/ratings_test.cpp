@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "arena/bus/bus.hpp"
+#include "arena/bus/memory_bus.hpp"
 #include "arena/protocol/messages.hpp"
 #include "arena/protocol/subjects.hpp"
 #include "arena/testing/arena_process.hpp"
@@ -129,7 +130,9 @@ TEST(AfterTheMatch, ADuelRatesBothPlayersOnceAndTellsThem) {
   // match.ended again (a redelivery, a second host's word): the key makes it one job, the
   // history makes it one change (the profiles below still show one game).
   server.app().bus().publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{id, "duel4", "four", "{}"}));
-  std::this_thread::sleep_for(300ms);  // the worker polls every 20 ms
+  // The worker's match.ended handler has run (its enqueue refused by the key) once the bus is
+  // idle; the job list below then shows whether it made a second job.
+  ASSERT_TRUE(dynamic_cast<bus::MemoryBus&>(server.app().bus()).wait_idle(5s));
   // Profiles, histories and the stored match, over REST.
   testing::HttpClient http(server.port());
   for (auto* p : {&a, &b}) {
@@ -446,14 +449,14 @@ TEST(AfterTheMatch, ASigkilledServerRatesTheMatchOnceAfterARestart) {
     if (!rated) std::this_thread::sleep_for(100ms);
   }
   ASSERT_TRUE(rated) << second.log();
-  std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(games_of(la.user_id), 1);  // once, not twice
-  EXPECT_EQ(games_of(lb.user_id), 1);
+  // One rating job for the match, completed: nothing is left that could rate it again.
   const auto listed = testing::run_command(std::string(ARENA_BIN) + " jobs list --kind rating.update --data-dir " +
                                            data + testing::test_database_flag());
   const auto rows = job_rows(listed.output);
-  ASSERT_EQ(rows.size(), 1u) << listed.output;  // one rating job for the match, done
+  ASSERT_EQ(rows.size(), 1u) << listed.output;
   EXPECT_NE(rows[0].find("\tcompleted\tratings\trating.update\t"), std::string::npos) << listed.output;
+  EXPECT_EQ(games_of(la.user_id), 1);  // rated once, not twice
+  EXPECT_EQ(games_of(lb.user_id), 1);
 }
 
 // The real binary SIGKILLed mid-match: started again on the same data, it adopts the match from

@@ -84,8 +84,7 @@ TEST(RedisCluster, WhileRedisIsDownEachProcessLimitsAloneAndIsNotReady) {
 // each: 4 a minute for the cluster). The counts meet in Redis every sweep, so once the address is
 // over, a gateway that has used only two of its own burst refuses it too.
 TEST(RedisCluster, TwoGatewaysCountUpgradesPerAddressTogether) {
-  RedisEnv env;
-  auto gateway = [&](const std::string& node, const std::string& roles) {
+  auto gateway = [](const RedisEnv& env, const std::string& node, const std::string& roles) {
     auto a = env.args(node, roles);
     for (const char* extra : {"--gateway-upgrades-per-ip-burst", "3", "--gateway-upgrades-per-ip-per-minute", "1"})
       a.emplace_back(extra);
@@ -98,13 +97,15 @@ TEST(RedisCluster, TwoGatewaysCountUpgradesPerAddressTogether) {
     return at == std::string::npos ? 0 : std::stol(body.substr(at + name.size()));
   };
   // The shared counts live in fixed one-minute windows of the wall clock: a run that crosses into
-  // the next minute starts counting again half-way, so it proves nothing and runs once more (with
-  // fresh gateways: each also keeps its own per-IP bucket).
+  // the next minute starts counting again half-way, so it proves nothing and runs once more, on a
+  // fresh Redis (the first run's upgrades after the crossing would count in the second's window)
+  // with fresh gateways (each also keeps its own per-IP bucket).
   const auto minute = [] { return std::time(nullptr) / 60; };
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto started = minute();
-    ArenaProcess one(ARENA_BIN, gateway("gw-1-" + std::to_string(attempt), "auth,gateway"));
-    ArenaProcess two(ARENA_BIN, gateway("gw-2-" + std::to_string(attempt), "gateway"));
+    RedisEnv env;
+    ArenaProcess one(ARENA_BIN, gateway(env, "gw-1-" + std::to_string(attempt), "auth,gateway"));
+    ArenaProcess two(ARENA_BIN, gateway(env, "gw-2-" + std::to_string(attempt), "gateway"));
     const auto login = testing::guest(one.port());
     auto synced = [&] {  // both gateways swept twice more: what each counted is in Redis, and known
       const long a = syncs(one.port()), b = syncs(two.port());
