@@ -15,7 +15,7 @@ COPY . .
 RUN scripts/deps.sh \
  && scripts/npm.sh web \
  && cmake --preset release -DARENA_BUILD_BENCH=OFF \
- && cmake --build --preset release --target arena -j "$(nproc)" \
+ && cmake --build --preset release --target arena web_files -j "$(nproc)" \
  && mkdir -p /out/bin /out/share \
  && cp build/bin/arena /out/bin/ \
  && cp -r build/share/arena /out/share/ \

@@ -1,8 +1,9 @@
 // PostgreSQL tier: real `arena` processes over a throwaway PostgreSQL (setting `database`).
 // Two auth processes share one database: an account made through one is the account the other
 // finds; a refresh token rotated by one is spent for the other. While PostgreSQL is down,
-// logins answer 503 storage_unavailable and /readyz is not ready; after, both serve again. Every
-// role runs on PostgreSQL; a match played in one process is rated by one of two worker processes.
+// logins answer 503 storage_unavailable, /readyz is not ready and the failures are counted; after,
+// both serve again. Every role runs on PostgreSQL; a match played in one process is rated by one
+// of two worker processes.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -122,6 +123,12 @@ TEST(PostgresCluster, WhilePostgresIsDownLoginsAnswer503AndServeAgainAfter) {
   EXPECT_EQ(down.error_code(), "storage_unavailable");
   EXPECT_EQ(down.headers.count("retry-after"), 1u);
   EXPECT_EQ(http.get("/readyz").status, 503);
+  // Counted for the alert rules (deploy/prometheus: ArenaPostgresErrors), by kind.
+  const auto metrics = http.get("/metrics").body;
+  EXPECT_TRUE(metrics.find("arena_postgres_errors_total{kind=\"connection\"} ") != std::string::npos ||
+              metrics.find("arena_postgres_errors_total{kind=\"unavailable\"} ") != std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("arena_postgres_errors_total{kind=\"query\"} "), std::string::npos) << metrics;
   env.pg.start();
   // The pool lends no connection the restart closed: the first login after succeeds.
   const auto after = http.post_json("/v1/auth/device", R"({"device_id":"device-after-1"})");

@@ -193,7 +193,7 @@ void add_event_jobs(jobs::Worker& worker, events::EventStore& store, const core:
   const bool republish = emitter != nullptr && emitter->on();  // off: the table gets nothing from here
   if (republish)
     worker.handle("events.republish", [&store, &clock, emitter](jobs::JobContext&) {
-      const std::int64_t until = clock.now_unix_ms() - 10 * 60'000;
+      const std::int64_t until = clock.now_unix_ms() - std::int64_t{10} * 60'000;
       const std::int64_t since = until - 24 * events::kHourMs;
       int n = 0;
       for (const auto& m : store.match_ends_missing(since, until, 1000)) {

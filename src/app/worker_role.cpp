@@ -67,12 +67,12 @@ class WorkerRole final : public Component {
       : settings_(std::move(s)),
         board_settings_(std::move(boards)),
         graphql_(graphql),
+        modes_(matchmaking::configured_modes(mm.modes, mm.builtin_modes)),
         json_max_depth_(json_max_depth),
         events_retention_(events_retention),
         shared_(shared) {
     std::vector<leaderboards::ModeInfo> modes;
     std::map<std::string, std::string> game_of;
-    modes_ = matchmaking::configured_modes(mm.modes, mm.builtin_modes);
     for (const auto& m : modes_) {
       models_[m.name] = ratings::model_named(m.rating_model_or_default()).value_or(ratings::Model::weng_lin);
       modes.push_back({m.name, m.regions});

@@ -32,10 +32,10 @@ void pause(Ms d, const std::atomic<bool>& stopping) {
 
 // ------------------------------------------------------------------ publisher
 
-Publisher::Publisher(Emitter& emitter, Stream& stream, PipelineSettings settings, metrics::Registry& registry)
+Publisher::Publisher(Emitter& emitter, Stream& stream, const PipelineSettings& settings, metrics::Registry& registry)
     : emitter_(emitter),
       stream_(stream),
-      settings_(std::move(settings)),
+      settings_(settings),
       published_(registry
                      .counter("arena_events_published_total",
                               "Game events this process published and the stream confirmed holding")
@@ -135,12 +135,12 @@ struct Consumer::Metrics {
   metrics::Gauge& lag;
 };
 
-Consumer::Consumer(Stream& stream, EventStore& store, const Catalogue& catalogue, PipelineSettings settings,
+Consumer::Consumer(Stream& stream, EventStore& store, const Catalogue& catalogue, const PipelineSettings& settings,
                    const core::Clock& clock, metrics::Registry& registry)
     : stream_(stream),
       store_(store),
       catalogue_(catalogue),
-      settings_(std::move(settings)),
+      settings_(settings),
       clock_(clock),
       metrics_(std::make_unique<Metrics>(registry)) {}
 

@@ -111,7 +111,7 @@ Cron Cron::parse(std::string_view expr) {
 std::optional<std::int64_t> Cron::next(std::int64_t after_ms) const {
   constexpr std::int64_t kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
   std::int64_t t = (after_ms >= 0 ? after_ms / kMinute : (after_ms - kMinute + 1) / kMinute) * kMinute + kMinute;
-  const std::int64_t limit = after_ms + 5 * 366 * kDay;
+  const std::int64_t limit = after_ms + std::int64_t{5} * 366 * kDay;
   while (t < limit) {
     const std::int64_t days = t >= 0 ? t / kDay : (t - kDay + 1) / kDay;
     const Civil c = civil_from_days(days);

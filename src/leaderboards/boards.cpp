@@ -13,7 +13,7 @@ namespace arena::leaderboards {
 namespace {
 
 constexpr std::int64_t kMinute = 60'000;
-constexpr std::int64_t kDay = 24 * 60 * kMinute;
+constexpr std::int64_t kDay = std::int64_t{24} * 60 * kMinute;
 
 std::tm utc(std::int64_t ms) {
   const std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -43,7 +43,8 @@ std::string_view name(Order o) {
 std::optional<std::int64_t> previous_match(const jobs::Cron& cron, std::int64_t at_ms) {
   // Cron::next looks forward: look from ever further back until a match at or before `at` shows
   // up, then walk forward to the last one.
-  for (const std::int64_t window : {2 * 60 * kMinute, 2 * kDay, 33 * kDay, 367 * kDay, 5 * 366 * kDay}) {
+  for (const std::int64_t window :
+       {std::int64_t{2} * 60 * kMinute, 2 * kDay, 33 * kDay, 367 * kDay, std::int64_t{5} * 366 * kDay}) {
     auto t = cron.next(at_ms - window);
     if (!t || *t > at_ms) continue;
     for (auto n = cron.next(*t); n && *n <= at_ms; n = cron.next(*t)) t = n;

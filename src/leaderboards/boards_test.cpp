@@ -83,7 +83,7 @@ TEST(Config, RatingBoardsPerModeAndScoreBoardsFromTables) {
   EXPECT_EQ(boards[2].op, Operator::increment);
   EXPECT_EQ(boards[2].regions, std::vector<std::string>({"eu", "us"}));
 
-  auto error_of = [&](std::map<std::string, std::map<std::string, std::string>> raw) {
+  auto error_of = [&](const std::map<std::string, std::map<std::string, std::string>>& raw) {
     try {
       configured_boards(raw, modes);
     } catch (const std::invalid_argument& e) {

@@ -143,6 +143,7 @@ std::vector<SeasonInfo> PostgresBoardStore::seasons(const std::string& board) {
         board);
   });
   std::vector<SeasonInfo> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({r.text(i, 0), r.int64(i, 1), r.int64(i, 2), r.optional_int64(i, 3), r.int64(i, 4)});
   return out;
@@ -162,6 +163,7 @@ std::vector<std::string> PostgresBoardStore::mark_closed(const std::string& boar
         board, now);
   });
   std::vector<std::string> closed;
+  closed.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) closed.push_back(r.text(i, 0));
   return closed;
 }

@@ -76,6 +76,7 @@ void RedisRankIndex::forget_stale() {
   }
   if (stale.empty()) return;
   std::vector<std::vector<std::string>> dels;
+  dels.reserve(stale.size());
   for (const auto& [board, season] : stale) dels.push_back({"DEL", key("ready", board, season)});
   try {
     redis_.with([&](storage::Redis& r) { return r.pipeline(dels); });

@@ -30,7 +30,7 @@ void MatchHost::Impl::on_found(const bus::Message& m) {
   spec.seed = std::random_device{}() * 0x9E3779B97F4A7C15ULL ^ std::random_device{}();
   spec.tick_rate = found->tick_rate;  // 0: the game's own (a mode may run it faster or slower)
   spec.settings = found->settings;    // checked against the game's declaration by the runner
-  start(std::move(spec), *info);
+  start(spec, *info);
 }
 
 void MatchHost::Impl::start(const MatchSpec& requested, const GameInfo& info) {

@@ -162,7 +162,7 @@ void MatchHost::Impl::end_unrunnable(const AdoptedMatch& a, const std::string& e
   std::vector<std::string> told;
   for (const auto& s : a.spec.seats)
     if (!s.bot) told.push_back(s.user_id);
-  announce_end(rec, std::move(told));
+  announce_end(rec, told);
   ended_total.with({a.spec.game, "error"}).inc();
 }
 

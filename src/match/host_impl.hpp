@@ -148,7 +148,7 @@ struct MatchHost::Impl : std::enable_shared_from_this<Impl> {
   };
   std::optional<Retired> retire(const MatchPtr& match, std::unique_ptr<bus::Subscription>& sub);
   // match.ended on the bus and to the players and spectators.
-  void announce_end(const MatchRecord& rec, std::vector<std::string> told);
+  void announce_end(const MatchRecord& rec, const std::vector<std::string>& told);
 
   // Failover (host_failover.cpp), on the upkeep thread: writes every match's checkpoint and
   // renews (or, with lease_until 0, lets go of) its lease; stops the matches another host took.

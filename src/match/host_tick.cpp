@@ -161,7 +161,7 @@ void MatchHost::Impl::finish(const MatchPtr& match) {
   if (!retired) return;
   std::vector<std::string> told = retired->humans;
   told.insert(told.end(), retired->watchers.begin(), retired->watchers.end());
-  announce_end(rec, std::move(told));
+  announce_end(rec, told);
   if (match_events) match_events("match.ended", rec.spec, {}, ended_event_data(rec));
   ended_total.with({rec.spec.game, rec.error.empty() ? "finished" : "error"}).inc();
   sub.reset();  // last: an op that raced the end still gets an answer (no_such_match)
@@ -195,7 +195,7 @@ std::optional<MatchHost::Impl::Retired> MatchHost::Impl::retire(const MatchPtr& 
   return r;
 }
 
-void MatchHost::Impl::announce_end(const MatchRecord& rec, std::vector<std::string> told) {
+void MatchHost::Impl::announce_end(const MatchRecord& rec, const std::vector<std::string>& told) {
   const json::object result = result_json(rec);
   bus.publish(protocol::kMatchEnded, protocol::encode(protocol::MatchEnded{rec.spec.match_id, rec.spec.mode,
                                                                            rec.spec.game, json::serialize(result)}));

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -11,6 +12,7 @@ namespace json = boost::json;
 
 std::vector<Seat> seats(int humans, int bots) {
   std::vector<Seat> out;
+  out.reserve(static_cast<std::size_t>(std::max(0, humans)) + static_cast<std::size_t>(std::max(0, bots)));
   for (int i = 0; i < humans; ++i) out.push_back({"p" + std::to_string(i), false, i});
   for (int i = 0; i < bots; ++i) out.push_back({"", true, humans + i});
   return out;

@@ -225,6 +225,7 @@ std::vector<AdoptedMatch> PostgresMatchStore::adopt(const std::string& host, con
       const auto log =
           c.query("SELECT first_entry, entries FROM running_match_log WHERE match_id = $1 ORDER BY first_entry", id);
       std::vector<Chunk> chunks;
+      chunks.reserve(static_cast<std::size_t>(log.rows()));
       for (int j = 0; j < log.rows(); ++j) chunks.push_back({log.int64(j, 0), log.text(j, 1)});
       AdoptedMatch a{*spec,
                      {host, due.int64(i, 2) + 1},

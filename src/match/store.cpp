@@ -169,6 +169,7 @@ std::vector<PlayedMatch> PostgresMatchStore::history(const std::string& user, co
                : c.query(std::string(kHistory) + kPgHistoryAfter, user, from.ended_at, from.match_id, limit);
   });
   std::vector<PlayedMatch> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({{record_from_json(json::parse(r.view(i, 2))), r.int64(i, 0)}, static_cast<int>(r.int64(i, 1))});
   return out;

@@ -137,7 +137,7 @@ void Parties::leave(const std::string& user, const std::string& why, const std::
 }
 
 std::string Parties::leave_own(const std::string& user) {
-  const std::string id = member_party(user).id;
+  std::string id = member_party(user).id;
   leave(user, "left", "party_member_left");
   return id;
 }

@@ -424,7 +424,7 @@ struct MatchmakerService::Impl {
 };
 
 MatchmakerService::MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes,
-                                     RatingSource& ratings, metrics::Registry& registry, Settings settings,
+                                     RatingSource& ratings, metrics::Registry& registry, const Settings& settings,
                                      runtime::Timers* timers, Emit emit)
     : impl_(std::make_unique<Impl>(bus, clock, std::move(modes), ratings, registry, settings)) {
   auto& im = *impl_;

@@ -16,7 +16,7 @@ std::optional<double> number_of(const json::object& stats, const std::string& ke
 
 }  // namespace
 
-AfterMatch::AfterMatch(Stores stores, const core::Clock& clock, std::map<std::string, ratings::Model> models,
+AfterMatch::AfterMatch(const Stores& stores, const core::Clock& clock, std::map<std::string, ratings::Model> models,
                        std::vector<leaderboards::Board> boards)
     : stores_(stores), clock_(clock), models_(std::move(models)), boards_(std::move(boards)) {}
 

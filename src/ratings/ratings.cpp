@@ -297,6 +297,7 @@ std::map<std::string, PlayerRating> PostgresRatingStore::load(const std::vector<
     // do: a player's first rated match has no row to lock yet.
     if (!c.idle()) {
       std::vector<std::string> names;
+      names.reserve(users.size());
       for (const auto& u : users) names.push_back(lock_name(u, mode));
       storage::lock_names(c, names);
     }

@@ -11,8 +11,7 @@ namespace arena::storage {
 namespace {
 
 struct TempDir {
-  TempDir() {
-    path = std::filesystem::temp_directory_path() / ("arena-sqlite-" + std::to_string(::getpid()));
+  TempDir() : path(std::filesystem::temp_directory_path() / ("arena-sqlite-" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }

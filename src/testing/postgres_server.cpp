@@ -46,8 +46,7 @@ pid_t spawn_as(uid_t uid, gid_t gid, const std::string& log, const std::vector<s
 
 }  // namespace
 
-PostgresServer::PostgresServer() : bin_(find_bin()) {
-  uid_ = ::getuid(), gid_ = ::getgid();
+PostgresServer::PostgresServer() : bin_(find_bin()), uid_(::getuid()), gid_(::getgid()) {
   if (uid_ == 0) {  // PostgreSQL will not run as root: the package's `postgres` user owns the files
     const passwd* pw = ::getpwnam("postgres");
     if (pw == nullptr) throw std::runtime_error("running as root, and there is no postgres user to run PostgreSQL as");

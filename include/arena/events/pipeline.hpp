@@ -44,7 +44,7 @@ inline PipelineSettings pipeline_settings(const Settings& s) {
 
 class Publisher {
  public:
-  Publisher(Emitter& emitter, Stream& stream, PipelineSettings settings, metrics::Registry& registry);
+  Publisher(Emitter& emitter, Stream& stream, const PipelineSettings& settings, metrics::Registry& registry);
   ~Publisher();  // stop()
   void start();
   // Publishes what is buffered (up to `timeout`), then stops the thread. True when nothing was left
@@ -66,7 +66,7 @@ class Publisher {
 
 class Consumer {
  public:
-  Consumer(Stream& stream, EventStore& store, const Catalogue& catalogue, PipelineSettings settings,
+  Consumer(Stream& stream, EventStore& store, const Catalogue& catalogue, const PipelineSettings& settings,
            const core::Clock& clock, metrics::Registry& registry);
   ~Consumer();  // stop()
   void start();

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -62,7 +63,7 @@ struct GameStart {
   // Whole ticks for a span of seconds at this match's rate (at least one).
   int ticks(double seconds) const {
     const double t = seconds * tick_rate;
-    return t < 1 ? 1 : static_cast<int>(t + 0.5);
+    return t < 1 ? 1 : static_cast<int>(std::lround(t));
   }
 };
 

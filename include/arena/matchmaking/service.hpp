@@ -47,7 +47,7 @@ class MatchmakerService {
   using Emit = std::function<void(std::string_view type, const std::string& user_id, const std::string& mode,
                                   const std::string& region, const std::string& match_id, boost::json::object data)>;
   MatchmakerService(bus::Bus& bus, const core::Clock& clock, std::vector<ModeConfig> modes, RatingSource& ratings,
-                    metrics::Registry& registry, Settings settings, runtime::Timers* timers, Emit emit = {});
+                    metrics::Registry& registry, const Settings& settings, runtime::Timers* timers, Emit emit = {});
   ~MatchmakerService();
   MatchmakerService(const MatchmakerService&) = delete;
   MatchmakerService& operator=(const MatchmakerService&) = delete;

@@ -39,7 +39,7 @@ class AfterMatch {
  public:
   // `models`: mode -> how it is rated (a mode missing here: Weng-Lin). `boards`: every board
   // (include/arena/leaderboards/boards.hpp).
-  AfterMatch(Stores stores, const core::Clock& clock, std::map<std::string, ratings::Model> models,
+  AfterMatch(const Stores& stores, const core::Clock& clock, std::map<std::string, ratings::Model> models,
              std::vector<leaderboards::Board> boards);
 
   // The rating.update job ({"match_id": ...}): reads the stored record, then completes the job
