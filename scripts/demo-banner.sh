@@ -41,4 +41,9 @@ cat <<'TXT'
       -d '{"query":"{ leaderboards { id season } modes { name game seats } }"}'
     http://127.0.0.1:8080/graphql
 
+  Demo data: eight accounts (demo1@arena.example / arena-demo-1 ...) play rated games of four until
+  each has three (run again, it adds nothing):
+
+    make seed
+
 TXT
