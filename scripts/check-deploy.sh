@@ -34,7 +34,7 @@ yamllint -c .yamllint.yml deploy docker-compose.yml helm/arena/Chart.yaml helm/a
 
 step "docker-compose config, and the settings and scrape targets of docker-compose.yml"
 scripts/compose-env.sh "$tmp/compose.env" >/dev/null
-ENV_FILE="$tmp/compose.env" docker-compose --env-file "$tmp/compose.env" -f docker-compose.yml config -q
+# `config` validates the file as `config -q` does, and prints it resolved for the checks below.
 ENV_FILE="$tmp/compose.env" docker-compose --env-file "$tmp/compose.env" -f docker-compose.yml config >"$tmp/compose.yaml"
 node $js/check-compose.mjs "$tmp/compose.yaml" --arena "$arena" --dockerfile Dockerfile \
   --prometheus deploy/prometheus/prometheus.yml --nginx deploy/nginx/arena.conf

@@ -142,8 +142,9 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<HttpConnection> conn) 
     const auto started = std::chrono::steady_clock::now();
     auto& msg = reader.message();
     Request req = reader.take_request(peer_ip);
-    if (proxied) req.remote_ip = proxies.client_ip(peer, req.header("x-forwarded-for"));
-    const std::string ip = req.remote_ip;  // a copy: req moves into serve_upgrade
+    std::string forwarded;  // the client a trusted proxy names; kept here, as req moves into serve_upgrade
+    if (proxied) req.remote_ip = forwarded = proxies.client_ip(peer, req.header("x-forwarded-for"));
+    const std::string& ip = proxied ? forwarded : peer_ip;
     const auto given_rid = req.header("x-request-id");
     req.request_id = valid_request_id(given_rid) ? std::string(given_rid) : rid;
     if (const UpgradeRoute* up = router.find_upgrade(req.path); up != nullptr && req.method == Method::get) {

@@ -49,6 +49,7 @@ TrustedProxies TrustedProxies::parse(std::string_view list) {
 }
 
 bool TrustedProxies::contains(const ip::address& given) const {
+  if (empty()) return false;  // the usual case: asked for every accepted connection
   const auto a = plain(given);
   if (a.is_v4()) {
     const ip::network_v4 host(a.to_v4(), 32);
