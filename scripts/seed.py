@@ -22,6 +22,14 @@ sys.path.insert(0, sys.path[0] + "/../tests/clients")
 from arena_client import play_four  # noqa: E402
 
 
+def parsed(raw):
+    """A response body as JSON; one that is not (a proxy's error page) as {"body": its text}."""
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {"body": raw.decode(errors="replace")[:200]}
+
+
 def call(base, method, path, body=None, token=None):
     """One REST call; returns (status, JSON body). Waits out a 429 (Retry-After) up to a minute."""
     headers = {"Content-Type": "application/json"}
@@ -33,13 +41,14 @@ def call(base, method, path, body=None, token=None):
         req = urllib.request.Request(base + path, method=method, data=data, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
-                raw = r.read()
-                return r.status, json.loads(raw) if raw else {}
+                return r.status, parsed(r.read())
         except urllib.error.HTTPError as e:
             if e.code == 429 and time.monotonic() < deadline:
                 time.sleep(int(e.headers.get("Retry-After", "1")))
                 continue
-            return e.code, json.loads(e.read() or b"{}")
+            return e.code, parsed(e.read())
+        except urllib.error.URLError as e:
+            sys.exit(f"seed: cannot reach Arena at {base}: {e.reason} (start it: make run, or make docker-up)")
 
 
 def account(base, i):
