@@ -47,7 +47,7 @@ match::MatchRecord duel(int i, int players, std::mt19937& rng) {
 
 // Stores N results with their jobs, then drains them with the worker role's handler; prints the
 // figures.
-int drain(const char* what, int n, int players, int threads, int concurrency, jobs::JobStore& store,
+int drain(const char* what, int n, int players, int threads, int concurrency, int group, jobs::JobStore& store,
           postmatch::Stores stores) {
   core::SystemClock clock;
   auto& results = stores.matches;
@@ -64,6 +64,7 @@ int drain(const char* what, int n, int players, int threads, int concurrency, jo
   ws.poll = std::chrono::milliseconds(1);
   ws.threads = threads;
   ws.queues = {{"ratings", concurrency}};
+  ws.group_size = group;
   jobs::Worker worker(store, clock, timers, jm, ws);
   std::atomic<int> done{0};
   worker.handle("rating.update",
@@ -79,13 +80,22 @@ int drain(const char* what, int n, int players, int threads, int concurrency, jo
   timers.stop();
   std::printf("%d stored duel results with their rating jobs in %.1f s (%.0f results/s, one transaction each)\n", n,
               setup_s, n / setup_s);
-  std::printf("%s: rating jobs done: %d in %.2f s = %.0f jobs/s end to end (%d threads, %d claimed at once)\n", what,
-              done.load(), wall, done.load() / wall, threads, concurrency);
+  std::printf(
+      "%s: rating jobs done: %d in %.2f s = %.0f jobs/s end to end (%d threads, %d claimed at once, groups of up to "
+      "%s)\n",
+      what, done.load(), wall, done.load() / wall, threads, concurrency,
+      group > 0 ? std::to_string(group).c_str() : "the store's choice");
   std::printf("process CPU %.1f s = %.0f%% of one core\n", cpu, 100 * cpu / wall);
+  const auto& commits = jm.group_seconds.with({});
+  const auto& sizes = jm.group_size.with({});
+  if (commits.count() > 0)
+    std::printf("%llu group commits of %.0f jobs on average, each holding the database %.1f ms on average\n",
+                static_cast<unsigned long long>(commits.count()), sizes.sum() / static_cast<double>(sizes.count()),
+                1000 * commits.sum() / static_cast<double>(commits.count()));
   return done.load() == n ? 0 : 1;
 }
 
-int run_postgres(const std::string& url, int n, int players, int threads, int concurrency) {
+int run_postgres(const std::string& url, int n, int players, int threads, int concurrency, int group) {
   storage::migrate_up(url, storage::postgres_migrations(), core::SystemClock().now_unix());
   storage::PgPool pool({.url = url, .size = threads + 4});
   pool.with([](storage::Pg& c) {  // a fresh run each time
@@ -97,22 +107,24 @@ int run_postgres(const std::string& url, int n, int players, int threads, int co
   jobs::PostgresJobStore store(pool);
   ratings::PostgresRatingStore rating_store(pool);
   leaderboards::PostgresBoardStore board_store(pool);
-  return drain("postgres", n, players, threads, concurrency, store, {results, rating_store, board_store});
+  return drain("postgres", n, players, threads, concurrency, group, store, {results, rating_store, board_store});
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 50'000, players = 10'000, threads = 4, concurrency = 1024;
+  int n = 50'000, players = 10'000, threads = 4, concurrency = 1024, group = 0;
   std::string database;
   CLI::App cli{"arena-bench-jobs"};
   cli.add_option("--jobs", n)->check(CLI::Range(1, 10'000'000));
   cli.add_option("--players", players)->check(CLI::Range(2, 10'000'000));
   cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
-  cli.add_option("--concurrency", concurrency, "jobs claimed at once")->check(CLI::Range(1, 10'000));
+  cli.add_option("--concurrency", concurrency, "jobs claimed at once")->check(CLI::Range(1, 100'000));
+  cli.add_option("--group", group, "most jobs a group commit takes (jobs.group_size; 0: the store's choice)")
+      ->check(CLI::Range(0, 100'000));
   cli.add_option("--database", database, "postgres://... : PostgreSQL instead of a temporary SQLite file");
   CLI11_PARSE(cli, argc, argv);
-  if (!database.empty()) return run_postgres(database, n, players, threads, concurrency);
+  if (!database.empty()) return run_postgres(database, n, players, threads, concurrency, group);
 
   const auto dir = std::filesystem::temp_directory_path() / ("arena-bench-jobs-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -126,7 +138,7 @@ int main(int argc, char** argv) {
   match::SqliteMatchStore results(*db, reader.get());
   ratings::SqliteRatingStore rating_store(*db);
   leaderboards::SqliteBoardStore board_store(*db, nullptr, reader.get());
-  const int rc = drain("sqlite", n, players, threads, concurrency, store, {results, rating_store, board_store});
+  const int rc = drain("sqlite", n, players, threads, concurrency, group, store, {results, rating_store, board_store});
   reader.reset();
   db.reset();
   std::filesystem::remove_all(dir);

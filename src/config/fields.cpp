@@ -399,6 +399,11 @@ std::vector<Field> build() {
   f.push_back(int_field(
       "jobs.committers", "Group commits of finished jobs running side by side (0: 1 on SQLite, 4 on PostgreSQL)",
       [](auto& s) -> auto& { return s.jobs.committers; }, 0, 64));
+  f.push_back(int_field(
+      "jobs.group_size",
+      "Most finished jobs one group commit takes (0: 512 on SQLite, 32 on PostgreSQL); larger "
+      "groups complete more jobs a second and hold the database longer per commit",
+      [](auto& s) -> auto& { return s.jobs.group_size; }, 0, 100'000));
   f.push_back(duration_field(
       "jobs.retention", "Completed and cancelled jobs are pruned after this (an hourly job)",
       [](auto& s) -> auto& { return s.jobs.retention; }, 1min, max_dur));

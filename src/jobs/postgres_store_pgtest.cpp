@@ -47,6 +47,7 @@ class PostgresBackend final : public JobBackend {
     } catch (const Rollback&) {
     }
   }
+  bool applies_batches() const override { return false; }
 
  private:
   arena::testing::PostgresServer server_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <unordered_map>
 
 #include "arena/storage/sqlite.hpp"
 
@@ -130,6 +132,27 @@ int mark_completed(storage::Sqlite& c, const Lease& lease, std::int64_t now) {
       .exec();
 }
 
+// Runs one job's own effects in a savepoint: false, with `out` saying why, when they threw (and
+// were undone). An error that ends the transaction propagates.
+bool effects_alone(storage::Sqlite& c, const Completion& job, CompletionResult& out) {
+  if (!job.effects) return true;
+  storage::Savepoint part(c);
+  try {
+    job.effects();
+    part.release();
+    return true;
+  } catch (const storage::SqliteError& e) {
+    if (e.ends_transaction()) throw;  // the transaction itself failed: none complete
+    out = {Completed::effects_failed, e.what()};
+  } catch (const std::exception& e) {
+    out = {Completed::effects_failed, e.what()};
+  }
+  return false;
+}
+
+// A batch's apply() threw: the group's transaction is rolled back and done again, job by job.
+struct ApartAgain {};
+
 }  // namespace
 
 void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects) {
@@ -144,8 +167,17 @@ void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::f
 
 std::vector<CompletionResult> SqliteJobStore::complete_all(const std::vector<Completion>& batch, std::int64_t now) {
   std::vector<CompletionResult> out(batch.size());
-  if (batch.empty()) return out;
-  db_.with([&](storage::Sqlite& c) {
+  const bool batches =
+      std::any_of(batch.begin(), batch.end(), [](const Completion& j) { return j.batch != nullptr && j.part; });
+  if (batches) {
+    try {
+      complete_together(batch, now, out);
+      return out;
+    } catch (const ApartAgain&) {
+      out.assign(batch.size(), {});
+    }
+  }
+  db_.with([&](storage::Sqlite& c) {  // each job in a savepoint of its own
     storage::Transaction tx(c);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       storage::Savepoint part(c);
@@ -153,19 +185,61 @@ std::vector<CompletionResult> SqliteJobStore::complete_all(const std::vector<Com
         out[i].outcome = Completed::lease_lost;
         continue;  // rolled back to the savepoint
       }
-      try {
-        if (batch[i].effects) batch[i].effects();
-        part.release();
-      } catch (const storage::SqliteError& e) {
-        if (e.ends_transaction()) throw;  // the transaction itself failed: none complete
-        out[i] = {Completed::effects_failed, e.what()};
-      } catch (const std::exception& e) {
-        out[i] = {Completed::effects_failed, e.what()};
-      }
+      if (effects_alone(c, batch[i], out[i])) part.release();
     }
     tx.commit();
   });
   return out;
+}
+
+void SqliteJobStore::complete_together(const std::vector<Completion>& batch, std::int64_t now,
+                                       std::vector<CompletionResult>& out) {
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    // Which leases still hold, in one statement (nothing else writes while this transaction does).
+    std::unordered_map<std::int64_t, std::int64_t> epochs;  // id -> epoch, of running jobs
+    storage::for_rows(
+        c, {"SELECT id, epoch FROM jobs WHERE state = 'running' AND id IN (", "?", ")"}, batch.size(),
+        [](storage::Statement&) {},
+        [&](storage::Statement& st, std::size_t i, int p) { st.bind_at(p, batch[i].lease.job.id); },
+        [&](storage::Statement& st) { epochs[st.int64(0)] = st.int64(1); });
+    std::map<EffectsBatch*, std::vector<std::shared_ptr<void>>> parts;  // of each batch, in order
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto held = epochs.find(batch[i].lease.job.id);
+      if (held == epochs.end() || held->second != batch[i].lease.epoch)
+        out[i].outcome = Completed::lease_lost;
+      else if (batch[i].batch != nullptr && batch[i].part)
+        parts[batch[i].batch].push_back(batch[i].part);
+      else
+        effects_alone(c, batch[i], out[i]);
+    }
+    for (const auto& [effects, its] : parts) {
+      try {
+        effects->apply(its);
+      } catch (const storage::SqliteError& e) {
+        if (e.ends_transaction()) throw;
+        throw ApartAgain{};
+      } catch (const std::exception&) {
+        throw ApartAgain{};
+      }
+    }
+    // The completed rows, in one statement: still running (an effect may have cancelled a job of
+    // the group; then the whole group fails rather than completing it or keeping its effects).
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (out[i].outcome == Completed::yes) ids.push_back(batch[i].lease.job.id);
+    std::size_t marked = 0;
+    storage::for_rows(
+        c,
+        {"UPDATE jobs SET state = 'completed', finished_at = ?, lease_until = NULL, last_error = NULL "
+         "WHERE state = 'running' AND id IN (",
+         "?", ") RETURNING id"},
+        ids.size(), [&](storage::Statement& st) { st.bind_at(1, now); },
+        [&](storage::Statement& st, std::size_t i, int p) { st.bind_at(p, ids[i]); },
+        [&](storage::Statement&) { ++marked; });
+    if (marked != ids.size()) throw std::logic_error("a job of the group stopped running during its group commit");
+    tx.commit();
+  });
 }
 
 State SqliteJobStore::fail(const Lease& lease, const std::string& error, std::int64_t now, std::int64_t delay_ms) {

@@ -148,6 +148,98 @@ TEST_P(JobStoreConformance, AGroupCommitUndoesOnlyTheJobsThatCannotComplete) {
   EXPECT_EQ(written, expected);
 }
 
+// Effects as parts of a batch: each part a job id, written by apply() for all parts at once;
+// a part marked poison makes apply() throw (after writing, as a failing statement would).
+class RecordingBatch final : public EffectsBatch {
+ public:
+  struct Part {
+    std::int64_t id = 0;
+    bool poison = false;
+  };
+  explicit RecordingBatch(JobBackend& backend) : backend_(backend) {}
+  void apply(const std::vector<std::shared_ptr<void>>& parts) override {
+    std::vector<std::int64_t> ids;
+    bool poison = false;
+    for (const auto& p : parts) {
+      const auto& part = *static_cast<const Part*>(p.get());
+      backend_.insert_effect(part.id)();
+      ids.push_back(part.id);
+      poison = poison || part.poison;
+    }
+    calls.push_back(ids);
+    if (poison) throw std::runtime_error("a part cannot be applied");
+  }
+  std::vector<std::vector<std::int64_t>> calls;  // the ids of each apply(), in order
+
+ private:
+  JobBackend& backend_;
+};
+
+// A batch's parts complete together where the store applies batches, and exactly as each job's
+// own effects would otherwise: the outcome per job is the same either way.
+TEST_P(JobStoreConformance, AGroupCommitAppliesABatchsPartsTogetherWithTheSameOutcomeAsEachAlone) {
+  for (int i = 0; i < 4; ++i) store->enqueue(spec(), kT0);
+  auto leases = store->claim("default", "w1", 10, kT0, kLease);
+  ASSERT_EQ(leases.size(), 4u);
+  backend->create_effects_table();
+  // The first job's lease is lost; the last job has no batch part (its own effects only).
+  for (std::size_t i = 1; i < leases.size(); ++i) store->heartbeat(leases[i], kT0 + kLease - 1, kLease);
+  store->rescue(kT0 + kLease + 1);
+  ASSERT_EQ(store->claim("default", "w2", 1, kT0 + kLease + 1, kLease).size(), 1u);
+  RecordingBatch together(*backend);
+  std::vector<Completion> batch;
+  for (std::size_t i = 0; i < leases.size(); ++i) {
+    const auto id = leases[i].job.id;
+    Completion c{leases[i], backend->insert_effect(id)};
+    if (i < 3) {
+      c.batch = &together;
+      c.part = std::make_shared<RecordingBatch::Part>(RecordingBatch::Part{id});
+    }
+    batch.push_back(std::move(c));
+  }
+  const auto results = store->complete_all(batch, kT0 + kLease + 2);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].outcome, Completed::lease_lost);
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(results[i].outcome, Completed::yes) << i;
+    EXPECT_EQ(store->get(leases[i].job.id)->state, State::completed);
+  }
+  EXPECT_EQ(store->get(leases[0].job.id)->state, State::running);  // the other worker's now
+  EXPECT_EQ(backend->effects(), (std::set<std::int64_t>{leases[1].job.id, leases[2].job.id, leases[3].job.id}));
+  if (backend->applies_batches())  // once, with the held parts only, in order
+    EXPECT_EQ(together.calls, (std::vector<std::vector<std::int64_t>>{{leases[1].job.id, leases[2].job.id}}));
+  else
+    EXPECT_TRUE(together.calls.empty());
+}
+
+// When a batch cannot be applied, what it wrote is undone and every job's own effects run
+// alone: only the job whose own effects fail fails.
+TEST_P(JobStoreConformance, ABatchThatCannotBeAppliedFallsBackToEachJobsOwnEffects) {
+  for (int i = 0; i < 3; ++i) store->enqueue(spec(), kT0);
+  auto leases = store->claim("default", "w1", 10, kT0, kLease);
+  ASSERT_EQ(leases.size(), 3u);
+  backend->create_effects_table();
+  RecordingBatch together(*backend);
+  std::vector<Completion> batch;
+  for (std::size_t i = 0; i < leases.size(); ++i) {
+    const auto id = leases[i].job.id;
+    const bool poison = i == 1;
+    auto own = poison ? std::function<void()>([] { throw std::runtime_error("no stored result"); })
+                      : backend->insert_effect(id);
+    batch.push_back(
+        {leases[i], own, {}, &together, std::make_shared<RecordingBatch::Part>(RecordingBatch::Part{id, poison})});
+  }
+  const auto results = store->complete_all(batch, kT0 + 5);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].outcome, Completed::yes);
+  EXPECT_EQ(results[1].outcome, Completed::effects_failed);
+  EXPECT_EQ(results[1].error, "no stored result");
+  EXPECT_EQ(results[2].outcome, Completed::yes);
+  EXPECT_EQ(store->get(leases[1].job.id)->state, State::running);
+  EXPECT_EQ(backend->effects(), (std::set<std::int64_t>{leases[0].job.id, leases[2].job.id}));  // the batch's undone
+  EXPECT_EQ(together.calls.size(), backend->applies_batches() ? 1u : 0u);
+}
+
 TEST_P(JobStoreConformance, FailuresRetryAfterTheirDelayThenTheJobIsDeadAndAnOperatorCanRetryIt) {
   store->enqueue(spec(), kT0);
   std::int64_t now = kT0;

@@ -24,6 +24,8 @@ class JobBackend {
   // In one transaction of the caller's: a result row `id` and `spec` enqueued beside it, then
   // committed or rolled back.
   virtual void enqueue_with_result(const std::string& id, const JobSpec& spec, std::int64_t now, bool commit) = 0;
+  // Whether the store applies the parts of an EffectsBatch together (else each job's effects).
+  virtual bool applies_batches() const = 0;
 };
 
 struct JobBackendFactory {

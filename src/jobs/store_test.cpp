@@ -36,6 +36,7 @@ class SqliteBackend final : public JobBackend {
       if (commit) tx.commit();
     });
   }
+  bool applies_batches() const override { return true; }
 
  private:
   arena::testing::TempDir dir_;

@@ -25,7 +25,12 @@ JobMetrics::JobMetrics(metrics::Registry& r)
                            {0.0001, 0.001, 0.01, 0.1, 1, 10, 60})),
       latency(r.histogram("arena_job_queue_latency_seconds", "From a job's run_at to its start", {"queue"},
                           {0.001, 0.01, 0.1, 0.5, 1, 5, 30, 300})),
-      by_state(r.gauge("arena_jobs", "Jobs in the store, by state", {"state"})) {}
+      by_state(r.gauge("arena_jobs", "Jobs in the store, by state", {"state"})),
+      group_seconds(r.histogram("arena_job_group_commit_seconds",
+                                "How long a group commit of handled jobs held its transaction", {},
+                                {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})),
+      group_size(r.histogram("arena_job_group_commit_jobs", "Handled jobs a group commit completed at once", {},
+                             {1, 8, 64, 256, 512, 1024, 4096})) {}
 
 struct Worker::Impl {
   JobStore& store;
@@ -39,6 +44,8 @@ struct Worker::Impl {
   metrics::Family<metrics::Histogram>& duration;
   metrics::Family<metrics::Histogram>& latency;
   metrics::Family<metrics::Gauge>& by_state;
+  metrics::Family<metrics::Histogram>& group_seconds;
+  metrics::Family<metrics::Histogram>& group_size;
 
   std::map<std::string, Handler> handlers;
   std::function<void(const Job&, const std::string&)> dead_hook;
@@ -67,9 +74,8 @@ struct Worker::Impl {
 
   // Handled jobs waiting for their group commit.
   struct Pending {
-    Lease lease;
-    std::function<void()> effects, then;
-    std::vector<std::string> locks;
+    Completion completion;
+    std::function<void()> then;
     std::chrono::steady_clock::time_point t0;
   };
   std::deque<Pending> commits;
@@ -87,7 +93,9 @@ struct Worker::Impl {
         total(m.total),
         duration(m.duration),
         latency(m.latency),
-        by_state(m.by_state) {}
+        by_state(m.by_state),
+        group_seconds(m.group_seconds),
+        group_size(m.group_size) {}
 
   void poll() {
     {
@@ -189,7 +197,7 @@ struct Worker::Impl {
       h->second(ctx);
       {
         std::lock_guard lock(mu);
-        commits.push_back({lease, std::move(ctx.effects()), std::move(ctx.then()), std::move(ctx.locks()), t0});
+        commits.push_back({ctx.completion(), std::move(ctx.then()), t0});
         committing.insert(lease.job.id);
       }
       commit_cv.notify_one();
@@ -226,7 +234,9 @@ struct Worker::Impl {
         std::unique_lock lock(mu);
         commit_cv.wait(lock, [&] { return committer_stopping || !commits.empty(); });
         if (commits.empty()) return;  // stopping, and nothing left to commit
-        while (!commits.empty() && group.size() < plan.max_group) {
+        const std::size_t most =
+            settings.group_size > 0 ? static_cast<std::size_t>(settings.group_size) : plan.max_group;
+        while (!commits.empty() && group.size() < most) {
           group.push_back(std::move(commits.front()));
           commits.pop_front();
         }
@@ -238,16 +248,20 @@ struct Worker::Impl {
   void commit(std::vector<Pending>& group) {
     std::vector<Completion> batch;
     batch.reserve(group.size());
-    for (auto& p : group) batch.push_back({p.lease, std::move(p.effects), std::move(p.locks)});
+    for (auto& p : group) batch.push_back(std::move(p.completion));
     std::vector<CompletionResult> results;
     try {
+      const auto t0 = std::chrono::steady_clock::now();
       results = store.complete_all(batch, clock.now_unix_ms());
+      group_seconds.with({}).observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      group_size.with({}).observe(static_cast<double>(batch.size()));
     } catch (const std::exception& e) {  // the transaction failed: none of them completed
       log->error("msg=\"job group commit failed\" jobs={} error=\"{}\"", group.size(), e.what());
       results.assign(group.size(), {Completed::effects_failed, std::string("commit failed: ") + e.what()});
     }
     for (std::size_t i = 0; i < group.size(); ++i) {
       auto& p = group[i];
+      const Lease& lease = batch[i].lease;
       std::string outcome;
       switch (results[i].outcome) {
         case Completed::yes:
@@ -256,15 +270,15 @@ struct Worker::Impl {
             try {
               p.then();
             } catch (const std::exception& e) {
-              log->error("msg=\"job's after-commit step failed\" id={} kind={} error=\"{}\"", p.lease.job.id,
-                         p.lease.job.kind, e.what());
+              log->error("msg=\"job's after-commit step failed\" id={} kind={} error=\"{}\"", lease.job.id,
+                         lease.job.kind, e.what());
             }
           }
           break;
-        case Completed::lease_lost: outcome = lost_outcome(p.lease.job.id); break;
-        case Completed::effects_failed: outcome = failed(p.lease, results[i].error); break;
+        case Completed::lease_lost: outcome = lost_outcome(lease.job.id); break;
+        case Completed::effects_failed: outcome = failed(lease, results[i].error); break;
       }
-      finish(p.lease, outcome, p.t0);
+      finish(lease, outcome, p.t0);
     }
   }
 

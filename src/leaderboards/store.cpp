@@ -1,5 +1,8 @@
 #include "arena/leaderboards/store.hpp"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "arena/storage/sqlite.hpp"
 #include "board_sql.hpp"
 
@@ -68,53 +71,113 @@ std::vector<std::string> BoardStore::close_seasons(const std::string& board, std
   return closed;
 }
 
-Written SqliteBoardStore::write(const Board& board, const Season& season, const std::string& user,
-                                const std::string& region, const Score& score, std::int64_t now) {
+std::vector<Written> BoardStore::write_all(const std::vector<Write>& writes, std::int64_t now) {
+  std::vector<Written> out;
+  out.reserve(writes.size());
+  for (const auto& w : writes) out.push_back(write(*w.board, w.season, w.user, w.region, w.score, now));
+  return out;
+}
+
+namespace {
+
+// The board's season has an entry now (its first write).
+void note_season(storage::Sqlite& c, const Board& board, const Season& season) {
+  c.prepare("INSERT INTO board_seasons (board, season, starts_at, ends_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      .bind(board.id, season.id, season.starts_at, season.ends_at)
+      .exec();
+}
+
+// Writes of `set` boards (every rating board): the write is the entry, so any number of them is
+// one statement per chunk. `out[i]` gets the entry as writes[i] left it.
+void set_entries(storage::Sqlite& c, const std::vector<BoardStore::Write>& writes,
+                 const std::vector<std::size_t>& which, std::int64_t now, std::vector<Written>& out) {
+  // The versions each entry went through, lowest first (an entry written twice in one statement
+  // returns two rows, in no promised order).
+  std::unordered_map<std::string, std::vector<std::int64_t>> versions;
+  const auto entry = [](std::string_view board, std::string_view season, std::string_view user) {
+    std::string key;
+    key.reserve(board.size() + season.size() + user.size() + 2);
+    return key.append(board).append(1, '\0').append(season).append(1, '\0').append(user);
+  };
+  storage::for_rows(
+      c,
+      {"INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, updated_at) "
+       "VALUES ",
+       "(?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+       " ON CONFLICT (board, season, user_id) DO UPDATE SET region = excluded.region, score = excluded.score, "
+       "subscore = excluded.subscore, k1 = excluded.k1, k2 = excluded.k2, writes = board_entries.writes + 1, "
+       "updated_at = excluded.updated_at RETURNING board, season, user_id, writes"},
+      which.size(), [](storage::Statement&) {},
+      [&](storage::Statement& st, std::size_t i, int p) {
+        const auto& w = writes[which[i]];
+        const auto key = sort_key(w.board->order, w.score);
+        st.bind_at(p, w.board->id)
+            .bind_at(p + 1, w.season.id)
+            .bind_at(p + 2, w.user)
+            .bind_at(p + 3, w.region)
+            .bind_at(p + 4, w.score.score)
+            .bind_at(p + 5, w.score.subscore)
+            .bind_at(p + 6, key.k1)
+            .bind_at(p + 7, key.k2)
+            .bind_at(p + 8, now);
+      },
+      [&](storage::Statement& st) { versions[entry(st.text(0), st.text(1), st.text(2))].push_back(st.int64(3)); });
+  for (auto& [key, v] : versions) std::sort(v.begin(), v.end(), std::greater<>());  // popped lowest first
+  for (const auto i : which) {
+    const auto& w = writes[i];
+    auto& v = versions.at(entry(w.board->id, w.season.id, w.user));
+    out[i] = Written{w.board->id, w.season.id, w.user, w.region, sort_key(w.board->order, w.score), v.back()};
+    v.pop_back();
+    if (out[i].writes == 1) note_season(c, *w.board, w.season);
+  }
+}
+
+}  // namespace
+
+std::vector<Written> SqliteBoardStore::write_all(const std::vector<Write>& writes, std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) {
     storage::Transaction tx(c);  // joins the caller's (a job's effects)
-    std::int64_t writes = 0;
-    SortKey key;
-    if (board.op == Operator::set) {  // one statement: the write is the entry (every rating board)
-      key = sort_key(board.order, score);
-      auto& up =
-          c.prepare(
-               "INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, "
-               "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (board, season, user_id) DO UPDATE "
-               "SET region = excluded.region, score = excluded.score, subscore = excluded.subscore, k1 = "
-               "excluded.k1, k2 = excluded.k2, writes = board_entries.writes + 1, updated_at = "
-               "excluded.updated_at RETURNING writes")
-              .bind(board.id, season.id, user, region, score.score, score.subscore, key.k1, key.k2, now);
-      up.step();
-      writes = up.int64(0);
-      up.reset_if_busy();
-    } else {
-      auto& old = c.prepare(
-                       "SELECT score, subscore, writes FROM board_entries WHERE board = ? AND season = ? AND "
-                       "user_id = ?")
-                      .bind(board.id, season.id, user);
-      std::optional<Score> before;
-      if (old.step()) {
-        before = Score{old.real(0), old.real(1)};
-        writes = old.int64(2);
-      }
-      old.reset_if_busy();
-      const Score combined = combine(board, before, score);
-      key = sort_key(board.order, combined);
-      ++writes;
-      c.prepare(
-           "INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, updated_at) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, season, user_id) DO UPDATE SET "
-           "region = excluded.region, score = excluded.score, subscore = excluded.subscore, k1 = excluded.k1, "
-           "k2 = excluded.k2, writes = excluded.writes, updated_at = excluded.updated_at")
-          .bind(board.id, season.id, user, region, combined.score, combined.subscore, key.k1, key.k2, writes, now)
-          .exec();
+    std::vector<Written> out(writes.size());
+    std::vector<std::size_t> set_rows;
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+      const auto& w = writes[i];
+      if (w.board->op == Operator::set)
+        set_rows.push_back(i);
+      else  // read, combine, write: one at a time, in order
+        out[i] = write(*w.board, w.season, w.user, w.region, w.score, now);
     }
-    if (writes == 1)  // the entry's first write: the season has an entry now
-      c.prepare(
-           "INSERT INTO board_seasons (board, season, starts_at, ends_at) VALUES (?, ?, ?, ?) ON CONFLICT DO "
-           "NOTHING")
-          .bind(board.id, season.id, season.starts_at, season.ends_at)
-          .exec();
+    set_entries(c, writes, set_rows, now, out);
+    tx.commit();
+    return out;
+  });
+}
+
+Written SqliteBoardStore::write(const Board& board, const Season& season, const std::string& user,
+                                const std::string& region, const Score& score, std::int64_t now) {
+  if (board.op == Operator::set) return write_all({{&board, season, user, region, score}}, now).front();
+  return db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);  // joins the caller's (a job's effects)
+    auto& old =
+        c.prepare("SELECT score, subscore, writes FROM board_entries WHERE board = ? AND season = ? AND user_id = ?")
+            .bind(board.id, season.id, user);
+    std::optional<Score> before;
+    std::int64_t writes = 0;
+    if (old.step()) {
+      before = Score{old.real(0), old.real(1)};
+      writes = old.int64(2);
+    }
+    old.reset_if_busy();
+    const Score combined = combine(board, before, score);
+    const SortKey key = sort_key(board.order, combined);
+    ++writes;
+    c.prepare(
+         "INSERT INTO board_entries (board, season, user_id, region, score, subscore, k1, k2, writes, updated_at) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (board, season, user_id) DO UPDATE SET "
+         "region = excluded.region, score = excluded.score, subscore = excluded.subscore, k1 = excluded.k1, "
+         "k2 = excluded.k2, writes = excluded.writes, updated_at = excluded.updated_at")
+        .bind(board.id, season.id, user, region, combined.score, combined.subscore, key.k1, key.k2, writes, now)
+        .exec();
+    if (writes == 1) note_season(c, board, season);
     tx.commit();
     return Written{board.id, season.id, user, region, key, writes};
   });

@@ -47,6 +47,54 @@ TEST_P(BoardStoreConformance, OperatorsOrderAndTies) {
   EXPECT_EQ(store->entry({"laps", "all", ""}, "x")->score, 35);
 }
 
+// write_all() leaves every entry, and reports every write, as write() one after another does:
+// an entry written twice in one call goes through both versions, operators combine in order.
+TEST_P(BoardStoreConformance, WritesTogetherEndAsWritesOneAfterAnother) {
+  const auto rating = board(Operator::set);
+  auto wins = board(Operator::increment);
+  wins.id = "wins";
+  std::vector<BoardStore::Write> writes;
+  const auto add = [&](const Board& b, const std::string& user, double score, const std::string& region = "eu") {
+    writes.push_back({&b, season_at(b, 1000), user, region, {score, 0}});
+  };
+  add(rating, "a", 10);
+  add(wins, "a", 1);
+  add(rating, "b", 12, "us");
+  add(rating, "a", 14);  // the same entry again: its second version
+  add(wins, "a", 1);
+  add(rating, "c", 9);
+  const auto apart_store = backend->store(nullptr);  // the same writes, one at a time, on other users
+  std::vector<Written> apart;
+  for (const auto& w : writes)
+    apart.push_back(apart_store->write(*w.board, w.season, w.user + "-apart", w.region, w.score, 1000));
+  const auto together = store->write_all(writes, 1000);
+  ASSERT_EQ(together.size(), writes.size());
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    EXPECT_EQ(together[i].board, writes[i].board->id) << i;
+    EXPECT_EQ(together[i].user_id, writes[i].user) << i;
+    EXPECT_EQ(together[i].region, writes[i].region) << i;
+    EXPECT_EQ(together[i].writes, apart[i].writes) << i;
+    EXPECT_EQ(together[i].key.k1, apart[i].key.k1) << i;
+    EXPECT_EQ(together[i].key.k2, apart[i].key.k2) << i;
+  }
+  EXPECT_EQ(together[0].writes, 1);
+  EXPECT_EQ(together[3].writes, 2);
+  EXPECT_EQ(together[4].writes, 2);
+  for (const auto* user : {"a", "b", "c"}) {
+    const auto e = store->entry({"b", "all", ""}, user),
+               a = store->entry({"b", "all", ""}, std::string(user) + "-apart");
+    ASSERT_TRUE(e && a) << user;
+    EXPECT_EQ(e->score, a->score) << user;
+    EXPECT_EQ(e->writes, a->writes) << user;
+    EXPECT_EQ(e->region, a->region) << user;
+  }
+  EXPECT_EQ(store->entry({"b", "all", ""}, "a")->score, 14);
+  EXPECT_EQ(store->entry({"wins", "all", ""}, "a")->score, 2);
+  EXPECT_TRUE(store->has_season("b", "all"));
+  EXPECT_TRUE(store->has_season("wins", "all"));
+  EXPECT_TRUE(store->write_all({}, 1000).empty());
+}
+
 TEST_P(BoardStoreConformance, PagesAreDenseAcrossBordersWhileEntriesChange) {
   const auto b = board(Operator::set);
   for (int i = 0; i < 50; ++i) write(b, "u" + std::to_string(100 + i), i % 7);  // many ties

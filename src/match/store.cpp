@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_set>
 
 #include "arena/jobs/postgres_store.hpp"
 #include "arena/jobs/sqlite_store.hpp"
@@ -113,6 +114,30 @@ std::optional<std::int64_t> SqliteMatchStore::last_played(const std::string& use
     st.reset_if_busy();
     return at;
   });
+}
+
+std::vector<bool> MatchStore::mark_applied_all(const std::vector<std::string>& match_ids, std::int64_t now) {
+  std::vector<bool> out;
+  out.reserve(match_ids.size());
+  for (const auto& id : match_ids) out.push_back(mark_applied(id, now));
+  return out;
+}
+
+std::vector<bool> SqliteMatchStore::mark_applied_all(const std::vector<std::string>& match_ids, std::int64_t now) {
+  std::unordered_set<std::string> marked;
+  db_.with([&](storage::Sqlite& c) {
+    storage::for_rows(
+        c,
+        {"INSERT INTO matches_applied (match_id, applied_at) VALUES ", "(?, ?)",
+         " ON CONFLICT DO NOTHING RETURNING match_id"},
+        match_ids.size(), [](storage::Statement&) {},
+        [&](storage::Statement& st, std::size_t i, int p) { st.bind_at(p, match_ids[i]).bind_at(p + 1, now); },
+        [&](storage::Statement& st) { marked.insert(st.text(0)); });
+  });
+  std::vector<bool> out;
+  out.reserve(match_ids.size());
+  for (const auto& id : match_ids) out.push_back(marked.erase(id) > 0);  // the first of a match named twice
+  return out;
 }
 
 bool SqliteMatchStore::mark_applied(const std::string& match_id, std::int64_t now) {

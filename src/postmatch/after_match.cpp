@@ -27,43 +27,95 @@ const leaderboards::Board* AfterMatch::board(const std::string& id) const {
 }
 
 std::optional<Applied> AfterMatch::apply(const match::MatchRecord& rec, std::int64_t now) {
+  return apply_all({&rec}, now).front();
+}
+
+std::vector<std::optional<Applied>> AfterMatch::apply_all(const std::vector<const match::MatchRecord*>& recs,
+                                                          std::int64_t now) {
   // The first application of a match leaves its mark; any later one finds it.
-  if (!stores_.matches.mark_applied(rec.spec.match_id, now)) return std::nullopt;
-  Applied out{rec.spec.match_id, rec.spec.mode, {}, {}};
-  if (!rec.error.empty()) return out;  // a failed match changes nothing
-  std::vector<ratings::RatedSeat> seats;
-  std::vector<std::string> users;
-  for (std::size_t i = 0; i < rec.spec.seats.size(); ++i) {
-    const auto& s = rec.spec.seats[i];
-    int place = 0;
-    for (const auto& p : rec.result.placements)
-      if (p.seat == static_cast<int>(i)) place = p.place;
-    seats.push_back({s.user_id, s.bot, s.team, place});
-    if (!s.bot) users.push_back(s.user_id);
+  std::vector<std::string> ids;
+  for (const auto* rec : recs) ids.push_back(rec->spec.match_id);
+  const auto fresh = stores_.matches.mark_applied_all(ids, now);
+  std::vector<std::optional<Applied>> out(recs.size());
+  // Every player's rating in each mode, read at once; each match is rated from what the ones
+  // before it left. A failed match changes nothing.
+  std::map<std::string, std::vector<std::string>> players;  // mode -> players
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& spec = recs[i]->spec;
+    if (!fresh[i]) continue;
+    out[i] = Applied{spec.match_id, spec.mode, {}, {}};
+    if (!recs[i]->error.empty()) continue;
+    for (const auto& s : spec.seats)
+      if (!s.bot) players[spec.mode].push_back(s.user_id);
   }
-  const auto model = models_.count(rec.spec.mode) != 0 ? models_.at(rec.spec.mode) : ratings::Model::weng_lin;
-  out.ratings = ratings::rate_match(rec.spec.mode, model, seats, stores_.ratings.load(users, rec.spec.mode), now);
-  if (!stores_.ratings.apply(rec.spec.match_id, out.ratings, now)) out.ratings.clear();
-  for (const auto& b : boards_) {
-    if (b.mode != rec.spec.mode) continue;
-    const auto season = leaderboards::season_at(b, now);
-    if (b.rating) {
-      for (const auto& ch : out.ratings)
-        out.writes.push_back(
-            stores_.boards.write(b, season, ch.after.user_id, rec.spec.region, {ch.after.display, 0}, now));
-      continue;
+  std::map<std::string, std::map<std::string, ratings::PlayerRating>> current;
+  for (const auto& [mode, users] : players) current[mode] = stores_.ratings.load(users, mode);
+  std::vector<ratings::RatingStore::MatchChanges> changes;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& rec = *recs[i];
+    if (!out[i] || !rec.error.empty()) continue;
+    std::vector<ratings::RatedSeat> seats;
+    for (std::size_t k = 0; k < rec.spec.seats.size(); ++k) {
+      const auto& s = rec.spec.seats[k];
+      int place = 0;
+      for (const auto& p : rec.result.placements)
+        if (p.seat == static_cast<int>(k)) place = p.place;
+      seats.push_back({s.user_id, s.bot, s.team, place});
     }
-    if (b.stat.empty()) continue;
-    for (const auto& p : rec.result.placements) {
-      if (p.seat < 0 || static_cast<std::size_t>(p.seat) >= rec.spec.seats.size()) continue;
-      const auto& seat = rec.spec.seats[static_cast<std::size_t>(p.seat)];
-      const auto score = number_of(p.stats, b.stat);
-      if (seat.bot || !score) continue;  // bots are on no board; a seat without the stat writes nothing
-      const double sub = b.subscore_stat.empty() ? 0 : number_of(p.stats, b.subscore_stat).value_or(0);
-      out.writes.push_back(stores_.boards.write(b, season, seat.user_id, rec.spec.region, {*score, sub}, now));
+    const auto model = models_.count(rec.spec.mode) != 0 ? models_.at(rec.spec.mode) : ratings::Model::weng_lin;
+    auto& ratings_now = current[rec.spec.mode];
+    out[i]->ratings = ratings::rate_match(rec.spec.mode, model, seats, ratings_now, now);
+    for (const auto& ch : out[i]->ratings) ratings_now[ch.after.user_id] = ch.after;
+    changes.push_back({rec.spec.match_id, out[i]->ratings});
+  }
+  if (!changes.empty() && !stores_.ratings.apply_all(changes, now)) {
+    if (changes.size() > 1) throw std::runtime_error("a match of the group had been rated before: apply each alone");
+    for (auto& o : out)
+      if (o) o->ratings.clear();
+  }
+  // Board writes, in the matches' order.
+  std::vector<leaderboards::BoardStore::Write> writes;
+  std::vector<std::size_t> by;  // the match of each write
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    if (!out[i] || !recs[i]->error.empty()) continue;
+    const auto& rec = *recs[i];
+    for (const auto& b : boards_) {
+      if (b.mode != rec.spec.mode) continue;
+      const auto season = leaderboards::season_at(b, now);
+      if (b.rating) {
+        for (const auto& ch : out[i]->ratings) {
+          writes.push_back({&b, season, ch.after.user_id, rec.spec.region, {ch.after.display, 0}});
+          by.push_back(i);
+        }
+        continue;
+      }
+      if (b.stat.empty()) continue;
+      for (const auto& p : rec.result.placements) {
+        if (p.seat < 0 || static_cast<std::size_t>(p.seat) >= rec.spec.seats.size()) continue;
+        const auto& seat = rec.spec.seats[static_cast<std::size_t>(p.seat)];
+        const auto score = number_of(p.stats, b.stat);
+        if (seat.bot || !score) continue;  // bots are on no board; a seat without the stat writes nothing
+        const double sub = b.subscore_stat.empty() ? 0 : number_of(p.stats, b.subscore_stat).value_or(0);
+        writes.push_back({&b, season, seat.user_id, rec.spec.region, {*score, sub}});
+        by.push_back(i);
+      }
     }
   }
+  auto written = stores_.boards.write_all(writes, now);
+  for (std::size_t k = 0; k < written.size(); ++k) out[by[k]]->writes.push_back(std::move(written[k]));
   return out;
+}
+
+struct AfterMatch::Part {
+  match::MatchRecord rec;
+  std::optional<Applied> applied;  // what the committed job did (read after the commit)
+};
+
+void AfterMatch::Batch::apply(const std::vector<std::shared_ptr<void>>& parts) {
+  std::vector<const match::MatchRecord*> recs;
+  for (const auto& p : parts) recs.push_back(&static_cast<const Part*>(p.get())->rec);
+  auto applied = owner_.apply_all(recs, owner_.clock_.now_unix_ms());
+  for (std::size_t i = 0; i < parts.size(); ++i) static_cast<Part*>(parts[i].get())->applied = std::move(applied[i]);
 }
 
 void AfterMatch::handle(jobs::JobContext& ctx, const std::function<void(const Applied&)>& announce) {
@@ -75,12 +127,13 @@ void AfterMatch::handle(jobs::JobContext& ctx, const std::function<void(const Ap
   std::vector<std::string> locks;
   for (const auto& seat : stored->record.spec.seats)
     if (!seat.bot) locks.push_back(ratings::lock_name(seat.user_id, stored->record.spec.mode));
-  auto applied = std::make_shared<std::optional<Applied>>();
-  ctx.complete_with([this, rec = std::move(stored->record), applied] { *applied = apply(rec, clock_.now_unix_ms()); },
-                    [applied, announce] {
-                      if (*applied && announce) announce(**applied);
+  auto part = std::make_shared<Part>(Part{std::move(stored->record), std::nullopt});
+  ctx.complete_with([this, part] { part->applied = apply(part->rec, clock_.now_unix_ms()); },
+                    [part, announce] {
+                      if (part->applied && announce) announce(*part->applied);
                     },
                     std::move(locks));
+  ctx.in_batch(batch_, part);
 }
 
 }  // namespace arena::postmatch

@@ -66,6 +66,59 @@ TEST_P(AfterMatchConformance, TwoMatchesOfOnePlayerInOneGroupCommitBothCount) {
             7);
 }
 
+// apply_all() changes what apply() of each match in turn changes, and says the same: a player
+// in two matches of the group, a match named twice, a failed match and one applied before.
+TEST_P(AfterMatchConformance, MatchesAppliedTogetherChangeWhatEachAppliedInTurnChanges) {
+  const auto apart_backend = GetParam().make();
+  AfterMatch apart(apart_backend->stores(), clock, {{"duel", ratings::Model::glicko2}}, boards);
+  std::vector<match::MatchRecord> recs;
+  const auto duel = [&](const std::string& id, const std::string& winner, const std::string& loser) {
+    match::MatchRecord rec;
+    rec.spec.match_id = id;
+    rec.spec.mode = rec.spec.game = "duel";
+    rec.spec.region = "eu";
+    rec.spec.seats = {{winner, false, 0}, {loser, false, 1}};
+    rec.result.placements = {{0, 1, {{"won", 1}}}, {1, 2, {{"won", 0}}}};
+    recs.push_back(rec);
+  };
+  duel("m0", "ann", "bob");
+  ASSERT_TRUE(after.apply(recs[0], 1000));  // applied before the group
+  ASSERT_TRUE(apart.apply(recs[0], 1000));
+  duel("m1", "ann", "cat");
+  duel("m2", "bob", "ann");
+  duel("m1", "ann", "cat");  // named twice: once
+  duel("m3", "cat", "dan");
+  recs.back().error = "host lost";  // a failed match: marked, changes nothing
+  duel("m4", "dan", "ann");
+  std::vector<const match::MatchRecord*> group;
+  for (std::size_t i = 1; i < recs.size(); ++i) group.push_back(&recs[i]);
+  const auto together = after.apply_all(group, 2000);
+  ASSERT_EQ(together.size(), group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const auto alone = apart.apply(*group[i], 2000);
+    ASSERT_EQ(together[i].has_value(), alone.has_value()) << i;
+    if (!alone) continue;
+    ASSERT_EQ(together[i]->ratings.size(), alone->ratings.size()) << i;
+    for (std::size_t k = 0; k < alone->ratings.size(); ++k) {
+      EXPECT_EQ(together[i]->ratings[k].after.rating, alone->ratings[k].after.rating) << i;
+      EXPECT_EQ(together[i]->ratings[k].before, alone->ratings[k].before) << i;
+    }
+    ASSERT_EQ(together[i]->writes.size(), alone->writes.size()) << i;
+    for (std::size_t k = 0; k < alone->writes.size(); ++k) {
+      EXPECT_EQ(together[i]->writes[k].user_id, alone->writes[k].user_id) << i;
+      EXPECT_EQ(together[i]->writes[k].writes, alone->writes[k].writes) << i;
+      EXPECT_EQ(together[i]->writes[k].key.k1, alone->writes[k].key.k1) << i;
+    }
+  }
+  EXPECT_FALSE(together[2].has_value());      // m1 again
+  EXPECT_TRUE(together[3]->ratings.empty());  // m3 failed
+  for (const auto* q : {"SELECT count(*) FROM rating_history", "SELECT count(*) FROM matches_applied",
+                        "SELECT sum(games * 1000 + wins) FROM ratings", "SELECT sum(writes) FROM board_entries",
+                        "SELECT CAST(sum(score) * 1000 AS INTEGER) FROM board_entries"})
+    EXPECT_EQ(count(q), apart_backend->count(q)) << q;
+  EXPECT_EQ(games("ann"), 4);
+}
+
 TEST_P(AfterMatchConformance, TwoWorkersAtOnceLoseNoUpdate) {
   // Every match has ann in it: with several workers on PostgreSQL, their transactions meet on her
   // rating and her board entries.

@@ -187,47 +187,89 @@ std::map<std::string, PlayerRating> SqliteRatingStore::load(const std::vector<st
   // The one connection writes: a transaction on it holds every rating until it ends.
   std::map<std::string, PlayerRating> out;
   db_.with([&](storage::Sqlite& c) {
-    static const std::string sql = "SELECT " + std::string(kColumns) + " FROM ratings WHERE user_id = ? AND mode = ?";
-    auto& st = c.prepare(sql);
-    for (const auto& u : users) {
-      st.bind(u, mode);
-      if (!st.step()) continue;
-      PlayerRating r;
-      r.user_id = u;
-      r.mode = mode;
-      read_rating(SqliteRow{st}, 0, r);
-      out[u] = r;
-    }
+    static const std::string head =
+        "SELECT user_id, " + std::string(kColumns) + " FROM ratings WHERE mode = ? AND user_id IN (";
+    storage::for_rows(
+        c, {head, "?", ")"}, users.size(), [&](storage::Statement& st) { st.bind_at(1, mode); },
+        [&](storage::Statement& st, std::size_t i, int p) { st.bind_at(p, users[i]); },
+        [&](storage::Statement& st) {
+          PlayerRating r;
+          r.user_id = st.text(0);
+          r.mode = mode;
+          read_rating(SqliteRow{st}, 1, r);
+          out[r.user_id] = r;
+        });
   });
   return out;
 }
 
 bool SqliteRatingStore::apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) {
+  return apply_all({{match_id, changes}}, now);
+}
+
+bool SqliteRatingStore::apply_all(const std::vector<MatchChanges>& matches, std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) {
     storage::Transaction tx(c);  // joins the caller's (a job's effects)
-    auto& seen = c.prepare("SELECT 1 FROM rating_history WHERE match_id = ? LIMIT 1").bind(match_id);
-    const bool applied = seen.step();
-    seen.reset_if_busy();
+    bool applied = false;
+    storage::for_rows(
+        c, {"SELECT 1 FROM rating_history WHERE match_id IN (", "?", ") LIMIT 1"}, matches.size(),
+        [](storage::Statement&) {},
+        [&](storage::Statement& st, std::size_t i, int p) { st.bind_at(p, matches[i].match_id); },
+        [&](storage::Statement&) { applied = true; });
     if (applied) return false;
-    auto& up = c.prepare(
-        "INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, "
-        "draws, "
-        "last_played) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, mode) DO UPDATE SET "
-        "model = excluded.model, rating = excluded.rating, deviation = excluded.deviation, volatility = "
-        "excluded.volatility, display = excluded.display, games = excluded.games, wins = excluded.wins, losses = "
-        "excluded.losses, draws = excluded.draws, last_played = excluded.last_played");
-    auto& hist = c.prepare(
-        "INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES (?, ?, ?, ?, "
-        "?, "
-        "?, "
-        "?, ?)");
-    for (const auto& ch : changes) {
-      const auto& a = ch.after;
-      up.bind(a.user_id, a.mode, std::string(name(a.model)), a.rating, a.deviation, a.volatility, a.display, a.games,
-              a.wins, a.losses, a.draws, a.last_played)
-          .exec();
-      hist.bind(match_id, a.user_id, a.mode, ch.before, a.display, ch.place, ch.outcome, now).exec();
-    }
+    // Each player's latest rating, once; every change's history row.
+    std::vector<const PlayerRating*> latest;
+    std::map<std::pair<std::string_view, std::string_view>, std::size_t> slot;  // (user, mode) -> in `latest`
+    std::vector<std::pair<const std::string*, const Change*>> rows;
+    for (const auto& m : matches)
+      for (const auto& ch : m.changes) {
+        const auto [it, fresh] = slot.try_emplace({ch.after.user_id, ch.after.mode}, latest.size());
+        if (fresh)
+          latest.push_back(&ch.after);
+        else
+          latest[it->second] = &ch.after;
+        rows.emplace_back(&m.match_id, &ch);
+      }
+    storage::for_rows(
+        c,
+        {"INSERT INTO ratings (user_id, mode, model, rating, deviation, volatility, display, games, wins, losses, "
+         "draws, last_played) VALUES ",
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         " ON CONFLICT (user_id, mode) DO UPDATE SET model = excluded.model, rating = excluded.rating, deviation = "
+         "excluded.deviation, volatility = excluded.volatility, display = excluded.display, games = excluded.games, "
+         "wins = excluded.wins, losses = excluded.losses, draws = excluded.draws, last_played = excluded.last_played"},
+        latest.size(), [](storage::Statement&) {},
+        [&](storage::Statement& st, std::size_t i, int p) {
+          const auto& a = *latest[i];
+          st.bind_at(p, a.user_id)
+              .bind_at(p + 1, a.mode)
+              .bind_at(p + 2, name(a.model))
+              .bind_at(p + 3, a.rating)
+              .bind_at(p + 4, a.deviation)
+              .bind_at(p + 5, a.volatility)
+              .bind_at(p + 6, a.display)
+              .bind_at(p + 7, a.games)
+              .bind_at(p + 8, a.wins)
+              .bind_at(p + 9, a.losses)
+              .bind_at(p + 10, a.draws)
+              .bind_at(p + 11, a.last_played);
+        });
+    storage::for_rows(
+        c,
+        {"INSERT INTO rating_history (match_id, user_id, mode, before, after, place, outcome, at) VALUES ",
+         "(?, ?, ?, ?, ?, ?, ?, ?)", ""},
+        rows.size(), [](storage::Statement&) {},
+        [&](storage::Statement& st, std::size_t i, int p) {
+          const auto& [match_id, ch] = rows[i];
+          st.bind_at(p, *match_id)
+              .bind_at(p + 1, ch->after.user_id)
+              .bind_at(p + 2, ch->after.mode)
+              .bind_at(p + 3, ch->before)
+              .bind_at(p + 4, ch->after.display)
+              .bind_at(p + 5, ch->place)
+              .bind_at(p + 6, ch->outcome)
+              .bind_at(p + 7, now);
+        });
     tx.commit();
     return true;
   });
@@ -313,6 +355,19 @@ std::map<std::string, PlayerRating> PostgresRatingStore::load(const std::vector<
     out[p.user_id] = p;
   }
   return out;
+}
+
+bool PostgresRatingStore::apply_all(const std::vector<MatchChanges>& matches, std::int64_t now) {
+  struct AppliedBefore {};  // rolls back what the matches before it wrote
+  try {
+    pool_.transaction([&](storage::Pg&) {
+      for (const auto& m : matches)
+        if (!apply(m.match_id, m.changes, now)) throw AppliedBefore{};
+    });
+    return true;
+  } catch (const AppliedBefore&) {
+    return false;
+  }
 }
 
 bool PostgresRatingStore::apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) {

@@ -37,6 +37,48 @@ TEST_P(RatingStoreConformance, AMatchIsAppliedOnceAndEveryNumberReadsBack) {
   EXPECT_EQ(store->load({"a"}, "duel").at("a").games, 2);
 }
 
+// apply_all() writes as apply() of each match in order: a player's latest rating, every
+// match's history; and with one match applied before, nothing of the call is kept.
+TEST_P(RatingStoreConformance, SeveralMatchesAppliedTogetherEndAsAppliedOneAfterAnother) {
+  const auto first = rate_match("duel", Model::glicko2, {{"a", false, 0, 1}, {"b", false, 1, 2}}, {}, kNow);
+  std::map<std::string, PlayerRating> after_first;
+  for (const auto& ch : first) after_first[ch.after.user_id] = ch.after;
+  const auto second =
+      rate_match("duel", Model::glicko2, {{"a", false, 0, 2}, {"c", false, 1, 1}}, after_first, kNow + 1);
+  EXPECT_TRUE(store->apply_all({{"m1", first}, {"m2", second}}, kNow + 1));
+  const auto loaded = store->load({"a", "b", "c"}, "duel");
+  ASSERT_EQ(loaded.size(), 3u);
+  EXPECT_EQ(loaded.at("a").rating, of(second, "a")->after.rating);
+  EXPECT_EQ(loaded.at("a").games, 2);
+  EXPECT_EQ(loaded.at("b").rating, of(first, "b")->after.rating);
+  const auto history = store->history_of("a", {"m1", "m2"});
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history.at("m1").outcome, "win");
+  EXPECT_EQ(history.at("m2").outcome, "loss");
+  EXPECT_EQ(history.at("m2").before, of(first, "a")->after.display);
+
+  const auto third = rate_match("duel", Model::glicko2, {{"b", false, 0, 1}, {"c", false, 1, 2}}, loaded, kNow + 2);
+  EXPECT_FALSE(store->apply_all({{"m3", third}, {"m2", second}}, kNow + 2));  // m2 was applied
+  EXPECT_EQ(store->load({"b"}, "duel").at("b").games, 1);                     // m3 was not written
+  EXPECT_TRUE(store->history_of("b", {"m3"}).empty());
+  EXPECT_TRUE(store->apply_all({}, kNow + 2));
+}
+
+TEST_P(RatingStoreConformance, ManyPlayersLoadAtOnce) {
+  std::vector<std::string> users;
+  std::vector<RatedSeat> seats;
+  for (int i = 0; i < 150; ++i) {
+    users.push_back("p" + std::to_string(i));
+    seats.push_back({users.back(), false, i, i + 1});
+  }
+  ASSERT_TRUE(store->apply("ffa", rate_match("ffa", Model::weng_lin, seats, {}, kNow), kNow));
+  users.push_back("nobody");
+  const auto loaded = store->load(users, "ffa");
+  EXPECT_EQ(loaded.size(), 150u);
+  EXPECT_EQ(loaded.at("p149").losses, 1);
+  EXPECT_EQ(loaded.at("p0").wins, 1);
+}
+
 TEST_P(RatingStoreConformance, DisplayedRatingsArePerModeAndPerPlayer) {
   const auto duel = rate_match("duel", Model::glicko2, {{"a", false, 0, 1}, {"b", false, 1, 2}}, {}, kNow);
   const auto squads =

@@ -250,6 +250,18 @@ bool Sqlite::in_transaction() const {
   return sqlite3_get_autocommit(db_) == 0;
 }
 
+std::string RowsSql::text(std::size_t n) const {
+  std::string sql;
+  sql.reserve(head.size() + n * (row.size() + 2) + tail.size());
+  sql += head;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) sql += ", ";
+    sql += row;
+  }
+  sql += tail;
+  return sql;
+}
+
 Transaction::Transaction(Sqlite& db) : db_(db), joined_(db.in_transaction()) {
   if (!joined_) db_.prepare("BEGIN IMMEDIATE").exec();
 }

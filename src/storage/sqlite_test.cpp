@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace arena::storage {
 namespace {
@@ -69,6 +71,46 @@ TEST(SqliteTransaction, InsideAnOpenTransactionItJoinsAndTheOuterDecides) {
   });
   EXPECT_EQ(count(), 1);
   EXPECT_FALSE(db->with([](Sqlite& c) { return c.in_transaction(); }));
+}
+
+// for_rows() writes and reads any number of rows, in chunks of up to 64, in order, with the
+// head's own parameters bound in every chunk.
+TEST(SqliteRows, ManyRowsGoInChunksInOrderWithTheHeadsParametersInEach) {
+  TempDir dir;
+  auto db = Sqlite::open(dir.path / "rows.db");
+  db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, tag TEXT NOT NULL, v TEXT NOT NULL)");
+  for (const std::size_t n : {0u, 1u, 2u, 63u, 64u, 65u, 200u}) {
+    db->exec("DELETE FROM t");
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < n; ++i) values.push_back("v" + std::to_string(i));
+    std::vector<std::int64_t> returned;
+    db->with([&](Sqlite& c) {
+      for_rows(
+          c, {"INSERT INTO t (id, tag, v) SELECT column1, ?, column2 FROM (VALUES ", "(?, ?)", ") RETURNING id"},
+          values.size(), [](Statement& st) { st.bind_at(1, "tag"); },
+          [&](Statement& st, std::size_t i, int p) {
+            st.bind_at(p, static_cast<std::int64_t>(i)).bind_at(p + 1, values[i]);
+          },
+          [&](Statement& st) { returned.push_back(st.int64(0)); });
+    });
+    EXPECT_EQ(returned.size(), n);
+    std::vector<std::string> read;
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < n; ++i) ids.push_back(static_cast<std::int64_t>(n - 1 - i));  // any order
+    db->with([&](Sqlite& c) {
+      for_rows(
+          c, {"SELECT v FROM t WHERE tag = ? AND id IN (", "?", ") ORDER BY id"}, ids.size(),
+          [](Statement& st) { st.bind_at(1, "tag"); },
+          [&](Statement& st, std::size_t i, int p) { st.bind_at(p, ids[i]); },
+          [&](Statement& st) { read.push_back(st.text(0)); });
+    });
+    // One ordered SELECT per chunk: each chunk's rows in order, the chunks by their first id.
+    std::sort(read.begin(), read.end(), [](const std::string& a, const std::string& b) {
+      return std::stoi(a.substr(1)) < std::stoi(b.substr(1));
+    });
+    EXPECT_EQ(read, values) << n << " rows";
+  }
+  EXPECT_EQ((RowsSql{"SELECT * FROM t WHERE id IN (", "?", ")"}.text(3)), "SELECT * FROM t WHERE id IN (?, ?, ?)");
 }
 
 TEST(SqliteCheckpoints, TheBackgroundThreadCopiesTheWalBackAfterACommitCrossesTheMark) {

@@ -16,6 +16,7 @@
 //   or dead after max_attempts. Dead jobs stay, listable, until an operator retries or purges them.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,20 @@ class LeaseLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Effects that can be applied for several jobs at once, with fewer and larger statements than
+// each job's own. A handler completes with its own effects and, beside them, a part of a batch
+// (JobContext::complete_with); a store that can hands the parts of one batch in a group commit
+// to apply() together, and any other store runs each job's own effects.
+class EffectsBatch {
+ public:
+  virtual ~EffectsBatch() = default;
+  // Applies every part (made by this batch's owner; in the group's order), inside the store's
+  // transaction, as the parts' own effects run one after another would. Throws when that cannot
+  // be done for all of them: the store undoes what it did and runs each job's own effects,
+  // each alone (so one job's failing effects fail that job only).
+  virtual void apply(const std::vector<std::shared_ptr<void>>& parts) = 0;
+};
+
 // One job of a group commit: its lease and what must happen with its completion (may be empty).
 struct Completion {
   Lease lease;
@@ -79,6 +94,10 @@ struct Completion {
   // a mode). A store whose group commits run side by side locks every name of a group, in one
   // order, before any effects run: two groups wait for each other instead of deadlocking.
   std::vector<std::string> locks;
+  // The same effects as a part of a batch (both or neither set): a store may apply the parts of
+  // one batch together instead of each job's `effects` (EffectsBatch).
+  EffectsBatch* batch = nullptr;
+  std::shared_ptr<void> part;
 };
 
 // What became of one completion of a group commit.
@@ -124,8 +143,9 @@ class JobStore {
   // together with the completion. Throws LeaseLost (the effects are rolled back).
   virtual void complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects = {}) = 0;
   // Group commit: completes every job of `batch` in one transaction, each job (its row and its
-  // effects) in a savepoint of its own, so a lost lease or effects that throw undo that job
-  // alone. One result per completion, in order. Throws only when the transaction itself fails;
+  // effects) as if in a savepoint of its own, so a lost lease or effects that throw undo that job
+  // alone. The parts of one EffectsBatch may be applied together (SQLite does), before the other
+  // effects. One result per completion, in order. Throws only when the transaction itself fails;
   // then none of them completed.
   virtual std::vector<CompletionResult> complete_all(const std::vector<Completion>& batch, std::int64_t now) = 0;
   // How a worker should group its completions for this store: how many complete_all() calls run

@@ -24,6 +24,8 @@ struct WorkerSettings {
   // Group commits running side by side; 0: the store's choice (JobStore::commit_plan: one
   // on SQLite, whose one connection writes; several on PostgreSQL).
   int committers = 0;
+  // The most finished jobs one group commit takes; 0: the store's choice (CommitPlan::max_group).
+  int group_size = 0;
   Backoff backoff;
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // completed jobs are pruned after this
 };

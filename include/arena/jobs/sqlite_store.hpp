@@ -39,6 +39,10 @@ class SqliteJobStore final : public JobStore {
   storage::Sqlite& db() { return db_; }
 
  private:
+  // complete_all() of a group with parts of batches: every batch applied at once, and the leases
+  // checked and the rows completed in one statement each. Throws ApartAgain (rolled back) when a
+  // batch could not be applied.
+  void complete_together(const std::vector<Completion>& batch, std::int64_t now, std::vector<CompletionResult>& out);
   storage::Sqlite& db_;
 };
 

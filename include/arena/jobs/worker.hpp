@@ -40,14 +40,22 @@ class JobContext {
     then_ = std::move(then);
     locks_ = std::move(locks);
   }
-  std::function<void()>& effects() { return effects_; }
+  // Also after complete_with(): the same effects as `part` of `batch`, which a store may apply
+  // together with the other parts of the batch in its group commit (EffectsBatch).
+  void in_batch(EffectsBatch& batch, std::shared_ptr<void> part) {
+    batch_ = &batch;
+    part_ = std::move(part);
+  }
+  // The completion as the store gets it.
+  Completion completion() { return {lease_, std::move(effects_), std::move(locks_), batch_, std::move(part_)}; }
   std::function<void()>& then() { return then_; }
-  std::vector<std::string>& locks() { return locks_; }
 
  private:
   const Lease& lease_;
   std::function<void()> effects_, then_;
   std::vector<std::string> locks_;
+  EffectsBatch* batch_ = nullptr;
+  std::shared_ptr<void> part_;
 };
 
 using Handler = std::function<void(JobContext&)>;
@@ -55,10 +63,12 @@ using Handler = std::function<void(JobContext&)>;
 // The job metrics, registered once per registry (several workers in one process share them).
 struct JobMetrics {
   explicit JobMetrics(metrics::Registry& r);
-  metrics::Family<metrics::Counter>& total;       // arena_jobs_total{queue,kind,outcome}
-  metrics::Family<metrics::Histogram>& duration;  // arena_job_duration_seconds{queue,kind}
-  metrics::Family<metrics::Histogram>& latency;   // arena_job_queue_latency_seconds{queue}
-  metrics::Family<metrics::Gauge>& by_state;      // arena_jobs{state}
+  metrics::Family<metrics::Counter>& total;            // arena_jobs_total{queue,kind,outcome}
+  metrics::Family<metrics::Histogram>& duration;       // arena_job_duration_seconds{queue,kind}
+  metrics::Family<metrics::Histogram>& latency;        // arena_job_queue_latency_seconds{queue}
+  metrics::Family<metrics::Gauge>& by_state;           // arena_jobs{state}
+  metrics::Family<metrics::Histogram>& group_seconds;  // arena_job_group_commit_seconds
+  metrics::Family<metrics::Histogram>& group_size;     // arena_job_group_commit_jobs
 };
 
 class Worker {

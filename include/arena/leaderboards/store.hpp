@@ -121,6 +121,15 @@ class BoardStore {
   // never lose one. Tell the index what it returns once the transaction has committed.
   virtual Written write(const Board& board, const Season& season, const std::string& user, const std::string& region,
                         const Score& score, std::int64_t now) = 0;
+  // Several writes, as write() one after another would make them (in one statement where the
+  // store can). One Written each, in order.
+  struct Write {
+    const Board* board = nullptr;
+    Season season;
+    std::string user, region;
+    Score score;
+  };
+  virtual std::vector<Written> write_all(const std::vector<Write>& writes, std::int64_t now);
 
   // Up to `limit` rows after `from`.
   std::vector<Entry> page(const View& view, const Cursor& from, int limit);
@@ -164,6 +173,7 @@ class SqliteBoardStore final : public BoardStore {
 
   Written write(const Board& board, const Season& season, const std::string& user, const std::string& region,
                 const Score& score, std::int64_t now) override;
+  std::vector<Written> write_all(const std::vector<Write>& writes, std::int64_t now) override;
   std::optional<Entry> entry(const View& view, const std::string& user) override;
   std::vector<SeasonInfo> seasons(const std::string& board) override;
   bool has_season(const std::string& board, const std::string& season) override;

@@ -97,6 +97,9 @@ class MatchStore {
   // Called inside a transaction of the store's database on this thread (a job's effects), it is
   // part of it, so the mark and what it marks commit together.
   virtual bool mark_applied(const std::string& match_id, std::int64_t now) = 0;
+  // mark_applied() of each, in order (in one statement where the store can): of a match named
+  // twice, only the first is marked now.
+  virtual std::vector<bool> mark_applied_all(const std::vector<std::string>& match_ids, std::int64_t now);
 };
 
 // The job that rates a stored match: kind rating.update, queue ratings, keyed by the match id.
@@ -118,6 +121,7 @@ class SqliteMatchStore final : public MatchStore {
   std::vector<PlayedMatch> history(const std::string& user, const HistoryCursor& from, int limit) override;
   std::optional<std::int64_t> last_played(const std::string& user) override;
   bool mark_applied(const std::string& match_id, std::int64_t now) override;
+  std::vector<bool> mark_applied_all(const std::vector<std::string>& match_ids, std::int64_t now) override;
 
  private:
   storage::Sqlite& db_;

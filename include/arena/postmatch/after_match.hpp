@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,12 +53,29 @@ class AfterMatch {
   // Applies the match, inside the caller's transaction when there is one on this thread; nullopt
   // when it was applied before.
   std::optional<Applied> apply(const match::MatchRecord& rec, std::int64_t now);
+  // Applies several matches as apply() of each in turn would (a player's second match is rated
+  // from what the first left), with one statement per kind of write for all of them (a job
+  // group commit's rating jobs). Throws when one of them had been rated without its mark: apply
+  // each alone then.
+  std::vector<std::optional<Applied>> apply_all(const std::vector<const match::MatchRecord*>& recs, std::int64_t now);
 
   const std::vector<leaderboards::Board>& boards() const { return boards_; }
   const leaderboards::Board* board(const std::string& id) const;
 
  private:
+  // The rating jobs of a group commit, applied together (jobs::EffectsBatch).
+  struct Part;
+  class Batch final : public jobs::EffectsBatch {
+   public:
+    explicit Batch(AfterMatch& owner) : owner_(owner) {}
+    void apply(const std::vector<std::shared_ptr<void>>& parts) override;
+
+   private:
+    AfterMatch& owner_;
+  };
+
   Stores stores_;
+  Batch batch_{*this};
   const core::Clock& clock_;
   std::map<std::string, ratings::Model> models_;
   std::vector<leaderboards::Board> boards_;

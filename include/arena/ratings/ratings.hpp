@@ -96,6 +96,14 @@ class RatingStore {
   // database on this thread (a job's effects), it is part of it. A match already applied is left
   // alone: false.
   virtual bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) = 0;
+  // The changes of several matches, as apply() of each in order would write them (in fewer
+  // statements where the store can). False when one of them had been applied before: then
+  // nothing of this call may be kept (the caller's transaction rolls it back).
+  struct MatchChanges {
+    std::string match_id;
+    std::vector<Change> changes;
+  };
+  virtual bool apply_all(const std::vector<MatchChanges>& matches, std::int64_t now) = 0;
   // Displayed ratings of `users` in `mode` (missing: not rated yet).
   virtual std::map<std::string, double> displayed_of(const std::vector<std::string>& users,
                                                      const std::string& mode) = 0;
@@ -111,6 +119,7 @@ class SqliteRatingStore final : public RatingStore {
   explicit SqliteRatingStore(storage::Sqlite& db) : db_(db) {}
   std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) override;
   bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) override;
+  bool apply_all(const std::vector<MatchChanges>& matches, std::int64_t now) override;
   std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode) override;
   std::vector<PlayerRating> all_of(const std::string& user) override;
   std::map<std::string, HistoryEntry> history_of(const std::string& user,
@@ -125,6 +134,7 @@ class PostgresRatingStore final : public RatingStore {
   explicit PostgresRatingStore(storage::PgPool& pool) : pool_(pool) {}
   std::map<std::string, PlayerRating> load(const std::vector<std::string>& users, const std::string& mode) override;
   bool apply(const std::string& match_id, const std::vector<Change>& changes, std::int64_t now) override;
+  bool apply_all(const std::vector<MatchChanges>& matches, std::int64_t now) override;
   std::map<std::string, double> displayed_of(const std::vector<std::string>& users, const std::string& mode) override;
   std::vector<PlayerRating> all_of(const std::string& user) override;
   std::map<std::string, HistoryEntry> history_of(const std::string& user,

@@ -2,6 +2,7 @@
 // A thin, safe wrapper over one SQLite connection (WAL mode). One connection serves the whole
 // process in embedded mode; `with()` serialises access, and statements are prepared once and
 // cached by their SQL text.
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -43,6 +45,17 @@ class Statement {
     reset();
     int i = 1;
     (bind_one(i++, args), ...);
+    return *this;
+  }
+  // For statements bound a part at a time (multi-row ones, for_rows()): start() resets and
+  // clears the bindings, bind_at() binds one parameter.
+  Statement& start() {
+    reset();
+    return *this;
+  }
+  template <class T>
+  Statement& bind_at(int i, const T& v) {
+    bind_one(i, v);
     return *this;
   }
   // Steps once: true when a row is available.
@@ -128,6 +141,36 @@ class Sqlite {
   std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
   std::unique_ptr<Checkpointer> checkpointer_;
 };
+
+// One statement for many rows: `head` + `row`, `row`, ... + `tail` over `count` rows, in chunks
+// of up to 64 rows (each chunk size's text prepared once), where `row` is the text of one row's
+// parameters: "(?, ?, ?)" for a VALUES list, "?" for an IN list. Per chunk, `bind_head(st)` binds
+// the head's own parameters (from 1), `bind(st, row_index, first)` one row's from `first` on
+// (bind_at), and `each(st)` sees every result row (a SELECT's, or RETURNING's). Call inside
+// with(). Chunks run one after another, in the rows' order.
+struct RowsSql {
+  std::string_view head, row, tail;
+  std::string text(std::size_t rows) const;  // the statement for `rows` rows
+};
+template <class BindHead, class Bind, class Each>
+void for_rows(Sqlite& c, const RowsSql& sql, std::size_t count, BindHead&& bind_head, Bind&& bind, Each&& each) {
+  const auto params = [](std::string_view t) { return static_cast<int>(std::count(t.begin(), t.end(), '?')); };
+  const int first = 1 + params(sql.head), width = params(sql.row);
+  std::size_t done = 0;
+  while (done < count) {
+    std::size_t n = 64;
+    while (n > count - done) n /= 2;  // 64, 32, ..., 1: at most seven texts
+    auto& st = c.prepare(sql.text(n)).start();
+    bind_head(st);
+    for (std::size_t i = 0; i < n; ++i) bind(st, done + i, first + static_cast<int>(i) * width);
+    while (st.step()) each(st);
+    done += n;
+  }
+}
+template <class BindHead, class Bind>
+void for_rows(Sqlite& c, const RowsSql& sql, std::size_t count, BindHead&& bind_head, Bind&& bind) {
+  for_rows(c, sql, count, std::forward<BindHead>(bind_head), std::forward<Bind>(bind), [](Statement&) {});
+}
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Use inside Sqlite::with(). Inside a
 // transaction that is open already on the connection (a job's effects inside the store's group
