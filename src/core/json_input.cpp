@@ -9,8 +9,7 @@
 namespace arena::core {
 namespace json = boost::json;
 
-json::object parse_object(std::string_view text, const JsonLimits& limits, bool empty_ok) {
-  if (text.empty() && empty_ok) return {};
+json::value parse_json(std::string_view text, const JsonLimits& limits) {
   json::parse_options opts;
   opts.max_depth = limits.max_depth;
   boost::system::error_code ec;
@@ -20,6 +19,12 @@ json::object parse_object(std::string_view text, const JsonLimits& limits, bool 
       throw Error(Code::malformed_json, "JSON nests deeper than " + std::to_string(limits.max_depth));
     throw Error(Code::malformed_json, "body is not valid JSON: " + ec.message());
   }
+  return v;
+}
+
+json::object parse_object(std::string_view text, const JsonLimits& limits, bool empty_ok) {
+  if (text.empty() && empty_ok) return {};
+  json::value v = parse_json(text, limits);
   if (!v.is_object()) throw Error(Code::invalid_body, "body must be a JSON object");
   return std::move(v.as_object());
 }

@@ -96,15 +96,10 @@ std::string encode(const Event& e) {
   return out;
 }
 
-std::variant<Event, Rejected> decode(std::string_view bytes, const Catalogue& known, const Limits& limits) {
-  if (bytes.size() > limits.max_data_bytes + kEnvelopeBytes)
-    return Rejected{Reject::data_too_large, std::to_string(bytes.size()) + " bytes"};
-  json::object o;
-  try {
-    o = core::parse_object(bytes, core::JsonLimits{.max_depth = 32});
-  } catch (const Error& e) {
-    return Rejected{Reject::malformed_json, e.what()};
-  }
+namespace {
+
+// The envelope and data of one event, already parsed.
+std::variant<Event, Rejected> decode_object(const json::object& o, const Catalogue& known, const Limits& limits) {
   Event ev;
   try {
     const core::Fields f(o);
@@ -129,6 +124,66 @@ std::variant<Event, Rejected> decode(std::string_view bytes, const Catalogue& kn
   if (ev.data.size() > limits.max_data_bytes)
     return Rejected{Reject::data_too_large, std::to_string(ev.data.size()) + " bytes of data"};
   return ev;
+}
+
+}  // namespace
+
+std::variant<Event, Rejected> decode(std::string_view bytes, const Catalogue& known, const Limits& limits) {
+  if (bytes.size() > limits.max_data_bytes + kEnvelopeBytes)
+    return Rejected{Reject::data_too_large, std::to_string(bytes.size()) + " bytes"};
+  try {
+    return decode_object(core::parse_object(bytes, core::JsonLimits{.max_depth = 32}), known, limits);
+  } catch (const Error& e) {
+    return Rejected{Reject::malformed_json, e.what()};
+  }
+}
+
+std::string encode_pack(const std::vector<std::string>& encoded) {
+  std::size_t size = 2;
+  for (const auto& e : encoded) size += e.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (const auto& e : encoded) {
+    if (out.size() > 1) out += ',';
+    out += e;
+  }
+  out += ']';
+  return out;
+}
+
+std::vector<Decoded> decode_message(std::string_view bytes, const Catalogue& known, const Limits& limits) {
+  const auto first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || bytes[first] != '[')  // one event
+    return {Decoded{decode(bytes, known, limits), std::string(bytes)}};
+  const auto refused = [&](Reject why, std::string detail) {
+    return std::vector<Decoded>{Decoded{Rejected{why, std::move(detail)}, std::string(bytes)}};
+  };
+  if (bytes.size() > kMaxPack * (limits.max_data_bytes + kEnvelopeBytes))
+    return refused(Reject::data_too_large, std::to_string(bytes.size()) + " bytes in one message");
+  json::value v;
+  try {
+    v = core::parse_json(bytes, core::JsonLimits{.max_depth = 33});
+  } catch (const Error& e) {
+    return refused(Reject::malformed_json, e.what());
+  }
+  const auto& items = v.as_array();  // it starts with '['
+  if (items.empty() || items.size() > kMaxPack)
+    return refused(Reject::invalid_envelope,
+                   "a pack holds 1 to " + std::to_string(kMaxPack) + " events, not " + std::to_string(items.size()));
+  std::vector<Decoded> out;
+  out.reserve(items.size());
+  for (const auto& item : items) {
+    if (!item.is_object()) {
+      out.push_back({Rejected{Reject::invalid_envelope, "an event is a JSON object"}, json::serialize(item)});
+      continue;
+    }
+    auto r = decode_object(item.as_object(), known, limits);
+    std::string refused_bytes;
+    if (std::holds_alternative<Rejected>(r)) refused_bytes = json::serialize(item);
+    out.push_back({std::move(r), std::move(refused_bytes)});
+  }
+  return out;
 }
 
 }  // namespace arena::events

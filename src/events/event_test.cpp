@@ -65,6 +65,51 @@ TEST(Events, BadMessagesAreRejectedWithAStableReason) {
   EXPECT_EQ(to_string(Reject::unknown_type), "unknown_type");
 }
 
+// A message is one event or a pack: each event of a pack is read or refused on its own, with
+// its own bytes kept for its dead letter; a message that is no pack at all is one refusal.
+TEST(Events, APackIsReadEventByEventAndABadOneIsRefusedAlone) {
+  const Catalogue known;
+  auto a = sample(), b = sample(), unknown = sample();
+  b.id = "0190f5a0-0000-7000-8000-000000000002";
+  unknown.id = "0190f5a0-0000-7000-8000-000000000003";
+  unknown.type = "cycles.crash";
+  const auto parts = decode_message(encode_pack({encode(a), encode(unknown), "7", encode(b)}), known, {});
+  ASSERT_EQ(parts.size(), 4u);
+  EXPECT_EQ(std::get<Event>(parts[0].result).id, a.id);
+  EXPECT_EQ(std::get<Rejected>(parts[1].result).reason, Reject::unknown_type);
+  EXPECT_NE(parts[1].bytes.find("cycles.crash"), std::string::npos);  // its own bytes, not the pack's
+  EXPECT_EQ(parts[1].bytes.find(a.id), std::string::npos);
+  EXPECT_EQ(std::get<Rejected>(parts[2].result).reason, Reject::invalid_envelope);
+  EXPECT_EQ(parts[2].bytes, "7");
+  EXPECT_EQ(std::get<Event>(parts[3].result).id, b.id);
+  EXPECT_TRUE(parts[0].bytes.empty());
+
+  // One event alone, as before packs (and as other clients may send them).
+  const auto one = decode_message("  " + encode(a), known, {});
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(std::get<Event>(one[0].result).data, a.data);
+
+  const auto refused = [&](const std::string& bytes) {
+    const auto r = decode_message(bytes, known, {});
+    EXPECT_EQ(r.size(), 1u) << bytes.substr(0, 40);
+    EXPECT_EQ(r.at(0).bytes, bytes);  // kept as it came
+    return std::get<Rejected>(r.at(0).result).reason;
+  };
+  EXPECT_EQ(refused("[" + encode(a)), Reject::malformed_json);  // cut short
+  EXPECT_EQ(refused("[]"), Reject::invalid_envelope);
+  EXPECT_EQ(refused(std::string(100, '[')), Reject::malformed_json);  // too deep
+  EXPECT_EQ(refused("not json"), Reject::malformed_json);
+  std::vector<std::string> many(kMaxPack + 1, encode(a));
+  EXPECT_EQ(refused(encode_pack(many)), Reject::invalid_envelope);  // more than a pack holds
+  many.pop_back();
+  EXPECT_EQ(decode_message(encode_pack(many), known, {}).size(), kMaxPack);
+  Limits small{.max_data_bytes = 64};
+  const auto huge =
+      decode_message(encode_pack(std::vector<std::string>(kMaxPack, encode(a) + std::string(3000, ' '))), known, small);
+  ASSERT_EQ(huge.size(), 1u);  // refused before it is parsed
+  EXPECT_EQ(std::get<Rejected>(huge[0].result).reason, Reject::data_too_large);
+}
+
 TEST(Events, GameModesDeclareTheirOwnTypes) {
   Catalogue known;
   known.add("cycles.crash");

@@ -9,10 +9,13 @@ void MemoryStream::publish(const std::vector<Outgoing>& batch) {
   for (const auto& o : batch) {
     // The publisher retries a refused batch: the ones already queued go again, and the
     // consumer writes them once (their ids).
-    if (!cv_.wait_for(lock, std::chrono::seconds(1), [&] { return items_.size() < capacity_ || closed_; }))
-      throw std::runtime_error("the event stream is full");
+    const auto room = [&] {
+      return closed_ || items_.empty() || (items_.size() < capacity_ && bytes_ + o.body.size() <= max_bytes_);
+    };
+    if (!cv_.wait_for(lock, std::chrono::seconds(1), room)) throw std::runtime_error("the event stream is full");
     if (closed_) throw std::runtime_error("the event stream is closed");
     items_.push_back(o.body);
+    bytes_ += o.body.size();
     cv_.notify_all();
   }
 }
@@ -22,6 +25,7 @@ std::vector<Delivery> MemoryStream::fetch(std::size_t max, std::chrono::millisec
   cv_.wait_for(lock, wait, [&] { return !items_.empty() || closed_; });
   std::vector<Delivery> out;
   while (!items_.empty() && out.size() < max) {
+    bytes_ -= items_.front().size();
     out.push_back(Delivery{std::move(items_.front()), ++next_tag_});
     items_.pop_front();
   }

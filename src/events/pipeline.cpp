@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "arena/core/log.hpp"
@@ -62,6 +63,30 @@ bool Publisher::stop(Ms timeout) {
   return !gave_up_ && emitter_.buffered() == 0;
 }
 
+void Publisher::pack(const std::string& type, const std::vector<Event>& list, std::vector<Outgoing>& out) const {
+  std::vector<std::string> encoded;
+  std::size_t bytes = 0;
+  std::string first_id;  // a message of one event goes as that event, with its id
+  const auto flush = [&] {
+    if (encoded.size() == 1)
+      out.push_back(Outgoing{first_id, type, std::move(encoded.front())});
+    else if (!encoded.empty())  // a pack has an id of its own: the broker's de-duplication key
+      out.push_back(Outgoing{core::new_uuid(), type, encode_pack(encoded)});
+    encoded.clear();
+    bytes = 0;
+  };
+  for (const auto& e : list) {
+    auto body = encode(e);
+    if (!encoded.empty() && (encoded.size() >= std::clamp<std::size_t>(settings_.pack_events, 1, kMaxPack) ||
+                             bytes + body.size() > settings_.pack_bytes))
+      flush();
+    if (encoded.empty()) first_id = e.id;
+    bytes += body.size() + 1;
+    encoded.push_back(std::move(body));
+  }
+  flush();
+}
+
 void Publisher::run() {
   auto log = log::get("events");
   for (;;) {
@@ -71,27 +96,33 @@ void Publisher::run() {
       continue;
     }
     std::vector<Outgoing> out;
-    out.reserve(items.size());
-    for (auto& it : items) {
-      Event e{core::new_uuid(),         std::move(it.type),          it.time_ms,
-              emitter_.node(),          std::move(it.about.user_id), std::move(it.about.match_id),
-              std::move(it.about.mode), std::move(it.about.region),  boost::json::serialize(it.data)};
-      out.push_back(Outgoing{e.id, e.type, encode(e)});
+    std::size_t events = 0;
+    {
+      // Each type's events, in their order, in packs: one message for up to pack_events of them.
+      std::map<std::string, std::vector<Event>> by_type;
+      for (auto& it : items) {
+        Event e{core::new_uuid(),         std::move(it.type),          it.time_ms,
+                emitter_.node(),          std::move(it.about.user_id), std::move(it.about.match_id),
+                std::move(it.about.mode), std::move(it.about.region),  boost::json::serialize(it.data)};
+        by_type[e.type].push_back(std::move(e));
+      }
+      for (auto& [type, list] : by_type) pack(type, list, out);
+      events = items.size();
     }
     for (int attempt = 0;; ++attempt) {
       try {
         stream_.publish(out);
-        published_.inc(out.size());
+        published_.inc(events);
         break;
       } catch (const std::exception& ex) {
         failures_.inc();
         if (stopping_ && std::chrono::steady_clock::now() >= give_up_) {
-          log->error("msg=\"game events lost at shutdown: the stream refused them\" events={} error=\"{}\"", out.size(),
+          log->error("msg=\"game events lost at shutdown: the stream refused them\" events={} error=\"{}\"", events,
                      ex.what());
           gave_up_ = true;
           return;
         }
-        log->warn("msg=\"publishing game events failed; trying again\" events={} attempt={} error=\"{}\"", out.size(),
+        log->warn("msg=\"publishing game events failed; trying again\" events={} attempt={} error=\"{}\"", events,
                   attempt + 1, ex.what());
         const auto wait = backoff(settings_, attempt);
         if (stopping_)
@@ -107,16 +138,16 @@ void Publisher::run() {
 
 struct Consumer::Metrics {
   explicit Metrics(metrics::Registry& r)
-      : consumed(
-            r.counter("arena_events_consumed_total", "Messages the events consumer took from the stream").with({})),
+      : consumed(r.counter("arena_events_consumed_total", "Events the events consumer took from the stream").with({})),
         written(r.counter("arena_events_written_total", "Event rows written to analytics storage").with({})),
         duplicates(
             r.counter("arena_events_duplicates_total", "Events delivered again whose row was there already (skipped)")
                 .with({})),
-        dead(r.counter("arena_events_dead_lettered_total", "Messages dead-lettered, by reason", {"reason"})),
+        dead(r.counter("arena_events_dead_lettered_total",
+                       "Events dead-lettered (or messages that held none), by reason", {"reason"})),
         write_failures(
             r.counter("arena_events_write_failures_total", "Batch writes that failed (retried with backoff)").with({})),
-        batch_size(r.histogram("arena_events_batch_size", "Messages per batch the consumer took", {},
+        batch_size(r.histogram("arena_events_batch_size", "Events per batch the consumer took", {},
                                {1, 10, 50, 100, 250, 500, 1000, 5000})
                        .with({})),
         write_seconds(r.histogram("arena_events_write_seconds", "Time to write one batch to analytics storage", {},
@@ -171,7 +202,9 @@ bool Consumer::drain(Ms timeout) {
 
 void Consumer::run() {
   while (!stopping_) {
-    auto batch = stream_.fetch(settings_.batch_size, settings_.batch_timeout);
+    auto batch =
+        stream_.fetch(std::max<std::size_t>(1, settings_.batch_size / std::max<std::size_t>(1, settings_.pack_events)),
+                      settings_.batch_timeout);
     if (batch.empty()) {
       ++empty_fetches_;
       continue;
@@ -181,24 +214,29 @@ void Consumer::run() {
 }
 
 bool Consumer::handle(std::vector<Delivery>& batch) {
-  metrics_->consumed.inc(batch.size());
-  metrics_->batch_size.observe(static_cast<double>(batch.size()));
   const auto now = clock_.now_unix_ms();
   std::vector<Event> good;
   std::vector<DeadLetter> dead;
   std::vector<Delivery> read;
   std::vector<Delivery> unreadable;
   for (auto& d : batch) {
-    auto r = decode(d.body, catalogue_, settings_.limits);
-    if (auto* e = std::get_if<Event>(&r)) {
-      good.push_back(std::move(*e));
-      read.push_back({{}, d.tag});
-    } else {
-      const auto& rej = std::get<Rejected>(r);
-      dead.push_back(DeadLetter{now, std::string(to_string(rej.reason)), rej.detail, d.body});
-      unreadable.push_back(std::move(d));
+    bool any = false;  // a message with no event read is rejected (a broker keeps it as it came)
+    for (auto& part : decode_message(d.body, catalogue_, settings_.limits)) {
+      if (auto* e = std::get_if<Event>(&part.result)) {
+        good.push_back(std::move(*e));
+        any = true;
+      } else {
+        const auto& rej = std::get<Rejected>(part.result);
+        dead.push_back(DeadLetter{now, std::string(to_string(rej.reason)), rej.detail, std::move(part.bytes)});
+      }
     }
+    if (any)
+      read.push_back({{}, d.tag});
+    else
+      unreadable.push_back(std::move(d));
   }
+  metrics_->consumed.inc(good.size() + dead.size());
+  metrics_->batch_size.observe(static_cast<double>(good.size() + dead.size()));
   if (!write(good, dead)) return false;
   if (!unreadable.empty()) stream_.reject(unreadable);  // first: then the acks may go as one
   stream_.ack(read);

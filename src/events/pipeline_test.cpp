@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "arena/storage/migrations.hpp"
 #include "arena/storage/sqlite.hpp"
 #include "arena/testing/temp_dir.hpp"
@@ -85,6 +87,79 @@ TEST_F(Pipeline, BadMessagesAreDeadLetteredAndTheRestGoOn) {
   const auto text = registry.render();
   EXPECT_NE(text.find("arena_events_duplicates_total 1"), std::string::npos) << text;
   EXPECT_NE(text.find("arena_events_dead_lettered_total{reason=\"malformed_json\"} 2"), std::string::npos);
+}
+
+// The publisher packs each type's events into messages of up to pack_events; the consumer
+// writes each event of a pack, dead-letters a bad one alone with its own bytes, acks a message it
+// read something of and rejects one it read nothing of.
+TEST_F(Pipeline, EventsTravelInPacksOfOneTypeAndABadEventInAPackIsDeadLetteredAlone) {
+  settings.pack_events = 40;
+  settings.batch_size = 80;  // two packs a batch
+  metrics::Registry own;
+  Publisher packing{emitter, stream, settings, own};
+  packing.start();
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(emitter.emit("mm.queued", {.user_id = "u"}, {{"i", i}}));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(emitter.emit("auth.login", {.user_id = "v"}));
+  EXPECT_TRUE(packing.stop());
+  // However the emitter's batches fell, no message holds more than 40 events or two types.
+  std::vector<Delivery> messages;
+  for (auto got = stream.fetch(1000, 0ms); !got.empty(); got = stream.fetch(1000, 0ms))
+    messages.insert(messages.end(), got.begin(), got.end());
+  std::size_t events = 0;
+  for (const auto& m : messages) {
+    const auto parts = decode_message(m.body, known, {});
+    ASSERT_LE(parts.size(), 40u);
+    for (const auto& p : parts) EXPECT_EQ(std::get<Event>(p.result).type, std::get<Event>(parts[0].result).type);
+    events += parts.size();
+  }
+  EXPECT_EQ(events, 103u);
+  EXPECT_LT(messages.size(), 103u);
+  stream.publish([&] {
+    std::vector<Outgoing> again;
+    for (const auto& m : messages) again.push_back({"", "", m.body});
+    // A pack from another client: one good event, one of a type nobody declared, one not an event.
+    Event good{"0190f5a0-0000-7000-8000-0000000000aa", "auth.login", 5, "x", "u", "", "", "", "{}"};
+    Event unknown = good;
+    unknown.id = "0190f5a0-0000-7000-8000-0000000000ab";
+    unknown.type = "cycles.crash";
+    again.push_back({"", "", encode_pack({encode(good), encode(unknown), "[]"})});
+    again.push_back({"", "", encode_pack({encode(unknown)})});  // nothing readable in it
+    return again;
+  }());
+  struct Recording final : Stream {  // which deliveries the consumer rejected
+    explicit Recording(Stream& s) : inner(s) {}
+    void publish(const std::vector<Outgoing>& b) override { inner.publish(b); }
+    std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) override {
+      return inner.fetch(max, wait);
+    }
+    void ack(const std::vector<Delivery>& b) override { inner.ack(b); }
+    void reject(const std::vector<Delivery>& b) override {
+      for (const auto& d : b) rejected.push_back(d.body);
+      inner.reject(b);
+    }
+    void close() override { inner.close(); }
+    std::string describe() const override { return "recording"; }
+    Stream& inner;
+    std::vector<std::string> rejected;
+  } recording{stream};
+  Consumer reading{recording, store, known, settings, clock, own};
+  reading.start();
+  EXPECT_TRUE(reading.drain(10s));
+  ASSERT_EQ(recording.rejected.size(), 1u);  // the pack with nothing readable, as it came
+  EXPECT_EQ(recording.rejected[0].find("0190f5a0-0000-7000-8000-0000000000aa"), std::string::npos);
+  EXPECT_NE(recording.rejected[0].find("cycles.crash"), std::string::npos);
+  EXPECT_EQ(store.query({.limit = 500}).size(), 104u);
+  const auto dead = store.dead_letters(10);
+  ASSERT_EQ(dead.size(), 3u);
+  std::multiset<std::string> reasons;
+  for (const auto& d : dead) {
+    reasons.insert(d.reason);
+    EXPECT_EQ(d.body.find("0190f5a0-0000-7000-8000-0000000000aa"), std::string::npos);  // its own bytes only
+  }
+  EXPECT_EQ(reasons, (std::multiset<std::string>{"unknown_type", "unknown_type", "invalid_envelope"}));
+  const auto text = own.render();
+  EXPECT_NE(text.find("arena_events_consumed_total 107"), std::string::npos) << text;
+  EXPECT_NE(text.find("arena_events_published_total 103"), std::string::npos) << text;
 }
 
 TEST_F(Pipeline, AFailingWriteIsRetriedThenSplitSoOneBadRowCannotHoldUpTheRest) {

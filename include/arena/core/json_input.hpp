@@ -3,6 +3,7 @@
 // Codes: malformed_json (not JSON, too deep), invalid_body (not an object), missing_field,
 // invalid_field (wrong type or out of range).
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -15,6 +16,8 @@ struct JsonLimits {
   std::size_t max_depth = 32;
 };
 
+// Parses `text` as any JSON value.
+boost::json::value parse_json(std::string_view text, const JsonLimits& limits);
 // Parses `text` as a JSON object. An empty text is an empty object when `empty_ok`.
 boost::json::object parse_object(std::string_view text, const JsonLimits& limits, bool empty_ok = false);
 

@@ -3,7 +3,8 @@
 // the types and their `data`): `id` (UUIDv7, the de-duplication key), `type`, `time` (unix ms),
 // `node`, the optional `user_id`, `match_id`, `mode`, `region`, and a JSON object `data`.
 //
-// On a stream (the in-process queue, NATS JetStream) an event travels as its JSON. The consumer
+// On a stream (the in-process queue, NATS JetStream, RabbitMQ) an event travels as its JSON, in
+// a pack with others of its type (decode_message). The consumer
 // decodes strictly against a Catalogue of the types it knows: anything else (not JSON, an
 // unknown type, data over the limit, a field of the wrong shape) is dead-lettered with one of
 // the stable reasons below, never written and never retried.
@@ -73,5 +74,19 @@ struct Rejected {
   std::string detail;
 };
 std::variant<Event, Rejected> decode(std::string_view bytes, const Catalogue& known, const Limits& limits);
+
+// A message on the stream carries one event (its JSON object) or a pack of them: a JSON array of
+// up to kMaxPack encoded events, all of one type (so a broker routes the pack by that type). Packs
+// make a broker's work per event small: it stores, confirms, delivers and acks one message for
+// many events.
+inline constexpr std::size_t kMaxPack = 1000;
+std::string encode_pack(const std::vector<std::string>& encoded);  // of encode()'s results
+// Each event of a message, decoded as decode() does, with the bytes of each refused one (what its
+// dead letter keeps). A message that is no event and no array of them is one refusal.
+struct Decoded {
+  std::variant<Event, Rejected> result;
+  std::string bytes;  // when refused
+};
+std::vector<Decoded> decode_message(std::string_view bytes, const Catalogue& known, const Limits& limits);
 
 }  // namespace arena::events

@@ -1,11 +1,12 @@
 #pragma once
 // The two moving parts of the event pipeline, each a thread of its own:
 // - Publisher (every process that emits): takes batches from the Emitter, gives each event its
-//   id (UUIDv7) and JSON, publishes them on the Stream and waits for the stream to hold them;
+//   id (UUIDv7) and JSON, packs the events of each type into messages of up to `pack_events`,
+//   publishes them on the Stream and waits for the stream to hold them;
 //   a batch the stream refused is kept and tried again with backoff (meanwhile the buffer fills,
 //   and what overflows is dropped and counted, never the caller slowed).
-// - Consumer (the `events` role): fetches batches of up to `batch_size` (waiting up to
-//   `batch_timeout` for the first), decodes each message strictly, writes the good ones in one
+// - Consumer (the `events` role): fetches batches of about `batch_size` events (waiting up to
+//   `batch_timeout` for the first), decodes each event strictly, writes the good ones in one
 //   transaction (ON CONFLICT (id) DO NOTHING: at-least-once delivery, exactly-once rows), stores
 //   the bad ones as dead letters with their reason, then acks the batch. A batch whose write
 //   fails is retried with backoff; after `write_attempts` it is written one event at a time, and an
@@ -26,7 +27,10 @@
 namespace arena::events {
 
 struct PipelineSettings {
-  std::size_t batch_size = 500;
+  // Events one message carries at most (a pack of one type, event.hpp), and its bytes at most.
+  std::size_t pack_events = 100;
+  std::size_t pack_bytes = 256 * 1024;
+  std::size_t batch_size = 500;  // events: the consumer fetches batch_size / pack_events messages
   std::chrono::milliseconds batch_timeout{200};
   int write_attempts = 5;
   std::chrono::milliseconds backoff_base{100};
@@ -53,6 +57,8 @@ class Publisher {
 
  private:
   void run();
+  // `list` (events of `type`, in order) as messages of up to pack_events each, onto `out`.
+  void pack(const std::string& type, const std::vector<Event>& list, std::vector<Outgoing>& out) const;
   Emitter& emitter_;
   Stream& stream_;
   PipelineSettings settings_;

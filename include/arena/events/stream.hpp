@@ -50,12 +50,14 @@ class Stream {
   virtual std::string describe() const = 0;
 };
 
-// The in-process queue (embedded mode): bounded; publish() waits up to a second while it is full
-// (on the publisher's thread, never a caller of emit()), then refuses. Not durable across a crash of the process: what
-// was queued and not yet committed (at most a batch timeout's worth) is lost with it.
+// The in-process queue (embedded mode): bounded in messages and in bytes; publish() waits up to a
+// second while it is full (on the publisher's thread, never a caller of emit()), then refuses. Not
+// durable across a crash of the process: what was queued and not yet committed (at most a batch
+// timeout's worth) is lost with it.
 class MemoryStream final : public Stream {
  public:
-  explicit MemoryStream(std::size_t capacity = 65536) : capacity_(capacity) {}
+  explicit MemoryStream(std::size_t capacity = 65536, std::size_t max_bytes = 64 << 20)
+      : capacity_(capacity), max_bytes_(max_bytes) {}
   void publish(const std::vector<Outgoing>& batch) override;
   std::vector<Delivery> fetch(std::size_t max, std::chrono::milliseconds wait) override;
   void ack(const std::vector<Delivery>&) override {}
@@ -64,7 +66,8 @@ class MemoryStream final : public Stream {
   std::size_t size() const;
 
  private:
-  std::size_t capacity_;
+  std::size_t capacity_, max_bytes_;
+  std::size_t bytes_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> items_;
