@@ -3,7 +3,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <future>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "arena/core/log.hpp"
@@ -201,46 +203,62 @@ bool Consumer::drain(Ms timeout) {
 }
 
 void Consumer::run() {
+  // While one batch is written (on a thread of its own), the next is fetched and read: the
+  // database need not wait for the stream, nor the stream for the database. Every stream call
+  // stays on this thread, and a batch is acked only after its rows are committed.
+  struct Writing {
+    std::future<bool> done;
+    std::shared_ptr<Batch> batch;
+  };
+  std::optional<Writing> writing;
+  const auto settle = [&] {
+    if (!writing) return;
+    if (writing->done.get()) finish(*writing->batch);  // else (stopping) unacked: delivered again
+    writing.reset();
+  };
   while (!stopping_) {
-    auto batch =
+    auto fetched =
         stream_.fetch(std::max<std::size_t>(1, settings_.batch_size / std::max<std::size_t>(1, settings_.pack_events)),
                       settings_.batch_timeout);
-    if (batch.empty()) {
+    if (fetched.empty()) {
+      settle();
       ++empty_fetches_;
       continue;
     }
-    handle(batch);
+    auto next = std::make_shared<Batch>(read(fetched));
+    settle();
+    writing = Writing{std::async(std::launch::async, [this, next] { return write(next->good, next->dead); }), next};
   }
+  settle();
 }
 
-bool Consumer::handle(std::vector<Delivery>& batch) {
+Consumer::Batch Consumer::read(std::vector<Delivery>& fetched) {
   const auto now = clock_.now_unix_ms();
-  std::vector<Event> good;
-  std::vector<DeadLetter> dead;
-  std::vector<Delivery> read;
-  std::vector<Delivery> unreadable;
-  for (auto& d : batch) {
+  Batch b;
+  for (auto& d : fetched) {
     bool any = false;  // a message with no event read is rejected (a broker keeps it as it came)
     for (auto& part : decode_message(d.body, catalogue_, settings_.limits)) {
       if (auto* e = std::get_if<Event>(&part.result)) {
-        good.push_back(std::move(*e));
+        b.good.push_back(std::move(*e));
         any = true;
       } else {
         const auto& rej = std::get<Rejected>(part.result);
-        dead.push_back(DeadLetter{now, std::string(to_string(rej.reason)), rej.detail, std::move(part.bytes)});
+        b.dead.push_back(DeadLetter{now, std::string(to_string(rej.reason)), rej.detail, std::move(part.bytes)});
       }
     }
     if (any)
-      read.push_back({{}, d.tag});
+      b.read.push_back({{}, d.tag});
     else
-      unreadable.push_back(std::move(d));
+      b.unreadable.push_back(std::move(d));
   }
-  metrics_->consumed.inc(good.size() + dead.size());
-  metrics_->batch_size.observe(static_cast<double>(good.size() + dead.size()));
-  if (!write(good, dead)) return false;
-  if (!unreadable.empty()) stream_.reject(unreadable);  // first: then the acks may go as one
-  stream_.ack(read);
-  return true;
+  metrics_->consumed.inc(b.good.size() + b.dead.size());
+  metrics_->batch_size.observe(static_cast<double>(b.good.size() + b.dead.size()));
+  return b;
+}
+
+void Consumer::finish(const Batch& b) {
+  if (!b.unreadable.empty()) stream_.reject(b.unreadable);  // first: then the acks may go as one
+  stream_.ack(b.read);
 }
 
 bool Consumer::write(const std::vector<Event>& good, std::vector<DeadLetter>& dead) {

@@ -10,8 +10,9 @@
 //   transaction (ON CONFLICT (id) DO NOTHING: at-least-once delivery, exactly-once rows), stores
 //   the bad ones as dead letters with their reason, then acks the batch. A batch whose write
 //   fails is retried with backoff; after `write_attempts` it is written one event at a time, and an
-//   event that fails alone is dead-lettered (write_failed) so that the rest go on. It holds at most
-//   one batch: that is its back-pressure.
+//   event that fails alone is dead-lettered (write_failed) so that the rest go on. While one
+//   batch is written the next is fetched and read; it holds at most those two: that is its
+//   back-pressure.
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -83,10 +84,18 @@ class Consumer {
   bool drain(std::chrono::milliseconds timeout);
 
  private:
+  // A fetched batch, read: its events, its dead letters, and the deliveries to ack and reject.
+  struct Batch {
+    std::vector<Event> good;
+    std::vector<DeadLetter> dead;
+    std::vector<Delivery> read, unreadable;
+  };
   void run();
-  // Stores the batch, then acks what it read and rejects what it could not (dead letters). False
-  // when the batch could not be stored (only while stopping): it is not acked.
-  bool handle(std::vector<Delivery>& batch);
+  Batch read(std::vector<Delivery>& fetched);
+  // After the batch's rows are committed: rejects what it could not read, acks the rest.
+  void finish(const Batch& b);
+  // Stores the batch (retried, then one event at a time). False when it could not (only while
+  // stopping): it is not acked.
   bool write(const std::vector<Event>& good, std::vector<DeadLetter>& dead);
   Stream& stream_;
   EventStore& store_;
