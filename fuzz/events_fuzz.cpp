@@ -22,10 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (back == nullptr || back->id != e->id || back->type != e->type || back->data != e->data ||
           back->time_ms != e->time_ms || back->user_id != e->user_id)
         std::abort();
-    } else if (p.bytes.empty() && !bytes.empty()) {
-      std::abort();  // a dead letter without its bytes
-    } else if (to_string(std::get<Rejected>(p.result).reason).empty()) {
-      std::abort();
+    } else if ((p.bytes.empty() && !bytes.empty()) || to_string(std::get<Rejected>(p.result).reason).empty()) {
+      std::abort();  // a dead letter without its bytes or its reason
     }
   }
   return 0;

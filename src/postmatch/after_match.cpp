@@ -34,6 +34,7 @@ std::vector<std::optional<Applied>> AfterMatch::apply_all(const std::vector<cons
                                                           std::int64_t now) {
   // The first application of a match leaves its mark; any later one finds it.
   std::vector<std::string> ids;
+  ids.reserve(recs.size());
   for (const auto* rec : recs) ids.push_back(rec->spec.match_id);
   const auto fresh = stores_.matches.mark_applied_all(ids, now);
   std::vector<std::optional<Applied>> out(recs.size());
@@ -113,6 +114,7 @@ struct AfterMatch::Part {
 
 void AfterMatch::Batch::apply(const std::vector<std::shared_ptr<void>>& parts) {
   std::vector<const match::MatchRecord*> recs;
+  recs.reserve(parts.size());
   for (const auto& p : parts) recs.push_back(&static_cast<const Part*>(p.get())->rec);
   auto applied = owner_.apply_all(recs, owner_.clock_.now_unix_ms());
   for (std::size_t i = 0; i < parts.size(); ++i) static_cast<Part*>(parts[i].get())->applied = std::move(applied[i]);

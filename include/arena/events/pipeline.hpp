@@ -30,7 +30,7 @@ namespace arena::events {
 struct PipelineSettings {
   // Events one message carries at most (a pack of one type, event.hpp), and its bytes at most.
   std::size_t pack_events = 100;
-  std::size_t pack_bytes = 256 * 1024;
+  std::size_t pack_bytes = std::size_t{256} * 1024;
   std::size_t batch_size = 500;  // events: the consumer fetches batch_size / pack_events messages
   std::chrono::milliseconds batch_timeout{200};
   int write_attempts = 5;
