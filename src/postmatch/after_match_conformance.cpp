@@ -71,25 +71,12 @@ TEST_P(AfterMatchConformance, TwoMatchesOfOnePlayerInOneGroupCommitBothCount) {
 TEST_P(AfterMatchConformance, MatchesAppliedTogetherChangeWhatEachAppliedInTurnChanges) {
   const auto apart_backend = GetParam().make();
   AfterMatch apart(apart_backend->stores(), clock, {{"duel", ratings::Model::glicko2}}, boards);
-  std::vector<match::MatchRecord> recs;
-  const auto duel = [&](const std::string& id, const std::string& winner, const std::string& loser) {
-    match::MatchRecord rec;
-    rec.spec.match_id = id;
-    rec.spec.mode = rec.spec.game = "duel";
-    rec.spec.region = "eu";
-    rec.spec.seats = {{winner, false, 0}, {loser, false, 1}};
-    rec.result.placements = {{0, 1, {{"won", 1}}}, {1, 2, {{"won", 0}}}};
-    recs.push_back(rec);
-  };
-  duel("m0", "ann", "bob");
+  std::vector<match::MatchRecord> recs{duel("m0", "ann", "bob"), duel("m1", "ann", "cat"),
+                                       duel("m2", "bob", "ann"), duel("m1", "ann", "cat"),  // named twice: once
+                                       duel("m3", "cat", "dan"), duel("m4", "dan", "ann")};
+  recs[4].error = "host lost";              // a failed match: marked, changes nothing
   ASSERT_TRUE(after.apply(recs[0], 1000));  // applied before the group
   ASSERT_TRUE(apart.apply(recs[0], 1000));
-  duel("m1", "ann", "cat");
-  duel("m2", "bob", "ann");
-  duel("m1", "ann", "cat");  // named twice: once
-  duel("m3", "cat", "dan");
-  recs.back().error = "host lost";  // a failed match: marked, changes nothing
-  duel("m4", "dan", "ann");
   std::vector<const match::MatchRecord*> group;
   for (std::size_t i = 1; i < recs.size(); ++i) group.push_back(&recs[i]);
   const auto together = after.apply_all(group, 2000);

@@ -47,15 +47,19 @@ class AfterMatchConformance : public ::testing::TestWithParam<BackendFactory> {
 
   ~AfterMatchConformance() override { timers.stop(); }
 
-  // A stored duel that `winner` won against `loser`, with its rating job (as the host stores it).
-  void store_duel(const std::string& id, const std::string& winner, const std::string& loser) {
+  // A duel that `winner` won against `loser`.
+  static match::MatchRecord duel(const std::string& id, const std::string& winner, const std::string& loser) {
     match::MatchRecord rec;
     rec.spec.match_id = id;
     rec.spec.mode = rec.spec.game = "duel";
     rec.spec.region = "eu";
     rec.spec.seats = {{winner, false, 0}, {loser, false, 1}};
     rec.result.placements = {{0, 1, {{"won", 1}}}, {1, 2, {{"won", 0}}}};
-    backend->stores().matches.save(rec, clock.now_unix());
+    return rec;
+  }
+  // That duel stored, with its rating job (as the host stores it).
+  void store_duel(const std::string& id, const std::string& winner, const std::string& loser) {
+    backend->stores().matches.save(duel(id, winner, loser), clock.now_unix());
   }
   jobs::WorkerSettings settings(const std::string& name) {
     jobs::WorkerSettings s;
