@@ -167,6 +167,7 @@ void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::f
 
 std::vector<CompletionResult> SqliteJobStore::complete_all(const std::vector<Completion>& batch, std::int64_t now) {
   std::vector<CompletionResult> out(batch.size());
+  if (batch.empty()) return out;
   const bool batches =
       std::any_of(batch.begin(), batch.end(), [](const Completion& j) { return j.batch != nullptr && j.part; });
   if (batches) {

@@ -79,32 +79,34 @@ std::vector<std::optional<Applied>> AfterMatch::apply_all(const std::vector<cons
   std::vector<std::size_t> by;  // the match of each write
   for (std::size_t i = 0; i < recs.size(); ++i) {
     if (!out[i] || !recs[i]->error.empty()) continue;
-    const auto& rec = *recs[i];
-    for (const auto& b : boards_) {
-      if (b.mode != rec.spec.mode) continue;
-      const auto season = leaderboards::season_at(b, now);
-      if (b.rating) {
-        for (const auto& ch : out[i]->ratings) {
-          writes.push_back({&b, season, ch.after.user_id, rec.spec.region, {ch.after.display, 0}});
-          by.push_back(i);
-        }
-        continue;
-      }
-      if (b.stat.empty()) continue;
-      for (const auto& p : rec.result.placements) {
-        if (p.seat < 0 || static_cast<std::size_t>(p.seat) >= rec.spec.seats.size()) continue;
-        const auto& seat = rec.spec.seats[static_cast<std::size_t>(p.seat)];
-        const auto score = number_of(p.stats, b.stat);
-        if (seat.bot || !score) continue;  // bots are on no board; a seat without the stat writes nothing
-        const double sub = b.subscore_stat.empty() ? 0 : number_of(p.stats, b.subscore_stat).value_or(0);
-        writes.push_back({&b, season, seat.user_id, rec.spec.region, {*score, sub}});
-        by.push_back(i);
-      }
-    }
+    board_writes(*recs[i], out[i]->ratings, now, writes);
+    by.resize(writes.size(), i);
   }
   auto written = stores_.boards.write_all(writes, now);
   for (std::size_t k = 0; k < written.size(); ++k) out[by[k]]->writes.push_back(std::move(written[k]));
   return out;
+}
+
+void AfterMatch::board_writes(const match::MatchRecord& rec, const std::vector<ratings::Change>& rated,
+                              std::int64_t now, std::vector<leaderboards::BoardStore::Write>& out) const {
+  for (const auto& b : boards_) {
+    if (b.mode != rec.spec.mode) continue;
+    const auto season = leaderboards::season_at(b, now);
+    if (b.rating) {
+      for (const auto& ch : rated)
+        out.push_back({&b, season, ch.after.user_id, rec.spec.region, {ch.after.display, 0}});
+      continue;
+    }
+    if (b.stat.empty()) continue;
+    for (const auto& p : rec.result.placements) {
+      if (p.seat < 0 || static_cast<std::size_t>(p.seat) >= rec.spec.seats.size()) continue;
+      const auto& seat = rec.spec.seats[static_cast<std::size_t>(p.seat)];
+      const auto score = number_of(p.stats, b.stat);
+      if (seat.bot || !score) continue;  // bots are on no board; a seat without the stat writes nothing
+      const double sub = b.subscore_stat.empty() ? 0 : number_of(p.stats, b.subscore_stat).value_or(0);
+      out.push_back({&b, season, seat.user_id, rec.spec.region, {*score, sub}});
+    }
+  }
 }
 
 struct AfterMatch::Part {

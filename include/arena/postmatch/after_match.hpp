@@ -63,6 +63,9 @@ class AfterMatch {
   const leaderboards::Board* board(const std::string& id) const;
 
  private:
+  // The board writes of one applied match (its rating changes `rated`), onto `out`.
+  void board_writes(const match::MatchRecord& rec, const std::vector<ratings::Change>& rated, std::int64_t now,
+                    std::vector<leaderboards::BoardStore::Write>& out) const;
   // The rating jobs of a group commit, applied together (jobs::EffectsBatch).
   struct Part;
   class Batch final : public jobs::EffectsBatch {
