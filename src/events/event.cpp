@@ -154,8 +154,11 @@ std::string encode_pack(const std::vector<std::string>& encoded) {
 
 std::vector<Decoded> decode_message(std::string_view bytes, const Catalogue& known, const Limits& limits) {
   const auto first = bytes.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos || bytes[first] != '[')  // one event
-    return {Decoded{decode(bytes, known, limits), std::string(bytes)}};
+  if (first == std::string_view::npos || bytes[first] != '[') {  // one event: its bytes kept only if refused
+    auto r = decode(bytes, known, limits);
+    const bool refused = std::holds_alternative<Rejected>(r);
+    return {Decoded{std::move(r), refused ? std::string(bytes) : std::string()}};
+  }
   const auto refused = [&](Reject why, std::string detail) {
     return std::vector<Decoded>{Decoded{Rejected{why, std::move(detail)}, std::string(bytes)}};
   };

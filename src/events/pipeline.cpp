@@ -97,8 +97,8 @@ void Publisher::run() {
       if (stopping_) return;
       continue;
     }
+    const std::size_t events = items.size();
     std::vector<Outgoing> out;
-    std::size_t events = 0;
     {
       // Each type's events, in their order, in packs: one message for up to pack_events of them.
       std::map<std::string, std::vector<Event>> by_type;
@@ -109,7 +109,6 @@ void Publisher::run() {
         by_type[e.type].push_back(std::move(e));
       }
       for (auto& [type, list] : by_type) pack(type, list, out);
-      events = items.size();
     }
     for (int attempt = 0;; ++attempt) {
       try {
@@ -216,10 +215,11 @@ void Consumer::run() {
     if (writing->done.get()) finish(*writing->batch);  // else (stopping) unacked: delivered again
     writing.reset();
   };
+  // batch_size counts events: that many in messages of pack_events each.
+  const auto messages =
+      std::max<std::size_t>(1, settings_.batch_size / std::max<std::size_t>(1, settings_.pack_events));
   while (!stopping_) {
-    auto fetched =
-        stream_.fetch(std::max<std::size_t>(1, settings_.batch_size / std::max<std::size_t>(1, settings_.pack_events)),
-                      settings_.batch_timeout);
+    auto fetched = stream_.fetch(messages, settings_.batch_timeout);
     if (fetched.empty()) {
       settle();
       ++empty_fetches_;

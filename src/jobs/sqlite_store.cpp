@@ -153,6 +153,10 @@ bool effects_alone(storage::Sqlite& c, const Completion& job, CompletionResult& 
 // A batch's apply() threw: the group's transaction is rolled back and done again, job by job.
 struct ApartAgain {};
 
+bool in_a_batch(const Completion& job) {
+  return job.batch != nullptr && job.part;
+}
+
 }  // namespace
 
 void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects) {
@@ -168,9 +172,7 @@ void SqliteJobStore::complete(const Lease& lease, std::int64_t now, const std::f
 std::vector<CompletionResult> SqliteJobStore::complete_all(const std::vector<Completion>& batch, std::int64_t now) {
   std::vector<CompletionResult> out(batch.size());
   if (batch.empty()) return out;
-  const bool batches =
-      std::any_of(batch.begin(), batch.end(), [](const Completion& j) { return j.batch != nullptr && j.part; });
-  if (batches) {
+  if (std::any_of(batch.begin(), batch.end(), in_a_batch)) {
     try {
       complete_together(batch, now, out);
       return out;
@@ -209,7 +211,7 @@ void SqliteJobStore::complete_together(const std::vector<Completion>& batch, std
       const auto held = epochs.find(batch[i].lease.job.id);
       if (held == epochs.end() || held->second != batch[i].lease.epoch)
         out[i].outcome = Completed::lease_lost;
-      else if (batch[i].batch != nullptr && batch[i].part)
+      else if (in_a_batch(batch[i]))
         parts[batch[i].batch].push_back(batch[i].part);
       else
         effects_alone(c, batch[i], out[i]);

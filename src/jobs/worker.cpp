@@ -38,6 +38,9 @@ struct Worker::Impl {
   runtime::Timers& timers;
   WorkerSettings settings;
   const JobStore::CommitPlan plan = store.commit_plan();
+  // The most completions one group commit takes: the setting, or the store's choice.
+  const std::size_t group_most = settings.group_size > 0 ? static_cast<std::size_t>(settings.group_size)
+                                                         : plan.max_group;
   std::shared_ptr<spdlog::logger> log = log::get("jobs");
 
   metrics::Family<metrics::Counter>& total;
@@ -234,9 +237,7 @@ struct Worker::Impl {
         std::unique_lock lock(mu);
         commit_cv.wait(lock, [&] { return committer_stopping || !commits.empty(); });
         if (commits.empty()) return;  // stopping, and nothing left to commit
-        const std::size_t most =
-            settings.group_size > 0 ? static_cast<std::size_t>(settings.group_size) : plan.max_group;
-        while (!commits.empty() && group.size() < most) {
+        while (!commits.empty() && group.size() < group_most) {
           group.push_back(std::move(commits.front()));
           commits.pop_front();
         }
