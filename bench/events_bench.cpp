@@ -3,7 +3,7 @@
 // table. Reports what an emit() costs its caller (a tick pays this and nothing else) and the
 // events/s from the first emit to the last row committed.
 //   arena-bench-events --events 200000 [--broker memory|nats://127.0.0.1:4222|amqp://guest:guest@127.0.0.1:5672]
-//                      [--database postgres://...] [--batch 500] [--emitters 4]
+//                      [--database postgres://...] [--batch 500] [--emitters 4] [--writers 2]
 // On a temporary SQLite file unless --database names PostgreSQL (its events table is emptied
 // first). With a broker, what an earlier run left on the stream is taken off it first.
 #include <CLI/CLI.hpp>
@@ -40,7 +40,7 @@ std::int64_t rows(events::EventStore& store) {
 
 int main(int argc, char** argv) {
   CLI::App app{"arena-bench-events"};
-  int n = 200000, batch = 500, emitters = 4;
+  int n = 200000, batch = 500, emitters = 4, writers = 2;
   std::string broker = "memory", database;
   app.add_option("--events", n, "events to emit");
   app.add_option("--broker", broker,
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   app.add_option("--database", database, "postgres://... (default: a temporary SQLite file)");
   app.add_option("--batch", batch, "events per consumer batch (events.batch_size)");
   app.add_option("--emitters", emitters, "threads emitting at once");
+  app.add_option("--writers", writers, "batches written at once (events.writers)");
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<storage::Sqlite> db;
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   events::PipelineSettings settings;
   settings.batch_size = static_cast<std::size_t>(batch);
   settings.batch_timeout = std::chrono::milliseconds(50);
+  settings.writers = static_cast<std::size_t>(writers);
   events::Emitter emitter("bench", static_cast<std::size_t>(n), known, clock, registry);
   events::Publisher publisher(emitter, *producer, settings, registry);
   events::Consumer consuming(in, *store, known, settings, clock, registry);
@@ -133,8 +135,8 @@ int main(int argc, char** argv) {
   in.close();
   consuming.stop();
   const auto stored = rows(*store);
-  std::printf("broker=%s store=%s events=%d batch=%d emitters=%d\n", broker.c_str(),
-              database.empty() ? "sqlite" : "postgres", n, batch, emitters);
+  std::printf("broker=%s store=%s events=%d batch=%d emitters=%d writers=%d\n", broker.c_str(),
+              database.empty() ? "sqlite" : "postgres", n, batch, emitters, writers);
   std::printf("emit: %.0f ns per event on the caller (%.2f s for all, %lld dropped)\n",
               static_cast<double>(emit_ns.load()) / n, emitted_s, static_cast<long long>(dropped.load()));
   std::printf("published: %.2f s (%.0f/s)\n", published_s, n / published_s);

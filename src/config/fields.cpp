@@ -377,6 +377,11 @@ std::vector<Field> build() {
       "events.batch_timeout", "How long the events role waits to fill a batch",
       [](auto& s) -> auto& { return s.events.batch_timeout; }, 1ms, 60s));
   f.push_back(size_field(
+      "events.writers",
+      "Batches the events role writes at once, each on its own database connection (SQLite writes them one after "
+      "another)",
+      [](auto& s) -> auto& { return s.events.writers; }, 1, 16));
+  f.push_back(size_field(
       "events.max_data_bytes", "An event's data (serialised JSON) at most; larger ones are dead-lettered",
       [](auto& s) -> auto& { return s.events.max_data_bytes; }, 64, 1'000'000));
   f.push_back(duration_field(

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <future>
 #include <map>
 #include <optional>
@@ -202,34 +203,41 @@ bool Consumer::drain(Ms timeout) {
 }
 
 void Consumer::run() {
-  // While one batch is written (on a thread of its own), the next is fetched and read: the
-  // database need not wait for the stream, nor the stream for the database. Every stream call
-  // stays on this thread, and a batch is acked only after its rows are committed.
+  // While batches are written (each on a thread of its own, up to `writers` at once), the next is
+  // fetched and read: the database need not wait for the stream, nor the stream for the database.
+  // Every stream call stays on this thread, and a batch is acked only after its rows are committed.
   struct Writing {
     std::future<bool> done;
     std::shared_ptr<Batch> batch;
   };
-  std::optional<Writing> writing;
-  const auto settle = [&] {
-    if (!writing) return;
-    if (writing->done.get()) finish(*writing->batch);  // else (stopping) unacked: delivered again
-    writing.reset();
+  std::deque<Writing> writing;
+  const auto settle_first = [&] {
+    if (writing.front().done.get()) finish(*writing.front().batch);  // else (stopping) unacked: delivered again
+    writing.pop_front();
+  };
+  const auto settle_done = [&] {  // acks what is committed already, without waiting
+    while (!writing.empty() && writing.front().done.wait_for(Ms(0)) == std::future_status::ready) settle_first();
+  };
+  const auto settle_all = [&] {
+    while (!writing.empty()) settle_first();
   };
   // batch_size counts events: that many in messages of pack_events each.
   const auto messages =
       std::max<std::size_t>(1, settings_.batch_size / std::max<std::size_t>(1, settings_.pack_events));
+  const auto writers = std::max<std::size_t>(1, settings_.writers);
   while (!stopping_) {
+    settle_done();
     auto fetched = stream_.fetch(messages, settings_.batch_timeout);
     if (fetched.empty()) {
-      settle();
+      settle_all();
       ++empty_fetches_;
       continue;
     }
     auto next = std::make_shared<Batch>(read(fetched));
-    settle();
-    writing = Writing{std::async(std::launch::async, [this, next] { return write(next->good, next->dead); }), next};
+    while (writing.size() >= writers) settle_first();
+    writing.push_back({std::async(std::launch::async, [this, next] { return write(next->good, next->dead); }), next});
   }
-  settle();
+  settle_all();
 }
 
 Consumer::Batch Consumer::read(std::vector<Delivery>& fetched) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "arena/core/encoding.hpp"
 #include "arena/events/store.hpp"
 #include "arena/storage/postgres.hpp"
@@ -6,10 +8,16 @@ namespace arena::events {
 
 int PgEventStore::write(const std::vector<Event>& batch) {
   if (batch.empty()) return 0;
+  // In id order: batches written at once (the consumer's writers) that share an event (delivered
+  // again) then wait on each other in one order, never in a deadlock.
+  std::vector<const Event*> order;
+  order.reserve(batch.size());
+  for (const auto& e : batch) order.push_back(&e);
+  std::sort(order.begin(), order.end(), [](const Event* a, const Event* b) { return a->id < b->id; });
   std::string rows = "[";
-  for (const auto& e : batch) {
+  for (const auto* e : order) {
     if (rows.size() > 1) rows += ',';
-    rows += encode(e);  // the envelope's fields are the table's columns
+    rows += encode(*e);  // the envelope's fields are the table's columns
   }
   rows += ']';
   return pool_.transaction([&](storage::Pg& c) {

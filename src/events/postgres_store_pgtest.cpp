@@ -15,7 +15,8 @@ class PostgresBackend final : public StoreBackend {
  private:
   arena::testing::PostgresServer server_;
   std::string url_ = server_.create_database("events");
-  storage::PgPool pool_{{.url = url_, .size = 4}};
+  // No retries: a deadlock between two batches written at once fails the suite instead of being tried again.
+  storage::PgPool pool_{{.url = url_, .size = 4, .attempts = 1}};
   PgEventStore store_{pool_};
 };
 

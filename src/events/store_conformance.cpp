@@ -2,7 +2,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include <atomic>
+#include <barrier>
 #include <map>
+#include <thread>
 
 namespace arena::events::testing {
 namespace {
@@ -33,6 +36,31 @@ TEST_P(EventStoreConformance, AnEventDeliveredAgainIsOneRow) {
   EXPECT_EQ(rows[0].region, "");
   EXPECT_EQ(rows[0].time_ms, 1001);
   EXPECT_EQ(boost::json::parse(rows[0].data), boost::json::parse(R"({"i":1})"));  // PostgreSQL's jsonb re-spaces
+}
+
+TEST_P(EventStoreConformance, BatchesWrittenAtOnceThatShareEventsStoreEachOnce) {
+  // The consumer's writers: two batches at a time, and a redelivered event may sit in both, in
+  // any order. Neither may fail (a deadlock between the two would), and each event is one row.
+  constexpr int kRounds = 20, kEvents = 200;
+  std::atomic<int> written{0};
+  std::barrier round(2);  // both write the same events in each round, at the same time
+  auto writer = [&](bool reversed) {
+    for (int r = 0; r < kRounds; ++r) {
+      round.arrive_and_wait();
+      std::vector<Event> batch;
+      for (int i = 0; i < kEvents; ++i) batch.push_back(event(r * kEvents + (reversed ? kEvents - 1 - i : i)));
+      try {
+        written += store().write(batch);
+      } catch (const std::exception& ex) {
+        ADD_FAILURE() << ex.what();
+      }
+    }
+  };
+  std::thread a(writer, false), b(writer, true);
+  a.join();
+  b.join();
+  EXPECT_EQ(written.load(), kRounds * kEvents);
+  EXPECT_EQ(store().query({.limit = 10 * kRounds * kEvents}).size(), static_cast<std::size_t>(kRounds * kEvents));
 }
 
 TEST_P(EventStoreConformance, QueriesFilterAndPageByCursor) {

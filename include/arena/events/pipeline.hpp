@@ -10,9 +10,9 @@
 //   transaction (ON CONFLICT (id) DO NOTHING: at-least-once delivery, exactly-once rows), stores
 //   the bad ones as dead letters with their reason, then acks the batch. A batch whose write
 //   fails is retried with backoff; after `write_attempts` it is written one event at a time, and an
-//   event that fails alone is dead-lettered (write_failed) so that the rest go on. While one
-//   batch is written the next is fetched and read; it holds at most those two: that is its
-//   back-pressure.
+//   event that fails alone is dead-lettered (write_failed) so that the rest go on. Up to `writers`
+//   batches are written at once (each on a thread and a connection of its own) while the next is
+//   fetched and read; it holds at most writers + 1 batches: that is its back-pressure.
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -33,6 +33,7 @@ struct PipelineSettings {
   std::size_t pack_bytes = std::size_t{256} * 1024;
   std::size_t batch_size = 500;  // events: the consumer fetches batch_size / pack_events messages
   std::chrono::milliseconds batch_timeout{200};
+  std::size_t writers = 2;  // batches written at once
   int write_attempts = 5;
   std::chrono::milliseconds backoff_base{100};
   std::chrono::milliseconds backoff_cap{5000};
@@ -43,6 +44,7 @@ inline PipelineSettings pipeline_settings(const Settings& s) {
   PipelineSettings p;
   p.batch_size = s.batch_size;
   p.batch_timeout = s.batch_timeout;
+  p.writers = s.writers;
   p.limits.max_data_bytes = s.max_data_bytes;
   return p;
 }
