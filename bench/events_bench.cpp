@@ -3,7 +3,7 @@
 // table. Reports what an emit() costs its caller (a tick pays this and nothing else) and the
 // events/s from the first emit to the last row committed.
 //   arena-bench-events --events 200000 [--broker memory|nats://127.0.0.1:4222|amqp://guest:guest@127.0.0.1:5672]
-//                      [--database postgres://...] [--batch 500] [--emitters 4] [--writers 2]
+//                      [--database postgres://...] [--batch 2000] [--emitters 4] [--writers 2]
 // On a temporary SQLite file unless --database names PostgreSQL (its events table is emptied
 // first). With a broker, what an earlier run left on the stream is taken off it first.
 #include <CLI/CLI.hpp>
@@ -40,7 +40,9 @@ std::int64_t rows(events::EventStore& store) {
 
 int main(int argc, char** argv) {
   CLI::App app{"arena-bench-events"};
-  int n = 200000, batch = 500, emitters = 4, writers = 2;
+  const events::PipelineSettings defaults;
+  int n = 200000, batch = static_cast<int>(defaults.batch_size), emitters = 4,
+      writers = static_cast<int>(defaults.writers);
   std::string broker = "memory", database;
   app.add_option("--events", n, "events to emit");
   app.add_option("--broker", broker,

@@ -150,7 +150,7 @@ struct Consumer::Metrics {
         write_failures(
             r.counter("arena_events_write_failures_total", "Batch writes that failed (retried with backoff)").with({})),
         batch_size(r.histogram("arena_events_batch_size", "Events per batch the consumer took", {},
-                               {1, 10, 50, 100, 250, 500, 1000, 5000})
+                               {1, 10, 50, 100, 250, 500, 1000, 2000, 5000})
                        .with({})),
         write_seconds(r.histogram("arena_events_write_seconds", "Time to write one batch to analytics storage", {},
                                   {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5})

@@ -31,7 +31,7 @@ struct PipelineSettings {
   // Events one message carries at most (a pack of one type, event.hpp), and its bytes at most.
   std::size_t pack_events = 100;
   std::size_t pack_bytes = std::size_t{256} * 1024;
-  std::size_t batch_size = 500;  // events: the consumer fetches batch_size / pack_events messages
+  std::size_t batch_size = 2000;  // events: the consumer fetches batch_size / pack_events messages
   std::chrono::milliseconds batch_timeout{200};
   std::size_t writers = 2;  // batches written at once
   int write_attempts = 5;

@@ -9,7 +9,7 @@ namespace arena::events {
 struct Settings {
   std::string broker = "memory";                 // memory: the in-process queue (embedded); nats://...: JetStream
   std::size_t buffer = 65536;                    // events a process holds before it drops droppable ones
-  std::size_t batch_size = 500;                  // events the consumer writes in one transaction at most
+  std::size_t batch_size = 2000;                 // events the consumer writes in one transaction at most
   std::chrono::milliseconds batch_timeout{200};  // how long the consumer waits to fill a batch
   std::size_t writers = 2;                       // batches the consumer writes at once (each its own connection)
   std::size_t max_data_bytes = 8192;             // an event's serialised data
