@@ -21,6 +21,7 @@
 #include "arena/protocol/subjects.hpp"
 #include "arena/router/router.hpp"
 #include "arena/storage/migrations.hpp"
+#include "arena/storage/postgres.hpp"
 #include "read_model.hpp"
 #include "roles.hpp"
 
@@ -286,6 +287,8 @@ void App::start() {
   im.add_ops_routes();
   const auto ep = config::parse_endpoint(s.listen);
   http::ServerOptions opts{s.http};
+  if (opts.storage_threads == 0 && storage::is_postgres_url(s.database))
+    opts.storage_threads = http::kStorageThreadsPostgres;
   opts.host = ep.host;
   opts.port = ep.port;
   im.server = std::make_unique<http::Server>(opts, im.routes, im.http_metrics);

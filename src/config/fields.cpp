@@ -166,8 +166,10 @@ std::vector<Field> build() {
       "http.blocking_threads", "Threads for slow work such as password hashing",
       [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));
   f.push_back(int_field(
-      "http.storage_threads", "Threads for handlers that wait for storage (logins, accounts), off the I/O threads",
-      [](auto& s) -> auto& { return s.http.storage_threads; }, 1, 256));
+      "http.storage_threads",
+      "Threads for handlers that wait for storage (logins, accounts), off the I/O threads (0 = 4 on SQLite, 8 on "
+      "PostgreSQL)",
+      [](auto& s) -> auto& { return s.http.storage_threads; }, 0, 256));
   f.push_back(bool_field(
       "http.access_log", "Log one line per HTTP request", [](auto& s) -> auto& { return s.http.access_log; }));
   f.push_back(int_field(

@@ -85,7 +85,7 @@ struct Server::Impl {
         metrics(m),
         acceptor(asio::make_strand(ioc)),
         slow(opts.blocking_threads),
-        storage(opts.storage_threads),
+        storage(opts.storage_threads > 0 ? opts.storage_threads : kStorageThreadsSqlite),
         slots(std::make_shared<ConnectionSlots>(opts.max_connections_per_ip)),
         proxies(TrustedProxies::parse(opts.trusted_proxies)),
         log(log::get("http")),

@@ -7,6 +7,12 @@
 
 namespace arena::http {
 
+// SQLite has one writer: more threads waiting on it only queue. A PostgreSQL login waits for a
+// round trip and a commit: more in flight keep the backends busy (docs/performance.md: 4 -> 8
+// threads took device logins from ~5.0k to ~6.2k/s; 16 and more were slower on two cores).
+inline constexpr int kStorageThreadsSqlite = 4;
+inline constexpr int kStorageThreadsPostgres = 8;
+
 struct Settings {
   std::size_t max_header_bytes = std::size_t{8} * 1024;
   std::size_t max_body_bytes = std::size_t{64} * 1024;
@@ -17,7 +23,9 @@ struct Settings {
   // context switches (docs/performance.md: +12 % ping round trips, +36 % fan-out).
   int threads = 0;
   int blocking_threads = 2;  // the slow pool (password hashing)
-  int storage_threads = 4;   // the storage pool (handlers that wait for a store)
+  // The storage pool (handlers that wait for a store); 0 = kStorageThreadsSqlite, or
+  // kStorageThreadsPostgres when the process's database is PostgreSQL (the app decides).
+  int storage_threads = 0;
   bool access_log = true;
   int json_max_depth = 32;                    // deepest JSON accepted in a body or a WebSocket frame
   std::size_t max_connections_per_ip = 1000;  // HTTP and WebSocket together; 0 = no limit
