@@ -6,7 +6,6 @@
 #include <deque>
 #include <future>
 #include <map>
-#include <optional>
 #include <random>
 
 #include "arena/core/log.hpp"
