@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "arena/storage/postgres.hpp"
 
@@ -98,14 +99,26 @@ std::vector<Lease> PostgresJobStore::claim(const std::string& queue, const std::
   return out;
 }
 
-void PostgresJobStore::heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) {
-  const int n = pool_.with([&](storage::Pg& c) {
-    return c
-        .query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND epoch = $3 AND state = 'running'", now + lease_ms,
-               lease.job.id, lease.epoch)
-        .affected();
+std::vector<std::int64_t> PostgresJobStore::heartbeat_all(const std::vector<Lease>& leases, std::int64_t now,
+                                                          std::int64_t lease_ms) {
+  if (leases.empty()) return {};
+  std::vector<std::string> ids, epochs;
+  for (const auto& l : leases) {
+    ids.push_back(std::to_string(l.job.id));
+    epochs.push_back(std::to_string(l.epoch));
+  }
+  std::set<std::int64_t> held;
+  pool_.with([&](storage::Pg& c) {
+    auto r = c.query(
+        "UPDATE jobs SET lease_until = $1 FROM unnest($2::text[]::bigint[], $3::text[]::bigint[]) AS l(id, epoch) "
+        "WHERE jobs.id = l.id AND jobs.epoch = l.epoch AND jobs.state = 'running' RETURNING jobs.id",
+        now + lease_ms, storage::text_array(ids), storage::text_array(epochs));
+    for (int i = 0; i < r.rows(); ++i) held.insert(r.int64(i, 0));
   });
-  if (n == 0) throw LeaseLost("job " + std::to_string(lease.job.id) + ": the lease is no longer held");
+  std::vector<std::int64_t> lost;
+  for (const auto& l : leases)
+    if (held.count(l.job.id) == 0) lost.push_back(l.job.id);
+  return lost;
 }
 
 void PostgresJobStore::complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects) {

@@ -62,6 +62,11 @@ void check_spec(const JobSpec& spec) {
     throw std::invalid_argument("a job needs a kind, a queue and max_attempts >= 1");
 }
 
+void JobStore::heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) {
+  if (!heartbeat_all({lease}, now, lease_ms).empty())
+    throw LeaseLost("job " + std::to_string(lease.job.id) + ": the lease is no longer held");
+}
+
 std::int64_t Backoff::ceiling(int attempt) const {
   std::int64_t d = base_ms;
   for (int i = 1; i < attempt && d < cap_ms; ++i) d *= 2;
@@ -111,13 +116,18 @@ std::vector<Lease> SqliteJobStore::claim(const std::string& queue, const std::st
   return out;
 }
 
-void SqliteJobStore::heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) {
-  const int n = db_.with([&](storage::Sqlite& c) {
-    return c.prepare("UPDATE jobs SET lease_until = ? WHERE id = ? AND epoch = ? AND state = 'running'")
-        .bind(now + lease_ms, lease.job.id, lease.epoch)
-        .exec();
+std::vector<std::int64_t> SqliteJobStore::heartbeat_all(const std::vector<Lease>& leases, std::int64_t now,
+                                                        std::int64_t lease_ms) {
+  std::vector<std::int64_t> lost;
+  if (leases.empty()) return lost;
+  db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    auto& st = c.prepare("UPDATE jobs SET lease_until = ? WHERE id = ? AND epoch = ? AND state = 'running'");
+    for (const auto& l : leases)
+      if (st.bind(now + lease_ms, l.job.id, l.epoch).exec() == 0) lost.push_back(l.job.id);
+    tx.commit();
   });
-  if (n == 0) throw LeaseLost("job " + std::to_string(lease.job.id) + ": the lease is no longer held");
+  return lost;
 }
 
 namespace {

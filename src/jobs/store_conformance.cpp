@@ -90,6 +90,22 @@ TEST_P(JobStoreConformance, AWorkerThatLostItsLeaseCannotCompleteTheJob) {
   EXPECT_EQ(store->get(second.job.id)->worker, "w2");
 }
 
+TEST_P(JobStoreConformance, AHeartbeatRoundExtendsEveryLeaseItHoldsAndNamesTheLostOnes) {
+  for (int i = 0; i < 2; ++i) store->enqueue(spec(), kT0);
+  const auto mine = store->claim("default", "w1", 2, kT0, kLease);
+  ASSERT_EQ(mine.size(), 2u);
+  // The second job's lease is kept; the first's expires and w2 claims that job.
+  store->heartbeat(mine[1], kT0 + kLease - 1, kLease);
+  store->rescue(kT0 + kLease + 1);
+  ASSERT_EQ(store->claim("default", "w2", 1, kT0 + kLease + 1, kLease).at(0).job.id, mine[0].job.id);
+  // w1's next round: one call for both, the lost one named.
+  EXPECT_EQ(store->heartbeat_all(mine, kT0 + kLease + 2, kLease), std::vector<std::int64_t>{mine[0].job.id});
+  EXPECT_EQ(store->get(mine[1].job.id)->lease_until, kT0 + 2 * kLease + 2);
+  EXPECT_EQ(store->get(mine[0].job.id)->lease_until, kT0 + 2 * kLease + 1);  // w2's, untouched
+  EXPECT_TRUE(store->rescue(kT0 + 2 * kLease + 1).empty());
+  EXPECT_TRUE(store->heartbeat_all({}, kT0, kLease).empty());
+}
+
 TEST_P(JobStoreConformance, EffectsCommitOnlyWithTheCompletion) {
   backend->create_effects_table();
   store->enqueue(spec(), kT0);

@@ -155,27 +155,29 @@ struct Worker::Impl {
     store.enqueue_scheduled(s.name, due, spec, now);
   }
 
+  // One round: every running job's lease extended in one store call (one commit).
   void heartbeat() {
     std::vector<Lease> leases;
     {
       std::lock_guard lock(mu);
       for (const auto& [id, l] : running) leases.push_back(l);
     }
-    const std::int64_t now = clock.now_unix_ms();
-    for (const auto& l : leases) {
-      try {
-        store.heartbeat(l, now, settings.lease.count());
-      } catch (const LeaseLost&) {
-        bool still_running = false;  // a job that finished since the copy above is not lost
-        {
-          std::lock_guard lock(mu);
-          still_running = running.count(l.job.id) != 0 && committing.count(l.job.id) == 0;
-        }
-        if (still_running)
-          log->warn("msg=\"job lease lost; its completion will be refused\" id={} kind={}", l.job.id, l.job.kind);
-      } catch (const std::exception& e) {
-        log->error("msg=\"job heartbeat failed\" id={} error=\"{}\"", l.job.id, e.what());
+    std::vector<std::int64_t> lost;
+    try {
+      lost = store.heartbeat_all(leases, clock.now_unix_ms(), settings.lease.count());
+    } catch (const std::exception& e) {
+      log->error("msg=\"job heartbeat failed\" jobs={} error=\"{}\"", leases.size(), e.what());
+      return;
+    }
+    for (const auto id : lost) {
+      std::string kind;  // a job that finished since the copy above is not lost
+      {
+        std::lock_guard lock(mu);
+        auto it = running.find(id);
+        if (it == running.end() || committing.count(id) != 0) continue;
+        kind = it->second.job.kind;
       }
+      log->warn("msg=\"job lease lost; its completion will be refused\" id={} kind={}", id, kind);
     }
   }
 

@@ -137,8 +137,13 @@ class JobStore {
   // Up to `limit` ready jobs of `queue` (run_at <= now), best first, leased to `worker`.
   virtual std::vector<Lease> claim(const std::string& queue, const std::string& worker, int limit, std::int64_t now,
                                    std::int64_t lease_ms) = 0;
-  // Extends the lease; throws LeaseLost.
-  virtual void heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) = 0;
+  // Extends every lease of `leases` in one transaction (a worker's heartbeat round: one commit,
+  // however many jobs it runs). Returns the ids of those no longer held (lost: expired and claimed
+  // again, or the job cancelled).
+  virtual std::vector<std::int64_t> heartbeat_all(const std::vector<Lease>& leases, std::int64_t now,
+                                                  std::int64_t lease_ms) = 0;
+  // One lease; throws LeaseLost.
+  void heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms);
   // Completes the job. `effects` (may be empty) run in the same transaction: they happen only
   // together with the completion. Throws LeaseLost (the effects are rolled back).
   virtual void complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects = {}) = 0;

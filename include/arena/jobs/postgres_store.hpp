@@ -24,7 +24,8 @@ class PostgresJobStore final : public JobStore {
   std::optional<std::int64_t> enqueue(const JobSpec& spec, std::int64_t now) override;
   std::vector<Lease> claim(const std::string& queue, const std::string& worker, int limit, std::int64_t now,
                            std::int64_t lease_ms) override;
-  void heartbeat(const Lease& lease, std::int64_t now, std::int64_t lease_ms) override;
+  std::vector<std::int64_t> heartbeat_all(const std::vector<Lease>& leases, std::int64_t now,
+                                          std::int64_t lease_ms) override;
   void complete(const Lease& lease, std::int64_t now, const std::function<void()>& effects = {}) override;
   std::vector<CompletionResult> complete_all(const std::vector<Completion>& batch, std::int64_t now) override;
   // PostgreSQL takes several writers: small groups commit side by side. Groups that touch the
