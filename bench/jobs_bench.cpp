@@ -113,13 +113,15 @@ int run_postgres(const std::string& url, int n, int players, int threads, int co
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 50'000, players = 10'000, threads = 4, concurrency = 1024, group = 0;
+  const jobs::WorkerSettings defaults;
+  int n = 50'000, players = 10'000, threads = defaults.threads, concurrency = defaults.queues.at("ratings"), group = 0;
   std::string database;
   CLI::App cli{"arena-bench-jobs"};
   cli.add_option("--jobs", n)->check(CLI::Range(1, 10'000'000));
   cli.add_option("--players", players)->check(CLI::Range(2, 10'000'000));
   cli.add_option("--threads", threads)->check(CLI::Range(1, 64));
-  cli.add_option("--concurrency", concurrency, "jobs claimed at once")->check(CLI::Range(1, 100'000));
+  cli.add_option("--concurrency", concurrency, "jobs claimed at once (jobs.queues' ratings=)")
+      ->check(CLI::Range(1, 100'000));
   cli.add_option("--group", group, "most jobs a group commit takes (jobs.group_size; 0: the store's choice)")
       ->check(CLI::Range(0, 100'000));
   cli.add_option("--database", database, "postgres://... : PostgreSQL instead of a temporary SQLite file");
