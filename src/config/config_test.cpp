@@ -86,7 +86,9 @@ TEST(Config, BadValuesStopStartupNamingTheKey) {
                                                                             {"http.access_log", "maybe"},
                                                                             {"http.threads", "9999"},
                                                                             {"log.level", "loud"},
-                                                                            {"auth.access_ttl", "0s"}}) {
+                                                                            {"auth.access_ttl", "0s"},
+                                                                            {"events.writers", "0"},
+                                                                            {"events.batch_size", "2KiB"}}) {
     Sources s;
     s.flags = {{key, value}};
     const std::string err = error_of(s);

@@ -369,16 +369,16 @@ std::vector<Field> build() {
           throw std::invalid_argument("expected memory, a nats:// URL or an amqp:// URL");
       },
       /*secret=*/true));  // an amqp:// URL carries a password
-  f.push_back(size_field(
+  f.push_back(int_field(
       "events.buffer", "Game events a process holds for publishing; past it droppable ones are dropped and counted",
       [](auto& s) -> auto& { return s.events.buffer; }, 16, 10'000'000));
-  f.push_back(size_field(
+  f.push_back(int_field(
       "events.batch_size", "Game events the events role writes in one transaction at most",
       [](auto& s) -> auto& { return s.events.batch_size; }, 1, 100'000));
   f.push_back(duration_field(
       "events.batch_timeout", "How long the events role waits to fill a batch",
       [](auto& s) -> auto& { return s.events.batch_timeout; }, 1ms, 60s));
-  f.push_back(size_field(
+  f.push_back(int_field(
       "events.writers",
       "Batches the events role writes at once, each on its own database connection (SQLite writes them one after "
       "another)",
