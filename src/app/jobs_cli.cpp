@@ -140,7 +140,8 @@ int jobs_command(const config::Settings& settings, const JobsCommand& cmd) {
   }
   if (cmd.action == "retry") {
     if (!store.retry(cmd.id, now)) {
-      std::cerr << "arena: job " << cmd.id << " is not dead, cancelled or retryable\n";
+      std::cerr << "arena: job " << cmd.id
+                << " is not dead, cancelled or retryable, or another job holds its idempotency key\n";
       return 2;
     }
     std::cout << "job " << cmd.id << " runs again\n";

@@ -240,7 +240,9 @@ bool PostgresJobStore::retry(std::int64_t id, std::int64_t now) {
   return pool_.with([&](storage::Pg& c) {
     return c.query(
                 "WITH j AS (UPDATE jobs SET state = 'available', attempt = 0, run_at = $1, finished_at = NULL, "
-                "lease_until = NULL WHERE id = $2 AND state IN ('dead', 'cancelled', 'retryable') RETURNING queue) "
+                "lease_until = NULL WHERE id = $2 AND state IN ('dead', 'cancelled', 'retryable') AND NOT EXISTS "
+                "(SELECT 1 FROM jobs k WHERE k.idempotency_key = jobs.idempotency_key AND k.id <> jobs.id "
+                "AND k.state NOT IN ('dead', 'cancelled')) RETURNING queue) "
                 "SELECT pg_notify('arena_jobs', queue) FROM j",
                 now, id)
                .rows() == 1;

@@ -76,10 +76,9 @@ std::int64_t Backoff::ceiling(int attempt) const {
 std::optional<std::int64_t> SqliteJobStore::enqueue_in(storage::Sqlite& c, const JobSpec& spec, std::int64_t now) {
   check_spec(spec);
   auto& st = c.prepare(
-      "INSERT INTO jobs (kind, queue, args, priority, state, max_attempts, run_at, created_at, idempotency_key) "
-      "VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?) "
-      "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL AND state NOT IN ('dead', 'cancelled') "
-      "DO NOTHING RETURNING id");
+      "INSERT INTO jobs (kind, queue, args, priority, state, max_attempts, run_at, created_at, idempotency_key, "
+      "held_key) VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?8, ?8) "
+      "ON CONFLICT (held_key) WHERE held_key IS NOT NULL DO NOTHING RETURNING id");
   st.bind(spec.kind, spec.queue, spec.args, spec.priority, spec.max_attempts, spec.run_at > 0 ? spec.run_at : now, now,
           key_of(spec));
   if (!st.step()) return std::nullopt;
@@ -261,7 +260,8 @@ State SqliteJobStore::fail(const Lease& lease, const std::string& error, std::in
     auto& st = c.prepare(
         "UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE 'retryable' END, "
         "run_at = CASE WHEN attempt >= max_attempts THEN run_at ELSE ? END, "
-        "finished_at = CASE WHEN attempt >= max_attempts THEN ? ELSE NULL END, lease_until = NULL, last_error = ? "
+        "finished_at = CASE WHEN attempt >= max_attempts THEN ? ELSE NULL END, lease_until = NULL, last_error = ?, "
+        "held_key = CASE WHEN attempt >= max_attempts THEN NULL ELSE held_key END "
         "WHERE id = ? AND epoch = ? AND state = 'running' RETURNING state");
     st.bind(now + delay_ms, now, error.substr(0, 2000), lease.job.id, lease.epoch);
     if (!st.step()) throw LeaseLost("job " + std::to_string(lease.job.id) + ": failure refused, the lease was lost");
@@ -279,7 +279,8 @@ std::vector<Job> SqliteJobStore::rescue(std::int64_t now) {
     auto& st = c.prepare(std::string("UPDATE jobs SET state = CASE WHEN attempt >= max_attempts THEN 'dead' ELSE "
                                      "'retryable' END, finished_at = CASE WHEN attempt >= max_attempts THEN ? ELSE "
                                      "NULL END, run_at = ?, lease_until = NULL, last_error = 'lease expired: the "
-                                     "worker stopped heartbeating' WHERE state = 'running' AND lease_until < ? "
+                                     "worker stopped heartbeating', held_key = CASE WHEN attempt >= max_attempts "
+                                     "THEN NULL ELSE held_key END WHERE state = 'running' AND lease_until < ? "
                                      "RETURNING ") +
                          kColumns);
     st.bind(now, now, now);
@@ -314,8 +315,10 @@ std::vector<Job> SqliteJobStore::list(const Filter& f) {
 bool SqliteJobStore::retry(std::int64_t id, std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) {
     return c.prepare(
-                "UPDATE jobs SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, lease_until = NULL "
-                "WHERE id = ? AND state IN ('dead', 'cancelled', 'retryable')")
+                "UPDATE jobs SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, lease_until = NULL, "
+                "held_key = idempotency_key WHERE id = ? AND state IN ('dead', 'cancelled', 'retryable') AND NOT "
+                "EXISTS "
+                "(SELECT 1 FROM jobs k WHERE k.held_key = jobs.idempotency_key AND k.id <> jobs.id)")
                .bind(now, id)
                .exec() == 1;
   });
@@ -324,7 +327,7 @@ bool SqliteJobStore::retry(std::int64_t id, std::int64_t now) {
 bool SqliteJobStore::cancel(std::int64_t id, std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) {
     return c.prepare(
-                "UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_until = NULL "
+                "UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_until = NULL, held_key = NULL "
                 "WHERE id = ? AND state IN ('available', 'retryable', 'running')")
                .bind(now, id)
                .exec() == 1;

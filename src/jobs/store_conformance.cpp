@@ -39,6 +39,30 @@ TEST_P(JobStoreConformance, AnIdempotencyKeyIsTakenWhilePendingRunningOrComplete
   EXPECT_TRUE(store->enqueue(spec("k", "match-2"), kT0));
 }
 
+TEST_P(JobStoreConformance, ADeadJobFreesItsKeyAndARetryTakesItBackUnlessAnotherJobHoldsIt) {
+  auto once = spec("k", "match-1");
+  once.max_attempts = 1;
+  const auto failed = store->enqueue(once, kT0);
+  auto leases = store->claim("default", "w", 1, kT0, kLease);
+  ASSERT_EQ(leases.size(), 1u);
+  ASSERT_EQ(store->fail(leases[0], "boom", kT0, 0), State::dead);
+  auto rescued = spec("k", "match-2");  // dead by rescue: its worker stopped heartbeating
+  rescued.max_attempts = 1;
+  const auto stalled = store->enqueue(rescued, kT0);
+  ASSERT_EQ(store->claim("default", "w", 1, kT0, kLease).size(), 1u);
+  ASSERT_EQ(store->rescue(kT0 + kLease + 1).size(), 1u);
+  // Retried, the dead job holds its key again: a second enqueue with it does nothing.
+  ASSERT_TRUE(store->retry(*failed, kT0 + 1));
+  EXPECT_FALSE(store->enqueue(spec("k", "match-1"), kT0 + 1));
+  // The other dead job's key was taken by a new job meanwhile: the retry is refused, nothing changes.
+  const auto newer = store->enqueue(spec("k", "match-2"), kT0 + 1);
+  ASSERT_TRUE(newer);
+  EXPECT_FALSE(store->retry(*stalled, kT0 + 2));
+  EXPECT_EQ(store->get(*stalled)->state, State::dead);
+  EXPECT_EQ(store->get(*stalled)->idempotency_key, "match-2");  // still shown with the key it had
+  EXPECT_EQ(store->get(*newer)->state, State::available);
+}
+
 TEST_P(JobStoreConformance, ClaimsTakeReadyJobsByPriorityThenTimeAndOnlyTheirQueue) {
   auto s = spec("a");
   s.priority = 5;
