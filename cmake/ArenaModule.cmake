@@ -52,7 +52,7 @@ endfunction()
 
 # The tsan tier (make test-tsan builds target tsan_tests, tests/CMakeLists.txt): these modules'
 # unit tests and realtime_tsan_tests.
-set(ARENA_TSAN_MODULES bus events gateway jobs match matchmaking postmatch runtime sessions)
+set(ARENA_TSAN_MODULES bus core events gateway jobs match matchmaking postmatch runtime sessions)
 
 # The tiers whose HTTP traffic is held to api/openapi.json (not in TSan or fuzz builds).
 if(NOT ARENA_TSAN AND NOT ARENA_FUZZ)

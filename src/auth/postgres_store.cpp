@@ -31,6 +31,21 @@ constexpr std::string_view kDeviceLogin =
     " RETURNING id),"
     " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at) SELECT $3, id, $4, $5 FROM f)"
     " SELECT id, kind, display_name, email, disabled, created_at, updated_at FROM acc";
+// Returning devices' logins coalesced (PostgresAuthStore::device_logins): each device's account,
+// and its login's family and first token when the account is enabled, for a whole batch in one
+// statement. `n` says which login each row answers; a device without a binding has no row.
+constexpr std::string_view kDeviceLogins =
+    "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]::bigint[], $5::text[]::bigint[])"
+    " WITH ORDINALITY AS i(device_id, family_id, token_hash, now, expires_at, n)),"
+    " acc AS (SELECT i.n, i.family_id, i.token_hash, i.now, i.expires_at, a.id, a.kind, a.display_name, a.email,"
+    " a.disabled, a.created_at, a.updated_at FROM i JOIN devices d ON d.device_id = i.device_id"
+    " JOIN accounts a ON a.id = d.account_id),"
+    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT family_id, id, now FROM acc WHERE NOT "
+    "disabled"
+    " RETURNING id),"
+    " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
+    " SELECT acc.token_hash, f.id, acc.now, acc.expires_at FROM f JOIN acc ON acc.family_id = f.id)"
+    " SELECT id, kind, display_name, email, disabled, created_at, updated_at, n FROM acc";
 constexpr std::string_view kUpdateName =
     "UPDATE accounts SET display_name = $1, updated_at = $2 WHERE id = $3"
     " RETURNING id, kind, display_name, email, disabled, created_at, updated_at";
@@ -78,12 +93,41 @@ std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
   return from_new(a);
 }
 
+PostgresAuthStore::PostgresAuthStore(storage::PgPool& pool)
+    : pool_(pool), device_logins_(kDeviceLoginBatch, kDeviceLoginBatches, [this](const std::vector<DeviceLogin>& b) {
+        return device_logins(b);
+      }) {}
+
 std::optional<Account> PostgresAuthStore::device_login(const std::string& device_id, const NewFamily& family) {
-  return pool_.with([&](storage::Pg& c) -> std::optional<Account> {
-    auto r = c.query(sql::kDeviceLogin, device_id, family.family_id, family.token_hash, family.now, family.expires_at);
-    if (r.rows() == 0) return std::nullopt;
-    return read_account(r);
+  return device_logins_.call({device_id, family});
+}
+
+std::vector<std::optional<Account>> PostgresAuthStore::device_logins(const std::vector<DeviceLogin>& batch) {
+  if (batch.size() == 1) {  // alone: the one-row statement
+    return {pool_.with([&](storage::Pg& c) -> std::optional<Account> {
+      const auto& [device_id, family] = batch[0];
+      auto r =
+          c.query(sql::kDeviceLogin, device_id, family.family_id, family.token_hash, family.now, family.expires_at);
+      if (r.rows() == 0) return std::nullopt;
+      return read_account(r);
+    })};
+  }
+  std::vector<std::string> devices, families, hashes, nows, expiries;
+  for (const auto& [device_id, family] : batch) {
+    devices.push_back(device_id);
+    families.push_back(family.family_id);
+    hashes.push_back(family.token_hash);
+    nows.push_back(std::to_string(family.now));
+    expiries.push_back(std::to_string(family.expires_at));
+  }
+  std::vector<std::optional<Account>> out(batch.size());
+  pool_.with([&](storage::Pg& c) {
+    auto r = c.query(sql::kDeviceLogins, storage::text_array(devices), storage::text_array(families),
+                     storage::text_array(hashes), storage::text_array(nows), storage::text_array(expiries));
+    for (int row = 0; row < r.rows(); ++row)
+      out.at(static_cast<std::size_t>(r.int64(row, 7) - 1)) = read_account(r, row);
   });
+  return out;
 }
 
 Account PostgresAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {

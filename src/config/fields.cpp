@@ -167,7 +167,7 @@ std::vector<Field> build() {
       [](auto& s) -> auto& { return s.http.blocking_threads; }, 1, 256));
   f.push_back(int_field(
       "http.storage_threads",
-      "Threads for handlers that wait for storage (logins, accounts), off the I/O threads (0 = 4 on SQLite, 8 on "
+      "Threads for handlers that wait for storage (logins, accounts), off the I/O threads (0 = 4 on SQLite, 32 on "
       "PostgreSQL)",
       [](auto& s) -> auto& { return s.http.storage_threads; }, 0, 256));
   f.push_back(bool_field(

@@ -8,10 +8,11 @@
 namespace arena::http {
 
 // SQLite has one writer: more threads waiting on it only queue. A PostgreSQL login waits for a
-// round trip and a commit: more in flight keep the backends busy (docs/performance.md: 4 -> 8
-// threads took device logins from ~5.0k to ~6.2k/s; 16 and more were slower on two cores).
+// round trip and a commit, and returning devices' logins waiting together go in one statement
+// (PostgresAuthStore): more in flight make bigger batches (docs/performance.md: 8 -> 32 threads
+// with coalescing took returning devices from ~6.5k to ~12k logins/s on two cores).
 inline constexpr int kStorageThreadsSqlite = 4;
-inline constexpr int kStorageThreadsPostgres = 8;
+inline constexpr int kStorageThreadsPostgres = 32;
 
 struct Settings {
   std::size_t max_header_bytes = std::size_t{8} * 1024;
