@@ -46,6 +46,17 @@ constexpr std::string_view kDeviceLogins =
     " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
     " SELECT acc.token_hash, f.id, acc.now, acc.expires_at FROM f JOIN acc ON acc.family_id = f.id)"
     " SELECT id, kind, display_name, email, disabled, created_at, updated_at, n FROM acc";
+// Guests' logins coalesced (PostgresAuthStore::guest_logins): each new account with its login's
+// family and first token, for a whole batch in one statement. The foreign keys are checked at
+// the statement's end, when the accounts and families it inserted are there.
+constexpr std::string_view kGuestLogins =
+    "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]::bigint[], $4::text[], $5::text[],"
+    " $6::text[]::bigint[]) AS i(id, display_name, now, family_id, token_hash, expires_at)),"
+    " a AS (INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
+    " SELECT id, 'guest', display_name, NULL, NULL, now, now FROM i),"
+    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT family_id, id, now FROM i)"
+    " INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
+    " SELECT token_hash, family_id, now, expires_at FROM i";
 constexpr std::string_view kUpdateName =
     "UPDATE accounts SET display_name = $1, updated_at = $2 WHERE id = $3"
     " RETURNING id, kind, display_name, email, disabled, created_at, updated_at";
@@ -94,9 +105,35 @@ std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
 }
 
 PostgresAuthStore::PostgresAuthStore(storage::PgPool& pool)
-    : pool_(pool), device_logins_(kDeviceLoginBatch, kDeviceLoginBatches, [this](const std::vector<DeviceLogin>& b) {
-        return device_logins(b);
-      }) {}
+    : pool_(pool),
+      device_logins_(kLoginBatch, kLoginBatches,
+                     [this](const std::vector<DeviceLogin>& b) { return device_logins(b); }),
+      guest_logins_(kLoginBatch, kLoginBatches, [this](const std::vector<GuestLogin>& b) { return guest_logins(b); }) {}
+
+Account PostgresAuthStore::guest_login(const NewAccount& account, const NewFamily& family) {
+  return guest_logins_.call({account, family});
+}
+
+std::vector<Account> PostgresAuthStore::guest_logins(const std::vector<GuestLogin>& batch) {
+  std::vector<std::string> ids, names, nows, families, hashes, expiries;
+  for (const auto& [account, family] : batch) {
+    if (account.kind != "guest" || account.email) throw std::invalid_argument("guest_login: a guest has no email");
+    ids.push_back(account.id);
+    names.push_back(account.display_name);
+    nows.push_back(std::to_string(account.now));
+    families.push_back(family.family_id);
+    hashes.push_back(family.token_hash);
+    expiries.push_back(std::to_string(family.expires_at));
+  }
+  pool_.with([&](storage::Pg& c) {
+    c.query(sql::kGuestLogins, storage::text_array(ids), storage::text_array(names), storage::text_array(nows),
+            storage::text_array(families), storage::text_array(hashes), storage::text_array(expiries));
+  });
+  std::vector<Account> out;
+  out.reserve(batch.size());
+  for (const auto& [account, family] : batch) out.push_back(from_new(account));
+  return out;
+}
 
 std::optional<Account> PostgresAuthStore::device_login(const std::string& device_id, const NewFamily& family) {
   return device_logins_.call({device_id, family});

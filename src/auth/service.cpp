@@ -115,9 +115,10 @@ TokenPair AuthService::start_session(const Account& account) {
 TokenPair AuthService::guest(const std::optional<std::string>& display_name) {
   NewAccount a{core::new_uuid(), "guest",      display_name ? check_display_name(*display_name) : guest_name(),
                std::nullopt,     std::nullopt, clock_.now_unix()};
-  auto account = accounts_.create(a);
+  auto p = pending_login();  // the account and the login's family in one step
+  const Account account = accounts_.guest_login(a, p.family);
   metrics_.logins.with({"guest", "ok"}).inc();
-  return logged_in("guest", start_session(*account), account->id, true);
+  return logged_in("guest", finish_login(p, account.id), account.id, true);
 }
 
 TokenPair AuthService::device(const std::string& device_id, const std::optional<std::string>& display_name) {

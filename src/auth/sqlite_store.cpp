@@ -64,6 +64,17 @@ std::optional<Account> SqliteAuthStore::create(const NewAccount& account) {
   });
 }
 
+Account SqliteAuthStore::guest_login(const NewAccount& account, const NewFamily& family) {
+  return db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);
+    insert_account(c, account);
+    c.prepare(sql::kInsertFamily).bind(family.family_id, account.id, family.now).exec();
+    c.prepare(sql::kInsertToken).bind(family.token_hash, family.family_id, family.now, family.expires_at).exec();
+    tx.commit();
+    return from_new(account);
+  });
+}
+
 Account SqliteAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {
   return db_.with([&](storage::Sqlite& c) {
     auto& sel = c.prepare(sql::kSelectDevice).bind(device_id);

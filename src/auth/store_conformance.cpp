@@ -93,6 +93,32 @@ TEST_P(AuthStoreConformance, AReturningDeviceLogsInInOneStepAndADisabledOneStart
   EXPECT_EQ(s.tokens->rotate("h-1", "h-3", 300, 3000).status, RotateStatus::reused);
 }
 
+// A guest's account and its login's family come in one step; many at once (PostgreSQL runs them
+// together in one statement) each get their own.
+TEST_P(AuthStoreConformance, GuestsLoggingInAtOnceEachGetTheirAccountAndFamily) {
+  std::vector<Account> got(32);
+  std::vector<std::thread> logins;
+  for (int i = 0; i < 32; ++i)
+    logins.emplace_back([&, i] {
+      const auto n = std::to_string(i);
+      got[static_cast<std::size_t>(i)] =
+          s.accounts->guest_login({"guest-" + n, "guest", "Guest " + n, std::nullopt, std::nullopt, 100 + i},
+                                  {"gfam-" + n, "gh-" + n, 100 + i, 5000});
+    });
+  for (auto& t : logins) t.join();
+  for (int i = 0; i < 32; ++i) {
+    const auto n = std::to_string(i);
+    EXPECT_EQ(got[static_cast<std::size_t>(i)].id, "guest-" + n);
+    const auto stored = s.accounts->find("guest-" + n);
+    ASSERT_TRUE(stored) << i;
+    EXPECT_EQ(stored->kind, "guest");
+    EXPECT_EQ(stored->display_name, "Guest " + n);
+    EXPECT_EQ(stored->created_at, 100 + i);
+    EXPECT_EQ(s.tokens->family_of("gh-" + n), "gfam-" + n);
+    EXPECT_EQ(s.tokens->rotate("gh-" + n, "gh2-" + n, 200, 6000).account_id, "guest-" + n);
+  }
+}
+
 // Many returning devices at once (PostgreSQL runs them together in one statement): each login
 // gets its own account back and its own family, a device in it twice included, and a device
 // nobody bound gets nothing.

@@ -15,6 +15,7 @@ class PostgresAuthStore final : public AccountStore, public TokenStore {
   std::optional<Account> create(const NewAccount& account) override;
   Account device_account(const std::string& device_id, const NewAccount& fresh) override;
   std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) override;
+  Account guest_login(const NewAccount& account, const NewFamily& family) override;
   std::optional<WithHash> find_by_email(const std::string& email) override;
   std::optional<Account> find(const std::string& id) override;
   std::map<std::string, std::string> display_names(const std::vector<std::string>& ids) override;
@@ -32,15 +33,18 @@ class PostgresAuthStore final : public AccountStore, public TokenStore {
   bool ping() override;
 
  private:
-  // Returning devices' logins that arrive while one batch runs go together in the next (one
-  // statement, one commit): PostgreSQL's cost per statement is then paid once per batch.
+  // Returning devices' and guests' logins that arrive while a batch runs go together in the next
+  // (one statement, one commit): PostgreSQL's cost per statement is then paid once per batch.
   using DeviceLogin = std::pair<std::string, NewFamily>;
-  static constexpr std::size_t kDeviceLoginBatch = 64;
-  static constexpr std::size_t kDeviceLoginBatches = 2;  // at once
+  static constexpr std::size_t kLoginBatch = 64;
+  static constexpr std::size_t kLoginBatches = 2;  // at once
   std::vector<std::optional<Account>> device_logins(const std::vector<DeviceLogin>& batch);
+  using GuestLogin = std::pair<NewAccount, NewFamily>;
+  std::vector<Account> guest_logins(const std::vector<GuestLogin>& batch);
 
   storage::PgPool& pool_;
   core::Coalescer<DeviceLogin, std::optional<Account>> device_logins_;
+  core::Coalescer<GuestLogin, Account> guest_logins_;
 };
 
 }  // namespace arena::auth

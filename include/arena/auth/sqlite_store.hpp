@@ -11,6 +11,7 @@ class SqliteAuthStore final : public AccountStore, public TokenStore {
   std::optional<Account> create(const NewAccount& account) override;
   Account device_account(const std::string& device_id, const NewAccount& fresh) override;
   std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) override;
+  Account guest_login(const NewAccount& account, const NewFamily& family) override;
   std::optional<WithHash> find_by_email(const std::string& email) override;
   std::optional<Account> find(const std::string& id) override;
   std::map<std::string, std::string> display_names(const std::vector<std::string>& ids) override;

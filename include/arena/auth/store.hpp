@@ -47,6 +47,9 @@ class AccountStore {
   // `device_id`, with `family` started for it unless the account is disabled. nullopt (and
   // nothing written) when no account is bound to the device yet.
   virtual std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) = 0;
+  // A guest's login in one step: the new account (no email) and its login's family, both or
+  // neither.
+  virtual Account guest_login(const NewAccount& account, const NewFamily& family) = 0;
   struct WithHash {
     Account account;
     std::string password_hash;
