@@ -1,5 +1,7 @@
 #include "arena/auth/postgres_store.hpp"
 
+#include <unordered_set>
+
 namespace arena::auth {
 namespace sql {
 // The catalogue of statements this store runs (PostgreSQL's $n parameters).
@@ -11,17 +13,30 @@ constexpr std::string_view kSelectById =
 constexpr std::string_view kSelectByEmail =
     "SELECT id, kind, display_name, email, disabled, created_at, updated_at, password_hash FROM accounts"
     " WHERE email = $1";
-constexpr std::string_view kSelectDevice =
-    "SELECT a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at"
-    " FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.device_id = $1";
-// A new device's account and binding in one statement (one round trip); when another login of
-// the same device won the race, the binding conflicts and nothing is written.
-constexpr std::string_view kInsertDeviceAccount =
-    "WITH acc AS (INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
-    " SELECT $2, $3, $4, NULL, NULL, $5, $5 WHERE NOT EXISTS (SELECT 1 FROM devices WHERE device_id = $1)"
-    " RETURNING id)"
-    " INSERT INTO devices(device_id, account_id, created_at) SELECT $1, id, $5 FROM acc"
-    " ON CONFLICT (device_id) DO NOTHING RETURNING account_id";
+// Devices' logins that may be their first, coalesced (PostgresAuthStore::device_account_logins):
+// each device's bound account, or a new account and its binding when none is, and the login's
+// family and first token unless the account is disabled, for a whole batch in one statement. A
+// device bound by a concurrent transaction meanwhile has no row (its binding's conflict waited for
+// that commit): the caller rolls back (the account made for it with it) and runs the batch again.
+constexpr std::string_view kDeviceAccountLogins =
+    "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]::bigint[], $5::text[], $6::text[],"
+    " $7::text[]::bigint[]) WITH ORDINALITY AS i(device_id, account_id, display_name, now, family_id, token_hash,"
+    " expires_at, n)),"
+    " old AS (SELECT i.n, a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at,"
+    " false AS created FROM i CROSS JOIN LATERAL (SELECT a.* FROM devices d JOIN accounts a ON a.id = d.account_id"
+    " WHERE d.device_id = i.device_id LIMIT 1) AS a),"
+    " acc AS (INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
+    " SELECT account_id, 'device', display_name, NULL, NULL, now, now FROM i"
+    " WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.n = i.n) RETURNING id),"
+    " bound AS (INSERT INTO devices(device_id, account_id, created_at) SELECT i.device_id, i.account_id, i.now"
+    " FROM i JOIN acc ON acc.id = i.account_id ON CONFLICT (device_id) DO NOTHING RETURNING account_id),"
+    " got AS (SELECT * FROM old UNION ALL SELECT i.n, i.account_id, 'device', i.display_name, NULL, false, i.now,"
+    " i.now, true FROM i JOIN bound ON bound.account_id = i.account_id),"
+    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT i.family_id, got.id, i.now"
+    " FROM got JOIN i ON i.n = got.n WHERE NOT got.disabled RETURNING id),"
+    " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
+    " SELECT i.token_hash, f.id, i.now, i.expires_at FROM f JOIN i ON i.family_id = f.id)"
+    " SELECT id, kind, display_name, email, disabled, created_at, updated_at, n, created FROM got";
 // A returning device's login: its account, and the login's family and first token when the
 // account is enabled, in one statement (one round trip, one commit).
 constexpr std::string_view kDeviceLogin =
@@ -33,13 +48,16 @@ constexpr std::string_view kDeviceLogin =
     " SELECT id, kind, display_name, email, disabled, created_at, updated_at FROM acc";
 // Returning devices' logins coalesced (PostgresAuthStore::device_logins): each device's account,
 // and its login's family and first token when the account is enabled, for a whole batch in one
-// statement. `n` says which login each row answers; a device without a binding has no row.
+// statement. `n` says which login each row answers; a device without a binding has no row. Each
+// device is looked up by its key (LATERAL ... LIMIT 1 keeps the planner from hashing the whole
+// devices table for an array it cannot size: 1.3 ms a batch with 26k devices before).
 constexpr std::string_view kDeviceLogins =
     "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]::bigint[], $5::text[]::bigint[])"
     " WITH ORDINALITY AS i(device_id, family_id, token_hash, now, expires_at, n)),"
     " acc AS (SELECT i.n, i.family_id, i.token_hash, i.now, i.expires_at, a.id, a.kind, a.display_name, a.email,"
-    " a.disabled, a.created_at, a.updated_at FROM i JOIN devices d ON d.device_id = i.device_id"
-    " JOIN accounts a ON a.id = d.account_id),"
+    " a.disabled, a.created_at, a.updated_at FROM i CROSS JOIN LATERAL (SELECT a.* FROM devices d JOIN accounts a ON "
+    "a.id = d.account_id"
+    " WHERE d.device_id = i.device_id LIMIT 1) AS a),"
     " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT family_id, id, now FROM acc WHERE NOT "
     "disabled"
     " RETURNING id),"
@@ -108,7 +126,9 @@ PostgresAuthStore::PostgresAuthStore(storage::PgPool& pool)
     : pool_(pool),
       device_logins_(kLoginBatch, kLoginBatches,
                      [this](const std::vector<DeviceLogin>& b) { return device_logins(b); }),
-      guest_logins_(kLoginBatch, kLoginBatches, [this](const std::vector<GuestLogin>& b) { return guest_logins(b); }) {}
+      guest_logins_(kLoginBatch, kLoginBatches, [this](const std::vector<GuestLogin>& b) { return guest_logins(b); }),
+      device_account_logins_(kLoginBatch, kLoginBatches,
+                             [this](const std::vector<DeviceAccountLogin>& b) { return device_account_logins(b); }) {}
 
 Account PostgresAuthStore::guest_login(const NewAccount& account, const NewFamily& family) {
   return guest_logins_.call({account, family});
@@ -167,16 +187,46 @@ std::vector<std::optional<Account>> PostgresAuthStore::device_logins(const std::
   return out;
 }
 
-Account PostgresAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {
-  return pool_.transaction([&](storage::Pg& c) {
-    if (auto r = c.query(sql::kSelectDevice, device_id); r.rows() > 0) return read_account(r);
-    auto ins = c.query(sql::kInsertDeviceAccount, device_id, fresh.id, "device", fresh.display_name, fresh.now);
-    if (ins.rows() > 0) return from_new(fresh);
-    // Another login of this device bound it meanwhile (the binding's conflict waited for its
-    // commit): this transaction, with the account row it made, is rolled back and runs again,
-    // and then reads theirs.
-    throw storage::PgError(storage::PgError::Kind::query, "40001", "postgres: device bound concurrently; retry");
+AccountStore::DeviceAccount PostgresAuthStore::device_account_login(const std::string& device_id,
+                                                                    const NewAccount& fresh, const NewFamily& family) {
+  return device_account_logins_.call({device_id, fresh, family});
+}
+
+std::vector<AccountStore::DeviceAccount> PostgresAuthStore::device_account_logins(
+    const std::vector<DeviceAccountLogin>& batch) {
+  // A device twice in the batch: the statement takes its first login; the others log in to the
+  // account it leads to after, as returning devices.
+  std::vector<std::size_t> first, again;
+  std::unordered_set<std::string_view> seen;
+  for (std::size_t k = 0; k < batch.size(); ++k) (seen.insert(batch[k].device_id).second ? first : again).push_back(k);
+  std::vector<std::string> devices, ids, names, nows, families, hashes, expiries;
+  for (const auto k : first) {
+    const auto& [device_id, fresh, family] = batch[k];
+    devices.push_back(device_id);
+    ids.push_back(fresh.id);
+    names.push_back(fresh.display_name);
+    nows.push_back(std::to_string(fresh.now));
+    families.push_back(family.family_id);
+    hashes.push_back(family.token_hash);
+    expiries.push_back(std::to_string(family.expires_at));
+  }
+  std::vector<DeviceAccount> out(batch.size());
+  pool_.transaction([&](storage::Pg& c) {
+    auto r = c.query(sql::kDeviceAccountLogins, storage::text_array(devices), storage::text_array(ids),
+                     storage::text_array(names), storage::text_array(nows), storage::text_array(families),
+                     storage::text_array(hashes), storage::text_array(expiries));
+    if (static_cast<std::size_t>(r.rows()) != first.size())  // rolled back and run again: see the statement
+      throw storage::PgError(storage::PgError::Kind::query, "40001", "postgres: a device bound concurrently; retry");
+    for (int row = 0; row < r.rows(); ++row)
+      out.at(first.at(static_cast<std::size_t>(r.int64(row, 7) - 1))) = {read_account(r, row), r.boolean(row, 8)};
   });
+  for (const auto k : again) {
+    const auto& [device_id, fresh, family] = batch[k];
+    auto known = device_login(device_id, family);
+    if (!known) throw std::logic_error("a device bound in this batch has no account");
+    out[k] = {std::move(*known), false};
+  }
+  return out;
 }
 
 std::optional<AccountStore::WithHash> PostgresAuthStore::find_by_email(const std::string& email) {

@@ -137,13 +137,14 @@ TokenPair AuthService::device(const std::string& device_id, const std::optional<
   }
   NewAccount fresh{core::new_uuid(), "device",     display_name ? check_display_name(*display_name) : guest_name(),
                    std::nullopt,     std::nullopt, clock_.now_unix()};
-  const Account account = accounts_.device_account(device_id, fresh);
-  if (account.disabled) {
+  auto login = pending_login();  // its first login, most likely: account, binding and family in one step
+  const auto got = accounts_.device_account_login(device_id, fresh, login.family);
+  if (got.account.disabled) {
     metrics_.logins.with({"device", "disabled"}).inc();
     throw Error(Code::account_disabled, "this account is disabled");
   }
   metrics_.logins.with({"device", "ok"}).inc();
-  return logged_in("device", start_session(account), account.id, true);
+  return logged_in("device", finish_login(login, got.account.id), got.account.id, got.created);
 }
 
 void AuthService::throttle(const std::string& client_ip, const std::string& email) {

@@ -75,15 +75,27 @@ Account SqliteAuthStore::guest_login(const NewAccount& account, const NewFamily&
   });
 }
 
-Account SqliteAuthStore::device_account(const std::string& device_id, const NewAccount& fresh) {
+AccountStore::DeviceAccount SqliteAuthStore::device_account_login(const std::string& device_id, const NewAccount& fresh,
+                                                                  const NewFamily& family) {
   return db_.with([&](storage::Sqlite& c) {
+    storage::Transaction tx(c);  // one writer: no other login binds the device meanwhile
+    DeviceAccount out;
     auto& sel = c.prepare(sql::kSelectDevice).bind(device_id);
-    if (sel.step()) return read_account(sel);
-    storage::Transaction tx(c);
-    insert_account(c, fresh);
-    c.prepare(sql::kInsertDevice).bind(device_id, fresh.id, fresh.now).exec();
+    if (sel.step()) {
+      out.account = read_account(sel);
+      sel.reset_if_busy();
+    } else {
+      sel.reset_if_busy();
+      insert_account(c, fresh);
+      c.prepare(sql::kInsertDevice).bind(device_id, fresh.id, fresh.now).exec();
+      out = {from_new(fresh), true};
+    }
+    if (!out.account.disabled) {
+      c.prepare(sql::kInsertFamily).bind(family.family_id, out.account.id, family.now).exec();
+      c.prepare(sql::kInsertToken).bind(family.token_hash, family.family_id, family.now, family.expires_at).exec();
+    }
     tx.commit();
-    return from_new(fresh);
+    return out;
   });
 }
 

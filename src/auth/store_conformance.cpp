@@ -54,34 +54,58 @@ TEST_P(AuthStoreConformance, RenamesAndNewPasswordsAreKept) {
 }
 
 TEST_P(AuthStoreConformance, ADeviceLeadsToOneAccountEvenWhenItsFirstLoginsRace) {
-  const auto first = s.accounts->device_account("dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100});
-  EXPECT_EQ(first.id, "acc-1");
-  EXPECT_EQ(first.kind, "device");
-  const auto again = s.accounts->device_account("dev-1", {"acc-2", "device", "D2", std::nullopt, std::nullopt, 200});
-  EXPECT_EQ(again.id, "acc-1");
-  EXPECT_EQ(again.display_name, "D1");
+  const auto first = s.accounts->device_account_login(
+      "dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100}, {"fam-a", "h-a", 100, 1000});
+  EXPECT_EQ(first.account.id, "acc-1");
+  EXPECT_EQ(first.account.kind, "device");
+  EXPECT_TRUE(first.created);
+  EXPECT_EQ(s.tokens->family_of("h-a"), "fam-a");
+  const auto again = s.accounts->device_account_login(
+      "dev-1", {"acc-2", "device", "D2", std::nullopt, std::nullopt, 200}, {"fam-b", "h-b", 200, 2000});
+  EXPECT_EQ(again.account.id, "acc-1");
+  EXPECT_EQ(again.account.display_name, "D1");
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(s.tokens->family_of("h-b"), "fam-b");
   EXPECT_FALSE(s.accounts->find("acc-2"));
-  // Eight first logins of one new device at once: one account, which every login gets.
-  std::vector<std::string> ids(8);
+  // Eight first logins of one new device at once, beside eight of other new devices: one account
+  // for the device, which every one of its logins gets, each with its own family.
+  std::vector<AccountStore::DeviceAccount> got(16);
   std::vector<std::thread> logins;
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < 16; ++i)
     logins.emplace_back([&, i] {
-      const std::string id = "race-" + std::to_string(i);
-      ids[static_cast<std::size_t>(i)] =
-          s.accounts->device_account("dev-race", {id, "device", id, std::nullopt, std::nullopt, 100}).id;
+      const std::string n = std::to_string(i);
+      const std::string id = "race-" + n;
+      got[static_cast<std::size_t>(i)] = s.accounts->device_account_login(
+          i < 8 ? "dev-race" : "dev-other-" + n, {id, "device", id, std::nullopt, std::nullopt, 100},
+          {"rf-" + n, "rh-" + n, 100, 1000});
     });
   for (auto& t : logins) t.join();
-  const std::set<std::string> distinct(ids.begin(), ids.end());
+  std::set<std::string> distinct;
+  int created = 0;
+  for (int i = 0; i < 8; ++i) {
+    distinct.insert(got[static_cast<std::size_t>(i)].account.id);
+    created += got[static_cast<std::size_t>(i)].created ? 1 : 0;
+  }
   ASSERT_EQ(distinct.size(), 1u);
+  EXPECT_EQ(created, 1);
   int accounts = 0;
   for (int i = 0; i < 8; ++i) accounts += s.accounts->find("race-" + std::to_string(i)) ? 1 : 0;
   EXPECT_EQ(accounts, 1);  // the losers' accounts were not left behind
+  for (int i = 0; i < 16; ++i) {
+    const auto n = std::to_string(i);
+    EXPECT_EQ(s.tokens->family_of("rh-" + n), "rf-" + n) << i;
+    if (i >= 8) {
+      EXPECT_EQ(got[static_cast<std::size_t>(i)].account.id, "race-" + n);
+      EXPECT_TRUE(got[static_cast<std::size_t>(i)].created);
+    }
+  }
 }
 
 TEST_P(AuthStoreConformance, AReturningDeviceLogsInInOneStepAndADisabledOneStartsNoFamily) {
   EXPECT_FALSE(s.accounts->device_login("dev-new", {"fam-0", "h-0", 100, 1000}));  // nothing bound yet
   EXPECT_FALSE(s.tokens->family_of("h-0"));                                        // and nothing written
-  s.accounts->device_account("dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100});
+  s.accounts->device_account_login("dev-1", {"acc-1", "device", "D1", std::nullopt, std::nullopt, 100},
+                                   {"fam-x", "h-x", 100, 1000});
   const auto back = s.accounts->device_login("dev-1", {"fam-1", "h-1", 200, 2000});
   ASSERT_TRUE(back);
   EXPECT_EQ(back->id, "acc-1");
@@ -127,7 +151,8 @@ TEST_P(AuthStoreConformance, GuestsLoggingInAtOnceEachGetTheirAccountAndFamily) 
 TEST_P(AuthStoreConformance, ReturningDevicesLoggingInAtOnceEachGetTheirOwn) {
   for (int d = 0; d < 6; ++d) {
     const auto id = "acc-" + std::to_string(d);
-    s.accounts->device_account("dev-" + std::to_string(d), {id, "device", id, std::nullopt, std::nullopt, 100});
+    s.accounts->device_account_login("dev-" + std::to_string(d), {id, "device", id, std::nullopt, std::nullopt, 100},
+                                     {"fam-s" + id, "h-s" + id, 100, 1000});
   }
   std::vector<std::optional<Account>> got(48);
   std::vector<std::thread> logins;

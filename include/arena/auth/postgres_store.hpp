@@ -13,7 +13,8 @@ class PostgresAuthStore final : public AccountStore, public TokenStore {
   explicit PostgresAuthStore(storage::PgPool& pool);
 
   std::optional<Account> create(const NewAccount& account) override;
-  Account device_account(const std::string& device_id, const NewAccount& fresh) override;
+  DeviceAccount device_account_login(const std::string& device_id, const NewAccount& fresh,
+                                     const NewFamily& family) override;
   std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) override;
   Account guest_login(const NewAccount& account, const NewFamily& family) override;
   std::optional<WithHash> find_by_email(const std::string& email) override;
@@ -41,10 +42,17 @@ class PostgresAuthStore final : public AccountStore, public TokenStore {
   std::vector<std::optional<Account>> device_logins(const std::vector<DeviceLogin>& batch);
   using GuestLogin = std::pair<NewAccount, NewFamily>;
   std::vector<Account> guest_logins(const std::vector<GuestLogin>& batch);
+  struct DeviceAccountLogin {
+    std::string device_id;
+    NewAccount fresh;
+    NewFamily family;
+  };
+  std::vector<DeviceAccount> device_account_logins(const std::vector<DeviceAccountLogin>& batch);
 
   storage::PgPool& pool_;
   core::Coalescer<DeviceLogin, std::optional<Account>> device_logins_;
   core::Coalescer<GuestLogin, Account> guest_logins_;
+  core::Coalescer<DeviceAccountLogin, DeviceAccount> device_account_logins_;
 };
 
 }  // namespace arena::auth

@@ -9,7 +9,8 @@ class SqliteAuthStore final : public AccountStore, public TokenStore {
   explicit SqliteAuthStore(storage::Sqlite& db) : db_(db) {}
 
   std::optional<Account> create(const NewAccount& account) override;
-  Account device_account(const std::string& device_id, const NewAccount& fresh) override;
+  DeviceAccount device_account_login(const std::string& device_id, const NewAccount& fresh,
+                                     const NewFamily& family) override;
   std::optional<Account> device_login(const std::string& device_id, const NewFamily& family) override;
   Account guest_login(const NewAccount& account, const NewFamily& family) override;
   std::optional<WithHash> find_by_email(const std::string& email) override;

@@ -41,8 +41,15 @@ class AccountStore {
   virtual ~AccountStore() = default;
   // nullopt when the email is already taken.
   virtual std::optional<Account> create(const NewAccount& account) = 0;
-  // The account bound to `device_id`, creating `fresh` (kind "device") and the binding if none is.
-  virtual Account device_account(const std::string& device_id, const NewAccount& fresh) = 0;
+  // A device's login that may be its first: the account bound to `device_id`, creating `fresh`
+  // (kind "device") and the binding if none is, with `family` started for it unless the account
+  // is disabled; all in one step. Logins of one new device that race get one account.
+  struct DeviceAccount {
+    Account account;
+    bool created = false;  // `fresh` was made now
+  };
+  virtual DeviceAccount device_account_login(const std::string& device_id, const NewAccount& fresh,
+                                             const NewFamily& family) = 0;
   // A returning device's login in one step (most device logins): the account bound to
   // `device_id`, with `family` started for it unless the account is disabled. nullopt (and
   // nothing written) when no account is bound to the device yet.
