@@ -20,32 +20,23 @@ constexpr std::string_view kSelectByEmail =
 // that commit): the caller rolls back (the account made for it with it) and runs the batch again.
 constexpr std::string_view kDeviceAccountLogins =
     "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]::bigint[], $5::text[], $6::text[],"
-    " $7::text[]::bigint[]) WITH ORDINALITY AS i(device_id, account_id, display_name, now, family_id, token_hash,"
-    " expires_at, n)),"
+    " $7::text[]::bigint[], $8::text[]::bigint[]) WITH ORDINALITY AS i(device_id, account_id, display_name, created,"
+    " family_id, token_hash, now, expires_at, n)),"
     " old AS (SELECT i.n, a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at,"
     " false AS created FROM i CROSS JOIN LATERAL (SELECT a.* FROM devices d JOIN accounts a ON a.id = d.account_id"
     " WHERE d.device_id = i.device_id LIMIT 1) AS a),"
     " acc AS (INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
-    " SELECT account_id, 'device', display_name, NULL, NULL, now, now FROM i"
+    " SELECT account_id, 'device', display_name, NULL, NULL, created, created FROM i"
     " WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.n = i.n) RETURNING id),"
-    " bound AS (INSERT INTO devices(device_id, account_id, created_at) SELECT i.device_id, i.account_id, i.now"
+    " bound AS (INSERT INTO devices(device_id, account_id, created_at) SELECT i.device_id, i.account_id, i.created"
     " FROM i JOIN acc ON acc.id = i.account_id ON CONFLICT (device_id) DO NOTHING RETURNING account_id),"
-    " got AS (SELECT * FROM old UNION ALL SELECT i.n, i.account_id, 'device', i.display_name, NULL, false, i.now,"
-    " i.now, true FROM i JOIN bound ON bound.account_id = i.account_id),"
+    " got AS (SELECT * FROM old UNION ALL SELECT i.n, i.account_id, 'device', i.display_name, NULL, false,"
+    " i.created, i.created, true FROM i JOIN bound ON bound.account_id = i.account_id),"
     " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT i.family_id, got.id, i.now"
     " FROM got JOIN i ON i.n = got.n WHERE NOT got.disabled RETURNING id),"
     " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
     " SELECT i.token_hash, f.id, i.now, i.expires_at FROM f JOIN i ON i.family_id = f.id)"
     " SELECT id, kind, display_name, email, disabled, created_at, updated_at, n, created FROM got";
-// A returning device's login: its account, and the login's family and first token when the
-// account is enabled, in one statement (one round trip, one commit).
-constexpr std::string_view kDeviceLogin =
-    "WITH acc AS (SELECT a.id, a.kind, a.display_name, a.email, a.disabled, a.created_at, a.updated_at"
-    " FROM devices d JOIN accounts a ON a.id = d.account_id WHERE d.device_id = $1),"
-    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT $2, id, $4 FROM acc WHERE NOT disabled"
-    " RETURNING id),"
-    " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at) SELECT $3, id, $4, $5 FROM f)"
-    " SELECT id, kind, display_name, email, disabled, created_at, updated_at FROM acc";
 // Returning devices' logins coalesced (PostgresAuthStore::device_logins): each device's account,
 // and its login's family and first token when the account is enabled, for a whole batch in one
 // statement. `n` says which login each row answers; a device without a binding has no row. Each
@@ -55,12 +46,10 @@ constexpr std::string_view kDeviceLogins =
     "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]::bigint[], $5::text[]::bigint[])"
     " WITH ORDINALITY AS i(device_id, family_id, token_hash, now, expires_at, n)),"
     " acc AS (SELECT i.n, i.family_id, i.token_hash, i.now, i.expires_at, a.id, a.kind, a.display_name, a.email,"
-    " a.disabled, a.created_at, a.updated_at FROM i CROSS JOIN LATERAL (SELECT a.* FROM devices d JOIN accounts a ON "
-    "a.id = d.account_id"
-    " WHERE d.device_id = i.device_id LIMIT 1) AS a),"
-    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT family_id, id, now FROM acc WHERE NOT "
-    "disabled"
-    " RETURNING id),"
+    " a.disabled, a.created_at, a.updated_at FROM i CROSS JOIN LATERAL (SELECT a.* FROM devices d"
+    " JOIN accounts a ON a.id = d.account_id WHERE d.device_id = i.device_id LIMIT 1) AS a),"
+    " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT family_id, id, now FROM acc"
+    " WHERE NOT disabled RETURNING id),"
     " t AS (INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
     " SELECT acc.token_hash, f.id, acc.now, acc.expires_at FROM f JOIN acc ON acc.family_id = f.id)"
     " SELECT id, kind, display_name, email, disabled, created_at, updated_at, n FROM acc";
@@ -69,9 +58,10 @@ constexpr std::string_view kDeviceLogins =
 // the statement's end, when the accounts and families it inserted are there.
 constexpr std::string_view kGuestLogins =
     "WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]::bigint[], $4::text[], $5::text[],"
-    " $6::text[]::bigint[]) AS i(id, display_name, now, family_id, token_hash, expires_at)),"
+    " $6::text[]::bigint[], $7::text[]::bigint[]) AS i(id, display_name, created, family_id, token_hash, now,"
+    " expires_at)),"
     " a AS (INSERT INTO accounts(id, kind, display_name, email, password_hash, created_at, updated_at)"
-    " SELECT id, 'guest', display_name, NULL, NULL, now, now FROM i),"
+    " SELECT id, 'guest', display_name, NULL, NULL, created, created FROM i),"
     " f AS (INSERT INTO token_families(id, account_id, created_at) SELECT family_id, id, now FROM i)"
     " INSERT INTO refresh_tokens(token_hash, family_id, created_at, expires_at)"
     " SELECT token_hash, family_id, now, expires_at FROM i";
@@ -108,6 +98,18 @@ Account read_account(const storage::PgResult& r, int row = 0) {
 Account from_new(const NewAccount& a) {
   return {a.id, a.kind, a.display_name, a.email, false, a.now, a.now};
 }
+
+// A batch's login families as the statements take them: four arrays, in the batch's order.
+struct FamilyArrays {
+  std::vector<std::string> ids, hashes, nows, expiries;
+  void add(const NewFamily& f) {
+    ids.push_back(f.family_id);
+    hashes.push_back(f.token_hash);
+    nows.push_back(std::to_string(f.now));
+    expiries.push_back(std::to_string(f.expires_at));
+  }
+};
+
 }  // namespace
 
 std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
@@ -131,23 +133,23 @@ PostgresAuthStore::PostgresAuthStore(storage::PgPool& pool)
                              [this](const std::vector<DeviceAccountLogin>& b) { return device_account_logins(b); }) {}
 
 Account PostgresAuthStore::guest_login(const NewAccount& account, const NewFamily& family) {
+  if (account.kind != "guest" || account.email) throw std::invalid_argument("guest_login: a guest has no email");
   return guest_logins_.call({account, family});
 }
 
 std::vector<Account> PostgresAuthStore::guest_logins(const std::vector<GuestLogin>& batch) {
-  std::vector<std::string> ids, names, nows, families, hashes, expiries;
+  std::vector<std::string> ids, names, created;
+  FamilyArrays f;
   for (const auto& [account, family] : batch) {
-    if (account.kind != "guest" || account.email) throw std::invalid_argument("guest_login: a guest has no email");
     ids.push_back(account.id);
     names.push_back(account.display_name);
-    nows.push_back(std::to_string(account.now));
-    families.push_back(family.family_id);
-    hashes.push_back(family.token_hash);
-    expiries.push_back(std::to_string(family.expires_at));
+    created.push_back(std::to_string(account.now));
+    f.add(family);
   }
   pool_.with([&](storage::Pg& c) {
-    c.query(sql::kGuestLogins, storage::text_array(ids), storage::text_array(names), storage::text_array(nows),
-            storage::text_array(families), storage::text_array(hashes), storage::text_array(expiries));
+    c.query(sql::kGuestLogins, storage::text_array(ids), storage::text_array(names), storage::text_array(created),
+            storage::text_array(f.ids), storage::text_array(f.hashes), storage::text_array(f.nows),
+            storage::text_array(f.expiries));
   });
   std::vector<Account> out;
   out.reserve(batch.size());
@@ -160,27 +162,16 @@ std::optional<Account> PostgresAuthStore::device_login(const std::string& device
 }
 
 std::vector<std::optional<Account>> PostgresAuthStore::device_logins(const std::vector<DeviceLogin>& batch) {
-  if (batch.size() == 1) {  // alone: the one-row statement
-    return {pool_.with([&](storage::Pg& c) -> std::optional<Account> {
-      const auto& [device_id, family] = batch[0];
-      auto r =
-          c.query(sql::kDeviceLogin, device_id, family.family_id, family.token_hash, family.now, family.expires_at);
-      if (r.rows() == 0) return std::nullopt;
-      return read_account(r);
-    })};
-  }
-  std::vector<std::string> devices, families, hashes, nows, expiries;
+  std::vector<std::string> devices;
+  FamilyArrays f;
   for (const auto& [device_id, family] : batch) {
     devices.push_back(device_id);
-    families.push_back(family.family_id);
-    hashes.push_back(family.token_hash);
-    nows.push_back(std::to_string(family.now));
-    expiries.push_back(std::to_string(family.expires_at));
+    f.add(family);
   }
   std::vector<std::optional<Account>> out(batch.size());
   pool_.with([&](storage::Pg& c) {
-    auto r = c.query(sql::kDeviceLogins, storage::text_array(devices), storage::text_array(families),
-                     storage::text_array(hashes), storage::text_array(nows), storage::text_array(expiries));
+    auto r = c.query(sql::kDeviceLogins, storage::text_array(devices), storage::text_array(f.ids),
+                     storage::text_array(f.hashes), storage::text_array(f.nows), storage::text_array(f.expiries));
     for (int row = 0; row < r.rows(); ++row)
       out.at(static_cast<std::size_t>(r.int64(row, 7) - 1)) = read_account(r, row);
   });
@@ -199,22 +190,21 @@ std::vector<AccountStore::DeviceAccount> PostgresAuthStore::device_account_login
   std::vector<std::size_t> first, again;
   std::unordered_set<std::string_view> seen;
   for (std::size_t k = 0; k < batch.size(); ++k) (seen.insert(batch[k].device_id).second ? first : again).push_back(k);
-  std::vector<std::string> devices, ids, names, nows, families, hashes, expiries;
+  std::vector<std::string> devices, ids, names, created;
+  FamilyArrays f;
   for (const auto k : first) {
     const auto& [device_id, fresh, family] = batch[k];
     devices.push_back(device_id);
     ids.push_back(fresh.id);
     names.push_back(fresh.display_name);
-    nows.push_back(std::to_string(fresh.now));
-    families.push_back(family.family_id);
-    hashes.push_back(family.token_hash);
-    expiries.push_back(std::to_string(family.expires_at));
+    created.push_back(std::to_string(fresh.now));
+    f.add(family);
   }
   std::vector<DeviceAccount> out(batch.size());
   pool_.transaction([&](storage::Pg& c) {
     auto r = c.query(sql::kDeviceAccountLogins, storage::text_array(devices), storage::text_array(ids),
-                     storage::text_array(names), storage::text_array(nows), storage::text_array(families),
-                     storage::text_array(hashes), storage::text_array(expiries));
+                     storage::text_array(names), storage::text_array(created), storage::text_array(f.ids),
+                     storage::text_array(f.hashes), storage::text_array(f.nows), storage::text_array(f.expiries));
     if (static_cast<std::size_t>(r.rows()) != first.size())  // rolled back and run again: see the statement
       throw storage::PgError(storage::PgError::Kind::query, "40001", "postgres: a device bound concurrently; retry");
     for (int row = 0; row < r.rows(); ++row)
