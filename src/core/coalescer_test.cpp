@@ -11,12 +11,10 @@
 namespace arena::core {
 namespace {
 
-using namespace std::chrono_literals;
-
 // Polls a condition another thread makes true (bounded: a broken coalescer fails, never hangs).
 template <class F>
 bool eventually(F f) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!f()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::yield();
