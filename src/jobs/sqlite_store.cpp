@@ -75,6 +75,7 @@ std::int64_t Backoff::ceiling(int attempt) const {
 
 std::optional<std::int64_t> SqliteJobStore::enqueue_in(storage::Sqlite& c, const JobSpec& spec, std::int64_t now) {
   check_spec(spec);
+  // ?8 twice: the key a job is enqueued with is also the key it holds (migration 0010).
   auto& st = c.prepare(
       "INSERT INTO jobs (kind, queue, args, priority, state, max_attempts, run_at, created_at, idempotency_key, "
       "held_key) VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?8, ?8) "
@@ -316,9 +317,8 @@ bool SqliteJobStore::retry(std::int64_t id, std::int64_t now) {
   return db_.with([&](storage::Sqlite& c) {
     return c.prepare(
                 "UPDATE jobs SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, lease_until = NULL, "
-                "held_key = idempotency_key WHERE id = ? AND state IN ('dead', 'cancelled', 'retryable') AND NOT "
-                "EXISTS "
-                "(SELECT 1 FROM jobs k WHERE k.held_key = jobs.idempotency_key AND k.id <> jobs.id)")
+                "held_key = idempotency_key WHERE id = ? AND state IN ('dead', 'cancelled', 'retryable') "
+                "AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.held_key = jobs.idempotency_key AND k.id <> jobs.id)")
                .bind(now, id)
                .exec() == 1;
   });
