@@ -134,6 +134,7 @@ PostgresAuthStore::PostgresAuthStore(storage::PgPool& pool)
 
 Account PostgresAuthStore::guest_login(const NewAccount& account, const NewFamily& family) {
   if (account.kind != "guest" || account.email) throw std::invalid_argument("guest_login: a guest has no email");
+  if (pool_.held_here()) return guest_logins({{account, family}}).front();  // inside the caller's transaction
   return guest_logins_.call({account, family});
 }
 
@@ -158,6 +159,7 @@ std::vector<Account> PostgresAuthStore::guest_logins(const std::vector<GuestLogi
 }
 
 std::optional<Account> PostgresAuthStore::device_login(const std::string& device_id, const NewFamily& family) {
+  if (pool_.held_here()) return device_logins({{device_id, family}}).front();  // inside the caller's transaction
   return device_logins_.call({device_id, family});
 }
 
@@ -180,6 +182,8 @@ std::vector<std::optional<Account>> PostgresAuthStore::device_logins(const std::
 
 AccountStore::DeviceAccount PostgresAuthStore::device_account_login(const std::string& device_id,
                                                                     const NewAccount& fresh, const NewFamily& family) {
+  if (pool_.held_here())
+    return device_account_logins({{device_id, fresh, family}}).front();  // the caller's transaction
   return device_account_logins_.call({device_id, fresh, family});
 }
 

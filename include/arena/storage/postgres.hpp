@@ -175,6 +175,8 @@ class PgPool {
   ~PgPool();
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
+  // This thread holds a connection of this pool: a call now joins it (and its transaction).
+  bool held_here() const;
 
   // Lends a connection to `fn` (connecting one when none is free and the pool is not full). A
   // connection that broke is closed when it comes back. No retry: for single statements whose
@@ -263,7 +265,6 @@ class PgPool {
   };
   bool retry_after(const PgError& e, int attempt);
   void count(const PgError& e) const;  // settings_.on_error
-  bool held_here() const;              // this thread holds a connection of this pool (a call now joins it)
   std::unique_ptr<Pg> take();
   void give_back(std::unique_ptr<Pg> c);
 
