@@ -14,13 +14,20 @@
 
 namespace {
 
+// The run's scratch directory, removed when the fuzzer exits (libFuzzer ends with exit()).
+struct WorkDir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("arena-config-fuzz-" + std::to_string(::getpid()));
+  WorkDir() { std::filesystem::create_directories(path); }
+  ~WorkDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
 std::filesystem::path work_dir() {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("arena-config-fuzz-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const WorkDir dir;
+  return dir.path;
 }
 
 void write(const std::filesystem::path& p, std::string_view text) {
