@@ -21,6 +21,8 @@ function run(exchanges, flags = []) {
     return { ok: true, output: "" };
   } catch (e) {
     return { ok: false, output: `${e.stdout}${e.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
