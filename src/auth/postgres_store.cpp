@@ -190,7 +190,7 @@ AccountStore::DeviceAccount PostgresAuthStore::device_account_login(const std::s
 std::vector<AccountStore::DeviceAccount> PostgresAuthStore::device_account_logins(
     const std::vector<DeviceAccountLogin>& batch) {
   // A device twice in the batch: the statement takes its first login; the others log in to the
-  // account it leads to after, as returning devices.
+  // account it leads to after, as returning devices (one more statement, not through the batches).
   std::vector<std::size_t> first, again;
   std::unordered_set<std::string_view> seen;
   for (std::size_t k = 0; k < batch.size(); ++k) (seen.insert(batch[k].device_id).second ? first : again).push_back(k);
@@ -214,11 +214,13 @@ std::vector<AccountStore::DeviceAccount> PostgresAuthStore::device_account_login
     for (int row = 0; row < r.rows(); ++row)
       out.at(first.at(static_cast<std::size_t>(r.int64(row, 7) - 1))) = {read_account(r, row), r.boolean(row, 8)};
   });
-  for (const auto k : again) {
-    const auto& [device_id, fresh, family] = batch[k];
-    auto known = device_login(device_id, family);
-    if (!known) throw std::logic_error("a device bound in this batch has no account");
-    out[k] = {std::move(*known), false};
+  if (again.empty()) return out;
+  std::vector<DeviceLogin> returning;  // one statement for all of them
+  for (const auto k : again) returning.emplace_back(batch[k].device_id, batch[k].family);
+  auto known = device_logins(returning);
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    if (!known[i]) throw std::logic_error("a device bound in this batch has no account");
+    out[again[i]] = {std::move(*known[i]), false};
   }
   return out;
 }
