@@ -281,7 +281,11 @@ asio::awaitable<void> client(int index, std::string token, Shared& sh, ThreadSta
   beast::error_code ec;
   beast::flat_buffer buf;
   ++sh.connected;
-  const std::string channel = "c" + std::to_string(index % std::max(1, o.channels));
+  // Connection i uses gateway i % g (gateway_port), so channel (i / g) % channels puts the members of
+  // every channel on all the gateways evenly: a message then crosses between gateways. (i % channels
+  // kept a channel on one gateway whenever g divided the channel count.)
+  const int gateways = std::max<int>(1, static_cast<int>(o.ws_ports.size()));
+  const std::string channel = "c" + std::to_string(index / gateways % std::max(1, o.channels));
   if (o.workload == "broadcast") {
     const std::string join = R"({"op":"channel.join","rid":0,"d":{"channel":")" + channel + "\"}}";
     std::tie(ec, std::ignore) = co_await wsp->async_write(asio::buffer(join), use_tuple);
@@ -455,7 +459,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600));
   cli.add_option("--seconds", o.seconds)->check(CLI::Range(1, 600));
   cli.add_option("--rate", o.rate, "total messages/s (0 = closed loop for ping)")->check(CLI::Range(0.0, 1e8));
-  cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels")
+  cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels, spread evenly over --ws-ports")
       ->check(CLI::Range(1, 100'000));
   cli.add_option("--threads", o.threads)->check(CLI::Range(1, 64));
   cli.add_option("--server-pid", o.server_pid, "read the server's RSS from /proc/<pid>");
