@@ -294,6 +294,29 @@ TEST(Gateway, PushSequenceNumbersIncreaseByOne) {
   }
 }
 
+// gateway.write_delay: pushes that reach a connection within the delay share one socket write,
+// in order and each with its own seq; a reply produced while reading the client's frame is not held.
+TEST(Gateway, AWriteDelayPutsThePushesThatComeMeanwhileInOneWrite) {
+  TestServer server([](config::Settings& s) { s.gateway.write_delay = std::chrono::milliseconds(250); });
+  Player a(server.port(), guest(server.port()));
+  EXPECT_EQ(str(a.request("ping", {}, 1), {"op"}), "pong");
+  const double writes = metric(server.port(), "gateway_writes_total");
+  const double frames = metric(server.port(), "gateway_frames_out_total");
+  const std::string subject = "route.user." + a.login.user_id;
+  const std::string id = "0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0";
+  for (int i = 0; i < 3; ++i)
+    server.app().bus().publish(subject, "P" + id + std::to_string(i) + R"("op":"dm.message","d":{"from":"x","body":")" +
+                                            std::to_string(i) + R"("}})");
+  for (int i = 0; i < 3; ++i) {
+    auto f = a.next("dm.message");
+    ASSERT_TRUE(f);
+    EXPECT_EQ(str(*f, {"d", "body"}), std::to_string(i));
+    EXPECT_EQ(f->at("seq").as_int64(), i + 1);
+  }
+  EXPECT_EQ(metric(server.port(), "gateway_frames_out_total") - frames, 3);
+  EXPECT_EQ(metric(server.port(), "gateway_writes_total") - writes, 1);
+}
+
 // Small send queues and no message rate limit: one client floods a channel another reads slowly.
 void flood(config::Settings& s) {
   s.gateway.send_queue_messages = 64;

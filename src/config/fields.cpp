@@ -277,6 +277,11 @@ std::vector<Field> build() {
       "gateway.max_body_chars", "Longest chat or DM body, in characters",
       [](auto& s) -> auto& { return s.gateway.max_body_chars; }, 1, 65'536));
   f.push_back(duration_field(
+      "gateway.write_delay",
+      "Hold a connection's outgoing messages this long so the ones that come meanwhile go in one write: fewer "
+      "syscalls for busy sockets (high fan-out), at up to this much latency; 0 writes at once",
+      [](auto& s) -> auto& { return s.gateway.write_delay; }, 0ms, 250ms));
+  f.push_back(duration_field(
       "gateway.close_timeout",
       "A closing connection (slow consumer 4008, policy, drain) is dropped if its close frame has not gone out and "
       "been answered by then",

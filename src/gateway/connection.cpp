@@ -90,6 +90,14 @@ void Connection::wait_readable() {
 void Connection::on_readable() {
   // One buffer per I/O thread: an idle connection keeps only the bytes of an unfinished frame.
   thread_local std::vector<char> buf;
+  // The flush at the end writes whatever the frames queue (replies, pushes from any thread
+  // meanwhile): send() posts no flush of its own until then.
+  bool hold_flush = false;
+  {
+    core::Lock lock(mu_);
+    hold_flush = !flush_posted_;
+    flush_posted_ = true;
+  }
   for (int round = 0; round < kReadsPerWakeup && socket_.is_open(); ++round) {
     const std::size_t keep = partial_.size();
     if (buf.size() < keep + kReadChunk) buf.resize(keep + kReadChunk);
@@ -117,6 +125,10 @@ void Connection::on_readable() {
     }
     if (partial_.empty() && partial_.capacity() > 64) std::string().swap(partial_);
     if (n < kReadChunk) break;
+  }
+  if (hold_flush) {
+    core::Lock lock(mu_);
+    flush_posted_ = false;
   }
   if (socket_.is_open()) flush();  // replies and pongs the frames produced, in one send
   if (!socket_.is_open()) {
@@ -204,15 +216,23 @@ void Connection::send(Outbound out) {
       self->flush();
     });
   }
-  // One strand hop per batch of sends, not per message.
+  // One strand hop per batch of sends, not per message; with a write delay, the hop waits so
+  // what comes meanwhile goes out in the same write.
   if (post) {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    auto run = [self = shared_from_this()] {
       {
         core::Lock lock(self->mu_);
         self->flush_posted_ = false;
       }
       self->flush();
-    });
+    };
+    if (settings_.write_delay.count() == 0) {
+      asio::post(socket_.get_executor(), std::move(run));
+    } else {
+      // A timer per delayed flush, owned by its handler: an idle connection keeps none.
+      auto timer = std::make_shared<asio::steady_timer>(socket_.get_executor(), settings_.write_delay);
+      timer->async_wait([timer, run = std::move(run)](error_code) { run(); });
+    }
   }
 }
 
@@ -273,6 +293,7 @@ void Connection::flush() {
       abort();
       return;
     }
+    metrics_.writes.inc();
     out_pos_ += n;
   }
   std::string().swap(out_);  // an idle socket keeps no write buffer

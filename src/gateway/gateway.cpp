@@ -18,6 +18,9 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& r)
       resumes(r.counter("gateway_resumes_total", "Resume attempts, by result", {"result"})),
       pushes(r.counter("gateway_pushes_total", "Server pushes stamped onto sessions").with({})),
       frames_out(r.counter("gateway_frames_out_total", "Frames written to sockets").with({})),
+      writes(r.counter("gateway_writes_total",
+                       "Socket writes; gateway_frames_out_total over this is the frames one write carried")
+                 .with({})),
       bad_bus_messages(r.counter("gateway_bad_bus_messages_total",
                                  "Malformed pushes from the bus, dropped before reaching any client")
                            .with({})),

@@ -37,6 +37,7 @@ struct GatewayMetrics {
   metrics::Family<metrics::Counter>& resumes;  // result
   metrics::Counter& pushes;
   metrics::Counter& frames_out;
+  metrics::Counter& writes;  // socket writes: frames_out / writes is the frames each write carried
   metrics::Counter& bad_bus_messages;
   metrics::Counter& history_pushes;
   metrics::Family<metrics::Counter>& upgrade_limit_syncs;  // result: ok, failed (with a shared upgrade limit)

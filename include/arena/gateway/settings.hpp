@@ -16,6 +16,10 @@ struct Settings {
   int message_burst = 100;       // and spent at once
   std::size_t send_queue_messages = 1024;
   std::size_t send_queue_bytes = std::size_t{1} << 20;
+  // How long a connection holds messages sent to it (pushes, replies from services) so that those
+  // arriving meanwhile share one socket write; 0 writes at once. Replies produced while reading
+  // the client's frames go out at the end of that read regardless.
+  std::chrono::milliseconds write_delay{0};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds resume_window{30'000};
   std::size_t resume_buffer = 256;  // pushes kept per session for resume
