@@ -57,33 +57,15 @@ struct Services {
 };
 
 // A client end without a socket: checks every frame it is sent.
-class FuzzLink final : public gateway::Link {
+class FuzzLink final : public gateway::BareLink {
  public:
-  explicit FuzzLink(gateway::ConnectionInfo info) : info_(std::move(info)) {}
+  using BareLink::BareLink;
   void send(gateway::Outbound out) override {
     const std::string frame = out.seq != 0 ? "{\"seq\":1," + *out.body : *out.body;
     boost::system::error_code ec;
     const auto v = boost::json::parse(frame, ec);
     if (ec || !v.is_object() || !v.as_object().contains("op") || !v.at("op").is_string()) __builtin_trap();
   }
-  void close(gateway::CloseCode, std::string) override {}
-  void check_idle(std::chrono::steady_clock::time_point) override {}
-  const gateway::ConnectionInfo& info() const override { return info_; }
-  void set_token_expiry(std::int64_t at) override { info_.token_expires_at = at; }
-  std::int64_t token_expiry() const override { return info_.token_expires_at; }
-  void set_session(std::shared_ptr<gateway::Session> s) override {
-    std::lock_guard lock(mu_);
-    session_ = std::move(s);
-  }
-  std::shared_ptr<gateway::Session> session() const override {
-    std::lock_guard lock(mu_);
-    return session_;
-  }
-
- private:
-  gateway::ConnectionInfo info_;
-  mutable std::mutex mu_;
-  std::shared_ptr<gateway::Session> session_;
 };
 
 // A gateway on the services' bus with four users connected (u0..u3) through FuzzLinks, and the

@@ -4,13 +4,19 @@
 # gateways on free loopback ports in a temp dir, runs arena-load against both gateways with the
 # arguments after --, prints its report and each process's CPU seconds, and stops everything.
 #
-#   scripts/bench-gateways.sh [--move-sessions true|false] [--bin build/bin] -- --workload broadcast ...
+#   scripts/bench-gateways.sh [--move-sessions true|false] [--write-delay 0ms] [--arena-arg ARG]... [--bin build/bin] \
+#     -- --workload broadcast ...
+# (--arena-arg: one more argument for every arena process, e.g. --arena-arg --http-threads --arena-arg 1)
 set -euo pipefail
 move=true
+write_delay=0ms
+extra=()
 bin=build/bin
 while [ $# -gt 0 ]; do
   case "$1" in
     --move-sessions) move=$2; shift 2 ;;
+    --write-delay) write_delay=$2; extra+=(--gateway-write-delay "$2"); shift 2 ;;
+    --arena-arg) extra+=("$2"); shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "bench-gateways: unknown argument '$1'" >&2; exit 2 ;;
@@ -43,7 +49,7 @@ declare -A port_of pid_of
 start() {  # name roles
   local port; port=$(free_port)
   "$bin/arena" serve --node-id "$1" --roles "$2" --listen "127.0.0.1:$port" --data-dir "$dir/$1" \
-    --bus "nats://127.0.0.1:$nats_port" --redis "redis://127.0.0.1:$redis_port" --gateway-move-sessions "$move" \
+    --bus "nats://127.0.0.1:$nats_port" --redis "redis://127.0.0.1:$redis_port" --gateway-move-sessions "$move" "${extra[@]}" \
     --auth-ip-burst 1000000 --auth-ip-per-minute 1000000 --gateway-upgrades-per-ip-burst 1000000 \
     --gateway-upgrades-per-ip-per-minute 1000000 --gateway-max-sessions-per-user 1000 \
     --auth-jwt-keys "$keys" --http-access-log false --log-level warn >"$dir/$1.log" 2>&1 &
@@ -53,8 +59,9 @@ start core auth,sessions
 start gw-1 gateway
 start gw-2 gateway
 for n in core gw-1 gw-2; do wait_port "${port_of[$n]}" "$n"; done
-"$bin/arena-load" --port "${port_of[core]}" --ws-ports "${port_of[gw-1]},${port_of[gw-2]}" "$@"
-echo "move_sessions=$move"
+TIMEFORMAT='load   cpu %2U s user + %2S s system (the load tool itself)'
+time "$bin/arena-load" --port "${port_of[core]}" --ws-ports "${port_of[gw-1]},${port_of[gw-2]}" "$@"
+echo "move_sessions=$move write_delay=$write_delay"
 for n in core gw-1 gw-2; do
   awk -v n="$n" -v t="$(getconf CLK_TCK)" '{printf "%-6s cpu %.1f s\n", n, ($14 + $15) / t}' "/proc/${pid_of[$n]}/stat"
 done

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,31 @@ class Link : public Sink {
   virtual std::int64_t token_expiry() const = 0;
   virtual void set_session(std::shared_ptr<Session> s) = 0;
   virtual std::shared_ptr<Session> session() const = 0;
+};
+
+// A link without a socket (the ops fuzz target, the routing benchmark): keeps its info and
+// session; close and the idle check do nothing; what send() does is the subclass's.
+class BareLink : public Link {
+ public:
+  explicit BareLink(ConnectionInfo info) : info_(std::move(info)) {}
+  void close(CloseCode, std::string) override {}
+  void check_idle(std::chrono::steady_clock::time_point) override {}
+  const ConnectionInfo& info() const override { return info_; }
+  void set_token_expiry(std::int64_t at) override { info_.token_expires_at = at; }
+  std::int64_t token_expiry() const override { return info_.token_expires_at; }
+  void set_session(std::shared_ptr<Session> s) override {
+    std::lock_guard lock(mu_);
+    session_ = std::move(s);
+  }
+  std::shared_ptr<Session> session() const override {
+    std::lock_guard lock(mu_);
+    return session_;
+  }
+
+ private:
+  ConnectionInfo info_;
+  mutable std::mutex mu_;
+  std::shared_ptr<Session> session_;
 };
 
 // What a link tells the gateway.
