@@ -459,7 +459,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600));
   cli.add_option("--seconds", o.seconds)->check(CLI::Range(1, 600));
   cli.add_option("--rate", o.rate, "total messages/s (0 = closed loop for ping)")->check(CLI::Range(0.0, 1e8));
-  cli.add_option("--channels", o.channels, "broadcast: channels; members = connections / channels, spread evenly over --ws-ports")
+  cli.add_option("--channels", o.channels,
+                 "broadcast: channels; members = connections / channels, spread evenly over --ws-ports")
       ->check(CLI::Range(1, 100'000));
   cli.add_option("--threads", o.threads)->check(CLI::Range(1, 64));
   cli.add_option("--server-pid", o.server_pid, "read the server's RSS from /proc/<pid>");
