@@ -317,6 +317,21 @@ TEST(Gateway, AWriteDelayPutsThePushesThatComeMeanwhileInOneWrite) {
   EXPECT_EQ(metric(server.port(), "gateway_writes_total") - writes, 1);
 }
 
+// A close (here a logout's 4004) does not drop what was sent before it and waits in the delay.
+TEST(Gateway, AWriteDelayNeverDropsWhatWasSentBeforeAClose) {
+  TestServer server([](config::Settings& s) { s.gateway.write_delay = std::chrono::milliseconds(250); });
+  const Login u = guest(server.port());
+  Player a(server.port(), u);
+  server.app().bus().publish(
+      "route.user." + u.user_id,
+      R"(P0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b"op":"dm.message","d":{"from":"x","body":"last"}})");
+  EXPECT_EQ(HttpClient(server.port()).post_json("/v1/auth/logout", "", u.token).status, 204);
+  auto f = a.next("dm.message");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(str(*f, {"d", "body"}), "last");
+  EXPECT_EQ(a.ws->wait_closed(), 4004);
+}
+
 // Small send queues and no message rate limit: one client floods a channel another reads slowly.
 void flood(config::Settings& s) {
   s.gateway.send_queue_messages = 64;

@@ -351,6 +351,7 @@ void Connection::close(CloseCode code, std::string reason) {
   asio::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() {
     if (self->state_ != State::open) return;
     self->metrics_.closes.with({std::to_string(static_cast<int>(code))}).inc();
+    self->flush();  // what was sent before the close goes first, even while a write delay holds it
     self->start_close(static_cast<std::uint16_t>(code), reason);
     self->flush();
   });
