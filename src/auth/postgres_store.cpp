@@ -216,6 +216,7 @@ std::vector<AccountStore::DeviceAccount> PostgresAuthStore::device_account_login
   });
   if (again.empty()) return out;
   std::vector<DeviceLogin> returning;  // one statement for all of them
+  returning.reserve(again.size());
   for (const auto k : again) returning.emplace_back(batch[k].device_id, batch[k].family);
   auto known = device_logins(returning);
   for (std::size_t i = 0; i < again.size(); ++i) {
