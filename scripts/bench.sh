@@ -62,3 +62,20 @@ echo "== leaderboard reads, 1M entries: $bin/arena-bench-leaderboard --players 1
 "$bin/arena-bench-leaderboard" --players 1000000 --reads 2000 --counted-reads 20
 echo "== match host: $bin/arena-bench-host --matches 10000 --seconds 10 --threads 2"
 "$bin/arena-bench-host" --matches 10000 --seconds 10 --threads 2
+
+# The router without client sockets: pushes from a Router to sessions on a Gateway, in one
+# process (memory bus), then between two NATS clients through a throwaway nats-server.
+routing="$bin/arena-bench-routing --users 2000 --messages 1000000 --window 2000"
+echo "== router, in process: $routing --bus memory"
+$routing --bus memory
+nats_dir=$(mktemp -d)
+nats_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nats-server -a 127.0.0.1 -p "$nats_port" >"$nats_dir/nats.log" 2>&1 &
+nats=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$nats_port") 2>/dev/null && break; sleep 0.1; done
+echo "== router, over NATS: $routing --bus nats://127.0.0.1:<port>"
+status=0
+$routing --bus "nats://127.0.0.1:$nats_port" || status=$?
+kill "$nats"; wait "$nats" 2>/dev/null || true
+rm -rf "$nats_dir"
+exit "$status"
