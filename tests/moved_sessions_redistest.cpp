@@ -128,6 +128,36 @@ TEST(MovedSessions, AGatewayKilledMidMatchItsPlayerResumesOnTheOtherWithEveryPus
   EXPECT_EQ(core.stop(), 0);
 }
 
+// Under `second_connection = replace`, a newer connection of the user replaced a session while no
+// gateway held it (its gateway had died, so the kick reached no one but the bus's history). That
+// session is not resumed on another gateway: the client gets a fresh one, which in turn replaces
+// the newer connection, as a reconnect on the first gateway would have.
+TEST(MovedSessions, ASessionReplacedWhileNoGatewayHeldItIsNotResumedElsewhere) {
+  Env env;
+  const std::vector<std::string> replace{"--gateway-second-connection", "replace"};
+  ArenaProcess core(ARENA_BIN, env.args("core", "auth,sessions"));
+  auto gw1 = std::make_unique<ArenaProcess>(ARENA_BIN, env.RedisCluster::args("gw-1", "gateway", replace));
+  ArenaProcess gw2(ARENA_BIN, env.RedisCluster::args("gw-2", "gateway", replace));
+  const auto login = testing::guest(core.port());
+  Player a(gw1->port(), login);
+  ASSERT_TRUE(eventually([&] {  // a's session is in Redis, where another gateway can take it from
+    return testing::metric(gw1->port(), "gateway_mirror_writes_total{result=\"ok\"}") >= 1;
+  }));
+  ::kill(gw1->pid(), SIGKILL);
+  gw1.reset();
+  Player other(gw2.port(), login);  // the same user again: its session replaces a's
+  testing::WsOptions resume;
+  resume.query = "sid=" + a.sid + "&last_seq=0";
+  Player a2(gw2.port(), login, resume);
+  EXPECT_FALSE(a2.welcome.at("d").at("resumed").as_bool()) << a2.welcome << gw2.log();
+  EXPECT_EQ(str(a2.welcome, {"d", "reason"}), "replaced");
+  EXPECT_EQ(other.ws->wait_closed(), 4002);  // a2's fresh session replaced it in turn
+  EXPECT_EQ(testing::metric(gw2.port(), "gateway_resumes_total{result=\"replaced\"}"), 1);
+  EXPECT_EQ(str(a2.request("ping", {}, 1), {"op"}), "pong");
+  EXPECT_EQ(gw2.stop(), 0);
+  EXPECT_EQ(core.stop(), 0);
+}
+
 // An auth+sessions process and two gateways; a on gw-1 and b on gw-2, both in channel "world".
 struct TwoGatewaysChat : ::testing::Test {
   void SetUp() override {

@@ -37,9 +37,9 @@ void Gateway::Impl::deliver(std::string_view data, const std::vector<SessionPtr>
   } else {
     const std::string_view keep = payload->text;
     for (const auto& s : targets) {
-      // Only older sessions: session ids are UUIDv7 (time-ordered), and a kick can arrive late
-      // (buffered in a NATS client), after a newer session of the same user opened elsewhere.
-      if (s->id() >= keep) continue;
+      // Only older sessions: a kick can arrive late (buffered in a NATS client), after a newer
+      // session of the same user opened elsewhere.
+      if (!s->opened_before(keep)) continue;
       if (auto conn = std::dynamic_pointer_cast<Link>(s->sink()))
         conn->close(CloseCode::replaced, "a newer connection of this user took over");
       expire(s, "replaced");

@@ -176,8 +176,10 @@ struct Gateway::Impl final : LinkOwner {
   void deliver_here(std::string_view subject, std::string_view data);
   // The pushes routed to `s` (of `user`, in `channels`) since `from`, not kept by the session,
   // oldest first; throws when the history cannot tell (or there were more than a session keeps).
+  // `replaced`: a kick came for sessions of the user that began before a newer one, this one too
+  // (no gateway held it then).
   std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> routed_since(
-      const MirroredSession& m, std::int64_t from_ms);
+      const MirroredSession& m, std::int64_t from_ms, bool& replaced);
   std::vector<SessionPtr> fanout_targets(FanoutMap Impl::*map, const std::string& key) ARENA_EXCLUDES(mu);
   void announce(const SessionPtr& s, std::string_view subject);
   bool local_join(const SessionPtr& s, const std::string& channel);

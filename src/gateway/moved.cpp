@@ -103,7 +103,15 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
   for (const auto& ch : m->channels) local_join(s, ch.name);
   try {
     if (!routes->flush(settings.request_timeout)) throw std::runtime_error("the bus did not confirm the subscriptions");
-    const auto missed = routed_since(*m, from_ms);
+    bool replaced = false;
+    const auto missed = routed_since(*m, from_ms, replaced);
+    if (replaced) {
+      // A newer connection of the user replaced the session while no gateway held it: it ends here
+      // as it would have where it was, and the client gets a fresh session (which replaces that one).
+      expire(s, "replaced", false);
+      reason = "replaced";
+      return nullptr;
+    }
     if (s->attach(c, last, welcome(s, true, {}, moved_from)) != Session::Attach::attached)
       throw std::logic_error("the kept pushes were checked");
     metrics.history_pushes.inc(s->finish_gathering(missed));
@@ -122,7 +130,7 @@ SessionPtr Gateway::Impl::take_over(const ConnPtr& c, std::string& reason, std::
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> Gateway::Impl::routed_since(
-    const MirroredSession& m, std::int64_t from_ms) {
+    const MirroredSession& m, std::int64_t from_ms, bool& replaced) {
   struct Routed {
     std::uint64_t seq;  // the stream's: one order across the subjects
     std::string id, text;
@@ -135,7 +143,8 @@ std::vector<std::pair<std::string, std::shared_ptr<const std::string>>> Gateway:
     if (truncated) throw std::runtime_error("more was routed to the session while it moved than a session keeps");
     for (auto& g : got) {
       const auto p = protocol::decode<protocol::RoutePayload>(g.data);
-      // Kicks are not replayed: a newer connection that replaced this one will kick again.
+      if (p && p->kind == protocol::RoutePayload::Kind::kick && m.created_ms < protocol::route_id_ms(p->text))
+        replaced = true;  // the text is the sid of the session that stays
       if (!p || p->kind != protocol::RoutePayload::Kind::push || !valid_push(p->text)) continue;
       if (protocol::route_id_ms(p->id) < since_ms) continue;
       all.push_back({g.seq, std::string(p->id), std::string(p->text)});

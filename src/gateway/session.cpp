@@ -2,13 +2,14 @@
 
 #include <functional>
 
+#include "arena/protocol/messages.hpp"
 #include "mirror_writer.hpp"
 
 namespace arena::gateway {
 
 Session::Session(std::string id, std::string user_id, std::size_t buffer_limit, std::uint64_t seq,
                  std::vector<Kept> kept)
-    : id_(std::move(id)), user_id_(std::move(user_id)), limit_(buffer_limit) {
+    : id_(std::move(id)), user_id_(std::move(user_id)), limit_(buffer_limit), moved_(true) {
   core::Lock lock(mu_);
   seq_ = released_ = seq;
   for (auto& k : kept) keep(std::move(k));
@@ -24,6 +25,10 @@ void Session::mirror_to(MirrorWriter* writer, std::int64_t created_ms) {
 std::int64_t Session::created_ms() const {
   core::Lock lock(mu_);
   return created_ms_;
+}
+
+bool Session::opened_before(std::string_view sid) const {
+  return moved_ ? created_ms() < protocol::route_id_ms(sid) : id_ < sid;
 }
 
 std::uint64_t Session::released_seq() const {

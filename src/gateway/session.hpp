@@ -50,6 +50,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const std::string& id() const { return id_; }
   const std::string& user_id() const { return user_id_; }
+  // Whether this session of the user began before the session `sid` (a kick under the replace
+  // policy closes those that did). By sid, which is a UUIDv7 (time-ordered); a session that moved
+  // here has a new sid, so by when it first began (created_ms, its mirror's).
+  bool opened_before(std::string_view sid) const;
 
   // With a mirror (cluster mode), a push goes to the socket only once the mirror has it, so that
   // whatever the client saw can be sent again by another gateway: push() hands it to the writer,
@@ -103,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string id_;
   const std::string user_id_;
   const std::size_t limit_;
+  const bool moved_ = false;  // made by the moved-session constructor
   mutable core::Mutex mu_;
   void keep(Kept k) ARENA_REQUIRES(mu_);
   void stamp(const std::shared_ptr<const std::string>& body, std::string_view id) ARENA_REQUIRES(mu_);

@@ -139,6 +139,21 @@ struct GatedMirror final : SessionMirror {
   }
 };
 
+// A kick closes the sessions that began before the one it keeps: by sid (UUIDv7) here; a session
+// that moved here has a new sid, so by when it first began.
+TEST(MovedSession, BeganWhenItFirstBeganNotWhenItsNewSidWasMade) {
+  const std::string earlier = "0190a5b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b";  // ms 0x0190a5b41c2d
+  const std::string later = "0190a5b4-1c2e-7e3f-8a4b-5c6d7e8f9a0b";    // one ms after
+  EXPECT_TRUE(Session(earlier, "u", 1).opened_before(later));
+  EXPECT_FALSE(Session(later, "u", 1).opened_before(earlier));
+  EXPECT_FALSE(Session(later, "u", 1).opened_before(later));
+  // Moved here with a sid made after `later`, but begun (its mirror's time) at `earlier`'s ms.
+  Session moved("0190a5b4-ffff-7e3f-8a4b-5c6d7e8f9a0b", "u", 1, 0, {});
+  moved.mirror_to(nullptr, 0x0190a5b41c2d);
+  EXPECT_TRUE(moved.opened_before(later));
+  EXPECT_FALSE(moved.opened_before(earlier));
+}
+
 TEST(MirroredSession, APushReachesTheSocketOnlyOnceTheMirrorHasIt) {
   GatedMirror mirror;
   metrics::Registry registry;
