@@ -80,9 +80,10 @@ const dashboards = {
     panel("Logins/s by method and result", "reqps", [[`sum by (method, result) (${rate("auth_logins_total")})`, "{{method}} {{result}}"]]),
     panel("Sessions by gateway", "short", [["sum by (instance) (gateway_sessions_open)", "{{instance}}"]]),
     panel("Client ops/s", "ops", [[`sum by (op) (${rate("gateway_ops_total")})`, "{{op}}"]]),
-    panel("Pushes/s and frames out/s", "ops", [
+    panel("Pushes/s, frames out/s and socket writes/s", "ops", [
       [`sum(${rate("gateway_pushes_total")})`, "pushes"],
       [`sum(${rate("gateway_frames_out_total")})`, "frames out"],
+      [`sum(${rate("gateway_writes_total")})`, "socket writes"],
     ]),
     panel("WebSocket closes/s by code", "ops", [[`sum by (code) (${rate("gateway_closes_total")})`, "{{code}}"]]),
     panel("Op errors/s by code", "ops", [[`sum by (code) (${rate("gateway_errors_total")})`, "{{code}}"]]),
