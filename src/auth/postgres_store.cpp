@@ -126,15 +126,19 @@ std::optional<Account> PostgresAuthStore::create(const NewAccount& a) {
 
 PostgresAuthStore::PostgresAuthStore(storage::PgPool& pool)
     : pool_(pool),
-      device_logins_(kLoginBatch, kLoginBatches,
-                     [this](const std::vector<DeviceLogin>& b) { return device_logins(b); }),
-      guest_logins_(kLoginBatch, kLoginBatches, [this](const std::vector<GuestLogin>& b) { return guest_logins(b); }),
-      device_account_logins_(kLoginBatch, kLoginBatches,
-                             [this](const std::vector<DeviceAccountLogin>& b) { return device_account_logins(b); }) {}
+      device_logins_(
+          kLoginBatch, kLoginBatches, [this](const std::vector<DeviceLogin>& b) { return device_logins(b); },
+          [this] { return pool_.held_here(); }),
+      guest_logins_(
+          kLoginBatch, kLoginBatches, [this](const std::vector<GuestLogin>& b) { return guest_logins(b); },
+          [this] { return pool_.held_here(); }),
+      device_account_logins_(
+          kLoginBatch, kLoginBatches,
+          [this](const std::vector<DeviceAccountLogin>& b) { return device_account_logins(b); },
+          [this] { return pool_.held_here(); }) {}
 
 Account PostgresAuthStore::guest_login(const NewAccount& account, const NewFamily& family) {
   if (account.kind != "guest" || account.email) throw std::invalid_argument("guest_login: a guest has no email");
-  if (pool_.held_here()) return guest_logins({{account, family}}).front();  // inside the caller's transaction
   return guest_logins_.call({account, family});
 }
 
@@ -159,7 +163,6 @@ std::vector<Account> PostgresAuthStore::guest_logins(const std::vector<GuestLogi
 }
 
 std::optional<Account> PostgresAuthStore::device_login(const std::string& device_id, const NewFamily& family) {
-  if (pool_.held_here()) return device_logins({{device_id, family}}).front();  // inside the caller's transaction
   return device_logins_.call({device_id, family});
 }
 
@@ -182,8 +185,6 @@ std::vector<std::optional<Account>> PostgresAuthStore::device_logins(const std::
 
 AccountStore::DeviceAccount PostgresAuthStore::device_account_login(const std::string& device_id,
                                                                     const NewAccount& fresh, const NewFamily& family) {
-  if (pool_.held_here())
-    return device_account_logins({{device_id, fresh, family}}).front();  // the caller's transaction
   return device_account_logins_.call({device_id, fresh, family});
 }
 

@@ -33,6 +33,34 @@ TEST(Coalescer, ALoneCallRunsAtOnceInABatchOfOne) {
   EXPECT_EQ(sizes, (std::vector<std::size_t>{1, 1}));
 }
 
+// A caller that must not share its batch (inside a transaction) runs one of its own at once, even
+// while another batch runs and the most batches at once are running.
+TEST(Coalescer, ACallerForWhichAloneHoldsRunsABatchOfItsOwnAtOnce) {
+  static thread_local bool in_transaction = false;
+  std::latch first_started(1), release(1);
+  std::atomic<int> batches{0};
+  Coalescer<int, int> c(
+      64, 1,
+      [&](const std::vector<int>& in) {
+        if (batches.fetch_add(1) == 0) {
+          first_started.count_down();
+          release.wait();
+        }
+        return std::vector<int>(in.size(), static_cast<int>(in.size()));
+      },
+      [] { return in_transaction; });
+  int first_got = 0;
+  std::thread first([&] { first_got = c.call(1); });
+  first_started.wait();
+  in_transaction = true;
+  EXPECT_EQ(c.call(2), 1);  // a batch of one, while the first still runs
+  in_transaction = false;
+  release.count_down();
+  first.join();
+  EXPECT_EQ(first_got, 1);
+  EXPECT_EQ(batches.load(), 2);
+}
+
 TEST(Coalescer, CallsThatArriveWhileABatchRunsGoTogetherInTheNextUpToTheMost) {
   std::latch first_started(1), release(1);
   std::vector<std::vector<int>> batches;

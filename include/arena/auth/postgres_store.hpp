@@ -37,7 +37,7 @@ class PostgresAuthStore final : public AccountStore, public TokenStore {
   // Device and guest logins that arrive while a batch runs go together in the next (one
   // statement, one commit): PostgreSQL's cost per statement is then paid once per batch. A call
   // made inside a transaction of the pool runs alone in it (a batch would pull other callers'
-  // logins into that transaction).
+  // logins into that transaction): the coalescers' `alone`.
   using DeviceLogin = std::pair<std::string, NewFamily>;
   static constexpr std::size_t kLoginBatch = 64;
   static constexpr std::size_t kLoginBatches = 2;  // at once

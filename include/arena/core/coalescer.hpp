@@ -6,7 +6,8 @@
 // Nothing waits for a batch to fill: a lone caller runs a batch of one at once.
 //
 // run(inputs) returns one output per input, in order; if it throws, every caller of that batch gets
-// the exception.
+// the exception. A caller for which `alone()` holds (one inside a transaction, say, which a batch
+// must not pull others' calls into) runs a batch of its own at once, on its thread.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -26,8 +27,11 @@ class Coalescer {
   using Run = std::function<std::vector<Out>(const std::vector<In>&)>;
 
   // At most `parallel` batches run at once (each on its leader's thread), of at most `most` calls.
-  Coalescer(std::size_t most, std::size_t parallel, Run run)
-      : most_(most < 1 ? 1 : most), parallel_(parallel < 1 ? 1 : parallel), run_(std::move(run)) {}
+  Coalescer(std::size_t most, std::size_t parallel, Run run, std::function<bool()> alone = {})
+      : most_(most < 1 ? 1 : most),
+        parallel_(parallel < 1 ? 1 : parallel),
+        run_(std::move(run)),
+        alone_(std::move(alone)) {}
 
   // Calls waiting for a batch to take them.
   std::size_t queued() const {
@@ -36,6 +40,11 @@ class Coalescer {
   }
 
   Out call(In in) {
+    if (alone_ && alone_()) {
+      auto outs = run_({std::move(in)});
+      if (outs.size() != 1) throw std::logic_error("a coalesced batch returned the wrong number of results");
+      return std::move(outs.front());
+    }
     Request req{std::move(in), std::nullopt, nullptr, true, false};
     std::unique_lock lock(mu_);
     queue_.push_back(&req);
@@ -96,6 +105,7 @@ class Coalescer {
   const std::size_t most_;
   const std::size_t parallel_;
   Run run_;
+  const std::function<bool()> alone_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Request*> queue_;
