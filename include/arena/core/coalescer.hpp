@@ -43,7 +43,8 @@ class Coalescer {
     if (alone_ && alone_()) {
       auto outs = run_({std::move(in)});
       if (outs.size() != 1) throw std::logic_error("a coalesced batch returned the wrong number of results");
-      return std::move(outs.front());
+      Out out = std::move(outs.front());
+      return out;
     }
     Request req{std::move(in), std::nullopt, nullptr, true, false};
     std::unique_lock lock(mu_);
